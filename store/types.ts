@@ -234,7 +234,7 @@ export interface TrackingStore {
   searchExperiments(opts: SearchExperimentsOptions): Promise<Page<Experiment>>;
   /**
    * Renames an active experiment. A deleted one throws `INVALID_STATE`; a name in use throws
-   * `RESOURCE_ALREADY_EXISTS`.
+   * `BAD_REQUEST` (as MLflow does; both are HTTP 400). Renaming to the current name is a no-op.
    */
   renameExperiment(experimentId: string, newName: string): Promise<void>;
   /** Soft-deletes an active experiment and, with it, all its runs; throws `RESOURCE_DOES_NOT_EXIST` otherwise. */

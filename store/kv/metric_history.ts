@@ -1,0 +1,282 @@
+/**
+ * Metric history in KV: packed chunks plus a few loose points.
+ *
+ * A history of up to millions of points must append cheaply (one small key for a single
+ * `log-metric`) and read fast (100k points in a few dozen values). Points are kept in
+ * non-overlapping chunks keyed by their smallest point, so KV key order is history order, plus up
+ * to `COMPACT_AT` loose points above every chunk. When the loose points pile up they are packed
+ * into chunks (folding in a last chunk that has room). A point arriving out of order is inserted
+ * into the chunk that covers it. Exact duplicates (same timestamp, step and value) land on the
+ * same key or are dropped on merge, which is MLflow's "identical point is ignored".
+ *
+ * @module
+ */
+import type { Metric } from "../types.ts";
+import {
+  metricChunkKey,
+  metricChunksPrefix,
+  metricPointKey,
+  metricPointsPrefix,
+  type PointSortKey,
+  runMetricKey,
+} from "./keys.ts";
+import type { MutationSet } from "./mutations.ts";
+
+/** How many loose points a metric may have before they are packed into a chunk. */
+export const COMPACT_AT = 100;
+const CHUNK_POINTS = 1000;
+const CHUNK_BYTES = 48_000;
+
+/** MLflow 3 fields a point may carry. */
+export interface PointExtra {
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+/** A point without its key (the metric key is implied by where it is stored). */
+export interface Point {
+  timestamp: number;
+  step: number;
+  value: number;
+  x?: PointExtra;
+}
+
+/** A metric's head, stored at `runMetricKey`. */
+export interface MetricHead {
+  /** The latest point by (step, timestamp, value), what `runs/get` returns. */
+  latest: Point;
+  /** Loose points written since the last compaction (an upper bound: duplicates count). */
+  loose: number;
+  /** Sort key of the largest point held in chunks; null when there are no chunks. */
+  max: PointSortKey | null;
+}
+
+interface Chunk {
+  ts: Float64Array;
+  st: Float64Array;
+  v: Float64Array;
+  x?: (PointExtra | 0)[];
+}
+
+/** The KV sort key of a point: a NaN sorts as 0, just after a real 0. */
+export function sortKeyOf(p: Point): PointSortKey {
+  if (Number.isNaN(p.value)) return [p.timestamp, p.step, 0, 1];
+  return [p.timestamp, p.step, p.value === 0 ? 0 : p.value, 0];
+}
+
+/** Orders sort keys. */
+export function compareSortKeys(a: PointSortKey, b: PointSortKey): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
+}
+
+const cmpPoints = (a: Point, b: Point) => compareSortKeys(sortKeyOf(a), sortKeyOf(b));
+const nanAsZero = (v: number) => Number.isNaN(v) ? 0 : v;
+
+/** MLflow's "latest": the maximum of (step, timestamp, value), NaN compared as 0. */
+export function isNewer(a: Point, b: Point): boolean {
+  return (a.step - b.step || a.timestamp - b.timestamp || nanAsZero(a.value) - nanAsZero(b.value)) >
+    0;
+}
+
+/** Sorts and drops exact duplicates (the last copy wins, carrying its extra fields). */
+function sortUnique(points: Point[]): Point[] {
+  const sorted = [...points].sort(cmpPoints);
+  const out: Point[] = [];
+  for (const p of sorted) {
+    if (out.length > 0 && cmpPoints(out[out.length - 1], p) === 0) out[out.length - 1] = p;
+    else out.push(p);
+  }
+  return out;
+}
+
+function extraSize(x: PointExtra | undefined): number {
+  if (!x) return 0;
+  return 24 +
+    2 *
+      ((x.model_id?.length ?? 0) + (x.dataset_name?.length ?? 0) + (x.dataset_digest?.length ?? 0));
+}
+
+function encodeChunk(points: Point[]): Chunk {
+  const n = points.length;
+  const c: Chunk = { ts: new Float64Array(n), st: new Float64Array(n), v: new Float64Array(n) };
+  let anyExtra = false;
+  for (let i = 0; i < n; i++) {
+    c.ts[i] = points[i].timestamp;
+    c.st[i] = points[i].step;
+    c.v[i] = points[i].value;
+    if (points[i].x) anyExtra = true;
+  }
+  if (anyExtra) c.x = points.map((p) => p.x ?? 0);
+  return c;
+}
+
+/** Decodes a chunk into points. */
+export function decodeChunk(c: Chunk): Point[] {
+  const out: Point[] = new Array(c.ts.length);
+  for (let i = 0; i < c.ts.length; i++) {
+    const p: Point = { timestamp: c.ts[i], step: c.st[i], value: c.v[i] };
+    const x = c.x?.[i];
+    if (x) p.x = x;
+    out[i] = p;
+  }
+  return out;
+}
+
+/** Writes sorted points as chunks under the size limits. */
+function writeChunks(m: MutationSet, runId: string, key: string, points: Point[]): void {
+  let start = 0, bytes = 0;
+  for (let i = 0; i < points.length; i++) {
+    const s = 24 + extraSize(points[i].x);
+    if (i > start && (i - start >= CHUNK_POINTS || bytes + s > CHUNK_BYTES)) {
+      m.set(
+        metricChunkKey(runId, key, sortKeyOf(points[start])),
+        encodeChunk(points.slice(start, i)),
+      );
+      start = i;
+      bytes = 0;
+    }
+    bytes += s;
+  }
+  if (start < points.length) {
+    m.set(metricChunkKey(runId, key, sortKeyOf(points[start])), encodeChunk(points.slice(start)));
+  }
+}
+
+async function first<T>(iter: Deno.KvListIterator<T>): Promise<Deno.KvEntry<T> | null> {
+  for await (const e of iter) return e;
+  return null;
+}
+
+/** The chunk that covers `sk`: the last chunk starting at or below it, else the first chunk. */
+async function coveringChunk(kv: Deno.Kv, runId: string, key: string, sk: PointSortKey) {
+  const prefix = metricChunksPrefix(runId, key);
+  return await first(
+    kv.list<Chunk>({ prefix, end: [...prefix, ...sk, 0] }, { reverse: true, limit: 1 }),
+  ) ??
+    await first(kv.list<Chunk>({ prefix }, { limit: 1 }));
+}
+
+/**
+ * Plans appending `points` to one metric of a run: chunk/loose-point writes and the new head.
+ * `head` is the metric's current head (null for a new metric).
+ */
+export async function planMetricAppend(
+  kv: Deno.Kv,
+  m: MutationSet,
+  runId: string,
+  key: string,
+  head: MetricHead | null,
+  points: Point[],
+): Promise<void> {
+  const pts = sortUnique(points);
+  let latest = head?.latest;
+  // In arrival order, so that of two tied points the first logged stays latest, as in MLflow.
+  for (const p of points) if (!latest || isNewer(p, latest)) latest = p;
+  const max = head?.max ?? null;
+  const inOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) > 0) : pts;
+  const outOfOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) <= 0) : [];
+
+  const touched = new Map<string, { entry: Deno.KvEntry<Chunk>; add: Point[] }>();
+  for (const p of outOfOrder) {
+    const entry = await coveringChunk(kv, runId, key, sortKeyOf(p));
+    if (!entry) continue; // unreachable while `max` is set: chunks exist
+    const id = JSON.stringify(entry.key);
+    const t = touched.get(id) ?? { entry, add: [] };
+    t.add.push(p);
+    touched.set(id, t);
+  }
+  for (const { entry, add } of touched.values()) {
+    m.delete(entry.key);
+    writeChunks(m, runId, key, sortUnique([...decodeChunk(entry.value), ...add]));
+  }
+
+  let loose = head?.loose ?? 0;
+  let newMax = max;
+  if (inOrder.length > 0 && loose + inOrder.length < COMPACT_AT) {
+    for (const p of inOrder) m.set(metricPointKey(runId, key, sortKeyOf(p)), p.x ?? 0);
+    loose += inOrder.length;
+  } else if (inOrder.length > 0) {
+    const existing: Point[] = [];
+    if (loose > 0) {
+      for await (const e of kv.list<PointExtra | 0>({ prefix: metricPointsPrefix(runId, key) })) {
+        existing.push(pointFromLooseKey(e.key, e.value));
+        m.delete(e.key);
+      }
+    }
+    let merged = sortUnique([...existing, ...inOrder]);
+    if (touched.size === 0 && max) {
+      // Fold a last chunk with room into the new points so chunks stay near full.
+      const prefix = metricChunksPrefix(runId, key);
+      const last = await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));
+      if (last && last.value.ts.length < CHUNK_POINTS) {
+        m.delete(last.key);
+        merged = [...decodeChunk(last.value), ...merged];
+      }
+    }
+    writeChunks(m, runId, key, merged);
+    newMax = sortKeyOf(merged[merged.length - 1]);
+    loose = 0;
+  }
+  if (latest) m.set(runMetricKey(runId, key), { latest, loose, max: newMax } satisfies MetricHead);
+}
+
+function pointFromLooseKey(key: Deno.KvKey, x: PointExtra | 0): Point {
+  const n = key.length;
+  const nan = key[n - 1] === 1;
+  const p: Point = {
+    timestamp: key[n - 4] as number,
+    step: key[n - 3] as number,
+    value: nan ? NaN : key[n - 2] as number,
+  };
+  if (x) p.x = x;
+  return p;
+}
+
+/** Turns a stored point into a wire metric. */
+export function toMetric(key: string, p: Point): Metric {
+  const out: Metric = { key, value: p.value, timestamp: p.timestamp, step: p.step };
+  if (p.x?.model_id !== undefined) out.model_id = p.x.model_id;
+  if (p.x?.dataset_name !== undefined) out.dataset_name = p.x.dataset_name;
+  if (p.x?.dataset_digest !== undefined) out.dataset_digest = p.x.dataset_digest;
+  return out;
+}
+
+/**
+ * Reads points in history order strictly after `after` (from the start when null), at most
+ * `limit + 1` of them so the caller can tell whether another page exists.
+ */
+export async function readHistoryPoints(
+  kv: Deno.Kv,
+  runId: string,
+  key: string,
+  after: PointSortKey | null,
+  limit: number,
+): Promise<Point[]> {
+  const want = limit === Infinity ? Infinity : limit + 1;
+  const out: Point[] = [];
+  const prefix = metricChunksPrefix(runId, key);
+  let start: Deno.KvKey | undefined;
+  if (after) start = (await coveringChunk(kv, runId, key, after))?.key;
+  const chunks = start ? kv.list<Chunk>({ prefix, start }) : kv.list<Chunk>({ prefix });
+  outer: for await (const e of chunks) {
+    for (const p of decodeChunk(e.value)) {
+      if (after && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
+      out.push(p);
+      if (out.length >= want) break outer;
+    }
+  }
+  if (out.length < want) {
+    const lp = metricPointsPrefix(runId, key);
+    const loose = after
+      ? kv.list<PointExtra | 0>({ prefix: lp, start: [...lp, ...after] })
+      : kv.list<PointExtra | 0>({ prefix: lp });
+    for await (const e of loose) {
+      const p = pointFromLooseKey(e.key, e.value);
+      if (after && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
+      out.push(p);
+      if (out.length >= want) break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { runMetricKey } from "./keys.ts";
+import {
+  COMPACT_AT,
+  compareSortKeys,
+  type MetricHead,
+  planMetricAppend,
+  type Point,
+  readHistoryPoints,
+  sortKeyOf,
+} from "./metric_history.ts";
+import { applyMutations, MutationSet } from "./mutations.ts";
+
+/** A tiny deterministic PRNG so failures reproduce. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+}
+
+async function append(kv: Deno.Kv, points: Point[]) {
+  const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value;
+  const m = new MutationSet();
+  await planMetricAppend(kv, m, "r", "m", head, points);
+  const op = kv.atomic();
+  applyMutations(op, m.list());
+  strictEqual((await op.commit()).ok, true);
+}
+
+/** What the history must be: every distinct (timestamp, step, value), sorted. */
+function expected(all: Point[]): Point[] {
+  const seen = new Map<string, Point>();
+  for (const p of all) seen.set(JSON.stringify(sortKeyOf(p)), p);
+  return [...seen.values()].sort((a, b) => compareSortKeys(sortKeyOf(a), sortKeyOf(b)));
+}
+
+const strip = (ps: Point[]) =>
+  ps.map((p) => [p.timestamp, p.step, Number.isNaN(p.value) ? "NaN" : p.value]);
+
+Deno.test("planMetricAppend() keeps history exact under random appends, duplicates and out-of-order points", async () => {
+  for (const seed of [1, 2, 3]) {
+    using kv = await Deno.openKv(":memory:");
+    const rand = rng(seed);
+    const all: Point[] = [];
+    let t = 1000;
+    for (let round = 0; round < 120; round++) {
+      const n = rand() < 0.6 ? 1 : Math.floor(rand() * 700) + 1;
+      const batch: Point[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = rand();
+        let p: Point;
+        if (r < 0.05 && all.length > 0) p = { ...all[Math.floor(rand() * all.length)] }; // duplicate
+        else if (r < 0.12) p = { timestamp: Math.floor(rand() * t), step: 0, value: rand() }; // out of order
+        else {p = {
+            timestamp: t++,
+            step: Math.floor(rand() * 3),
+            value: rand() < 0.02 ? NaN : rand(),
+          };}
+        batch.push(p);
+      }
+      all.push(...batch);
+      await append(kv, batch);
+    }
+    const want = expected(all);
+    deepStrictEqual(strip(await readHistoryPoints(kv, "r", "m", null, Infinity)), strip(want));
+    // Paging by cursor returns each point exactly once.
+    const paged: Point[] = [];
+    let after = null;
+    for (;;) {
+      const page = await readHistoryPoints(kv, "r", "m", after, 997);
+      const take = page.slice(0, 997);
+      paged.push(...take);
+      if (page.length <= 997) break;
+      after = sortKeyOf(take[take.length - 1]);
+    }
+    deepStrictEqual(strip(paged), strip(want));
+  }
+});
+
+Deno.test("planMetricAppend() writes one small key for a single in-order point", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await append(kv, [{ timestamp: 1, step: 0, value: 1 }]);
+  const m = new MutationSet();
+  const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value;
+  await planMetricAppend(kv, m, "r", "m", head, [{ timestamp: 2, step: 1, value: 2 }]);
+  strictEqual(m.size, 2); // the loose point and the head
+  strictEqual(head?.loose, 1);
+});
+
+Deno.test("planMetricAppend() packs loose points once COMPACT_AT is reached", async () => {
+  using kv = await Deno.openKv(":memory:");
+  for (let i = 0; i < COMPACT_AT; i++) await append(kv, [{ timestamp: i, step: i, value: i }]);
+  const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value!;
+  strictEqual(head.loose, 0);
+  deepStrictEqual(head.max, [COMPACT_AT - 1, COMPACT_AT - 1, COMPACT_AT - 1, 0]);
+  let loose = 0;
+  for await (const _ of kv.list({ prefix: ["metric_points"] })) loose++;
+  strictEqual(loose, 0);
+});
+
+Deno.test("planMetricAppend() keeps the latest by (step, timestamp, value) with NaN as 0", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await append(kv, [
+    { timestamp: 5, step: 2, value: 0.5 },
+    { timestamp: 9, step: 1, value: 9 },
+    { timestamp: 5, step: 2, value: NaN },
+  ]);
+  const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value!;
+  deepStrictEqual([head.latest.timestamp, head.latest.step, head.latest.value], [5, 2, 0.5]);
+});

@@ -1,0 +1,77 @@
+/**
+ * The Deno KV tracking store. Works on a local KV file, `:memory:`, KV Connect, and Deno Deploy's
+ * managed KV, with any number of processes or isolates sharing one database: every invariant is
+ * held by atomic checks, never by in-process locks.
+ *
+ * @module
+ */
+import type { TrackingStore } from "../types.ts";
+import { withValidation } from "../validation.ts";
+import { Committer } from "./committer.ts";
+import {
+  createExperiment,
+  ensureDefaultExperiment,
+  getExperiment,
+  getExperimentByName,
+  renameExperiment,
+  searchExperiments,
+  setExperimentStage,
+  writeExperimentTag,
+} from "./experiments.ts";
+import { deleteTag, logBatch, logInputs, logModel } from "./run_data.ts";
+import { createRun, readRun, setRunDeleted, updateRun } from "./runs.ts";
+import type { KvContext } from "./run_write.ts";
+import { getMetricHistory, searchRuns } from "./search.ts";
+import { sweepAbandonedStagings } from "./staged_batch.ts";
+
+/** Options of {@linkcode createKvStore}. */
+export interface KvStoreOptions {
+  /** Root of new experiments' artifact locations; default `mlflow-artifacts:/`. */
+  defaultArtifactRoot?: string;
+}
+
+/**
+ * Opens the tracking store on a Deno KV database: makes sure experiment `0` (`Default`) exists
+ * and sweeps batches abandoned by crashed writers.
+ *
+ * @example
+ * ```ts
+ * const store = await createKvStore(await Deno.openKv("./mlruns.kv"));
+ * const id = await store.createExperiment({ name: "demo" });
+ * ```
+ */
+export async function createKvStore(
+  kv: Deno.Kv,
+  opts: KvStoreOptions = {},
+): Promise<TrackingStore> {
+  const ctx: KvContext = {
+    kv,
+    committer: new Committer(kv),
+    defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
+  };
+  await ensureDefaultExperiment(ctx);
+  await sweepAbandonedStagings(kv);
+  const store: TrackingStore = {
+    createExperiment: (input) => createExperiment(ctx, input),
+    getExperiment: (id) => getExperiment(ctx, id),
+    getExperimentByName: (name) => getExperimentByName(ctx, name),
+    searchExperiments: (o) => searchExperiments(ctx, o),
+    renameExperiment: (id, name) => renameExperiment(ctx, id, name),
+    deleteExperiment: (id) => setExperimentStage(ctx, id, "deleted"),
+    restoreExperiment: (id) => setExperimentStage(ctx, id, "active"),
+    setExperimentTag: (id, k, v) => writeExperimentTag(ctx, id, k, v),
+    deleteExperimentTag: (id, k) => writeExperimentTag(ctx, id, k, null),
+    createRun: (input) => createRun(ctx, input),
+    getRun: (id) => readRun(ctx, id),
+    updateRun: (id, input) => updateRun(ctx, id, input),
+    deleteRun: (id) => setRunDeleted(ctx, id, true),
+    restoreRun: (id) => setRunDeleted(ctx, id, false),
+    logBatch: (id, batch) => logBatch(ctx, id, batch),
+    deleteTag: (id, key) => deleteTag(ctx, id, key),
+    logModel: (id, json) => logModel(ctx, id, json),
+    logInputs: (id, ds, models) => logInputs(ctx, id, ds, models),
+    getMetricHistory: (id, key, o) => getMetricHistory(ctx, id, key, o),
+    searchRuns: (o) => searchRuns(ctx, o),
+  };
+  return withValidation(store);
+}

@@ -1,0 +1,129 @@
+/** Logging to runs in KV: log-batch (params, metrics, tags), delete-tag, log-model, log-inputs. */
+import { invalidParam, MlflowError } from "../errors.ts";
+import type { DatasetInput, Metric, ModelInput, RunBatch } from "../types.ts";
+import { planDatasetInputs } from "./datasets.ts";
+import { runKey, runMetricKey, runModelInputKey, runParamKey, runTagKey } from "./keys.ts";
+import { type MetricHead, planMetricAppend, type Point } from "./metric_history.ts";
+import type { RunRecord } from "./records.ts";
+import { type KvContext, requireActive, writeRun } from "./run_write.ts";
+import { rollForwardAll } from "./staged_batch.ts";
+
+const RUN_NAME_TAG = "mlflow.runName";
+const MODEL_HISTORY_TAG = "mlflow.log-model.history";
+const MAX_MODEL_HISTORY_CHARS = 48_000;
+
+/** `getMany` takes at most 10 keys; this takes any number. */
+async function getManyValues<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<(T | null)[]> {
+  const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+  for (let i = 0; i < keys.length; i += 10) parts.push(kv.getMany<T[]>(keys.slice(i, i + 10)));
+  return (await Promise.all(parts)).flat().map((e) => e.value);
+}
+
+function toPoint(m: Metric): Point {
+  const p: Point = { timestamp: m.timestamp, step: m.step, value: m.value };
+  if (m.model_id !== undefined || m.dataset_name !== undefined || m.dataset_digest !== undefined) {
+    p.x = {};
+    if (m.model_id !== undefined) p.x.model_id = m.model_id;
+    if (m.dataset_name !== undefined) p.x.dataset_name = m.dataset_name;
+    if (m.dataset_digest !== undefined) p.x.dataset_digest = m.dataset_digest;
+  }
+  return p;
+}
+
+/**
+ * Logs a batch all-or-nothing: params are checked against what is stored before anything is
+ * written; metrics, params, tags and a rename by `mlflow.runName` are planned together and commit
+ * together (across several commits through the staged path when the batch is large).
+ */
+export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promise<void> {
+  return writeRun(ctx, runId, `log a batch to run ${runId}`, async (s, m) => {
+    requireActive(s);
+    const params = batch.params ?? [];
+    const stored = await getManyValues<string>(
+      ctx.kv,
+      params.map((p) => runParamKey(runId, p.key)),
+    );
+    params.forEach((p, i) => {
+      const old = stored[i];
+      if (old === null) m.set(runParamKey(runId, p.key), p.value);
+      else if (old !== p.value) {
+        throw invalidParam(
+          `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
+        );
+      }
+    });
+
+    const byKey = new Map<string, Point[]>();
+    for (const metric of batch.metrics ?? []) {
+      const list = byKey.get(metric.key) ?? [];
+      list.push(toPoint(metric));
+      byKey.set(metric.key, list);
+    }
+    const keys = [...byKey.keys()];
+    const heads = await getManyValues<MetricHead>(ctx.kv, keys.map((k) => runMetricKey(runId, k)));
+    await Promise.all(
+      keys.map((k, i) => planMetricAppend(ctx.kv, m, runId, k, heads[i], byKey.get(k)!)),
+    );
+
+    let rename: string | undefined;
+    for (const t of batch.tags ?? []) {
+      m.set(runTagKey(runId, t.key), t.value);
+      if (t.key === RUN_NAME_TAG) rename = t.value;
+    }
+    if (rename !== undefined && rename !== s.run.run_name) {
+      m.set(runKey(runId), { ...s.run, run_name: rename } satisfies RunRecord);
+    }
+  });
+}
+
+/** Deletes a tag of an active run (the run keeps its name when `mlflow.runName` goes). */
+export function deleteTag(ctx: KvContext, runId: string, key: string): Promise<void> {
+  return writeRun(ctx, runId, `delete a tag of run ${runId}`, async (s, m) => {
+    requireActive(s);
+    const tag = await ctx.kv.get<string>(runTagKey(runId, key));
+    if (tag.value === null) {
+      throw new MlflowError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `No tag with name: ${key} in run with id ${runId}`,
+      );
+    }
+    m.delete(tag.key);
+  });
+}
+
+/** Appends a model description to the run's `mlflow.log-model.history` tag. */
+export function logModel(ctx: KvContext, runId: string, modelJson: string): Promise<void> {
+  return writeRun(ctx, runId, `log a model to run ${runId}`, async (s, m) => {
+    requireActive(s);
+    const tag = await ctx.kv.get<string>(runTagKey(runId, MODEL_HISTORY_TAG));
+    let history: unknown[] = [];
+    try {
+      const parsed = tag.value === null ? [] : JSON.parse(tag.value);
+      if (Array.isArray(parsed)) history = parsed;
+    } catch {
+      // A hand-set, non-JSON tag value is replaced by a well-formed history.
+    }
+    history.push(JSON.parse(modelJson));
+    const value = JSON.stringify(history);
+    if (value.length > MAX_MODEL_HISTORY_CHARS) {
+      throw invalidParam(`The model history of run ${runId} is too long to log another model`);
+    }
+    m.set(runTagKey(runId, MODEL_HISTORY_TAG), value);
+  });
+}
+
+/** Logs dataset inputs (deduplicated per experiment) and model inputs to an active run. */
+export async function logInputs(
+  ctx: KvContext,
+  runId: string,
+  datasets: DatasetInput[],
+  models: ModelInput[] = [],
+): Promise<void> {
+  // A dataset staged by another run's unfinished batch must become visible before we dedupe.
+  await rollForwardAll(ctx.kv);
+  await writeRun(ctx, runId, `log inputs to run ${runId}`, async (s, m) => {
+    requireActive(s);
+    await planDatasetInputs(ctx.kv, s, m, datasets);
+    for (const model of models) m.set(runModelInputKey(runId, model.model_id), 1);
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * All-or-nothing writes larger than one KV commit.
+ *
+ * A write too big for one commit (KV allows 1000 mutations / 800 KiB) is planned as the final
+ * value of each key, staged in invisible keys over several commits, then made logically visible by
+ * ONE commit that checks the run's head and marks it `pending`. From that instant the batch is
+ * committed: every reader and writer of the run first rolls the staged writes forward (idempotent,
+ * because each key's final value was planned), and the last roll-forward commit clears the mark.
+ * A process killed while staging leaves only unreferenced staged keys (swept later); one killed
+ * after the flip leaves a batch that the next reader or writer completes.
+ *
+ * @module
+ */
+import {
+  pendingBatchesPrefix,
+  pendingBatchKey,
+  runHeadKey,
+  stagedBatchKey,
+  stagedBatchPrefix,
+  stagingKey,
+  stagingsPrefix,
+} from "./keys.ts";
+import { applyMutations, type Mutation, mutationSize } from "./mutations.ts";
+import type { RunHead } from "./records.ts";
+import { isLockedError } from "./retry.ts";
+
+const PACK_BYTES = 56_000;
+const PACK_MUTATIONS = 400;
+const COMMIT_BYTES = 600_000;
+const COMMIT_MUTATIONS = 900;
+/** Stagings older than this whose batch never became pending were abandoned by a dead process. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+interface StagingRecord {
+  runId: string;
+  createdAt: number;
+}
+
+async function commitWithLockRetry(op: () => Deno.AtomicOperation): Promise<boolean> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return (await op().commit()).ok;
+    } catch (e) {
+      if (!isLockedError(e) || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(100, 2 ** Math.min(attempt, 6))));
+    }
+  }
+}
+
+/** Splits mutations into packs small enough to be one KV value each. */
+function pack(mutations: Mutation[]): Mutation[][] {
+  const packs: Mutation[][] = [];
+  let cur: Mutation[] = [];
+  let bytes = 0;
+  for (const m of mutations) {
+    const s = mutationSize(m);
+    if (cur.length > 0 && (bytes + s > PACK_BYTES || cur.length >= PACK_MUTATIONS)) {
+      packs.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += s;
+  }
+  if (cur.length > 0) packs.push(cur);
+  return packs;
+}
+
+/** Groups items into commits under the byte and mutation budgets. */
+function groupForCommits<T>(items: T[], size: (t: T) => [number, number]): T[][] {
+  const groups: T[][] = [];
+  let cur: T[] = [];
+  let muts = 0, bytes = 0;
+  for (const it of items) {
+    const [m, b] = size(it);
+    if (cur.length > 0 && (muts + m > COMMIT_MUTATIONS || bytes + b > COMMIT_BYTES)) {
+      groups.push(cur);
+      cur = [];
+      muts = 0;
+      bytes = 0;
+    }
+    cur.push(it);
+    muts += m;
+    bytes += b;
+  }
+  if (cur.length > 0) groups.push(cur);
+  return groups;
+}
+
+const packSize = (p: Mutation[]): [number, number] => [
+  p.length + 1,
+  p.reduce((s, m) => s + mutationSize(m), 0) + 200,
+];
+
+/**
+ * Commits `mutations` for a run all-or-nothing across as many KV commits as needed. `checks` guard
+ * the logical commit (the run head as read while planning, plus anything else the plan relied
+ * on). Resolves `false` if a check failed, in which case nothing became visible.
+ */
+export async function commitStaged(
+  kv: Deno.Kv,
+  runId: string,
+  head: Deno.KvEntryMaybe<RunHead>,
+  checks: Deno.AtomicCheck[],
+  mutations: Mutation[],
+): Promise<boolean> {
+  if (!await stageAndFlip(kv, runId, head, checks, mutations)) return false;
+  await rollForward(kv, runId);
+  return true;
+}
+
+/**
+ * The first half of {@linkcode commitStaged}: stages the writes and makes the batch logically
+ * committed, without applying it. Exported so tests can stop exactly where a crash would.
+ */
+export async function stageAndFlip(
+  kv: Deno.Kv,
+  runId: string,
+  head: Deno.KvEntryMaybe<RunHead>,
+  checks: Deno.AtomicCheck[],
+  mutations: Mutation[],
+): Promise<boolean> {
+  const batchId = crypto.randomUUID().replaceAll("-", "");
+  const packs = pack(mutations);
+  const record: StagingRecord = { runId, createdAt: Date.now() };
+  await commitWithLockRetry(() => kv.atomic().set(stagingKey(batchId), record));
+  const indexed = packs.map((p, i) => ({ p, i }));
+  for (const group of groupForCommits(indexed, ({ p }) => packSize(p))) {
+    await commitWithLockRetry(() => {
+      const op = kv.atomic();
+      for (const { p, i } of group) op.set(stagedBatchKey(runId, batchId, i), p);
+      return op;
+    });
+  }
+  const seq = (head.value?.seq ?? 0) + 1;
+  const flipped = await commitWithLockRetry(() => {
+    const op = kv.atomic().check(head);
+    for (const c of checks) op.check(c);
+    return op.set(runHeadKey(runId), { seq, pending: batchId } satisfies RunHead)
+      .set(pendingBatchKey(runId), batchId);
+  });
+  if (!flipped) await discardStaging(kv, runId, batchId);
+  return flipped;
+}
+
+/**
+ * Finishes applying a run's committed batch, if it has one. Safe to call from any number of
+ * processes at once: each apply commit is guarded by the head that marks the batch pending, so a
+ * straggler can never re-apply old values over newer writes.
+ */
+export async function rollForward(kv: Deno.Kv, runId: string): Promise<void> {
+  for (let round = 0; round < 1000; round++) {
+    const head = await kv.get<RunHead>(runHeadKey(runId));
+    const batchId = head.value?.pending;
+    if (!batchId || !head.value) return;
+    const packs: { key: Deno.KvKey; value: Mutation[] }[] = [];
+    for await (const e of kv.list<Mutation[]>({ prefix: stagedBatchPrefix(runId, batchId) })) {
+      packs.push({ key: e.key, value: e.value });
+    }
+    let lost = false;
+    for (const group of groupForCommits(packs, (p) => packSize(p.value))) {
+      const ok = await commitWithLockRetry(() => {
+        const op = kv.atomic().check(head);
+        for (const p of group) {
+          applyMutations(op, p.value);
+          op.delete(p.key);
+        }
+        return op;
+      });
+      if (!ok) {
+        lost = true;
+        break;
+      }
+    }
+    if (lost) continue;
+    const seq = head.value.seq + 1;
+    const cleared = await commitWithLockRetry(() =>
+      kv.atomic().check(head).set(runHeadKey(runId), { seq } satisfies RunHead)
+        .delete(pendingBatchKey(runId)).delete(stagingKey(batchId))
+    );
+    if (cleared) return;
+  }
+  throw new Error(`Could not finish applying a batch of run ${runId}`);
+}
+
+/** Rolls forward every run with a pending batch (cheap when there is none). */
+export async function rollForwardAll(kv: Deno.Kv): Promise<void> {
+  for await (const e of kv.list<string>({ prefix: pendingBatchesPrefix() })) {
+    await rollForward(kv, e.key[1] as string);
+  }
+}
+
+async function discardStaging(kv: Deno.Kv, runId: string, batchId: string): Promise<void> {
+  const keys: Deno.KvKey[] = [];
+  for await (const e of kv.list({ prefix: stagedBatchPrefix(runId, batchId) })) keys.push(e.key);
+  for (let i = 0; i < keys.length; i += 500) {
+    await commitWithLockRetry(() => {
+      const op = kv.atomic();
+      for (const k of keys.slice(i, i + 500)) op.delete(k);
+      return op;
+    });
+  }
+  await commitWithLockRetry(() => kv.atomic().delete(stagingKey(batchId)));
+}
+
+/**
+ * Deletes stagings abandoned by processes that died before their batch's logical commit. A batch
+ * that did become pending is left alone: roll-forward owns it.
+ */
+export async function sweepAbandonedStagings(kv: Deno.Kv, now = Date.now()): Promise<number> {
+  let swept = 0;
+  for await (const e of kv.list<StagingRecord>({ prefix: stagingsPrefix() })) {
+    if (now - e.value.createdAt < ABANDONED_AFTER_MS) continue;
+    const batchId = e.key[1] as string;
+    const head = await kv.get<RunHead>(runHeadKey(e.value.runId));
+    if (head.value?.pending === batchId) continue;
+    await discardStaging(kv, e.value.runId, batchId);
+    swept++;
+  }
+  return swept;
+}

@@ -1,0 +1,47 @@
+/**
+ * `createMemoryStore()`: the tracking store over plain Maps. It keeps the `TrackingStore`
+ * interface honest next to the Deno KV backend and serves tests; nothing is persisted.
+ *
+ * @module
+ */
+import type { TrackingStore } from "../types.ts";
+import { withValidation } from "../validation.ts";
+import { experimentMethods, insertExperiment } from "./experiments.ts";
+import { metricMethods } from "./metrics.ts";
+import { runDataMethods } from "./run_data.ts";
+import { runMethods } from "./runs.ts";
+import { asAsync, type MemoryState } from "./state.ts";
+
+/** Options of {@linkcode createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Root of default experiment artifact locations; `mlflow-artifacts:/` when absent. */
+  defaultArtifactRoot?: string;
+}
+
+/**
+ * Creates an empty in-memory store holding only experiment `"0"` (`Default`), wrapped in
+ * {@linkcode withValidation}. Experiments get `<root>/<id>` as their default artifact location.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore();
+ * const expId = await store.createExperiment({ name: "demo" }); // "1"
+ * const run = await store.createRun({ experimentId: expId });
+ * ```
+ */
+export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore {
+  const state: MemoryState = {
+    defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
+    nextExperimentId: 0,
+    experiments: new Map(),
+    runs: new Map(),
+  };
+  insertExperiment(state, "Default", undefined, []);
+  const raw = asAsync<TrackingStore>({
+    ...experimentMethods(state),
+    ...runMethods(state),
+    ...runDataMethods(state),
+    ...metricMethods(state),
+  });
+  return withValidation(raw);
+}

@@ -1,0 +1,128 @@
+/**
+ * The reference search evaluators both store backends call: scope, lifecycle view, filter, order
+ * and offset paging over entities already in memory. The KV backend's indexed search must return
+ * exactly what these return.
+ *
+ * @module
+ */
+
+import type {
+  Experiment,
+  Page,
+  Run,
+  SearchExperimentsOptions,
+  SearchRunsOptions,
+} from "../types.ts";
+import { matchesRunFilter, parseRunFilter } from "./filter.ts";
+import { parseRunOrderBy, sortRuns } from "./order_by.ts";
+import {
+  compareExperiments,
+  matchesExperimentFilter,
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+} from "./experiments.ts";
+import {
+  fingerprint,
+  inView,
+  pageOf,
+  readOffset,
+  validateMaxResults,
+  validateViewType,
+} from "./_paging.ts";
+
+export * from "./filter.ts";
+export * from "./order_by.ts";
+export * from "./experiments.ts";
+export {
+  DEFAULT_MAX_RESULTS,
+  inView,
+  MAX_RESULTS_LIMIT,
+  validateMaxResults,
+  validateViewType,
+} from "./_paging.ts";
+
+/**
+ * The fingerprint (`q` in page tokens) of a runs query: filter, order, view and the set of
+ * experiment ids. `maxResults` is excluded, so the page size may change between pages.
+ */
+export function runsQueryFingerprint(opts: SearchRunsOptions): string {
+  const ids = [...new Set(opts.experimentIds)].sort();
+  return fingerprint([
+    "runs",
+    opts.filter?.trim() ?? "",
+    opts.orderBy ?? [],
+    opts.runViewType ?? "ACTIVE_ONLY",
+    ids,
+  ]);
+}
+
+/** The fingerprint (`q` in page tokens) of an experiments query: filter, order and view. */
+export function experimentsQueryFingerprint(opts: SearchExperimentsOptions): string {
+  return fingerprint([
+    "experiments",
+    opts.filter?.trim() ?? "",
+    opts.orderBy ?? [],
+    opts.viewType ?? "ACTIVE_ONLY",
+  ]);
+}
+
+/**
+ * Searches experiments in memory (§6.4): view type (default `ACTIVE_ONLY`), filter, order,
+ * then one page. Every argument is validated before any work; invalid ones throw
+ * `INVALID_PARAMETER_VALUE`.
+ *
+ * @example
+ * ```ts
+ * const page = searchExperimentsIn(all, { filter: "name LIKE 'a%'", maxResults: 10 });
+ * ```
+ */
+export function searchExperimentsIn(
+  all: Iterable<Experiment>,
+  opts: SearchExperimentsOptions,
+): Page<Experiment> {
+  const max = validateMaxResults(opts.maxResults);
+  const view = validateViewType(opts.viewType);
+  const filter = parseExperimentFilter(opts.filter);
+  const order = parseExperimentOrderBy(opts.orderBy);
+  const fp = experimentsQueryFingerprint(opts);
+  const offset = readOffset(opts.pageToken, fp);
+  const matched: Experiment[] = [];
+  for (const e of all) {
+    if (inView(e.lifecycle_stage, view) && matchesExperimentFilter(filter, e)) matched.push(e);
+  }
+  matched.sort((a, b) => compareExperiments(a, b, order));
+  return pageOf(matched, offset, max, fp);
+}
+
+/**
+ * Searches runs in memory (§6.1–6.3): runs of `experimentIds` only (an empty list gives an empty
+ * page), `runViewType` on the run's lifecycle (default `ACTIVE_ONLY`), filter, order (default
+ * `start_time DESC, run_id ASC`), then one page of `maxResults` (default 1000, at most 50000).
+ * A `nextPageToken` is returned only when more runs exist; it is rejected by any other query.
+ * Every argument is validated before `runs` is read.
+ *
+ * @example
+ * ```ts
+ * const page = searchRunsIn(runs, { experimentIds: ["1"], filter: "metrics.acc > 0.9" });
+ * const next = searchRunsIn(runs, { experimentIds: ["1"], filter: "metrics.acc > 0.9",
+ *   pageToken: page.nextPageToken });
+ * ```
+ */
+export function searchRunsIn(runs: Iterable<Run>, opts: SearchRunsOptions): Page<Run> {
+  const max = validateMaxResults(opts.maxResults);
+  const view = validateViewType(opts.runViewType);
+  const filter = parseRunFilter(opts.filter);
+  const order = parseRunOrderBy(opts.orderBy);
+  const fp = runsQueryFingerprint(opts);
+  const offset = readOffset(opts.pageToken, fp);
+  const scope = new Set(opts.experimentIds);
+  if (scope.size === 0) return { items: [] };
+  const matched: Run[] = [];
+  for (const run of runs) {
+    if (
+      scope.has(run.info.experiment_id) && inView(run.info.lifecycle_stage, view) &&
+      matchesRunFilter(filter, run)
+    ) matched.push(run);
+  }
+  return pageOf(sortRuns(matched, order), offset, max, fp);
+}

@@ -1,0 +1,417 @@
+/**
+ * `withValidation(inner)`: MLflow's stateless input rules (key formats, length limits, batch
+ * limits, metric value types, dataset sizes) applied once, in front of any backend, so every
+ * backend enforces exactly the same rules and receives normalised copies of its inputs. Rules
+ * that need stored state (run active, param immutability, name uniqueness) stay in the backends.
+ *
+ * @module
+ */
+import { invalidParam, type MlflowError } from "./errors.ts";
+import { randomRunName } from "./ids.ts";
+import type {
+  DatasetInput,
+  Metric,
+  ModelInput,
+  Param,
+  RunBatch,
+  RunStatus,
+  Tag,
+  TrackingStore,
+} from "./types.ts";
+
+/** Options of {@linkcode withValidation}. */
+export interface ValidationOptions {
+  /**
+   * MLflow's `MLFLOW_TRUNCATE_LONG_VALUES`: param values over 6000 and run tag values over 8000
+   * characters are truncated when true (the default) and rejected with `INVALID_PARAMETER_VALUE`
+   * when false.
+   */
+  truncateLongValues?: boolean;
+}
+
+const MAX_KEY = 250;
+const MAX_PARAM_VALUE = 6000;
+const MAX_RUN_TAG_VALUE = 8000;
+const MAX_EXPERIMENT_TAG_VALUE = 5000;
+const MAX_EXPERIMENT_NAME = 500;
+const MAX_ARTIFACT_LOCATION = 2048;
+const MAX_METRICS_PER_BATCH = 1000;
+const MAX_PARAMS_TAGS_PER_BATCH = 100;
+const MAX_ENTITIES_PER_BATCH = 1000;
+const RUN_NAME_TAG = "mlflow.runName";
+const STATUSES: readonly RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
+const MODEL_JSON_FIELDS = ["artifact_path", "flavors", "utc_time_created", "run_id"];
+
+// Python's `\w` on str patterns is Unicode: letters, numbers and underscore.
+const NAME_CHARS = /^[\/\p{L}\p{N}_.\- :]*$/u;
+const RUN_ID = /^[a-zA-Z0-9][\p{L}\p{N}_\-]{0,255}$/u;
+const BAD_CHARS = "Names may only contain alphanumerics, underscores (_), dashes (-), " +
+  "periods (.), spaces ( ), colon(:) and slashes (/).";
+
+/** Shortens a caller's value for an error message so messages stay small. */
+function preview(value: string): string {
+  return value.length > 100 ? `${value.slice(0, 100)}...` : value;
+}
+
+function missing(path: string): MlflowError {
+  return invalidParam(
+    `Missing value for required parameter '${path}'. ` +
+      "See the API docs for more information about request parameters.",
+  );
+}
+
+function requireString(value: unknown, path: string): string {
+  if (typeof value !== "string" || value === "") throw missing(path);
+  return value;
+}
+
+/**
+ * Enforces a length limit in code points (Python's `len`), truncating when allowed. Code points
+ * never outnumber UTF-16 units, so the common short case skips counting.
+ */
+function fitLength(what: string, value: string, limit: number, truncate = false): string {
+  if (value.length <= limit) return value;
+  const points = Array.from(value);
+  if (points.length <= limit) return value;
+  if (truncate) return points.slice(0, limit).join("");
+  throw invalidParam(
+    `${what} '${
+      preview(value)
+    }' had length ${points.length}, which exceeded length limit of ${limit}`,
+  );
+}
+
+/** Python's `posixpath.normpath`, which MLflow uses to reject names that alias other names. */
+function normpath(p: string): string {
+  if (p === "") return ".";
+  const lead = p.startsWith("//") && !p.startsWith("///") ? 2 : p.startsWith("/") ? 1 : 0;
+  const out: string[] = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (lead === 0) out.push("..");
+      continue;
+    }
+    out.push(seg);
+  }
+  return "/".repeat(lead) + out.join("/") || ".";
+}
+
+/** Checks a metric, param or tag key as MLflow does (characters, path aliasing, length). */
+function checkKey(kind: string, lengthName: string, key: unknown, path: string): string {
+  if (typeof key !== "string") throw missing(path);
+  if (!NAME_CHARS.test(key)) {
+    throw invalidParam(`Invalid ${kind} name: '${preview(key)}'. ${BAD_CHARS}`);
+  }
+  const norm = normpath(key);
+  if (norm !== key || norm === "." || norm.startsWith("..") || norm.startsWith("/")) {
+    throw invalidParam(
+      `Invalid ${kind} name: '${preview(key)}'. Names may be treated as files in certain cases, ` +
+        `and must not resolve to other names when treated as such. This name would resolve to '${
+          preview(norm)
+        }'`,
+    );
+  }
+  return fitLength(lengthName, key, MAX_KEY);
+}
+
+function checkRunId(runId: unknown): string {
+  if (typeof runId !== "string" || !RUN_ID.test(runId)) {
+    throw invalidParam(
+      `Invalid value ${JSON.stringify(preview(String(runId)))} for parameter 'run_id' supplied`,
+    );
+  }
+  return runId;
+}
+
+function checkExperimentName(name: unknown): string {
+  if (typeof name !== "string" || name === "") {
+    throw invalidParam(`Invalid experiment name: '${typeof name === "string" ? name : ""}'`);
+  }
+  return fitLength("Experiment name", name, MAX_EXPERIMENT_NAME);
+}
+
+/**
+ * Decodes percent-escapes until stable (at most 10 rounds), as MLflow's URI checks do. Escapes
+ * are decoded one byte at a time, so a malformed sequence elsewhere cannot stop the decoding.
+ */
+function decodeRepeatedly(s: string): string {
+  let cur = s;
+  for (let i = 0; i < 10; i++) {
+    const next = cur.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    if (next === cur) return cur;
+    cur = next;
+  }
+  return cur;
+}
+
+function checkArtifactLocation(loc: string): string {
+  if (loc.length > MAX_ARTIFACT_LOCATION) {
+    throw invalidParam(
+      "Invalid artifact path length. The length of the artifact path cannot be greater than " +
+        `${MAX_ARTIFACT_LOCATION} characters`,
+    );
+  }
+  const bad = (why: string) => invalidParam(`Invalid artifact location '${preview(loc)}': ${why}`);
+  if (loc.startsWith("runs:")) throw bad("it cannot be a runs:/ URI");
+  for (const form of [loc, decodeRepeatedly(loc)]) {
+    if (form.includes("#")) throw bad("URI fragments are not allowed");
+    if (form.includes(";")) throw bad("URI parameters are not allowed");
+    if (form.split(/[\/\\?&=]/).includes("..")) throw bad("'..' path segments are not allowed");
+  }
+  return loc;
+}
+
+function checkTags(
+  tags: Tag[] | undefined,
+  valueLimit: number,
+  truncate: boolean,
+  path: string,
+): Tag[] {
+  return (tags ?? []).map((t, i) => ({
+    key: checkKey("tag", "Tag key", t?.key, `${path}[${i}].key`),
+    value: fitLength("Tag value", t.value ?? "", valueLimit, truncate),
+  }));
+}
+
+/** Keeps the last value of each repeated key, as MLflow's upserts do. */
+function lastPerKey(tags: Tag[]): Tag[] {
+  return [...new Map(tags.map((t) => [t.key, t.value])).entries()].map(([key, value]) => ({
+    key,
+    value,
+  }));
+}
+
+function checkMetric(m: Metric, i: number): Metric {
+  const key = checkKey("metric", "Metric name", m?.key, `metrics[${i}].key`);
+  const { value, timestamp } = m;
+  const step = m.step ?? 0;
+  if (typeof value !== "number") {
+    throw invalidParam(
+      `Got invalid value ${value} for metric '${key}' (timestamp=${timestamp}). ` +
+        "Please specify value as a valid double (64-bit floating point)",
+    );
+  }
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+    throw invalidParam(
+      `Got invalid timestamp ${timestamp} for metric '${key}' (value=${value}). ` +
+        "Timestamp must be a nonnegative long (64-bit integer)",
+    );
+  }
+  if (!Number.isSafeInteger(step)) {
+    throw invalidParam(
+      `Got invalid step ${step} for metric '${key}' (value=${value}). ` +
+        "Step must be a valid long (64-bit integer)",
+    );
+  }
+  // MLflow stores ±Infinity as the largest finite doubles.
+  const stored = value === Infinity
+    ? Number.MAX_VALUE
+    : value === -Infinity
+    ? -Number.MAX_VALUE
+    : value;
+  const out: Metric = { key, value: stored, timestamp, step };
+  if (m.model_id) out.model_id = m.model_id;
+  if (m.dataset_name) out.dataset_name = m.dataset_name;
+  if (m.dataset_digest) out.dataset_digest = m.dataset_digest;
+  return out;
+}
+
+function checkParam(p: Param, i: number, truncate: boolean): Param {
+  return {
+    key: checkKey("param", "Param key", p?.key, `params[${i}].key`),
+    value: fitLength("Param value", p.value ?? "", MAX_PARAM_VALUE, truncate),
+  };
+}
+
+function checkBatchLimit(what: string, limit: number, n: number): void {
+  if (n > limit) {
+    throw invalidParam(
+      `A batch logging request can contain at most ${limit} ${what}. Got ${n} ${what}. ` +
+        `Please split up ${what} across multiple requests and try again.`,
+    );
+  }
+}
+
+/** The §4.2 order: per-item rules, then count limits, then duplicate param keys. */
+function checkBatch(batch: RunBatch, truncate: boolean): Required<RunBatch> {
+  const metrics = (batch.metrics ?? []).map(checkMetric);
+  const params = (batch.params ?? []).map((p, i) => checkParam(p, i, truncate));
+  const tags = checkTags(batch.tags, MAX_RUN_TAG_VALUE, truncate, "tags");
+  checkBatchLimit("metrics", MAX_METRICS_PER_BATCH, metrics.length);
+  checkBatchLimit("params", MAX_PARAMS_TAGS_PER_BATCH, params.length);
+  checkBatchLimit("tags", MAX_PARAMS_TAGS_PER_BATCH, tags.length);
+  const total = metrics.length + params.length + tags.length;
+  checkBatchLimit("metrics, params, and tags", MAX_ENTITIES_PER_BATCH, total);
+  const counts = new Map<string, number>();
+  for (const p of params) counts.set(p.key, (counts.get(p.key) ?? 0) + 1);
+  const dupes = [...counts].filter(([, n]) => n > 1).map(([k]) => `'${k}'`);
+  if (dupes.length > 0) {
+    throw invalidParam(
+      `Duplicate parameter keys have been submitted: [${dupes.join(", ")}]. Please ensure ` +
+        "the request contains only one param value per param key.",
+    );
+  }
+  return { metrics, params, tags: lastPerKey(tags) };
+}
+
+function checkDatasetInputs(inputs: DatasetInput[]): DatasetInput[] {
+  return inputs.map((input, i) => {
+    const path = `datasets[${i}]`;
+    const d = input?.dataset;
+    if (!d) throw missing(`${path}.dataset`);
+    const dataset: DatasetInput["dataset"] = {
+      name: fitLength("Dataset name", requireString(d.name, `${path}.dataset.name`), 500),
+      digest: fitLength("Dataset digest", requireString(d.digest, `${path}.dataset.digest`), 36),
+      source_type: requireString(d.source_type, `${path}.dataset.source_type`),
+      source: fitLength("Dataset source", requireString(d.source, `${path}.dataset.source`), 65535),
+    };
+    if (d.schema) dataset.schema = fitLength("Dataset schema", d.schema, 1048575);
+    if (d.profile) dataset.profile = fitLength("Dataset profile", d.profile, 16777215);
+    const tags = (input.tags ?? []).map((t, j) => {
+      if (typeof t?.value !== "string") throw missing(`${path}.tags[${j}].value`);
+      return {
+        key: fitLength("Input tag key", requireString(t.key, `${path}.tags[${j}].key`), 255),
+        value: fitLength("Input tag value", t.value, 500),
+      };
+    });
+    return { tags, dataset };
+  });
+}
+
+function checkModelJson(modelJson: string): string {
+  let model: unknown;
+  try {
+    model = JSON.parse(modelJson);
+  } catch {
+    throw invalidParam(`Malformed model info. \n ${preview(modelJson)}\n is not a valid JSON.`);
+  }
+  if (typeof model !== "object" || model === null || Array.isArray(model)) {
+    throw invalidParam("Model json must be a JSON object");
+  }
+  const absent = MODEL_JSON_FIELDS.filter((f) => !(f in model));
+  if (absent.length > 0) {
+    throw invalidParam(
+      `Model json is missing mandatory fields: ${absent.map((f) => `'${f}'`).join(", ")}`,
+    );
+  }
+  return modelJson;
+}
+
+/**
+ * Wraps a backend so that every call first passes MLflow's stateless validation and reaches the
+ * backend with normalised copies: ±Infinity metric values become ±`Number.MAX_VALUE`, long param
+ * and run tag values are truncated, a repeated tag key keeps its last value, and `createRun`
+ * resolves the run name (`runName`, else the `mlflow.runName` tag, else a random name) and always
+ * passes the matching tag. Throws `MlflowError("INVALID_PARAMETER_VALUE")` with MLflow's messages.
+ *
+ * @example
+ * ```ts
+ * const store = withValidation(createRawStore());
+ * await store.logBatch(runId, { params: [{ key: "../x", value: "1" }] }); // throws: bad name
+ * ```
+ */
+export function withValidation(inner: TrackingStore, opts: ValidationOptions = {}): TrackingStore {
+  const truncate = opts.truncateLongValues ?? true;
+  return {
+    async createExperiment(input) {
+      const out = {
+        name: checkExperimentName(input.name),
+        tags: lastPerKey(checkTags(input.tags, MAX_EXPERIMENT_TAG_VALUE, false, "tags")),
+      };
+      if (input.artifactLocation === undefined || input.artifactLocation === "") {
+        return await inner.createExperiment(out);
+      }
+      const artifactLocation = checkArtifactLocation(input.artifactLocation);
+      return await inner.createExperiment({ ...out, artifactLocation });
+    },
+    getExperiment: async (id) => await inner.getExperiment(id),
+    getExperimentByName: async (name) => await inner.getExperimentByName(name),
+    searchExperiments: async (o) => await inner.searchExperiments(o),
+    async renameExperiment(id, newName) {
+      await inner.renameExperiment(id, checkExperimentName(newName));
+    },
+    deleteExperiment: async (id) => await inner.deleteExperiment(id),
+    restoreExperiment: async (id) => await inner.restoreExperiment(id),
+    async setExperimentTag(id, key, value) {
+      const [t] = checkTags([{ key, value }], MAX_EXPERIMENT_TAG_VALUE, false, "tags");
+      await inner.setExperimentTag(id, t.key, t.value);
+    },
+    deleteExperimentTag: async (id, key) => await inner.deleteExperimentTag(id, key),
+
+    async createRun(input) {
+      const tags = lastPerKey(checkTags(input.tags, MAX_RUN_TAG_VALUE, truncate, "tags"));
+      const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
+      if (input.runName && tagName !== undefined && input.runName !== tagName) {
+        throw invalidParam(
+          "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different " +
+            `values (run_name='${input.runName}', mlflow.runName='${tagName}').`,
+        );
+      }
+      const runName = input.runName || tagName || randomRunName();
+      const startTime = input.startTime;
+      if (startTime !== undefined && (!Number.isSafeInteger(startTime) || startTime < 0)) {
+        throw invalidParam(`Invalid value ${startTime} for parameter 'start_time' supplied`);
+      }
+      return await inner.createRun({
+        experimentId: input.experimentId || "0",
+        userId: input.userId ?? "",
+        runName,
+        ...(startTime !== undefined && { startTime }),
+        tags: [...tags.filter((t) => t.key !== RUN_NAME_TAG), {
+          key: RUN_NAME_TAG,
+          value: runName,
+        }],
+      });
+    },
+    getRun: async (runId) => await inner.getRun(checkRunId(runId)),
+    async updateRun(runId, input) {
+      checkRunId(runId);
+      const { status, endTime, runName } = input;
+      if (status !== undefined && !STATUSES.includes(status)) {
+        throw invalidParam(
+          `Invalid value '${status}' for parameter 'status' supplied. Must be one of ${
+            STATUSES.join(", ")
+          }`,
+        );
+      }
+      if (endTime !== undefined && (!Number.isSafeInteger(endTime) || endTime < 0)) {
+        throw invalidParam(`Invalid value ${endTime} for parameter 'end_time' supplied`);
+      }
+      return await inner.updateRun(runId, {
+        ...(status !== undefined && { status }),
+        ...(endTime !== undefined && { endTime }),
+        ...(runName && { runName }),
+      });
+    },
+    deleteRun: async (runId) => await inner.deleteRun(checkRunId(runId)),
+    restoreRun: async (runId) => await inner.restoreRun(checkRunId(runId)),
+    async logBatch(runId, batch) {
+      checkRunId(runId);
+      await inner.logBatch(runId, checkBatch(batch, truncate));
+    },
+    deleteTag: async (runId, key) => await inner.deleteTag(checkRunId(runId), key),
+    async logModel(runId, modelJson) {
+      checkRunId(runId);
+      await inner.logModel(runId, checkModelJson(modelJson));
+    },
+    async logInputs(runId, datasets, models) {
+      checkRunId(runId);
+      const checked = checkDatasetInputs(datasets ?? []);
+      const modelInputs: ModelInput[] = (models ?? []).map((m, i) => ({
+        model_id: requireString(m?.model_id, `models[${i}].model_id`),
+      }));
+      await inner.logInputs(runId, checked, modelInputs);
+    },
+    async getMetricHistory(runId, key, o = {}) {
+      checkRunId(runId);
+      const { maxResults, pageToken } = o;
+      if (maxResults !== undefined && (!Number.isSafeInteger(maxResults) || maxResults < 1)) {
+        throw invalidParam(`Invalid value ${maxResults} for parameter 'max_results' supplied`);
+      }
+      return await inner.getMetricHistory(runId, key, { maxResults, pageToken });
+    },
+    searchRuns: async (o) => await inner.searchRuns(o),
+  };
+}

@@ -1,0 +1,305 @@
+/** Conformance: MLflow's stateless input rules (keys, values, names, locations, limits). */
+import assert from "node:assert/strict";
+import { withValidation } from "../../store/validation.ts";
+import {
+  assertMlflowError,
+  chars,
+  metric,
+  newRun,
+  param,
+  randomExperimentName,
+  T0,
+  tag,
+} from "../fixtures.ts";
+import type { Define } from "./_harness.ts";
+
+const GOOD_KEYS = [
+  "a",
+  "a/b",
+  "a.b",
+  "a-b_c d:e",
+  "x..y",
+  ".hidden",
+  "ünïcødé/指标",
+  "数字٣",
+  chars(250),
+];
+const BAD_CHAR_KEYS = ["a\\b", "a#b", "a$b", "tab\tkey", "a?b", "emoji😀"];
+/** Keys that path normalisation changes, with what they would resolve to. */
+const PATH_KEYS: [string, string][] = [
+  ["", "."],
+  ["/a", "/a"],
+  ["a/", "a"],
+  ["a//b", "a/b"],
+  ["./a", "a"],
+  ["a/./b", "a/b"],
+  ["a/../b", "b"],
+  ["..", ".."],
+  ["../a", "../a"],
+  ["..a", "..a"],
+  [".", "."],
+];
+const BAD_CHARS =
+  "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), " +
+  "spaces ( ), colon(:) and slashes (/).";
+
+/** Registers the stateless validation tests. */
+export function validationConformance(test: Define): void {
+  test("logBatch() accepts MLflow-valid metric, param and tag keys (Unicode \\w)", async (store) => {
+    const { runId } = await newRun(store);
+    await store.logBatch(runId, {
+      metrics: GOOD_KEYS.map((k) => metric(k, 1)),
+      params: GOOD_KEYS.map((k) => param(k, "v")),
+      tags: GOOD_KEYS.map((k) => tag(k, "v")),
+    });
+    const { data } = await store.getRun(runId);
+    for (const k of GOOD_KEYS) {
+      assert.ok(data.metrics.some((m) => m.key === k), `metric ${k}`);
+      assert.ok(data.params.some((p) => p.key === k), `param ${k}`);
+      assert.ok(data.tags.some((x) => x.key === k), `tag ${k}`);
+    }
+  });
+
+  test("logBatch() rejects keys with characters outside [/\\w.\\- :]", async (store, t) => {
+    const { runId } = await newRun(store);
+    for (const k of BAD_CHAR_KEYS) {
+      await t.step(JSON.stringify(k), async () => {
+        await assertMlflowError(
+          store.logBatch(runId, { metrics: [metric(k, 1)] }),
+          "INVALID_PARAMETER_VALUE",
+          `Invalid metric name: '${k}'. ${BAD_CHARS}`,
+        );
+        await assertMlflowError(
+          store.logBatch(runId, { params: [param(k, "v")] }),
+          "INVALID_PARAMETER_VALUE",
+          `Invalid param name: '${k}'. ${BAD_CHARS}`,
+        );
+        await assertMlflowError(
+          store.logBatch(runId, { tags: [tag(k, "v")] }),
+          "INVALID_PARAMETER_VALUE",
+          `Invalid tag name: '${k}'. ${BAD_CHARS}`,
+        );
+      });
+    }
+  });
+
+  test("logBatch() rejects keys that path normalisation would change", async (store, t) => {
+    const { runId } = await newRun(store);
+    for (const [k, norm] of PATH_KEYS) {
+      await t.step(JSON.stringify(k), async () => {
+        const msg = (kind: string) =>
+          `Invalid ${kind} name: '${k}'. Names may be treated as files in certain cases, and must ` +
+          `not resolve to other names when treated as such. This name would resolve to '${norm}'`;
+        await assertMlflowError(
+          store.logBatch(runId, { metrics: [metric(k, 1)] }),
+          "INVALID_PARAMETER_VALUE",
+          msg("metric"),
+        );
+        await assertMlflowError(
+          store.logBatch(runId, { params: [param(k, "v")] }),
+          "INVALID_PARAMETER_VALUE",
+          msg("param"),
+        );
+        await assertMlflowError(
+          store.logBatch(runId, { tags: [tag(k, "v")] }),
+          "INVALID_PARAMETER_VALUE",
+          msg("tag"),
+        );
+      });
+    }
+  });
+
+  test("logBatch() rejects keys longer than 250 characters", async (store) => {
+    const { runId } = await newRun(store);
+    const k = chars(251);
+    const msg = (what: string) =>
+      `${what} '${chars(100)}...' had length 251, which exceeded length limit of 250`;
+    await assertMlflowError(
+      store.logBatch(runId, { metrics: [metric(k, 1)] }),
+      "INVALID_PARAMETER_VALUE",
+      msg("Metric name"),
+    );
+    await assertMlflowError(
+      store.logBatch(runId, { params: [param(k, "v")] }),
+      "INVALID_PARAMETER_VALUE",
+      msg("Param key"),
+    );
+    await assertMlflowError(
+      store.logBatch(runId, { tags: [tag(k, "v")] }),
+      "INVALID_PARAMETER_VALUE",
+      msg("Tag key"),
+    );
+  });
+
+  test("logBatch() checks metric values, timestamps and steps", async (store, t) => {
+    const { runId } = await newRun(store);
+    await t.step("NaN, ±Infinity and negative steps are accepted", async () => {
+      await store.logBatch(runId, {
+        metrics: [
+          metric("nan", NaN),
+          metric("inf", Infinity),
+          metric("ninf", -Infinity),
+          metric("neg", 1, T0, -5),
+          metric("zero", 0, 0, 0),
+        ],
+      });
+      const { data } = await store.getRun(runId);
+      const value = (k: string) => data.metrics.find((m) => m.key === k)?.value;
+      assert.ok(Number.isNaN(value("nan")));
+      assert.equal(value("inf"), Number.MAX_VALUE, "+Infinity is stored as the largest double");
+      assert.equal(value("ninf"), -Number.MAX_VALUE);
+      assert.equal(data.metrics.find((m) => m.key === "neg")?.step, -5);
+      assert.equal(data.metrics.find((m) => m.key === "zero")?.timestamp, 0);
+    });
+    await t.step("a non-number value is rejected", async () => {
+      await assertMlflowError(
+        store.logBatch(runId, { metrics: [metric("m", "1.5" as unknown as number)] }),
+        "INVALID_PARAMETER_VALUE",
+        `Got invalid value 1.5 for metric 'm' (timestamp=${T0}). ` +
+          "Please specify value as a valid double (64-bit floating point)",
+      );
+      await assertMlflowError(
+        store.logBatch(runId, { metrics: [metric("m", true as unknown as number)] }),
+        "INVALID_PARAMETER_VALUE",
+      );
+    });
+    await t.step("a negative or fractional timestamp is rejected", async () => {
+      for (const ts of [-1, 1.5]) {
+        await assertMlflowError(
+          store.logBatch(runId, { metrics: [metric("m", 1, ts)] }),
+          "INVALID_PARAMETER_VALUE",
+          `Got invalid timestamp ${ts} for metric 'm' (value=1). ` +
+            "Timestamp must be a nonnegative long (64-bit integer)",
+        );
+      }
+    });
+    await t.step("a fractional step is rejected", async () => {
+      await assertMlflowError(
+        store.logBatch(runId, { metrics: [metric("m", 1, T0, 0.5)] }),
+        "INVALID_PARAMETER_VALUE",
+        "Got invalid step 0.5 for metric 'm' (value=1). Step must be a valid long (64-bit integer)",
+      );
+    });
+  });
+
+  test("logBatch() counts lengths in code points when truncating", async (store) => {
+    const { runId } = await newRun(store);
+    const emoji = "😀".repeat(6001);
+    await store.logBatch(runId, {
+      params: [param("e", emoji)],
+      tags: [tag("short", "😀".repeat(8000))],
+    });
+    const { data } = await store.getRun(runId);
+    assert.equal(data.params[0].value, "😀".repeat(6000));
+    assert.equal(data.tags.find((x) => x.key === "short")?.value, "😀".repeat(8000));
+  });
+
+  test("logBatch() rejects long values when truncation is off", async (store) => {
+    const strict = withValidation(store, { truncateLongValues: false });
+    const { runId } = await newRun(strict);
+    await assertMlflowError(
+      strict.logBatch(runId, { params: [param("p", chars(6001))] }),
+      "INVALID_PARAMETER_VALUE",
+      `Param value '${chars(100)}...' had length 6001, which exceeded length limit of 6000`,
+    );
+    await assertMlflowError(
+      strict.logBatch(runId, { tags: [tag("t", chars(8001))] }),
+      "INVALID_PARAMETER_VALUE",
+      `Tag value '${chars(100)}...' had length 8001, which exceeded length limit of 8000`,
+    );
+    await strict.logBatch(runId, {
+      params: [param("p", chars(6000))],
+      tags: [tag("t", chars(8000))],
+    });
+  });
+
+  test("createExperiment() validates the name", async (store) => {
+    await assertMlflowError(
+      store.createExperiment({ name: "" }),
+      "INVALID_PARAMETER_VALUE",
+      "Invalid experiment name: ''",
+    );
+    await assertMlflowError(
+      store.createExperiment({ name: chars(501) }),
+      "INVALID_PARAMETER_VALUE",
+      `Experiment name '${chars(100)}...' had length 501, which exceeded length limit of 500`,
+    );
+    const id = await store.createExperiment({ name: chars(500) });
+    assert.equal((await store.getExperiment(id)).name, chars(500));
+  });
+
+  test("createExperiment() rejects unsafe artifact locations", async (store, t) => {
+    const bad = [
+      "runs:/abc/model",
+      "s3://bucket/path#frag",
+      "https://host/path;params",
+      "s3://bucket/../etc",
+      "mlflow-artifacts:/../../etc",
+      "s3://bucket/%2e%2e/etc",
+      "s3://bucket/%252e%252e%252fetc",
+      "s3://bucket/x?y=..",
+      "s3://bucket/%23frag",
+      "s3://bucket/%2e%2e/%zz",
+      `s3://bucket/${chars(2049 - "s3://bucket/".length)}`,
+    ];
+    for (const artifactLocation of bad) {
+      await t.step(artifactLocation.slice(0, 40), async () => {
+        await assertMlflowError(
+          store.createExperiment({ name: randomExperimentName(), artifactLocation }),
+          "INVALID_PARAMETER_VALUE",
+        );
+      });
+    }
+    await t.step("safe locations up to 2048 characters are kept", async () => {
+      for (const loc of ["s3://bucket/a..b/c", `s3://bucket/${chars(2048 - 12)}`]) {
+        const id = await store.createExperiment({
+          name: randomExperimentName(),
+          artifactLocation: loc,
+        });
+        assert.equal((await store.getExperiment(id)).artifact_location, loc);
+      }
+    });
+  });
+
+  test("setExperimentTag() checks keys and rejects values over 5000 without truncating", async (store) => {
+    const id = await store.createExperiment({ name: randomExperimentName() });
+    await store.setExperimentTag(id, "ok", chars(5000));
+    await assertMlflowError(
+      store.setExperimentTag(id, "long", chars(5001)),
+      "INVALID_PARAMETER_VALUE",
+      `Tag value '${chars(100)}...' had length 5001, which exceeded length limit of 5000`,
+    );
+    await assertMlflowError(
+      store.setExperimentTag(id, chars(251), "v"),
+      "INVALID_PARAMETER_VALUE",
+      `Tag key '${chars(100)}...' had length 251, which exceeded length limit of 250`,
+    );
+    await assertMlflowError(
+      store.setExperimentTag(id, "a//b", "v"),
+      "INVALID_PARAMETER_VALUE",
+      /^Invalid tag name: 'a\/\/b'/,
+    );
+    await assertMlflowError(
+      store.createExperiment({ name: randomExperimentName(), tags: [tag("t", chars(5001))] }),
+      "INVALID_PARAMETER_VALUE",
+    );
+    assert.deepEqual((await store.getExperiment(id)).tags, [tag("ok", chars(5000))]);
+  });
+
+  test("every run-id method rejects a malformed run id", async (store) => {
+    const bad = "-starts-with-dash";
+    const msg = `Invalid value "${bad}" for parameter 'run_id' supplied`;
+    const calls = [
+      () => store.getRun(bad),
+      () => store.updateRun(bad, {}),
+      () => store.deleteRun(bad),
+      () => store.restoreRun(bad),
+      () => store.logBatch(bad, {}),
+      () => store.deleteTag(bad, "k"),
+      () => store.logModel(bad, "{}"),
+      () => store.logInputs(bad, []),
+      () => store.getMetricHistory(bad, "m"),
+    ];
+    for (const call of calls) await assertMlflowError(call(), "INVALID_PARAMETER_VALUE", msg);
+  });
+}
