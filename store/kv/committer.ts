@@ -8,9 +8,11 @@ export interface CommitJob {
 }
 
 interface Queued extends CommitJob {
-  ids: string[];
+  /** Identity → versionstamp of each checked key. */
+  checkIds: Map<string, string | null>;
+  writeIds: string[];
   bytes: number;
-  resolve: (ok: boolean) => void;
+  resolve: (versionstamp: string | null) => void;
   reject: (e: unknown) => void;
 }
 
@@ -44,16 +46,17 @@ export class Committer {
     this.#kv = kv;
   }
 
-  /** Commits the job; resolves `false` when one of its checks failed. */
-  commit(job: CommitJob): Promise<boolean> {
+  /**
+   * Commits the job; resolves with the commit's versionstamp (which every key the job wrote now
+   * carries), or `null` when one of its checks failed.
+   */
+  commit(job: CommitJob): Promise<string | null> {
     return new Promise((resolve, reject) => {
-      const ids = [
-        ...job.checks.map((c) => keyId(c.key)),
-        ...job.mutations.map((m) => keyId(m.key)),
-      ];
+      const checkIds = new Map(job.checks.map((c) => [keyId(c.key), c.versionstamp]));
+      const writeIds = job.mutations.map((m) => keyId(m.key));
       let bytes = 0;
       for (const m of job.mutations) bytes += mutationSize(m);
-      this.#queue.push({ ...job, ids, bytes, resolve, reject });
+      this.#queue.push({ ...job, checkIds, writeIds, bytes, resolve, reject });
       if (!this.#draining) this.#drain();
     });
   }
@@ -73,23 +76,31 @@ export class Committer {
   #takeGroup(): Queued[] {
     const group: Queued[] = [];
     const rest: Queued[] = [];
-    const seen = new Set<string>();
-    let muts = 0, checks = 0, bytes = 0;
+    // Jobs may share identical checks (e.g. of their common experiment), but no job may write a
+    // key another job in the group writes or checks.
+    const written = new Set<string>();
+    const checked = new Map<string, string | null>();
+    let muts = 0, bytes = 0;
     for (const job of this.#queue) {
+      let newChecks = 0;
+      for (const id of job.checkIds.keys()) if (!checked.has(id)) newChecks++;
       const fits = group.length === 0 || (
         muts + job.mutations.length <= MAX_GROUP_MUTATIONS &&
-        checks + job.checks.length <= MAX_GROUP_CHECKS &&
+        checked.size + newChecks <= MAX_GROUP_CHECKS &&
         bytes + job.bytes <= MAX_GROUP_BYTES &&
-        !job.ids.some((id) => seen.has(id))
+        !job.writeIds.some((id) => written.has(id) || checked.has(id)) &&
+        ![...job.checkIds].some(([id, vs]) =>
+          written.has(id) || (checked.has(id) && checked.get(id) !== vs)
+        )
       );
       if (!fits) {
         rest.push(job);
         continue;
       }
       group.push(job);
-      for (const id of job.ids) seen.add(id);
+      for (const id of job.writeIds) written.add(id);
+      for (const [id, vs] of job.checkIds) checked.set(id, vs);
       muts += job.mutations.length;
-      checks += job.checks.length;
       bytes += job.bytes;
     }
     this.#queue = rest;
@@ -97,19 +108,19 @@ export class Committer {
   }
 
   async #commitGroup(group: Queued[]): Promise<void> {
-    let ok: boolean;
+    let vs: string | null;
     try {
-      ok = await this.#commitOnce(group);
+      vs = await this.#commitOnce(group);
     } catch (e) {
       for (const job of group) job.reject(e);
       return;
     }
-    if (ok) {
-      for (const job of group) job.resolve(true);
+    if (vs !== null) {
+      for (const job of group) job.resolve(vs);
       return;
     }
     if (group.length === 1) {
-      group[0].resolve(false);
+      group[0].resolve(null);
       return;
     }
     for (const job of group) {
@@ -121,22 +132,29 @@ export class Committer {
     }
   }
 
-  async #commitOnce(group: Queued[]): Promise<boolean> {
+  async #commitOnce(group: Queued[]): Promise<string | null> {
     for (let attempt = 0;; attempt++) {
       const op = this.#kv.atomic();
+      const checked = new Set<string>();
       for (const job of group) {
-        for (const c of job.checks) op.check(c);
+        for (const c of job.checks) {
+          const id = keyId(c.key);
+          if (checked.has(id)) continue;
+          checked.add(id);
+          op.check(c);
+        }
         applyMutations(op, job.mutations);
       }
       try {
-        return (await op.commit()).ok;
+        const res = await op.commit();
+        return res.ok ? res.versionstamp : null;
       } catch (e) {
         // A lock error means nothing was written; the jobs' own retry loops handle `false`.
         if (isLockedError(e) && attempt < 3) {
           await new Promise((r) => setTimeout(r, 2 + Math.random() * 10));
           continue;
         }
-        if (isLockedError(e)) return false;
+        if (isLockedError(e)) return null;
         throw e;
       }
     }

@@ -8,6 +8,7 @@
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
 import { Committer } from "./committer.ts";
+import { RunCache } from "./run_cache.ts";
 import {
   createExperiment,
   ensureDefaultExperiment,
@@ -47,6 +48,8 @@ export async function createKvStore(
   const ctx: KvContext = {
     kv,
     committer: new Committer(kv),
+    runCache: new RunCache(),
+    runQueues: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
   };
   await ensureDefaultExperiment(ctx);

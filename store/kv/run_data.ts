@@ -2,8 +2,8 @@
 import { invalidParam, MlflowError } from "../errors.ts";
 import type { DatasetInput, Metric, ModelInput, RunBatch } from "../types.ts";
 import { planDatasetInputs } from "./datasets.ts";
-import { runKey, runMetricKey, runModelInputKey, runParamKey, runTagKey } from "./keys.ts";
-import { type MetricHead, planMetricAppend, type Point } from "./metric_history.ts";
+import { runKey, runModelInputKey, runParamKey, runTagKey } from "./keys.ts";
+import { planMetricAppend, type Point } from "./metric_history.ts";
 import type { RunRecord } from "./records.ts";
 import { type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { rollForwardAll } from "./staged_batch.ts";
@@ -11,13 +11,6 @@ import { rollForwardAll } from "./staged_batch.ts";
 const RUN_NAME_TAG = "mlflow.runName";
 const MODEL_HISTORY_TAG = "mlflow.log-model.history";
 const MAX_MODEL_HISTORY_CHARS = 48_000;
-
-/** `getMany` takes at most 10 keys; this takes any number. */
-async function getManyValues<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<(T | null)[]> {
-  const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
-  for (let i = 0; i < keys.length; i += 10) parts.push(kv.getMany<T[]>(keys.slice(i, i + 10)));
-  return (await Promise.all(parts)).flat().map((e) => e.value);
-}
 
 function toPoint(m: Metric): Point {
   const p: Point = { timestamp: m.timestamp, step: m.step, value: m.value };
@@ -39,10 +32,7 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
   return writeRun(ctx, runId, `log a batch to run ${runId}`, async (s, m) => {
     requireActive(s);
     const params = batch.params ?? [];
-    const stored = await getManyValues<string>(
-      ctx.kv,
-      params.map((p) => runParamKey(runId, p.key)),
-    );
+    const stored = await s.params(params.map((p) => p.key));
     params.forEach((p, i) => {
       const old = stored[i];
       if (old === null) m.set(runParamKey(runId, p.key), p.value);
@@ -60,7 +50,7 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
       byKey.set(metric.key, list);
     }
     const keys = [...byKey.keys()];
-    const heads = await getManyValues<MetricHead>(ctx.kv, keys.map((k) => runMetricKey(runId, k)));
+    const heads = await s.metricHeads(keys);
     await Promise.all(
       keys.map((k, i) => planMetricAppend(ctx.kv, m, runId, k, heads[i], byKey.get(k)!)),
     );

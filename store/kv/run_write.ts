@@ -5,23 +5,29 @@
  * processes and isolates, and whatever a plan read (params already logged, a metric's latest value,
  * the run's status) is still true when its commit lands. Small writes share commits through the
  * {@linkcode Committer}; writes too large for one commit take the staged path, which is just as
- * all-or-nothing.
+ * all-or-nothing. Repeated writes from one process plan from the {@linkcode RunCache}, which the
+ * same head check keeps honest.
  *
  * @module
  */
 import { MlflowError } from "../errors.ts";
 import type { LifecycleStage } from "../types.ts";
 import { type Committer, fitsOneCommit } from "./committer.ts";
-import { experimentKey, runHeadKey, runKey } from "./keys.ts";
+import { experimentKey, runHeadKey, runKey, runMetricKey, runParamKey } from "./keys.ts";
+import type { MetricHead } from "./metric_history.ts";
 import { MutationSet } from "./mutations.ts";
 import { type ExperimentRecord, type RunHead, type RunRecord, runStage } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
+import type { CachedRunState, RunCache } from "./run_cache.ts";
 import { commitStaged, rollForward } from "./staged_batch.ts";
 
-/** What the backend modules share: the KV handle and the commit coalescer. */
+/** What the backend modules share: the KV handle, the commit coalescer and the run cache. */
 export interface KvContext {
   kv: Deno.Kv;
   committer: Committer;
+  runCache: RunCache;
+  /** Tail of each run's in-process write queue (see {@linkcode writeRun}). */
+  runQueues: Map<string, Promise<unknown>>;
   /** Root for new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */
   defaultArtifactRoot: string;
 }
@@ -33,6 +39,10 @@ export interface RunWriteState {
   stage: LifecycleStage;
   /** Extra checks the plan relies on (e.g. a unique index it reads), added to the commit. */
   checks: Deno.AtomicCheck[];
+  /** Stored values of these params (null = absent), from the cache when it knows them. */
+  params(keys: string[]): Promise<(string | null)[]>;
+  /** Heads of these metrics (null = new metric), from the cache when it knows them. */
+  metricHeads(keys: string[]): Promise<(MetricHead | null)[]>;
 }
 
 /** The error MLflow returns for an unknown run id. */
@@ -81,6 +91,63 @@ export async function readRunState(
   }
 }
 
+/** `getMany` takes at most 10 keys; this takes any number. */
+export async function getManyValues<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<(T | null)[]> {
+  const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+  for (let i = 0; i < keys.length; i += 10) parts.push(kv.getMany<T[]>(keys.slice(i, i + 10)));
+  return (await Promise.all(parts)).flat().map((e) => e.value);
+}
+
+/** Looks keys up in a cache map, reading (and remembering) only the unknown ones. */
+async function lookThrough<T>(
+  known: Map<string, T | null>,
+  complete: boolean,
+  keys: string[],
+  read: (missing: string[]) => Promise<(T | null)[]>,
+): Promise<(T | null)[]> {
+  const missing = complete ? [] : [...new Set(keys.filter((k) => !known.has(k)))];
+  if (missing.length > 0) {
+    const values = await read(missing);
+    missing.forEach((k, i) => known.set(k, values[i]));
+  }
+  return keys.map((k) => known.get(k) ?? null);
+}
+
+async function freshState(ctx: KvContext, runId: string): Promise<CachedRunState> {
+  const { run, head, exp } = await readRunState(ctx, runId);
+  return {
+    run: run.value,
+    head: head.value,
+    headVersionstamp: head.versionstamp,
+    exp: exp.value,
+    expVersionstamp: exp.versionstamp,
+    params: new Map(),
+    paramsComplete: false,
+    metrics: new Map(),
+    metricsComplete: false,
+  };
+}
+
+/** The cached state after a successful commit of `m` at versionstamp `vs`. */
+function advance(c: CachedRunState, runId: string, m: MutationSet, vs: string): CachedRunState {
+  const next: CachedRunState = {
+    ...c,
+    headVersionstamp: vs,
+    head: m.get(runHeadKey(runId))?.value as RunHead,
+  };
+  const run = m.get(runKey(runId));
+  if (run?.value !== undefined) next.run = run.value as RunRecord;
+  for (const w of m.list()) {
+    if (w.key[1] !== runId) continue;
+    if (w.key[0] === runParamKey(runId, "")[0]) {
+      c.params.set(w.key[2] as string, (w.value as string | undefined) ?? null);
+    } else if (w.key[0] === runMetricKey(runId, "")[0]) {
+      c.metrics.set(w.key[2] as string, (w.value as MetricHead | undefined) ?? null);
+    }
+  }
+  return next;
+}
+
 /**
  * Plans and commits one all-or-nothing write to a run. `plan` may read KV and throw
  * `MlflowError` (then nothing is written); it records each key's final value in `m`. A plan that
@@ -92,32 +159,79 @@ export function writeRun(
   what: string,
   plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
 ): Promise<void> {
+  // Writes to one run from this process go one after another. This is not what makes them
+  // correct (the head check does, across processes too); it stops concurrent writers in one
+  // process from all planning against the same head and all but one losing the race.
+  const prev = ctx.runQueues.get(runId) ?? Promise.resolve();
+  const mine = prev.then(() => writeRunNow(ctx, runId, what, plan));
+  const tail = mine.catch(() => {});
+  ctx.runQueues.set(runId, tail);
+  tail.then(() => {
+    if (ctx.runQueues.get(runId) === tail) ctx.runQueues.delete(runId);
+  });
+  return mine;
+}
+
+function writeRunNow(
+  ctx: KvContext,
+  runId: string,
+  what: string,
+  plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
+): Promise<void> {
   return withRetry(what, async () => {
-    const { run, head, exp } = await readRunState(ctx, runId);
-    if ((head.value?.readLease ?? 0) > Date.now()) {
+    const c = ctx.runCache.get(runId) ?? await freshState(ctx, runId);
+    // Drop it now: a failed or rejected plan must not leave a half-updated entry behind.
+    ctx.runCache.delete(runId);
+    if ((c.head?.readLease ?? 0) > Date.now()) {
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
       return RETRY;
     }
     const state: RunWriteState = {
-      run: run.value,
-      exp: exp.value,
-      stage: runStage(run.value, exp.value),
+      run: c.run,
+      exp: c.exp,
+      stage: runStage(c.run, c.exp),
       checks: [],
+      params: (keys) =>
+        lookThrough(
+          c.params,
+          c.paramsComplete,
+          keys,
+          (ks) => getManyValues<string>(ctx.kv, ks.map((k) => runParamKey(runId, k))),
+        ),
+      metricHeads: (keys) =>
+        lookThrough(
+          c.metrics,
+          c.metricsComplete,
+          keys,
+          (ks) => getManyValues<MetricHead>(ctx.kv, ks.map((k) => runMetricKey(runId, k))),
+        ),
     };
     const m = new MutationSet();
     await plan(state, m);
-    if (m.size === 0) return true;
+    if (m.size === 0) {
+      ctx.runCache.set(runId, c);
+      return true;
+    }
+    const headCheck = { key: runHeadKey(runId), versionstamp: c.headVersionstamp };
     const checks: Deno.AtomicCheck[] = [
-      { key: runHeadKey(runId), versionstamp: head.versionstamp },
-      { key: exp.key, versionstamp: exp.versionstamp },
+      headCheck,
+      { key: experimentKey(c.run.experiment_id), versionstamp: c.expVersionstamp },
       ...state.checks,
     ];
-    m.set(runHeadKey(runId), { seq: (head.value?.seq ?? 0) + 1 } satisfies RunHead);
-    // The lease was checked above; a lapsed one is dropped by writing the head without it.
+    m.set(runHeadKey(runId), { seq: (c.head?.seq ?? 0) + 1 } satisfies RunHead);
     const job = { checks, mutations: m.list() };
-    if (fitsOneCommit(job)) return await ctx.committer.commit(job) ? true : RETRY;
+    if (fitsOneCommit(job)) {
+      const vs = await ctx.committer.commit(job);
+      if (vs === null) return RETRY;
+      ctx.runCache.set(runId, advance(c, runId, m, vs));
+      return true;
+    }
     const withoutHead = job.mutations.filter((x) => x.key[0] !== runHeadKey(runId)[0]);
-    const ok = await commitStaged(ctx.kv, runId, head, checks.slice(1), withoutHead);
-    return ok ? true : RETRY;
+    const head = {
+      key: headCheck.key,
+      value: c.head,
+      versionstamp: c.headVersionstamp,
+    } as Deno.KvEntryMaybe<RunHead>;
+    return await commitStaged(ctx.kv, runId, head, checks.slice(1), withoutHead) ? true : RETRY;
   }).then(() => undefined);
 }

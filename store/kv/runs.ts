@@ -75,7 +75,19 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
     if (!fitsOneCommit(job)) {
       throw invalidParam(`Too many tags for one runs/create request; log them with log-batch`);
     }
-    if (!await ctx.committer.commit(job)) return RETRY;
+    const vs = await ctx.committer.commit(job);
+    if (vs === null) return RETRY;
+    ctx.runCache.set(runId, {
+      run: rec,
+      head: { seq: 0 },
+      headVersionstamp: vs,
+      exp: exp.value,
+      expVersionstamp: exp.versionstamp,
+      params: new Map(),
+      paramsComplete: true,
+      metrics: new Map(),
+      metricsComplete: true,
+    });
     const run: Run = {
       info: toRunInfo(rec, exp.value),
       data: {
