@@ -1,0 +1,244 @@
+/**
+ * kvflow's composition root and the only module with side effects: it reads flags and environment
+ * variables, opens Deno KV, builds the tracking store and the Hono app, and serves it.
+ *
+ * Importing this module does nothing; {@linkcode parseConfig} is exported so the flag and env
+ * rules can be tested without starting a server.
+ *
+ * @example
+ * ```sh
+ * deno task start --port 5001 --backend-store-uri ./data/mlruns.kv
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createApp } from "./routes/mod.ts";
+import { createKvStore } from "./store/kv/mod.ts";
+
+/** The default port, MLflow's. */
+export const DEFAULT_PORT = 5000;
+/** The default KV file, beside MLflow's own `./mlruns` default. */
+export const DEFAULT_KV_PATH = "./mlruns.kv";
+
+/** Everything `main.ts` needs to start, after flags and environment are merged. */
+export interface Config {
+  /** Interface to bind, e.g. `127.0.0.1` or `0.0.0.0`. */
+  host: string;
+  /** TCP port; 0 asks the OS for a free one. */
+  port: number;
+  /**
+   * The argument for `Deno.openKv`: a file path, `:memory:`, or a KV Connect URL. `undefined`
+   * means `Deno.openKv()` with no argument, the managed database on Deno Deploy.
+   */
+  kvPath: string | undefined;
+  /**
+   * Extra `Host` header values the app accepts (`name`, `name:port`, `*.suffix`, `*`);
+   * `undefined` keeps the app's defaults (loopback and private addresses).
+   */
+  allowedHosts: string[] | undefined;
+  /** `--help` was given: print {@linkcode USAGE} and exit. */
+  help: boolean;
+}
+
+/** A bad flag or environment value; `main.ts` prints the message and exits with code 2. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** The text `--help` prints. */
+export const USAGE = `Usage: deno task start [options]
+
+kvflow: an MLflow-Tracking-compatible server on Deno KV.
+
+Options (flag > environment variable > default):
+  --host <addr>                KVFLOW_HOST            interface to bind (default 127.0.0.1)
+  --port <n>                   KVFLOW_PORT, PORT      port; 0 picks a free one (default ${DEFAULT_PORT})
+  --backend-store-uri <uri>    MLFLOW_BACKEND_STORE_URI
+                               a KV file path, file: URL, :memory:, or a KV Connect URL
+                               (http(s)://…, token in DENO_KV_ACCESS_TOKEN)
+                               (default ${DEFAULT_KV_PATH}; on Deno Deploy the project's database)
+  --allowed-hosts <a,b,…>      KVFLOW_ALLOWED_HOSTS   extra Host header values to accept
+                               (name, name:port, *.suffix, or * for any; default: loopback and
+                               private addresses only; on Deno Deploy: *)
+  -h, --help                   print this help
+`;
+
+/** Environment variables as `parseConfig` sees them; `Deno.env.toObject()` fits. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Merges command-line flags and environment variables into a {@linkcode Config}. Pure: reads
+ * nothing but its arguments, so tests can call it directly.
+ *
+ * Precedence is flag, then kvflow's variable, then the generic one (`PORT`, which hosting
+ * platforms set), then the default. `DENO_DEPLOYMENT_ID` (set on Deno Deploy) switches the default
+ * store to the platform's database and the default allowed hosts to any (`*`).
+ *
+ * @throws {ConfigError} on an unknown flag, a missing flag value, a bad port or an unsupported
+ *   backend store URI scheme.
+ *
+ * @example
+ * ```ts
+ * const cfg = parseConfig(["--port", "0"], { KVFLOW_HOST: "0.0.0.0" });
+ * // { host: "0.0.0.0", port: 0, kvPath: "./mlruns.kv", allowedHosts: undefined, help: false }
+ * ```
+ */
+export function parseConfig(args: string[], env: Env): Config {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        "backend-store-uri": { type: "string" },
+        "allowed-hosts": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    // node:util's messages are already specific ("Unknown option '--prot'"); only rebrand them.
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+
+  const host = pick(values.host, env.KVFLOW_HOST) ?? "127.0.0.1";
+  const portText = pick(values.port, env.KVFLOW_PORT, env.PORT);
+  const uri = pick(values["backend-store-uri"], env.MLFLOW_BACKEND_STORE_URI);
+  const hosts = pick(values["allowed-hosts"], env.KVFLOW_ALLOWED_HOSTS);
+  return {
+    host,
+    port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
+    kvPath: uri === undefined
+      ? (env.DENO_DEPLOYMENT_ID ? undefined : DEFAULT_KV_PATH)
+      : parseBackendStoreUri(uri),
+    // A Deploy app is reached by its public name, which the app cannot know; the Host check
+    // guards local servers against DNS rebinding, so there it would only block every request.
+    allowedHosts: hosts !== undefined
+      ? splitList(hosts)
+      : (env.DENO_DEPLOYMENT_ID ? ["*"] : undefined),
+    help: values.help ?? false,
+  };
+}
+
+/** The first non-empty value: an empty env var (`PORT=`) counts as unset, as shells treat it. */
+function pick(...candidates: (string | undefined)[]): string | undefined {
+  return candidates.find((v) => v !== undefined && v.trim() !== "")?.trim();
+}
+
+function parsePort(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 65535) {
+    throw new ConfigError(`Invalid port "${text}": expected an integer from 0 to 65535`);
+  }
+  return Number(text);
+}
+
+/**
+ * Maps MLflow's `--backend-store-uri` onto `Deno.openKv`'s argument. Other MLflow schemes
+ * (`sqlite:`, `postgresql:`, …) are refused loudly rather than being taken for a file name.
+ */
+function parseBackendStoreUri(uri: string): string {
+  if (uri === ":memory:") return uri;
+  // Two or more letters before the colon, so a Windows drive (`C:\…`) stays a path.
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined) return uri;
+  if (scheme === "http" || scheme === "https") return uri;
+  if (scheme === "file") {
+    try {
+      return fileURLToPath(uri);
+    } catch (err) {
+      throw new ConfigError(`Invalid backend store URI "${uri}": ${(err as Error).message}`);
+    }
+  }
+  throw new ConfigError(
+    `Unsupported backend store URI "${uri}": use a KV file path, file: URL, :memory:, or an http(s) KV Connect URL`,
+  );
+}
+
+function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** `http://host:port`, bracketing IPv6 literals so the printed URL can be pasted. */
+function listenUrl(hostname: string, port: number): string {
+  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/** What the startup line calls the store; the KV Connect token never appears in the URL. */
+function describeStore(kvPath: string | undefined): string {
+  return kvPath ?? "Deno KV (platform default)";
+}
+
+async function main(): Promise<number> {
+  let config: Config;
+  try {
+    config = parseConfig(Deno.args, Deno.env.toObject());
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`kvflow: ${err.message}\nRun with --help for the options.`);
+    return 2;
+  }
+  if (config.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const { kvPath } = config;
+  let kv: Deno.Kv;
+  try {
+    // MLflow creates its store directory on first use; a KV file's parent must exist first.
+    if (kvPath !== undefined && kvPath !== ":memory:" && !/^https?:/i.test(kvPath)) {
+      await Deno.mkdir(dirname(kvPath), { recursive: true });
+    }
+    kv = await Deno.openKv(kvPath);
+  } catch (err) {
+    console.error(`kvflow: cannot open backend store "${describeStore(kvPath)}": ${err}`);
+    return 1;
+  }
+
+  const store = await createKvStore(kv);
+  const app = createApp({ store, allowedHosts: config.allowedHosts });
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: ({ hostname, port }) => {
+      // tests/server_helpers.ts reads this line to learn the port; keep its shape.
+      console.log(
+        `kvflow listening on ${listenUrl(hostname, port)} (store: ${describeStore(kvPath)})`,
+      );
+    },
+  }, app.fetch);
+
+  // Graceful stop: finish in-flight requests (their store writes included), then close KV so its
+  // file is released cleanly. A second signal exits at once; a shutdown stuck on a slow client
+  // exits after 10 s.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) Deno.exit(130);
+    stopping = true;
+    Deno.unrefTimer(setTimeout(() => Deno.exit(1), 10_000));
+    server.shutdown();
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, stop);
+    } catch {
+      // Windows has no SIGTERM and some hosts (Deno Deploy) allow no listeners: skip them.
+    }
+  }
+
+  await server.finished;
+  kv.close();
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main());
+}

@@ -1,0 +1,196 @@
+/**
+ * The one place errors become HTTP: MLflow's code → status table, the `{error_code, message}` body,
+ * `onError`, the zod `defaultHook`, and the 404 / 405 fallbacks.
+ *
+ * @module
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "@hono/zod-openapi";
+import { MlflowError } from "../store/errors.ts";
+
+/**
+ * MLflow's `ERROR_CODE_TO_HTTP_STATUS`, with one deliberate change: `INVALID_STATE` is 400, not
+ * 500. The store raises it only for a caller's mistake (renaming a deleted experiment), and a 5xx
+ * would make the Python client retry for minutes (mlflow-rest.md §1.4, §11).
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  INVALID_PARAMETER_VALUE: 400,
+  BAD_REQUEST: 400,
+  RESOURCE_ALREADY_EXISTS: 400,
+  INVALID_STATE: 400,
+  UNAUTHENTICATED: 401,
+  CUSTOMER_UNAUTHORIZED: 401,
+  PERMISSION_DENIED: 403,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  NOT_FOUND: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  ABORTED: 409,
+  ALREADY_EXISTS: 409,
+  RESOURCE_CONFLICT: 409,
+  REQUEST_LIMIT_EXCEEDED: 429,
+  RESOURCE_EXHAUSTED: 429,
+  CANCELLED: 499,
+  NOT_IMPLEMENTED: 501,
+  TEMPORARILY_UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  INTERNAL_ERROR: 500,
+  DATA_LOSS: 500,
+};
+
+/** The HTTP status for an MLflow error code; unknown codes are 500, as in MLflow. */
+export function statusForCode(code: string): ContentfulStatusCode {
+  return (STATUS_BY_CODE[code] ?? 500) as ContentfulStatusCode;
+}
+
+/** MLflow's error body. */
+export interface ErrorBody {
+  error_code: string;
+  message: string;
+}
+
+/** Renders `{error_code, message}` with an explicit status (transport-level errors). */
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+): Response {
+  return c.json({ error_code: code, message } satisfies ErrorBody, status);
+}
+
+/**
+ * `onError`: MlflowError → its code's status; Hono's own HTTPExceptions (e.g. 415 from a media-type
+ * gate) keep their 4xx status; anything else is a bug, logged in full and answered with a generic
+ * 500 so no internals reach the caller.
+ */
+export const onError: ErrorHandler = (err, c) => {
+  if (err instanceof MlflowError) {
+    return errorResponse(c, statusForCode(err.code), err.code, err.message);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const code = err.status === 404 ? "ENDPOINT_NOT_FOUND" : "BAD_REQUEST";
+    return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || "Bad request");
+  }
+  console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err);
+  return errorResponse(c, 500, "INTERNAL_ERROR", "Internal server error");
+};
+
+const SEE_DOCS = " See the API docs for more information about request parameters.";
+
+/** Python's name for a JSON value's type, as MLflow's messages print it. */
+function pythonType(value: unknown): string {
+  if (value === null) return "NoneType";
+  if (Array.isArray(value)) return "list";
+  switch (typeof value) {
+    case "string":
+      return "str";
+    case "boolean":
+      return "bool";
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+    case "object":
+      return "dict";
+    default:
+      return typeof value;
+  }
+}
+
+/** The value as MLflow would print it, capped so a huge payload is never echoed back. */
+function show(value: unknown): string {
+  const text = typeof value === "string"
+    ? value
+    : typeof value === "boolean"
+    ? (value ? "True" : "False")
+    : JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/** `metrics[0].value` for the issue path `["metrics", 0, "value"]`. */
+function paramName(path: readonly PropertyKey[]): string {
+  return path.map((p, i) =>
+    typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`
+  )
+    .join("");
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
+  for (const p of path) {
+    if (typeof cur !== "object" || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+/**
+ * Turns the first zod issue into MLflow's wording: a missing or empty value is "Missing value for
+ * required parameter"; anything else is "Invalid value … Hint: Value was of type …". Refinements
+ * that flag their message with `params: { verbatim: true }` (e.g. `model_json`) keep it.
+ */
+export function describeIssue(error: z.ZodError, input: unknown): string {
+  const issue = error.issues[0];
+  if (!issue) return "Invalid request";
+  const name = paramName(issue.path);
+  if (issue.code === "custom" && issue.params?.verbatim) return issue.message;
+  const value = valueAt(input, issue.path);
+  if (value === undefined || value === null || value === "") {
+    return `Missing value for required parameter '${name}'.${SEE_DOCS}`;
+  }
+  return `Invalid value ${show(value)} for parameter '${name}' supplied. ` +
+    `Hint: Value was of type '${pythonType(value)}'.${SEE_DOCS}`;
+}
+
+/**
+ * The zod-openapi `defaultHook`: a failed validation becomes 400 `INVALID_PARAMETER_VALUE`
+ * through `onError`, so there is a single renderer.
+ */
+export function defaultHook(
+  result: { success: true } | { success: false; error: z.ZodError; data?: unknown },
+): void {
+  if (!result.success) {
+    throw new MlflowError("INVALID_PARAMETER_VALUE", describeIssue(result.error, result.data));
+  }
+}
+
+/** Hono route paths (`/a/:id`, `/a/:p{.+}`, `/a/*`) as regular expressions. */
+function routeRegExp(path: string): RegExp {
+  const src = path.split("/").map((seg) => {
+    if (seg === "*") return ".*";
+    const m = /^:[^{]+(?:\{(.+)\})?$/.exec(seg);
+    if (m) return m[1] ?? "[^/]+";
+    return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }).join("/");
+  return new RegExp(`^${src}/?$`);
+}
+
+/**
+ * `notFound`: a path that some route serves with another method is 405 with `Allow`; anything else
+ * is 404. Both use `ENDPOINT_NOT_FOUND`, the code clients already branch on when probing for
+ * endpoints a server lacks (e.g. v3 → v2 trace fallback).
+ */
+export function notFound(routes: () => { method: string; path: string }[]): NotFoundHandler {
+  return (c) => {
+    const allowed = new Set<string>();
+    for (const r of routes()) {
+      if (r.method !== "ALL" && routeRegExp(r.path).test(c.req.path)) allowed.add(r.method);
+    }
+    if (allowed.size > 0) {
+      const allow = [...allowed].sort().join(", ");
+      c.header("Allow", allow);
+      return errorResponse(
+        c,
+        405,
+        "ENDPOINT_NOT_FOUND",
+        `Method ${c.req.method} is not allowed for ${c.req.path}; allowed: ${allow}`,
+      );
+    }
+    return errorResponse(
+      c,
+      404,
+      "ENDPOINT_NOT_FOUND",
+      `No endpoint for ${c.req.method} ${c.req.path}`,
+    );
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * The metrics sub-app, mounted under `/api/2.0/mlflow`.
+ *
+ * @module
+ */
+import { createRouter } from "../app_env.ts";
+import * as handlers from "./handlers.ts";
+import * as routes from "./routes.ts";
+
+export const metrics = createRouter().openapi(routes.getHistory, handlers.getHistory);

@@ -1,0 +1,67 @@
+/**
+ * The HTTP layer's entry point: `createApp(deps)` builds the Hono app that serves MLflow's
+ * tracking REST API. Importing this module has no side effects; `main.ts` wires the deps.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ store: createMemoryStore() });
+ * Deno.serve(app.fetch);
+ * ```
+ *
+ * @module
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { getPath } from "hono/utils/url";
+import type { TrackingStore } from "../store/types.ts";
+import type { AppEnv } from "./app_env.ts";
+import { decodeRequest } from "./decode.ts";
+import { defaultHook, notFound, onError } from "./errors.ts";
+import { experiments } from "./experiments/mod.ts";
+import { metrics } from "./metrics/mod.ts";
+import { buildOpenApiDocument } from "./openapi_document.ts";
+import { runs } from "./runs/mod.ts";
+import { security, type SecurityOptions } from "./security.ts";
+import { server } from "./server/mod.ts";
+
+/** What `/version` reports by default: ≥3.4, so 3.x clients treat the server as modern. */
+export const DEFAULT_VERSION = "3.6.0";
+
+/** Where the tracking endpoints live. */
+export const API_PREFIX = "/api/2.0/mlflow";
+
+/** Dependencies and options of {@linkcode createApp}. */
+export interface AppDeps extends SecurityOptions {
+  store: TrackingStore;
+  /** The MLflow version `/version` reports; defaults to {@linkcode DEFAULT_VERSION}. */
+  version?: string;
+}
+
+/**
+ * The `/ajax-api/` mirror, in one place: routing sees `/ajax-api/…` as `/api/…`, so every route
+ * and every `/api/*` middleware serves both prefixes.
+ */
+function routingPath(request: Request): string {
+  const path = getPath(request);
+  return path.startsWith("/ajax-api/") ? `/api/${path.slice("/ajax-api/".length)}` : path;
+}
+
+/** Builds the app. See {@linkcode AppDeps} for the options. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const version = deps.version ?? DEFAULT_VERSION;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook, getPath: routingPath });
+  app.onError(onError);
+  app.notFound(notFound(() => app.routes));
+  app.use("*", security(deps));
+  app.use("*", async (c, next) => {
+    c.set("store", deps.store);
+    c.set("version", version);
+    await next();
+  });
+  app.use(`${API_PREFIX}/*`, decodeRequest());
+  app.route("/", server);
+  app.route(API_PREFIX, experiments);
+  app.route(API_PREFIX, runs);
+  app.route(API_PREFIX, metrics);
+  app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
+  return app;
+}

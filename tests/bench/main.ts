@@ -1,0 +1,442 @@
+/**
+ * `deno task bench`: throughput and latency of a real kvflow server over HTTP, next to the
+ * figures MLflow 2.17.0 (SQLite backend, gunicorn) reached on the same workloads.
+ *
+ * The server runs as a subprocess on a KV file in a temp dir (the production setup, not
+ * `:memory:`); the client is plain `fetch`, which keeps connections alive. Request bodies are
+ * built before the clock starts, so the figures measure the server rather than JSON.stringify.
+ *
+ * Flags: `--quick` (smaller counts, for a smoke run), `--only <name>` (repeatable or comma list;
+ * names below), `--backend-store-uri <uri>` (default: a KV file in a temp dir). Exits 1 on any non-200 response; missing a target is reported, not fatal, since
+ * shared machines are noisy.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type RunningServer, startServer } from "../server_helpers.ts";
+
+const API = "/api/2.0/mlflow";
+
+/** One measured figure with what it is compared against. */
+interface Result {
+  bench: string;
+  label: string;
+  value: number;
+  unit: string;
+  /** `min`: the figure must be at least the target; `max`: at most. */
+  goal: "min" | "max";
+  target: number;
+  /** MLflow 2.17.0's figure on the same workload, in the same unit; undefined if not measured. */
+  mlflow?: number;
+  note?: string;
+}
+
+interface Sizes {
+  seqRequests: number;
+  concurrentRequests: number;
+  batches: number;
+  runs: number;
+  historyPoints: number;
+  historyReps: number;
+  /** Upper bound on the timed part of one bench, so a slow store cannot stall the run. */
+  maxSeconds: number;
+}
+
+const FULL: Sizes = {
+  seqRequests: 5_000,
+  concurrentRequests: 32_000,
+  batches: 100,
+  runs: 10_000,
+  historyPoints: 100_000,
+  historyReps: 5,
+  maxSeconds: 30,
+};
+// The history size stays at 100k even in quick mode: the target is defined for that size, and
+// loading it takes ~100 log-batch calls.
+const QUICK: Sizes = {
+  seqRequests: 1_000,
+  concurrentRequests: 4_000,
+  batches: 20,
+  runs: 1_000,
+  historyPoints: 100_000,
+  historyReps: 3,
+  maxSeconds: 10,
+};
+
+type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
+
+const BENCHES: Record<string, Bench> = {
+  "log-metric-seq": benchSequentialLogMetric,
+  "log-metric-concurrent": benchConcurrentLogMetric,
+  "log-batch": benchLogBatch,
+  "create-runs": benchCreateRuns,
+  "get-history": benchGetHistory,
+};
+
+// ---------------------------------------------------------------------------------------------
+// HTTP plumbing
+
+class BenchError extends Error {}
+
+/** POSTs a pre-serialised JSON body; any non-200 aborts the whole bench. */
+async function post(server: RunningServer, path: string, body: string): Promise<string> {
+  const res = await fetch(`${server.url}${API}/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  const text = await res.text();
+  if (res.status !== 200) {
+    throw new BenchError(`POST ${path} → ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return text;
+}
+
+async function get(
+  server: RunningServer,
+  path: string,
+  query: Record<string, string>,
+): Promise<string> {
+  const res = await fetch(`${server.url}${API}/${path}?${new URLSearchParams(query)}`);
+  const text = await res.text();
+  if (res.status !== 200) {
+    throw new BenchError(`GET ${path} → ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return text;
+}
+
+async function createExperiment(server: RunningServer): Promise<string> {
+  const body = JSON.stringify({ name: `bench-${crypto.randomUUID()}` });
+  return JSON.parse(await post(server, "experiments/create", body)).experiment_id;
+}
+
+async function createRun(server: RunningServer, experimentId: string): Promise<string> {
+  const body = JSON.stringify({ experiment_id: experimentId, start_time: Date.now() });
+  return JSON.parse(await post(server, "runs/create", body)).run.info.run_id;
+}
+
+function logMetricBody(runId: string, step: number): string {
+  return JSON.stringify({
+    run_id: runId,
+    key: "loss",
+    value: 1 / (step + 1),
+    timestamp: 1_700_000_000_000 + step,
+    step,
+  });
+}
+
+/**
+ * Runs `clients` loops that each call `work(i)` for globally numbered i until `total` calls or
+ * the deadline; returns the calls done and the seconds taken.
+ */
+async function drive(
+  clients: number,
+  total: number,
+  maxSeconds: number,
+  work: (i: number, client: number) => Promise<unknown>,
+): Promise<{ done: number; seconds: number }> {
+  let next = 0;
+  const start = performance.now();
+  const deadline = start + maxSeconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
+    while (next < total && performance.now() < deadline) await work(next++, client);
+  }));
+  return { done: Math.min(next, total), seconds: (performance.now() - start) / 1000 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benches
+
+async function benchSequentialLogMetric(server: RunningServer, sizes: Sizes): Promise<Result[]> {
+  const run = await createRun(server, await createExperiment(server));
+  const n = sizes.seqRequests;
+  const bodies = Array.from({ length: n + 50 }, (_, i) => logMetricBody(run, i));
+  for (let i = 0; i < 50; i++) await post(server, "runs/log-metric", bodies[n + i]); // warm-up
+  const { done, seconds } = await drive(
+    1,
+    n,
+    sizes.maxSeconds,
+    (i) => post(server, "runs/log-metric", bodies[i]),
+  );
+  return [{
+    bench: "log-metric-seq",
+    label: "log-metric, 1 client",
+    value: done / seconds,
+    unit: "req/s",
+    goal: "min",
+    target: 3_000,
+    mlflow: 289,
+    note: `${done} requests`,
+  }];
+}
+
+async function benchConcurrentLogMetric(server: RunningServer, sizes: Sizes): Promise<Result[]> {
+  const CLIENTS = 16;
+  const exp = await createExperiment(server);
+  const results: Result[] = [];
+  for (const shared of [false, true]) {
+    const runs = shared
+      ? Array(CLIENTS).fill(await createRun(server, exp))
+      : await Promise.all(Array.from({ length: CLIENTS }, () => createRun(server, exp)));
+    const n = sizes.concurrentRequests;
+    const bodies = Array.from({ length: n }, (_, i) => logMetricBody(runs[i % CLIENTS], i));
+    const { done, seconds } = await drive(
+      CLIENTS,
+      n,
+      sizes.maxSeconds,
+      (i) => post(server, "runs/log-metric", bodies[i]),
+    );
+    results.push({
+      bench: "log-metric-concurrent",
+      label: `log-metric, 16 clients, ${shared ? "1 shared run" : "16 runs"}`,
+      value: done / seconds,
+      unit: "req/s",
+      goal: "min",
+      target: 10_000,
+      note: `${done} requests`,
+    });
+  }
+  return results;
+}
+
+/** 1000 metrics per batch: 10 keys × 100 steps, new steps in every batch. */
+function logBatchBody(runId: string, batch: number, keys = 10): string {
+  const perKey = 1000 / keys;
+  const metrics = [];
+  for (let k = 0; k < keys; k++) {
+    for (let j = 0; j < perKey; j++) {
+      const step = batch * perKey + j;
+      metrics.push({
+        key: `m${k}`,
+        value: Math.sin(step + k),
+        timestamp: 1_700_000_000_000 + step,
+        step,
+      });
+    }
+  }
+  return JSON.stringify({ run_id: runId, metrics });
+}
+
+async function benchLogBatch(server: RunningServer, sizes: Sizes): Promise<Result[]> {
+  const run = await createRun(server, await createExperiment(server));
+  const bodies = Array.from({ length: sizes.batches + 3 }, (_, b) => logBatchBody(run, b));
+  for (let b = 0; b < 3; b++) await post(server, "runs/log-batch", bodies[sizes.batches + b]); // warm-up
+  const { done, seconds } = await drive(
+    1,
+    sizes.batches,
+    sizes.maxSeconds,
+    (i) => post(server, "runs/log-batch", bodies[i]),
+  );
+  return [{
+    bench: "log-batch",
+    label: "log-batch of 1000 metrics, 1 client",
+    value: (done * 1000) / seconds,
+    unit: "metrics/s",
+    goal: "min",
+    target: 300_000,
+    mlflow: 15_700,
+    note: `${done} batches`,
+  }];
+}
+
+async function benchCreateRuns(server: RunningServer, sizes: Sizes): Promise<Result[]> {
+  const exp = await createExperiment(server);
+  const createBody = JSON.stringify({
+    experiment_id: exp,
+    start_time: Date.now(),
+    user_id: "bench",
+  });
+  const { done, seconds } = await drive(4, sizes.runs, sizes.maxSeconds, async (i) => {
+    const runId = JSON.parse(await post(server, "runs/create", createBody)).run.info.run_id;
+    const ts = 1_700_000_000_000 + i;
+    await post(
+      server,
+      "runs/log-batch",
+      JSON.stringify({
+        run_id: runId,
+        params: Array.from({ length: 5 }, (_, k) => ({ key: `p${k}`, value: `v${i}_${k}` })),
+        metrics: Array.from(
+          { length: 5 },
+          (_, k) => ({ key: `m${k}`, value: i + k, timestamp: ts, step: 0 }),
+        ),
+      }),
+    );
+  });
+  return [{
+    bench: "create-runs",
+    label: "runs/create + log-batch(5 params, 5 metrics), 4 clients",
+    value: done / seconds,
+    unit: "runs/s",
+    goal: "min",
+    target: 2_000,
+    mlflow: 102,
+    note: `${done} runs, 2 requests each`,
+  }];
+}
+
+async function benchGetHistory(server: RunningServer, sizes: Sizes): Promise<Result[]> {
+  const run = await createRun(server, await createExperiment(server));
+  const points = sizes.historyPoints;
+  const loadStart = performance.now();
+  for (let b = 0; b < points / 1000; b++) {
+    await post(server, "runs/log-batch", logBatchBody(run, b, 1));
+  }
+  const loadSeconds = (performance.now() - loadStart) / 1000;
+
+  const query = { run_id: run, run_uuid: run, metric_key: "m0" };
+  const whole: number[] = [];
+  for (let r = 0; r < sizes.historyReps; r++) {
+    const t0 = performance.now();
+    const text = await get(server, "metrics/get-history", query);
+    whole.push(performance.now() - t0);
+    if (r === 0) expectCount(JSON.parse(text).metrics?.length ?? 0, points, "unpaged get-history");
+  }
+
+  // What the Python client does: max_results=25000 and follow next_page_token.
+  const paged: number[] = [];
+  for (let r = 0; r < sizes.historyReps; r++) {
+    let count = 0;
+    let token: string | undefined;
+    const t0 = performance.now();
+    do {
+      const page = JSON.parse(
+        await get(server, "metrics/get-history", {
+          ...query,
+          max_results: "25000",
+          ...(token ? { page_token: token } : {}),
+        }),
+      );
+      count += page.metrics?.length ?? 0;
+      token = page.next_page_token || undefined;
+    } while (token);
+    paged.push(performance.now() - t0);
+    if (r === 0) expectCount(count, points, "paged get-history");
+  }
+
+  const kpoints = `${points / 1000}k points`;
+  return [{
+    bench: "get-history",
+    label: `get-history, ${kpoints}, one call (median of ${whole.length})`,
+    value: median(whole),
+    unit: "ms",
+    goal: "max",
+    target: 150,
+    mlflow: 3_200,
+    note: `loaded at ${Math.round(points / loadSeconds).toLocaleString("en-US")} metrics/s`,
+  }, {
+    bench: "get-history",
+    label: `get-history, ${kpoints}, pages of 25000 (median of ${paged.length})`,
+    value: median(paged),
+    unit: "ms",
+    goal: "max",
+    target: 150,
+    mlflow: 3_200,
+  }];
+}
+
+function expectCount(got: number, want: number, what: string) {
+  if (got !== want) throw new BenchError(`${what} returned ${got} points, expected ${want}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function fmt(n: number, unit: string): string {
+  const digits = unit === "ms" && n < 100 ? 1 : 0;
+  return `${
+    n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+  } ${unit}`;
+}
+
+function met(r: Result): boolean {
+  return r.goal === "min" ? r.value >= r.target : r.value <= r.target;
+}
+
+function describe(r: Result): string[] {
+  return [
+    r.label,
+    fmt(r.value, r.unit),
+    `${r.goal === "min" ? "≥" : "≤"} ${fmt(r.target, r.unit)}`,
+    r.mlflow === undefined ? "-" : fmt(r.mlflow, r.unit),
+    met(r) ? "met" : "MISSED",
+  ];
+}
+
+function printTable(rows: string[][]) {
+  const head = ["benchmark", "kvflow", "target", "MLflow 2.17.0", ""];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean" },
+      only: { type: "string", multiple: true },
+      // For diagnosis, e.g. `:memory:` separates HTTP and store costs from KV file I/O.
+      "backend-store-uri": { type: "string" },
+    },
+    strict: true,
+  });
+  const only = (values.only ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(
+    Boolean,
+  );
+  const unknown = only.filter((name) => !(name in BENCHES));
+  if (unknown.length) {
+    console.error(
+      `Unknown bench ${unknown.join(", ")}; choose from: ${Object.keys(BENCHES).join(", ")}`,
+    );
+    return 2;
+  }
+  const names = only.length ? only : Object.keys(BENCHES);
+  const sizes = values.quick ? QUICK : FULL;
+
+  const dir = await Deno.makeTempDir({ prefix: "kvflow-bench-" });
+  let server: RunningServer | undefined;
+  const results: Result[] = [];
+  try {
+    const kvPath = values["backend-store-uri"] ?? `${dir}/mlruns.kv`;
+    server = await startServer({ kvPath });
+    console.log(
+      `kvflow bench${values.quick ? " (quick)" : ""}: ${server.url}, store ${kvPath}; ` +
+        `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`,
+    );
+    for (const name of names) {
+      for (const r of await BENCHES[name](server, sizes)) {
+        results.push(r);
+        const [label, value, target, mlflow, status] = describe(r);
+        console.log(
+          `${label}: ${value} (target ${target}; MLflow 2.17.0: ${mlflow}) ${status}${
+            r.note ? ` [${r.note}]` : ""
+          }`,
+        );
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof BenchError)) throw err;
+    console.error(`bench failed: ${err.message}`);
+    if (server) console.error(`server output:\n${server.output()}`);
+    return 1;
+  } finally {
+    await server?.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+
+  console.log();
+  printTable(results.map(describe));
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

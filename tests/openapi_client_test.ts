@@ -1,0 +1,105 @@
+/**
+ * A typed client generated from the committed openapi.yaml drives a real flow against the app.
+ * openapi-typescript runs with `--no-lock` so it never enters deno.lock; the flow module is
+ * written next to the generated `schema.d.ts` and run with `deno test`, which type-checks it
+ * against those types first, so a spec/handler mismatch fails here at compile time or at run time.
+ */
+import assert from "node:assert/strict";
+
+const root = new URL("../", import.meta.url);
+
+const FLOW = (appModule: string) => `
+import assert from "node:assert/strict";
+import createClient from "openapi-fetch";
+import type { paths } from "./schema.d.ts";
+import { createApp } from "${appModule}";
+import { createMemoryStore } from "${new URL("store/memory/mod.ts", root).href}";
+
+Deno.test("typed client: create experiment → run → log-batch → get run → history", async () => {
+  const app = createApp({ store: createMemoryStore() });
+  const client = createClient<paths>({
+    baseUrl: "http://localhost",
+    fetch: async (r) => await app.fetch(r),
+  });
+
+  const exp = await client.POST("/api/2.0/mlflow/experiments/create", { body: { name: "typed" } });
+  assert.equal(exp.response.status, 200);
+  const experimentId: string = exp.data!.experiment_id;
+
+  const created = await client.POST("/api/2.0/mlflow/runs/create", {
+    body: { experiment_id: experimentId, run_name: "typed-run", start_time: 1_700_000_000_000, tags: [] },
+  });
+  const runId: string = created.data!.run.info.run_id;
+  assert.equal(created.data!.run.info.status, "RUNNING");
+
+  const batch = await client.POST("/api/2.0/mlflow/runs/log-batch", {
+    body: {
+      run_id: runId,
+      metrics: [
+        { key: "loss", value: 0.5, timestamp: 1, step: 0 },
+        { key: "loss", value: 0.25, timestamp: 2, step: 1 },
+      ],
+      params: [{ key: "lr", value: "0.01" }],
+      tags: [{ key: "team", value: "kv" }],
+    },
+  });
+  assert.equal(batch.response.status, 200);
+  assert.deepEqual(batch.data, {});
+
+  const got = await client.GET("/api/2.0/mlflow/runs/get", { params: { query: { run_id: runId } } });
+  const run = got.data!.run;
+  assert.deepEqual(run.data.params, [{ key: "lr", value: "0.01" }]);
+  const latest: number | "NaN" | "Infinity" | "-Infinity" | undefined = run.data.metrics?.[0].value;
+  assert.equal(latest, 0.25);
+
+  const hist = await client.GET("/api/2.0/mlflow/metrics/get-history", {
+    params: { query: { run_id: runId, metric_key: "loss", max_results: 25000 } },
+  });
+  assert.deepEqual(hist.data!.metrics?.map((m) => m.step), [0, 1]);
+
+  const missing = await client.GET("/api/2.0/mlflow/runs/get", { params: { query: { run_id: "0".repeat(32) } } });
+  assert.equal(missing.response.status, 404);
+  assert.equal(missing.error!.error_code, "RESOURCE_DOES_NOT_EXIST");
+});
+`;
+
+async function run(args: string[], cwd: URL): Promise<{ code: number; out: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code, out: dec.decode(stdout) + dec.decode(stderr) };
+}
+
+Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kvflow_openapi_client_" });
+  try {
+    const gen = await run([
+      "run",
+      "-A",
+      "--no-lock",
+      "npm:openapi-typescript@7.13.0",
+      "openapi.yaml",
+      "-o",
+      `${dir}/schema.d.ts`,
+    ], root);
+    assert.equal(gen.code, 0, gen.out);
+    await Deno.writeTextFile(`${dir}/flow_test.ts`, FLOW(new URL("routes/mod.ts", root).href));
+    const test = await run([
+      "test",
+      "-A",
+      "--no-lock",
+      "--config",
+      new URL("deno.json", root).pathname,
+      `${dir}/flow_test.ts`,
+    ], root);
+    assert.equal(test.code, 0, test.out);
+    assert.match(test.out, /1 passed/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * The committed openapi.yaml is exactly what the route specs produce, and it covers every route.
+ * On failure, run `deno task openapi` and commit the result.
+ */
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { createApp } from "../routes/mod.ts";
+import { buildOpenApiDocument, renderOpenApiYaml } from "../routes/openapi.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
+
+const committedText = () => Deno.readTextFile(new URL("../openapi.yaml", import.meta.url));
+
+Deno.test("openapi.yaml equals a freshly built document (run `deno task openapi` if not)", async () => {
+  const app = createApp({ store: createMemoryStore() });
+  assert.deepEqual(parse(await committedText()), buildOpenApiDocument(app));
+  assert.equal(await committedText(), renderOpenApiYaml());
+});
+
+Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", async () => {
+  const doc = parse(await committedText());
+  assert.equal(doc.openapi, "3.1.0");
+  assert.equal(doc.info.title, "kvflow");
+  assert.match(doc.info.description, /\/ajax-api\/2\.0\//);
+  const app = createApp({ store: createMemoryStore() });
+  const served = new Set(
+    app.routes
+      .filter((r) => r.method !== "ALL" && r.path !== "/openapi.json")
+      .map((r) => `${r.method.toLowerCase()} ${r.path}`),
+  );
+  const documented = new Set(
+    Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)),
+  );
+  assert.deepEqual([...documented].sort(), [...served].sort());
+  for (
+    const rpc of [
+      "post /api/2.0/mlflow/experiments/create",
+      "get /api/2.0/mlflow/experiments/search",
+      "post /api/2.0/mlflow/experiments/search",
+      "post /api/2.0/mlflow/experiments/delete-experiment-tag",
+      "get /api/2.0/mlflow/runs/get",
+      "post /api/2.0/mlflow/runs/log-batch",
+      "post /api/2.0/mlflow/runs/log-inputs",
+      "get /api/2.0/mlflow/metrics/get-history",
+      "get /health",
+      "get /version",
+    ]
+  ) {
+    assert.ok(documented.has(rpc), rpc);
+  }
+  assert.equal(documented.size, 26);
+});
