@@ -158,6 +158,41 @@ async function coveringChunk(kv: Deno.Kv, runId: string, key: string, sk: PointS
 }
 
 /**
+ * Finds, for sorted out-of-order points, the chunk each belongs in (the last chunk starting at or
+ * below it, else the first chunk), with one range scan over the chunks they span rather than one
+ * lookup per point.
+ */
+async function assignToChunks(
+  kv: Deno.Kv,
+  runId: string,
+  key: string,
+  sorted: Point[],
+): Promise<{ entry: Deno.KvEntry<Chunk>; add: Point[] }[]> {
+  if (sorted.length === 0) return [];
+  const prefix = metricChunksPrefix(runId, key);
+  const first = await coveringChunk(kv, runId, key, sortKeyOf(sorted[0]));
+  if (!first) return []; // unreachable while chunks exist, which out-of-order points imply
+  const last = sortKeyOf(sorted[sorted.length - 1]);
+  const spanned: Deno.KvEntry<Chunk>[] = [];
+  for await (const e of kv.list<Chunk>({ start: first.key, end: [...prefix, ...last, 0] })) {
+    spanned.push(e);
+  }
+  if (spanned.length === 0) spanned.push(first);
+  const out = spanned.map((entry) => ({ entry, add: [] as Point[] }));
+  let c = 0;
+  for (const p of sorted) {
+    const sk = sortKeyOf(p);
+    while (c + 1 < out.length && compareSortKeys(chunkMin(out[c + 1].entry), sk) <= 0) c++;
+    out[c].add.push(p);
+  }
+  return out.filter((t) => t.add.length > 0);
+}
+
+function chunkMin(e: Deno.KvEntry<Chunk>): PointSortKey {
+  return e.key.slice(-4) as unknown as PointSortKey;
+}
+
+/**
  * Plans appending `points` to one metric of a run: chunk/loose-point writes and the new head.
  * `head` is the metric's current head (null for a new metric).
  */
@@ -177,16 +212,8 @@ export async function planMetricAppend(
   const inOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) > 0) : pts;
   const outOfOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) <= 0) : [];
 
-  const touched = new Map<string, { entry: Deno.KvEntry<Chunk>; add: Point[] }>();
-  for (const p of outOfOrder) {
-    const entry = await coveringChunk(kv, runId, key, sortKeyOf(p));
-    if (!entry) continue; // unreachable while `max` is set: chunks exist
-    const id = JSON.stringify(entry.key);
-    const t = touched.get(id) ?? { entry, add: [] };
-    t.add.push(p);
-    touched.set(id, t);
-  }
-  for (const { entry, add } of touched.values()) {
+  const touched = await assignToChunks(kv, runId, key, outOfOrder);
+  for (const { entry, add } of touched) {
     m.delete(entry.key);
     writeChunks(m, runId, key, sortUnique([...decodeChunk(entry.value), ...add]));
   }
@@ -205,7 +232,7 @@ export async function planMetricAppend(
       }
     }
     let merged = sortUnique([...existing, ...inOrder]);
-    if (touched.size === 0 && max) {
+    if (touched.length === 0 && max) {
       // Fold a last chunk with room into the new points so chunks stay near full.
       const prefix = metricChunksPrefix(runId, key);
       const last = await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));

@@ -50,6 +50,7 @@ export async function createKvStore(
     committer: new Committer(kv),
     runCache: new RunCache(),
     runQueues: new Map(),
+    expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
   };
   await ensureDefaultExperiment(ctx);

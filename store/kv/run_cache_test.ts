@@ -45,6 +45,14 @@ Deno.test("writeRun() replans from KV when another process wrote the run behind 
     );
     kv.close();
   });
+  await t.step("runs/create rejects an experiment another process deleted", async () => {
+    const { kv, a, b } = await twoProcesses();
+    const exp = await a.createExperiment({ name: "e" });
+    await a.createRun({ experimentId: exp }); // a now caches the experiment
+    await b.deleteExperiment(exp);
+    await rejects(a.createRun({ experimentId: exp }), /must be in the 'active' state/);
+    kv.close();
+  });
   await t.step("an experiment deleted by another process rejects writes to its runs", async () => {
     const { kv, a, b } = await twoProcesses();
     const exp = await a.createExperiment({ name: "e" });

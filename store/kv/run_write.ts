@@ -26,6 +26,11 @@ export interface KvContext {
   kv: Deno.Kv;
   committer: Committer;
   runCache: RunCache;
+  /**
+   * Experiments as last read by this process, for `runs/create`; every use is checked in the
+   * commit, so a stale entry costs a retry, never a wrong result.
+   */
+  expCache: Map<string, Deno.KvEntry<ExperimentRecord>>;
   /** Tail of each run's in-process write queue (see {@linkcode writeRun}). */
   runQueues: Map<string, Promise<unknown>>;
   /** Root for new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */

@@ -45,7 +45,9 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
   const runId = newRunId();
   const startTime = input.startTime ?? Date.now();
   return withRetry(`create a run in experiment ${expId}`, async () => {
-    const exp = await ctx.kv.get<ExperimentRecord>(experimentKey(expId));
+    const exp = ctx.expCache.get(expId) ??
+      await ctx.kv.get<ExperimentRecord>(experimentKey(expId));
+    ctx.expCache.delete(expId);
     if (exp.value === null) throw experimentNotFound(expId);
     if (exp.value.lifecycle_stage !== "active") {
       throw invalidParam(
@@ -77,6 +79,8 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
     }
     const vs = await ctx.committer.commit(job);
     if (vs === null) return RETRY;
+    if (ctx.expCache.size >= 10_000) ctx.expCache.clear();
+    ctx.expCache.set(expId, exp as Deno.KvEntry<ExperimentRecord>);
     ctx.runCache.set(runId, {
       run: rec,
       head: { seq: 0 },

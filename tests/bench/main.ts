@@ -223,9 +223,13 @@ function logBatchBody(runId: string, batch: number, keys = 10): string {
 }
 
 async function benchLogBatch(server: RunningServer, sizes: Sizes): Promise<Result[]> {
-  const run = await createRun(server, await createExperiment(server));
-  const bodies = Array.from({ length: sizes.batches + 3 }, (_, b) => logBatchBody(run, b));
-  for (let b = 0; b < 3; b++) await post(server, "runs/log-batch", bodies[sizes.batches + b]); // warm-up
+  const exp = await createExperiment(server);
+  // Warm up on a run of its own, so the measured run receives its steps in order as a training
+  // loop would send them.
+  const warm = await createRun(server, exp);
+  for (let b = 0; b < 3; b++) await post(server, "runs/log-batch", logBatchBody(warm, b));
+  const run = await createRun(server, exp);
+  const bodies = Array.from({ length: sizes.batches }, (_, b) => logBatchBody(run, b));
   const { done, seconds } = await drive(
     1,
     sizes.batches,
