@@ -11,6 +11,8 @@ export interface PageCursor {
   cursor?: (string | number)[];
   /** Fingerprint of the query the token belongs to, so a token is not reused for another query. */
   q?: string;
+  /** Keyset position: the sort values of the last item returned, validated by the reader. */
+  after?: unknown[];
 }
 
 /** Encodes a cursor as an opaque, URL-safe page token. */
@@ -45,6 +47,10 @@ export function decodePageToken(token: string | undefined | null): PageCursor {
         !obj.cursor.every((p: unknown) => typeof p === "string" || typeof p === "number")
       ) throw new Error("cursor");
       out.cursor = obj.cursor;
+    }
+    if (obj.after !== undefined) {
+      if (!Array.isArray(obj.after)) throw new Error("after");
+      out.after = obj.after;
     }
     if (obj.q !== undefined) {
       if (typeof obj.q !== "string") throw new Error("q");

@@ -10,7 +10,6 @@ import {
   datasetByNameDigestKey,
   datasetKey,
   runDatasetInputKey,
-  runDatasetInputsPrefix,
 } from "./keys.ts";
 import type { MutationSet } from "./mutations.ts";
 import { compareCodePoints } from "./records.ts";
@@ -97,20 +96,21 @@ async function readField(kv: Deno.Kv, expId: string, id: string, field: string):
   return s;
 }
 
-/** Reads a run's dataset inputs with their datasets. */
-export async function readDatasetInputs(
+/** A run↔dataset edge as read from the run's keys. */
+export interface DatasetEdge {
+  datasetId: string;
+  tags: Tag[];
+}
+
+/** Loads the datasets behind a run's edges, sorted by (name, digest) as both backends return them. */
+export async function loadDatasetInputs(
   kv: Deno.Kv,
-  runId: string,
   expId: string,
+  edges: DatasetEdge[],
 ): Promise<DatasetInput[]> {
-  const edges: Deno.KvEntry<EdgeRecord>[] = [];
-  for await (const e of kv.list<EdgeRecord>({ prefix: runDatasetInputsPrefix(runId) })) {
-    edges.push(e);
-  }
   const out: DatasetInput[] = [];
   for (const edge of edges) {
-    const id = edge.key[2] as string;
-    const rec = (await kv.get<DatasetRecord>(datasetKey(expId, id))).value;
+    const rec = (await kv.get<DatasetRecord>(datasetKey(expId, edge.datasetId))).value;
     if (rec === null) continue;
     const dataset: Dataset = {
       name: rec.name,
@@ -119,13 +119,20 @@ export async function readDatasetInputs(
       source: "",
     };
     for (const field of SPLITTABLE) {
-      const v = rec.pieces?.[field] ? await readField(kv, expId, id, field) : rec[field];
+      const v = rec.pieces?.[field]
+        ? await readField(kv, expId, edge.datasetId, field)
+        : rec[field];
       if (v !== undefined) dataset[field] = v;
     }
-    out.push({ tags: edge.value.tags, dataset });
+    out.push({ tags: edge.tags, dataset });
   }
   return out.sort((a, b) =>
     compareCodePoints(a.dataset.name, b.dataset.name) ||
     compareCodePoints(a.dataset.digest, b.dataset.digest)
   );
+}
+
+/** Parses a stored edge value. */
+export function edgeTags(value: unknown): Tag[] {
+  return (value as EdgeRecord).tags;
 }

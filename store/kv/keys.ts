@@ -26,27 +26,83 @@ export const experimentTagsPrefix = (id?: string) =>
 /** Unique-name index: name → experiment id (active and deleted experiments alike). */
 export const experimentByNameKey = (name: string) => ["experiments_by_name", name] as const;
 
+/**
+ * Everything of one run lives under `["run_data", runId]`: its record, head, params, tags, metric
+ * heads and inputs. One list call then reads a whole run, and (when it fits one batch) reads it
+ * as one consistent snapshot. The single-letter tags order the parts and keep keys short.
+ */
+export const runDataPrefix = (runId: string) => ["run_data", runId] as const;
 /** A run record (info without derived lifecycle). */
-export const runKey = (runId: string) => ["runs", runId] as const;
+export const runKey = (runId: string) => ["run_data", runId, "a"] as const;
 /**
  * A run's write head: a counter every write to the run bumps under a check, so writes to one run
- * serialise across processes, plus the marker of a committed multi-commit batch being applied.
+ * serialise across processes and isolates, plus the marker of a committed multi-commit batch
+ * being applied.
  */
-export const runHeadKey = (runId: string) => ["run_heads", runId] as const;
+export const runHeadKey = (runId: string) => ["run_data", runId, "h"] as const;
+/** One run param; the value is the param value. */
+export const runParamKey = (runId: string, key: string) => ["run_data", runId, "p", key] as const;
+export const runParamsPrefix = (runId: string) => ["run_data", runId, "p"] as const;
+/** One run tag; the value is the tag value. */
+export const runTagKey = (runId: string, key: string) => ["run_data", runId, "t", key] as const;
+export const runTagsPrefix = (runId: string) => ["run_data", runId, "t"] as const;
+/** A metric's head: latest value plus bookkeeping of its history layout. */
+export const runMetricKey = (runId: string, key: string) => ["run_data", runId, "m", key] as const;
+export const runMetricsPrefix = (runId: string) => ["run_data", runId, "m"] as const;
+/** A run↔dataset edge; the value holds the input tags. */
+export const runDatasetInputKey = (runId: string, datasetId: string) =>
+  ["run_data", runId, "d", datasetId] as const;
+export const runDatasetInputsPrefix = (runId: string) => ["run_data", runId, "d"] as const;
+/** A run's logged-model input. */
+export const runModelInputKey = (runId: string, modelId: string) =>
+  ["run_data", runId, "i", modelId] as const;
+export const runModelInputsPrefix = (runId: string) => ["run_data", runId, "i"] as const;
+
 /** Runs of an experiment in default order: start_time DESC (negated), then run_id ASC. */
 export const runByExperimentKey = (expId: string, startTime: number, runId: string) =>
   ["runs_by_experiment", expId, 0 - startTime, runId] as const;
 /** Prefix of one experiment's run index. */
 export const runsByExperimentPrefix = (expId: string) => ["runs_by_experiment", expId] as const;
-/** One run param; the value is the param value. */
-export const runParamKey = (runId: string, key: string) => ["run_params", runId, key] as const;
-export const runParamsPrefix = (runId: string) => ["run_params", runId] as const;
-/** One run tag; the value is the tag value. */
-export const runTagKey = (runId: string, key: string) => ["run_tags", runId, key] as const;
-export const runTagsPrefix = (runId: string) => ["run_tags", runId] as const;
-/** A metric's head: latest value plus bookkeeping of its history layout. */
-export const runMetricKey = (runId: string, key: string) => ["run_metrics", runId, key] as const;
-export const runMetricsPrefix = (runId: string) => ["run_metrics", runId] as const;
+
+/** Index values are cut to this many code points so keys stay under KV's 2 KiB. */
+export const INDEX_VALUE_CHARS = 200;
+
+/** The indexed form of a param or tag value (a prefix; search verifies every candidate). */
+export function indexValue(v: string): string {
+  return v.length <= INDEX_VALUE_CHARS ? v : Array.from(v).slice(0, INDEX_VALUE_CHARS).join("");
+}
+
+/** Runs by param value: (experiment, key, value prefix, run) → run id. */
+export const runByParamKey = (expId: string, key: string, value: string, runId: string) =>
+  ["runs_by_param", expId, key, indexValue(value), runId] as const;
+export const runsByParamPrefix = (expId: string, key: string, value?: string) =>
+  value === undefined
+    ? ["runs_by_param", expId, key] as const
+    : ["runs_by_param", expId, key, indexValue(value)] as const;
+/** Runs by tag value, like {@linkcode runByParamKey}. */
+export const runByTagKey = (expId: string, key: string, value: string, runId: string) =>
+  ["runs_by_tag", expId, key, indexValue(value), runId] as const;
+export const runsByTagPrefix = (expId: string, key: string, value?: string) =>
+  value === undefined
+    ? ["runs_by_tag", expId, key] as const
+    : ["runs_by_tag", expId, key, indexValue(value)] as const;
+/**
+ * Runs by latest metric value: (experiment, key, NaN flag, value, -start_time, run) → run id.
+ * Numbers come before NaN, which is how order_by places them in both directions.
+ */
+export const runByMetricKey = (
+  expId: string,
+  key: string,
+  value: number,
+  startTime: number,
+  runId: string,
+) =>
+  Number.isNaN(value)
+    ? ["runs_by_metric", expId, key, 1, 0, 0 - startTime, runId] as const
+    : ["runs_by_metric", expId, key, 0, value === 0 ? 0 : value, 0 - startTime, runId] as const;
+export const runsByMetricPrefix = (expId: string, key: string) =>
+  ["runs_by_metric", expId, key] as const;
+
 /** A packed chunk of history points, keyed by its smallest point; chunks never overlap. */
 export const metricChunkKey = (runId: string, key: string, min: PointSortKey) =>
   ["metric_chunks", runId, key, ...min] as const;
@@ -57,6 +113,11 @@ export const metricPointKey = (runId: string, key: string, sk: PointSortKey) =>
   ["metric_points", runId, key, ...sk] as const;
 export const metricPointsPrefix = (runId: string, key: string) =>
   ["metric_points", runId, key] as const;
+
+/** The last part of a key: the entity's own key under a prefix (a param name, a dataset id…). */
+export function lastPart(key: Deno.KvKey): string {
+  return key[key.length - 1] as string;
+}
 
 /** A dataset of an experiment (deduplicated by name and digest). */
 export const datasetKey = (expId: string, datasetId: string) =>
@@ -69,14 +130,6 @@ export const datasetBlobKey = (expId: string, datasetId: string, field: string, 
   ["dataset_blobs", expId, datasetId, field, i] as const;
 export const datasetBlobPrefix = (expId: string, datasetId: string, field: string) =>
   ["dataset_blobs", expId, datasetId, field] as const;
-/** A run↔dataset edge; the value holds the input tags. */
-export const runDatasetInputKey = (runId: string, datasetId: string) =>
-  ["run_dataset_inputs", runId, datasetId] as const;
-export const runDatasetInputsPrefix = (runId: string) => ["run_dataset_inputs", runId] as const;
-/** A run's logged-model input. */
-export const runModelInputKey = (runId: string, modelId: string) =>
-  ["run_model_inputs", runId, modelId] as const;
-export const runModelInputsPrefix = (runId: string) => ["run_model_inputs", runId] as const;
 
 /** Runs with a committed multi-commit batch still being applied. */
 export const pendingBatchKey = (runId: string) => ["pending_batches", runId] as const;

@@ -20,9 +20,11 @@ import {
   writeExperimentTag,
 } from "./experiments.ts";
 import { deleteTag, logBatch, logInputs, logModel } from "./run_data.ts";
-import { createRun, readRun, setRunDeleted, updateRun } from "./runs.ts";
+import { createRun, setRunDeleted, updateRun } from "./runs.ts";
+import { readRun } from "./run_read.ts";
 import type { KvContext } from "./run_write.ts";
-import { getMetricHistory, searchRuns } from "./search.ts";
+import { getMetricHistory } from "./history_read.ts";
+import { searchRuns } from "./run_search.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
 
 /** Options of {@linkcode createKvStore}. */

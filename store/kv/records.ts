@@ -6,6 +6,7 @@
  * @module
  */
 import type { Experiment, LifecycleStage, RunInfo, RunStatus, Tag } from "../types.ts";
+import type { RunSummary } from "./run_summary.ts";
 
 /** An experiment as stored (tags live under their own keys). */
 export interface ExperimentRecord {
@@ -32,6 +33,8 @@ export interface RunRecord {
   deleted: boolean;
   /** The experiment epoch in which the run was deleted. */
   deleted_epoch: number;
+  /** What search reads of the run's data (see `run_summary.ts`). */
+  s?: RunSummary;
 }
 
 /** A run's write head (see `runHeadKey`). */

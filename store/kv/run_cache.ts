@@ -25,6 +25,9 @@ export interface CachedRunState {
   /** Known metric heads (null = known absent). */
   metrics: Map<string, MetricHead | null>;
   metricsComplete: boolean;
+  /** Known tag values (null = known absent). */
+  tags: Map<string, string | null>;
+  tagsComplete: boolean;
 }
 
 const DEFAULT_CAPACITY = 10_000;

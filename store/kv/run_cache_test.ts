@@ -53,6 +53,26 @@ Deno.test("writeRun() replans from KV when another process wrote the run behind 
     await rejects(a.createRun({ experimentId: exp }), /must be in the 'active' state/);
     kv.close();
   });
+  await t.step("a run deleted again after its experiment's restore is deleted", async () => {
+    const { kv, a } = await twoProcesses();
+    const exp = await a.createExperiment({ name: "e" });
+    const id = (await a.createRun({ experimentId: exp })).info.run_id;
+    await a.deleteRun(id);
+    await a.deleteExperiment(exp);
+    await a.restoreExperiment(exp); // reactivates the run; a's run cache still holds the old epoch
+    await a.deleteRun(id);
+    strictEqual((await a.getRun(id)).info.lifecycle_stage, "deleted");
+    kv.close();
+  });
+  await t.step("a run restored by another process accepts writes", async () => {
+    const { kv, a, b } = await twoProcesses();
+    const id = (await a.createRun({ experimentId: "0" })).info.run_id;
+    await a.deleteRun(id); // a caches the run as deleted
+    await b.restoreRun(id);
+    await a.logBatch(id, { tags: [{ key: "t", value: "1" }] });
+    strictEqual((await b.getRun(id)).data.tags.some((t) => t.key === "t"), true);
+    kv.close();
+  });
   await t.step("an experiment deleted by another process rejects writes to its runs", async () => {
     const { kv, a, b } = await twoProcesses();
     const exp = await a.createExperiment({ name: "e" });

@@ -2,8 +2,9 @@
 import { invalidParam, MlflowError } from "../errors.ts";
 import type { DatasetInput, Metric, ModelInput, RunBatch } from "../types.ts";
 import { planDatasetInputs } from "./datasets.ts";
-import { runKey, runModelInputKey, runParamKey, runTagKey } from "./keys.ts";
-import { planMetricAppend, type Point } from "./metric_history.ts";
+import { runKey, runMetricKey, runModelInputKey, runParamKey, runTagKey } from "./keys.ts";
+import { type MetricHead, planMetricAppend, type Point } from "./metric_history.ts";
+import { indexMetricChange, indexParam, indexTagChange } from "./run_index.ts";
 import type { RunRecord } from "./records.ts";
 import { type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { rollForwardAll } from "./staged_batch.ts";
@@ -35,8 +36,10 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
     const stored = await s.params(params.map((p) => p.key));
     params.forEach((p, i) => {
       const old = stored[i];
-      if (old === null) m.set(runParamKey(runId, p.key), p.value);
-      else if (old !== p.value) {
+      if (old === null) {
+        m.set(runParamKey(runId, p.key), p.value);
+        indexParam(m, s.run, p.key, p.value);
+      } else if (old !== p.value) {
         throw invalidParam(
           `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
         );
@@ -54,12 +57,21 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
     await Promise.all(
       keys.map((k, i) => planMetricAppend(ctx.kv, m, runId, k, heads[i], byKey.get(k)!)),
     );
+    keys.forEach((k, i) => {
+      const next = m.get(runMetricKey(runId, k))?.value as MetricHead | undefined;
+      if (next) indexMetricChange(m, s.run, k, heads[i]?.latest, next.latest);
+    });
 
-    let rename: string | undefined;
-    for (const t of batch.tags ?? []) {
-      m.set(runTagKey(runId, t.key), t.value);
-      if (t.key === RUN_NAME_TAG) rename = t.value;
+    const tags = new Map((batch.tags ?? []).map((t) => [t.key, t.value]));
+    const oldTags = await s.tags([...tags.keys()]);
+    let i = 0;
+    for (const [key, value] of tags) {
+      const old = oldTags[i++];
+      if (old === value) continue;
+      m.set(runTagKey(runId, key), value);
+      indexTagChange(m, s.run, key, old, value);
     }
+    const rename = tags.get(RUN_NAME_TAG);
     if (rename !== undefined && rename !== s.run.run_name) {
       m.set(runKey(runId), { ...s.run, run_name: rename } satisfies RunRecord);
     }
@@ -70,14 +82,15 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
 export function deleteTag(ctx: KvContext, runId: string, key: string): Promise<void> {
   return writeRun(ctx, runId, `delete a tag of run ${runId}`, async (s, m) => {
     requireActive(s);
-    const tag = await ctx.kv.get<string>(runTagKey(runId, key));
-    if (tag.value === null) {
+    const [old] = await s.tags([key]);
+    if (old === null) {
       throw new MlflowError(
         "RESOURCE_DOES_NOT_EXIST",
         `No tag with name: ${key} in run with id ${runId}`,
       );
     }
-    m.delete(tag.key);
+    m.delete(runTagKey(runId, key));
+    indexTagChange(m, s.run, key, old, null);
   });
 }
 
@@ -85,10 +98,10 @@ export function deleteTag(ctx: KvContext, runId: string, key: string): Promise<v
 export function logModel(ctx: KvContext, runId: string, modelJson: string): Promise<void> {
   return writeRun(ctx, runId, `log a model to run ${runId}`, async (s, m) => {
     requireActive(s);
-    const tag = await ctx.kv.get<string>(runTagKey(runId, MODEL_HISTORY_TAG));
+    const [old] = await s.tags([MODEL_HISTORY_TAG]);
     let history: unknown[] = [];
     try {
-      const parsed = tag.value === null ? [] : JSON.parse(tag.value);
+      const parsed = old === null ? [] : JSON.parse(old);
       if (Array.isArray(parsed)) history = parsed;
     } catch {
       // A hand-set, non-JSON tag value is replaced by a well-formed history.
@@ -99,6 +112,7 @@ export function logModel(ctx: KvContext, runId: string, modelJson: string): Prom
       throw invalidParam(`The model history of run ${runId} is too long to log another model`);
     }
     m.set(runTagKey(runId, MODEL_HISTORY_TAG), value);
+    indexTagChange(m, s.run, MODEL_HISTORY_TAG, old, value);
   });
 }
 

@@ -13,12 +13,24 @@
 import { MlflowError } from "../errors.ts";
 import type { LifecycleStage } from "../types.ts";
 import { type Committer, fitsOneCommit } from "./committer.ts";
-import { experimentKey, runHeadKey, runKey, runMetricKey, runParamKey } from "./keys.ts";
+import {
+  experimentKey,
+  lastPart,
+  runHeadKey,
+  runKey,
+  runMetricKey,
+  runMetricsPrefix,
+  runParamKey,
+  runParamsPrefix,
+  runTagKey,
+  runTagsPrefix,
+} from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
-import { MutationSet } from "./mutations.ts";
+import { keyId, MutationSet } from "./mutations.ts";
 import { type ExperimentRecord, type RunHead, type RunRecord, runStage } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { CachedRunState, RunCache } from "./run_cache.ts";
+import { nextSummary } from "./run_summary.ts";
 import { commitStaged, rollForward } from "./staged_batch.ts";
 
 /** What the backend modules share: the KV handle, the commit coalescer and the run cache. */
@@ -48,6 +60,8 @@ export interface RunWriteState {
   params(keys: string[]): Promise<(string | null)[]>;
   /** Heads of these metrics (null = new metric), from the cache when it knows them. */
   metricHeads(keys: string[]): Promise<(MetricHead | null)[]>;
+  /** Stored values of these tags (null = absent), from the cache when it knows them. */
+  tags(keys: string[]): Promise<(string | null)[]>;
 }
 
 /** The error MLflow returns for an unknown run id. */
@@ -130,6 +144,8 @@ async function freshState(ctx: KvContext, runId: string): Promise<CachedRunState
     paramsComplete: false,
     metrics: new Map(),
     metricsComplete: false,
+    tags: new Map(),
+    tagsComplete: false,
   };
 }
 
@@ -142,12 +158,17 @@ function advance(c: CachedRunState, runId: string, m: MutationSet, vs: string): 
   };
   const run = m.get(runKey(runId));
   if (run?.value !== undefined) next.run = run.value as RunRecord;
+  const params = keyId(runParamsPrefix(runId)).slice(0, -1);
+  const metrics = keyId(runMetricsPrefix(runId)).slice(0, -1);
+  const tags = keyId(runTagsPrefix(runId)).slice(0, -1);
   for (const w of m.list()) {
-    if (w.key[1] !== runId) continue;
-    if (w.key[0] === runParamKey(runId, "")[0]) {
-      c.params.set(w.key[2] as string, (w.value as string | undefined) ?? null);
-    } else if (w.key[0] === runMetricKey(runId, "")[0]) {
-      c.metrics.set(w.key[2] as string, (w.value as MetricHead | undefined) ?? null);
+    const id = keyId(w.key);
+    if (id.startsWith(params)) {
+      c.params.set(lastPart(w.key), (w.value as string | undefined) ?? null);
+    } else if (id.startsWith(metrics)) {
+      c.metrics.set(lastPart(w.key), (w.value as MetricHead | undefined) ?? null);
+    } else if (id.startsWith(tags)) {
+      c.tags.set(lastPart(w.key), (w.value as string | undefined) ?? null);
     }
   }
   return next;
@@ -184,7 +205,8 @@ function writeRunNow(
   plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
 ): Promise<void> {
   return withRetry(what, async () => {
-    const c = ctx.runCache.get(runId) ?? await freshState(ctx, runId);
+    const cached = ctx.runCache.get(runId);
+    const c = cached ?? await freshState(ctx, runId);
     // Drop it now: a failed or rejected plan must not leave a half-updated entry behind.
     ctx.runCache.delete(runId);
     if ((c.head?.readLease ?? 0) > Date.now()) {
@@ -210,9 +232,25 @@ function writeRunNow(
           keys,
           (ks) => getManyValues<MetricHead>(ctx.kv, ks.map((k) => runMetricKey(runId, k))),
         ),
+      tags: (keys) =>
+        lookThrough(
+          c.tags,
+          c.tagsComplete,
+          keys,
+          (ks) => getManyValues<string>(ctx.kv, ks.map((k) => runTagKey(runId, k))),
+        ),
     };
     const m = new MutationSet();
-    await plan(state, m);
+    try {
+      await plan(state, m);
+    } catch (e) {
+      // A rejection is only believed when planned from fresh reads: the cache may predate a
+      // write by another process (a restore, say) that makes this write valid.
+      if (cached) return RETRY;
+      throw e;
+    }
+    // Likewise a no-op: with nothing to commit, no check would catch a stale cache.
+    if (m.size === 0 && cached) return RETRY;
     if (m.size === 0) {
       ctx.runCache.set(runId, c);
       return true;
@@ -224,6 +262,10 @@ function writeRunNow(
       ...state.checks,
     ];
     m.set(runHeadKey(runId), { seq: (c.head?.seq ?? 0) + 1 } satisfies RunHead);
+    const planned = m.get(runKey(runId))?.value as RunRecord | undefined;
+    const base = planned ?? c.run;
+    const summary = nextSummary(base.s, runId, m);
+    if (summary) m.set(runKey(runId), { ...base, s: summary } satisfies RunRecord);
     const job = { checks, mutations: m.list() };
     if (fitsOneCommit(job)) {
       const vs = await ctx.committer.commit(job);
@@ -231,7 +273,8 @@ function writeRunNow(
       ctx.runCache.set(runId, advance(c, runId, m, vs));
       return true;
     }
-    const withoutHead = job.mutations.filter((x) => x.key[0] !== runHeadKey(runId)[0]);
+    const headId = keyId(runHeadKey(runId));
+    const withoutHead = job.mutations.filter((x) => keyId(x.key) !== headId);
     const head = {
       key: headCheck.key,
       value: c.head,

@@ -1,21 +1,18 @@
-/** Runs in KV: create, read (a consistent snapshot), update, delete and restore. */
+/** Runs in KV: create, update, delete and restore (reads live in `run_read.ts`). */
 import { invalidParam, MlflowError } from "../errors.ts";
 import { newRunId, randomRunName } from "../ids.ts";
-import type { CreateRunInput, Metric, Param, Run, RunInfo, Tag, UpdateRunInput } from "../types.ts";
+import type { CreateRunInput, Run, RunInfo, UpdateRunInput } from "../types.ts";
 import { fitsOneCommit } from "./committer.ts";
-import { readDatasetInputs } from "./datasets.ts";
 import {
   experimentKey,
   runByExperimentKey,
+  runByTagKey,
   runHeadKey,
   runKey,
-  runMetricsPrefix,
-  runModelInputsPrefix,
-  runParamsPrefix,
   runTagKey,
-  runTagsPrefix,
 } from "./keys.ts";
-import type { MetricHead } from "./metric_history.ts";
+import { indexTagChange } from "./run_index.ts";
+import { summaryWithTags } from "./run_summary.ts";
 import {
   compareCodePoints,
   type ExperimentRecord,
@@ -25,7 +22,6 @@ import {
 } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import { type KvContext, requireActive, writeRun } from "./run_write.ts";
-import { readConsistently } from "./snapshot.ts";
 import { experimentNotFound } from "./experiments.ts";
 
 const RUN_NAME_TAG = "mlflow.runName";
@@ -64,6 +60,7 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
       artifact_uri: `${exp.value.artifact_location}/${runId}/artifacts`,
       deleted: false,
       deleted_epoch: 0,
+      s: summaryWithTags(tags),
     };
     const job = {
       checks: [exp, { key: runKey(runId), versionstamp: null }],
@@ -71,7 +68,10 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
         { key: runKey(runId), value: rec },
         { key: runHeadKey(runId), value: { seq: 0 } satisfies RunHead },
         { key: runByExperimentKey(expId, startTime, runId), value: runId },
-        ...[...tags].map(([k, v]) => ({ key: runTagKey(runId, k), value: v })),
+        ...[...tags].flatMap(([k, v]) => [
+          { key: runTagKey(runId, k), value: v },
+          { key: runByTagKey(expId, k, v, runId), value: runId },
+        ]),
       ],
     };
     if (!fitsOneCommit(job)) {
@@ -91,6 +91,8 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
       paramsComplete: true,
       metrics: new Map(),
       metricsComplete: true,
+      tags: new Map(tags),
+      tagsComplete: true,
     });
     const run: Run = {
       info: toRunInfo(rec, exp.value),
@@ -108,45 +110,6 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
   });
 }
 
-async function listAll<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvEntry<T>[]> {
-  const out: Deno.KvEntry<T>[] = [];
-  for await (const e of kv.list<T>({ prefix })) out.push(e);
-  return out;
-}
-
-/**
- * Reads a full run. Its parts live under several prefixes, so the read is validated against the
- * run's head (see `readConsistently`): a reader never sees part of a batch.
- */
-export function readRun(ctx: KvContext, runId: string): Promise<Run> {
-  return readConsistently(ctx, runId, async ({ run, exp }) => {
-    const [params, tags, metrics, datasets, models] = await Promise.all([
-      listAll<string>(ctx.kv, runParamsPrefix(runId)),
-      listAll<string>(ctx.kv, runTagsPrefix(runId)),
-      listAll<MetricHead>(ctx.kv, runMetricsPrefix(runId)),
-      readDatasetInputs(ctx.kv, runId, run.value.experiment_id),
-      listAll<number>(ctx.kv, runModelInputsPrefix(runId)),
-    ]);
-    const kvPair = (e: Deno.KvEntry<string>): Param & Tag => ({
-      key: e.key[2] as string,
-      value: e.value,
-    });
-    const metricList: Metric[] = metrics.map((e) => {
-      const { timestamp, step, value } = e.value.latest;
-      return { key: e.key[2] as string, value, timestamp, step };
-    });
-    return {
-      info: toRunInfo(run.value, exp.value),
-      data: { metrics: metricList, params: params.map(kvPair), tags: tags.map(kvPair) },
-      inputs: {
-        dataset_inputs: datasets,
-        model_inputs: models.map((e) => ({ model_id: e.key[2] as string })),
-      },
-      outputs: { model_outputs: [] },
-    };
-  });
-}
-
 /** Updates status, end time and name of an active run; a new name also updates the tag. */
 export async function updateRun(
   ctx: KvContext,
@@ -154,14 +117,18 @@ export async function updateRun(
   input: UpdateRunInput,
 ): Promise<RunInfo> {
   let info: RunInfo | undefined;
-  await writeRun(ctx, runId, `update run ${runId}`, (s, m) => {
+  await writeRun(ctx, runId, `update run ${runId}`, async (s, m) => {
     requireActive(s);
     const next: RunRecord = { ...s.run };
     if (input.status !== undefined) next.status = input.status;
     if (input.endTime !== undefined) next.end_time = input.endTime;
     if (input.runName) {
       next.run_name = input.runName;
-      m.set(runTagKey(runId, RUN_NAME_TAG), input.runName);
+      const [old] = await s.tags([RUN_NAME_TAG]);
+      if (old !== input.runName) {
+        m.set(runTagKey(runId, RUN_NAME_TAG), input.runName);
+        indexTagChange(m, s.run, RUN_NAME_TAG, old, input.runName);
+      }
     }
     m.set(runKey(runId), next);
     info = toRunInfo(next, s.exp);

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { runHeadKey, runParamKey, stagingsPrefix } from "./keys.ts";
+import { runHeadKey, runParamKey, runParamsPrefix, stagingsPrefix } from "./keys.ts";
 import type { Mutation } from "./mutations.ts";
 import type { RunHead } from "./records.ts";
 import { rollForward, stageAndFlip, sweepAbandonedStagings } from "./staged_batch.ts";
@@ -23,10 +23,10 @@ Deno.test("stageAndFlip() makes nothing visible until roll-forward, which applie
   strictEqual(await stageAndFlip(kv, "r", head, [], bigMutations(1500)), true);
   // The process "dies" here: the batch is committed (pending) but not applied.
   strictEqual((await kv.get<RunHead>(runHeadKey("r"))).value?.pending !== undefined, true);
-  strictEqual(await count(kv, ["run_params", "r"]), 0);
+  strictEqual(await count(kv, runParamsPrefix("r")), 0);
   // Two rollers racing (two readers of the run after the crash) apply it exactly once.
   await Promise.all([rollForward(kv, "r"), rollForward(kv, "r")]);
-  strictEqual(await count(kv, ["run_params", "r"]), 1500);
+  strictEqual(await count(kv, runParamsPrefix("r")), 1500);
   strictEqual((await kv.get<RunHead>(runHeadKey("r"))).value?.pending, undefined);
   strictEqual(await count(kv, ["staged_batches"]), 0);
   strictEqual(await count(kv, stagingsPrefix()), 0);
@@ -38,7 +38,7 @@ Deno.test("stageAndFlip() fails on a stale head and leaves no staged keys behind
   const stale = await kv.get<RunHead>(runHeadKey("r"));
   await kv.set(runHeadKey("r"), { seq: 1 });
   strictEqual(await stageAndFlip(kv, "r", stale, [], bigMutations(1500)), false);
-  strictEqual(await count(kv, ["run_params", "r"]), 0);
+  strictEqual(await count(kv, runParamsPrefix("r")), 0);
   strictEqual(await count(kv, ["staged_batches"]), 0);
   deepStrictEqual((await kv.get<RunHead>(runHeadKey("r"))).value, { seq: 1 });
 });

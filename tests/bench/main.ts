@@ -7,29 +7,28 @@
  * built before the clock starts, so the figures measure the server rather than JSON.stringify.
  *
  * Flags: `--quick` (smaller counts, for a smoke run), `--only <name>` (repeatable or comma list;
- * names below), `--backend-store-uri <uri>` (default: a KV file in a temp dir). Exits 1 on any non-200 response; missing a target is reported, not fatal, since
- * shared machines are noisy.
+ * names below), `--backend-store-uri <uri>` (default: a KV file in a temp dir). Exits 1 on any
+ * non-200 response or wrong result; missing a target is reported, not fatal, since shared machines
+ * are noisy. Rows without a target (seeding rate, memory) are printed for information.
+ *
+ * The `search` section (./search.ts) runs last: it seeds ~120k runs, which would otherwise slow
+ * the write benches' KV file.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { type RunningServer, startServer } from "../server_helpers.ts";
-
-const API = "/api/2.0/mlflow";
-
-/** One measured figure with what it is compared against. */
-interface Result {
-  bench: string;
-  label: string;
-  value: number;
-  unit: string;
-  /** `min`: the figure must be at least the target; `max`: at most. */
-  goal: "min" | "max";
-  target: number;
-  /** MLflow 2.17.0's figure on the same workload, in the same unit; undefined if not measured. */
-  mlflow?: number;
-  note?: string;
-}
+import {
+  BenchError,
+  createExperiment,
+  createRun,
+  drive,
+  get,
+  median,
+  post,
+  type Result,
+} from "./common.ts";
+import { benchSearch, FULL_SEARCH, QUICK_SEARCH, type SearchSizes } from "./search.ts";
 
 interface Sizes {
   seqRequests: number;
@@ -40,6 +39,7 @@ interface Sizes {
   historyReps: number;
   /** Upper bound on the timed part of one bench, so a slow store cannot stall the run. */
   maxSeconds: number;
+  search: SearchSizes;
 }
 
 const FULL: Sizes = {
@@ -50,6 +50,7 @@ const FULL: Sizes = {
   historyPoints: 100_000,
   historyReps: 5,
   maxSeconds: 30,
+  search: FULL_SEARCH,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -61,6 +62,7 @@ const QUICK: Sizes = {
   historyPoints: 100_000,
   historyReps: 3,
   maxSeconds: 10,
+  search: QUICK_SEARCH,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -71,49 +73,8 @@ const BENCHES: Record<string, Bench> = {
   "log-batch": benchLogBatch,
   "create-runs": benchCreateRuns,
   "get-history": benchGetHistory,
+  search: benchSearch,
 };
-
-// ---------------------------------------------------------------------------------------------
-// HTTP plumbing
-
-class BenchError extends Error {}
-
-/** POSTs a pre-serialised JSON body; any non-200 aborts the whole bench. */
-async function post(server: RunningServer, path: string, body: string): Promise<string> {
-  const res = await fetch(`${server.url}${API}/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
-  const text = await res.text();
-  if (res.status !== 200) {
-    throw new BenchError(`POST ${path} → ${res.status}: ${text.slice(0, 300)}`);
-  }
-  return text;
-}
-
-async function get(
-  server: RunningServer,
-  path: string,
-  query: Record<string, string>,
-): Promise<string> {
-  const res = await fetch(`${server.url}${API}/${path}?${new URLSearchParams(query)}`);
-  const text = await res.text();
-  if (res.status !== 200) {
-    throw new BenchError(`GET ${path} → ${res.status}: ${text.slice(0, 300)}`);
-  }
-  return text;
-}
-
-async function createExperiment(server: RunningServer): Promise<string> {
-  const body = JSON.stringify({ name: `bench-${crypto.randomUUID()}` });
-  return JSON.parse(await post(server, "experiments/create", body)).experiment_id;
-}
-
-async function createRun(server: RunningServer, experimentId: string): Promise<string> {
-  const body = JSON.stringify({ experiment_id: experimentId, start_time: Date.now() });
-  return JSON.parse(await post(server, "runs/create", body)).run.info.run_id;
-}
 
 function logMetricBody(runId: string, step: number): string {
   return JSON.stringify({
@@ -123,30 +84,6 @@ function logMetricBody(runId: string, step: number): string {
     timestamp: 1_700_000_000_000 + step,
     step,
   });
-}
-
-/**
- * Runs `clients` loops that each call `work(i)` for globally numbered i until `total` calls or
- * the deadline; returns the calls done and the seconds taken.
- */
-async function drive(
-  clients: number,
-  total: number,
-  maxSeconds: number,
-  work: (i: number, client: number) => Promise<unknown>,
-): Promise<{ done: number; seconds: number }> {
-  let next = 0;
-  const start = performance.now();
-  const deadline = start + maxSeconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async (_, client) => {
-    while (next < total && performance.now() < deadline) await work(next++, client);
-  }));
-  return { done: Math.min(next, total), seconds: (performance.now() - start) / 1000 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,23 +288,25 @@ function expectCount(got: number, want: number, what: string) {
 // Output
 
 function fmt(n: number, unit: string): string {
+  if (!Number.isFinite(n)) return "n/a";
   const digits = unit === "ms" && n < 100 ? 1 : 0;
   return `${
     n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
   } ${unit}`;
 }
 
-function met(r: Result): boolean {
-  return r.goal === "min" ? r.value >= r.target : r.value <= r.target;
+/** NaN (nothing measured) fails either comparison, so it is always MISSED. */
+function met(r: Result, target: number): boolean {
+  return r.goal === "min" ? r.value >= target : r.value <= target;
 }
 
 function describe(r: Result): string[] {
   return [
     r.label,
     fmt(r.value, r.unit),
-    `${r.goal === "min" ? "≥" : "≤"} ${fmt(r.target, r.unit)}`,
+    r.target === undefined ? "-" : `${r.goal === "min" ? "≥" : "≤"} ${fmt(r.target, r.unit)}`,
     r.mlflow === undefined ? "-" : fmt(r.mlflow, r.unit),
-    met(r) ? "met" : "MISSED",
+    r.target === undefined ? "" : met(r, r.target) ? "met" : "MISSED",
   ];
 }
 
@@ -421,11 +360,10 @@ async function main(): Promise<number> {
       for (const r of await BENCHES[name](server, sizes)) {
         results.push(r);
         const [label, value, target, mlflow, status] = describe(r);
-        console.log(
-          `${label}: ${value} (target ${target}; MLflow 2.17.0: ${mlflow}) ${status}${
-            r.note ? ` [${r.note}]` : ""
-          }`,
-        );
+        const against = r.target === undefined
+          ? ""
+          : ` (target ${target}; MLflow 2.17.0: ${mlflow}) ${status}`;
+        console.log(`${label}: ${value}${against}${r.note ? ` [${r.note}]` : ""}`);
       }
     }
   } catch (err) {

@@ -43,6 +43,25 @@ export function searchConformance(test: Define): void {
     assert.deepEqual(page.items[0], await store.getRun(page.items[0].info.run_id), "full runs");
   });
 
+  test("searchRuns() compares metrics with -0 as 0 and NaN as 0", async (store) => {
+    const experimentId = await store.createExperiment({ name: randomExperimentName() });
+    const byValue = new Map<string, string>();
+    for (
+      const [label, value] of [["0", 0], ["-0", -0], ["NaN", NaN], ["-1", -1], ["1", 1]] as const
+    ) {
+      const run = await store.createRun({ experimentId, startTime: T0 });
+      await store.logBatch(run.info.run_id, { metrics: [metric("m", value, T0, 0)] });
+      byValue.set(run.info.run_id, label);
+    }
+    const labels = async (filter: string) =>
+      ids((await store.searchRuns({ experimentIds: [experimentId], filter })).items)
+        .map((id) => byValue.get(id)).sort();
+    assert.deepEqual(await labels("metrics.m <= -0"), ["-0", "-1", "0", "NaN"]);
+    assert.deepEqual(await labels("metrics.m >= -0.0"), ["-0", "0", "1", "NaN"]);
+    assert.deepEqual(await labels("metrics.m = -0"), ["-0", "0", "NaN"]);
+    assert.deepEqual(await labels("metrics.m < 0"), ["-1"]);
+  });
+
   test("searchRuns() pages return every run exactly once", async (store) => {
     const experimentId = await store.createExperiment({ name: randomExperimentName() });
     const created = [];

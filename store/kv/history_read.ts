@@ -1,45 +1,11 @@
-/**
- * Run search and metric-history reads in KV. Search scans each experiment's run index and applies
- * the shared evaluator; the indexed planner of the search issue replaces the scan.
- */
+/** Metric history reads in KV. */
 import { invalidParam } from "../errors.ts";
 import { decodePageToken, encodePageToken } from "../page_token.ts";
-import { searchRunsIn } from "../search/mod.ts";
-import type { Metric, MetricHistoryOptions, Page, Run, SearchRunsOptions } from "../types.ts";
-import { type PointSortKey, runKey, runMetricKey, runsByExperimentPrefix } from "./keys.ts";
+import type { Metric, MetricHistoryOptions, Page } from "../types.ts";
+import { type PointSortKey, runKey, runMetricKey } from "./keys.ts";
 import { readHistoryPoints, sortKeyOf, toMetric } from "./metric_history.ts";
-import { readRun } from "./runs.ts";
 import type { KvContext } from "./run_write.ts";
-import { rollForwardAll } from "./staged_batch.ts";
 import { readConsistently } from "./snapshot.ts";
-
-/** Maps with bounded concurrency, so a large scan does not flood KV with requests. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-/** Searches runs of the given experiments. */
-export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promise<Page<Run>> {
-  searchRunsIn([], opts); // rejects a bad filter, order, max_results or token before any I/O
-  await rollForwardAll(ctx.kv);
-  const ids: string[] = [];
-  for (const expId of new Set(opts.experimentIds)) {
-    for await (const e of ctx.kv.list<string>({ prefix: runsByExperimentPrefix(expId) })) {
-      ids.push(e.value);
-    }
-  }
-  const runs = await mapLimit(ids, 16, (id) => readRun(ctx, id));
-  return searchRunsIn(runs, opts);
-}
 
 function isSortKey(c: unknown): c is PointSortKey {
   return Array.isArray(c) && c.length === 4 && c.every((x) => typeof x === "number") &&

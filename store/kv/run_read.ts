@@ -1,0 +1,135 @@
+/**
+ * Reading whole runs. A run's keys share the prefix `["run_data", runId]`, so one list call that
+ * fits in one batch returns the record, head and data as one consistent snapshot. Larger runs
+ * (thousands of metric keys) are read in several batches and validated against the head.
+ *
+ * @module
+ */
+import type { Metric, Param, Run, Tag } from "../types.ts";
+import { type DatasetEdge, edgeTags, loadDatasetInputs } from "./datasets.ts";
+import { experimentKey, lastPart, runDataPrefix } from "./keys.ts";
+import type { MetricHead } from "./metric_history.ts";
+import { type ExperimentRecord, type RunHead, type RunRecord, toRunInfo } from "./records.ts";
+import { runNotFound } from "./run_write.ts";
+import { readConsistently } from "./snapshot.ts";
+import { rollForward } from "./staged_batch.ts";
+import type { KvContext } from "./run_write.ts";
+
+/**
+ * Entries one list call returns. Most runs fit (a record, a head and their params, tags and
+ * metrics); a run with more is read in validated batches.
+ */
+const ONE_BATCH = 128;
+
+/** A run's parts, sorted out of its entries. */
+export interface RunParts {
+  record: RunRecord | null;
+  head: Deno.KvEntry<RunHead> | null;
+  params: Param[];
+  tags: Tag[];
+  metrics: Metric[];
+  datasetEdges: DatasetEdge[];
+  modelIds: string[];
+}
+
+/** Sorts a run's entries (in key order) into its parts. */
+export function splitRunEntries(entries: Deno.KvEntry<unknown>[]): RunParts {
+  const parts: RunParts = {
+    record: null,
+    head: null,
+    params: [],
+    tags: [],
+    metrics: [],
+    datasetEdges: [],
+    modelIds: [],
+  };
+  for (const e of entries) {
+    switch (e.key[2]) {
+      case "a":
+        parts.record = e.value as RunRecord;
+        break;
+      case "h":
+        parts.head = e as Deno.KvEntry<RunHead>;
+        break;
+      case "p":
+        parts.params.push({ key: lastPart(e.key), value: e.value as string });
+        break;
+      case "t":
+        parts.tags.push({ key: lastPart(e.key), value: e.value as string });
+        break;
+      case "m": {
+        const { timestamp, step, value } = (e.value as MetricHead).latest;
+        parts.metrics.push({ key: lastPart(e.key), value, timestamp, step });
+        break;
+      }
+      case "d":
+        parts.datasetEdges.push({ datasetId: lastPart(e.key), tags: edgeTags(e.value) });
+        break;
+      case "i":
+        parts.modelIds.push(lastPart(e.key));
+        break;
+    }
+  }
+  return parts;
+}
+
+/** Builds the wire run from its parts and its experiment. */
+export async function assembleRun(
+  kv: Deno.Kv,
+  parts: RunParts,
+  exp: ExperimentRecord,
+): Promise<Run> {
+  const record = parts.record!;
+  return {
+    info: toRunInfo(record, exp),
+    data: { metrics: parts.metrics, params: parts.params, tags: parts.tags },
+    inputs: {
+      dataset_inputs: parts.datasetEdges.length === 0
+        ? []
+        : await loadDatasetInputs(kv, record.experiment_id, parts.datasetEdges),
+      model_inputs: parts.modelIds.map((model_id) => ({ model_id })),
+    },
+    outputs: { model_outputs: [] },
+  };
+}
+
+async function listRun(kv: Deno.Kv, runId: string, limit?: number) {
+  const out: Deno.KvEntry<unknown>[] = [];
+  const opts = limit === undefined ? { batchSize: ONE_BATCH } : { limit, batchSize: limit };
+  for await (const e of kv.list({ prefix: runDataPrefix(runId) }, opts)) out.push(e);
+  return out;
+}
+
+/**
+ * Reads a full run as one consistent state; throws `RESOURCE_DOES_NOT_EXIST` for an unknown run.
+ * `exp` may be passed when the caller already holds the run's experiment record.
+ */
+export async function readRun(
+  ctx: KvContext,
+  runId: string,
+  exp?: ExperimentRecord,
+): Promise<Run> {
+  for (;;) {
+    const entries = await listRun(ctx.kv, runId, ONE_BATCH);
+    if (entries.length >= ONE_BATCH) return await readLargeRun(ctx, runId);
+    const parts = splitRunEntries(entries);
+    if (parts.record === null) throw runNotFound(runId);
+    if (parts.head?.value.pending) {
+      await rollForward(ctx.kv, runId);
+      continue;
+    }
+    const e = exp?.experiment_id === parts.record.experiment_id
+      ? exp
+      : (await ctx.kv.get<ExperimentRecord>(experimentKey(parts.record.experiment_id))).value;
+    if (!e) throw runNotFound(runId);
+    return await assembleRun(ctx.kv, parts, e);
+  }
+}
+
+/** A run too large for one list batch: read in batches, validated against its head. */
+function readLargeRun(ctx: KvContext, runId: string): Promise<Run> {
+  return readConsistently(ctx, runId, async ({ exp }) => {
+    const parts = splitRunEntries(await listRun(ctx.kv, runId));
+    return await assembleRun(ctx.kv, parts, exp.value);
+  });
+}

@@ -1,0 +1,242 @@
+/**
+ * Run search in KV: the query planner and its executor.
+ *
+ * A plan is one of three, tried in this order:
+ * 1. **Index set** — the filter's indexable conjuncts (param/tag `=` and `IN`, `run_id`, metric
+ *    comparisons, ORs of those) give a small candidate set: load, verify, sort, page.
+ * 2. **Ordered scan** — when the first order clause has an index (`start_time`, or a metric),
+ *    walk it from the page's start, verifying candidates as they come, and stop as soon as the
+ *    page is full: a first page reads only the top of the index.
+ * 3. **Scan** — every run of the experiments, verified and sorted (a filter no index can serve).
+ *
+ * Every candidate is verified with the shared evaluator on the fields the query reads, so plans
+ * differ in cost, never in results. Pages are keyset-paged: the token holds the sort values of
+ * the last run returned, so an unchanged result pages through every run exactly once.
+ *
+ * @module
+ */
+import { invalidParam } from "../errors.ts";
+import { decodePageToken, encodePageToken } from "../page_token.ts";
+import {
+  type FilterNode,
+  inView,
+  matchesRunFilter,
+  type OrderClause,
+  parseRunFilter,
+  parseRunOrderBy,
+  runsQueryFingerprint,
+  type SortValue,
+  validateMaxResults,
+  validateViewType,
+} from "../search/mod.ts";
+import type { Page, Run, SearchRunsOptions, ViewType } from "../types.ts";
+import { experimentKey, runsByExperimentPrefix, runsByMetricPrefix } from "./keys.ts";
+import type { ExperimentRecord } from "./records.ts";
+import { readRun } from "./run_read.ts";
+import { candidateSet, NO_CURSOR, orderedSource } from "./run_sources.ts";
+import {
+  compareTuples,
+  decodeTuple,
+  encodeTuple,
+  loadViews,
+  mapLimit,
+  type Needs,
+  needsOf,
+  sortTuple,
+} from "./run_views.ts";
+import type { KvContext } from "./run_write.ts";
+import { rollForwardAll } from "./staged_batch.ts";
+
+/** A validated query. */
+interface Query {
+  filter: FilterNode | null;
+  order: OrderClause[];
+  view: ViewType;
+  after: SortValue[] | null;
+  max: number;
+  exps: Map<string, ExperimentRecord>;
+  scope: string[];
+  needs: Needs;
+}
+
+interface Match {
+  run: Run;
+  t: SortValue[];
+}
+
+/** Candidate-set size above which an ordered scan is preferred (when one exists). */
+const ORDERED_CAP_MIN = 1000;
+/** Candidate-set size above which a full scan is cheaper than reading the index. */
+const SCAN_CAP = 50_000;
+
+function readAfter(token: string | undefined, fp: string, length: number): SortValue[] | null {
+  const cursor = decodePageToken(token);
+  if (cursor.q === undefined && cursor.after === undefined) return null;
+  const after = cursor.q === fp && cursor.after ? decodeTuple(cursor.after, length) : null;
+  if (!after) {
+    throw invalidParam(
+      `Invalid page token '${String(token).slice(0, 100)}': it belongs to another query`,
+    );
+  }
+  return after;
+}
+
+async function loadExperiments(kv: Deno.Kv, ids: string[]): Promise<Map<string, ExperimentRecord>> {
+  const out = new Map<string, ExperimentRecord>();
+  for (let i = 0; i < ids.length; i += 10) {
+    const entries = await kv.getMany<ExperimentRecord[]>(ids.slice(i, i + 10).map(experimentKey));
+    for (const e of entries) if (e.value) out.set(e.value.experiment_id, e.value);
+  }
+  return out;
+}
+
+async function allRunIds(kv: Deno.Kv, scope: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const exp of scope) {
+    for await (
+      const e of kv.list<string>({ prefix: runsByExperimentPrefix(exp) }, { batchSize: 1000 })
+    ) {
+      ids.push(e.value);
+    }
+  }
+  return ids;
+}
+
+/** Verifies candidate views and keeps those after the keyset position, sorted. */
+function accept(views: (Run | null)[], q: Query): Match[] {
+  const out: Match[] = [];
+  for (const run of views) {
+    if (!run || !inView(run.info.lifecycle_stage, q.view) || !matchesRunFilter(q.filter, run)) {
+      continue;
+    }
+    const t = sortTuple(run, q.order);
+    if (q.after && compareTuples(t, q.after, q.order) <= 0) continue;
+    out.push({ run, t });
+  }
+  return out.sort((a, b) => compareTuples(a.t, b.t, q.order));
+}
+
+/** Plans 1 and 3: verify a known set of candidates and take the top of the sorted result. */
+async function selectFrom(kv: Deno.Kv, ids: string[], q: Query): Promise<Match[]> {
+  const out: Match[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    out.push(...accept(await loadViews(kv, ids.slice(i, i + 5000), q.needs, q.exps), q));
+  }
+  return out.sort((a, b) => compareTuples(a.t, b.t, q.order)).slice(0, q.max + 1);
+}
+
+/** True when every matching run must have metric `key` (a top-level conjunct tests it). */
+function requiresMetric(filter: FilterNode | null, key: string): boolean {
+  if (filter === null) return false;
+  const conjuncts = filter.kind === "and" ? filter.children : [filter];
+  return conjuncts.some((c) => c.kind === "metric" && c.key === key);
+}
+
+/** Plan 2: walk an ordered index group by group until the page is full. */
+async function orderedScan(kv: Deno.Kv, q: Query): Promise<Match[]> {
+  const first = q.order[0];
+  const src = orderedSource(kv, first, q.scope, q.after ? q.after[0] : NO_CURSOR)!;
+  const out: Match[] = [];
+  let groups: string[][] = [];
+  let pending = 0;
+  let batch = Math.max(64, q.max + 1);
+  const flush = async () => {
+    const views = await loadViews(kv, groups.flat(), q.needs, q.exps);
+    let i = 0;
+    for (const g of groups) {
+      out.push(...accept(views.slice(i, i + g.length), q));
+      i += g.length;
+    }
+    groups = [];
+    pending = 0;
+  };
+  let cur: string[] = [];
+  let curPv: number[] | null = null;
+  let full = false;
+  for await (const e of src.entries) {
+    if (curPv && src.cmp(curPv, e.pv) === 0) {
+      cur.push(e.id);
+      continue;
+    }
+    if (cur.length > 0) {
+      groups.push(cur);
+      pending += cur.length;
+    }
+    cur = [e.id];
+    curPv = e.pv;
+    if (pending >= batch) {
+      await flush();
+      if (out.length > q.max) {
+        full = true;
+        break;
+      }
+      batch = Math.min(batch * 2, 4000);
+    }
+  }
+  if (!full) {
+    if (cur.length > 0) groups.push(cur);
+    await flush();
+  }
+  if (out.length > q.max || first.kind !== "metric" || requiresMetric(q.filter, first.key)) {
+    return out.slice(0, q.max + 1);
+  }
+  // Runs without the metric sort after every run with it, in either direction.
+  const withMetric = new Set<string>();
+  for (const exp of q.scope) {
+    for await (
+      const e of kv.list<string>({ prefix: runsByMetricPrefix(exp, first.key) }, {
+        batchSize: 1000,
+      })
+    ) {
+      withMetric.add(e.value);
+    }
+  }
+  const missing = (await allRunIds(kv, q.scope)).filter((id) => !withMetric.has(id));
+  out.push(...await selectFrom(kv, missing, q));
+  return out.slice(0, q.max + 1);
+}
+
+async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
+  const ordered = q.order[0].kind === "metric" ||
+    (q.order[0].kind === "numeric_attribute" && q.order[0].key === "start_time");
+  const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (q.max + 1)) : SCAN_CAP;
+  const set = await candidateSet(kv, q.filter, q.scope, cap);
+  if (set) return selectFrom(kv, [...set], q);
+  if (ordered) return orderedScan(kv, q);
+  return selectFrom(kv, await allRunIds(kv, q.scope), q);
+}
+
+/**
+ * Searches runs (§6.1–6.3 plus kvflow's OR / NOT / parentheses / IN) with the planner above.
+ * Every argument is validated before any read. The page's runs are read in full, each as one
+ * consistent state, and checked against the filter once more.
+ */
+export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promise<Page<Run>> {
+  const max = validateMaxResults(opts.maxResults);
+  const view = validateViewType(opts.runViewType);
+  const filter = parseRunFilter(opts.filter);
+  const order = parseRunOrderBy(opts.orderBy);
+  const fp = runsQueryFingerprint(opts);
+  const after = readAfter(opts.pageToken, fp, order.length);
+  const ids = [...new Set(opts.experimentIds)];
+  if (ids.length === 0) return { items: [] };
+  await rollForwardAll(ctx.kv);
+  const exps = await loadExperiments(ctx.kv, ids);
+  const scope = ids.filter((id) => exps.has(id));
+  if (scope.length === 0) return { items: [] };
+  const q: Query = { filter, order, view, after, max, exps, scope, needs: needsOf(filter, order) };
+  const found = await findMatches(ctx.kv, q);
+  const page = found.slice(0, max);
+  const full = await mapLimit(
+    page,
+    16,
+    (m) => readRun(ctx, m.run.info.run_id, exps.get(m.run.info.experiment_id)).catch(() => null),
+  );
+  // A run written since it was verified is checked again; one that no longer matches is left out.
+  const items = full.filter((r): r is Run =>
+    r !== null && inView(r.info.lifecycle_stage, view) && matchesRunFilter(filter, r)
+  );
+  if (found.length <= max) return { items };
+  const last = page[page.length - 1];
+  return { items, nextPageToken: encodePageToken({ q: fp, after: encodeTuple(last.t) }) };
+}

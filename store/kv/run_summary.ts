@@ -1,0 +1,98 @@
+/**
+ * A run's search summary, kept inside its record: short params and tags and the latest metric
+ * values, so search can check a candidate with one key read instead of one per field (KV reads
+ * cost per key; a 100-run page may need thousands of candidates checked).
+ *
+ * It is derived from the planned writes of each run write (see `writeRun`), so it lands in the
+ * same commit as the values it summarises and can never disagree with them. Values longer than
+ * {@linkcode SUMMARY_VALUE_CHARS} are only listed by key, and a run whose summary would grow past
+ * {@linkcode SUMMARY_MAX_BYTES} (thousands of metrics) stops keeping one; search then reads those
+ * fields key by key.
+ *
+ * @module
+ */
+import { lastPart, runMetricsPrefix, runParamsPrefix, runTagsPrefix } from "./keys.ts";
+import type { MetricHead } from "./metric_history.ts";
+import { estimateSize, keyId, type MutationSet } from "./mutations.ts";
+
+/** Longest param or tag value kept in a summary. */
+export const SUMMARY_VALUE_CHARS = 200;
+/** Size past which a run stops keeping a summary. */
+export const SUMMARY_MAX_BYTES = 24_000;
+
+/** The summary stored in a run record. */
+export interface RunSummary {
+  /** Params and tags with short values. */
+  p: Record<string, string>;
+  t: Record<string, string>;
+  /** Latest metric values as [value, timestamp, step]. */
+  m: Record<string, [number, number, number]>;
+  /** Keys of params (`p:`) and tags (`t:`) whose values are too long to keep. */
+  long: Record<string, true>;
+  /** Set once the run outgrew its summary; the maps are then empty. */
+  over?: true;
+}
+
+/** The summary of a run with no data yet. */
+export function emptySummary(): RunSummary {
+  return { p: {}, t: {}, m: {}, long: {} };
+}
+
+/** Records a param or tag value (null: deleted) in a summary. */
+function put(s: RunSummary, kind: "p" | "t", key: string, value: string | null): void {
+  delete s[kind][key];
+  delete s.long[`${kind}:${key}`];
+  if (value === null) return;
+  if (value.length <= SUMMARY_VALUE_CHARS) s[kind][key] = value;
+  else s.long[`${kind}:${key}`] = true;
+}
+
+/** Applies tags given at run creation. */
+export function summaryWithTags(tags: Iterable<[string, string]>): RunSummary {
+  const s = emptySummary();
+  for (const [k, v] of tags) put(s, "t", k, v);
+  return s;
+}
+
+/**
+ * The summary after the planned writes in `m` to this run's params, tags and metric heads, or
+ * `undefined` when they do not touch it.
+ */
+export function nextSummary(
+  current: RunSummary | undefined,
+  runId: string,
+  m: MutationSet,
+): RunSummary | undefined {
+  const params = keyId(runParamsPrefix(runId)).slice(0, -1);
+  const tags = keyId(runTagsPrefix(runId)).slice(0, -1);
+  const metrics = keyId(runMetricsPrefix(runId)).slice(0, -1);
+  let next: RunSummary | undefined;
+  const edit = () => next ??= structuredClone(current ?? emptySummary());
+  for (const w of m.list()) {
+    const id = keyId(w.key);
+    const kind = id.startsWith(params)
+      ? "p"
+      : id.startsWith(tags)
+      ? "t"
+      : id.startsWith(metrics)
+      ? "m"
+      : null;
+    if (kind === null) continue;
+    const s = edit();
+    if (s.over) return s;
+    const key = lastPart(w.key);
+    if (kind === "m") {
+      if (w.value === undefined) delete s.m[key];
+      else {
+        const { value, timestamp, step } = (w.value as MetricHead).latest;
+        s.m[key] = [value, timestamp, step];
+      }
+    } else {
+      put(s, kind, key, (w.value as string | undefined) ?? null);
+    }
+  }
+  if (next && estimateSize(next) > SUMMARY_MAX_BYTES) {
+    return { p: {}, t: {}, m: {}, long: {}, over: true };
+  }
+  return next;
+}
