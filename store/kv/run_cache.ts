@@ -30,7 +30,8 @@ export interface CachedRunState {
   tagsComplete: boolean;
 }
 
-const DEFAULT_CAPACITY = 10_000;
+// Enough for thousands of concurrently logging runs; each entry holds what one run's writes read.
+const DEFAULT_CAPACITY = 2_000;
 
 /** A bounded LRU map of run id → cached write state. */
 export class RunCache {

@@ -132,8 +132,17 @@ function requiresMetric(filter: FilterNode | null, key: string): boolean {
   return conjuncts.some((c) => c.kind === "metric" && c.key === key);
 }
 
-/** Plan 2: walk an ordered index group by group until the page is full. */
-async function orderedScan(kv: Deno.Kv, q: Query): Promise<Match[]> {
+/**
+ * Plan 2: walk an ordered index group by group until the page is full. With `only`, the walk
+ * looks at members of that candidate set alone, and gives up (null) after `budget` index entries
+ * when the set's members sort too late for the walk to pay.
+ */
+async function orderedScan(
+  kv: Deno.Kv,
+  q: Query,
+  only?: Set<string>,
+  budget = Infinity,
+): Promise<Match[] | null> {
   const first = q.order[0];
   const src = orderedSource(kv, first, q.scope, q.after ? q.after[0] : NO_CURSOR)!;
   const out: Match[] = [];
@@ -153,7 +162,10 @@ async function orderedScan(kv: Deno.Kv, q: Query): Promise<Match[]> {
   let cur: string[] = [];
   let curPv: number[] | null = null;
   let full = false;
+  let walked = 0;
   for await (const e of src.entries) {
+    if (++walked > budget) return null;
+    if (only && !only.has(e.id)) continue;
     if (curPv && src.cmp(curPv, e.pv) === 0) {
       cur.push(e.id);
       continue;
@@ -191,7 +203,8 @@ async function orderedScan(kv: Deno.Kv, q: Query): Promise<Match[]> {
       withMetric.add(e.value);
     }
   }
-  const missing = (await allRunIds(kv, q.scope)).filter((id) => !withMetric.has(id));
+  const missing = (only ? [...only] : await allRunIds(kv, q.scope))
+    .filter((id) => !withMetric.has(id));
   out.push(...await selectFrom(kv, missing, q));
   return out.slice(0, q.max + 1);
 }
@@ -200,9 +213,16 @@ async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
   const ordered = q.order[0].kind === "metric" ||
     (q.order[0].kind === "numeric_attribute" && q.order[0].key === "start_time");
   const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (q.max + 1)) : SCAN_CAP;
-  const set = await candidateSet(kv, q.filter, q.scope, cap);
+  const walkable = q.order[0].kind === "metric" ? q.order[0].key : undefined;
+  const set = await candidateSet(kv, q.filter, q.scope, cap, walkable);
+  if (set && ordered && set.size > 4 * (q.max + 1)) {
+    // A set much larger than the page: walk the order's index over its members rather than
+    // loading them all, unless they sort so late that the walk would read far more.
+    const walked = await orderedScan(kv, q, set, 8 * set.size + 1000);
+    if (walked) return walked;
+  }
   if (set) return selectFrom(kv, [...set], q);
-  if (ordered) return orderedScan(kv, q);
+  if (ordered) return (await orderedScan(kv, q))!;
   return selectFrom(kv, await allRunIds(kv, q.scope), q);
 }
 

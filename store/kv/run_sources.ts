@@ -131,6 +131,8 @@ export async function candidateSet(
   filter: FilterNode | null,
   expIds: readonly string[],
   cap: number,
+  /** A metric the caller will walk in order anyway: ranges on it are not worth a probe. */
+  walked?: string,
 ): Promise<Set<string> | null> {
   if (filter === null) return null;
   const conjuncts = filter.kind === "and" ? filter.children : [filter];
@@ -140,6 +142,7 @@ export async function candidateSet(
     // A range rarely narrows an equality's set enough to pay for reading it; the candidates'
     // summaries check it anyway.
     if (best !== null && rank(node) > 0) break;
+    if (node.kind === "metric" && node.key === walked) continue;
     const found: IdCollector = new IdCollector(kv, best ? Math.min(cap, best.size) : cap);
     try {
       if (!await collect(node, expIds, found)) continue;

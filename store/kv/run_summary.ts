@@ -11,7 +11,13 @@
  *
  * @module
  */
-import { lastPart, runMetricsPrefix, runParamsPrefix, runTagsPrefix } from "./keys.ts";
+import {
+  lastPart,
+  runDatasetInputsPrefix,
+  runMetricsPrefix,
+  runParamsPrefix,
+  runTagsPrefix,
+} from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
 import { estimateSize, keyId, type MutationSet } from "./mutations.ts";
 
@@ -31,6 +37,8 @@ export interface RunSummary {
   long: Record<string, true>;
   /** Set once the run outgrew its summary; the maps are then empty. */
   over?: true;
+  /** How many dataset inputs the run has (absent: none), so search lists only runs with some. */
+  d?: number;
 }
 
 /** The summary of a run with no data yet. */
@@ -66,10 +74,16 @@ export function nextSummary(
   const params = keyId(runParamsPrefix(runId)).slice(0, -1);
   const tags = keyId(runTagsPrefix(runId)).slice(0, -1);
   const metrics = keyId(runMetricsPrefix(runId)).slice(0, -1);
+  const datasets = keyId(runDatasetInputsPrefix(runId)).slice(0, -1);
   let next: RunSummary | undefined;
   const edit = () => next ??= structuredClone(current ?? emptySummary());
   for (const w of m.list()) {
     const id = keyId(w.key);
+    if (id.startsWith(datasets) && w.value !== undefined) {
+      const s = edit();
+      s.d = (s.d ?? 0) + 1; // edges are only ever added, each once
+      continue;
+    }
     const kind = id.startsWith(params)
       ? "p"
       : id.startsWith(tags)
@@ -79,7 +93,7 @@ export function nextSummary(
       : null;
     if (kind === null) continue;
     const s = edit();
-    if (s.over) return s;
+    if (s.over) continue;
     const key = lastPart(w.key);
     if (kind === "m") {
       if (w.value === undefined) delete s.m[key];
@@ -92,7 +106,7 @@ export function nextSummary(
     }
   }
   if (next && estimateSize(next) > SUMMARY_MAX_BYTES) {
-    return { p: {}, t: {}, m: {}, long: {}, over: true };
+    return { p: {}, t: {}, m: {}, long: {}, over: true, d: next.d };
   }
   return next;
 }

@@ -164,7 +164,8 @@ export async function loadViews(
     });
   }
   if (needs.datasets) {
-    await mapLimit(views, PARALLEL_READS, async (v) => {
+    const withInputs = views.filter((v, i) => v && (records[i]?.s?.d ?? 0) > 0 || !records[i]?.s);
+    await mapLimit(withInputs, PARALLEL_READS, async (v) => {
       if (!v) return;
       const edges = [];
       for await (const e of kv.list({ prefix: runDatasetInputsPrefix(v.info.run_id) })) {
