@@ -27,6 +27,13 @@ export interface ValidationOptions {
    * when false.
    */
   truncateLongValues?: boolean;
+  /**
+   * Roots an experiment's `artifact_location` must lie under, e.g. `mlflow-artifacts:/` or
+   * `s3://bucket/prefix`. The server only ever serves artifacts under roots it owns (MLflow's
+   * artifact CVEs came from locations such as `file:///etc` or internal `http://` URLs); absent
+   * or empty means no restriction.
+   */
+  allowedArtifactRoots?: string[];
 }
 
 const MAX_KEY = 250;
@@ -146,7 +153,14 @@ function decodeRepeatedly(s: string): string {
   return cur;
 }
 
-function checkArtifactLocation(loc: string): string {
+/** True when `loc` is `root` or lies under it (a `//` right after the root, a netloc, is not). */
+function underRoot(loc: string, root: string): boolean {
+  const r = root.replace(/\/+$/, "");
+  if (loc === r || loc === root) return true;
+  return loc.startsWith(`${r}/`) && !loc.slice(r.length + 1).startsWith("/");
+}
+
+function checkArtifactLocation(loc: string, roots: readonly string[]): string {
   if (loc.length > MAX_ARTIFACT_LOCATION) {
     throw invalidParam(
       "Invalid artifact path length. The length of the artifact path cannot be greater than " +
@@ -159,6 +173,9 @@ function checkArtifactLocation(loc: string): string {
     if (form.includes("#")) throw bad("URI fragments are not allowed");
     if (form.includes(";")) throw bad("URI parameters are not allowed");
     if (form.split(/[\/\\?&=]/).includes("..")) throw bad("'..' path segments are not allowed");
+  }
+  if (roots.length > 0 && !roots.some((r) => underRoot(loc, r))) {
+    throw bad(`it must lie under this server's artifact root (${roots.join(", ")})`);
   }
   return loc;
 }
@@ -314,6 +331,7 @@ function checkModelJson(modelJson: string): string {
  */
 export function withValidation(inner: TrackingStore, opts: ValidationOptions = {}): TrackingStore {
   const truncate = opts.truncateLongValues ?? true;
+  const roots = opts.allowedArtifactRoots ?? [];
   return {
     async createExperiment(input) {
       const out = {
@@ -323,7 +341,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       if (input.artifactLocation === undefined || input.artifactLocation === "") {
         return await inner.createExperiment(out);
       }
-      const artifactLocation = checkArtifactLocation(input.artifactLocation);
+      const artifactLocation = checkArtifactLocation(input.artifactLocation, roots);
       return await inner.createExperiment({ ...out, artifactLocation });
     },
     getExperiment: async (id) => await inner.getExperiment(id),

@@ -31,6 +31,8 @@ import { sweepAbandonedStagings } from "./staged_batch.ts";
 export interface KvStoreOptions {
   /** Root of new experiments' artifact locations; default `mlflow-artifacts:/`. */
   defaultArtifactRoot?: string;
+  /** Roots an explicit `artifact_location` may use; the default root when absent. */
+  allowedArtifactRoots?: string[];
 }
 
 /**
@@ -79,5 +81,7 @@ export async function createKvStore(
     getMetricHistory: (id, key, o) => getMetricHistory(ctx, id, key, o),
     searchRuns: (o) => searchRuns(ctx, o),
   };
-  return withValidation(store);
+  return withValidation(store, {
+    allowedArtifactRoots: opts.allowedArtifactRoots ?? [ctx.defaultArtifactRoot],
+  });
 }

@@ -16,6 +16,8 @@ import { asAsync, type MemoryState } from "./state.ts";
 export interface MemoryStoreOptions {
   /** Root of default experiment artifact locations; `mlflow-artifacts:/` when absent. */
   defaultArtifactRoot?: string;
+  /** Roots an explicit `artifact_location` may use; the default root when absent. */
+  allowedArtifactRoots?: string[];
 }
 
 /**
@@ -43,5 +45,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore 
     ...runDataMethods(state),
     ...metricMethods(state),
   });
-  return withValidation(raw);
+  return withValidation(raw, {
+    allowedArtifactRoots: opts.allowedArtifactRoots ?? [state.defaultArtifactRoot],
+  });
 }

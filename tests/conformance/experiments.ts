@@ -41,7 +41,7 @@ export function experimentConformance(test: Define): void {
       assert.deepEqual(e.tags, [tag("a", "1"), tag("b", "2")], "tags sorted by key");
     });
     await t.step("a given location is kept verbatim", async () => {
-      const loc = "s3://bucket/some/prefix";
+      const loc = "mlflow-artifacts:/team-a/some/prefix";
       const id = await store.createExperiment({
         name: randomExperimentName(),
         artifactLocation: loc,

@@ -57,10 +57,13 @@ export function runConformance(test: Define): void {
   test("createRun() derives artifact_uri from the experiment's artifact_location", async (store) => {
     const experimentId = await store.createExperiment({
       name: randomExperimentName(),
-      artifactLocation: "s3://bucket/prefix",
+      artifactLocation: "mlflow-artifacts:/team-a/prefix",
     });
     const run = await store.createRun({ experimentId });
-    assert.equal(run.info.artifact_uri, `s3://bucket/prefix/${run.info.run_id}/artifacts`);
+    assert.equal(
+      run.info.artifact_uri,
+      `mlflow-artifacts:/team-a/prefix/${run.info.run_id}/artifacts`,
+    );
   });
 
   test("createRun() keeps run_name and the mlflow.runName tag in sync", async (store, t) => {

@@ -251,7 +251,8 @@ export function validationConformance(test: Define): void {
       });
     }
     await t.step("safe locations up to 2048 characters are kept", async () => {
-      for (const loc of ["s3://bucket/a..b/c", `s3://bucket/${chars(2048 - 12)}`]) {
+      const root = "mlflow-artifacts:/";
+      for (const loc of [`${root}a..b/c`, `${root}${chars(2048 - root.length)}`]) {
         const id = await store.createExperiment({
           name: randomExperimentName(),
           artifactLocation: loc,
@@ -260,6 +261,31 @@ export function validationConformance(test: Define): void {
       }
     });
   });
+
+  test(
+    "createExperiment() accepts artifact locations only under the server's root",
+    async (store, t) => {
+      const outside = [
+        "file:///etc",
+        "/etc",
+        "./local/dir",
+        "http://127.0.0.1:5000/x",
+        "https://169.254.169.254/latest/meta-data",
+        "s3://other-bucket/x",
+        "dbfs:/x",
+        "mlflow-artifacts://evil.example:80/x",
+        "mlflow-artifactsX:/x",
+      ];
+      for (const artifactLocation of outside) {
+        await t.step(artifactLocation, async () => {
+          await assertMlflowError(
+            store.createExperiment({ name: randomExperimentName(), artifactLocation }),
+            "INVALID_PARAMETER_VALUE",
+          );
+        });
+      }
+    },
+  );
 
   test("setExperimentTag() checks keys and rejects values over 5000 without truncating", async (store) => {
     const id = await store.createExperiment({ name: randomExperimentName() });
