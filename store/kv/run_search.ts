@@ -66,6 +66,8 @@ interface Match {
 
 /** Candidate-set size above which an ordered scan is preferred (when one exists). */
 const ORDERED_CAP_MIN = 1000;
+/** Scopes up to this many experiments may walk an ordered index over a candidate set. */
+const WALK_MAX_EXPERIMENTS = 4;
 /** Candidate-set size above which a full scan is cheaper than reading the index. */
 const SCAN_CAP = 50_000;
 
@@ -215,9 +217,10 @@ async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
   const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (q.max + 1)) : SCAN_CAP;
   const walkable = q.order[0].kind === "metric" ? q.order[0].key : undefined;
   const set = await candidateSet(kv, q.filter, q.scope, cap, walkable);
-  if (set && ordered && set.size > 4 * (q.max + 1)) {
+  if (set && ordered && set.size > 4 * (q.max + 1) && q.scope.length <= WALK_MAX_EXPERIMENTS) {
     // A set much larger than the page: walk the order's index over its members rather than
-    // loading them all, unless they sort so late that the walk would read far more.
+    // loading them all, unless they sort so late that the walk would read far more. Over many
+    // experiments the merged walk reads a batch from every one of them first, and loses.
     const walked = await orderedScan(kv, q, set, 8 * set.size + 1000);
     if (walked) return walked;
   }
