@@ -7,7 +7,8 @@
  *
  * @example
  * ```sh
- * deno task start --port 5001 --backend-store-uri ./data/mlruns.kv
+ * deno task start --port 5001 --backend-store-uri ./data/mlruns.kv \
+ *   --artifacts-destination s3://my-bucket/mlflow
  * ```
  *
  * @module
@@ -15,6 +16,8 @@
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openArtifactRepository } from "./artifacts/mod.ts";
+import type { ArtifactRepository } from "./artifacts/types.ts";
 import { createApp } from "./routes/mod.ts";
 import { createKvStore } from "./store/kv/mod.ts";
 
@@ -22,6 +25,10 @@ import { createKvStore } from "./store/kv/mod.ts";
 export const DEFAULT_PORT = 5000;
 /** The default KV file, beside MLflow's own `./mlruns` default. */
 export const DEFAULT_KV_PATH = "./mlruns.kv";
+/** Where proxied artifacts go by default, as with `mlflow server`. */
+export const DEFAULT_ARTIFACTS_DESTINATION = "./mlartifacts";
+/** New experiments' artifact root by default: the proxy, so clients upload through kvflow. */
+export const DEFAULT_ARTIFACT_ROOT = "mlflow-artifacts:/";
 
 /** Everything `main.ts` needs to start, after flags and environment are merged. */
 export interface Config {
@@ -39,6 +46,17 @@ export interface Config {
    * `undefined` keeps the app's defaults (loopback and private addresses).
    */
   allowedHosts: string[] | undefined;
+  /**
+   * Where the artifact proxy stores files: a directory path (or `file:` URL) or
+   * `s3://bucket/prefix`. Read only when {@linkcode Config.serveArtifacts} is on.
+   */
+  artifactsDestination: string;
+  /** The artifact root new experiments get (`<root>/<experiment id>`), handed to the store. */
+  defaultArtifactRoot: string;
+  /** Serve the artifact proxy (`--serve-artifacts`, the default) or not (`--no-serve-artifacts`). */
+  serveArtifacts: boolean;
+  /** Serve only the artifact routes; the tracking API answers 503. */
+  artifactsOnly: boolean;
   /** `--help` was given: print {@linkcode USAGE} and exit. */
   help: boolean;
 }
@@ -66,6 +84,18 @@ Options (flag > environment variable > default):
   --allowed-hosts <a,b,…>      KVFLOW_ALLOWED_HOSTS   extra Host header values to accept
                                (name, name:port, *.suffix, or * for any; default: loopback and
                                private addresses only; on Deno Deploy: *)
+  --artifacts-destination <uri>
+                               MLFLOW_ARTIFACTS_DESTINATION
+                               where proxied artifacts are stored: a directory or s3://bucket/prefix
+                               (default ${DEFAULT_ARTIFACTS_DESTINATION}; S3 credentials from AWS_* variables)
+  --default-artifact-root <uri>
+                               MLFLOW_DEFAULT_ARTIFACT_ROOT
+                               artifact root of new experiments (default ${DEFAULT_ARTIFACT_ROOT})
+  --serve-artifacts, --no-serve-artifacts
+                               MLFLOW_SERVE_ARTIFACTS (true/false)
+                               serve the artifact proxy (default: on)
+  --artifacts-only             MLFLOW_ARTIFACTS_ONLY (true/false)
+                               serve only the artifact routes (default: off)
   -h, --help                   print this help
 `;
 
@@ -80,13 +110,18 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * platforms set), then the default. `DENO_DEPLOYMENT_ID` (set on Deno Deploy) switches the default
  * store to the platform's database and the default allowed hosts to any (`*`).
  *
- * @throws {ConfigError} on an unknown flag, a missing flag value, a bad port or an unsupported
- *   backend store URI scheme.
+ * `--serve-artifacts` / `--no-serve-artifacts` may both appear; the last one wins.
+ *
+ * @throws {ConfigError} on an unknown flag, a missing flag value, a bad port, an unsupported
+ *   backend store URI scheme, a boolean variable that is not true/false, or `--artifacts-only`
+ *   together with `--no-serve-artifacts`.
  *
  * @example
  * ```ts
  * const cfg = parseConfig(["--port", "0"], { KVFLOW_HOST: "0.0.0.0" });
- * // { host: "0.0.0.0", port: 0, kvPath: "./mlruns.kv", allowedHosts: undefined, help: false }
+ * // { host: "0.0.0.0", port: 0, kvPath: "./mlruns.kv", allowedHosts: undefined,
+ * //   artifactsDestination: "./mlartifacts", defaultArtifactRoot: "mlflow-artifacts:/",
+ * //   serveArtifacts: true, artifactsOnly: false, help: false }
  * ```
  */
 export function parseConfig(args: string[], env: Env): Config {
@@ -99,10 +134,16 @@ export function parseConfig(args: string[], env: Env): Config {
         port: { type: "string" },
         "backend-store-uri": { type: "string" },
         "allowed-hosts": { type: "string" },
+        "artifacts-destination": { type: "string" },
+        "default-artifact-root": { type: "string" },
+        "serve-artifacts": { type: "boolean" },
+        "artifacts-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: false,
+      // `--no-serve-artifacts`, MLflow's spelling; the last of the pair wins.
+      allowNegative: true,
     }));
   } catch (err) {
     // node:util's messages are already specific ("Unknown option '--prot'"); only rebrand them.
@@ -113,6 +154,13 @@ export function parseConfig(args: string[], env: Env): Config {
   const portText = pick(values.port, env.KVFLOW_PORT, env.PORT);
   const uri = pick(values["backend-store-uri"], env.MLFLOW_BACKEND_STORE_URI);
   const hosts = pick(values["allowed-hosts"], env.KVFLOW_ALLOWED_HOSTS);
+  const serveArtifacts = values["serve-artifacts"] ??
+    parseBool("MLFLOW_SERVE_ARTIFACTS", env.MLFLOW_SERVE_ARTIFACTS) ?? true;
+  const artifactsOnly = values["artifacts-only"] ??
+    parseBool("MLFLOW_ARTIFACTS_ONLY", env.MLFLOW_ARTIFACTS_ONLY) ?? false;
+  if (artifactsOnly && !serveArtifacts) {
+    throw new ConfigError("--artifacts-only cannot be combined with --no-serve-artifacts");
+  }
   return {
     host,
     port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
@@ -124,6 +172,12 @@ export function parseConfig(args: string[], env: Env): Config {
     allowedHosts: hosts !== undefined
       ? splitList(hosts)
       : (env.DENO_DEPLOYMENT_ID ? ["*"] : undefined),
+    artifactsDestination: pick(values["artifacts-destination"], env.MLFLOW_ARTIFACTS_DESTINATION) ??
+      DEFAULT_ARTIFACTS_DESTINATION,
+    defaultArtifactRoot: pick(values["default-artifact-root"], env.MLFLOW_DEFAULT_ARTIFACT_ROOT) ??
+      DEFAULT_ARTIFACT_ROOT,
+    serveArtifacts,
+    artifactsOnly,
     help: values.help ?? false,
   };
 }
@@ -131,6 +185,15 @@ export function parseConfig(args: string[], env: Env): Config {
 /** The first non-empty value: an empty env var (`PORT=`) counts as unset, as shells treat it. */
 function pick(...candidates: (string | undefined)[]): string | undefined {
   return candidates.find((v) => v !== undefined && v.trim() !== "")?.trim();
+}
+
+/** A boolean variable: `true`/`false`, `1`/`0`, `yes`/`no` in any case; unset is `undefined`. */
+function parseBool(name: string, text: string | undefined): boolean | undefined {
+  const value = pick(text)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (["true", "1", "yes"].includes(value)) return true;
+  if (["false", "0", "no"].includes(value)) return false;
+  throw new ConfigError(`Invalid ${name} "${text}": expected true or false`);
 }
 
 function parsePort(text: string): number {
@@ -176,6 +239,12 @@ function describeStore(kvPath: string | undefined): string {
   return kvPath ?? "Deno KV (platform default)";
 }
 
+/** What the startup line says about artifacts. */
+function describeArtifacts(config: Config): string {
+  if (!config.serveArtifacts) return "not served";
+  return `${config.artifactsDestination}${config.artifactsOnly ? ", artifacts only" : ""}`;
+}
+
 async function main(): Promise<number> {
   let config: Config;
   try {
@@ -188,6 +257,22 @@ async function main(): Promise<number> {
   if (config.help) {
     console.log(USAGE);
     return 0;
+  }
+
+  // Opening the destination only parses it (and reads S3 credentials): nothing touches the disk
+  // or the network until the first request, so an S3 destination works on Deno Deploy.
+  let artifacts: ArtifactRepository | undefined;
+  try {
+    artifacts = config.serveArtifacts
+      ? openArtifactRepository(config.artifactsDestination, Deno.env.toObject())
+      : undefined;
+  } catch (err) {
+    console.error(
+      `kvflow: invalid artifacts destination "${config.artifactsDestination}": ${
+        err instanceof Error ? err.message : err
+      }`,
+    );
+    return 2;
   }
 
   const { kvPath } = config;
@@ -203,15 +288,23 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const store = await createKvStore(kv);
-  const app = createApp({ store, allowedHosts: config.allowedHosts });
+  const store = await createKvStore(kv, { defaultArtifactRoot: config.defaultArtifactRoot });
+  const app = createApp({
+    store,
+    artifacts,
+    serveArtifacts: config.serveArtifacts,
+    artifactsOnly: config.artifactsOnly,
+    allowedHosts: config.allowedHosts,
+  });
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
     onListen: ({ hostname, port }) => {
       // tests/server_helpers.ts reads this line to learn the port; keep its shape.
       console.log(
-        `kvflow listening on ${listenUrl(hostname, port)} (store: ${describeStore(kvPath)})`,
+        `kvflow listening on ${listenUrl(hostname, port)} (store: ${
+          describeStore(kvPath)
+        }; artifacts: ${describeArtifacts(config)})`,
       );
     },
   }, app.fetch);

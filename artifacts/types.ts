@@ -69,7 +69,11 @@ export interface CompletedPart {
  */
 export interface ArtifactRepository {
   /** Writes (or overwrites) a file from a stream, creating parent directories. */
-  put(path: string, body: ReadableStream<Uint8Array>, opts?: { contentLength?: number }): Promise<void>;
+  put(
+    path: string,
+    body: ReadableStream<Uint8Array>,
+    opts?: { contentLength?: number },
+  ): Promise<void>;
   /** Opens a file (or a byte range of it); null when there is no file at `path`. */
   get(path: string, range?: ByteRange): Promise<ArtifactObject | null>;
   /**

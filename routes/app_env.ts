@@ -5,6 +5,7 @@
  * @module
  */
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
+import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { defaultHook } from "./errors.ts";
 
@@ -12,6 +13,16 @@ import { defaultHook } from "./errors.ts";
 export interface AppEnv {
   Variables: {
     store: TrackingStore;
+    /**
+     * Where proxied artifacts live. Set whenever artifacts are served; the artifact routes are
+     * answered with 503 by `artifactModes` before a handler could see it unset.
+     */
+    artifacts: ArtifactRepository;
+    /**
+     * The request URL exactly as received. `decodeRequest` swaps in a rebuilt `Request`, and the
+     * URL parser then resolves `..` and `\`: artifact paths are read from this one instead.
+     */
+    requestUrl: string;
     /** The MLflow version `/version` reports. */
     version: string;
   };

@@ -9,7 +9,10 @@
  * - Everything else: a JSON body. POST and PUT must say `Content-Type: application/json`.
  *   Unparsable JSON is `{}`; a JSON string holding JSON is decoded twice; camelCase keys become
  *   snake_case. The result is handed to the `json` validator through Hono's body cache.
- * - In both cases the legacy `run_uuid` fills an absent or empty `run_id`.
+ * - Raw-body endpoints (`upload-artifact`, see {@linkcode RAW_BODY_LIMITS}) keep their bytes,
+ *   whatever the content type: the body is only checked against its cap.
+ * - In every case the legacy `run_uuid` fills an absent or empty `run_id` in the query string, and
+ *   in a JSON body.
  *
  * @module
  */
@@ -26,6 +29,15 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
  */
 export const BODY_LIMITS: Record<string, number> = {
   "/runs/log-batch": 8 * 1024 * 1024,
+};
+
+/**
+ * Endpoints (by path suffix) whose body is raw bytes of any content type, not JSON args, with
+ * their size caps. Such a body is read here under its cap (413 beyond) and handed on as is.
+ * `upload-artifact` is the web UI's upload; MLflow caps it at 10 MB.
+ */
+export const RAW_BODY_LIMITS: Record<string, number> = {
+  "/upload-artifact": 10 * 1024 * 1024,
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -58,11 +70,14 @@ function parseArgs(text: string): Args {
   return snakeKeys(value as Json) as Args;
 }
 
-/** Reads the body as text, or returns `null` once it exceeds `limit` bytes. */
-async function readText(req: Request, limit: number): Promise<string | null> {
+/** Reads the body, or returns `null` once it exceeds `limit` bytes (checked while reading). */
+async function readBytes(
+  req: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) return null;
-  if (req.body === null) return "";
+  if (req.body === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of req.body) {
@@ -76,7 +91,12 @@ async function readText(req: Request, limit: number): Promise<string | null> {
     all.set(chunk, at);
     at += chunk.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
+}
+
+async function readText(req: Request, limit: number): Promise<string | null> {
+  const bytes = await readBytes(req, limit);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -92,13 +112,25 @@ function tooLarge(c: Context, limit: number): Response {
   );
 }
 
-/** GET args come from the query string only; just apply the `run_uuid` alias. */
-function decodeGet(c: Context): void {
+/**
+ * Query args are read by the validators from the URL; only apply the `run_uuid` alias. A raw-body
+ * endpoint passes its checked bytes, which the rebuilt request carries on (a GET has none).
+ */
+function decodeQuery(c: Context, body?: Uint8Array<ArrayBuffer>): void {
   const url = new URL(c.req.url);
   const runUuid = url.searchParams.get("run_uuid");
-  if (!runUuid || url.searchParams.get("run_id")) return;
-  url.searchParams.set("run_id", runUuid);
-  c.req.raw = new Request(url, { method: c.req.method, headers: c.req.raw.headers });
+  const alias = runUuid && !url.searchParams.get("run_id");
+  if (!alias && body === undefined) return;
+  if (alias) url.searchParams.set("run_id", runUuid);
+  const { method, headers } = c.req.raw;
+  c.req.raw = new Request(url, { method, headers, body });
+}
+
+/** A raw-body endpoint: the bytes under their cap, the query decoded. */
+async function decodeRaw(c: Context, limit: number): Promise<Response | void> {
+  const bytes = await readBytes(c.req.raw, limit);
+  if (bytes === null) return tooLarge(c, limit);
+  decodeQuery(c, bytes);
 }
 
 async function decodeBody(c: Context, limit: number): Promise<Response | void> {
@@ -133,10 +165,11 @@ export function decodeRequest(): MiddlewareHandler {
     if (!matchedRoutes(c).some((r) => r.method !== "ALL")) return await next();
     const suffix = Object.keys(BODY_LIMITS).find((s) => c.req.path.endsWith(s));
     const limit = suffix ? BODY_LIMITS[suffix] : MAX_BODY_BYTES;
+    const raw = Object.keys(RAW_BODY_LIMITS).find((s) => c.req.path.endsWith(s));
     if (c.req.method === "GET" || c.req.method === "HEAD") {
-      decodeGet(c);
+      decodeQuery(c);
     } else {
-      const early = await decodeBody(c, limit);
+      const early = raw ? await decodeRaw(c, RAW_BODY_LIMITS[raw]) : await decodeBody(c, limit);
       if (early) return early;
     }
     await next();

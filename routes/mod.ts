@@ -4,7 +4,10 @@
  *
  * @example
  * ```ts
- * const app = createApp({ store: createMemoryStore() });
+ * const app = createApp({
+ *   store: createMemoryStore(),
+ *   artifacts: createLocalArtifactRepository({ rootDir: "./mlartifacts" }),
+ * });
  * Deno.serve(app.fetch);
  * ```
  *
@@ -12,13 +15,17 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { getPath } from "hono/utils/url";
+import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
 import type { AppEnv } from "./app_env.ts";
+import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
 import { decodeRequest } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
 import { experiments } from "./experiments/mod.ts";
 import { metrics } from "./metrics/mod.ts";
+import { mlflowArtifacts } from "./mlflow_artifacts/mod.ts";
 import { buildOpenApiDocument } from "./openapi_document.ts";
+import { runArtifacts } from "./run_artifacts/mod.ts";
 import { runs } from "./runs/mod.ts";
 import { security, type SecurityOptions } from "./security.ts";
 import { server } from "./server/mod.ts";
@@ -29,9 +36,17 @@ export const DEFAULT_VERSION = "3.6.0";
 /** Where the tracking endpoints live. */
 export const API_PREFIX = "/api/2.0/mlflow";
 
+/** Where the artifact proxy lives. */
+export const ARTIFACTS_PREFIX = "/api/2.0/mlflow-artifacts";
+
 /** Dependencies and options of {@linkcode createApp}. */
-export interface AppDeps extends SecurityOptions {
+export interface AppDeps extends SecurityOptions, ArtifactModeOptions {
   store: TrackingStore;
+  /**
+   * Where proxied artifacts live (`openArtifactRepository`). Without one, every artifact route
+   * answers 503 as with `serveArtifacts: false`.
+   */
+  artifacts?: ArtifactRepository;
   /** The MLflow version `/version` reports; defaults to {@linkcode DEFAULT_VERSION}. */
   version?: string;
 }
@@ -52,16 +67,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
   app.use("*", security(deps));
+  app.use("*", artifactModes(deps, deps.artifacts !== undefined));
   app.use("*", async (c, next) => {
+    c.set("requestUrl", c.req.url);
     c.set("store", deps.store);
+    if (deps.artifacts) c.set("artifacts", deps.artifacts);
     c.set("version", version);
     await next();
   });
-  app.use(`${API_PREFIX}/*`, decodeRequest());
+  // The proxy's PUT bodies are raw bytes of any type, so only its JSON multipart calls are decoded.
+  for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
+    app.use(path, decodeRequest());
+  }
   app.route("/", server);
   app.route(API_PREFIX, experiments);
   app.route(API_PREFIX, runs);
   app.route(API_PREFIX, metrics);
+  app.route(ARTIFACTS_PREFIX, mlflowArtifacts);
+  app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
   return app;
 }

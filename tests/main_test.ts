@@ -1,6 +1,13 @@
 import { deepStrictEqual, match, ok, strictEqual, throws } from "node:assert/strict";
-import { ConfigError, DEFAULT_KV_PATH, DEFAULT_PORT, parseConfig } from "../main.ts";
-import { MAIN_TS, REPO_ROOT } from "./server_helpers.ts";
+import {
+  ConfigError,
+  DEFAULT_ARTIFACT_ROOT,
+  DEFAULT_ARTIFACTS_DESTINATION,
+  DEFAULT_KV_PATH,
+  DEFAULT_PORT,
+  parseConfig,
+} from "../main.ts";
+import { MAIN_TS, postJson, REPO_ROOT, startServer } from "./server_helpers.ts";
 
 /** Asserts `fn` throws a ConfigError whose message matches `pattern`. */
 function throwsConfigError(fn: () => unknown, pattern: RegExp) {
@@ -17,8 +24,14 @@ Deno.test("parseConfig() uses MLflow-like defaults with no flags or env", () => 
     port: DEFAULT_PORT,
     kvPath: DEFAULT_KV_PATH,
     allowedHosts: undefined,
+    artifactsDestination: DEFAULT_ARTIFACTS_DESTINATION,
+    defaultArtifactRoot: DEFAULT_ARTIFACT_ROOT,
+    serveArtifacts: true,
+    artifactsOnly: false,
     help: false,
   });
+  strictEqual(DEFAULT_ARTIFACTS_DESTINATION, "./mlartifacts");
+  strictEqual(DEFAULT_ARTIFACT_ROOT, "mlflow-artifacts:/");
 });
 
 Deno.test("parseConfig() reads every option from flags", () => {
@@ -30,12 +43,21 @@ Deno.test("parseConfig() reads every option from flags", () => {
     "/tmp/x.kv",
     "--allowed-hosts",
     "a.example, b.example:8080,",
+    "--artifacts-destination",
+    "s3://bucket/prefix",
+    "--default-artifact-root=mlflow-artifacts:/team",
+    "--serve-artifacts",
+    "--artifacts-only",
   ], {});
   deepStrictEqual(cfg, {
     host: "0.0.0.0",
     port: 5001,
     kvPath: "/tmp/x.kv",
     allowedHosts: ["a.example", "b.example:8080"],
+    artifactsDestination: "s3://bucket/prefix",
+    defaultArtifactRoot: "mlflow-artifacts:/team",
+    serveArtifacts: true,
+    artifactsOnly: true,
     help: false,
   });
 });
@@ -46,12 +68,20 @@ Deno.test("parseConfig() reads every option from env", () => {
     KVFLOW_PORT: "6000",
     MLFLOW_BACKEND_STORE_URI: ":memory:",
     KVFLOW_ALLOWED_HOSTS: "kvflow.internal",
+    MLFLOW_ARTIFACTS_DESTINATION: "/srv/artifacts",
+    MLFLOW_DEFAULT_ARTIFACT_ROOT: "mlflow-artifacts:/shared",
+    MLFLOW_SERVE_ARTIFACTS: "false",
+    MLFLOW_ARTIFACTS_ONLY: "",
   });
   deepStrictEqual(cfg, {
     host: "::1",
     port: 6000,
     kvPath: ":memory:",
     allowedHosts: ["kvflow.internal"],
+    artifactsDestination: "/srv/artifacts",
+    defaultArtifactRoot: "mlflow-artifacts:/shared",
+    serveArtifacts: false,
+    artifactsOnly: false,
     help: false,
   });
 });
@@ -86,11 +116,56 @@ Deno.test("parseConfig() rejects unknown flags, positionals and missing values",
   throwsConfigError(() => parseConfig(["--prot", "5000"], {}), /--prot/);
   throwsConfigError(() => parseConfig(["serve"], {}), /serve/);
   throwsConfigError(() => parseConfig(["--port"], {}), /--port/);
-  // Artifacts get their own flag later; until then it is an unknown flag, not silently ignored.
-  throwsConfigError(
-    () => parseConfig(["--default-artifact-root", "x"], {}),
-    /--default-artifact-root/,
-  );
+  throwsConfigError(() => parseConfig(["--artifacts-destination"], {}), /--artifacts-destination/);
+  throwsConfigError(() => parseConfig(["--serve-artifacts=yes"], {}), /--serve-artifacts/);
+});
+
+Deno.test("parseConfig() reads the artifact switches", async (t) => {
+  const serve = (args: string[], env = {}) => parseConfig(args, env).serveArtifacts;
+  await t.step("--no-serve-artifacts turns the proxy off", () => {
+    strictEqual(serve(["--no-serve-artifacts"]), false);
+  });
+  await t.step("the last of --serve-artifacts / --no-serve-artifacts wins", () => {
+    strictEqual(serve(["--no-serve-artifacts", "--serve-artifacts"]), true);
+    strictEqual(serve(["--serve-artifacts", "--no-serve-artifacts"]), false);
+  });
+  await t.step("a flag beats MLFLOW_SERVE_ARTIFACTS", () => {
+    strictEqual(serve(["--serve-artifacts"], { MLFLOW_SERVE_ARTIFACTS: "false" }), true);
+  });
+  await t.step("boolean variables accept true/false, 1/0, yes/no in any case", () => {
+    for (const [text, want] of [["TRUE", true], ["0", false], ["No", false], ["yes", true]]) {
+      strictEqual(serve([], { MLFLOW_SERVE_ARTIFACTS: text }), want, String(text));
+    }
+    strictEqual(parseConfig([], { MLFLOW_ARTIFACTS_ONLY: "1" }).artifactsOnly, true);
+  });
+  await t.step("other boolean values are refused", () => {
+    throwsConfigError(
+      () => parseConfig([], { MLFLOW_SERVE_ARTIFACTS: "maybe" }),
+      /Invalid MLFLOW_SERVE_ARTIFACTS "maybe"/,
+    );
+    throwsConfigError(
+      () => parseConfig([], { MLFLOW_ARTIFACTS_ONLY: "on?" }),
+      /Invalid MLFLOW_ARTIFACTS_ONLY/,
+    );
+  });
+  await t.step("--artifacts-only needs the proxy", () => {
+    throwsConfigError(
+      () => parseConfig(["--artifacts-only", "--no-serve-artifacts"], {}),
+      /--artifacts-only cannot be combined with --no-serve-artifacts/,
+    );
+    throwsConfigError(
+      () => parseConfig([], { MLFLOW_ARTIFACTS_ONLY: "true", MLFLOW_SERVE_ARTIFACTS: "false" }),
+      /--artifacts-only/,
+    );
+  });
+  await t.step("a flag beats the variable for destination and default root", () => {
+    const cfg = parseConfig(
+      ["--artifacts-destination", "./a", "--default-artifact-root", "mlflow-artifacts:/x"],
+      { MLFLOW_ARTIFACTS_DESTINATION: "./b", MLFLOW_DEFAULT_ARTIFACT_ROOT: "mlflow-artifacts:/y" },
+    );
+    strictEqual(cfg.artifactsDestination, "./a");
+    strictEqual(cfg.defaultArtifactRoot, "mlflow-artifacts:/x");
+  });
 });
 
 Deno.test("parseConfig() maps backend store URIs onto Deno.openKv arguments", async (t) => {
@@ -159,7 +234,78 @@ Deno.test("main.ts --help prints usage and exits 0", async () => {
   }).output();
   strictEqual(out.code, 0);
   const stdout = new TextDecoder().decode(out.stdout);
-  for (const flag of ["--host", "--port", "--backend-store-uri", "--allowed-hosts"]) {
+  for (
+    const flag of [
+      "--host",
+      "--port",
+      "--backend-store-uri",
+      "--allowed-hosts",
+      "--artifacts-destination",
+      "--default-artifact-root",
+      "--no-serve-artifacts",
+      "--artifacts-only",
+    ]
+  ) {
     strictEqual(stdout.includes(flag), true, `usage mentions ${flag}`);
   }
+});
+
+Deno.test("main.ts stores proxied artifacts under --artifacts-destination", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kvflow-main-artifacts-" });
+  try {
+    await using server = await startServer({
+      args: ["--artifacts-destination", dir, "--default-artifact-root", "mlflow-artifacts:/"],
+    });
+    const created = await postJson(server.url, "/api/2.0/mlflow/experiments/create", { name: "a" });
+    strictEqual(created.status, 200);
+    const exp = await fetch(
+      `${server.url}/api/2.0/mlflow/experiments/get?experiment_id=${created.body.experiment_id}`,
+    ).then((r) => r.json());
+    strictEqual(
+      exp.experiment.artifact_location,
+      `mlflow-artifacts:/${created.body.experiment_id}`,
+    );
+
+    const url = `${server.url}/api/2.0/mlflow-artifacts/artifacts/1/run/artifacts/hello.txt`;
+    const put = await fetch(url, {
+      method: "PUT",
+      body: "hello",
+      headers: { "content-type": "text/plain" },
+    });
+    deepStrictEqual([put.status, await put.json()], [200, {}]);
+    strictEqual(await Deno.readTextFile(`${dir}/1/run/artifacts/hello.txt`), "hello");
+    const got = await fetch(url);
+    deepStrictEqual([got.status, await got.text()], [200, "hello"]);
+    match(server.output(), new RegExp(`artifacts: ${RegExp.escape(dir)}`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts --no-serve-artifacts answers 503 on artifact routes", async () => {
+  await using server = await startServer({ args: ["--no-serve-artifacts"] });
+  const res = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts?path=x`);
+  strictEqual(res.status, 503);
+  match(await res.text(), /--no-serve-artifacts/);
+  match(server.output(), /artifacts: not served/);
+});
+
+Deno.test("main.ts exits 2 on an unsupported artifacts destination", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN_TS,
+      "--backend-store-uri",
+      ":memory:",
+      "--artifacts-destination",
+      "ftp://x/y",
+    ],
+    cwd: REPO_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  strictEqual(out.code, 2);
+  match(new TextDecoder().decode(out.stderr), /invalid artifacts destination "ftp:\/\/x\/y"/);
 });

@@ -14,9 +14,14 @@ import createClient from "openapi-fetch";
 import type { paths } from "./schema.d.ts";
 import { createApp } from "${appModule}";
 import { createMemoryStore } from "${new URL("store/memory/mod.ts", root).href}";
+import { createLocalArtifactRepository } from "${new URL("artifacts/local.ts", root).href}";
 
 Deno.test("typed client: create experiment → run → log-batch → get run → history", async () => {
-  const app = createApp({ store: createMemoryStore() });
+  const artifactDir = await Deno.makeTempDir();
+  const app = createApp({
+    store: createMemoryStore(),
+    artifacts: createLocalArtifactRepository({ rootDir: artifactDir }),
+  });
   const client = createClient<paths>({
     baseUrl: "http://localhost",
     fetch: async (r) => await app.fetch(r),
@@ -60,6 +65,33 @@ Deno.test("typed client: create experiment → run → log-batch → get run →
   const missing = await client.GET("/api/2.0/mlflow/runs/get", { params: { query: { run_id: "0".repeat(32) } } });
   assert.equal(missing.response.status, 404);
   assert.equal(missing.error!.error_code, "RESOURCE_DOES_NOT_EXIST");
+
+  // Artifacts: a raw PUT through the proxy, then the typed JSON listings.
+  const runRoot = run.info.artifact_uri.replace("mlflow-artifacts:/", "");
+  const put = await client.PUT("/api/2.0/mlflow-artifacts/artifacts/{artifact_path}", {
+    params: { path: { artifact_path: \`\${runRoot}/dir/a.txt\` } },
+    body: "hello",
+    bodySerializer: (b) => b,
+    headers: { "Content-Type": "text/plain" },
+  });
+  assert.deepEqual(put.data, {});
+  const listed = await client.GET("/api/2.0/mlflow-artifacts/artifacts", {
+    params: { query: { path: \`\${runRoot}/dir\` } },
+  });
+  const files: { path: string; is_dir: boolean; file_size?: number }[] = listed.data!.files ?? [];
+  assert.deepEqual(files, [{ path: "a.txt", is_dir: false, file_size: 5 }]);
+  const runList = await client.GET("/api/2.0/mlflow/artifacts/list", {
+    params: { query: { run_id: runId } },
+  });
+  assert.equal(runList.data!.root_uri, run.info.artifact_uri);
+  assert.deepEqual(runList.data!.files, [{ path: "dir", is_dir: true }]);
+  const mpu = await client.POST("/api/2.0/mlflow-artifacts/mpu/create/{artifact_path}", {
+    params: { path: { artifact_path: "x/big.bin" } },
+    body: { path: "big.bin", num_parts: 2 },
+  });
+  assert.equal(mpu.response.status, 501);
+  assert.equal(mpu.error!.error_code, "NOT_IMPLEMENTED");
+  await Deno.remove(artifactDir, { recursive: true });
 });
 `;
 

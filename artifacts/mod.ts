@@ -1,0 +1,87 @@
+/**
+ * Artifact storage: picks a backend from the `--artifacts-destination` URI (design convention
+ * 15) and re-exports the contract and helpers.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { createLocalArtifactRepository } from "./local.ts";
+import { createS3ArtifactRepository } from "./s3.ts";
+import type { ArtifactRepository } from "./types.ts";
+
+export type * from "./types.ts";
+export { createLocalArtifactRepository, type LocalArtifactRepositoryOptions } from "./local.ts";
+export {
+  createS3ArtifactRepository,
+  type S3ArtifactRepositoryOptions,
+  type S3Credentials,
+} from "./s3.ts";
+export { parseS3UploadExtraArgs } from "./s3_extra_args.ts";
+export { artifactBaseName, joinArtifactPath, normaliseArtifactPath } from "./path.ts";
+export { proxiedPath } from "./uri.ts";
+
+/** MLflow's default `--artifacts-destination`, used for an empty destination. */
+const DEFAULT_LOCAL_ROOT = "./mlartifacts";
+
+/**
+ * Opens the artifact repository named by `destination`:
+ * - `""` → local `./mlartifacts` (MLflow's default)
+ * - a plain path (`./mlartifacts`, `/srv/artifacts`) or `file:///srv/artifacts` → local disk
+ * - `s3://bucket[/prefix]` → S3; endpoint, region, credentials and upload headers come from
+ *   `env` (`MLFLOW_S3_ENDPOINT_URL`, `AWS_DEFAULT_REGION`/`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+ *   `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `MLFLOW_S3_UPLOAD_EXTRA_ARGS`)
+ *
+ * Nothing touches the disk or the network here; a bad configuration shows on first use only if
+ * it cannot be seen in the URI and env.
+ *
+ * @throws {Error} for any other scheme (`mlflow-artifacts:`, `http:`, `gs:`, …), a `file:` URL
+ * with a remote host, an S3 URI with a query or fragment, missing S3 credentials or an invalid
+ * `MLFLOW_S3_UPLOAD_EXTRA_ARGS` — the server should refuse to start.
+ *
+ * @example
+ * ```ts
+ * const repo = openArtifactRepository("s3://my-bucket/mlflow", Deno.env.toObject());
+ * ```
+ */
+export function openArtifactRepository(
+  destination: string,
+  env?: Record<string, string | undefined>,
+): ArtifactRepository {
+  if (destination === "") return createLocalArtifactRepository({ rootDir: DEFAULT_LOCAL_ROOT });
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(destination)?.[1]?.toLowerCase();
+  // A one-letter "scheme" is a Windows drive (`C:\artifacts`): a path.
+  if (scheme === undefined || scheme.length === 1) {
+    return createLocalArtifactRepository({ rootDir: destination });
+  }
+  if (scheme === "file") {
+    return createLocalArtifactRepository({ rootDir: localPathOf(destination) });
+  }
+  if (scheme === "s3") {
+    const { bucket, prefix } = parseS3Uri(destination);
+    return createS3ArtifactRepository({ bucket, prefix, env: env ?? Deno.env.toObject() });
+  }
+  throw new Error(
+    `Unsupported artifact destination scheme "${scheme}:" ` +
+      "(use a directory path, a file:// URL or s3://bucket/prefix)",
+  );
+}
+
+function localPathOf(uri: string): string {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    throw new Error(`Invalid file: artifact destination ${JSON.stringify(uri.slice(0, 100))}`);
+  }
+}
+
+function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(uri);
+  if (!m) {
+    throw new Error(
+      `Invalid S3 artifact destination ${JSON.stringify(uri.slice(0, 100))} ` +
+        "(expected s3://bucket/prefix, without a query or fragment)",
+    );
+  }
+  return { bucket: m[1], prefix: m[2] ?? "" };
+}

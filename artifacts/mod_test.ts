@@ -1,0 +1,32 @@
+import { strict as assert } from "node:assert";
+import { openArtifactRepository } from "./mod.ts";
+
+const S3_ENV = { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" };
+
+Deno.test("openArtifactRepository() opens local and S3 repositories by scheme", () => {
+  for (const dest of ["", "./mlartifacts", "/srv/artifacts", "file:///srv/artifacts", "C:\\art"]) {
+    const repo = openArtifactRepository(dest, {});
+    assert.equal(typeof repo.put, "function", dest);
+  }
+  for (const dest of ["s3://bucket", "s3://bucket/", "s3://bucket/some/prefix"]) {
+    assert.equal(typeof openArtifactRepository(dest, S3_ENV).list, "function", dest);
+  }
+});
+
+Deno.test("openArtifactRepository() refuses destinations it cannot serve", () => {
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ["mlflow-artifacts:/", {}, /Unsupported artifact destination scheme "mlflow-artifacts:"/],
+    ["http://127.0.0.1:5000/x", {}, /Unsupported/],
+    ["gs://bucket/x", {}, /Unsupported/],
+    ["dbfs:/x", {}, /Unsupported/],
+    ["file://remote-host/x", {}, /Invalid file:/],
+    ["s3://bucket/x?versionId=1", S3_ENV, /Invalid S3 artifact destination/],
+    ["s3://", S3_ENV, /Invalid S3 artifact destination/],
+    ["s3://bucket/a/../b", S3_ENV, /Invalid S3 key prefix/],
+    ["s3://bucket/x", {}, /AWS_ACCESS_KEY_ID/],
+    ["s3://bucket/x", { ...S3_ENV, MLFLOW_S3_UPLOAD_EXTRA_ARGS: "{" }, /not valid JSON/],
+  ];
+  for (const [dest, env, message] of bad) {
+    assert.throws(() => openArtifactRepository(dest, env), message, dest);
+  }
+});

@@ -1,0 +1,247 @@
+/**
+ * The S3 artifact repository: objects under `s3://bucket/prefix`, signed with SigV4, streamed.
+ *
+ * @module
+ */
+
+import { MlflowError } from "../store/errors.ts";
+import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
+import { partReader } from "./_parts.ts";
+import { checkRangeShape, unsatisfiable } from "./_range.ts";
+import { createS3Client, s3Failure } from "./_s3_client.ts";
+import { resolveS3Config, type S3ArtifactRepositoryOptions } from "./_s3_config.ts";
+import { deleteKey, deleteKeys, listPages } from "./_s3_listing.ts";
+import { checkCompletedParts, checkNumParts, checkToken, multipartOps } from "./_s3_multipart.ts";
+import { expectLength, sliceStream } from "./_streams.ts";
+import { normaliseArtifactPath } from "./path.ts";
+import type {
+  ArtifactObject,
+  ArtifactRepository,
+  ByteRange,
+  CompletedPart,
+  FileInfo,
+  MultipartUpload,
+} from "./types.ts";
+
+export type { S3Credentials } from "./_s3_client.ts";
+export type { S3ArtifactRepositoryOptions } from "./_s3_config.ts";
+
+/**
+ * An {@linkcode ArtifactRepository} on S3 or an S3-compatible store.
+ *
+ * - `put` sends a body that fits in one part as a single PUT; anything larger goes as a
+ *   multipart upload in fixed-size parts (Deno's fetch cannot send a stream with a length),
+ *   holding at most two parts in memory, and aborted on failure.
+ * - `list` uses ListObjectsV2 with `delimiter=/`, following continuation tokens.
+ * - `createMultipartUpload` hands out presigned part URLs the client uploads to directly.
+ *
+ * @throws {Error} at construction for missing credentials or bad options (stop the server).
+ * Methods throw `MlflowError`: `INVALID_PARAMETER_VALUE` for invalid paths, ranges or multipart
+ * arguments; `TEMPORARILY_UNAVAILABLE` when S3 keeps failing or cannot be reached;
+ * `INTERNAL_ERROR` when S3 refuses the server's credentials. Messages never name the bucket,
+ * endpoint or prefix.
+ *
+ * @example
+ * ```ts
+ * const repo = createS3ArtifactRepository({ bucket: "mlflow", prefix: "artifacts" });
+ * await repo.put("1/abc/artifacts/model.pkl", file.readable);
+ * ```
+ */
+export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): ArtifactRepository {
+  const config = resolveS3Config(opts);
+  const { prefix, partSize } = config;
+  const client = createS3Client(config.client);
+  const multipart = (key: string, rel: string) => multipartOps(client, key, rel, config);
+
+  /** The object key of a validated path, asserted to stay under the prefix. */
+  function keyOf(rel: string): string {
+    const key = prefix === "" ? rel : rel === "" ? prefix : `${prefix}/${rel}`;
+    const inside = prefix === "" || key === prefix || key.startsWith(`${prefix}/`);
+    if (!inside || key.split("/").some((s) => s === "." || s === "..")) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", "Invalid path: outside the artifact root");
+    }
+    return key;
+  }
+
+  /** The key prefix naming a directory's contents (`""` for a bucket-root repository root). */
+  function dirPrefix(rel: string): string {
+    const key = keyOf(rel);
+    return key === "" ? "" : `${key}/`;
+  }
+
+  async function put(
+    path: string,
+    body: ReadableStream<Uint8Array>,
+    putOpts?: { contentLength?: number },
+  ): Promise<void> {
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    try {
+      const rel = fileRel(path);
+      const key = keyOf(rel);
+      reader = expectLength(body, putOpts?.contentLength).getReader();
+      const next = partReader(reader, partSize);
+      const first = await next();
+      if (first.last) {
+        const res = await client.send(
+          "PUT",
+          client.objectUrl(key),
+          config.uploadHeaders,
+          first.bytes,
+        );
+        if (!res.ok) throw await s3Failure(res, "upload", rel);
+        await res.body?.cancel();
+        return;
+      }
+      await multipart(key, rel).uploadStream(first, next);
+    } catch (err) {
+      await (reader ?? body).cancel().catch(() => {});
+      throw err;
+    }
+  }
+
+  async function get(path: string, range?: ByteRange): Promise<ArtifactObject | null> {
+    const rel = normaliseArtifactPath(path);
+    if (range) checkRangeShape(range);
+    if (rel === "") return null;
+    const headers: Record<string, string> = range
+      ? { range: `bytes=${range.start}-${range.end ?? ""}` }
+      : {};
+    const res = await client.send("GET", client.objectUrl(keyOf(rel)), headers);
+    if (res.status === 404) {
+      const failure = await s3Failure(res, "download", rel);
+      if (failure.code === "RESOURCE_DOES_NOT_EXIST") return null;
+      throw failure;
+    }
+    if (res.status === 416 && range) {
+      await res.body?.cancel();
+      throw unsatisfiable(range);
+    }
+    if (!res.ok) throw await s3Failure(res, "download", rel);
+    const body = res.body ?? new Blob([]).stream();
+    if (!range) return { body, size: Number(res.headers.get("content-length") ?? 0) };
+    return servedRange(res, body, range);
+  }
+
+  async function list(path: string): Promise<FileInfo[]> {
+    const rel = normaliseArtifactPath(path);
+    const under = dirPrefix(rel);
+    const infos: FileInfo[] = [];
+    for await (const page of listPages(client, under, "/", rel)) {
+      for (const { key, size } of page.objects) {
+        const name = key.slice(under.length);
+        // `name === ""` is a directory marker object (`dir/`), not a file.
+        if (name !== "" && isListableName(name)) {
+          infos.push(fileInfo(childPath(rel, name), false, size));
+        }
+      }
+      for (const p of page.prefixes) {
+        const name = p.slice(under.length, -1);
+        if (isListableName(name)) infos.push(fileInfo(childPath(rel, name), true, 0));
+      }
+    }
+    return sortFileInfos(infos);
+  }
+
+  async function remove(path: string): Promise<void> {
+    const rel = normaliseArtifactPath(path);
+    if (rel !== "") await deleteKey(client, keyOf(rel), rel);
+    // A page is deleted before the next is listed, so memory stays bounded by one page.
+    for await (const page of listPages(client, dirPrefix(rel), "", rel)) {
+      await deleteKeys(client, page.objects.map((o) => o.key), rel);
+    }
+  }
+
+  async function createMultipartUpload(path: string, numParts: number): Promise<MultipartUpload> {
+    const rel = fileRel(path);
+    checkNumParts(numParts);
+    const ops = multipart(keyOf(rel), rel);
+    const uploadId = await ops.initiate();
+    return { upload_id: uploadId, credentials: await ops.presignParts(uploadId, numParts) };
+  }
+
+  async function completeMultipartUpload(
+    path: string,
+    uploadId: string,
+    parts: CompletedPart[],
+  ): Promise<void> {
+    const rel = fileRel(path);
+    checkToken("upload_id", uploadId);
+    await multipart(keyOf(rel), rel).complete(uploadId, checkCompletedParts(parts));
+  }
+
+  async function abortMultipartUpload(path: string, uploadId: string): Promise<void> {
+    const rel = fileRel(path);
+    checkToken("upload_id", uploadId);
+    await multipart(keyOf(rel), rel).abort(uploadId);
+  }
+
+  return {
+    put,
+    get,
+    list,
+    delete: remove,
+    createMultipartUpload,
+    completeMultipartUpload,
+    abortMultipartUpload,
+  };
+}
+
+/** A validated path that names a file (the root cannot be one). */
+function fileRel(path: string): string {
+  const rel = normaliseArtifactPath(path);
+  if (rel === "") {
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      "Invalid path: the artifact root is not a file",
+    );
+  }
+  return rel;
+}
+
+function childPath(rel: string, name: string): string {
+  return rel === "" ? name : `${rel}/${name}`;
+}
+
+/**
+ * The object for a ranged GET. Some S3-compatible servers send more than was asked (the whole
+ * object with 200, or a wider range); the body is trimmed to exactly the requested bytes, so
+ * every backend serves the same range for the same request.
+ */
+async function servedRange(
+  res: Response,
+  body: ReadableStream<Uint8Array>,
+  range: ByteRange,
+): Promise<ArtifactObject> {
+  const length = Number(res.headers.get("content-length"));
+  const sent = res.status === 206
+    ? parseContentRange(res.headers.get("content-range"))
+    : { start: 0, end: length - 1, size: length };
+  if (sent === null || !Number.isSafeInteger(sent.size)) {
+    await body.cancel();
+    throw new MlflowError("INTERNAL_ERROR", "Artifact store answered a range without its size");
+  }
+  // Checked here too: some servers answer a range on an empty object with 206 instead of 416.
+  if (range.start >= sent.size) {
+    await body.cancel();
+    throw unsatisfiable(range, sent.size);
+  }
+  const end = Math.min(range.end ?? sent.size - 1, sent.size - 1);
+  if (sent.start > range.start || sent.end < end) {
+    await body.cancel();
+    throw new MlflowError("INTERNAL_ERROR", "Artifact store answered a different byte range");
+  }
+  const exact = sent.start === range.start && sent.end === end;
+  return {
+    body: exact ? body : sliceStream(body, range.start - sent.start, end - range.start + 1),
+    size: sent.size,
+    range: { start: range.start, end },
+  };
+}
+
+/** `bytes start-end/size` → numbers; null when absent or malformed. */
+function parseContentRange(
+  header: string | null,
+): { start: number; end: number; size: number } | null {
+  const m = header?.match(/^bytes (\d+)-(\d+)\/(\d+)$/);
+  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : null;
+}
