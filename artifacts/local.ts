@@ -132,6 +132,18 @@ export function createLocalArtifactRepository(
     }
   }
 
+  async function stat(path: string): Promise<{ size: number } | null> {
+    const loc = await locate(normaliseArtifactPath(path));
+    if (loc === null) return null;
+    try {
+      const info = await Deno.stat(loc.target);
+      return info.isFile ? { size: info.size } : null;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
   async function list(path: string): Promise<FileInfo[]> {
     const rel = normaliseArtifactPath(path);
     const loc = await locate(rel);
@@ -172,6 +184,7 @@ export function createLocalArtifactRepository(
 
   return {
     put,
+    stat,
     get,
     list,
     delete: remove,

@@ -122,6 +122,16 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
     return servedRange(res, body, range);
   }
 
+  async function stat(path: string): Promise<{ size: number } | null> {
+    const rel = normaliseArtifactPath(path);
+    if (rel === "") return null;
+    const res = await client.send("HEAD", client.objectUrl(keyOf(rel)), {});
+    await res.body?.cancel();
+    if (res.status === 404) return null;
+    if (!res.ok) throw await s3Failure(res, "inspect", rel);
+    return { size: Number(res.headers.get("content-length") ?? 0) };
+  }
+
   async function list(path: string): Promise<FileInfo[]> {
     const rel = normaliseArtifactPath(path);
     const under = dirPrefix(rel);
@@ -177,6 +187,7 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
 
   return {
     put,
+    stat,
     get,
     list,
     delete: remove,

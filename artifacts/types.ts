@@ -74,6 +74,8 @@ export interface ArtifactRepository {
     body: ReadableStream<Uint8Array>,
     opts?: { contentLength?: number },
   ): Promise<void>;
+  /** The size of the file at `path`; null when there is no file there (a directory is none). */
+  stat(path: string): Promise<{ size: number } | null>;
   /** Opens a file (or a byte range of it); null when there is no file at `path`. */
   get(path: string, range?: ByteRange): Promise<ArtifactObject | null>;
   /**

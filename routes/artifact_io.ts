@@ -145,11 +145,14 @@ export async function sendArtifact(
   path: string,
 ): Promise<Response> {
   const spec = parseRange(c.req.header("range"));
-  const whole = await repo.get(path);
+  if (spec === undefined) {
+    const whole = await repo.get(path);
+    if (whole === null) throw missing(path);
+    return c.body(whole.body, 200, downloadHeaders(path, whole.size));
+  }
+  // Resolve the range against the size first, so only the bytes served are ever opened.
+  const whole = await repo.stat(path);
   if (whole === null) throw missing(path);
-  if (spec === undefined) return c.body(whole.body, 200, downloadHeaders(path, whole.size));
-
-  await whole.body.cancel();
   const range = resolveRange(spec, whole.size);
   if (range === null) {
     c.header("Content-Range", `bytes */${whole.size}`);

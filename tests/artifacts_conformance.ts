@@ -28,6 +28,20 @@ export async function runArtifactRepositoryConformance(
     assert.equal(await textOf(obj.body), "hello world");
   });
 
+  await step(
+    "stat gives a file's size and null for missing files, directories and the root",
+    async (repo) => {
+      await repo.put("s/dir/f.txt", streamOf("12345"));
+      await repo.put("s/empty", streamOf());
+      assert.deepEqual(await repo.stat("s/dir/f.txt"), { size: 5 });
+      assert.deepEqual(await repo.stat("s/empty"), { size: 0 });
+      assert.equal(await repo.stat("s/missing"), null);
+      assert.equal(await repo.stat("s/dir"), null);
+      assert.equal(await repo.stat(""), null);
+      await assertMlflowError(repo.stat("s/../x"));
+    },
+  );
+
   await step("put streams binary data in many chunks", async (repo) => {
     const chunks = Array.from({ length: 40 }, (_, i) => randomBytes(25_000 + i));
     await repo.put("bin/data.bin", streamOf(...chunks));
