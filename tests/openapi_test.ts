@@ -43,6 +43,9 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "post /api/2.0/mlflow/runs/log-batch",
       "post /api/2.0/mlflow/runs/log-inputs",
       "get /api/2.0/mlflow/metrics/get-history",
+      "get /api/2.0/mlflow/metrics/get-history-bulk",
+      "get /api/2.0/mlflow/metrics/get-history-bulk-interval",
+      "get /api/2.0/mlflow/metrics/get-history-downsampled",
       "get /health",
       "get /version",
       "get /api/2.0/mlflow-artifacts/artifacts",
@@ -59,7 +62,7 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   ) {
     assert.ok(documented.has(rpc), rpc);
   }
-  assert.equal(documented.size, 36);
+  assert.equal(documented.size, 39);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {

@@ -7,4 +7,8 @@ import { createRouter } from "../app_env.ts";
 import * as handlers from "./handlers.ts";
 import * as routes from "./routes.ts";
 
-export const metrics = createRouter().openapi(routes.getHistory, handlers.getHistory);
+export const metrics = createRouter()
+  .openapi(routes.getHistory, handlers.getHistory)
+  .openapi(routes.getHistoryBulkInterval, handlers.getHistoryBulkInterval)
+  .openapi(routes.getHistoryBulk, handlers.getHistoryBulk)
+  .openapi(routes.getHistoryDownsampled, handlers.getHistoryDownsampled);

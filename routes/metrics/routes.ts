@@ -1,10 +1,19 @@
 /**
- * Metric-history endpoint spec (mlflow-rest.md §4.3), relative to `/api/2.0/mlflow`.
+ * Metric-history endpoint specs (mlflow-rest.md §4.3, §1.1), relative to `/api/2.0/mlflow` (and,
+ * through the app's alias, `/ajax-api/2.0/mlflow`, where MLflow's web UI calls the bulk reads).
  *
  * @module
  */
 import { createRoute } from "@hono/zod-openapi";
-import { GetMetricHistoryQuery, GetMetricHistoryResponse } from "../schemas/metrics.ts";
+import {
+  GetMetricHistoryBulkIntervalQuery,
+  GetMetricHistoryBulkQuery,
+  GetMetricHistoryDownsampledQuery,
+  GetMetricHistoryDownsampledResponse,
+  GetMetricHistoryQuery,
+  GetMetricHistoryResponse,
+  MetricsWithRunIdResponse,
+} from "../schemas/metrics.ts";
 import { replies } from "../spec.ts";
 
 export const getHistory = createRoute({
@@ -14,4 +23,44 @@ export const getHistory = createRoute({
   summary: "A metric's points in (timestamp, step, value) order; unknown run or key gives none",
   request: { query: GetMetricHistoryQuery },
   responses: replies(GetMetricHistoryResponse, "A page of metric points"),
+});
+
+export const getHistoryBulkInterval = createRoute({
+  method: "get",
+  path: "/metrics/get-history-bulk-interval",
+  tags: ["metrics"],
+  summary: "Several runs' points at about max_results evenly sampled steps (web UI charts)",
+  description: "MLflow's sampling: the steps of all runs are pooled, about `max_results` of " +
+    "those within the range are picked at even spacing, and each run's own min and max step in " +
+    "the range are added. Every point at those steps is returned, ordered by run (as given), " +
+    "step and timestamp; at most 25000 per run. Without a range, all steps are in range. " +
+    "Unknown runs or keys contribute nothing.",
+  request: { query: GetMetricHistoryBulkIntervalQuery },
+  responses: replies(MetricsWithRunIdResponse, "Points tagged with their run"),
+});
+
+export const getHistoryBulk = createRoute({
+  method: "get",
+  path: "/metrics/get-history-bulk",
+  tags: ["metrics"],
+  summary: "Full histories of up to 100 runs, each point with its run_id (web UI)",
+  description: "Runs sorted by id, each history in (timestamp, step, value) order, cut off " +
+    "after `max_results` points in total. MLflow serves it only under `/ajax-api`.",
+  request: { query: GetMetricHistoryBulkQuery },
+  responses: replies(MetricsWithRunIdResponse, "Points tagged with their run"),
+});
+
+export const getHistoryDownsampled = createRoute({
+  method: "get",
+  path: "/metrics/get-history-downsampled",
+  tags: ["metrics"],
+  summary: "kvflow: a metric min/max-downsampled into equal-width x buckets, for charts",
+  description: "Splits [start, end] of the chosen x axis into `buckets` equal-width buckets and " +
+    "keeps, per bucket, the point with the smallest and the one with the largest value, plus " +
+    "the first NaN point of a bucket that has any and the first and last point overall: a " +
+    "single spike is never lost, and at most about 2 × buckets points come back. NaN points " +
+    "are also counted in `nan_points`. With at most 2 × buckets points in range, all are " +
+    "returned and `exact` is true. Not part of MLflow.",
+  request: { query: GetMetricHistoryDownsampledQuery },
+  responses: replies(GetMetricHistoryDownsampledResponse, "The downsampled points"),
 });

@@ -1,10 +1,20 @@
 /**
- * Metric-history wire schemas.
+ * Metric-history wire schemas: MLflow's `get-history`, the web UI's bulk reads, and kvflow's
+ * downsampled chart read.
  *
  * @module
  */
 import { z } from "@hono/zod-openapi";
-import { MaxResults, PageToken, RequiredString } from "./common.ts";
+import type { DownsampledHistory, MetricWithRunId } from "../../store/history_views.ts";
+import {
+  Int64,
+  MaxResults,
+  PageToken,
+  repeated,
+  RequiredString,
+  type Wire,
+  WireDouble,
+} from "./common.ts";
 import { MetricSchema } from "./runs.ts";
 
 export const GetMetricHistoryQuery = z.object({
@@ -19,3 +29,76 @@ export const GetMetricHistoryResponse = z.object({
   metrics: z.array(MetricSchema).optional(),
   next_page_token: z.string().optional(),
 }).openapi("GetMetricHistoryResponse");
+
+/** A point of a multi-run read: always names its run. */
+export const MetricWithRunIdSchema = z.object({
+  key: z.string(),
+  value: WireDouble,
+  timestamp: z.number().int(),
+  step: z.number().int(),
+  run_id: z.string(),
+}).openapi("MetricWithRunId") satisfies z.ZodType<Wire<MetricWithRunId>>;
+
+export const GetMetricHistoryBulkIntervalQuery = z.object({
+  run_ids: repeated(RequiredString).openapi({
+    type: "array",
+    items: { type: "string" },
+    description: "1–100 run ids, repeated (`?run_ids=a&run_ids=b`). Results follow this order.",
+  }),
+  metric_key: RequiredString,
+  start_step: Int64.optional().openapi({
+    description:
+      "First step of the range (inclusive); give both start_step and end_step or neither.",
+  }),
+  end_step: Int64.optional().openapi({
+    description: "Last step of the range (inclusive); must be ≥ start_step.",
+  }),
+  max_results: MaxResults.openapi({
+    description: "About how many distinct steps to sample, 1–2500; default 2500.",
+  }),
+});
+
+export const GetMetricHistoryBulkQuery = z.object({
+  run_id: repeated(RequiredString).openapi({
+    type: "array",
+    items: { type: "string" },
+    description: "1–100 run ids, repeated (`?run_id=a&run_id=b`). Results are ordered by run id.",
+  }),
+  metric_key: RequiredString,
+  max_results: MaxResults.openapi({
+    description: "Points in total, ≥ 1; default 25000, and larger values are read as 25000.",
+  }),
+});
+
+export const MetricsWithRunIdResponse = z.object({
+  metrics: z.array(MetricWithRunIdSchema).optional(),
+}).openapi("MetricsWithRunIdResponse");
+
+export const GetMetricHistoryDownsampledQuery = z.object({
+  run_id: RequiredString,
+  metric_key: RequiredString,
+  buckets: Int64.optional().openapi({
+    description: "Equal-width buckets over the x range, 1–10000; default 1000.",
+  }),
+  x: z.enum(["step", "timestamp"]).optional().openapi({
+    description: "The x axis the buckets split; default `step`.",
+  }),
+  start: Int64.optional().openapi({
+    description: "Smallest x to include (inclusive); default the data's own.",
+  }),
+  end: Int64.optional().openapi({
+    description: "Largest x to include (inclusive), ≥ start; default the data's own.",
+  }),
+});
+
+export const GetMetricHistoryDownsampledResponse = z.object({
+  metrics: z.array(MetricSchema).optional().openapi({
+    description: "Per bucket the min- and max-value point and the first NaN point, plus the " +
+      "first and last point; de-duplicated, in x order. Every point when `exact`.",
+  }),
+  total_points: z.number().int().openapi({ description: "Points within the x range." }),
+  nan_points: z.number().int().openapi({ description: "How many of those are NaN." }),
+  exact: z.boolean().openapi({
+    description: "True when `metrics` is every point in the range (≤ 2 × buckets of them).",
+  }),
+}).openapi("GetMetricHistoryDownsampledResponse") satisfies z.ZodType<Wire<DownsampledHistory>>;

@@ -1,0 +1,463 @@
+/**
+ * Read-only views over metric histories for charts: MLflow's `get-history-bulk-interval` and
+ * `get-history-bulk` (the web UI's reads, mlflow-rest.md §4.3, §1.1) and kvflow's min/max
+ * downsampling. They are written against `TrackingStore` alone, so the KV and memory backends share
+ * one implementation (and one test) and no backend grows chart-specific code.
+ *
+ * Histories are read in pages of {@linkcode HISTORY_PAGE} points: on the KV store a 1M-point
+ * history reads about as fast that way as in one call, and each page's objects can be dropped
+ * once folded in. Several runs are read at once, at most {@linkcode READ_CONCURRENCY} at a time.
+ *
+ * @module
+ */
+import { invalidParam } from "./errors.ts";
+import type { Metric, TrackingStore } from "./types.ts";
+
+/** Most run ids one bulk request may name (MLflow's `MAX_RUNS_GET_METRIC_HISTORY_BULK`). */
+export const MAX_BULK_RUN_IDS = 100;
+/** Upper bound and default of `max_results` in `get-history-bulk-interval`. */
+export const MAX_INTERVAL_RESULTS = 2500;
+/** Upper bound and default of `max_results` in `get-history-bulk`; also the per-run cap of
+ * `get-history-bulk-interval` (MLflow's `MAX_RESULTS_GET_METRIC_HISTORY`). */
+export const MAX_BULK_RESULTS = 25_000;
+/** Default bucket count of {@linkcode getMetricHistoryDownsampled}. */
+export const DEFAULT_BUCKETS = 1000;
+/** Most buckets one downsampling request may ask for (≤ ~2×10k points back). */
+export const MAX_BUCKETS = 10_000;
+/**
+ * Page size used to walk a history (the Python client's own). Measured on the KV store
+ * (`:memory:`, 1M points, median of 5): pages of 25k ≈ 250–270 ms, one unbounded call about the
+ * same, 10k ≈ 400 ms, 100k–250k ≈ 370–410 ms; pages also let each page's objects be freed early.
+ */
+export const HISTORY_PAGE = 25_000;
+/** How many runs' histories are read at the same time. */
+export const READ_CONCURRENCY = 8;
+/**
+ * `get-history-bulk-interval` keeps up to this many points from its first read so that it need
+ * not read those runs again; runs beyond the budget are re-read (memory stays bounded).
+ */
+const INTERVAL_CACHE_POINTS = 2_000_000;
+
+/** A metric point tagged with its run, as the bulk endpoints return it. */
+export interface MetricWithRunId {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  run_id: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** Yields a history page by page, in the store's (timestamp, step, value) order. */
+export async function* historyPages(
+  store: TrackingStore,
+  runId: string,
+  metricKey: string,
+  pageSize: number | undefined = HISTORY_PAGE,
+): AsyncGenerator<Metric[]> {
+  let pageToken: string | undefined;
+  do {
+    const page = await store.getMetricHistory(runId, metricKey, {
+      maxResults: pageSize,
+      pageToken,
+    });
+    if (page.items.length > 0) yield page.items;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+/** `items.map(fn)` with at most `limit` calls in flight; results keep the input order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const withRunId = (m: Metric, runId: string): MetricWithRunId => ({
+  key: m.key,
+  value: m.value,
+  timestamp: m.timestamp,
+  step: m.step,
+  run_id: runId,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+function checkInt(name: string, v: number | undefined, min: number, max: number): void {
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < min || v > max)) {
+    throw invalidParam(`${name} must be an integer between ${min} and ${max}; got ${v}.`);
+  }
+}
+
+/** 1–100 run ids, checked before any read; duplicates are dropped (MLflow would repeat them). */
+function checkRunIds(endpoint: string, runIds: readonly string[]): string[] {
+  if (runIds.length === 0) {
+    throw invalidParam(`${endpoint} request must specify at least one run_id.`);
+  }
+  if (runIds.length > MAX_BULK_RUN_IDS) {
+    throw invalidParam(
+      `${endpoint} request must specify at most ${MAX_BULK_RUN_IDS} run_ids. ` +
+        `Received ${runIds.length} run_ids.`,
+    );
+  }
+  return [...new Set(runIds)];
+}
+
+function checkMetricKey(metricKey: string): void {
+  if (!metricKey) throw invalidParam("A metric_key must be given.");
+}
+
+// ---------------------------------------------------------------------------------------------
+// get-history-bulk-interval
+
+/** Arguments of {@linkcode getMetricHistoryBulkInterval}. */
+export interface BulkIntervalOptions {
+  /** 1–100 run ids; results follow this order. */
+  runIds: readonly string[];
+  metricKey: string;
+  /** Inclusive step range; give both or neither. */
+  startStep?: number;
+  endStep?: number;
+  /** About how many distinct steps to sample, 1–2500; default 2500. */
+  maxResults?: number;
+}
+
+/** Index of the first element of sorted `a` that is ≥ `v` (or > `v` when `after`). */
+function bisect(a: Float64Array, v: number, after: boolean): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v || (after && a[mid] === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * MLflow's `_get_sampled_steps_from_steps`: all steps in [start, end] when there are at most
+ * `max` of them, else `max` steps at even index spacing plus the last one. (MLflow compares the
+ * index with the range's length rather than its end, which drops samples when the range does not
+ * start at the first step; that slip is not copied.)
+ */
+export function sampleSteps(
+  sortedSteps: Float64Array,
+  start: number,
+  end: number,
+  max: number,
+): number[] {
+  const from = bisect(sortedSteps, start, false);
+  const to = bisect(sortedSteps, end, true);
+  const n = to - from;
+  if (n <= max) return Array.from(sortedSteps.subarray(from, to));
+  const out: number[] = [];
+  const interval = n / max;
+  for (let i = 0; i < max; i++) out.push(sortedSteps[from + Math.floor(i * interval)]);
+  out.push(sortedSteps[to - 1]);
+  return out;
+}
+
+/**
+ * MLflow's `metrics/get-history-bulk-interval`: pools the steps of all runs, picks about
+ * `maxResults` of them evenly (in step order, not by value), adds each run's own min and max step
+ * that fall in the range, and returns every point at those steps, ordered by run (as given), then
+ * step, then timestamp; at most 25,000 points per run.
+ *
+ * Without a range MLflow uses [0, largest step], silently dropping negative steps; kvflow uses
+ * [smallest step, largest step]. Unknown runs or keys contribute nothing.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` for 0 or >100 run ids, a missing key, only one
+ * of start/end, start > end, or `maxResults` outside 1–2500; checked before anything is read.
+ *
+ * @example
+ * ```ts
+ * const points = await getMetricHistoryBulkInterval(store, { runIds: [a, b], metricKey: "loss" });
+ * ```
+ */
+export async function getMetricHistoryBulkInterval(
+  store: TrackingStore,
+  opts: BulkIntervalOptions,
+): Promise<MetricWithRunId[]> {
+  const runIds = checkRunIds("GetMetricHistoryBulkInterval", opts.runIds);
+  checkMetricKey(opts.metricKey);
+  const { startStep, endStep, maxResults = MAX_INTERVAL_RESULTS } = opts;
+  if ((startStep === undefined) !== (endStep === undefined)) {
+    throw invalidParam("If either start_step or end_step is specified, both must be specified.");
+  }
+  checkInt("start_step", startStep, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  checkInt("end_step", endStep, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  if (startStep !== undefined && endStep !== undefined && startStep > endStep) {
+    throw invalidParam(
+      `end_step must be greater than or equal to start_step. ` +
+        `Found start_step=${startStep} and end_step=${endStep}.`,
+    );
+  }
+  checkInt("max_results", maxResults, 1, MAX_INTERVAL_RESULTS);
+
+  // Pass 1: every run's steps (pooled) and its own min / max step. Pages are kept while the
+  // shared budget allows, so small and medium requests read each history once.
+  const pool = new Set<number>();
+  let cached = 0;
+  const runs = await mapBounded(runIds, READ_CONCURRENCY, async (runId) => {
+    let min = Infinity, max = -Infinity;
+    let pages: Metric[][] | null = [];
+    let kept = 0;
+    for await (const page of historyPages(store, runId, opts.metricKey)) {
+      for (const m of page) {
+        pool.add(m.step);
+        if (m.step < min) min = m.step;
+        if (m.step > max) max = m.step;
+      }
+      if (pages === null) continue;
+      if (cached + page.length <= INTERVAL_CACHE_POINTS) {
+        pages.push(page);
+        cached += page.length;
+        kept += page.length;
+      } else {
+        pages = null;
+        cached -= kept;
+      }
+    }
+    return { runId, min, max, pages };
+  });
+  if (pool.size === 0) return [];
+
+  const allSteps = Float64Array.from(pool).sort();
+  const start = startStep ?? allSteps[0];
+  const end = endStep ?? allSteps[allSteps.length - 1];
+  const chosen = new Set(sampleSteps(allSteps, start, end, maxResults));
+  for (const r of runs) {
+    if (r.min >= start && r.min <= end) chosen.add(r.min);
+    if (r.max >= start && r.max <= end) chosen.add(r.max);
+  }
+
+  // Pass 2: the points at the chosen steps, from the kept pages or a second read.
+  const perRun = await mapBounded(runs, READ_CONCURRENCY, async (r) => {
+    const hits: Metric[] = [];
+    const collect = (page: Metric[]) => {
+      for (const m of page) if (chosen.has(m.step)) hits.push(m);
+    };
+    if (r.pages) r.pages.forEach(collect);
+    else for await (const page of historyPages(store, r.runId, opts.metricKey)) collect(page);
+    // Stable sort: points with equal (step, timestamp) keep the history's value order.
+    hits.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+    return hits.slice(0, MAX_BULK_RESULTS).map((m) => withRunId(m, r.runId));
+  });
+  return perRun.flat();
+}
+
+// ---------------------------------------------------------------------------------------------
+// get-history-bulk
+
+/** Arguments of {@linkcode getMetricHistoryBulk}. */
+export interface BulkHistoryOptions {
+  /** 1–100 run ids; results are ordered by run id. */
+  runIds: readonly string[];
+  metricKey: string;
+  /** Total points returned, ≥1; default and ceiling 25,000 (larger values are clamped). */
+  maxResults?: number;
+}
+
+/**
+ * MLflow's UI-only `metrics/get-history-bulk`: the full histories of up to 100 runs, runs sorted
+ * by id, each in (timestamp, step, value) order, cut off after `maxResults` points in total.
+ * Runs are read a window at a time, each only up to what is still missing, so the work stays
+ * bounded by the answer's size.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` for 0 or >100 run ids, a missing key, or
+ * `maxResults` < 1.
+ */
+export async function getMetricHistoryBulk(
+  store: TrackingStore,
+  opts: BulkHistoryOptions,
+): Promise<MetricWithRunId[]> {
+  const runIds = checkRunIds("GetMetricHistoryBulk", opts.runIds).sort();
+  checkMetricKey(opts.metricKey);
+  checkInt("max_results", opts.maxResults, 1, Number.MAX_SAFE_INTEGER);
+  // MLflow clamps rather than rejects a larger max_results.
+  const limit = Math.min(opts.maxResults ?? MAX_BULK_RESULTS, MAX_BULK_RESULTS);
+  const out: MetricWithRunId[] = [];
+  for (let i = 0; i < runIds.length && out.length < limit; i += READ_CONCURRENCY) {
+    const want = limit - out.length;
+    const window = runIds.slice(i, i + READ_CONCURRENCY);
+    const pages = await Promise.all(
+      window.map((id) => store.getMetricHistory(id, opts.metricKey, { maxResults: want })),
+    );
+    pages.forEach((page, k) => {
+      for (const m of page.items) {
+        if (out.length === limit) return;
+        out.push(withRunId(m, window[k]));
+      }
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Downsampling
+
+/** Arguments of {@linkcode getMetricHistoryDownsampled}. */
+export interface DownsampleOptions {
+  runId: string;
+  metricKey: string;
+  /** Equal-width buckets over the x range, 1–10000; default 1000. */
+  buckets?: number;
+  /** The x axis: `step` (default) or `timestamp`. */
+  x?: "step" | "timestamp";
+  /** Inclusive x range; each bound defaults to the data's own. */
+  startX?: number;
+  endX?: number;
+}
+
+/** What {@linkcode getMetricHistoryDownsampled} returns (wire names, as the store uses). */
+export interface DownsampledHistory {
+  /** The kept points in x order (ties in history order). */
+  metrics: Metric[];
+  /** Points of the run's metric within the x range, NaN ones included. */
+  total_points: number;
+  /** How many of those are NaN. */
+  nan_points: number;
+  /** True when `metrics` is every point in the range (≤ 2 × buckets of them). */
+  exact: boolean;
+}
+
+/** The in-range part of a history as columns, in history order. */
+interface Columns {
+  ts: number[];
+  st: number[];
+  v: number[];
+}
+
+/**
+ * kvflow's chart read: splits the x range into `buckets` equal-width buckets and keeps, per bucket,
+ * the point with the smallest and the one with the largest value, plus the first and last point
+ * overall, de-duplicated and in x order. A 1,000,000-point metric becomes ≤ ~2 × buckets points,
+ * and a single spike survives because it is its bucket's maximum.
+ *
+ * NaN values have no place in a min/max, so they never compete; instead the first NaN point of
+ * every bucket that has one is emitted as well (the wire shows `"NaN"`, so a chart can mark the
+ * gap), and `nan_points` counts them all. When the range holds at most 2 × buckets points they are
+ * all returned and `exact` is true.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` for buckets outside 1–10000, an unknown `x`, or
+ * `startX` > `endX`.
+ *
+ * @example
+ * ```ts
+ * const { metrics, exact } = await getMetricHistoryDownsampled(store, {
+ *   runId, metricKey: "loss", buckets: 500,
+ * });
+ * ```
+ */
+export async function getMetricHistoryDownsampled(
+  store: TrackingStore,
+  opts: DownsampleOptions,
+): Promise<DownsampledHistory> {
+  checkMetricKey(opts.metricKey);
+  const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = opts;
+  checkInt("buckets", buckets, 1, MAX_BUCKETS);
+  if (x !== "step" && x !== "timestamp") {
+    throw invalidParam(`x must be 'step' or 'timestamp'; got '${x}'.`);
+  }
+  for (const [name, v] of [["start", startX], ["end", endX]] as const) {
+    if (v !== undefined && !Number.isFinite(v)) throw invalidParam(`${name} must be a number.`);
+  }
+  if (startX !== undefined && endX !== undefined && startX > endX) {
+    throw invalidParam(
+      `start must be less than or equal to end; got start=${startX}, end=${endX}.`,
+    );
+  }
+
+  const cols = await readColumns(store, opts.runId, opts.metricKey, x, startX, endX);
+  const xs = x === "step" ? cols.st : cols.ts;
+  const n = xs.length;
+  let nan = 0;
+  for (const v of cols.v) if (Number.isNaN(v)) nan++;
+  const exact = n <= 2 * buckets;
+  const picked = exact
+    ? Array.from({ length: n }, (_, i) => i)
+    : pickMinMax(xs, cols.v, buckets, startX, endX);
+  // Indices are history positions, so (x, index) is x order with history order for ties.
+  picked.sort((a, b) => xs[a] - xs[b] || a - b);
+  const metrics = picked.map((i): Metric => ({
+    key: opts.metricKey,
+    value: cols.v[i],
+    timestamp: cols.ts[i],
+    step: cols.st[i],
+  }));
+  return { metrics, total_points: n, nan_points: nan, exact };
+}
+
+/** Reads a history into columns, keeping only points whose x lies in [startX, endX]. */
+async function readColumns(
+  store: TrackingStore,
+  runId: string,
+  metricKey: string,
+  x: "step" | "timestamp",
+  startX = -Infinity,
+  endX = Infinity,
+): Promise<Columns> {
+  const cols: Columns = { ts: [], st: [], v: [] };
+  for await (const page of historyPages(store, runId, metricKey)) {
+    for (const m of page) {
+      const at = x === "step" ? m.step : m.timestamp;
+      if (at < startX || at > endX) continue;
+      cols.ts.push(m.timestamp);
+      cols.st.push(m.step);
+      cols.v.push(m.value);
+    }
+  }
+  return cols;
+}
+
+/**
+ * The bucket work of {@linkcode getMetricHistoryDownsampled}: per bucket the first min, first max
+ * and first NaN point, plus the first and last point in x order. Returns distinct indices.
+ */
+function pickMinMax(
+  xs: number[],
+  vs: number[],
+  buckets: number,
+  startX?: number,
+  endX?: number,
+): number[] {
+  let first = 0, last = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] < xs[first]) first = i; // strict: the earliest of equal x comes first
+    if (xs[i] >= xs[last]) last = i; // non-strict: the latest of equal x comes last
+  }
+  const lo = startX ?? xs[first];
+  const hi = endX ?? xs[last];
+  // All points at one x (hi === lo) share bucket 0.
+  const scale = hi > lo ? buckets / (hi - lo) : 0;
+  const minAt = new Int32Array(buckets).fill(-1);
+  const maxAt = new Int32Array(buckets).fill(-1);
+  const nanAt = new Int32Array(buckets).fill(-1);
+  for (let i = 0; i < xs.length; i++) {
+    // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
+    const b = Math.min(buckets - 1, Math.floor((xs[i] - lo) * scale));
+    const v = vs[i];
+    if (Number.isNaN(v)) {
+      if (nanAt[b] < 0) nanAt[b] = i;
+      continue;
+    }
+    if (minAt[b] < 0 || v < vs[minAt[b]]) minAt[b] = i;
+    if (maxAt[b] < 0 || v > vs[maxAt[b]]) maxAt[b] = i;
+  }
+  const set = new Set<number>([first, last]);
+  for (const at of [minAt, maxAt, nanAt]) for (const i of at) if (i >= 0) set.add(i);
+  return [...set];
+}

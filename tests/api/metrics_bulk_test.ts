@@ -1,0 +1,298 @@
+/**
+ * HTTP tests of the multi-run and chart reads: `metrics/get-history-bulk-interval`,
+ * `metrics/get-history-bulk` (both MLflow web-UI endpoints) and kvflow's
+ * `metrics/get-history-downsampled`. The selection logic itself is covered in
+ * store/history_views_test.ts; here: query decoding, the wire shape, the /ajax-api alias, and
+ * that every bad request is a 4xx.
+ */
+import assert from "node:assert/strict";
+import {
+  createRun,
+  expectError,
+  expectJson,
+  get,
+  MISSING,
+  newApp,
+  post,
+  type TestApp,
+} from "./_helpers.ts";
+
+const T0 = 1_700_000_000_000;
+const AJAX = "/ajax-api/2.0/mlflow";
+
+/**
+ * Logs steps 0..n-1 of `loss` with value = step (or the given value function). NaN is sent as
+ * `"NaN"`, as the Python client does (JSON has no NaN).
+ */
+async function logSteps(app: TestApp, id: string, n: number, value = (s: number) => s) {
+  const metrics = Array.from({ length: n }, (_, step) => {
+    const v = value(step);
+    return { key: "loss", value: Number.isNaN(v) ? "NaN" : v, timestamp: T0 + step, step };
+  });
+  await expectJson(post(app, "runs/log-batch", { run_id: id, metrics }), 200);
+}
+
+async function twoRuns(app: TestApp) {
+  const a = await createRun(app), b = await createRun(app);
+  await logSteps(app, a, 100);
+  await logSteps(app, b, 3);
+  return [a, b];
+}
+
+type WireMetric = { key: string; value: number | string; step: number; run_id: string };
+
+// ---------------------------------------------------------------------------------------------
+// get-history-bulk-interval
+
+Deno.test("GET get-history-bulk-interval samples steps across runs, under /api and /ajax-api", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  for (const prefix of ["", `${AJAX}/`]) {
+    const body = await expectJson(
+      get(app, `${prefix}metrics/get-history-bulk-interval`, {
+        run_ids: [a, b],
+        metric_key: "loss",
+        max_results: "4",
+      }),
+      200,
+    );
+    const metrics: WireMetric[] = body.metrics;
+    // Pooled steps 0..99: 0, 25, 50, 75 and the last, 99; plus b's min 0 and max 2.
+    assert.deepEqual(
+      metrics.filter((m) => m.run_id === a).map((m) => m.step),
+      [0, 2, 25, 50, 75, 99],
+    );
+    assert.deepEqual(metrics.filter((m) => m.run_id === b).map((m) => m.step), [0, 2]);
+    assert.equal(metrics[0].run_id, a);
+    assert.deepEqual(metrics[0], { key: "loss", value: 0, timestamp: T0, step: 0, run_id: a });
+  }
+});
+
+Deno.test("GET get-history-bulk-interval: one run_ids, a step range, NaN on the wire", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  await logSteps(app, id, 10, (s) => s === 5 ? NaN : s);
+  const body = await expectJson(
+    get(app, "metrics/get-history-bulk-interval", {
+      run_ids: id,
+      metric_key: "loss",
+      start_step: "4",
+      end_step: "6",
+    }),
+    200,
+  );
+  assert.deepEqual(body.metrics.map((m: WireMetric) => m.value), [4, "NaN", 6]);
+  // Nothing logged under the key: `{}`, as proto JSON omits an empty list.
+  assert.deepEqual(
+    await expectJson(
+      get(app, "metrics/get-history-bulk-interval", { run_ids: id, metric_key: "nope" }),
+      200,
+    ),
+    {},
+  );
+});
+
+Deno.test("GET get-history-bulk-interval: bad arguments are 400 INVALID_PARAMETER_VALUE", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  const bad = async (query: Record<string, string | string[]>, re: RegExp | string) => {
+    const msg = await expectError(
+      get(app, "metrics/get-history-bulk-interval", query),
+      400,
+      "INVALID_PARAMETER_VALUE",
+    );
+    if (typeof re === "string") assert.equal(msg, re);
+    else assert.match(msg, re);
+  };
+  await bad({ metric_key: "loss" }, MISSING("run_ids"));
+  await bad({ run_ids: id }, MISSING("metric_key"));
+  await bad({ run_ids: id, metric_key: "loss", start_step: "1" }, /both must be specified/);
+  await bad(
+    { run_ids: id, metric_key: "loss", start_step: "3", end_step: "2" },
+    /start_step=3 and end_step=2/,
+  );
+  await bad({ run_ids: id, metric_key: "loss", start_step: "x", end_step: "2" }, /'start_step'/);
+  for (const max of ["0", "2501", "-1"]) {
+    await bad({ run_ids: id, metric_key: "loss", max_results: max }, /between 1 and 2500/);
+  }
+  await bad({ run_ids: id, metric_key: "loss", max_results: "ten" }, /'max_results'/);
+  await bad(
+    { run_ids: Array.from({ length: 101 }, (_, i) => `r${i}`), metric_key: "loss" },
+    /at most 100 run_ids/,
+  );
+  await bad({ run_ids: "../../etc", metric_key: "loss" }, /run_id/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// get-history-bulk
+
+Deno.test("GET get-history-bulk returns whole histories by run id, cut at max_results", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  const [first, second] = [a, b].sort();
+  const all = await expectJson(
+    get(app, `${AJAX}/metrics/get-history-bulk`, { run_id: [a, b], metric_key: "loss" }),
+    200,
+  );
+  assert.equal(all.metrics.length, 103);
+  assert.equal(all.metrics[0].run_id, first);
+  assert.equal(all.metrics.at(-1).run_id, second);
+  const cut = await expectJson(
+    get(app, "metrics/get-history-bulk", { run_id: [a, b], metric_key: "loss", max_results: "5" }),
+    200,
+  );
+  assert.equal(cut.metrics.length, 5);
+  // a has 100 points, b 3: the cut may span both runs, depending on which id sorts first.
+  const fromFirst = first === a ? 5 : 3;
+  assert.deepEqual(
+    cut.metrics.map((m: WireMetric) => m.run_id),
+    [...Array(fromFirst).fill(first), ...Array(5 - fromFirst).fill(second)],
+  );
+  // MLflow reads a max_results above 25000 as 25000.
+  const big = await expectJson(
+    get(app, "metrics/get-history-bulk", { run_id: a, metric_key: "loss", max_results: "99999" }),
+    200,
+  );
+  assert.equal(big.metrics.length, 100);
+});
+
+Deno.test("GET get-history-bulk: bad arguments are 400 INVALID_PARAMETER_VALUE", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  const path = `${AJAX}/metrics/get-history-bulk`;
+  assert.equal(
+    await expectError(get(app, path, { metric_key: "loss" }), 400, "INVALID_PARAMETER_VALUE"),
+    MISSING("run_id"),
+  );
+  assert.equal(
+    await expectError(get(app, path, { run_id: id }), 400, "INVALID_PARAMETER_VALUE"),
+    MISSING("metric_key"),
+  );
+  assert.match(
+    await expectError(
+      get(app, path, { run_id: id, metric_key: "loss", max_results: "0" }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+    ),
+    /max_results/,
+  );
+  assert.match(
+    await expectError(
+      get(app, path, { run_id: Array.from({ length: 101 }, (_, i) => `r${i}`), metric_key: "l" }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+    ),
+    /Received 101 run_ids/,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// get-history-downsampled
+
+Deno.test("GET get-history-downsampled keeps a spike and reports the point count", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  await logSteps(app, id, 1000, (s) => s === 777 ? 1e6 : s === 300 ? NaN : Math.sin(s));
+  const body = await expectJson(
+    get(app, `${AJAX}/metrics/get-history-downsampled`, {
+      run_id: id,
+      metric_key: "loss",
+      buckets: "10",
+    }),
+    200,
+  );
+  assert.equal(body.total_points, 1000);
+  assert.equal(body.nan_points, 1);
+  assert.equal(body.exact, false);
+  assert.ok(body.metrics.length <= 2 * 10 + 2 + 1, `${body.metrics.length} points`);
+  assert.ok(body.metrics.some((m: WireMetric) => m.step === 777 && m.value === 1e6));
+  assert.ok(body.metrics.some((m: WireMetric) => m.step === 300 && m.value === "NaN"));
+  assert.deepEqual(Object.keys(body.metrics[0]).sort(), ["key", "step", "timestamp", "value"]);
+
+  const ranged = await expectJson(
+    get(app, "metrics/get-history-downsampled", {
+      run_id: id,
+      metric_key: "loss",
+      x: "timestamp",
+      start: String(T0 + 10),
+      end: String(T0 + 12),
+    }),
+    200,
+  );
+  assert.deepEqual(ranged.metrics.map((m: WireMetric) => m.step), [10, 11, 12]);
+  assert.equal(ranged.exact, true);
+  assert.deepEqual(
+    await expectJson(
+      get(app, "metrics/get-history-downsampled", { run_id: id, metric_key: "nope" }),
+      200,
+    ),
+    { total_points: 0, nan_points: 0, exact: true },
+  );
+});
+
+Deno.test("GET get-history-downsampled: bad arguments are 400 INVALID_PARAMETER_VALUE", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  const path = "metrics/get-history-downsampled";
+  const bad = (query: Record<string, string>) =>
+    expectError(
+      get(app, path, { run_id: id, metric_key: "loss", ...query }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+    );
+  assert.match(await bad({ buckets: "0" }), /between 1 and 10000/);
+  assert.match(await bad({ buckets: "10001" }), /between 1 and 10000/);
+  assert.match(await bad({ buckets: "many" }), /'buckets'/);
+  assert.match(await bad({ x: "value" }), /'x'/);
+  assert.match(await bad({ start: "9", end: "1" }), /start=9, end=1/);
+  assert.match(await bad({ start: "1.5" }), /'start'/);
+  assert.equal(
+    await expectError(get(app, path, { metric_key: "loss" }), 400, "INVALID_PARAMETER_VALUE"),
+    MISSING("run_id"),
+  );
+});
+
+Deno.test("the bulk and chart reads never answer a malformed query with a 5xx", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  await logSteps(app, id, 20);
+  const junk = [
+    "",
+    " ",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "9007199254740993",
+    "[]",
+    "%00",
+    "x".repeat(300),
+  ];
+  const paths = [
+    "metrics/get-history-bulk-interval",
+    "metrics/get-history-bulk",
+    "metrics/get-history-downsampled",
+  ];
+  const fields = [
+    "run_id",
+    "run_ids",
+    "metric_key",
+    "max_results",
+    "start_step",
+    "end_step",
+    "buckets",
+    "x",
+    "start",
+    "end",
+  ];
+  for (const path of paths) {
+    for (const field of fields) {
+      for (const v of junk) {
+        const query = { run_id: id, run_ids: id, metric_key: "loss", [field]: v };
+        const res = await get(app, path, query);
+        await res.body?.cancel();
+        assert.ok(res.status < 500, `${path} ${field}=${JSON.stringify(v)} → ${res.status}`);
+      }
+    }
+  }
+});
