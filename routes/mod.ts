@@ -29,6 +29,7 @@ import { runArtifacts } from "./run_artifacts/mod.ts";
 import { runs } from "./runs/mod.ts";
 import { security, type SecurityOptions } from "./security.ts";
 import { server } from "./server/mod.ts";
+import { createUi } from "../ui/mod.ts";
 
 /** What `/version` reports by default: ≥3.4, so 3.x clients treat the server as modern. */
 export const DEFAULT_VERSION = "3.6.0";
@@ -86,5 +87,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(ARTIFACTS_PREFIX, mlflowArtifacts);
   app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
+  // The web UI last: its pages (`/`, `/experiments/:id`, `/static/*`) overlap no API path.
+  app.route("/", createUi());
   return app;
 }

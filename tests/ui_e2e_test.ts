@@ -1,0 +1,286 @@
+/**
+ * The web UI in real Chromium (playwright-core): pages load without console errors, the
+ * experiments island hydrates and its search, create, rename, delete, undo and restore work,
+ * the keyboard reaches every control, and user text carrying script payloads stays text.
+ *
+ * Screenshots of every page, light and dark, land in `$TMPDIR/kvflow-ui-screenshots` (printed).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import type { Locator, Page } from "playwright-core";
+import { createApp } from "../routes/mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
+import { launchBrowser } from "./helpers/browser.ts";
+
+const XSS_NAME = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
+const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
+
+/** A row of the experiments table by its exact experiment name. */
+function row(page: Page, name: string) {
+  return page.locator("tbody tr").filter({
+    has: page.getByRole("link", { name, exact: true }),
+  });
+}
+
+async function rowNames(page: Page): Promise<string[]> {
+  return await page.locator("tbody td.cell-name a").allTextContents();
+}
+
+async function waitForNames(page: Page, expected: string[]) {
+  await page.waitForFunction(
+    (want) =>
+      JSON.stringify(
+        [...document.querySelectorAll("tbody td.cell-name a")].map((a) => a.textContent),
+      ) ===
+        JSON.stringify(want),
+    expected,
+  ).catch(async (err) => {
+    throw new Error(`rows ${JSON.stringify(await rowNames(page))} ≠ ${JSON.stringify(expected)}`, {
+      cause: err,
+    });
+  });
+}
+
+/** Waits until `locator` has focus (islands move focus right after their render). */
+async function waitForFocus(locator: Locator) {
+  const el = await locator.elementHandle();
+  await locator.page().waitForFunction((target) => target === document.activeElement, el);
+}
+
+async function shoot(page: Page, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png`, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+Deno.test({
+  name: "web UI works in Chromium: experiments page, island actions, keyboard, XSS",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const store = createMemoryStore();
+    const alpha = await store.createExperiment({
+      name: "alpha-baseline",
+      tags: [{ key: "team", value: "vision" }, { key: "owner", value: "ana" }],
+    });
+    await store.createExperiment({ name: "beta-tuning", tags: [{ key: "team", value: "nlp" }] });
+    await store.createExperiment({
+      name: XSS_NAME,
+      tags: [{ key: "note", value: XSS_NAME }],
+    });
+    for (let i = 0; i < 3; i++) {
+      const run = await store.createRun({ experimentId: alpha, runName: `run-${i}` });
+      if (i > 0) {
+        await store.updateRun(run.info.run_id, {
+          status: i === 1 ? "FINISHED" : "FAILED",
+          endTime: run.info.start_time + 61_000 * i,
+        });
+      }
+    }
+    await store.createRun({ experimentId: alpha, runName: XSS_NAME });
+
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      createApp({ store }).fetch,
+    );
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const problems: string[] = [];
+    const browser = await launchBrowser();
+    try {
+      await Deno.mkdir(SHOTS_DIR, { recursive: true });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      // Steps that provoke an API error on purpose allow the browser's "Failed to load
+      // resource … 400" line for /ajax-api/ calls; every other console error fails the test.
+      let allowApi400 = false;
+      page.on("console", (m) => {
+        if (m.type() !== "error") return;
+        const expected = allowApi400 && m.text().includes("status of 400") &&
+          m.location().url.includes("/ajax-api/");
+        if (!expected) problems.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("dialog", (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        d.dismiss();
+      });
+
+      await t.step("/ renders the list and hydrates the island", async () => {
+        await page.goto(`${base}/`);
+        await page.locator("[data-island='ExperimentsList'][data-hydrated]").waitFor();
+        // Newest first; the Default experiment is the oldest.
+        assert.deepEqual(await rowNames(page), [
+          XSS_NAME,
+          "beta-tuning",
+          "alpha-baseline",
+          "Default",
+        ]);
+        await shoot(page, "experiments");
+      });
+
+      await t.step("a script-carrying name and tag show as text and run nothing", async () => {
+        await assert.doesNotReject(row(page, XSS_NAME).waitFor());
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        assert.equal(await page.locator("main script").count(), 0);
+        assert.equal(await page.locator(".tag__value", { hasText: "<script>" }).count(), 1);
+      });
+
+      await t.step(
+        "typing in the search box filters; a bad filter shows the API's message",
+        async () => {
+          const search = page.getByRole("searchbox", { name: "Search experiments" });
+          await search.fill("beta");
+          await waitForNames(page, ["beta-tuning"]);
+          assert.match(page.url(), /\?filter=beta$/);
+          await search.fill("tags.team = 'vision'");
+          await waitForNames(page, ["alpha-baseline"]);
+          allowApi400 = true;
+          await search.fill("name = ");
+          const error = page.locator("#experiment-search-error");
+          await error.waitFor();
+          assert.match(await error.textContent() ?? "", /Invalid filter/);
+          assert.equal(await search.getAttribute("aria-invalid"), "true");
+          allowApi400 = false;
+          await search.fill("");
+          await waitForNames(page, [XSS_NAME, "beta-tuning", "alpha-baseline", "Default"]);
+          assert.equal(await error.count(), 0);
+        },
+      );
+
+      await t.step(
+        "creating an experiment adds it; a duplicate name is refused inline",
+        async () => {
+          const input = page.getByRole("textbox", { name: "New experiment name" });
+          await input.fill("gamma-new");
+          await page.getByRole("button", { name: "Create", exact: true }).click();
+          await row(page, "gamma-new").waitFor();
+          assert.equal(await input.inputValue(), "");
+          await input.fill("gamma-new");
+          allowApi400 = true;
+          await input.press("Enter");
+          const error = page.locator("#new-experiment-error");
+          await error.waitFor();
+          assert.match(await error.textContent() ?? "", /already exists/);
+          allowApi400 = false;
+          await input.fill("");
+        },
+      );
+
+      await t.step("rename edits in place; Escape cancels; focus returns", async () => {
+        await page.getByRole("button", { name: "Rename gamma-new" }).click();
+        const edit = page.getByRole("textbox", { name: "New name for gamma-new" });
+        await waitForFocus(edit);
+        await edit.press("Escape");
+        await page.getByRole("button", { name: "Rename gamma-new" }).waitFor();
+        await page.getByRole("button", { name: "Rename gamma-new" }).click();
+        await edit.fill("gamma-renamed");
+        await shoot(page, "experiments-rename");
+        await edit.press("Enter");
+        await row(page, "gamma-renamed").waitFor();
+        const rename = page.getByRole("button", { name: "Rename gamma-renamed" });
+        await waitForFocus(rename);
+      });
+
+      await t.step("delete hides the row and offers Undo", async () => {
+        await page.getByRole("button", { name: "Delete gamma-renamed" }).click();
+        await row(page, "gamma-renamed").waitFor({ state: "detached" });
+        const undo = page.getByRole("button", { name: "Undo" });
+        await waitForFocus(undo);
+        await shoot(page, "experiments-undo");
+        await undo.click();
+        await row(page, "gamma-renamed").waitFor();
+      });
+
+      await t.step("Deleted and All views; restore brings an experiment back", async () => {
+        await page.getByRole("button", { name: "Delete gamma-renamed" }).click();
+        await row(page, "gamma-renamed").waitFor({ state: "detached" });
+        await page.getByRole("link", { name: "Deleted", exact: true }).click();
+        await waitForNames(page, ["gamma-renamed"]);
+        assert.match(page.url(), /\?view=deleted$/);
+        await shoot(page, "experiments-deleted");
+        await page.getByRole("button", { name: "Restore gamma-renamed" }).click();
+        await waitForNames(page, []);
+        await page.getByRole("link", { name: "All", exact: true }).click();
+        await row(page, "gamma-renamed").waitFor();
+        await page.getByRole("link", { name: "Active", exact: true }).click();
+        await row(page, "gamma-renamed").waitFor();
+      });
+
+      await t.step("the keyboard reaches search, views and Create", async () => {
+        await page.goto(`${base}/`);
+        await page.locator("[data-island][data-hydrated]").waitFor();
+        const seen: string[] = [];
+        for (let i = 0; i < 12; i++) {
+          await page.keyboard.press("Tab");
+          const label = await page.evaluate(() => {
+            const el = document.activeElement as HTMLElement | null;
+            return el?.getAttribute("aria-label") || el?.id || el?.textContent?.trim() || "";
+          });
+          seen.push(label);
+          if (label === "Create") break;
+        }
+        assert.equal(seen[0], "Skip to content");
+        assert.ok(seen.includes("experiment-search"), seen.join(" | "));
+        assert.equal(seen.at(-1), "Create", seen.join(" | "));
+        // Keyboard-only create: type a name and press Enter.
+        await page.keyboard.press("Shift+Tab");
+        await page.keyboard.type("delta-keyboard");
+        await page.keyboard.press("Enter");
+        await row(page, "delta-keyboard").waitFor();
+      });
+
+      await t.step("an experiment page lists its runs, with no script", async () => {
+        await page.getByRole("link", { name: "alpha-baseline", exact: true }).click();
+        await page.waitForURL(`${base}/experiments/${alpha}`);
+        assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "alpha-baseline");
+        assert.equal(await page.locator("tbody tr").count(), 4);
+        assert.equal(await page.locator("script").count(), 0);
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await page.getByRole("cell", { name: XSS_NAME }).waitFor();
+        await shoot(page, "experiment");
+      });
+
+      await t.step("a tablet-width viewport keeps everything usable", async () => {
+        await page.setViewportSize({ width: 768, height: 1024 });
+        await page.goto(`${base}/`);
+        await page.locator("[data-island][data-hydrated]").waitFor();
+        const overflow = await page.evaluate(() =>
+          document.documentElement.scrollWidth - document.documentElement.clientWidth
+        );
+        assert.equal(overflow, 0, "the page scrolls sideways");
+        await shoot(page, "experiments-tablet");
+      });
+
+      await t.step("Load more appends the next page", async () => {
+        const big = createMemoryStore();
+        for (let i = 0; i < 130; i++) await big.createExperiment({ name: `bulk-${i}` });
+        const bigServer = Deno.serve(
+          { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+          createApp({ store: big }).fetch,
+        );
+        try {
+          await page.goto(`http://127.0.0.1:${bigServer.addr.port}/`);
+          await page.locator("[data-island][data-hydrated]").waitFor();
+          assert.equal(await page.locator("tbody tr").count(), 100);
+          await page.getByRole("button", { name: "Load more" }).click();
+          await page.locator("tbody tr").nth(130).waitFor();
+          assert.equal(await page.getByRole("button", { name: "Load more" }).count(), 0);
+          assert.equal((await rowNames(page)).at(-1), "Default");
+          assert.equal(new Set(await rowNames(page)).size, 131);
+        } finally {
+          await bigServer.shutdown();
+        }
+      });
+
+      assert.deepEqual(problems, []);
+      console.log(`screenshots: ${SHOTS_DIR}`);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});

@@ -1,0 +1,482 @@
+import type { TargetedEvent, TargetedMouseEvent } from "preact";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Experiment } from "../../store/types.ts";
+import { DateTime } from "../components/DateTime.tsx";
+import { TagList } from "../components/TagList.tsx";
+import {
+  EXPERIMENTS_ORDER,
+  experimentsHref,
+  type ExperimentView,
+  toExperimentFilter,
+  viewType,
+} from "../shared/experiment_filter.ts";
+import { userTags } from "../shared/tags.ts";
+import {
+  createExperiment,
+  deleteExperiment,
+  errorMessage,
+  getExperiment,
+  isAbort,
+  renameExperiment,
+  restoreExperiment,
+  searchExperiments,
+} from "./api.ts";
+
+/** Props of {@linkcode ExperimentsList}: the server's first page, so the first paint has data. */
+export interface ExperimentsListProps {
+  experiments: Experiment[];
+  nextPageToken: string | null;
+  /** The search box's text (`?filter=`), before {@linkcode toExperimentFilter}. */
+  query: string;
+  view: ExperimentView;
+  /** The API's message when the server-side search failed (a bad `?filter=`). */
+  error: string | null;
+  /** `max_results` of every search, the first page included. */
+  pageSize: number;
+}
+
+const VIEWS: { view: ExperimentView; label: string }[] = [
+  { view: "active", label: "Active" },
+  { view: "deleted", label: "Deleted" },
+  { view: "all", label: "All" },
+];
+
+interface Message {
+  kind: "info" | "error";
+  text: string;
+  /** Offer "Undo" (restore) for this just-deleted experiment. */
+  undo?: Experiment;
+}
+
+interface Editing {
+  id: string;
+  name: string;
+  error?: string;
+}
+
+const SEARCH_DELAY_MS = 250;
+
+/**
+ * The experiments list: search (names or MLflow's filter grammar), Active / Deleted / All,
+ * create, rename in place, delete with undo, restore, and "Load more" paging.
+ */
+export function ExperimentsList(props: ExperimentsListProps) {
+  const [rows, setRows] = useState(props.experiments);
+  const [next, setNext] = useState(props.nextPageToken);
+  const [query, setQuery] = useState(props.query);
+  const [view, setView] = useState(props.view);
+  const [searchError, setSearchError] = useState(props.error);
+  const [loading, setLoading] = useState(false);
+  const [message, setMessage] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [newName, setNewName] = useState("");
+  const [createError, setCreateError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const root = useRef<HTMLElement>(null);
+  const pending = useRef<AbortController | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const focusAfter = useRef<string[]>([]);
+
+  useLayoutEffect(() => {
+    // Keyboard users keep their place: after an action, focus moves to the first of these
+    // selectors that the new render shows (a new input, the Undo button, the row's button).
+    for (const selector of focusAfter.current) {
+      const el = root.current?.querySelector<HTMLElement>(selector);
+      if (el) {
+        el.focus();
+        focusAfter.current = [];
+        return;
+      }
+    }
+  });
+
+  /** Where focus goes once the next render shows it; set right before that state change. */
+  function focusNext(...selectors: string[]) {
+    focusAfter.current = selectors;
+  }
+
+  const rowButton = (id: string) => `[data-rename="${CSS.escape(id)}"]`;
+
+  async function load(q: string, v: ExperimentView, pageToken?: string) {
+    pending.current?.abort();
+    const ac = new AbortController();
+    pending.current = ac;
+    setLoading(true);
+    try {
+      const res = await searchExperiments({
+        filter: toExperimentFilter(q),
+        orderBy: [...EXPERIMENTS_ORDER],
+        viewType: viewType(v),
+        maxResults: props.pageSize,
+        pageToken,
+      }, ac.signal);
+      const found = res.experiments ?? [];
+      setRows((prev) => pageToken ? [...prev, ...found] : found);
+      setNext(res.next_page_token ?? null);
+      setSearchError(null);
+    } catch (err) {
+      if (isAbort(err)) return;
+      setSearchError(errorMessage(err));
+      if (!pageToken) {
+        setRows([]);
+        setNext(null);
+      }
+    } finally {
+      if (pending.current === ac) setLoading(false);
+    }
+  }
+
+  function search(q: string, v: ExperimentView) {
+    clearTimeout(timer.current);
+    history.replaceState(null, "", experimentsHref(q, v));
+    return load(q, v);
+  }
+
+  function onQueryInput(e: TargetedEvent<HTMLInputElement>) {
+    const q = e.currentTarget.value;
+    setQuery(q);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => search(q, view), SEARCH_DELAY_MS);
+  }
+
+  function onSearchSubmit(e: TargetedEvent<HTMLFormElement>) {
+    e.preventDefault();
+    search(query, view);
+  }
+
+  function onViewClick(e: TargetedMouseEvent<HTMLAnchorElement>, v: ExperimentView) {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    setView(v);
+    setMessage(null);
+    search(query, v);
+  }
+
+  async function onCreate(e: TargetedEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const name = newName.trim();
+    if (!name) {
+      focusNext("#new-experiment-name");
+      setCreateError("Enter a name for the new experiment");
+      return;
+    }
+    setCreating(true);
+    try {
+      await createExperiment(name);
+      setNewName("");
+      setCreateError(null);
+      setMessage({ kind: "info", text: `Created experiment “${name}”` });
+      await load(query, view);
+    } catch (err) {
+      focusNext("#new-experiment-name");
+      setCreateError(errorMessage(err));
+    } finally {
+      setCreating(false);
+    }
+  }
+
+  /**
+   * Runs a row action, then refreshes that row in place (or drops it if the view hides it) and
+   * moves focus to `focus` (first match).
+   */
+  async function act(
+    exp: Experiment,
+    action: () => Promise<unknown>,
+    done: Message,
+    focus: string[],
+  ) {
+    setBusy(exp.experiment_id);
+    try {
+      await action();
+      const fresh = (await getExperiment(exp.experiment_id)).experiment;
+      const hidden = (view === "active" && fresh.lifecycle_stage === "deleted") ||
+        (view === "deleted" && fresh.lifecycle_stage === "active");
+      setRows((prev) =>
+        hidden
+          ? prev.filter((r) => r.experiment_id !== fresh.experiment_id)
+          : prev.map((r) => (r.experiment_id === fresh.experiment_id ? fresh : r))
+      );
+      focusNext(...focus);
+      setMessage(done);
+      return true;
+    } catch (err) {
+      setMessage({ kind: "error", text: errorMessage(err) });
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function onDelete(exp: Experiment) {
+    act(exp, () => deleteExperiment(exp.experiment_id), {
+      kind: "info",
+      text: `Deleted experiment “${exp.name}”`,
+      undo: exp,
+    }, ["[data-undo]"]);
+  }
+
+  async function onRestore(exp: Experiment, reload = false) {
+    const ok = await act(exp, () => restoreExperiment(exp.experiment_id), {
+      kind: "info",
+      text: `Restored experiment “${exp.name}”`,
+    }, [rowButton(exp.experiment_id), "#experiment-search"]);
+    // An undo puts the row back where the current search order places it.
+    if (ok && reload) await load(query, view);
+  }
+
+  function startEdit(exp: Experiment) {
+    focusNext("#rename-input");
+    setEditing({ id: exp.experiment_id, name: exp.name });
+  }
+
+  function cancelEdit() {
+    if (editing) focusNext(rowButton(editing.id));
+    setEditing(null);
+  }
+
+  async function saveEdit(e: TargetedEvent<HTMLFormElement>, exp: Experiment) {
+    e.preventDefault();
+    if (!editing) return;
+    const name = editing.name.trim();
+    if (name === exp.name) return cancelEdit();
+    setBusy(exp.experiment_id);
+    try {
+      await renameExperiment(exp.experiment_id, name);
+      const fresh = (await getExperiment(exp.experiment_id)).experiment;
+      setRows((prev) => prev.map((r) => (r.experiment_id === fresh.experiment_id ? fresh : r)));
+      setMessage({ kind: "info", text: `Renamed “${exp.name}” to “${fresh.name}”` });
+      focusNext(rowButton(exp.experiment_id));
+      setEditing(null);
+    } catch (err) {
+      setEditing({ ...editing, error: errorMessage(err) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const emptyText = query.trim()
+    ? "No experiments match this search."
+    : view === "deleted"
+    ? "No deleted experiments."
+    : "No experiments yet. Create one above, or log a run with the MLflow client.";
+
+  return (
+    <section class="experiments" ref={root} aria-label="Experiments">
+      <div class="toolbar">
+        <form class="search" role="search" method="get" action="/" onSubmit={onSearchSubmit}>
+          <label class="visually-hidden" for="experiment-search">Search experiments</label>
+          <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <circle cx="11" cy="11" r="7" />
+            <path d="M20 20l-4-4" />
+          </svg>
+          <input
+            id="experiment-search"
+            type="search"
+            name="filter"
+            value={query}
+            placeholder="Search by name, or filter: tags.team = 'nlp'"
+            autocomplete="off"
+            spellcheck={false}
+            aria-invalid={searchError ? "true" : undefined}
+            aria-describedby={searchError ? "experiment-search-error" : undefined}
+            onInput={onQueryInput}
+          />
+          {view !== "active" && <input type="hidden" name="view" value={view} />}
+        </form>
+        <div class="segmented" role="group" aria-label="Show">
+          {VIEWS.map(({ view: v, label }) => (
+            <a
+              key={v}
+              href={experimentsHref(query, v)}
+              aria-current={v === view ? "true" : undefined}
+              onClick={(e) => onViewClick(e, v)}
+            >
+              {label}
+            </a>
+          ))}
+        </div>
+        <form class="create" onSubmit={onCreate} aria-label="Create experiment">
+          <label class="visually-hidden" for="new-experiment-name">New experiment name</label>
+          <input
+            id="new-experiment-name"
+            type="text"
+            value={newName}
+            placeholder="New experiment name"
+            autocomplete="off"
+            aria-invalid={createError ? "true" : undefined}
+            aria-describedby={createError ? "new-experiment-error" : undefined}
+            onInput={(e) => {
+              setNewName(e.currentTarget.value);
+              setCreateError(null);
+            }}
+          />
+          <button type="submit" class="button button--primary" disabled={creating}>
+            Create
+          </button>
+        </form>
+      </div>
+      {searchError && (
+        <p id="experiment-search-error" class="field-error" role="alert">{searchError}</p>
+      )}
+      {createError && (
+        <p id="new-experiment-error" class="field-error" role="alert">{createError}</p>
+      )}
+      <div class="message-slot" aria-live="polite">
+        {message && (
+          <div
+            class={`notice notice--${message.kind}`}
+            role={message.kind === "error" ? "alert" : undefined}
+          >
+            <span>{message.text}</span>
+            {message.undo && (
+              <button
+                type="button"
+                class="button button--link"
+                data-undo
+                onClick={() => onRestore(message.undo!, true)}
+              >
+                Undo
+              </button>
+            )}
+            <button
+              type="button"
+              class="notice__close"
+              aria-label="Dismiss"
+              onClick={() => setMessage(null)}
+            >
+              ×
+            </button>
+          </div>
+        )}
+      </div>
+      <div class="table-wrap">
+        <table class="table" aria-busy={loading ? "true" : undefined}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col" class="col-id">ID</th>
+              <th scope="col" class="col-time">Created</th>
+              <th scope="col" class="col-time col-updated">Last updated</th>
+              <th scope="col" class="col-tags">Tags</th>
+              <th scope="col" class="col-actions">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={6} class="empty">{searchError ? "—" : emptyText}</td>
+              </tr>
+            )}
+            {rows.map((exp) => {
+              const id = exp.experiment_id;
+              const deleted = exp.lifecycle_stage === "deleted";
+              const isBusy = busy === id;
+              return (
+                <tr key={id} class={deleted ? "is-deleted" : undefined}>
+                  <td class="cell-name">
+                    {editing?.id === id
+                      ? (
+                        <form class="inline-edit" onSubmit={(e) => saveEdit(e, exp)}>
+                          <input
+                            id="rename-input"
+                            type="text"
+                            value={editing.name}
+                            aria-label={`New name for ${exp.name}`}
+                            aria-invalid={editing.error ? "true" : undefined}
+                            aria-describedby={editing.error ? "rename-error" : undefined}
+                            onInput={(e) => setEditing({ ...editing, name: e.currentTarget.value })}
+                            onKeyDown={(e) => e.key === "Escape" && cancelEdit()}
+                          />
+                          <button type="submit" class="button button--primary" disabled={isBusy}>
+                            Save
+                          </button>
+                          <button type="button" class="button" onClick={cancelEdit}>Cancel</button>
+                          {editing.error && (
+                            <p id="rename-error" class="field-error" role="alert">
+                              {editing.error}
+                            </p>
+                          )}
+                        </form>
+                      )
+                      : (
+                        <>
+                          <a href={`/experiments/${encodeURIComponent(id)}`}>{exp.name}</a>
+                          {deleted && <span class="badge badge--deleted">Deleted</span>}
+                        </>
+                      )}
+                  </td>
+                  <td class="col-id num">{id}</td>
+                  <td class="col-time">
+                    <DateTime ms={exp.creation_time} />
+                  </td>
+                  <td class="col-time col-updated">
+                    <DateTime ms={exp.last_update_time} />
+                  </td>
+                  <td class="col-tags">
+                    <TagList tags={userTags(exp.tags)} />
+                  </td>
+                  <td class="col-actions">
+                    {deleted
+                      ? (
+                        <button
+                          type="button"
+                          class="button button--small"
+                          aria-label={`Restore ${exp.name}`}
+                          disabled={isBusy}
+                          onClick={() => onRestore(exp)}
+                        >
+                          Restore
+                        </button>
+                      )
+                      : (
+                        <>
+                          <button
+                            type="button"
+                            class="button button--small"
+                            aria-label={`Rename ${exp.name}`}
+                            data-rename={id}
+                            disabled={isBusy || editing?.id === id}
+                            onClick={() => startEdit(exp)}
+                          >
+                            Rename
+                          </button>
+                          <button
+                            type="button"
+                            class="button button--small button--danger"
+                            aria-label={`Delete ${exp.name}`}
+                            disabled={isBusy}
+                            onClick={() => onDelete(exp)}
+                          >
+                            Delete
+                          </button>
+                        </>
+                      )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div class="table-foot">
+        <span class="muted">
+          {rows.length} experiment{rows.length === 1 ? "" : "s"}
+          {next ? " shown" : ""}
+        </span>
+        {next && (
+          <button
+            type="button"
+            class="button"
+            disabled={loading}
+            onClick={() => load(query, view, next)}
+          >
+            Load more
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

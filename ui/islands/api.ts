@@ -1,0 +1,168 @@
+/**
+ * Typed fetch helpers for islands: every call goes to the same-origin `/ajax-api/2.0/mlflow/…`
+ * mirror of the REST API and fails with an {@linkcode ApiError} carrying MLflow's
+ * `{error_code, message}`, so an island can show the server's own words.
+ *
+ * Add a helper per endpoint an island needs (one line each, typed by its reply) rather than
+ * calling `fetch` in components.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const { experiments } = await searchExperiments({ filter: "name LIKE 'a%'" });
+ * } catch (err) {
+ *   setError(errorMessage(err)); // e.g. "Invalid filter … at position 5"
+ * }
+ * ```
+ *
+ * @module
+ */
+import type { Experiment, Run, ViewType } from "../../store/types.ts";
+
+/** Where islands reach the API (MLflow's web UI prefix; same routes as `/api/2.0/mlflow`). */
+export const API_BASE = "/ajax-api/2.0/mlflow";
+
+/** A failed API call: the HTTP status plus MLflow's error code and message. */
+export class ApiError extends Error {
+  /** HTTP status; 0 when the server could not be reached. */
+  readonly status: number;
+  /** MLflow's `error_code`, e.g. `RESOURCE_ALREADY_EXISTS`; `NETWORK_ERROR` when offline. */
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** A message fit for the page: the API's own for an {@linkcode ApiError}, else a generic one. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return err instanceof Error ? err.message : "Something went wrong";
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/**
+ * Calls `<API_BASE><path>`: a GET with `query`, or a POST with a JSON `body`. Resolves with the
+ * parsed reply; rejects with {@linkcode ApiError}. An `AbortSignal` cancels a superseded call.
+ */
+export async function apiCall<T>(
+  path: string,
+  init: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(init.query ?? {})) {
+    if (v !== undefined && v !== "") qs.set(k, String(v));
+  }
+  const url = `${API_BASE}${path}${qs.size ? `?${qs}` : ""}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: init.body === undefined ? "GET" : "POST",
+      headers: init.body === undefined ? {} : { "Content-Type": "application/json" },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === "AbortError") throw err;
+    throw new ApiError(0, "NETWORK_ERROR", "Cannot reach the kvflow server");
+  }
+  const text = await res.text();
+  let json: unknown = {};
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    // A proxy's HTML error page, say: fall through with the status line as the message.
+  }
+  if (!res.ok) {
+    const body = json as { error_code?: string; message?: string };
+    throw new ApiError(
+      res.status,
+      body.error_code ?? "INTERNAL_ERROR",
+      body.message ?? `Request failed: ${res.status} ${res.statusText}`,
+    );
+  }
+  return json as T;
+}
+
+/** Whether `err` is the rejection of an aborted (superseded) call, which callers ignore. */
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === "AbortError";
+}
+
+/** `POST experiments/search`. */
+export function searchExperiments(
+  args: {
+    filter?: string;
+    orderBy?: string[];
+    viewType?: ViewType;
+    maxResults?: number;
+    pageToken?: string;
+  },
+  signal?: AbortSignal,
+): Promise<{ experiments?: Experiment[]; next_page_token?: string }> {
+  return apiCall("/experiments/search", {
+    body: {
+      filter: args.filter || undefined,
+      order_by: args.orderBy,
+      view_type: args.viewType,
+      max_results: args.maxResults,
+      page_token: args.pageToken,
+    },
+    signal,
+  });
+}
+
+/** `GET experiments/get`. */
+export function getExperiment(experimentId: string): Promise<{ experiment: Experiment }> {
+  return apiCall("/experiments/get", { query: { experiment_id: experimentId } });
+}
+
+/** `POST experiments/create`; resolves with the new id. */
+export function createExperiment(name: string): Promise<{ experiment_id: string }> {
+  return apiCall("/experiments/create", { body: { name } });
+}
+
+/** `POST experiments/update` (rename). */
+export function renameExperiment(experimentId: string, newName: string): Promise<unknown> {
+  return apiCall("/experiments/update", {
+    body: { experiment_id: experimentId, new_name: newName },
+  });
+}
+
+/** `POST experiments/delete` (soft delete; restorable). */
+export function deleteExperiment(experimentId: string): Promise<unknown> {
+  return apiCall("/experiments/delete", { body: { experiment_id: experimentId } });
+}
+
+/** `POST experiments/restore`. */
+export function restoreExperiment(experimentId: string): Promise<unknown> {
+  return apiCall("/experiments/restore", { body: { experiment_id: experimentId } });
+}
+
+/** `POST runs/search`, for the runs table and compare views. */
+export function searchRuns(
+  args: {
+    experimentIds: string[];
+    filter?: string;
+    orderBy?: string[];
+    runViewType?: ViewType;
+    maxResults?: number;
+    pageToken?: string;
+  },
+  signal?: AbortSignal,
+): Promise<{ runs?: Run[]; next_page_token?: string }> {
+  return apiCall("/runs/search", {
+    body: {
+      experiment_ids: args.experimentIds,
+      filter: args.filter || undefined,
+      order_by: args.orderBy,
+      run_view_type: args.runViewType,
+      max_results: args.maxResults,
+      page_token: args.pageToken,
+    },
+    signal,
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * Every island, by the name pages use in `<Island name="…">` and the client entry hydrates.
+ * Keys are the component names; the server (ui/island.tsx) and the browser (client.ts) both read
+ * this one object, so a page cannot name an island the bundle lacks, and props are type-checked
+ * against the component.
+ *
+ * Adding an island: write `ui/islands/MyIsland.tsx` (a named export), add it here. That is all.
+ *
+ * @module
+ */
+import { ExperimentsList } from "./ExperimentsList.tsx";
+
+/** The island registry: name → component. */
+export const ISLANDS = {
+  ExperimentsList,
+} as const;
+
+/** An island's name. */
+export type IslandName = keyof typeof ISLANDS;

@@ -1,0 +1,63 @@
+/**
+ * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
+ * at `/`. Its routes (`/`, `/experiments/:id`, `/static/*`) never overlap the API's (`/api`,
+ * `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
+ *
+ * See ui/README.md for the layout and for how to add a page or an island.
+ *
+ * @example
+ * ```ts
+ * app.route("/", createUi());
+ * ```
+ *
+ * @module
+ */
+/// <reference types="./dom_lib_compat.d.ts" />
+import { Hono, type MiddlewareHandler } from "hono";
+import { errorResponse } from "../routes/errors.ts";
+import { type AssetTable, loadAssets } from "./assets.ts";
+import { experimentPage, experimentsPage, staticFile } from "./handlers.tsx";
+import type { UiEnv } from "./render.tsx";
+
+export type { UiEnv } from "./render.tsx";
+
+/**
+ * Pages are registered with `all()` plus this guard rather than `get()`: the app's route list
+ * then holds only API routes under a method, which is what `tests/openapi_test.ts` compares with
+ * openapi.yaml (and what the 405 fallback scans).
+ */
+const getOnly: MiddlewareHandler<UiEnv> = async (c, next) => {
+  const method = c.req.method;
+  if (method !== "GET" && method !== "HEAD") {
+    c.header("Allow", "GET, HEAD");
+    return errorResponse(c, 405, "ENDPOINT_NOT_FOUND", `Method ${method} is not allowed`);
+  }
+  await next();
+  if (method === "HEAD") c.res = new Response(null, c.res);
+};
+
+/**
+ * Builds the UI sub-app. Nothing happens until the first UI request, which loads the static files
+ * and builds the island bundle if it is missing or stale (see ui/bundle.ts); a failed load is
+ * retried by the next request.
+ */
+export function createUi(): Hono<UiEnv> {
+  let loading: Promise<AssetTable> | undefined;
+  const assets = () => {
+    loading ??= loadAssets().catch((err) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading;
+  };
+  // Per route, not `use("*")`: a sub-app's `*` middleware would run for the whole app.
+  const withAssets: MiddlewareHandler<UiEnv> = async (c, next) => {
+    c.set("assets", await assets());
+    await next();
+  };
+
+  return new Hono<UiEnv>()
+    .all("/static/:file", getOnly, withAssets, staticFile)
+    .all("/", getOnly, withAssets, experimentsPage)
+    .all("/experiments/:experimentId", getOnly, withAssets, experimentPage);
+}

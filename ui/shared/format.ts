@@ -1,0 +1,45 @@
+/**
+ * Display formatting shared by server-rendered pages and islands. Pure functions of their
+ * arguments (the time zone is the runtime's: the server's for the first render, the browser's
+ * once an island hydrates).
+ *
+ * @module
+ */
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * A timestamp as `YYYY-MM-DD HH:mm` in local time; `—` for a missing or zero time.
+ *
+ * @example
+ * ```ts
+ * formatDateTime(Date.UTC(2024, 0, 2, 3, 4)); // "2024-01-02 03:04" in UTC
+ * ```
+ */
+export function formatDateTime(ms: number | undefined): string {
+  if (!ms) return "—";
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A timestamp as an ISO string for `<time dateTime>`; empty for a missing time. */
+export function isoDateTime(ms: number | undefined): string {
+  return ms ? new Date(ms).toISOString() : "";
+}
+
+/**
+ * A duration in milliseconds, short and human: `850ms`, `12.4s`, `3m 05s`, `2h 01m`, `3d 4h`.
+ * `—` when unknown (negative or missing).
+ */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !(ms >= 0)) return "—";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${pad(Math.floor(s % 60))}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${pad(m % 60)}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}

@@ -1,0 +1,20 @@
+/**
+ * Tag helpers shared by pages and islands.
+ *
+ * @module
+ */
+import type { Tag } from "../../store/types.ts";
+
+/**
+ * The tags a user set: everything but MLflow's own `mlflow.*` bookkeeping (source, user, notes),
+ * which pages show in their own places.
+ *
+ * @example
+ * ```ts
+ * userTags([{ key: "team", value: "nlp" }, { key: "mlflow.user", value: "ana" }]);
+ * // [{ key: "team", value: "nlp" }]
+ * ```
+ */
+export function userTags(tags: readonly Tag[] | undefined): Tag[] {
+  return (tags ?? []).filter((t) => !t.key.startsWith("mlflow."));
+}
