@@ -2,7 +2,7 @@
 import { invalidParam } from "../errors.ts";
 import { decodePageToken, encodePageToken } from "../page_token.ts";
 import type { Metric, MetricHistoryOptions, Page } from "../types.ts";
-import { type PointSortKey, runKey, runMetricKey } from "./keys.ts";
+import { type PointSortKey, runKey } from "./keys.ts";
 import { readHistoryPoints, sortKeyOf, toMetric } from "./metric_history.ts";
 import type { KvContext } from "./run_write.ts";
 import { readConsistently } from "./snapshot.ts";
@@ -35,11 +35,12 @@ export async function getMetricHistory(
   const after = (token.cursor as PointSortKey | undefined) ?? null;
   const run = await ctx.kv.get(runKey(runId));
   if (run.value === null) return { items: [] };
+  // Validated against the run head: every write to the run, and every batch still being
+  // applied, shows there, and a compaction moves points between chunks and loose keys.
   const points = await readConsistently(
     ctx,
     runId,
     () => readHistoryPoints(ctx.kv, runId, key, after, limit),
-    runMetricKey(runId, key),
   );
   const more = points.length > limit;
   const page = more ? points.slice(0, limit) : points;

@@ -31,15 +31,15 @@ async function commitIgnoringLocks(op: Deno.AtomicOperation): Promise<Deno.KvCom
 }
 
 /**
- * Runs `read` against a run so that its result reflects one state of the run. `guardKey` narrows
- * what counts as a change (default: any write to the run). Throws `RESOURCE_DOES_NOT_EXIST` for
- * an unknown run.
+ * Runs `read` against a run so that its result reflects one state of the run: no write to the run
+ * (its head) and none to `guardKey`, if given, may land while it reads. Throws
+ * `RESOURCE_DOES_NOT_EXIST` for an unknown run.
  */
 export async function readConsistently<T>(
   ctx: KvContext,
   runId: string,
   read: (state: RunState) => Promise<T>,
-  guardKey: Deno.KvKey = runHeadKey(runId),
+  guardKey?: Deno.KvKey,
 ): Promise<T> {
   let leaseMs = 0;
   const started = Date.now();
@@ -62,12 +62,15 @@ export async function readConsistently<T>(
       }
       leased = { key: runHeadKey(runId), value, versionstamp: res.versionstamp };
     }
-    const guard = await ctx.kv.get(guardKey);
+    // The run head is always part of the guard, and must show no pending batch: a batch that
+    // flips after readRunState is applied in several commits that leave the head untouched, so
+    // an unchanged head alone would not reveal a read taken mid-apply.
+    const keys = guardKey === undefined ? [runHeadKey(runId)] : [runHeadKey(runId), guardKey];
+    const guard = await ctx.kv.getMany<unknown[]>(keys);
+    if ((guard[0].value as RunHead | null)?.pending) continue;
     const result = await read(state);
-    const again = await ctx.kv.get(guardKey);
-    if (again.versionstamp !== guard.versionstamp) {
-      continue;
-    }
+    const again = await ctx.kv.getMany<unknown[]>(keys);
+    if (again.some((e, i) => e.versionstamp !== guard[i].versionstamp)) continue;
     if (leased) {
       const { readLease: _, ...rest } = leased.value;
       // Best effort: if it fails, the lease simply lapses.
