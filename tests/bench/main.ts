@@ -11,8 +11,10 @@
  * non-200 response or wrong result; missing a target is reported, not fatal, since shared machines
  * are noisy. Rows without a target (seeding rate, memory) are printed for information.
  *
- * The `search` section (./search.ts) runs last: it seeds ~120k runs, which would otherwise slow
- * the write benches' KV file.
+ * The `search` section (./search.ts) runs after the write benches: it seeds ~120k runs, which
+ * would otherwise slow the write benches' KV file. The `artifacts` section (./artifacts.ts) runs
+ * last and starts servers of its own: 2 GiB (256 MiB with `--quick`) through the artifact proxy
+ * on local disk and on s3rver, against `cp`, with the server's peak RSS.
  *
  * @module
  */
@@ -29,6 +31,13 @@ import {
   type Result,
 } from "./common.ts";
 import { benchSearch, FULL_SEARCH, QUICK_SEARCH, type SearchSizes } from "./search.ts";
+import { benchCharts } from "./charts.ts";
+import {
+  type ArtifactSizes,
+  benchArtifacts,
+  FULL_ARTIFACTS,
+  QUICK_ARTIFACTS,
+} from "./artifacts.ts";
 
 interface Sizes {
   seqRequests: number;
@@ -40,6 +49,7 @@ interface Sizes {
   /** Upper bound on the timed part of one bench, so a slow store cannot stall the run. */
   maxSeconds: number;
   search: SearchSizes;
+  artifacts: ArtifactSizes;
 }
 
 const FULL: Sizes = {
@@ -51,6 +61,7 @@ const FULL: Sizes = {
   historyReps: 5,
   maxSeconds: 30,
   search: FULL_SEARCH,
+  artifacts: FULL_ARTIFACTS,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -63,6 +74,7 @@ const QUICK: Sizes = {
   historyReps: 3,
   maxSeconds: 10,
   search: QUICK_SEARCH,
+  artifacts: QUICK_ARTIFACTS,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -73,7 +85,9 @@ const BENCHES: Record<string, Bench> = {
   "log-batch": benchLogBatch,
   "create-runs": benchCreateRuns,
   "get-history": benchGetHistory,
+  charts: benchCharts, // ./charts.ts: drawing a 1M-point metric
   search: benchSearch,
+  artifacts: benchArtifacts,
 };
 
 function logMetricBody(runId: string, step: number): string {
@@ -289,7 +303,7 @@ function expectCount(got: number, want: number, what: string) {
 
 function fmt(n: number, unit: string): string {
   if (!Number.isFinite(n)) return "n/a";
-  const digits = unit === "ms" && n < 100 ? 1 : 0;
+  const digits = unit === "×" ? 2 : unit === "ms" && n < 100 ? 1 : 0;
   return `${
     n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
   } ${unit}`;
