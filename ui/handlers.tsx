@@ -5,12 +5,13 @@
  *
  * @module
  */
-import type { Handler } from "hono";
+import type { Context, Handler } from "hono";
 import { MlflowError } from "../store/errors.ts";
 import type { Experiment, Page } from "../store/types.ts";
 import { ExperimentPage } from "./pages/ExperimentPage.tsx";
 import { ExperimentsPage } from "./pages/ExperimentsPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { RunPage, type RunPageProps, type RunRef } from "./pages/RunPage.tsx";
 import { renderPage, type UiEnv } from "./render.tsx";
 import {
   EXPERIMENTS_ORDER,
@@ -19,10 +20,17 @@ import {
   viewType,
 } from "./shared/experiment_filter.ts";
 import { userTags } from "./shared/tags.ts";
+import {
+  orderByOf,
+  parseRunsState,
+  runViewType,
+  slimRun,
+  type TableRun,
+} from "./islands/runs_table/state.ts";
 
 /** Experiments per page of the list, the first server-rendered one included. */
 export const EXPERIMENTS_PAGE_SIZE = 100;
-/** Runs shown on the experiment page. */
+/** Runs per page of the experiment's runs table, the first server-rendered one included. */
 export const EXPERIMENT_RUNS_LIMIT = 100;
 
 /** Keeps island props small: system tags (notes, source) are not shown in the list. */
@@ -59,12 +67,11 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
   return renderPage(c, <ExperimentsPage list={list} />, { title: "Experiments" });
 };
 
-/** `GET /experiments/:experimentId`: the experiment and its latest runs. */
-export const experimentPage: Handler<UiEnv> = async (c) => {
+/** The experiment of `/experiments/:experimentId`, or a 404 page `Response`. */
+async function loadExperiment(c: Context<UiEnv>): Promise<Experiment | Response> {
   const id = c.req.param("experimentId") ?? "";
-  let experiment: Experiment;
   try {
-    experiment = await c.var.store.getExperiment(id);
+    return await c.var.store.getExperiment(id);
   } catch (err) {
     if (!(err instanceof MlflowError)) throw err;
     return renderPage(
@@ -73,16 +80,47 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
       { title: "Not found", status: 404 },
     );
   }
-  const runs = await c.var.store.searchRuns({
-    experimentIds: [id],
-    maxResults: EXPERIMENT_RUNS_LIMIT,
-    runViewType: experiment.lifecycle_stage === "deleted" ? "ALL" : "ACTIVE_ONLY",
+}
+
+/**
+ * `GET /experiments/:experimentId`: the experiment and the `RunsTable` island's first page of
+ * runs, searched with the URL's `?filter=`, `?order=`, `?view=` (and showing `?col=` / `?sel=`),
+ * so a shared link or a reload shows the same view; the island loads further pages itself.
+ */
+export const experimentPage: Handler<UiEnv> = async (c) => {
+  const experiment = await loadExperiment(c);
+  if (experiment instanceof Response) return experiment;
+  const id = experiment.experiment_id;
+  const state = parseRunsState(new URL(c.req.url).searchParams);
+  // A deleted experiment's runs are deleted with it: show them unless a view was asked for.
+  if (experiment.lifecycle_stage === "deleted" && !c.req.query("view")) state.view = "all";
+  let runs: Page<TableRun> = { items: [] };
+  let error: string | null = null;
+  try {
+    const page = await c.var.store.searchRuns({
+      experimentIds: [id],
+      filter: state.filter.trim() || undefined,
+      orderBy: orderByOf(state),
+      runViewType: runViewType(state.view),
+      maxResults: EXPERIMENT_RUNS_LIMIT,
+    });
+    runs = { items: page.items.map(slimRun), nextPageToken: page.nextPageToken };
+  } catch (err) {
+    // A bad filter or order in the URL is the user's to fix: show the API's message inline.
+    if (!(err instanceof MlflowError)) throw err;
+    error = err.message;
+  }
+  const table = {
+    experimentId: id,
+    runs: runs.items,
+    nextPageToken: runs.nextPageToken ?? null,
+    state,
+    error,
+    pageSize: EXPERIMENT_RUNS_LIMIT,
+  };
+  return renderPage(c, <ExperimentPage experiment={experiment} table={table} />, {
+    title: experiment.name,
   });
-  return renderPage(
-    c,
-    <ExperimentPage experiment={experiment} runs={runs.items} more={!!runs.nextPageToken} />,
-    { title: experiment.name },
-  );
 };
 
 /**
@@ -107,4 +145,50 @@ export const staticFile: Handler<UiEnv> = (c) => {
   if (c.req.header("If-None-Match") === etag) return c.body(null, 304, headers);
   if (gzip) headers["Content-Encoding"] = "gzip";
   return c.body(gzip ?? asset.body, 200, headers);
+};
+
+// ---------- run page (/runs/:runId) ----------
+
+/** Child runs listed on the run page. */
+export const RUN_CHILDREN_LIMIT = 50;
+
+function runRef(run: { info: RunRef }): RunRef {
+  return { run_id: run.info.run_id, run_name: run.info.run_name, status: run.info.status };
+}
+
+/** `GET /runs/:runId`: one run, its parent and children; 404 page for an unknown id. */
+export const runPage: Handler<UiEnv> = async (c) => {
+  const id = c.req.param("runId") ?? "";
+  const store = c.var.store;
+  let run: RunPageProps["run"];
+  try {
+    run = await store.getRun(id);
+  } catch (err) {
+    if (!(err instanceof MlflowError)) throw err;
+    return renderPage(
+      c,
+      <NotFoundPage message={`There is no run with ID “${id}”.`} />,
+      { title: "Not found", status: 404 },
+    );
+  }
+  const experiment = await store.getExperiment(run.info.experiment_id).catch(() => null);
+  const parentId = run.data.tags.find((t) => t.key === "mlflow.parentRunId")?.value;
+  const parent = parentId ? await store.getRun(parentId).then(runRef, () => null) : null;
+  const children = await store.searchRuns({
+    experimentIds: [run.info.experiment_id],
+    filter: `tags.mlflow.parentRunId = '${id.replaceAll("'", "''")}'`,
+    maxResults: RUN_CHILDREN_LIMIT,
+    runViewType: "ACTIVE_ONLY",
+  }).then((p) => p.items.map(runRef), () => []);
+  return renderPage(
+    c,
+    <RunPage
+      run={run}
+      experiment={experiment &&
+        { experiment_id: experiment.experiment_id, name: experiment.name }}
+      parent={parent}
+      childRuns={children}
+    />,
+    { title: run.info.run_name || run.info.run_id },
+  );
 };

@@ -16,7 +16,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { errorResponse } from "../routes/errors.ts";
 import { type AssetTable, loadAssets } from "./assets.ts";
-import { experimentPage, experimentsPage, staticFile } from "./handlers.tsx";
+import { experimentPage, experimentsPage, runPage, staticFile } from "./handlers.tsx";
 import type { UiEnv } from "./render.tsx";
 
 export type { UiEnv } from "./render.tsx";
@@ -59,5 +59,6 @@ export function createUi(): Hono<UiEnv> {
   return new Hono<UiEnv>()
     .all("/static/:file", getOnly, withAssets, staticFile)
     .all("/", getOnly, withAssets, experimentsPage)
-    .all("/experiments/:experimentId", getOnly, withAssets, experimentPage);
+    .all("/experiments/:experimentId", getOnly, withAssets, experimentPage)
+    .all("/runs/:runId", getOnly, withAssets, runPage);
 }

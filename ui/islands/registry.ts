@@ -8,11 +8,23 @@
  *
  * @module
  */
+import { ArtifactBrowser } from "./ArtifactBrowser.tsx";
 import { ExperimentsList } from "./ExperimentsList.tsx";
+import { RunsTable } from "./RunsTable.tsx";
+import { MetricChart } from "./MetricChart.tsx";
+import { RunDescription } from "./RunDescription.tsx";
+import { RunTags } from "./RunTags.tsx";
 
 /** The island registry: name → component. */
 export const ISLANDS = {
   ExperimentsList,
+  // Experiment page (/experiments/:id)
+  RunsTable,
+  // Run page (/runs/:id)
+  RunDescription,
+  RunTags,
+  ArtifactBrowser,
+  MetricChart,
 } as const;
 
 /** An island's name. */

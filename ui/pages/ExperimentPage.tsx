@@ -1,25 +1,23 @@
-import type { Experiment, Run } from "../../store/types.ts";
+import type { Experiment } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
-import { RunStatus } from "../components/RunStatus.tsx";
 import { TagList } from "../components/TagList.tsx";
-import { formatDuration } from "../shared/format.ts";
+import { Island } from "../island.tsx";
+import type { RunsTableProps } from "../islands/RunsTable.tsx";
 import { userTags } from "../shared/tags.ts";
 
 /** Props of {@linkcode ExperimentPage}. */
 export interface ExperimentPageProps {
   experiment: Experiment;
-  /** The latest runs, newest first. */
-  runs: Run[];
-  /** Whether the experiment has more runs than {@linkcode ExperimentPageProps.runs}. */
-  more: boolean;
+  /** The `RunsTable` island's first page and view, as the server searched it. */
+  table: RunsTableProps;
 }
 
 /**
- * `/experiments/:id`: the experiment's details and a plain table of its latest runs. Server-only
- * for now; the runs-table island replaces the table.
+ * `/experiments/:id`: the experiment's details and its runs in the interactive `RunsTable`
+ * island, whose first page is rendered on the server.
  */
-export function ExperimentPage({ experiment, runs, more }: ExperimentPageProps) {
+export function ExperimentPage({ experiment, table }: ExperimentPageProps) {
   const deleted = experiment.lifecycle_stage === "deleted";
   const note = experiment.tags.find((t) => t.key === "mlflow.note.content")?.value;
   const tags = userTags(experiment.tags);
@@ -66,49 +64,8 @@ export function ExperimentPage({ experiment, runs, more }: ExperimentPageProps) 
       <section aria-labelledby="runs-heading">
         <div class="section-head">
           <h2 id="runs-heading">Runs</h2>
-          <span class="muted">
-            {more ? `Latest ${runs.length}` : `${runs.length} run${runs.length === 1 ? "" : "s"}`}
-          </span>
         </div>
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Run name</th>
-                <th scope="col" class="col-time">Created</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.length === 0 && (
-                <tr>
-                  <td colSpan={4} class="empty">
-                    No runs yet. Log one with <code>mlflow.start_run()</code>.
-                  </td>
-                </tr>
-              )}
-              {runs.map(({ info }) => (
-                <tr key={info.run_id}>
-                  <td class="cell-name">
-                    <span title={info.run_id}>{info.run_name || info.run_id}</span>
-                  </td>
-                  <td class="col-time">
-                    <DateTime ms={info.start_time} />
-                  </td>
-                  <td class="num">
-                    {info.end_time === undefined ? "—" : formatDuration(
-                      info.end_time - info.start_time,
-                    )}
-                  </td>
-                  <td>
-                    <RunStatus status={info.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Island name="RunsTable" props={table} />
       </section>
     </Layout>
   );

@@ -1,0 +1,429 @@
+/**
+ * The run page (`/runs/:id`): server rendering (tables, 404, escaping of every user-controlled
+ * string), the safe Markdown renderer, the chart's data shaping, and — in real Chromium — its
+ * islands: charts of a 100k-point metric, description editing, tag add/delete, the artifact
+ * browser (lazy folders, text preview, no inline HTML). Screenshots, light and dark, land in
+ * `$TMPDIR/kvflow-ui-screenshots` like the other UI tests'.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { render } from "preact-render-to-string";
+import { h } from "preact";
+import type { Page } from "playwright-core";
+import { createLocalArtifactRepository } from "../artifacts/local.ts";
+import { createApp } from "../routes/mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
+import type { Metric } from "../store/types.ts";
+import { isSafeUrl, renderMarkdown } from "../ui/islands/run_page/markdown.ts";
+import { align, smooth, toApiX, toSeries } from "../ui/islands/run_page/chart_data.ts";
+import { previewKind } from "../ui/islands/ArtifactBrowser.tsx";
+import { launchBrowser } from "./helpers/browser.ts";
+
+const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
+const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
+
+const md = (s: string) => render(h("div", null, renderMarkdown(s)));
+
+Deno.test("markdown: blocks and inline", () => {
+  assert.equal(
+    md("# Title\n\nSome *em* and **strong** and `co<de>`.\n\n- a\n- b\n\n1. one\n2. two"),
+    "<div><h3>Title</h3><p>Some <em>em</em> and <strong>strong</strong> and " +
+      "<code>co&lt;de></code>.</p><ul><li>a</li><li>b</li></ul><ol><li>one</li><li>two</li>" +
+      "</ol></div>",
+  );
+  assert.equal(
+    md("**bold _and em_ inside**"),
+    "<div><p><strong>bold <em>and em</em> inside</strong></p></div>",
+  );
+  assert.equal(
+    md("*em **strong** em*"),
+    "<div><p><em>em <strong>strong</strong> em</em></p></div>",
+  );
+  assert.equal(md("```\n<b>x</b>\n```"), "<div><pre><code>&lt;b>x&lt;/b></code></pre></div>");
+  assert.equal(md("learning_rate_decay _em_"), "<div><p>learning_rate_decay <em>em</em></p></div>");
+});
+
+Deno.test("markdown: raw HTML and script stay text", () => {
+  const out = md(`<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> ${XSS}`);
+  assert.doesNotMatch(out, /<script|<img/);
+  assert.match(out, /&lt;script>alert\(1\)&lt;\/script>/);
+});
+
+Deno.test("markdown: only http(s) links become links", () => {
+  assert.equal(
+    md("[docs](https://mlflow.org/a?b=1&c=2)"),
+    `<div><p><a href="https://mlflow.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow">docs</a></p></div>`,
+  );
+  for (
+    const bad of [
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      "data:text/html,x",
+      "//evil.com",
+      "/local",
+      "vbscript:x",
+    ]
+  ) {
+    const out = md(`[x](${bad})`);
+    assert.doesNotMatch(out, /<a /, bad);
+    assert.equal(isSafeUrl(bad), false, bad);
+  }
+  assert.doesNotMatch(md(`[<b>x</b>](https://a.b/"onmouseover=alert(1))`), /<b>|" onmouseover/);
+});
+
+Deno.test("chart data: series, smoothing, alignment, zoom units", () => {
+  const pts: Metric[] = [
+    { key: "m", value: 1, step: 0, timestamp: 1000 },
+    { key: "m", value: "NaN" as unknown as number, step: 1, timestamp: 2000 },
+    { key: "m", value: 3, step: 2, timestamp: 3000 },
+  ];
+  assert.deepEqual(toSeries(pts, "step", 0), { x: [0, 1, 2], y: [1, null, 3] });
+  assert.deepEqual(toSeries(pts, "relative", 1000).x, [0, 1, 2]);
+  assert.deepEqual(toSeries(pts, "wall", 0).x, [1, 2, 3]);
+  assert.deepEqual(smooth([1, null, 1], 0.5), [1, null, 1]);
+  assert.deepEqual(align([{ x: [0, 2], y: [1, 2] }, { x: [1, 2], y: [5, 6] }]), [
+    [0, 1, 2],
+    [1, null, 2],
+    [null, 5, 6],
+  ]);
+  assert.equal(toApiX("relative", 2, 1000), 3000);
+  assert.equal(toApiX("wall", 2, 0), 2000);
+  assert.equal(previewKind("a/b.json"), "text");
+  assert.equal(previewKind("a/b.png"), "image");
+  assert.equal(previewKind("a/b.svg"), "none");
+  assert.equal(previewKind("a/b.html"), "none");
+});
+
+interface Fixture {
+  app: ReturnType<typeof createApp>;
+  runId: string;
+  childId: string;
+  liveId: string;
+  expId: string;
+  rootDir: string;
+}
+
+async function fixture(): Promise<Fixture> {
+  const rootDir = await Deno.makeTempDir({ prefix: "kvflow-run-page-" });
+  const store = createMemoryStore();
+  const expId = await store.createExperiment({ name: `exp ${XSS}` });
+  const t0 = Date.UTC(2026, 0, 1);
+  const run = await store.createRun({
+    experimentId: expId,
+    runName: `run ${XSS}`,
+    startTime: t0,
+    tags: [
+      { key: "mlflow.note.content", value: `# Notes\n\n**ok** ${XSS} [bad](javascript:alert(1))` },
+      { key: "mlflow.source.name", value: "train.py" },
+      { key: "mlflow.source.git.commit", value: "0123456789abcdef" },
+      { key: "team", value: XSS },
+    ],
+  });
+  const runId = run.info.run_id;
+  await store.logBatch(runId, {
+    params: [{ key: "lr", value: "0.01" }, { key: "xss", value: XSS }],
+  });
+  // 100k points of "loss" with one spike, and a short "acc".
+  for (let b = 0; b < 100; b++) {
+    const metrics: Metric[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const step = b * 1000 + i;
+      metrics.push({
+        key: "loss",
+        value: step === 54_321 ? 50 : 1 / (1 + step / 1000) + Math.sin(step / 50) * 0.02,
+        step,
+        timestamp: t0 + step * 10,
+      });
+    }
+    await store.logBatch(runId, { metrics });
+  }
+  await store.logBatch(runId, {
+    metrics: Array.from({ length: 50 }, (_, i) => ({
+      key: "acc",
+      value: 0.5 + i / 110,
+      step: i * 2000,
+      timestamp: t0 + i * 20_000,
+    })),
+  });
+  await store.updateRun(runId, { status: "FINISHED", endTime: t0 + 1_000_000 });
+  const child = await store.createRun({
+    experimentId: expId,
+    runName: "child-1",
+    tags: [{ key: "mlflow.parentRunId", value: runId }],
+  });
+  const live = await store.createRun({ experimentId: expId, runName: "live-run" });
+  await store.logBatch(live.info.run_id, {
+    metrics: [{ key: "loss", value: 1, step: 0, timestamp: Date.now() }],
+  });
+
+  const runRoot = `${rootDir}/${run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "")}`;
+  await Deno.mkdir(`${runRoot}/model`, { recursive: true });
+  await Deno.writeTextFile(`${runRoot}/model/MLmodel`, `flavors:\n  python_function: {}\n# ${XSS}`);
+  await Deno.writeTextFile(`${runRoot}/model/conda.yaml`, "name: env\n");
+  await Deno.writeTextFile(`${runRoot}/report.html`, `<h1 id="pwned">pwned</h1>${XSS}`);
+  await Deno.writeTextFile(`${runRoot}/${XSS.replaceAll("/", "_")}.txt`, "odd name");
+  await Deno.writeTextFile(`${runRoot}/metrics.json`, JSON.stringify({ a: XSS }));
+
+  const app = createApp({ store, artifacts: createLocalArtifactRepository({ rootDir }) });
+  return { app, runId, childId: child.info.run_id, liveId: live.info.run_id, expId, rootDir };
+}
+
+Deno.test("run page SSR: data, links, 404, escaping", async () => {
+  const f = await fixture();
+  try {
+    const res = await f.app.request(`/runs/${f.runId}`);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.doesNotMatch(html, /<script>alert|<img src=x|<img src="x"/);
+    assert.match(html, /run &lt;script>alert\(1\)&lt;\/script>/);
+    assert.match(html, /<th scope="row" class="mono">lr<\/th><td class="cell-value">0\.01<\/td>/);
+    assert.match(html, /<th scope="row" class="mono">loss<\/th>/);
+    assert.match(html, /<th scope="row" class="mono">acc<\/th>/);
+    assert.match(html, new RegExp(`href="/experiments/${f.expId}"`));
+    assert.match(html, new RegExp(`href="/runs/${f.childId}">child-1<`));
+    assert.match(html, /train\.py/);
+    assert.match(html, /<h3>Notes<\/h3>/);
+    assert.doesNotMatch(html, /href="javascript:/i);
+    assert.match(html, /data-island="MetricChart"/);
+    assert.match(html, /data-island="RunTags"/);
+    assert.match(html, /data-island="ArtifactBrowser"/);
+    assert.match(html, /mlflow\.source\.git\.commit/);
+
+    const child = await (await f.app.request(`/runs/${f.childId}`)).text();
+    assert.match(child, new RegExp(`Parent run</dt><dd><a href="/runs/${f.runId}">`));
+
+    const missing = await f.app.request("/runs/does-not-exist");
+    assert.equal(missing.status, 404);
+    assert.match(await missing.text(), /There is no run with ID/);
+    const xss404 = await f.app.request(`/runs/${encodeURIComponent(XSS)}`);
+    assert.equal(xss404.status, 404);
+    assert.doesNotMatch(await xss404.text(), /<script>alert/);
+  } finally {
+    await Deno.remove(f.rootDir, { recursive: true });
+  }
+});
+
+async function shoot(page: Page, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png`, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** How many sampled canvas pixels are not transparent/background. */
+async function inkedPixels(page: Page): Promise<number> {
+  return await page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>(".metric-chart canvas");
+    if (!c || !c.width || !c.height) return 0;
+    const ctx = c.getContext("2d")!;
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 3] > 0) n++;
+    return n;
+  });
+}
+
+Deno.test({
+  name: "run page in Chromium: chart, description, tags, artifacts, no console errors",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const f = await fixture();
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, f.app.fetch);
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const problems: string[] = [];
+    const browser = await launchBrowser();
+    try {
+      await Deno.mkdir(SHOTS_DIR, { recursive: true });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("dialog", (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        d.dismiss();
+      });
+
+      await t.step("islands hydrate; the 100k-point chart draws quickly", async () => {
+        const t0 = performance.now();
+        await page.goto(`${base}/runs/${f.runId}`);
+        for (const name of ["RunDescription", "RunTags", "ArtifactBrowser", "MetricChart"]) {
+          await page.locator(`[data-island='${name}'][data-hydrated]`).waitFor();
+        }
+        await page.locator(".metric-chart canvas").waitFor();
+        await page.waitForFunction(() =>
+          /100,000 points \(downsampled/.test(
+            document.querySelector(".metric-chart__counts")?.textContent ?? "",
+          )
+        ).catch(async (err) => {
+          const text = await page.locator(".metric-chart").innerHTML();
+          throw new Error(`chart: ${text.slice(0, 2000)}\n${problems.join("\n")}`, { cause: err });
+        });
+        const ms = performance.now() - t0;
+        assert.ok(ms < 5000, `chart took ${ms.toFixed(0)} ms`);
+        assert.ok((await inkedPixels(page)) > 100, "canvas is blank");
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        assert.equal(await page.locator("main script").count(), 0);
+      });
+
+      await t.step(
+        "chart options: second metric, log scale, smoothing, x modes, zoom",
+        async () => {
+          await page.getByRole("checkbox", { name: "acc" }).check();
+          await page.waitForFunction(() =>
+            /acc: 50 points/.test(
+              document.querySelector(".metric-chart__counts")?.textContent ?? "",
+            )
+          );
+          await page.getByRole("checkbox", { name: "Log scale" }).check();
+          await page.getByRole("slider").fill("0.6");
+          await page.getByRole("combobox", { name: "X axis" }).selectOption("relative");
+          await page.getByRole("combobox", { name: "X axis" }).selectOption("step");
+          await page.getByRole("checkbox", { name: "acc" }).uncheck();
+          await page.getByRole("checkbox", { name: "Log scale" }).uncheck();
+          await page.getByRole("slider").fill("0");
+          // Let the chart settle on "loss" alone before dragging on it.
+          await page.waitForFunction(() =>
+            !/acc:/.test(document.querySelector(".metric-chart__counts")?.textContent ?? "")
+          );
+          await page.waitForTimeout(300);
+          // Drag-select a narrow range: it is re-requested exactly.
+          const over = page.locator(".metric-chart .u-over");
+          const box = (await over.boundingBox())!;
+          await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.505, box.y + box.height / 2, { steps: 4 });
+          await page.mouse.up();
+          await page.getByRole("button", { name: "Reset zoom" }).waitFor();
+          await page.waitForFunction(() =>
+            /loss: [\d,]+ points(?! \(downsampled)/.test(
+              document.querySelector(".metric-chart__counts")?.textContent ?? "",
+            )
+          );
+          assert.ok((await inkedPixels(page)) > 50);
+          await page.getByRole("button", { name: "Reset zoom" }).click();
+          await page.waitForFunction(() =>
+            /100,000 points/.test(
+              document.querySelector(".metric-chart__counts")?.textContent ?? "",
+            )
+          );
+          await shoot(page, "run");
+        },
+      );
+
+      await t.step("editing the description saves and re-renders safely", async () => {
+        await page.getByRole("button", { name: "Edit description" }).click();
+        const box = page.getByRole("textbox", { name: "Description (Markdown)" });
+        await box.fill(`## Saved\n\n*it* works ${XSS} [x](javascript:alert(1))`);
+        await page.getByRole("button", { name: "Save", exact: true }).click();
+        await page.locator(".markdown h4", { hasText: "Saved" }).waitFor();
+        assert.equal(await page.locator(".markdown em", { hasText: "it" }).count(), 1);
+        assert.equal(await page.locator(".markdown a").count(), 0);
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await page.reload();
+        await page.locator("[data-island='RunDescription'][data-hydrated]").waitFor();
+        await page.locator(".markdown h4", { hasText: "Saved" }).waitFor();
+      });
+
+      await t.step("adding, editing and deleting a tag", async () => {
+        await page.getByRole("textbox", { name: "New tag key" }).fill("stage");
+        await page.getByRole("textbox", { name: "New tag value" }).fill("prod");
+        await page.getByRole("button", { name: "Add tag" }).click();
+        await page.getByRole("button", { name: "Delete tag stage" }).waitFor();
+        await page.getByRole("button", { name: "Edit tag stage" }).click();
+        await page.getByRole("textbox", { name: "New value for stage" }).fill("staging");
+        await page.getByRole("button", { name: "Save", exact: true }).click();
+        await page.locator(".run-tags td", { hasText: "staging" }).waitFor();
+        await page.reload();
+        await page.locator("[data-island='RunTags'][data-hydrated]").waitFor();
+        await page.locator(".run-tags td", { hasText: "staging" }).waitFor();
+        await page.getByRole("button", { name: "Delete tag stage" }).click();
+        await page.getByRole("button", { name: "Delete tag stage" }).waitFor({ state: "detached" });
+        await page.reload();
+        await page.locator("[data-island='RunTags'][data-hydrated]").waitFor();
+        assert.equal(await page.getByRole("button", { name: "Delete tag stage" }).count(), 0);
+        assert.equal(await page.locator(".run-tags td", { hasText: "<script>" }).count(), 1);
+      });
+
+      await t.step(
+        "artifact tree: folders open lazily, text previews, HTML never inline",
+        async () => {
+          const tree = page.locator(".artifacts__tree");
+          await tree.getByRole("button", { name: "model" }).click();
+          await tree.getByRole("button", { name: "MLmodel" }).click();
+          const pre = page.locator(".artifacts__text");
+          await pre.waitFor();
+          assert.match(await pre.textContent() ?? "", /python_function[\s\S]*<script>alert/);
+          assert.equal(await page.locator(".artifacts__preview script").count(), 0);
+          await tree.getByRole("button", { name: "report.html" }).click();
+          await page.getByText("No preview for this file type").waitFor();
+          assert.equal(await page.locator("#pwned").count(), 0);
+          assert.equal(await page.locator(".artifacts__preview iframe").count(), 0);
+          const dl = page.getByRole("link", { name: "Download" });
+          assert.match(await dl.getAttribute("href") ?? "", /^\/get-artifact\?run_id=/);
+          await tree.getByRole("button", { name: /\.txt$/ }).click();
+          await page.locator(".artifacts__text", { hasText: "odd name" }).waitFor();
+          await page.locator(".artifacts__path", { hasText: "<script>" }).waitFor();
+          assert.equal(await page.locator("img[src='x']").count(), 0);
+          await shoot(page, "run-artifacts");
+        },
+      );
+
+      await t.step("a RUNNING run updates live and stops when it ends", async () => {
+        await page.goto(`${base}/runs/${f.liveId}`);
+        await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
+        await page.locator(".metric-chart .badge--running").waitFor();
+        await page.locator(".metric-chart canvas").waitFor();
+        // New points and the end of the run arrive by polling, without a reload.
+        const api = async (path: string, body: unknown) => {
+          const res = await fetch(`${base}/api/2.0/mlflow/${path}`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify(body),
+          });
+          assert.equal(res.status, 200, await res.text());
+        };
+        await api("runs/log-metric", {
+          run_id: f.liveId,
+          key: "loss",
+          value: 0.5,
+          step: 1,
+          timestamp: Date.now(),
+        });
+        await page.waitForFunction(
+          () =>
+            /loss: 2 points/.test(
+              document.querySelector(".metric-chart__counts")?.textContent ?? "",
+            ),
+          null,
+          { timeout: 15_000 },
+        );
+        await api("runs/update", { run_id: f.liveId, status: "FINISHED", end_time: Date.now() });
+        await page.locator(".metric-chart .badge--running").waitFor({
+          state: "detached",
+          timeout: 15_000,
+        });
+      });
+
+      await t.step("768 px wide", async () => {
+        await page.setViewportSize({ width: 768, height: 900 });
+        await page.goto(`${base}/runs/${f.runId}`);
+        await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
+        await page.locator(".metric-chart canvas").waitFor();
+        await shoot(page, "run-768");
+      });
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+      await Deno.remove(f.rootDir, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,460 @@
+/**
+ * The runs table of `/experiments/:id` (the `RunsTable` island): the server renders the first
+ * page from the store honouring the URL's filter / order / columns, user text stays text, and in
+ * real Chromium sorting, filtering, paging, nesting, selection, delete / restore and the CSV
+ * download work.
+ *
+ * Screenshots land in `$TMPDIR/kvflow-ui-screenshots` (the folder of tests/ui_e2e_test.ts).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createApp } from "../routes/mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
+import type { TrackingStore } from "../store/types.ts";
+import {
+  csvCell,
+  parseRunsState,
+  runsStateQuery,
+  toCsv,
+  treeRows,
+} from "../ui/islands/runs_table/state.ts";
+import { launchBrowser } from "./helpers/browser.ts";
+
+const XSS_NAME = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
+const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
+const T0 = Date.UTC(2026, 0, 1);
+
+interface Seeded {
+  store: TrackingStore;
+  expId: string;
+  ids: Map<string, string>;
+}
+
+/**
+ * An experiment with `n` runs `run-000…` (newest last) with metrics `acc` = (i % 100) / 100 and
+ * `loss`, params `opt` (odd: adam, even: sgd) and `lr`, tag `team`; then a parent with two
+ * children and a run named with a script payload, all newer than the bulk.
+ */
+async function seed(n: number): Promise<Seeded> {
+  const store = createMemoryStore();
+  const expId = await store.createExperiment({ name: "runs-table" });
+  const ids = new Map<string, string>();
+  const create = async (
+    name: string,
+    start: number,
+    tags: { key: string; value: string }[] = [],
+  ) => {
+    const run = await store.createRun({
+      experimentId: expId,
+      runName: name,
+      userId: "ana",
+      startTime: start,
+      tags,
+    });
+    ids.set(name, run.info.run_id);
+    return run.info.run_id;
+  };
+  for (let i = 0; i < n; i++) {
+    const id = await create(`run-${String(i).padStart(3, "0")}`, T0 + i * 1000, [
+      { key: "mlflow.source.name", value: "train.py" },
+      { key: "mlflow.user", value: "ana" },
+    ]);
+    await store.logBatch(id, {
+      metrics: [
+        { key: "acc", value: (i % 100) / 100, timestamp: T0, step: 0 },
+        { key: "loss", value: 1 - (i % 100) / 100, timestamp: T0, step: 0 },
+      ],
+      params: [{ key: "opt", value: i % 2 ? "adam" : "sgd" }, { key: "lr", value: String(i) }],
+      tags: [{ key: "team", value: i % 3 ? "vision" : "nlp" }],
+    });
+    if (i % 2 === 0) {
+      await store.updateRun(id, { status: "FINISHED", endTime: T0 + i * 1000 + 61_500 });
+    }
+  }
+  const parent = await create("parent-run", T0 + n * 1000 + 3000);
+  await create("child-a", T0 + n * 1000 + 2000, [{ key: "mlflow.parentRunId", value: parent }]);
+  await create("child-b", T0 + n * 1000 + 1000, [{ key: "mlflow.parentRunId", value: parent }]);
+  await create(XSS_NAME, T0 + n * 1000 + 4000, [{ key: "team", value: XSS_NAME }]);
+  return { store, expId, ids };
+}
+
+/** The whole app (`/experiments/:id` is the RunsTable page) as a fetch function. */
+function appFetch(store: TrackingStore): Promise<(req: Request) => Promise<Response>> {
+  const app = createApp({ store });
+  return Promise.resolve(async (req: Request) => await app.fetch(req));
+}
+
+/** The decoded `data-props` JSON of the first island named `name`. */
+function islandProps(page: string, name: string): Record<string, unknown> {
+  const m = new RegExp(`data-island="${name}" data-props="([^"]*)"`).exec(page);
+  assert.ok(m, `no ${name} island`);
+  const json = m[1].replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
+  return JSON.parse(json);
+}
+
+function propNames(page: string): string[] {
+  const runs = islandProps(page, "RunsTable").runs as { info: { run_name: string } }[];
+  return runs.map((r) => r.info.run_name);
+}
+
+Deno.test("runs table helpers: URL state round trip, CSV escaping, nesting", () => {
+  const state = {
+    filter: "metrics.acc > 0.5",
+    order: "metrics.`acc` DESC",
+    view: "all" as const,
+    cols: ["metrics.acc", "params.a,b"],
+    sel: ["r1", "r2"],
+  };
+  assert.deepEqual(parseRunsState(new URLSearchParams(runsStateQuery(state))), state);
+  assert.equal(runsStateQuery({ filter: " ", order: "", view: "active", cols: [], sel: [] }), "");
+  assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvCell("+1"), "'+1");
+  assert.equal(csvCell("@SUM(A1)"), "'@SUM(A1)");
+  assert.equal(csvCell("-0.5"), "-0.5");
+  assert.equal(csvCell("-cmd|x"), "'-cmd|x");
+  assert.equal(csvCell("a,b"), `"a,b"`);
+  assert.equal(csvCell("line\nbreak"), `"line\nbreak"`);
+  assert.equal(toCsv([["a", "b"], ["1", "2"]]), "a,b\r\n1,2\r\n");
+  const run = (id: string, parent?: string) => ({
+    info: { run_id: id } as never,
+    data: {
+      metrics: [],
+      params: [],
+      tags: parent ? [{ key: "mlflow.parentRunId", value: parent }] : [],
+    },
+  });
+  const runs = [run("c1", "p"), run("x"), run("p"), run("c2", "p"), run("orphan", "gone")];
+  const ids = (rows: ReturnType<typeof treeRows>) =>
+    rows.map((r) => `${"-".repeat(r.depth)}${r.run.info.run_id}`);
+  assert.deepEqual(ids(treeRows(runs, new Set())), ["x", "p", "-c1", "-c2", "orphan"]);
+  assert.deepEqual(ids(treeRows(runs, new Set(["p"]))), ["x", "p", "orphan"]);
+  // A parent cycle does not lose runs or loop.
+  assert.equal(treeRows([run("a", "b"), run("b", "a")], new Set()).length, 2);
+});
+
+Deno.test("GET /experiments/:id renders the runs table's first page on the server", async (t) => {
+  const { store, expId, ids } = await seed(120);
+  const fetch = await appFetch(store);
+  const get = async (query = "", status = 200) => {
+    const res = await fetch(new Request(`http://localhost/experiments/${expId}${query}`));
+    const text = await res.text();
+    assert.equal(res.status, status, text.slice(0, 300));
+    return text;
+  };
+
+  await t.step("first page only, newest first, with the island marker and run links", async () => {
+    const page = await get();
+    assert.match(page, /<div data-island="RunsTable" data-props="/);
+    assert.match(page, /<script type="module" src="\/static\/client\.[0-9a-f]{10}\.js">/);
+    const props = islandProps(page, "RunsTable");
+    assert.equal((props.runs as unknown[]).length, 100);
+    assert.equal(typeof props.nextPageToken, "string");
+    assert.equal(propNames(page)[0], XSS_NAME);
+    assert.ok(page.includes(`<a href="/runs/${ids.get("run-119")}"`));
+    // Rows are in the HTML itself (first paint without JavaScript).
+    assert.match(page, />run-119<\/a>/);
+    assert.doesNotMatch(page, />run-010<\/a>/);
+  });
+
+  await t.step("a script-carrying run name and tag are escaped", async () => {
+    const page = await get("?col=tags.team");
+    assert.equal(page.includes(XSS_NAME), false);
+    assert.equal(/<img\b/i.test(page), false);
+    assert.equal((page.match(/<script\b/gi) ?? []).length, 1);
+    assert.match(page, /&lt;script>alert\(1\)&lt;\/script>/);
+  });
+
+  await t.step("?filter=, ?order= and ?col= are honoured on the server", async () => {
+    const qs = new URLSearchParams();
+    qs.set("filter", "metrics.acc > 0.5 AND params.opt = 'adam'");
+    qs.set("order", "metrics.`acc` ASC");
+    qs.append("col", "metrics.acc");
+    qs.append("col", "params.opt");
+    qs.append("sel", ids.get("run-051")!);
+    const page = await get(`?${qs}`);
+    const names = propNames(page);
+    assert.equal(names.length, 25);
+    assert.equal(names[0], "run-051");
+    assert.equal(names.at(-1), "run-099");
+    assert.match(page, /<th scope="col" class="rt-extra rt-extra--metrics" aria-sort="ascending">/);
+    assert.match(page, /<span>opt<\/span>/);
+    // The selected run's checkbox is checked in the server HTML.
+    assert.match(page, /aria-label="Select run-051" checked/);
+    assert.match(page, /Compare 1/);
+  });
+
+  await t.step("a bad filter shows the API's message inline", async () => {
+    const page = await get(`?filter=${encodeURIComponent("metrics.acc >")}`);
+    assert.match(page, /<p id="runs-filter-error" class="field-error" role="alert">[^<]+<\/p>/);
+    assert.deepEqual(propNames(page), []);
+  });
+
+  await t.step("?view=deleted lists deleted runs", async () => {
+    await store.deleteRun(ids.get("run-005")!);
+    assert.deepEqual(propNames(await get("?view=deleted")), ["run-005"]);
+    assert.equal(propNames(await get("?view=all")).length, 100);
+  });
+});
+
+Deno.test({
+  name: "runs table works in Chromium: sort, filter, paging, nesting, selection, CSV, XSS",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const { store, expId, ids } = await seed(250);
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      await appFetch(store),
+    );
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const url = `${base}/experiments/${expId}`;
+    const problems: string[] = [];
+    const browser = await launchBrowser();
+    try {
+      await Deno.mkdir(SHOTS_DIR, { recursive: true });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        acceptDownloads: true,
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      let allowApi400 = false;
+      page.on("console", (m) => {
+        if (m.type() !== "error") return;
+        const expected = allowApi400 && m.text().includes("status of 400") &&
+          m.location().url.includes("/ajax-api/");
+        if (!expected) problems.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("dialog", (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        d.dismiss();
+      });
+
+      const rows = page.locator(".rt-table tbody tr[data-run-id]");
+      const names = () => page.locator(".rt-table tbody td.cell-name a").allTextContents();
+      const waitForCount = (n: number) =>
+        page.waitForFunction(
+          (want) => document.querySelectorAll(".rt-table tbody tr[data-run-id]").length === want,
+          n,
+        );
+      const shoot = async (name: string) => {
+        for (const colorScheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme });
+          await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png` });
+        }
+        await page.emulateMedia({ colorScheme: "light" });
+      };
+      const hydrated = () => page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+
+      await t.step("the island hydrates the server's first page", async () => {
+        await page.goto(url);
+        await hydrated();
+        assert.equal(await rows.count(), 100);
+        const first = await names();
+        // Newest first; children nested right under their parent.
+        assert.deepEqual(first.slice(0, 4), [XSS_NAME, "parent-run", "child-a", "child-b"]);
+      });
+
+      await t.step("the script-named run shows as text and runs nothing", async () => {
+        await page.getByRole("link", { name: XSS_NAME, exact: true }).waitFor();
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        assert.equal(await page.locator("main script").count(), 0);
+      });
+
+      await t.step("a parent collapses and expands its children", async () => {
+        await page.getByRole("button", { name: "Collapse parent-run (2 child runs)" }).click();
+        await waitForCount(98);
+        assert.equal(await page.getByRole("link", { name: "child-a" }).count(), 0);
+        await page.getByRole("button", { name: "Expand parent-run (2 child runs)" }).click();
+        await waitForCount(100);
+      });
+
+      await t.step("a metric column from the picker sorts by its header", async () => {
+        await page.locator(".rt-columns > summary").click();
+        await page.getByRole("checkbox", { name: "acc", exact: true }).check();
+        await page.locator(".rt-columns > summary").click();
+        assert.match(page.url(), /[?&]col=metrics\.acc(&|$)/);
+        const header = page.getByRole("button", { name: /^acc/ });
+        await header.click();
+        await page.waitForFunction(() =>
+          document.querySelector(".rt-table tbody td.cell-name a")?.textContent === "run-199"
+        );
+        assert.equal(new URL(page.url()).searchParams.get("order"), "metrics.`acc` DESC");
+        const th = page.locator("th.rt-extra--metrics");
+        assert.equal(await th.getAttribute("aria-sort"), "descending");
+        const accs = await page.locator(".rt-table tbody td.num:last-child").allTextContents();
+        assert.deepEqual(accs.slice(0, 3), ["0.99", "0.99", "0.98"]);
+        await header.click();
+        await page.waitForFunction(() =>
+          document.querySelector(".rt-table tbody td.cell-name a")?.textContent === "run-200"
+        );
+        assert.equal(await th.getAttribute("aria-sort"), "ascending");
+        await shoot("runs-table-sorted");
+      });
+
+      await t.step("a reload restores columns and order from the URL", async () => {
+        await page.reload();
+        await hydrated();
+        assert.equal((await names())[0], "run-200");
+        assert.equal(
+          await page.locator("th.rt-extra--metrics").getAttribute("aria-sort"),
+          "ascending",
+        );
+      });
+
+      await t.step("the filter grammar narrows rows; a bad filter shows the error", async () => {
+        const filter = page.getByRole("searchbox", { name: "Filter runs" });
+        await filter.fill("metrics.acc > 0.5 AND params.opt = 'adam'");
+        await filter.press("Enter");
+        await waitForCount(50);
+        assert.equal(
+          new URL(page.url()).searchParams.get("filter"),
+          "metrics.acc > 0.5 AND params.opt = 'adam'",
+        );
+        assert.equal(await page.getByRole("button", { name: "Load more" }).count(), 0);
+        assert.equal((await names())[0], "run-151"); // acc ASC; ties newest first
+        allowApi400 = true;
+        await filter.fill("metrics.acc >");
+        await filter.press("Enter");
+        const error = page.locator("#runs-filter-error");
+        await error.waitFor();
+        assert.ok((await error.textContent() ?? "").length > 5);
+        assert.equal(await filter.getAttribute("aria-invalid"), "true");
+        await shoot("runs-table-error");
+        allowApi400 = false;
+        await filter.fill("");
+        await filter.press("Enter");
+        await waitForCount(100);
+        assert.equal(await error.count(), 0);
+      });
+
+      await t.step("Load more appends pages and never the whole experiment at once", async () => {
+        await page.goto(url);
+        await hydrated();
+        const more = page.getByRole("button", { name: "Load more" });
+        await more.click();
+        await waitForCount(200);
+        await more.click();
+        await waitForCount(254);
+        assert.equal(await more.count(), 0);
+        assert.equal(new Set(await names()).size, 254);
+      });
+
+      await t.step("selecting two runs offers Compare with both ids", async () => {
+        await page.goto(url);
+        await hydrated();
+        await page.getByRole("checkbox", { name: "Select run-249" }).check();
+        await page.getByRole("checkbox", { name: "Select run-248" }).check();
+        const compare = page.locator("a[data-compare]");
+        await compare.waitFor();
+        const href = await compare.getAttribute("href") ?? "";
+        const runs = new URL(href, base).searchParams.get("runs")?.split(",") ?? [];
+        assert.equal(new URL(href, base).pathname, "/compare");
+        assert.deepEqual(runs.sort(), [ids.get("run-248")!, ids.get("run-249")!].sort());
+        assert.deepEqual(new URL(page.url()).searchParams.getAll("sel").sort(), runs.sort());
+        await shoot("runs-table-selected");
+        // The selection survives a reload.
+        await page.reload();
+        await hydrated();
+        assert.equal(
+          await page.getByRole("checkbox", { name: "Select run-249" }).isChecked(),
+          true,
+        );
+        await page.getByRole("button", { name: "Clear selection" }).click();
+        assert.equal(await compare.count(), 0);
+      });
+
+      await t.step("delete and restore a selected run", async () => {
+        const id = ids.get("run-249")!;
+        await page.getByRole("checkbox", { name: "Select run-249" }).check();
+        await page.getByRole("button", { name: "Delete", exact: true }).click();
+        await page.locator(`tr[data-run-id="${id}"]`).waitFor({ state: "detached" });
+        assert.equal((await store.getRun(id)).info.lifecycle_stage, "deleted");
+        await page.getByRole("link", { name: "Deleted", exact: true }).click();
+        await waitForCount(1);
+        assert.equal(new URL(page.url()).searchParams.get("view"), "deleted");
+        await page.getByRole("checkbox", { name: "Select run-249" }).check();
+        await page.getByRole("button", { name: "Restore", exact: true }).click();
+        await waitForCount(0);
+        assert.equal((await store.getRun(id)).info.lifecycle_stage, "active");
+        await page.getByRole("link", { name: "Active", exact: true }).click();
+        await page.locator(`tr[data-run-id="${id}"]`).waitFor();
+      });
+
+      await t.step("Download CSV holds the loaded rows, escaped", async () => {
+        await page.goto(`${url}?col=params.opt&col=tags.team`);
+        await hydrated();
+        await page.getByRole("button", { name: "Load more" }).click();
+        await waitForCount(200);
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("button", { name: "Download CSV" }).click(),
+        ]);
+        const path = await download.path();
+        const csv = await Deno.readTextFile(path);
+        const lines = csv.trimEnd().split("\r\n");
+        assert.equal(lines.length, 201);
+        assert.match(lines[0], /^run_id,name,created,.*,params\.opt,tags\.team$/);
+        const xss = `"${XSS_NAME.replaceAll('"', '""')}"`;
+        assert.ok(lines[1].includes(`${ids.get(XSS_NAME)},${xss},`), lines[1]);
+        assert.ok(lines.some((l) => l.startsWith(`${ids.get("run-249")},run-249,`)));
+      });
+
+      await t.step("768 px wide: only the table scrolls sideways", async () => {
+        await page.setViewportSize({ width: 768, height: 1024 });
+        await page.goto(`${url}?col=metrics.acc&col=metrics.loss&col=params.opt&col=tags.team`);
+        await hydrated();
+        const overflow = await page.evaluate(() =>
+          document.documentElement.scrollWidth - document.documentElement.clientWidth
+        );
+        assert.equal(overflow, 0, "the page scrolls sideways");
+        await shoot("runs-table-tablet");
+        await page.setViewportSize({ width: 1280, height: 800 });
+      });
+
+      await t.step("headers and checkboxes are reachable by keyboard", async () => {
+        await page.goto(url);
+        await hydrated();
+        await page.getByRole("searchbox", { name: "Filter runs" }).focus();
+        const seen: string[] = [];
+        for (let i = 0; i < 16; i++) {
+          await page.keyboard.press("Tab");
+          seen.push(
+            await page.evaluate(() => {
+              const el = document.activeElement as HTMLElement | null;
+              return el?.getAttribute("aria-label") || el?.textContent?.trim() || "";
+            }),
+          );
+        }
+        for (const want of ["Columns", "Download CSV", "Select all shown runs", "Run name↕"]) {
+          assert.ok(seen.includes(want), `${want} not in ${seen.join(" | ")}`);
+        }
+        // The column picker opens from the keyboard and Escape closes it.
+        const summary = page.locator(".rt-columns > summary");
+        await summary.focus();
+        await page.keyboard.press("Enter");
+        await page.getByRole("checkbox", { name: "loss", exact: true }).focus();
+        await page.keyboard.press("Escape");
+        assert.equal(await page.locator(".rt-columns").getAttribute("open"), null);
+        assert.equal(await summary.evaluate((el) => el === document.activeElement), true);
+        await page.getByRole("button", { name: /^Run name/ }).focus();
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => location.search.includes("order="));
+        assert.equal(
+          new URL(page.url()).searchParams.get("order"),
+          "attributes.run_name DESC",
+        );
+        await shoot("runs-table");
+      });
+
+      assert.deepEqual(problems, []);
+      console.log(`screenshots: ${SHOTS_DIR}/runs-table*.png`);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});

@@ -1,0 +1,198 @@
+import { useEffect, useState } from "preact/hooks";
+import { errorMessage } from "./api.ts";
+import { type ArtifactFile, artifactUrl, listArtifacts } from "./run_page/api.ts";
+
+/** Props of {@linkcode ArtifactBrowser}. */
+export interface ArtifactBrowserProps {
+  runId: string;
+}
+
+/** How much of a text artifact the preview shows. */
+export const PREVIEW_BYTES = 100 * 1024;
+
+const TEXT_EXT = /\.(txt|log|json|jsonl|ya?ml|csv|tsv|md|py|toml|ini|cfg|conf|out|err)$/i;
+const TEXT_NAMES = /(^|\/)(MLmodel|requirements\.txt|conda\.yaml|python_env\.yaml|LICENSE)$/;
+/** Raster images only: SVG (and HTML) can carry script, so they are never shown inline. */
+const IMAGE_EXT = /\.(png|jpe?g|gif)$/i;
+
+/** What the preview pane can do with `path`. */
+export function previewKind(path: string): "text" | "image" | "none" {
+  if (IMAGE_EXT.test(path)) return "image";
+  if (TEXT_EXT.test(path) || TEXT_NAMES.test(path)) return "text";
+  return "none";
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function formatSize(n: number | undefined): string {
+  if (n === undefined) return "";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Reads at most {@linkcode PREVIEW_BYTES} of `url` as UTF-8 text. */
+async function fetchTextPrefix(url: string): Promise<{ text: string; truncated: boolean }> {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`Cannot load the artifact (${res.status})`);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size >= PREVIEW_BYTES) {
+      truncated = true;
+      await reader.cancel();
+      break;
+    }
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  const text = new TextDecoder().decode(all.subarray(0, PREVIEW_BYTES));
+  return { text, truncated };
+}
+
+interface Folder {
+  files?: ArtifactFile[];
+  error?: string;
+}
+
+/**
+ * The run's artifacts: a lazily loaded tree (a folder is listed when first opened), a preview of
+ * text files (first 100 KB, as escaped text) and of PNG/JPEG/GIF images, and a download link for
+ * everything. HTML, SVG and unknown types are never rendered in this origin.
+ */
+export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
+  const [folders, setFolders] = useState<Record<string, Folder>>({});
+  const [open, setOpen] = useState<Record<string, boolean>>({ "": true });
+  const [selected, setSelected] = useState<ArtifactFile | null>(null);
+  const [preview, setPreview] = useState<
+    { path: string; text?: string; truncated?: boolean; error?: string } | null
+  >(null);
+
+  async function load(path: string) {
+    try {
+      const { files } = await listArtifacts(runId, path);
+      setFolders((f) => ({ ...f, [path]: { files: files ?? [] } }));
+    } catch (err) {
+      setFolders((f) => ({ ...f, [path]: { error: errorMessage(err) } }));
+    }
+  }
+
+  useEffect(() => {
+    load("");
+  }, [runId]);
+
+  function toggle(path: string) {
+    const next = !open[path];
+    setOpen((o) => ({ ...o, [path]: next }));
+    if (next && !folders[path]) load(path);
+  }
+
+  async function select(file: ArtifactFile) {
+    setSelected(file);
+    setPreview(null);
+    if (previewKind(file.path) !== "text") return;
+    try {
+      const { text, truncated } = await fetchTextPrefix(artifactUrl(runId, file.path));
+      setPreview({ path: file.path, text, truncated });
+    } catch (err) {
+      setPreview({ path: file.path, error: errorMessage(err) });
+    }
+  }
+
+  function renderFolder(path: string, depth: number) {
+    const folder = folders[path];
+    if (!folder) return <li class="muted artifact-tree__loading">Loading…</li>;
+    if (folder.error) return <li class="field-error">{folder.error}</li>;
+    if (folder.files!.length === 0 && depth === 0) {
+      return <li class="muted">No artifacts.</li>;
+    }
+    return folder.files!.map((f) => (
+      <li key={f.path}>
+        {f.is_dir
+          ? (
+            <>
+              <button
+                type="button"
+                class="artifact-tree__item artifact-tree__dir"
+                aria-expanded={!!open[f.path]}
+                onClick={() => toggle(f.path)}
+              >
+                <span aria-hidden="true">{open[f.path] ? "▾ " : "▸ "}</span>
+                {baseName(f.path)}
+              </button>
+              {open[f.path] && <ul class="artifact-tree">{renderFolder(f.path, depth + 1)}</ul>}
+            </>
+          )
+          : (
+            <button
+              type="button"
+              class="artifact-tree__item"
+              aria-current={selected?.path === f.path ? "true" : undefined}
+              onClick={() => select(f)}
+            >
+              {baseName(f.path)}
+            </button>
+          )}
+      </li>
+    ));
+  }
+
+  const kind = selected ? previewKind(selected.path) : "none";
+  return (
+    <div class="artifacts">
+      <nav class="artifacts__tree" aria-label="Artifact files">
+        <ul class="artifact-tree">{renderFolder("", 0)}</ul>
+      </nav>
+      <div class="artifacts__preview" aria-live="polite">
+        {!selected && <p class="muted">Select a file to preview it.</p>}
+        {selected && (
+          <>
+            <div class="section-head">
+              <h3 class="mono artifacts__path">{selected.path}</h3>
+              <span class="muted">{formatSize(selected.file_size)}</span>
+              <a
+                class="button button--small"
+                href={artifactUrl(runId, selected.path)}
+                download={baseName(selected.path)}
+              >
+                Download
+              </a>
+            </div>
+            {kind === "image" && (
+              <img
+                class="artifacts__image"
+                src={artifactUrl(runId, selected.path)}
+                alt={selected.path}
+              />
+            )}
+            {kind === "text" && !preview && <p class="muted">Loading…</p>}
+            {kind === "text" && preview?.error && <p class="field-error">{preview.error}</p>}
+            {kind === "text" && preview?.text !== undefined && (
+              <>
+                <pre class="artifacts__text">{preview.text}</pre>
+                {preview.truncated && (
+                  <p class="muted">Showing the first 100 KB. Download for the whole file.</p>
+                )}
+              </>
+            )}
+            {kind === "none" && (
+              <p class="muted">No preview for this file type. Use Download to open it.</p>
+            )}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

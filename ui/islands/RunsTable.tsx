@@ -1,0 +1,547 @@
+import type { TargetedEvent, TargetedMouseEvent } from "preact";
+import { useRef, useState } from "preact/hooks";
+import { DateTime } from "../components/DateTime.tsx";
+import { RunStatus } from "../components/RunStatus.tsx";
+import { formatDuration, isoDateTime } from "../shared/format.ts";
+import { errorMessage, isAbort, searchRuns } from "./api.ts";
+import { deleteRun, restoreRun } from "./runs_table/api.ts";
+import {
+  cellValue,
+  type ExtraColumn,
+  formatValue,
+  orderByOf,
+  parseColumn,
+  quotedField,
+  runsStateQuery,
+  type RunsTableState,
+  type RunsView,
+  runViewType,
+  seenKeys,
+  slimRun,
+  SOURCE_TAG,
+  splitOrder,
+  type TableRun,
+  toCsv,
+  treeRows,
+} from "./runs_table/state.ts";
+
+/** Props of {@linkcode RunsTable}: the server's first page, so the first paint has data. */
+export interface RunsTableProps {
+  experimentId: string;
+  runs: TableRun[];
+  nextPageToken: string | null;
+  /** Filter, order, view, columns and selection, as read from the page URL. */
+  state: RunsTableState;
+  /** The API's message when the server-side search failed (a bad `?filter=` or `?order=`). */
+  error: string | null;
+  /** `max_results` of every search, the first page included. */
+  pageSize: number;
+}
+
+const VIEWS: { view: RunsView; label: string }[] = [
+  { view: "active", label: "Active" },
+  { view: "deleted", label: "Deleted" },
+  { view: "all", label: "All" },
+];
+
+/** The fixed columns; `field` is the `order_by` identifier when the column sorts. */
+const BASE_COLUMNS: { id: string; label: string; field?: string; class?: string }[] = [
+  { id: "name", label: "Run name", field: "attributes.run_name", class: "cell-name" },
+  { id: "created", label: "Created", field: "attributes.start_time", class: "col-time" },
+  { id: "duration", label: "Duration", class: "num" },
+  { id: "user", label: "User", field: "attributes.user_id" },
+  { id: "source", label: "Source", field: quotedField("tags", SOURCE_TAG), class: "rt-source" },
+  { id: "status", label: "Status", field: "attributes.status" },
+];
+
+const TYPE_LABELS = { metrics: "Metrics", params: "Parameters", tags: "Tags" } as const;
+
+interface Message {
+  kind: "info" | "error";
+  text: string;
+}
+
+function tagOf(run: TableRun, key: string): string | undefined {
+  return run.data.tags.find((t) => t.key === key)?.value;
+}
+
+function runName(run: TableRun): string {
+  return run.info.run_name || run.info.run_id;
+}
+
+function duration(run: TableRun): string {
+  const { start_time, end_time } = run.info;
+  return end_time === undefined ? "—" : formatDuration(end_time - start_time);
+}
+
+/**
+ * The runs of an experiment: sortable headers, the full filter grammar, extra metric / param / tag
+ * columns, nested runs, selection with Compare / Delete / Restore, Active / Deleted / All,
+ * "Load more" paging and a CSV of what is loaded. Everything but paging lives in the URL.
+ */
+export function RunsTable(props: RunsTableProps) {
+  const [rows, setRows] = useState(props.runs);
+  const [next, setNext] = useState(props.nextPageToken);
+  const [state, setState] = useState(props.state);
+  const [filterText, setFilterText] = useState(props.state.filter);
+  const [searchError, setSearchError] = useState(props.error);
+  const [loading, setLoading] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<Message | null>(null);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const pending = useRef<AbortController | null>(null);
+  const root = useRef<HTMLElement>(null);
+
+  const columns = state.cols.map(parseColumn).filter((c): c is ExtraColumn => c !== null);
+  const sort = splitOrder(state.order);
+  const selected = new Set(state.sel);
+  const shown = treeRows(rows, collapsed);
+  const keys = seenKeys(rows);
+  for (const c of columns) {
+    if (!keys[c.type].includes(c.key)) keys[c.type] = [...keys[c.type], c.key];
+  }
+
+  /** Puts `s` in the URL (replaceState) and in state. */
+  function commit(s: RunsTableState) {
+    setState(s);
+    history.replaceState(null, "", `${location.pathname}${runsStateQuery(s)}`);
+  }
+
+  async function load(s: RunsTableState, pageToken?: string) {
+    pending.current?.abort();
+    const ac = new AbortController();
+    pending.current = ac;
+    setLoading(true);
+    try {
+      const res = await searchRuns({
+        experimentIds: [props.experimentId],
+        filter: s.filter.trim(),
+        orderBy: orderByOf(s),
+        runViewType: runViewType(s.view),
+        maxResults: props.pageSize,
+        pageToken,
+      }, ac.signal);
+      const found = (res.runs ?? []).map(slimRun);
+      setRows((prev) => pageToken ? [...prev, ...found] : found);
+      setNext(res.next_page_token ?? null);
+      setSearchError(null);
+    } catch (err) {
+      if (isAbort(err)) return;
+      setSearchError(errorMessage(err));
+      if (!pageToken) {
+        setRows([]);
+        setNext(null);
+      }
+    } finally {
+      if (pending.current === ac) setLoading(false);
+    }
+  }
+
+  function update(patch: Partial<RunsTableState>, reload = true) {
+    const s = { ...state, ...patch };
+    commit(s);
+    if (reload) load(s);
+  }
+
+  function onFilterSubmit(e: TargetedEvent<HTMLFormElement>) {
+    e.preventDefault();
+    update({ filter: filterText.trim() });
+  }
+
+  function onSort(field: string) {
+    const desc = sort?.field === field ? !sort.desc : true;
+    update({ order: `${field} ${desc ? "DESC" : "ASC"}` });
+  }
+
+  function onViewClick(e: TargetedMouseEvent<HTMLAnchorElement>, v: RunsView) {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    setMessage(null);
+    update({ view: v });
+  }
+
+  function toggleColumn(id: string) {
+    const cols = state.cols.includes(id) ? state.cols.filter((c) => c !== id) : [...state.cols, id];
+    // Loaded rows already carry every metric, param and tag: no new search needed.
+    update({ cols }, false);
+  }
+
+  function toggleSelect(id: string) {
+    const sel = selected.has(id) ? state.sel.filter((s) => s !== id) : [...state.sel, id];
+    update({ sel }, false);
+  }
+
+  const visibleIds = shown.map((r) => r.run.info.run_id);
+  const allSelected = visibleIds.length > 0 && visibleIds.every((id) => selected.has(id));
+  function toggleAll() {
+    const sel = allSelected
+      ? state.sel.filter((id) => !visibleIds.includes(id))
+      : [...new Set([...state.sel, ...visibleIds])];
+    update({ sel }, false);
+  }
+
+  function toggleCollapsed(id: string) {
+    const s = new Set(collapsed);
+    if (!s.delete(id)) s.add(id);
+    setCollapsed(s);
+  }
+
+  async function lifecycle(action: "delete" | "restore") {
+    const ids = state.sel.filter((id) => rows.some((r) => r.info.run_id === id));
+    if (ids.length === 0) return;
+    setBusy(true);
+    const done: string[] = [];
+    let failure: string | null = null;
+    for (const id of ids) {
+      try {
+        await (action === "delete" ? deleteRun(id) : restoreRun(id));
+        done.push(id);
+      } catch (err) {
+        failure = errorMessage(err);
+        break;
+      }
+    }
+    const stage = action === "delete" ? "deleted" : "active";
+    const hidden = (state.view === "active" && stage === "deleted") ||
+      (state.view === "deleted" && stage === "active");
+    const doneSet = new Set(done);
+    setRows((prev) =>
+      hidden
+        ? prev.filter((r) => !doneSet.has(r.info.run_id))
+        : prev.map((r) =>
+          doneSet.has(r.info.run_id) ? { ...r, info: { ...r.info, lifecycle_stage: stage } } : r
+        )
+    );
+    if (hidden) update({ sel: state.sel.filter((id) => !doneSet.has(id)) }, false);
+    const verb = action === "delete" ? "Deleted" : "Restored";
+    setMessage(
+      failure
+        ? { kind: "error", text: failure }
+        : { kind: "info", text: `${verb} ${done.length} run${done.length === 1 ? "" : "s"}` },
+    );
+    setBusy(false);
+    root.current?.querySelector<HTMLElement>("#runs-filter")?.focus();
+  }
+
+  function downloadCsv() {
+    const header = [
+      "run_id",
+      "name",
+      "created",
+      "duration_ms",
+      "user",
+      "source",
+      "status",
+      "lifecycle_stage",
+      "parent_run_id",
+      ...columns.map((c) => c.id),
+    ];
+    const body = rows.map((r) => [
+      r.info.run_id,
+      r.info.run_name,
+      isoDateTime(r.info.start_time),
+      r.info.end_time === undefined ? "" : String(r.info.end_time - r.info.start_time),
+      r.info.user_id,
+      tagOf(r, SOURCE_TAG) ?? "",
+      r.info.status,
+      r.info.lifecycle_stage,
+      tagOf(r, "mlflow.parentRunId") ?? "",
+      ...columns.map((c) => {
+        const v = cellValue(r, c);
+        return v === undefined ? "" : String(v);
+      }),
+    ]);
+    const blob = new Blob([toCsv([header, ...body])], { type: "text/csv;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `runs-${props.experimentId}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  const compareHref = `/compare?${new URLSearchParams({ runs: state.sel.join(",") })}`;
+  const hasDeletedSelected = rows.some((r) =>
+    selected.has(r.info.run_id) && r.info.lifecycle_stage === "deleted"
+  );
+  const hasActiveSelected = rows.some((r) =>
+    selected.has(r.info.run_id) && r.info.lifecycle_stage !== "deleted"
+  );
+  const colCount = 1 + BASE_COLUMNS.length + columns.length;
+
+  function header(
+    label: string,
+    field: string | undefined,
+    cls?: string,
+    key?: string,
+    title?: string,
+  ) {
+    const active = field !== undefined && sort?.field === field;
+    const ariaSort = active ? (sort!.desc ? "descending" : "ascending") : undefined;
+    return (
+      <th key={key ?? label} scope="col" class={cls} aria-sort={ariaSort}>
+        {field === undefined
+          ? label
+          : (
+            <button type="button" class="rt-sort" title={title} onClick={() => onSort(field)}>
+              <span>{label}</span>
+              <span class="rt-sort__icon" aria-hidden="true">
+                {active ? (sort!.desc ? "↓" : "↑") : "↕"}
+              </span>
+            </button>
+          )}
+      </th>
+    );
+  }
+
+  return (
+    <section class="runs-table" ref={root} aria-label="Runs">
+      <div class="toolbar">
+        <form class="search rt-filter" role="search" method="get" onSubmit={onFilterSubmit}>
+          <label class="visually-hidden" for="runs-filter">Filter runs</label>
+          <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <circle cx="11" cy="11" r="7" />
+            <path d="M20 20l-4-4" />
+          </svg>
+          <input
+            id="runs-filter"
+            type="search"
+            name="filter"
+            value={filterText}
+            placeholder="metrics.rmse < 1 and params.model = 'tree'"
+            autocomplete="off"
+            spellcheck={false}
+            aria-invalid={searchError ? "true" : undefined}
+            aria-describedby={searchError ? "runs-filter-error" : undefined}
+            onInput={(e) => setFilterText(e.currentTarget.value)}
+          />
+          {state.order && <input type="hidden" name="order" value={state.order} />}
+          {state.view !== "active" && <input type="hidden" name="view" value={state.view} />}
+          {state.cols.map((c) => <input key={c} type="hidden" name="col" value={c} />)}
+        </form>
+        <div class="segmented" role="group" aria-label="Show">
+          {VIEWS.map(({ view: v, label }) => (
+            <a
+              key={v}
+              href={runsStateQuery({ ...state, view: v, sel: [] }) || "?"}
+              aria-current={v === state.view ? "true" : undefined}
+              onClick={(e) => onViewClick(e, v)}
+            >
+              {label}
+            </a>
+          ))}
+        </div>
+        <details
+          class="rt-columns"
+          onKeyDown={(e) => {
+            // Escape closes the picker and returns focus to its button.
+            if (e.key !== "Escape" || !e.currentTarget.open) return;
+            e.currentTarget.open = false;
+            e.currentTarget.querySelector<HTMLElement>("summary")?.focus();
+          }}
+        >
+          <summary class="button">Columns{columns.length ? ` (${columns.length})` : ""}</summary>
+          <div class="rt-columns__menu">
+            {(["metrics", "params", "tags"] as const).map((type) => (
+              <fieldset key={type}>
+                <legend>{TYPE_LABELS[type]}</legend>
+                {keys[type].length === 0 && <p class="muted">None on the loaded runs</p>}
+                {keys[type].map((key) => {
+                  const id = `${type}.${key}`;
+                  return (
+                    <label key={id}>
+                      <input
+                        type="checkbox"
+                        checked={state.cols.includes(id)}
+                        onChange={() => toggleColumn(id)}
+                      />
+                      <span>{key}</span>
+                    </label>
+                  );
+                })}
+              </fieldset>
+            ))}
+          </div>
+        </details>
+        <button type="button" class="button" onClick={downloadCsv} disabled={rows.length === 0}>
+          Download CSV
+        </button>
+      </div>
+      {searchError && <p id="runs-filter-error" class="field-error" role="alert">{searchError}</p>}
+      <div class="rt-actions" aria-live="polite">
+        <span class="muted">{state.sel.length} selected</span>
+        {state.sel.length > 0 && (
+          <>
+            <a class="button button--small" href={compareHref} data-compare>
+              Compare {state.sel.length}
+            </a>
+            {hasActiveSelected && (
+              <button
+                type="button"
+                class="button button--small button--danger"
+                disabled={busy}
+                onClick={() => lifecycle("delete")}
+              >
+                Delete
+              </button>
+            )}
+            {hasDeletedSelected && (
+              <button
+                type="button"
+                class="button button--small"
+                disabled={busy}
+                onClick={() => lifecycle("restore")}
+              >
+                Restore
+              </button>
+            )}
+            <button
+              type="button"
+              class="button button--small button--link"
+              onClick={() => update({ sel: [] }, false)}
+            >
+              Clear selection
+            </button>
+          </>
+        )}
+      </div>
+      <div class="message-slot" aria-live="polite">
+        {message && (
+          <div
+            class={`notice notice--${message.kind}`}
+            role={message.kind === "error" ? "alert" : undefined}
+          >
+            <span>{message.text}</span>
+            <button
+              type="button"
+              class="notice__close"
+              aria-label="Dismiss"
+              onClick={() => setMessage(null)}
+            >
+              ×
+            </button>
+          </div>
+        )}
+      </div>
+      <div class="table-wrap">
+        <table class="table rt-table" aria-busy={loading ? "true" : undefined}>
+          <thead>
+            <tr>
+              <th scope="col" class="rt-check">
+                <input
+                  type="checkbox"
+                  aria-label="Select all shown runs"
+                  checked={allSelected}
+                  disabled={visibleIds.length === 0}
+                  onChange={toggleAll}
+                />
+              </th>
+              {BASE_COLUMNS.map((c) => header(c.label, c.field, c.class, c.id))}
+              {columns.map((c) =>
+                header(
+                  c.key,
+                  quotedField(c.type, c.key),
+                  `rt-extra rt-extra--${c.type}`,
+                  c.id,
+                  `${TYPE_LABELS[c.type]}: ${c.key}`,
+                )
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.length === 0 && (
+              <tr>
+                <td colSpan={colCount} class="empty">
+                  {searchError
+                    ? "—"
+                    : state.filter
+                    ? "No runs match this filter."
+                    : state.view === "deleted"
+                    ? "No deleted runs."
+                    : "No runs yet. Log one with mlflow.start_run()."}
+                </td>
+              </tr>
+            )}
+            {shown.map(({ run, depth, children }) => {
+              const id = run.info.run_id;
+              const name = runName(run);
+              const deleted = run.info.lifecycle_stage === "deleted";
+              const isCollapsed = collapsed.has(id);
+              const source = tagOf(run, SOURCE_TAG);
+              return (
+                <tr
+                  key={id}
+                  data-run-id={id}
+                  class={[deleted && "is-deleted", selected.has(id) && "is-selected"]
+                    .filter(Boolean).join(" ") || undefined}
+                >
+                  <td class="rt-check">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${name}`}
+                      checked={selected.has(id)}
+                      onChange={() => toggleSelect(id)}
+                    />
+                  </td>
+                  <td class={`cell-name rt-depth-${Math.min(depth, 5)}`}>
+                    {children > 0
+                      ? (
+                        <button
+                          type="button"
+                          class="rt-expander"
+                          aria-expanded={isCollapsed ? "false" : "true"}
+                          aria-label={`${
+                            isCollapsed ? "Expand" : "Collapse"
+                          } ${name} (${children} child run${children === 1 ? "" : "s"})`}
+                          onClick={() => toggleCollapsed(id)}
+                        >
+                          {isCollapsed ? "▸" : "▾"}
+                        </button>
+                      )
+                      : depth > 0 && (
+                        <span class="rt-expander rt-expander--leaf" aria-hidden="true" />
+                      )}
+                    <a href={`/runs/${encodeURIComponent(id)}`} title={id}>{name}</a>
+                    {deleted && <span class="badge badge--deleted">Deleted</span>}
+                  </td>
+                  <td class="col-time">
+                    <DateTime ms={run.info.start_time} />
+                  </td>
+                  <td class="num">{duration(run)}</td>
+                  <td>{run.info.user_id}</td>
+                  <td class="rt-source" title={source}>{source ?? ""}</td>
+                  <td>
+                    <RunStatus status={run.info.status} />
+                  </td>
+                  {columns.map((c) => (
+                    <td key={c.id} class={c.type === "metrics" ? "num" : "rt-text"}>
+                      {formatValue(cellValue(run, c))}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div class="table-foot">
+        <span class="muted">
+          {rows.length} run{rows.length === 1 ? "" : "s"}
+          {next ? " loaded" : ""}
+        </span>
+        {next && (
+          <button
+            type="button"
+            class="button"
+            disabled={loading}
+            onClick={() => load(state, next)}
+          >
+            Load more
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Typed helpers for the run page's islands (runs, metric history, artifacts), on top of
+ * {@linkcode apiCall} from `../api.ts`.
+ *
+ * @module
+ */
+import type { Metric, Run } from "../../../store/types.ts";
+import { apiCall } from "../api.ts";
+
+/** `GET runs/get`. */
+export function getRun(runId: string, signal?: AbortSignal): Promise<{ run: Run }> {
+  return apiCall("/runs/get", { query: { run_id: runId }, signal });
+}
+
+/** `POST runs/set-tag`. */
+export function setRunTag(runId: string, key: string, value: string): Promise<unknown> {
+  return apiCall("/runs/set-tag", { body: { run_id: runId, key, value } });
+}
+
+/** `POST runs/delete-tag`. */
+export function deleteRunTag(runId: string, key: string): Promise<unknown> {
+  return apiCall("/runs/delete-tag", { body: { run_id: runId, key } });
+}
+
+/** A metric point as the wire carries it: NaN and ±Infinity arrive as strings. */
+export type WireMetric = Omit<Metric, "value"> & { value: number | string };
+
+/** The reply of `metrics/get-history-downsampled`. */
+export interface DownsampledReply {
+  metrics?: WireMetric[];
+  total_points: number;
+  nan_points: number;
+  exact: boolean;
+}
+
+/** `GET metrics/get-history-downsampled`. */
+export function getHistoryDownsampled(
+  args: {
+    runId: string;
+    key: string;
+    x: "step" | "timestamp";
+    buckets?: number;
+    start?: number;
+    end?: number;
+  },
+  signal?: AbortSignal,
+): Promise<DownsampledReply> {
+  return apiCall("/metrics/get-history-downsampled", {
+    query: {
+      run_id: args.runId,
+      metric_key: args.key,
+      x: args.x,
+      buckets: args.buckets ?? 1000,
+      start: args.start,
+      end: args.end,
+    },
+    signal,
+  });
+}
+
+/** A wire value as a number (`"NaN"` → NaN, `"Infinity"` → Infinity). */
+export function wireNumber(v: number | string): number {
+  return typeof v === "number" ? v : Number(v);
+}
+
+/** One entry of `artifacts/list`. */
+export interface ArtifactFile {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+/** `GET artifacts/list` of `path` (the run's root when empty). */
+export function listArtifacts(
+  runId: string,
+  path: string,
+): Promise<{ root_uri?: string; files?: ArtifactFile[] }> {
+  return apiCall("/artifacts/list", { query: { run_id: runId, path } });
+}
+
+/** The download URL of one artifact (served as an attachment, sandboxed). */
+export function artifactUrl(runId: string, path: string): string {
+  return `/get-artifact?${new URLSearchParams({ run_id: runId, path })}`;
+}
