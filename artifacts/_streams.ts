@@ -45,6 +45,52 @@ function lengthMismatch(got: string, expected: number): MlflowError {
 }
 
 /**
+ * Bytes gathered before each file write in {@linkcode writeBatched}. Measured with a chunked
+ * 128 MiB upload from another process (32 KiB chunks): a write per chunk (`pipeTo`) 28–50 MB/s,
+ * 4 MiB batches 31 MB/s, 8 MiB batches ~200 MB/s. We do not know why the step is that sharp.
+ */
+const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Writes a stream to a file in large batches. Small awaited file writes between reads of a
+ * chunked HTTP request body made uploads through Deno's server slow down as they grew (a 2 GiB
+ * chunked upload did not finish in 10 minutes and held ~900 MB outside the JS heap).
+ */
+export async function writeBatched(
+  body: ReadableStream<Uint8Array>,
+  file: Deno.FsFile,
+): Promise<void> {
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let held = 0;
+  const flush = async () => {
+    if (held === 0) return;
+    let batch = parts[0];
+    if (parts.length > 1) {
+      batch = new Uint8Array(held);
+      let at = 0;
+      for (const p of parts) {
+        batch.set(p, at);
+        at += p.byteLength;
+      }
+    }
+    parts.length = 0;
+    held = 0;
+    for (let written = 0; written < batch.byteLength;) {
+      written += await file.write(batch.subarray(written));
+    }
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    held += value.byteLength;
+    if (held >= WRITE_BATCH_BYTES) await flush();
+  }
+  await flush();
+}
+
+/**
  * The `length` bytes of `body` that follow its first `skip` bytes; the rest is cancelled. Used
  * when an S3-compatible server answers a range request with more than was asked.
  */

@@ -8,7 +8,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { MlflowError } from "../store/errors.ts";
 import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
 import { checkRangeShape, resolveRange } from "./_range.ts";
-import { expectLength } from "./_streams.ts";
+import { expectLength, writeBatched } from "./_streams.ts";
 import { normaliseArtifactPath } from "./path.ts";
 import type { ArtifactObject, ArtifactRepository, ByteRange, FileInfo } from "./types.ts";
 
@@ -89,8 +89,11 @@ export function createLocalArtifactRepository(
 
       tmp = join(dir, `${TEMP_PREFIX}${crypto.randomUUID()}`);
       const file = await Deno.open(tmp, { write: true, createNew: true });
-      // pipeTo closes the file on success and aborts (closes) it when the body errors.
-      await expectLength(body, putOpts?.contentLength).pipeTo(file.writable);
+      try {
+        await writeBatched(expectLength(body, putOpts?.contentLength), file);
+      } finally {
+        file.close();
+      }
       await Deno.rename(tmp, target);
       tmp = null;
     } catch (err) {
