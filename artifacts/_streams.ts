@@ -60,32 +60,26 @@ export async function writeBatched(
   body: ReadableStream<Uint8Array>,
   file: Deno.FsFile,
 ): Promise<void> {
-  const reader = body.getReader();
-  const parts: Uint8Array[] = [];
+  // One buffer for the whole upload: a fresh one per batch left the GC behind at 2 GiB.
+  const buf = new Uint8Array(WRITE_BATCH_BYTES);
   let held = 0;
   const flush = async () => {
-    if (held === 0) return;
-    let batch = parts[0];
-    if (parts.length > 1) {
-      batch = new Uint8Array(held);
-      let at = 0;
-      for (const p of parts) {
-        batch.set(p, at);
-        at += p.byteLength;
-      }
+    for (let written = 0; written < held;) {
+      written += await file.write(buf.subarray(written, held));
     }
-    parts.length = 0;
     held = 0;
-    for (let written = 0; written < batch.byteLength;) {
-      written += await file.write(batch.subarray(written));
-    }
   };
+  const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    parts.push(value);
-    held += value.byteLength;
-    if (held >= WRITE_BATCH_BYTES) await flush();
+    for (let at = 0; at < value.byteLength;) {
+      const n = Math.min(buf.byteLength - held, value.byteLength - at);
+      buf.set(value.subarray(at, at + n), held);
+      held += n;
+      at += n;
+      if (held === buf.byteLength) await flush();
+    }
   }
   await flush();
 }
