@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { FilterNode, MetricClause, NumericOp, OrderClause, SortValue } from "../search/mod.ts";
+import { compareNumbers } from "../search/mod.ts";
+import type { FilterNode, MetricClause, OrderClause, SortValue } from "../search/mod.ts";
 import {
   runsByExperimentPrefix,
   runsByMetricPrefix,
@@ -30,23 +31,6 @@ class IdCollector {
 
   async add(selector: Deno.KvListSelector): Promise<void> {
     for await (const e of this.kv.list<string>(selector, { batchSize: 500 })) this.addId(e.value);
-  }
-}
-
-function compare(lhs: number, op: NumericOp, rhs: number): boolean {
-  switch (op) {
-    case "=":
-      return lhs === rhs;
-    case "!=":
-      return lhs !== rhs;
-    case ">":
-      return lhs > rhs;
-    case ">=":
-      return lhs >= rhs;
-    case "<":
-      return lhs < rhs;
-    case "<=":
-      return lhs <= rhs;
   }
 }
 
@@ -77,7 +61,7 @@ function metricRanges(exp: string, c: MetricClause): Deno.KvListSelector[] | nul
       return null;
   }
   const out = [numbers];
-  if (compare(0, c.op, v)) out.push({ prefix: [...p, 1] });
+  if (compareNumbers(0, c.op, v)) out.push({ prefix: [...p, 1] });
   return out;
 }
 

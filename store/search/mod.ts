@@ -33,6 +33,8 @@ import {
 export * from "./filter.ts";
 export * from "./order_by.ts";
 export * from "./experiments.ts";
+// The numeric comparator itself, so index planners give an operator exactly the evaluator's meaning.
+export { compareNumbers } from "./_compare.ts";
 export {
   DEFAULT_MAX_RESULTS,
   inView,
