@@ -2,6 +2,7 @@ import type { TargetedEvent, TargetedMouseEvent } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Experiment } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
+import { TableFoot } from "../components/TableFoot.tsx";
 import { TagList } from "../components/TagList.tsx";
 import {
   EXPERIMENTS_ORDER,
@@ -461,22 +462,14 @@ export function ExperimentsList(props: ExperimentsListProps) {
           </tbody>
         </table>
       </div>
-      <div class="table-foot">
-        <span class="muted">
-          {rows.length} experiment{rows.length === 1 ? "" : "s"}
-          {next ? " shown" : ""}
-        </span>
-        {next && (
-          <button
-            type="button"
-            class="button"
-            disabled={loading}
-            onClick={() => load(query, view, next)}
-          >
-            Load more
-          </button>
-        )}
-      </div>
+      <TableFoot
+        count={rows.length}
+        noun="experiment"
+        partial="shown"
+        more={!!next}
+        loading={loading}
+        onMore={() => next && load(query, view, next)}
+      />
     </section>
   );
 }

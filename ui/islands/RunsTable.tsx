@@ -2,6 +2,7 @@ import type { TargetedEvent, TargetedMouseEvent } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { DateTime } from "../components/DateTime.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
+import { TableFoot } from "../components/TableFoot.tsx";
 import { formatDuration, isoDateTime } from "../shared/format.ts";
 import { errorMessage, isAbort, searchRuns } from "./api.ts";
 import { deleteRun, restoreRun } from "./runs_table/api.ts";
@@ -526,22 +527,14 @@ export function RunsTable(props: RunsTableProps) {
           </tbody>
         </table>
       </div>
-      <div class="table-foot">
-        <span class="muted">
-          {rows.length} run{rows.length === 1 ? "" : "s"}
-          {next ? " loaded" : ""}
-        </span>
-        {next && (
-          <button
-            type="button"
-            class="button"
-            disabled={loading}
-            onClick={() => load(state, next)}
-          >
-            Load more
-          </button>
-        )}
-      </div>
+      <TableFoot
+        count={rows.length}
+        noun="run"
+        partial="loaded"
+        more={!!next}
+        loading={loading}
+        onMore={() => next && load(state, next)}
+      />
     </section>
   );
 }
