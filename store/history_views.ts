@@ -11,6 +11,7 @@
  * @module
  */
 import { invalidParam } from "./errors.ts";
+import { mapLimit } from "./map_limit.ts";
 import type { Metric, TrackingStore } from "./types.ts";
 
 /** Most run ids one bulk request may name (MLflow's `MAX_RUNS_GET_METRIC_HISTORY_BULK`). */
@@ -66,24 +67,6 @@ export async function* historyPages(
     if (page.items.length > 0) yield page.items;
     pageToken = page.nextPageToken;
   } while (pageToken);
-}
-
-/** `items.map(fn)` with at most `limit` calls in flight; results keep the input order. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 const withRunId = (m: Metric, runId: string): MetricWithRunId => ({
@@ -211,7 +194,7 @@ export async function getMetricHistoryBulkInterval(
   // shared budget allows, so small and medium requests read each history once.
   const pool = new Set<number>();
   let cached = 0;
-  const runs = await mapBounded(runIds, READ_CONCURRENCY, async (runId) => {
+  const runs = await mapLimit(runIds, READ_CONCURRENCY, async (runId) => {
     let min = Infinity, max = -Infinity;
     let pages: Metric[][] | null = [];
     let kept = 0;
@@ -245,7 +228,7 @@ export async function getMetricHistoryBulkInterval(
   }
 
   // Pass 2: the points at the chosen steps, from the kept pages or a second read.
-  const perRun = await mapBounded(runs, READ_CONCURRENCY, async (r) => {
+  const perRun = await mapLimit(runs, READ_CONCURRENCY, async (r) => {
     const hits: Metric[] = [];
     const collect = (page: Metric[]) => {
       for (const m of page) if (chosen.has(m.step)) hits.push(m);

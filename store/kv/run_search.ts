@@ -32,6 +32,7 @@ import {
 import type { Page, Run, SearchRunsOptions, ViewType } from "../types.ts";
 import { experimentKey, runsByExperimentPrefix, runsByMetricPrefix } from "./keys.ts";
 import type { ExperimentRecord } from "./records.ts";
+import { mapLimit } from "../map_limit.ts";
 import { readRun } from "./run_read.ts";
 import { candidateSet, NO_CURSOR, orderedSource } from "./run_sources.ts";
 import {
@@ -39,7 +40,6 @@ import {
   decodeTuple,
   encodeTuple,
   loadViews,
-  mapLimit,
   type Needs,
   needsOf,
   sortTuple,

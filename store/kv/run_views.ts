@@ -8,6 +8,7 @@
  */
 import type { FilterNode, OrderClause, SortValue } from "../search/mod.ts";
 import { compareSortValues, runSortValue } from "../search/mod.ts";
+import { mapLimit } from "../map_limit.ts";
 import type { Run } from "../types.ts";
 import { loadDatasetInputs } from "./datasets.ts";
 import { runDatasetInputsPrefix, runKey, runMetricKey, runParamKey, runTagKey } from "./keys.ts";
@@ -64,24 +65,6 @@ export function needsOf(filter: FilterNode | null, order: readonly OrderClause[]
     else if (c.kind === "tag") tags.add(c.key);
   }
   return { metrics: [...metrics], params: [...params], tags: [...tags], datasets };
-}
-
-/** Maps with bounded concurrency, so a large read does not flood KV with requests. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (t: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 async function getValues(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<unknown[]> {
