@@ -2,6 +2,7 @@ import type { TargetedEvent, TargetedMouseEvent } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Experiment } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
+import { SearchField } from "../components/SearchField.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
 import { TagList } from "../components/TagList.tsx";
 import {
@@ -134,8 +135,7 @@ export function ExperimentsList(props: ExperimentsListProps) {
     return load(q, v);
   }
 
-  function onQueryInput(e: TargetedEvent<HTMLInputElement>) {
-    const q = e.currentTarget.value;
+  function onQueryInput(q: string) {
     setQuery(q);
     clearTimeout(timer.current);
     timer.current = setTimeout(() => search(q, view), SEARCH_DELAY_MS);
@@ -266,21 +266,12 @@ export function ExperimentsList(props: ExperimentsListProps) {
     <section class="experiments" ref={root} aria-label="Experiments">
       <div class="toolbar">
         <form class="search" role="search" method="get" action="/" onSubmit={onSearchSubmit}>
-          <label class="visually-hidden" for="experiment-search">Search experiments</label>
-          <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <circle cx="11" cy="11" r="7" />
-            <path d="M20 20l-4-4" />
-          </svg>
-          <input
+          <SearchField
             id="experiment-search"
-            type="search"
-            name="filter"
+            label="Search experiments"
             value={query}
             placeholder="Search by name, or filter: tags.team = 'nlp'"
-            autocomplete="off"
-            spellcheck={false}
-            aria-invalid={searchError ? "true" : undefined}
-            aria-describedby={searchError ? "experiment-search-error" : undefined}
+            invalid={!!searchError}
             onInput={onQueryInput}
           />
           {view !== "active" && <input type="hidden" name="view" value={view} />}

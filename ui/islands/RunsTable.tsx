@@ -2,6 +2,7 @@ import type { TargetedEvent, TargetedMouseEvent } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { DateTime } from "../components/DateTime.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
+import { SearchField } from "../components/SearchField.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
 import { formatDuration, isoDateTime } from "../shared/format.ts";
 import { errorMessage, isAbort, searchRuns } from "./api.ts";
@@ -301,22 +302,13 @@ export function RunsTable(props: RunsTableProps) {
     <section class="runs-table" ref={root} aria-label="Runs">
       <div class="toolbar">
         <form class="search rt-filter" role="search" method="get" onSubmit={onFilterSubmit}>
-          <label class="visually-hidden" for="runs-filter">Filter runs</label>
-          <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <circle cx="11" cy="11" r="7" />
-            <path d="M20 20l-4-4" />
-          </svg>
-          <input
+          <SearchField
             id="runs-filter"
-            type="search"
-            name="filter"
+            label="Filter runs"
             value={filterText}
             placeholder="metrics.rmse < 1 and params.model = 'tree'"
-            autocomplete="off"
-            spellcheck={false}
-            aria-invalid={searchError ? "true" : undefined}
-            aria-describedby={searchError ? "runs-filter-error" : undefined}
-            onInput={(e) => setFilterText(e.currentTarget.value)}
+            invalid={!!searchError}
+            onInput={setFilterText}
           />
           {state.order && <input type="hidden" name="order" value={state.order} />}
           {state.view !== "active" && <input type="hidden" name="view" value={state.view} />}
