@@ -4,47 +4,64 @@
  * @module
  */
 
-const INITIAL_BUFFER = 64 * 1024;
+import { byteSource } from "./_streams.ts";
 
+const INITIAL_BUFFER = 64 * 1024;
 /** One part; `last` is known as soon as the part is, so a single-part body can be one PUT. */
 export interface Part {
   bytes: Uint8Array<ArrayBuffer>;
   last: boolean;
 }
 
+/** Successive parts of a stream; see {@linkcode partReader}. */
+export interface PartReader {
+  /**
+   * The next part of exactly `partSize` bytes (the final one may be shorter, and is empty only
+   * for an empty stream). Call it again only after the previous call resolved, and never after
+   * the part marked `last`.
+   *
+   * `reuse`, a full-size buffer of an earlier part that is no longer needed, is filled instead of
+   * a new allocation: a large upload then cycles through two buffers.
+   */
+  next(reuse?: Uint8Array<ArrayBuffer>): Promise<Part>;
+  /** Cancels the stream (after a failure). */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /**
- * Returns a function yielding successive parts of exactly `partSize` bytes (the final one may be
- * shorter, and is empty only for an empty stream). Call it again only after the previous call
- * resolved; after the part marked `last` it must not be called.
- *
- * `reuse`, a full-size buffer of an earlier part that is no longer needed, is filled instead of
- * a new allocation: a large upload then cycles through two buffers rather than leaving one
- * part-sized garbage buffer behind per part.
+ * Reads `body` in parts, through {@linkcode byteSource} (BYOB straight into the part buffer for
+ * a request body; length checked against `expectedLength`).
  */
 export function partReader(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  body: ReadableStream<Uint8Array>,
   partSize: number,
-): (reuse?: Uint8Array<ArrayBuffer>) => Promise<Part> {
-  // A chunk straddling a part boundary: its tail starts the next part.
+  expectedLength?: number,
+): PartReader {
+  const source = byteSource(body, expectedLength);
+  // Bytes read while peeking past a full part: they start the next part.
   let carry: Uint8Array | null = null;
   let ended = false;
 
-  /** The next non-empty chunk, or null at the end of the stream. */
-  async function nextChunk(): Promise<Uint8Array | null> {
+  /** Reads into `into` (at least one byte unless the stream ended). */
+  async function readInto(
+    into: Uint8Array<ArrayBuffer>,
+  ): Promise<{ n: number; buffer: ArrayBuffer }> {
     if (carry) {
-      const chunk = carry;
-      carry = null;
-      return chunk;
+      const n = Math.min(carry.byteLength, into.byteLength);
+      into.set(carry.subarray(0, n));
+      carry = n < carry.byteLength ? carry.subarray(n) : null;
+      return { n, buffer: into.buffer };
     }
     while (!ended) {
-      const { done, value } = await reader.read();
-      if (done) ended = true;
-      else if (value.byteLength > 0) return value;
+      const got = await source.into(into);
+      into = new Uint8Array(got.buffer, into.byteOffset, into.byteLength);
+      if (got.done) ended = true;
+      else if (got.n > 0) return got;
     }
-    return null;
+    return { n: 0, buffer: into.buffer };
   }
 
-  return async function next(reuse?: Uint8Array<ArrayBuffer>): Promise<Part> {
+  async function next(reuse?: Uint8Array<ArrayBuffer>): Promise<Part> {
     // Otherwise grown by doubling rather than allocated at full size: most artifacts are small,
     // and the proxy may be receiving many of them at once.
     let buf: Uint8Array<ArrayBuffer> = reuse?.byteLength === partSize
@@ -52,32 +69,33 @@ export function partReader(
       : new Uint8Array(Math.min(partSize, INITIAL_BUFFER));
     let filled = 0;
     while (filled < partSize) {
-      const chunk = await nextChunk();
-      if (chunk === null) break;
-      const take = Math.min(chunk.byteLength, partSize - filled);
-      if (filled + take > buf.byteLength) buf = grow(buf, filled, filled + take, partSize);
-      buf.set(take === chunk.byteLength ? chunk : chunk.subarray(0, take), filled);
-      filled += take;
-      if (take < chunk.byteLength) carry = chunk.subarray(take);
+      if (filled === buf.byteLength) buf = grow(buf, filled, partSize);
+      const { n, buffer } = await readInto(buf.subarray(filled));
+      // A BYOB read transfers the buffer: the bytes are now in `buffer`.
+      buf = new Uint8Array(buffer);
+      if (n === 0) break;
+      filled += n;
     }
     // A full part may still be the last: peek, so an exact multiple of partSize does not end in
     // an empty part (S3 would refuse it as too small).
-    if (filled === partSize && carry === null && !ended) carry = await nextChunk();
+    if (filled === partSize && carry === null && !ended) {
+      const { n, buffer } = await readInto(new Uint8Array(INITIAL_BUFFER));
+      if (n > 0) carry = new Uint8Array(buffer, 0, n);
+    }
     const bytes = filled === buf.byteLength ? buf : buf.subarray(0, filled);
     return { bytes, last: ended && carry === null };
-  };
+  }
+
+  return { next, cancel: (reason) => source.cancel(reason) };
 }
 
-/** A larger buffer holding the first `filled` bytes of `buf`, with room for `needed` bytes. */
+/** A buffer twice as large (at most `max`) holding the first `filled` bytes of `buf`. */
 function grow(
   buf: Uint8Array<ArrayBuffer>,
   filled: number,
-  needed: number,
   max: number,
 ): Uint8Array<ArrayBuffer> {
-  let size = buf.byteLength;
-  while (size < needed) size *= 2;
-  const bigger = new Uint8Array(Math.min(size, max));
+  const bigger = new Uint8Array(Math.min(buf.byteLength * 2, max));
   bigger.set(buf.subarray(0, filled));
   return bigger;
 }

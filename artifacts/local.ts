@@ -8,7 +8,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { MlflowError } from "../store/errors.ts";
 import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
 import { checkRangeShape, resolveRange } from "./_range.ts";
-import { expectLength, writeBatched } from "./_streams.ts";
+import { writeBatched } from "./_streams.ts";
 import { normaliseArtifactPath } from "./path.ts";
 import type { ArtifactObject, ArtifactRepository, ByteRange, FileInfo } from "./types.ts";
 
@@ -90,7 +90,7 @@ export function createLocalArtifactRepository(
       tmp = join(dir, `${TEMP_PREFIX}${crypto.randomUUID()}`);
       const file = await Deno.open(tmp, { write: true, createNew: true });
       try {
-        await writeBatched(expectLength(body, putOpts?.contentLength), file);
+        await writeBatched(body, file, putOpts?.contentLength);
       } finally {
         file.close();
       }
