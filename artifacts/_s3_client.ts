@@ -223,9 +223,10 @@ export async function s3Failure(res: Response, action: string, path: string): Pr
     case "InvalidAccessKeyId":
     case "ExpiredToken":
     case "InvalidToken":
-      // The server's own credentials are wrong or lack rights: a configuration problem.
+      // The server's own credentials are wrong or lack rights: a configuration problem. Not a
+      // 5xx, which MLflow's client retries for minutes; a 403 fails at once with this message.
       return new MlflowError(
-        "INTERNAL_ERROR",
+        "PERMISSION_DENIED",
         `Artifact store denied ${what} (${code}); check the server's S3 credentials and policy`,
       );
     case "NoSuchBucket":

@@ -6,13 +6,13 @@
 
 import { MlflowError } from "../store/errors.ts";
 import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
-import { partReader } from "./_parts.ts";
+import { type PartReader, partReader } from "./_parts.ts";
 import { checkRangeShape, unsatisfiable } from "./_range.ts";
 import { createS3Client, s3Failure } from "./_s3_client.ts";
 import { resolveS3Config, type S3ArtifactRepositoryOptions } from "./_s3_config.ts";
 import { deleteKey, deleteKeys, listPages } from "./_s3_listing.ts";
 import { checkCompletedParts, checkNumParts, checkToken, multipartOps } from "./_s3_multipart.ts";
-import { expectLength, sliceStream } from "./_streams.ts";
+import { sliceStream } from "./_streams.ts";
 import { normaliseArtifactPath } from "./path.ts";
 import type {
   ArtifactObject,
@@ -38,7 +38,7 @@ export type { S3ArtifactRepositoryOptions } from "./_s3_config.ts";
  * @throws {Error} at construction for missing credentials or bad options (stop the server).
  * Methods throw `MlflowError`: `INVALID_PARAMETER_VALUE` for invalid paths, ranges or multipart
  * arguments; `TEMPORARILY_UNAVAILABLE` when S3 keeps failing or cannot be reached;
- * `INTERNAL_ERROR` when S3 refuses the server's credentials. Messages never name the bucket,
+ * `PERMISSION_DENIED` (403) when S3 refuses the server's credentials. Messages never name the bucket,
  * endpoint or prefix.
  *
  * @example
@@ -74,13 +74,12 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
     body: ReadableStream<Uint8Array>,
     putOpts?: { contentLength?: number },
   ): Promise<void> {
-    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    let parts: PartReader | null = null;
     try {
       const rel = fileRel(path);
       const key = keyOf(rel);
-      reader = expectLength(body, putOpts?.contentLength).getReader();
-      const next = partReader(reader, partSize);
-      const first = await next();
+      parts = partReader(body, partSize, putOpts?.contentLength);
+      const first = await parts.next();
       if (first.last) {
         const res = await client.send(
           "PUT",
@@ -92,9 +91,9 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
         await res.body?.cancel();
         return;
       }
-      await multipart(key, rel).uploadStream(first, next);
+      await multipart(key, rel).uploadStream(first, parts.next);
     } catch (err) {
-      await (reader ?? body).cancel().catch(() => {});
+      await (parts ?? body).cancel().catch(() => {});
       throw err;
     }
   }

@@ -91,7 +91,7 @@ Deno.test("createS3ArtifactRepository() does not retry client errors", async () 
   const { fetch, requests } = stubFetch(() => s3Error(403, "AccessDenied"));
   const err = await repoWith(fetch, { retries: 3 }).list("").catch((e) => e);
   assert.ok(err instanceof MlflowError);
-  assert.equal(err.code, "INTERNAL_ERROR");
+  assert.equal(err.code, "PERMISSION_DENIED");
   assert.match(err.message, /AccessDenied/);
   assert.equal(requests.length, 1);
 });

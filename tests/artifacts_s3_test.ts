@@ -234,10 +234,10 @@ Deno.test("createS3ArtifactRepository() against s3rver", async (t) => {
         credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: "not-the-secret" },
       });
       const failures = [
-        await assertMlflowError(repo.put("a.txt", streamOf("x")), "INTERNAL_ERROR"),
-        await assertMlflowError(repo.list(""), "INTERNAL_ERROR"),
-        await assertMlflowError(repo.get("a.txt"), "INTERNAL_ERROR"),
-        await assertMlflowError(repo.delete("a.txt"), "INTERNAL_ERROR"),
+        await assertMlflowError(repo.put("a.txt", streamOf("x")), "PERMISSION_DENIED"),
+        await assertMlflowError(repo.list(""), "PERMISSION_DENIED"),
+        await assertMlflowError(repo.get("a.txt"), "PERMISSION_DENIED"),
+        await assertMlflowError(repo.delete("a.txt"), "PERMISSION_DENIED"),
       ];
       for (const err of failures) {
         assert.match(err.message, /SignatureDoesNotMatch/);
@@ -250,7 +250,7 @@ Deno.test("createS3ArtifactRepository() against s3rver", async (t) => {
 
     await t.step("an unknown access key is rejected", async () => {
       const repo = repoOn(s3, { credentials: { accessKeyId: "NOPE", secretAccessKey: "S3RVER" } });
-      const err = await assertMlflowError(repo.list(""), "INTERNAL_ERROR");
+      const err = await assertMlflowError(repo.list(""), "PERMISSION_DENIED");
       assert.match(err.message, /InvalidAccessKeyId/);
     });
 
