@@ -5,19 +5,22 @@
  * a file of the same size on the same disk as the local baseline.
  *
  * Each backend gets a server subprocess of its own (`--artifacts-destination <dir>` or
- * `s3://bench/prefix`); the server passed in by `main.ts` is not used. The file is never held in
- * memory on the client: 1 MiB chunks are generated on demand from a seeded pattern (each chunk a
- * different rotation of it, stamped with its index, so a lost, repeated or reordered chunk changes
- * the bytes) and sent as a stream body. The download is checked against the upload by length and
- * a running CRC-32 (`node:zlib`, native) of the bytes sent and the bytes received.
+ * `s3://bench/prefix`); the server passed in by `main.ts` is not used. The source file is
+ * generated from a seeded pattern in 1 MiB chunks (each a different rotation of it, stamped with
+ * its index, so a lost, repeated or reordered chunk changes the bytes) and its CRC-32 kept
+ * (`node:zlib`, native). Every download goes to a file that is checked against it.
  *
- * Two uploads per backend: one with a `Content-Length` (HTTP/1.1 written on a TCP connection, since
- * Deno's fetch drops the header of a stream body; this is what the MLflow Python client sends for
- * a file) and one chunked (Deno fetch with a ReadableStream body). They are reported apart because
- * they behave very differently: on Deno 2.9.6 a `Deno.serve` handler that awaits an async file
- * write per chunk of a chunked body sent by Deno's fetch burns CPU that grows quadratically with
- * the body (reproduced without kvflow: 256 MiB → 19 s of server CPU, 512 MiB → 77 s more), while
- * the same handler with a `Content-Length` body runs at ~700 MB/s.
+ * The baseline is `cp` of that file, evicted from the page cache before each copy: a copy of a
+ * cached file measured anything from 614 MB/s to 3.7 GB/s on this VM.
+ *
+ * Two uploads per backend, reported apart:
+ * - with a `Content-Length`: `curl -T` of the evicted file, which is what the MLflow Python client
+ *   sends for a file, from a client that takes little of the 2 shared cores;
+ * - chunked: Deno fetch with the same bytes generated as a ReadableStream body. On Deno 2.9.6 a
+ *   `Deno.serve` handler that awaits an async file write per chunk of such a body burns CPU that
+ *   grows quadratically with the body (reproduced without kvflow: 256 MiB → 19 s of server CPU,
+ *   512 MiB → 77 s more); the local backend batches its writes for that reason.
+ * Downloads are `curl -o` to a file on the same disk, as `cp` writes its copy.
  *
  * Memory: the server's VmRSS is sampled every 100 ms during each transfer, and VmHWM (the kernel's
  * exact peak) is reset before it through `/proc/<pid>/clear_refs` and read after it, when the
@@ -26,8 +29,8 @@
  * Units: MB = 2^20 bytes (as the search section's RSS rows), so MB/s is MiB/s.
  *
  * Bounds: each transfer is aborted after `transferSeconds` and reported as MISSED; the section is
- * skipped (with a message and an information row) when the temp dir's file system has less than
- * 3× the file size free. Every temp file, the s3rver and the servers are removed in `finally`.
+ * skipped (with a message and an information row) when curl or dd is missing or the temp dir's
+ * file system has less than 3× the file size free. Every temp file, the s3rver and the servers are removed in `finally`.
  *
  * @module
  */
@@ -113,13 +116,21 @@ function generatedStream(size: number, sent: { crc: number; bytes: number }) {
   }, { highWaterMark: 0 });
 }
 
-async function writeGenerated(path: string, size: number): Promise<void> {
+/** Writes the generated file to `path`; returns its length and CRC-32. */
+async function writeGenerated(
+  path: string,
+  size: number,
+): Promise<{ crc: number; bytes: number }> {
   using file = await Deno.open(path, { write: true, createNew: true });
+  const sum = { crc: 0, bytes: 0 };
   const chunks = Math.ceil(size / CHUNK);
   for (let i = 0; i < chunks; i++) {
     const chunk = chunkAt(i, size);
+    sum.crc = crc32(chunk, sum.crc);
+    sum.bytes += chunk.length;
     for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
   }
+  return sum;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,81 +263,57 @@ async function upload(
 }
 
 /**
- * The same PUT with a `Content-Length` and no chunked framing, as the MLflow Python client sends
- * a file (`requests` takes the length from the file). Deno's fetch cannot send a stream that way,
- * so this writes HTTP/1.1 on a plain TCP connection (`Connection: close`) and reads the response
- * to its end.
+ * The same PUT with a `Content-Length`, from the file on disk, by `curl -T`: what the MLflow
+ * Python client does with a file (`requests` takes the length from it), by a client that costs
+ * the 2 shared cores little. The source is evicted from the page cache first, as for `cp`.
  */
-async function uploadWithLength(
+async function uploadFile(
   server: RunningServer,
-  size: number,
-  sent: { crc: number; bytes: number },
+  file: string,
   signal: AbortSignal,
 ): Promise<void> {
-  const url = new URL(`${server.url}${PROXY}/${ARTIFACT_PATH}`);
-  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
-  const abort = () => conn.close();
-  signal.addEventListener("abort", abort);
-  try {
-    // Read concurrently, so an early error response is seen even if the writes then fail.
-    const response = new Response(conn.readable).text();
-    let writeError: unknown;
-    try {
-      await writeAll(
-        conn,
-        new TextEncoder().encode(
-          `PUT ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n` +
-            `Content-Type: application/octet-stream\r\nContent-Length: ${size}\r\n` +
-            `Connection: close\r\n\r\n`,
-        ),
-      );
-      const reader = generatedStream(size, sent).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        await writeAll(conn, value);
-      }
-    } catch (err) {
-      writeError = err;
-    }
-    const text = await response;
-    signal.throwIfAborted();
-    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
-    if (status !== 200) {
-      throw new BenchError(
-        `raw PUT ${ARTIFACT_PATH} → ${status || "no status"}: ${text.slice(0, 300)}` +
-          (writeError ? ` (write failed: ${writeError})` : ""),
-      );
-    }
-    if (writeError) throw writeError;
-    if (sent.bytes !== size) throw new BenchError(`PUT sent ${sent.bytes} bytes, meant ${size}`);
-  } finally {
-    signal.removeEventListener("abort", abort);
-    try {
-      conn.close();
-    } catch {
-      // Closed by the response's end or by the abort.
-    }
+  const url = `${server.url}${PROXY}/${ARTIFACT_PATH}`;
+  const status = await run("curl", [
+    "-sS",
+    "-T",
+    file,
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    url,
+  ], signal);
+  if (status.trim() !== "200") throw new BenchError(`curl -T ${ARTIFACT_PATH} → ${status}`);
+}
+
+/** Downloads the artifact to `file` with curl, as `cp` writes its copy. */
+async function download(server: RunningServer, file: string, signal: AbortSignal): Promise<void> {
+  const url = `${server.url}${PROXY}/${ARTIFACT_PATH}`;
+  const status = await run("curl", ["-sS", "-o", file, "-w", "%{http_code}", url], signal);
+  if (status.trim() !== "200") throw new BenchError(`curl ${ARTIFACT_PATH} → ${status}`);
+}
+
+/** Length and CRC-32 of a file, read in 8 MiB blocks. */
+async function fileCrc(path: string): Promise<{ crc: number; bytes: number }> {
+  using file = await Deno.open(path);
+  const buf = new Uint8Array(8 * MIB);
+  const sum = { crc: 0, bytes: 0 };
+  for (;;) {
+    const n = await file.read(buf);
+    if (n === null) return sum;
+    sum.crc = crc32(buf.subarray(0, n), sum.crc);
+    sum.bytes += n;
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
-}
-
-async function download(
-  server: RunningServer,
-  got: { crc: number; bytes: number },
-  signal: AbortSignal,
-): Promise<void> {
-  const res = await fetch(`${server.url}${PROXY}/${ARTIFACT_PATH}`, { signal });
-  if (res.status !== 200 || !res.body) {
-    throw new BenchError(`GET ${ARTIFACT_PATH} → ${res.status}: ${await res.text()}`);
-  }
-  for await (const chunk of res.body) {
-    got.crc = crc32(chunk, got.crc);
-    got.bytes += chunk.length;
-  }
+/**
+ * Drops a file's pages from this machine's page cache (`dd iflag=nocache count=0`, i.e.
+ * POSIX_FADV_DONTNEED, after a sync). On this VM the host may still cache the disk, so a read
+ * after this is slower than a cached one but not always as slow as a cold disk.
+ */
+async function evict(path: string): Promise<void> {
+  await sync();
+  await run("dd", [`if=${path}`, "iflag=nocache", "count=0", "status=none"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,6 +332,18 @@ async function run(cmd: string, args: string[], signal?: AbortSignal): Promise<s
 /** Flushes dirty pages, so one phase's write-back does not slow the next one's clock. */
 async function sync(): Promise<void> {
   await run("sync", []).catch(() => {});
+}
+
+/** Why this section cannot run (curl or dd missing), or undefined. */
+async function missingTool(): Promise<string | undefined> {
+  for (const tool of ["curl", "dd"]) {
+    try {
+      await run(tool, ["--version"]);
+    } catch {
+      return `${tool} is not installed (the section uploads and downloads with curl)`;
+    }
+  }
+  return undefined;
 }
 
 /** Free bytes on the file system holding `dir`, from `df -Pk`; undefined if df fails. */
@@ -375,38 +374,52 @@ function row(label: string, value: number, unit: string, extra: Partial<Result> 
   return { bench: "artifacts", label, value, unit, goal: "min", ...extra };
 }
 
+/** The file both uploads send: its path on disk (for curl and cp) and its length and CRC-32. */
+interface Source {
+  path: string;
+  sum: { crc: number; bytes: number };
+}
+
 /**
- * One backend: an upload with a Content-Length (raw HTTP/1.1) and a download, then a chunked
- * upload (Deno fetch, stream body) and a second download. Both downloads are checked against what
- * was sent; the first is reported, the second goes into the note.
+ * One backend: an upload of the source file with a Content-Length (curl) and a download to a
+ * file (curl), then a chunked upload of the same bytes generated on the fly (Deno fetch, stream
+ * body) and a second download. Both downloads are checked against the source; the first is
+ * reported, the second goes into the note.
  */
 async function benchBackend(
   name: string,
   server: RunningServer,
-  size: number,
+  source: Source,
   limit: number,
 ): Promise<{ rows: Result[]; rates: Record<"chunked" | "length" | "down", number> }> {
+  const size = source.sum.bytes;
   const idle = (await readMemory(server.process.pid)).rss;
   const sizeLabel = `${mb(size).toLocaleString("en-US")} MiB`;
+  const copy = `${source.path}.down`;
 
   const roundTrip = async (how: "chunked" | "length") => {
     const sent = { crc: 0, bytes: 0 };
+    if (how === "length") await evict(source.path);
     const up = await measured(
       server,
       limit,
       (signal) =>
         how === "chunked"
           ? upload(server, size, sent, signal)
-          : uploadWithLength(server, size, sent, signal),
+          : uploadFile(server, source.path, signal),
     );
-    const got = { crc: 0, bytes: 0 };
+    if (how === "chunked" && !up.timedOut && sent.crc !== source.sum.crc) {
+      throw new BenchError(`${name}: the generated stream differs from the source file`);
+    }
     const down: Transfer = up.timedOut
       ? { seconds: NaN, timedOut: true, peakMb: NaN, memoryNote: "upload timed out" }
-      : await measured(server, limit, (signal) => download(server, got, signal));
-    if (!down.timedOut && (got.bytes !== sent.bytes || got.crc !== sent.crc)) {
+      : await measured(server, limit, (signal) => download(server, copy, signal));
+    const got = down.timedOut ? { crc: 0, bytes: 0 } : await fileCrc(copy);
+    await Deno.remove(copy).catch(() => {});
+    if (!down.timedOut && (got.bytes !== size || got.crc !== source.sum.crc)) {
       throw new BenchError(
-        `${name}: downloaded ${got.bytes} bytes, CRC-32 ${got.crc.toString(16)}; uploaded ` +
-          `${sent.bytes} bytes, CRC-32 ${sent.crc.toString(16)} (${how} upload)`,
+        `${name}: downloaded ${got.bytes} bytes, CRC-32 ${got.crc.toString(16)}; sent ` +
+          `${size} bytes, CRC-32 ${source.sum.crc.toString(16)} (${how} upload)`,
       );
     }
     const upRate = rate(size, up, limit);
@@ -427,14 +440,16 @@ async function benchBackend(
   const rssTarget = { goal: "max", target: RSS_TARGET_MB } as const;
   const rows: Result[] = [
     row(`${name}: upload ${sizeLabel}, Content-Length`, length.upRate.value, "MB/s", {
-      note: `${length.upRate.note}; raw HTTP/1.1, as the MLflow client sends a file; ` +
+      note: `${length.upRate.note}; curl -T of the file (evicted from the page cache), as the ` +
+        "MLflow client sends a file; " +
         verified(length),
     }),
     row(`${name}: upload ${sizeLabel}, chunked (fetch)`, chunked.upRate.value, "MB/s", {
       note: `${chunked.upRate.note}; Deno fetch, stream body; ${verified(chunked)}`,
     }),
     row(`${name}: download ${sizeLabel}`, length.downRate.value, "MB/s", {
-      note: `${length.downRate.note}; again after the chunked upload: ` +
+      note:
+        `${length.downRate.note}; curl to a file on the same disk; again after the chunked upload: ` +
         (chunked.down.timedOut ? "not run" : `${chunked.downRate.value.toFixed(0)} MB/s`),
     }),
     row(`${name}: server peak RSS, Content-Length upload`, length.up.peakMb, "MB", {
@@ -476,9 +491,12 @@ export async function benchArtifacts(
   let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
   try {
     const free = await freeBytes(dir);
-    if (free !== undefined && free < 3 * size) {
-      const message = `${(free / 2 ** 30).toFixed(1)} GiB free in ${dir}, ` +
-        `need ${(3 * size / 2 ** 30).toFixed(1)} GiB (3× the file)`;
+    const missing = await missingTool();
+    // The source, the stored artifact and a downloaded copy.
+    const needed = 3 * size + 256 * MIB;
+    if (missing || (free !== undefined && free < needed)) {
+      const message = missing ?? `${(free! / 2 ** 30).toFixed(1)} GiB free in ${dir}, ` +
+          `need ${(needed / 2 ** 30).toFixed(1)} GiB (3× the file)`;
       console.log(`artifacts: SKIPPED: ${message}`);
       return [{
         bench: "artifacts",
@@ -492,21 +510,20 @@ export async function benchArtifacts(
     if (free === undefined) console.log(`artifacts: df failed; not checking free space`);
     const results: Result[] = [];
 
-    // --- Baseline: cp on the same disk.
-    console.log(`artifacts: writing a ${sizeLabel} source file for the cp baseline…`);
-    const src = `${dir}/cp-src.bin`;
+    // --- Baseline: cp on the same disk, of the file the proxy uploads.
+    console.log(`artifacts: writing a ${sizeLabel} source file…`);
+    const src = `${dir}/source.bin`;
     const dst = `${dir}/cp-dst.bin`;
-    await writeGenerated(src, size);
-    await sync();
-    // The median of 3 copies: a single one of a cached 256 MiB file varies 5× between runs.
+    const source: Source = { path: src, sum: await writeGenerated(src, size) };
+    // The median of 3 copies, each of a source evicted from the page cache: a copy of a cached
+    // file measured anything from 614 MB/s to 3.7 GB/s here, so it was no baseline.
     const cps: { seconds: number; timedOut: boolean }[] = [];
     for (let k = 0; k < 3; k++) {
-      await sync();
+      await evict(src);
       cps.push(await bounded(limit, (signal) => run("cp", [src, dst], signal)));
       await Deno.remove(dst).catch(() => {});
       if (cps.at(-1)!.timedOut) break;
     }
-    await Deno.remove(src).catch(() => {});
     const cp = cps.some((c) => c.timedOut)
       ? { seconds: NaN, timedOut: true }
       : { seconds: median(cps.map((c) => c.seconds)), timedOut: false };
@@ -519,7 +536,8 @@ export async function benchArtifacts(
       goal: "min",
       note: `median of ${cps.length}, ${cpRate.note}; ` +
         `runs ${cps.map((c) => (mb(size) / c.seconds).toFixed(0)).join(", ")} MB/s; ` +
-        "source in page cache, destination not fsynced",
+        "source evicted from the page cache before each (the VM host may still cache it), " +
+        "destination not fsynced",
     });
 
     // --- Local disk.
@@ -528,7 +546,7 @@ export async function benchArtifacts(
     const local = await startServer({ args: ["--artifacts-destination", localDir] });
     servers.push(local);
     console.log(`artifacts: local disk (${localDir}), ${sizeLabel} up and down…`);
-    const l = await benchBackend("local disk", local, size, limit);
+    const l = await benchBackend("local disk", local, source, limit);
     await local.stop();
     await Deno.remove(localDir, { recursive: true }).catch(() => {});
     results.push(...l.rows);
@@ -564,7 +582,7 @@ export async function benchArtifacts(
     });
     servers.push(remote);
     console.log(`artifacts: S3 (s3rver ${s3.endpoint}), ${sizeLabel} up and down…`);
-    const r = await benchBackend("S3 (s3rver)", remote, size, limit);
+    const r = await benchBackend("S3 (s3rver)", remote, source, limit);
     results.push(...r.rows);
     return results;
   } catch (err) {
