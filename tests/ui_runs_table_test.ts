@@ -12,10 +12,12 @@ import assert from "node:assert/strict";
 import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
+import { isLive, mergeFresh, runIdsFilter } from "../ui/islands/runs_table/live.ts";
 import {
   csvCell,
   parseRunsState,
   runsStateQuery,
+  type TableRun,
   toCsv,
   treeRows,
 } from "../ui/islands/runs_table/state.ts";
@@ -264,6 +266,27 @@ Deno.test({
         assert.equal(await page.locator("main script").count(), 0);
       });
 
+      await t.step(
+        "a running run's status and duration update live, without a reload",
+        async () => {
+          const id = ids.get("run-249")!;
+          const row = page.locator(`.rt-table tbody tr[data-run-id="${id}"]`);
+          assert.match(await row.innerText(), /Running/);
+          await page.locator("[data-live]").waitFor();
+          await store.updateRun(id, { status: "FINISHED", endTime: T0 + 249_000 + 5_000 });
+          // The table polls every 5 s.
+          await page.waitForFunction(
+            (runId) =>
+              document.querySelector(`tr[data-run-id="${runId}"]`)?.textContent?.includes(
+                "Finished",
+              ),
+            id,
+            { timeout: 12_000 },
+          );
+          assert.match(await row.innerText(), /\b5\.0s\b/);
+        },
+      );
+
       await t.step("a parent collapses and expands its children", async () => {
         await page.getByRole("button", { name: "Collapse parent-run (2 child runs)" }).click();
         await waitForCount(98);
@@ -457,4 +480,18 @@ Deno.test({
       await server.shutdown();
     }
   },
+});
+
+Deno.test("live runs helpers: which runs poll, the filter that fetches them, the merge", () => {
+  const run = (id: string, status: TableRun["info"]["status"]) =>
+    ({
+      info: { run_id: id, status } as TableRun["info"],
+      data: { metrics: [], params: [], tags: [] },
+    }) as TableRun;
+  const rows = [run("a1", "RUNNING"), run("b2", "FINISHED"), run("c3", "SCHEDULED")];
+  assert.deepEqual(rows.filter(isLive).map((r) => r.info.run_id), ["a1", "c3"]);
+  assert.equal(runIdsFilter(["a1", "c3"]), "attributes.run_id IN ('a1', 'c3')");
+  const merged = mergeFresh(rows, [run("c3", "FAILED")]);
+  assert.deepEqual(merged.map((r) => r.info.status), ["RUNNING", "FINISHED", "FAILED"]);
+  assert.equal(merged[0], rows[0]);
 });

@@ -7,6 +7,7 @@ import { TableFoot } from "../components/TableFoot.tsx";
 import { formatDuration, isoDateTime } from "../shared/format.ts";
 import { errorMessage, isAbort, searchRuns } from "./api.ts";
 import { deleteRun, restoreRun } from "./runs_table/api.ts";
+import { isLive, mergeFresh, useLiveRuns } from "./runs_table/live.ts";
 import {
   cellValue,
   type ExtraColumn,
@@ -38,6 +39,8 @@ export interface RunsTableProps {
   error: string | null;
   /** `max_results` of every search, the first page included. */
   pageSize: number;
+  /** How often running runs are refreshed, in ms. */
+  pollMs: number;
 }
 
 const VIEWS: { view: RunsView; label: string }[] = [
@@ -93,6 +96,14 @@ export function RunsTable(props: RunsTableProps) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const pending = useRef<AbortController | null>(null);
   const root = useRef<HTMLElement>(null);
+
+  useLiveRuns(
+    props.experimentId,
+    rows,
+    (fresh) => setRows((prev) => mergeFresh(prev, fresh)),
+    props.pollMs,
+  );
+  const liveCount = rows.filter(isLive).length;
 
   const columns = state.cols.map(parseColumn).filter((c): c is ExtraColumn => c !== null);
   const sort = splitOrder(state.order);
@@ -365,6 +376,11 @@ export function RunsTable(props: RunsTableProps) {
       {searchError && <p id="runs-filter-error" class="field-error" role="alert">{searchError}</p>}
       <div class="rt-actions" aria-live="polite">
         <span class="muted">{state.sel.length} selected</span>
+        {liveCount > 0 && (
+          <span class="rt-live" title="Running runs refresh every few seconds" data-live>
+            {liveCount} running, updating live
+          </span>
+        )}
         {state.sel.length > 0 && (
           <>
             <a class="button button--small" href={compareHref} data-compare>
