@@ -1,9 +1,10 @@
-import type { TargetedEvent, TargetedMouseEvent } from "preact";
+import type { TargetedEvent } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Experiment } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { SearchField } from "../components/SearchField.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
+import { ViewToggle } from "../components/ViewToggle.tsx";
 import { TagList } from "../components/TagList.tsx";
 import {
   EXPERIMENTS_ORDER,
@@ -36,12 +37,6 @@ export interface ExperimentsListProps {
   /** `max_results` of every search, the first page included. */
   pageSize: number;
 }
-
-const VIEWS: { view: ExperimentView; label: string }[] = [
-  { view: "active", label: "Active" },
-  { view: "deleted", label: "Deleted" },
-  { view: "all", label: "All" },
-];
 
 interface Message {
   kind: "info" | "error";
@@ -146,9 +141,7 @@ export function ExperimentsList(props: ExperimentsListProps) {
     search(query, view);
   }
 
-  function onViewClick(e: TargetedMouseEvent<HTMLAnchorElement>, v: ExperimentView) {
-    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
+  function onViewSelect(v: ExperimentView) {
     setView(v);
     setMessage(null);
     search(query, v);
@@ -276,18 +269,11 @@ export function ExperimentsList(props: ExperimentsListProps) {
           />
           {view !== "active" && <input type="hidden" name="view" value={view} />}
         </form>
-        <div class="segmented" role="group" aria-label="Show">
-          {VIEWS.map(({ view: v, label }) => (
-            <a
-              key={v}
-              href={experimentsHref(query, v)}
-              aria-current={v === view ? "true" : undefined}
-              onClick={(e) => onViewClick(e, v)}
-            >
-              {label}
-            </a>
-          ))}
-        </div>
+        <ViewToggle
+          view={view}
+          href={(v) => experimentsHref(query, v)}
+          onSelect={onViewSelect}
+        />
         <form class="create" onSubmit={onCreate} aria-label="Create experiment">
           <label class="visually-hidden" for="new-experiment-name">New experiment name</label>
           <input

@@ -1,9 +1,10 @@
-import type { TargetedEvent, TargetedMouseEvent } from "preact";
+import type { TargetedEvent } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { DateTime } from "../components/DateTime.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
 import { SearchField } from "../components/SearchField.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
+import { ViewToggle } from "../components/ViewToggle.tsx";
 import { formatDuration, isoDateTime } from "../shared/format.ts";
 import { errorMessage, isAbort, searchRuns } from "./api.ts";
 import { deleteRun, restoreRun } from "./runs_table/api.ts";
@@ -42,12 +43,6 @@ export interface RunsTableProps {
   /** How often running runs are refreshed, in ms. */
   pollMs: number;
 }
-
-const VIEWS: { view: RunsView; label: string }[] = [
-  { view: "active", label: "Active" },
-  { view: "deleted", label: "Deleted" },
-  { view: "all", label: "All" },
-];
 
 /** The fixed columns; `field` is the `order_by` identifier when the column sorts. */
 const BASE_COLUMNS: { id: string; label: string; field?: string; class?: string }[] = [
@@ -166,9 +161,7 @@ export function RunsTable(props: RunsTableProps) {
     update({ order: `${field} ${desc ? "DESC" : "ASC"}` });
   }
 
-  function onViewClick(e: TargetedMouseEvent<HTMLAnchorElement>, v: RunsView) {
-    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
+  function onViewSelect(v: RunsView) {
     setMessage(null);
     update({ view: v });
   }
@@ -325,18 +318,11 @@ export function RunsTable(props: RunsTableProps) {
           {state.view !== "active" && <input type="hidden" name="view" value={state.view} />}
           {state.cols.map((c) => <input key={c} type="hidden" name="col" value={c} />)}
         </form>
-        <div class="segmented" role="group" aria-label="Show">
-          {VIEWS.map(({ view: v, label }) => (
-            <a
-              key={v}
-              href={runsStateQuery({ ...state, view: v, sel: [] }) || "?"}
-              aria-current={v === state.view ? "true" : undefined}
-              onClick={(e) => onViewClick(e, v)}
-            >
-              {label}
-            </a>
-          ))}
-        </div>
+        <ViewToggle
+          view={state.view}
+          href={(v) => runsStateQuery({ ...state, view: v, sel: [] }) || "?"}
+          onSelect={onViewSelect}
+        />
         <details
           class="rt-columns"
           onKeyDown={(e) => {
