@@ -7,7 +7,8 @@
  */
 import type { Context, Handler } from "hono";
 import { MlflowError } from "../store/errors.ts";
-import type { Experiment, Page } from "../store/types.ts";
+import type { Experiment, Page, Run } from "../store/types.ts";
+import { ComparePage, type ComparePageProps } from "./pages/ComparePage.tsx";
 import { ExperimentPage } from "./pages/ExperimentPage.tsx";
 import { ExperimentsPage } from "./pages/ExperimentsPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
@@ -20,6 +21,7 @@ import {
   viewType,
 } from "./shared/experiment_filter.ts";
 import { userTags } from "./shared/tags.ts";
+import { COMPARE_MAX_RUNS, createLimiter, parseRunIds } from "./shared/compare.ts";
 import {
   orderByOf,
   parseRunsState,
@@ -193,5 +195,56 @@ export const runPage: Handler<UiEnv> = async (c) => {
       childRuns={children}
     />,
     { title: run.info.run_name || run.info.run_id },
+  );
+};
+
+// ---------- compare page (/compare?runs=a,b,c) ----------
+
+/** Store reads in flight at once while loading a comparison's runs. */
+const COMPARE_LOAD_CONCURRENCY = 16;
+
+/**
+ * `GET /compare?runs=a,b,c`: the runs side by side. At most {@linkcode COMPARE_MAX_RUNS} ids
+ * (several `runs=` parameters are joined); unknown or malformed ids are listed as not found and
+ * skipped; none left gives an empty state with a way back. Never a 500 for a bad parameter.
+ */
+export const comparePage: Handler<UiEnv> = async (c) => {
+  const store = c.var.store;
+  const parsed = parseRunIds(c.req.queries("runs") ?? [], COMPARE_MAX_RUNS);
+  const limit = createLimiter(COMPARE_LOAD_CONCURRENCY);
+  const loaded = await Promise.all(
+    parsed.ids.map((id) =>
+      limit(() =>
+        store.getRun(id).catch((err) => {
+          if (err instanceof MlflowError) return null;
+          throw err;
+        })
+      )
+    ),
+  );
+  const runs: Run[] = [];
+  const notFound: string[] = [];
+  loaded.forEach((run, i) => run ? runs.push(run) : notFound.push(parsed.ids[i]));
+  notFound.push(...parsed.malformed);
+  const experimentIds = [...new Set(runs.map((r) => r.info.experiment_id))];
+  const experiments: ComparePageProps["experiments"] = await Promise.all(
+    experimentIds.map((id) =>
+      limit(() =>
+        store.getExperiment(id).then(
+          (e) => ({ experiment_id: id, name: e.name }),
+          () => ({ experiment_id: id, name: null }),
+        )
+      )
+    ),
+  );
+  return renderPage(
+    c,
+    <ComparePage
+      runs={runs}
+      experiments={experiments}
+      notFound={notFound}
+      dropped={parsed.dropped}
+    />,
+    { title: runs.length ? `Compare ${runs.length} runs` : "Compare runs" },
   );
 };

@@ -9,6 +9,8 @@
  * @module
  */
 import { ArtifactBrowser } from "./ArtifactBrowser.tsx";
+import { CompareCharts } from "./CompareCharts.tsx";
+import { CompareViews } from "./CompareViews.tsx";
 import { ExperimentsList } from "./ExperimentsList.tsx";
 import { RunsTable } from "./RunsTable.tsx";
 import { MetricChart } from "./MetricChart.tsx";
@@ -25,6 +27,9 @@ export const ISLANDS = {
   RunTags,
   ArtifactBrowser,
   MetricChart,
+  // Compare runs page (/compare?runs=…)
+  CompareCharts,
+  CompareViews,
 } as const;
 
 /** An island's name. */
