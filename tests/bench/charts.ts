@@ -24,7 +24,7 @@ import {
   type Result,
 } from "./common.ts";
 
-const POINTS = 1_000_000;
+export const POINTS = 1_000_000;
 const BATCH = 1000;
 const REPS = 5;
 const BUCKETS = 1000;
@@ -59,12 +59,23 @@ function check(ok: boolean, what: string): void {
 
 const mib = (text: string) => `${(text.length / 2 ** 20).toFixed(1)} MiB reply`;
 
-/** Logs the metric, then times the three reads (see the module doc). */
-export async function benchCharts(server: RunningServer): Promise<Result[]> {
+/**
+ * Logs the 1M-point `loss` metric (1000 log-batches of 1000 points, one spike at step 654,321) to
+ * a new run of a new experiment; returns the run and the seconds the batches took. The `ui`
+ * section (./ui.ts) draws the same metric in Chromium.
+ */
+export async function logMillionPointMetric(
+  server: RunningServer,
+): Promise<{ run: string; loadSeconds: number }> {
   const run = await createRun(server, await createExperiment(server));
   const loadStart = performance.now();
   for (let b = 0; b < POINTS / BATCH; b++) await post(server, "runs/log-batch", batchBody(run, b));
-  const loadSeconds = (performance.now() - loadStart) / 1000;
+  return { run, loadSeconds: (performance.now() - loadStart) / 1000 };
+}
+
+/** Logs the metric, then times the three reads (see the module doc). */
+export async function benchCharts(server: RunningServer): Promise<Result[]> {
+  const { run, loadSeconds } = await logMillionPointMetric(server);
   const base = { run_id: run, metric_key: "loss" };
 
   const down = await timed(() =>

@@ -14,7 +14,9 @@
  * The `search` section (./search.ts) runs after the write benches: it seeds ~120k runs, which
  * would otherwise slow the write benches' KV file. The `artifacts` section (./artifacts.ts) runs
  * last and starts servers of its own: 2 GiB (256 MiB with `--quick`) through the artifact proxy
- * on local disk and on s3rver, against `cp`, with the server's peak RSS.
+ * on local disk and on s3rver, against `cp`, with the server's peak RSS. The `ui` section
+ * (./ui.ts) also starts its own: it seeds an experiment of 100k runs (10k with `--quick`) and a
+ * 1M-point metric, then times the pages in Chromium and reports the island bundle's size.
  *
  * @module
  */
@@ -32,6 +34,7 @@ import {
 } from "./common.ts";
 import { benchSearch, FULL_SEARCH, QUICK_SEARCH, type SearchSizes } from "./search.ts";
 import { benchCharts } from "./charts.ts";
+import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
 import {
   type ArtifactSizes,
   benchArtifacts,
@@ -49,6 +52,7 @@ interface Sizes {
   /** Upper bound on the timed part of one bench, so a slow store cannot stall the run. */
   maxSeconds: number;
   search: SearchSizes;
+  ui: UiSizes;
   artifacts: ArtifactSizes;
 }
 
@@ -61,6 +65,7 @@ const FULL: Sizes = {
   historyReps: 5,
   maxSeconds: 30,
   search: FULL_SEARCH,
+  ui: FULL_UI,
   artifacts: FULL_ARTIFACTS,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
@@ -74,6 +79,7 @@ const QUICK: Sizes = {
   historyReps: 3,
   maxSeconds: 10,
   search: QUICK_SEARCH,
+  ui: QUICK_UI,
   artifacts: QUICK_ARTIFACTS,
 };
 
@@ -87,6 +93,7 @@ const BENCHES: Record<string, Bench> = {
   "get-history": benchGetHistory,
   charts: benchCharts, // ./charts.ts: drawing a 1M-point metric
   search: benchSearch,
+  ui: benchUi, // ./ui.ts: pages in Chromium, on a server of its own
   artifacts: benchArtifacts,
 };
 

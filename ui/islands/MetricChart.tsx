@@ -180,6 +180,8 @@ export function MetricChart(
       ],
       cursor: { drag: { x: true, y: false, setScale: false } },
       hooks: {
+        // For the bench and tests: the points on the canvas, set once uPlot has painted them.
+        draw: [(u: uPlot) => void (el.dataset.drawn = String(u.data[0].length))],
         setSelect: [(u: uPlot) => {
           if (u.select.width < 2) return;
           const a = u.posToVal(u.select.left, "x");
@@ -201,6 +203,7 @@ export function MetricChart(
     return () => {
       resize.disconnect();
       el.removeEventListener("dblclick", reset);
+      delete el.dataset.drawn;
       plot.current?.destroy();
       plot.current = null;
     };
