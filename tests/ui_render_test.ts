@@ -85,6 +85,29 @@ Deno.test("UI pages send a strict Content-Security-Policy and no-cache", async (
   }
 });
 
+Deno.test("UI pages are gzipped for clients that accept it; HEAD still has no body", async () => {
+  const { app } = await appWith(async (s) => {
+    const exp = await s.createExperiment({ name: "gz" });
+    for (let i = 0; i < 30; i++) await s.createRun({ experimentId: exp, runName: `run-${i}` });
+  });
+  const plain = await html(app.request("/experiments/1"));
+  const res = await app.request("/experiments/1", { headers: { "accept-encoding": "gzip" } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-encoding"), "gzip");
+  const zipped = new Uint8Array(await res.arrayBuffer());
+  const unzipped = await new Response(
+    new Blob([zipped]).stream().pipeThrough(new DecompressionStream("gzip")),
+  ).text();
+  assert.equal(unzipped, plain);
+  assert.ok(zipped.length * 3 < plain.length, `${zipped.length} of ${plain.length} bytes`);
+  const head = await app.request("/experiments/1", {
+    method: "HEAD",
+    headers: { "accept-encoding": "gzip" },
+  });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), "");
+});
+
 Deno.test("GET /experiments/:id renders runs server-side in the RunsTable island", async () => {
   let id = "";
   const { app } = await appWith(async (s) => {

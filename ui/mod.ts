@@ -1,7 +1,8 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
- * at `/`. Its routes (`/`, `/experiments/:id`, `/static/*`) never overlap the API's (`/api`,
- * `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
+ * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/static/*`) never
+ * overlap the API's (`/api`, `/ajax-api`, `/health`, `/version`, `/openapi.json`,
+ * `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -14,9 +15,10 @@
  */
 /// <reference types="./dom_lib_compat.d.ts" />
 import { Hono, type MiddlewareHandler } from "hono";
+import { compress } from "hono/compress";
 import { errorResponse } from "../routes/errors.ts";
 import { type AssetTable, loadAssets } from "./assets.ts";
-import { experimentPage, experimentsPage, runPage, staticFile } from "./handlers.tsx";
+import { comparePage, experimentPage, experimentsPage, runPage, staticFile } from "./handlers.tsx";
 import type { UiEnv } from "./render.tsx";
 
 export type { UiEnv } from "./render.tsx";
@@ -56,9 +58,13 @@ export function createUi(): Hono<UiEnv> {
     await next();
   };
 
+  // Pages carry their first data (a runs table page is ~190 KB of HTML); static files are
+  // compressed once in assets.ts instead.
+  const page = [getOnly, compress(), withAssets] as const;
   return new Hono<UiEnv>()
     .all("/static/:file", getOnly, withAssets, staticFile)
-    .all("/", getOnly, withAssets, experimentsPage)
-    .all("/experiments/:experimentId", getOnly, withAssets, experimentPage)
-    .all("/runs/:runId", getOnly, withAssets, runPage);
+    .all("/", ...page, experimentsPage)
+    .all("/experiments/:experimentId", ...page, experimentPage)
+    .all("/runs/:runId", ...page, runPage)
+    .all("/compare", ...page, comparePage);
 }
