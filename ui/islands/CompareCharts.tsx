@@ -2,6 +2,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { createLimiter } from "../shared/compare.ts";
 import { errorMessage, isAbort } from "./api.ts";
+import { AxisOptions } from "./charts/AxisOptions.tsx";
+import { KeyPicker } from "./charts/KeyPicker.tsx";
+import { useSchemeChange } from "./charts/use_scheme.ts";
 import { bucketsFor } from "./compare/scale.ts";
 import { defaultKeys } from "./MetricChart.tsx";
 import { getHistoryDownsampled, type WireMetric } from "./run_page/api.ts";
@@ -196,56 +199,22 @@ export function CompareCharts({ runs, totalRuns, metricKeys }: CompareChartsProp
   const [keys, setKeys] = useState<string[]>(() => defaultKeys(metricKeys));
   const [mode, setMode] = useState<XMode>("step");
   const [log, setLog] = useState(false);
-  const [scheme, setScheme] = useState(0);
-
   // Redraw in the other scheme's colours when light/dark flips.
-  useEffect(() => {
-    const mq = matchMedia("(prefers-color-scheme: dark)");
-    const on = () => setScheme((n) => n + 1);
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, []);
+  const scheme = useSchemeChange();
 
   if (metricKeys.length === 0) return <p class="muted">These runs have no metrics.</p>;
   const toggle = (key: string, on: boolean) =>
     setKeys((ks) => on ? [...ks.filter((k) => k !== key), key] : ks.filter((k) => k !== key));
   return (
     <div class="cmp-charts">
-      <div class="cmp-controls">
-        <fieldset class="cmp-keys">
-          <legend>Metrics to chart</legend>
-          {metricKeys.map((k) => (
-            <label key={k} class="cmp-key">
-              <input
-                type="checkbox"
-                checked={keys.includes(k)}
-                onChange={(e) => toggle(k, (e.target as HTMLInputElement).checked)}
-              />
-              <span class="mono">{k}</span>
-            </label>
-          ))}
-        </fieldset>
-        <div class="cmp-options">
-          <label>
-            X axis{" "}
-            <select
-              value={mode}
-              onChange={(e) => setMode((e.target as HTMLSelectElement).value as XMode)}
-            >
-              <option value="step">Step</option>
-              <option value="wall">Wall time</option>
-              <option value="relative">Relative time</option>
-            </select>
-          </label>
-          <label>
-            <input
-              type="checkbox"
-              checked={log}
-              onChange={(e) => setLog((e.target as HTMLInputElement).checked)}
-            />{" "}
-            Log scale
-          </label>
-        </div>
+      <div class="chart-controls">
+        <KeyPicker
+          legend="Metrics to chart"
+          choices={metricKeys.map((k) => ({ id: k, label: k }))}
+          checked={keys}
+          onToggle={toggle}
+        />
+        <AxisOptions mode={mode} onMode={setMode} log={log} onLog={setLog} />
       </div>
       {totalRuns > runs.length && (
         <p class="notice cmp-cap" role="note">

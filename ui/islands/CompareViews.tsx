@@ -1,6 +1,8 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type CompareRunRef, formatNumber } from "../shared/compare.ts";
+import { KeyPicker } from "./charts/KeyPicker.tsx";
+import { useSchemeChange } from "./charts/use_scheme.ts";
 import {
   type Axis,
   type AxisValue,
@@ -41,17 +43,6 @@ const EMPTY: Geometry = { lines: [], anchors: [] };
 function cssVar(name: string, fallback: string): string {
   const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return v || fallback;
-}
-
-function useScheme(): number {
-  const [scheme, setScheme] = useState(0);
-  useEffect(() => {
-    const mq = matchMedia("(prefers-color-scheme: dark)");
-    const on = () => setScheme((n) => n + 1);
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, []);
-  return scheme;
 }
 
 /** `text` cut with an ellipsis to fit `max` px. */
@@ -101,7 +92,7 @@ function CanvasView(
   const geometry = useRef<Geometry>(EMPTY);
   const [width, setWidth] = useState(0);
   const [hover, setHover] = useState(-1);
-  useScheme(); // re-renders (and so redraws) when light/dark flips
+  useSchemeChange(); // re-renders (and so redraws) when light/dark flips
 
   useEffect(() => {
     const el = wrap.current;
@@ -555,22 +546,14 @@ export function CompareViews({ runs, params, metrics }: CompareViewsProps) {
           <span class="muted">{runs.length} runs</span>
         </div>
         <div class="cmp-panel">
-          <div class="cmp-controls">
-            <fieldset class="cmp-keys">
-              <legend>Axes</legend>
-              {dims.map((d) => (
-                <label key={d.id} class="cmp-key">
-                  <input
-                    type="checkbox"
-                    checked={axes.includes(d.id)}
-                    onChange={(e) => toggle(d.id, (e.target as HTMLInputElement).checked)}
-                  />
-                  <span class="mono">{d.key}</span>
-                  <span class="cmp-kind">{d.kind}</span>
-                </label>
-              ))}
-            </fieldset>
-            <div class="cmp-options">
+          <div class="chart-controls">
+            <KeyPicker
+              legend="Axes"
+              choices={dims.map((d) => ({ id: d.id, label: d.key, kind: d.kind }))}
+              checked={axes}
+              onToggle={toggle}
+            />
+            <div class="chart-options">
               {pickSelect("Colour by", color, metricDims, setColor, "(none)")}
               {colorDim && <RampLegend key={colorDim.id} dim={colorDim} />}
             </div>
@@ -606,7 +589,7 @@ export function CompareViews({ runs, params, metrics }: CompareViewsProps) {
         <div class="cmp-panel">
           {numeric.length === 0 ? <p class="muted">No numeric params or metrics to plot.</p> : (
             <>
-              <div class="cmp-options">
+              <div class="chart-options">
                 {pickSelect("X", sx ?? "", numeric, setSx)}
                 {pickSelect("Y", sy ?? "", numeric, setSy)}
                 <span class="muted">

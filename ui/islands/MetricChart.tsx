@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { errorMessage, isAbort } from "./api.ts";
+import { AxisOptions } from "./charts/AxisOptions.tsx";
+import { KeyPicker } from "./charts/KeyPicker.tsx";
+import { useSchemeChange } from "./charts/use_scheme.ts";
 import { type DownsampledReply, getHistoryDownsampled, getRun } from "./run_page/api.ts";
 import {
   align,
@@ -69,7 +72,8 @@ export function MetricChart(
   const [loaded, setLoaded] = useState<Loaded[]>([]);
   const [error, setError] = useState("");
   const [tick, setTick] = useState(0);
-  const [scheme, setScheme] = useState(0);
+  // Redraw axes in the new colours when the colour scheme flips.
+  const scheme = useSchemeChange();
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -131,14 +135,6 @@ export function MetricChart(
       document.removeEventListener("visibilitychange", arm);
     };
   }, [runId, status]);
-
-  // Redraw axes in the new colours when the colour scheme flips.
-  useEffect(() => {
-    const mq = matchMedia("(prefers-color-scheme: dark)");
-    const on = () => setScheme((n) => n + 1);
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, []);
 
   // (Re)build the plot whenever its data or options change.
   useEffect(() => {
@@ -218,43 +214,22 @@ export function MetricChart(
   }
   return (
     <div class="metric-chart">
-      <div class="metric-chart__controls">
-        <fieldset class="metric-chart__keys">
-          <legend>Metrics</legend>
-          {metricKeys.map((k) => (
-            <label key={k} class="metric-chart__key">
-              <input
-                type="checkbox"
-                checked={keys.includes(k)}
-                onChange={(e) => toggleKey(k, (e.target as HTMLInputElement).checked)}
-              />
-              <span class="mono">{k}</span>
-            </label>
-          ))}
-        </fieldset>
-        <div class="metric-chart__options">
-          <label>
-            X axis{" "}
-            <select
-              value={mode}
-              onChange={(e) => {
-                setZoom(null);
-                setMode((e.target as HTMLSelectElement).value as XMode);
-              }}
-            >
-              <option value="step">Step</option>
-              <option value="wall">Wall time</option>
-              <option value="relative">Relative time</option>
-            </select>
-          </label>
-          <label>
-            <input
-              type="checkbox"
-              checked={log}
-              onChange={(e) => setLog((e.target as HTMLInputElement).checked)}
-            />{" "}
-            Log scale
-          </label>
+      <div class="chart-controls">
+        <KeyPicker
+          legend="Metrics"
+          choices={metricKeys.map((k) => ({ id: k, label: k }))}
+          checked={keys}
+          onToggle={toggleKey}
+        />
+        <AxisOptions
+          mode={mode}
+          onMode={(m) => {
+            setZoom(null);
+            setMode(m);
+          }}
+          log={log}
+          onLog={setLog}
+        >
           <label>
             Smoothing{" "}
             <input
@@ -273,7 +248,7 @@ export function MetricChart(
             </button>
           )}
           {status === "RUNNING" && <span class="badge badge--running">Live</span>}
-        </div>
+        </AxisOptions>
       </div>
       {error && <p class="field-error" role="alert">{error}</p>}
       <div class="metric-chart__plot" ref={box} />
