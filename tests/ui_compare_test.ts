@@ -34,9 +34,9 @@ import {
   parseRunIds,
 } from "../ui/shared/compare.ts";
 import { launchBrowser } from "./helpers/browser.ts";
+import { inkedPixels, islandProps, openPage, shoot, SHOTS_DIR } from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
-const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
 const T0 = Date.UTC(2026, 0, 1);
 const STEPS = 20;
 
@@ -108,15 +108,6 @@ async function get(store: TrackingStore, path: string, status = 200) {
   const text = await res.text();
   assert.equal(res.status, status, text.slice(0, 500));
   return { res, text };
-}
-
-/** The decoded `data-props` JSON of the first island named `name`. */
-function islandProps(page: string, name: string): Record<string, unknown> {
-  const m = new RegExp(`data-island="${name}" data-props="([^"]*)"`).exec(page);
-  assert.ok(m, `no ${name} island`);
-  const json = m[1].replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&");
-  return JSON.parse(json);
 }
 
 /** The `<tr>` of key `key` in the table with id `table`. */
@@ -366,18 +357,6 @@ Deno.test("GET /compare caps a comparison at 500 runs", async () => {
 
 // ---------- Chromium ----------
 
-/** How many sampled pixels of the first canvas under `selector` are painted. */
-async function inkedPixels(page: Page, selector: string): Promise<number> {
-  return await page.evaluate((sel) => {
-    const c = document.querySelector<HTMLCanvasElement>(sel);
-    if (!c || !c.width || !c.height) return 0;
-    const { data } = c.getContext("2d")!.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 3] > 0) n++;
-    return n;
-  }, selector);
-}
-
 /** Rows of table `#id` that are displayed. */
 function visibleRows(page: Page, id: string): Promise<number> {
   return page.evaluate(
@@ -397,29 +376,12 @@ Deno.test({
     const app = createApp({ store: f.store });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
-    const problems: string[] = [];
     const browser = await launchBrowser();
     try {
-      await Deno.mkdir(SHOTS_DIR, { recursive: true });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      page.on("console", (m) => {
-        if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
+      const { page, problems } = await openPage(browser, {
+        context: { viewport: { width: 1280, height: 900 } },
+        timeoutMs: 15_000,
       });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("dialog", (d) => {
-        problems.push(`dialog: ${d.message()}`);
-        d.dismiss();
-      });
-      const shoot = async (name: string, fullPage = true) => {
-        for (const colorScheme of ["light", "dark"] as const) {
-          await page.emulateMedia({ colorScheme });
-          await page.waitForTimeout(150);
-          await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png`, fullPage });
-        }
-        await page.emulateMedia({ colorScheme: "light" });
-      };
       const ready = async () => {
         for (const name of ["CompareCharts", "CompareViews"]) {
           await page.locator(`[data-island='${name}'][data-hydrated]`).waitFor();
@@ -501,7 +463,7 @@ Deno.test({
         assert.match(await page.locator(".cmp-scatter .cmp-status").innerText(), /run-00/);
         await page.keyboard.press("Escape");
         await page.locator("h1").click();
-        await shoot("compare-3runs");
+        await shoot(page, "compare-3runs", { settleMs: 150 });
       });
 
       await t.step("768 px wide: tables scroll inside their frame, not the page", async () => {
@@ -512,7 +474,7 @@ Deno.test({
           document.documentElement.scrollWidth - document.documentElement.clientWidth
         );
         assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
-        await shoot("compare-768");
+        await shoot(page, "compare-768", { settleMs: 150 });
         await page.setViewportSize({ width: 1280, height: 900 });
       });
 
@@ -531,13 +493,13 @@ Deno.test({
         await page.keyboard.press("End");
         assert.equal(await page.locator(".cmp-parcoords .cmp-status a").innerText(), "run-299");
         await page.locator("h1").click();
-        await shoot("compare-300runs");
+        await shoot(page, "compare-300runs", { settleMs: 150 });
       });
 
       await t.step("the empty state", async () => {
         await page.goto(`${base}/compare?runs=nope`);
         await page.getByRole("heading", { name: "No runs to compare" }).waitFor();
-        await shoot("compare-empty", false);
+        await shoot(page, "compare-empty", { fullPage: false, settleMs: 150 });
       });
 
       assert.deepEqual(problems, []);

@@ -12,9 +12,9 @@ import type { Locator, Page } from "playwright-core";
 import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import { launchBrowser } from "./helpers/browser.ts";
+import { isApi400, openPage, shoot, SHOTS_DIR } from "./helpers/ui.ts";
 
 const XSS_NAME = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
-const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
 
 /** A row of the experiments table by its exact experiment name. */
 function row(page: Page, name: string) {
@@ -48,14 +48,6 @@ async function waitForFocus(locator: Locator) {
   await locator.page().waitForFunction((target) => target === document.activeElement, el);
 }
 
-async function shoot(page: Page, name: string) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png`, fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
 Deno.test({
   name: "web UI works in Chromium: experiments page, island actions, keyboard, XSS",
   sanitizeOps: false,
@@ -87,26 +79,15 @@ Deno.test({
       createApp({ store }).fetch,
     );
     const base = `http://127.0.0.1:${server.addr.port}`;
-    const problems: string[] = [];
     const browser = await launchBrowser();
     try {
-      await Deno.mkdir(SHOTS_DIR, { recursive: true });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
       // Steps that provoke an API error on purpose allow the browser's "Failed to load
       // resource … 400" line for /ajax-api/ calls; every other console error fails the test.
       let allowApi400 = false;
-      page.on("console", (m) => {
-        if (m.type() !== "error") return;
-        const expected = allowApi400 && m.text().includes("status of 400") &&
-          m.location().url.includes("/ajax-api/");
-        if (!expected) problems.push(`console: ${m.text()} (${m.location().url})`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("dialog", (d) => {
-        problems.push(`dialog: ${d.message()}`);
-        d.dismiss();
+      const { page, problems } = await openPage(browser, {
+        context: { viewport: { width: 1280, height: 800 } },
+        timeoutMs: 10_000,
+        allow: (m) => allowApi400 && isApi400(m),
       });
 
       await t.step("/ renders the list and hydrates the island", async () => {

@@ -12,6 +12,7 @@ import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { buildBundle } from "../ui/bundle.ts";
 import { ISLANDS } from "../ui/islands/registry.ts";
+import { islandProps } from "./helpers/ui.ts";
 
 const XSS = [
   "<script>alert(1)</script>",
@@ -30,15 +31,6 @@ async function html(res: Response | Promise<Response>, status = 200): Promise<st
   assert.equal(r.status, status, text.slice(0, 500));
   assert.match(r.headers.get("content-type") ?? "", /^text\/html/);
   return text;
-}
-
-/** The decoded `data-props` JSON of the first island named `name`. */
-function islandProps(page: string, name: string): Record<string, unknown> {
-  const m = new RegExp(`data-island="${name}" data-props="([^"]*)"`).exec(page);
-  assert.ok(m, `no ${name} island`);
-  const json = m[1].replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&");
-  return JSON.parse(json);
 }
 
 /** Asserts that no payload appears unescaped and no tag the payloads would create exists. */

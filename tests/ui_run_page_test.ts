@@ -10,7 +10,6 @@
 import assert from "node:assert/strict";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
-import type { Page } from "playwright-core";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
 import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
@@ -19,9 +18,9 @@ import { isSafeUrl, renderMarkdown } from "../ui/islands/run_page/markdown.ts";
 import { align, smooth, toApiX, toSeries } from "../ui/islands/run_page/chart_data.ts";
 import { previewKind } from "../ui/islands/ArtifactBrowser.tsx";
 import { launchBrowser } from "./helpers/browser.ts";
+import { inkedPixels, openPage, shoot } from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
-const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
 
 const md = (s: string) => render(h("div", null, renderMarkdown(s)));
 
@@ -204,28 +203,6 @@ Deno.test("run page SSR: data, links, 404, escaping", async () => {
   }
 });
 
-async function shoot(page: Page, name: string) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png`, fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
-/** How many sampled canvas pixels are not transparent/background. */
-async function inkedPixels(page: Page): Promise<number> {
-  return await page.evaluate(() => {
-    const c = document.querySelector<HTMLCanvasElement>(".metric-chart canvas");
-    if (!c || !c.width || !c.height) return 0;
-    const ctx = c.getContext("2d")!;
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 3] > 0) n++;
-    return n;
-  });
-}
-
 Deno.test({
   name: "run page in Chromium: chart, description, tags, artifacts, no console errors",
   sanitizeOps: false,
@@ -234,20 +211,11 @@ Deno.test({
     const f = await fixture();
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, f.app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
-    const problems: string[] = [];
     const browser = await launchBrowser();
     try {
-      await Deno.mkdir(SHOTS_DIR, { recursive: true });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      page.on("console", (m) => {
-        if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("dialog", (d) => {
-        problems.push(`dialog: ${d.message()}`);
-        d.dismiss();
+      const { page, problems } = await openPage(browser, {
+        context: { viewport: { width: 1280, height: 900 } },
+        timeoutMs: 10_000,
       });
 
       await t.step("islands hydrate; the 100k-point chart draws quickly", async () => {
@@ -267,7 +235,7 @@ Deno.test({
         });
         const ms = performance.now() - t0;
         assert.ok(ms < 5000, `chart took ${ms.toFixed(0)} ms`);
-        assert.ok((await inkedPixels(page)) > 100, "canvas is blank");
+        assert.ok((await inkedPixels(page, ".metric-chart canvas")) > 100, "canvas is blank");
         assert.equal(await page.locator("img[src='x']").count(), 0);
         assert.equal(await page.locator("main script").count(), 0);
       });
@@ -306,14 +274,14 @@ Deno.test({
               document.querySelector(".metric-chart__counts")?.textContent ?? "",
             )
           );
-          assert.ok((await inkedPixels(page)) > 50);
+          assert.ok((await inkedPixels(page, ".metric-chart canvas")) > 50);
           await page.getByRole("button", { name: "Reset zoom" }).click();
           await page.waitForFunction(() =>
             /100,000 points/.test(
               document.querySelector(".metric-chart__counts")?.textContent ?? "",
             )
           );
-          await shoot(page, "run");
+          await shoot(page, "run", { settleMs: 150 });
         },
       );
 
@@ -371,7 +339,7 @@ Deno.test({
           await page.locator(".artifacts__text", { hasText: "odd name" }).waitFor();
           await page.locator(".artifacts__path", { hasText: "<script>" }).waitFor();
           assert.equal(await page.locator("img[src='x']").count(), 0);
-          await shoot(page, "run-artifacts");
+          await shoot(page, "run-artifacts", { settleMs: 150 });
         },
       );
 
@@ -416,7 +384,7 @@ Deno.test({
         await page.goto(`${base}/runs/${f.runId}`);
         await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
         await page.locator(".metric-chart canvas").waitFor();
-        await shoot(page, "run-768");
+        await shoot(page, "run-768", { settleMs: 150 });
       });
 
       assert.deepEqual(problems, []);

@@ -22,9 +22,9 @@ import {
   treeRows,
 } from "../ui/islands/runs_table/state.ts";
 import { launchBrowser } from "./helpers/browser.ts";
+import { isApi400, islandProps, openPage, shoot, SHOTS_DIR } from "./helpers/ui.ts";
 
 const XSS_NAME = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
-const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
 const T0 = Date.UTC(2026, 0, 1);
 
 interface Seeded {
@@ -85,15 +85,6 @@ async function seed(n: number): Promise<Seeded> {
 function appFetch(store: TrackingStore): Promise<(req: Request) => Promise<Response>> {
   const app = createApp({ store });
   return Promise.resolve(async (req: Request) => await app.fetch(req));
-}
-
-/** The decoded `data-props` JSON of the first island named `name`. */
-function islandProps(page: string, name: string): Record<string, unknown> {
-  const m = new RegExp(`data-island="${name}" data-props="([^"]*)"`).exec(page);
-  assert.ok(m, `no ${name} island`);
-  const json = m[1].replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&");
-  return JSON.parse(json);
 }
 
 function propNames(page: string): string[] {
@@ -212,27 +203,13 @@ Deno.test({
     );
     const base = `http://127.0.0.1:${server.addr.port}`;
     const url = `${base}/experiments/${expId}`;
-    const problems: string[] = [];
     const browser = await launchBrowser();
     try {
-      await Deno.mkdir(SHOTS_DIR, { recursive: true });
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 800 },
-        acceptDownloads: true,
-      });
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
       let allowApi400 = false;
-      page.on("console", (m) => {
-        if (m.type() !== "error") return;
-        const expected = allowApi400 && m.text().includes("status of 400") &&
-          m.location().url.includes("/ajax-api/");
-        if (!expected) problems.push(`console: ${m.text()} (${m.location().url})`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("dialog", (d) => {
-        problems.push(`dialog: ${d.message()}`);
-        d.dismiss();
+      const { page, problems } = await openPage(browser, {
+        context: { viewport: { width: 1280, height: 800 }, acceptDownloads: true },
+        timeoutMs: 10_000,
+        allow: (m) => allowApi400 && isApi400(m),
       });
 
       const rows = page.locator(".rt-table tbody tr[data-run-id]");
@@ -242,13 +219,6 @@ Deno.test({
           (want) => document.querySelectorAll(".rt-table tbody tr[data-run-id]").length === want,
           n,
         );
-      const shoot = async (name: string) => {
-        for (const colorScheme of ["light", "dark"] as const) {
-          await page.emulateMedia({ colorScheme });
-          await page.screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png` });
-        }
-        await page.emulateMedia({ colorScheme: "light" });
-      };
       const hydrated = () => page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
 
       await t.step("the island hydrates the server's first page", async () => {
@@ -315,7 +285,7 @@ Deno.test({
           document.querySelector(".rt-table tbody td.cell-name a")?.textContent === "run-200"
         );
         assert.equal(await th.getAttribute("aria-sort"), "ascending");
-        await shoot("runs-table-sorted");
+        await shoot(page, "runs-table-sorted", { fullPage: false });
       });
 
       await t.step("a reload restores columns and order from the URL", async () => {
@@ -346,7 +316,7 @@ Deno.test({
         await error.waitFor();
         assert.ok((await error.textContent() ?? "").length > 5);
         assert.equal(await filter.getAttribute("aria-invalid"), "true");
-        await shoot("runs-table-error");
+        await shoot(page, "runs-table-error", { fullPage: false });
         allowApi400 = false;
         await filter.fill("");
         await filter.press("Enter");
@@ -378,7 +348,7 @@ Deno.test({
         assert.equal(new URL(href, base).pathname, "/compare");
         assert.deepEqual(runs.sort(), [ids.get("run-248")!, ids.get("run-249")!].sort());
         assert.deepEqual(new URL(page.url()).searchParams.getAll("sel").sort(), runs.sort());
-        await shoot("runs-table-selected");
+        await shoot(page, "runs-table-selected", { fullPage: false });
         // The selection survives a reload.
         await page.reload();
         await hydrated();
@@ -434,7 +404,7 @@ Deno.test({
           document.documentElement.scrollWidth - document.documentElement.clientWidth
         );
         assert.equal(overflow, 0, "the page scrolls sideways");
-        await shoot("runs-table-tablet");
+        await shoot(page, "runs-table-tablet", { fullPage: false });
         await page.setViewportSize({ width: 1280, height: 800 });
       });
 
@@ -470,7 +440,7 @@ Deno.test({
           new URL(page.url()).searchParams.get("order"),
           "attributes.run_name DESC",
         );
-        await shoot("runs-table");
+        await shoot(page, "runs-table", { fullPage: false });
       });
 
       assert.deepEqual(problems, []);
