@@ -14,6 +14,7 @@ import type { ArtifactRepository } from "../artifacts/types.ts";
 import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import { clientCreateRunBody } from "./api/_helpers.ts";
+import { artifactBaseUrl, jsonOf, noise, sha256 } from "./helpers/client.ts";
 import { startS3rver } from "./helpers/s3rver.ts";
 
 const UA = { "User-Agent": "mlflow-python-client/2.17.0" };
@@ -27,19 +28,6 @@ interface Upload {
 }
 
 const text = (s: string) => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>;
-
-/** Deterministic pseudo-random bytes (xorshift32), so a failure is reproducible. */
-function noise(length: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** `log_artifact`, `log_artifacts` of a nested folder, `log_text`, `log_dict` (JSON and YAML). */
 function clientUploads(): Upload[] {
@@ -77,24 +65,6 @@ function clientUploads(): Upload[] {
     // An empty file (listed without file_size)
     { path: "empty.txt", bytes: new Uint8Array(0), contentType: "text/plain" },
   ];
-}
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
-}
-
-async function jsonOf(res: Response, status = 200) {
-  const body = await res.text();
-  assert.equal(res.status, status, body);
-  assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-  return JSON.parse(body);
-}
-
-/** The client's `mlflow-artifacts:/X` → `<tracking>/api/2.0/mlflow-artifacts/artifacts/X`. */
-function artifactBaseUrl(tracking: string, artifactUri: string): string {
-  const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*(.*)$/.exec(artifactUri);
-  assert.ok(m, artifactUri);
-  return `${tracking}/api/2.0/mlflow-artifacts/artifacts/${m[1]}`;
 }
 
 /** The whole flow against a server; `repo` is the app's repository. */
