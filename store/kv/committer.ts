@@ -1,4 +1,4 @@
-import { applyMutations, keyId, type Mutation, mutationSize } from "./mutations.ts";
+import { applyMutations, keyBytes, keyId, type Mutation, mutationSize } from "./mutations.ts";
 import { isLockedError } from "./retry.ts";
 
 /** One self-contained atomic write: its checks and its mutations. */
@@ -12,6 +12,8 @@ interface Queued extends CommitJob {
   checkIds: Map<string, string | null>;
   writeIds: string[];
   bytes: number;
+  /** Total size of the keys it checks and writes (KV caps a commit's at 80 KiB). */
+  keyBytes: number;
   resolve: (versionstamp: string | null) => void;
   reject: (e: unknown) => void;
 }
@@ -20,13 +22,22 @@ interface Queued extends CommitJob {
 const MAX_GROUP_MUTATIONS = 900;
 const MAX_GROUP_CHECKS = 90;
 const MAX_GROUP_BYTES = 600_000;
+const MAX_GROUP_KEY_BYTES = 72_000;
+
+/** Total key size of a job's checks and mutations. */
+function jobKeyBytes(job: CommitJob): number {
+  let n = 0;
+  for (const c of job.checks) n += keyBytes(c.key);
+  for (const m of job.mutations) n += keyBytes(m.key);
+  return n;
+}
 
 /** Whether a job fits in one commit on its own. */
 export function fitsOneCommit(job: CommitJob): boolean {
   let bytes = 0;
   for (const m of job.mutations) bytes += mutationSize(m);
   return job.mutations.length <= MAX_GROUP_MUTATIONS && job.checks.length <= MAX_GROUP_CHECKS &&
-    bytes <= MAX_GROUP_BYTES;
+    bytes <= MAX_GROUP_BYTES && jobKeyBytes(job) <= MAX_GROUP_KEY_BYTES;
 }
 
 /**
@@ -56,7 +67,8 @@ export class Committer {
       const writeIds = job.mutations.map((m) => keyId(m.key));
       let bytes = 0;
       for (const m of job.mutations) bytes += mutationSize(m);
-      this.#queue.push({ ...job, checkIds, writeIds, bytes, resolve, reject });
+      const keys = jobKeyBytes(job);
+      this.#queue.push({ ...job, checkIds, writeIds, bytes, keyBytes: keys, resolve, reject });
       if (!this.#draining) this.#drain();
     });
   }
@@ -80,7 +92,7 @@ export class Committer {
     // key another job in the group writes or checks.
     const written = new Set<string>();
     const checked = new Map<string, string | null>();
-    let muts = 0, bytes = 0;
+    let muts = 0, bytes = 0, keys = 0;
     for (const job of this.#queue) {
       let newChecks = 0;
       for (const id of job.checkIds.keys()) if (!checked.has(id)) newChecks++;
@@ -88,6 +100,7 @@ export class Committer {
         muts + job.mutations.length <= MAX_GROUP_MUTATIONS &&
         checked.size + newChecks <= MAX_GROUP_CHECKS &&
         bytes + job.bytes <= MAX_GROUP_BYTES &&
+        keys + job.keyBytes <= MAX_GROUP_KEY_BYTES &&
         !job.writeIds.some((id) => written.has(id) || checked.has(id)) &&
         ![...job.checkIds].some(([id, vs]) =>
           written.has(id) || (checked.has(id) && checked.get(id) !== vs)
@@ -102,6 +115,7 @@ export class Committer {
       for (const [id, vs] of job.checkIds) checked.set(id, vs);
       muts += job.mutations.length;
       bytes += job.bytes;
+      keys += job.keyBytes;
     }
     this.#queue = rest;
     return group;

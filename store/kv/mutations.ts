@@ -85,6 +85,36 @@ export class MutationSet {
   }
 }
 
+/** UTF-8 length of a string, without encoding it. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) n += 2; // KV escapes a NUL inside a string part
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair: one 4-byte code point
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * An upper bound on a key's encoded size. Deno KV also caps the total size of the keys one
+ * commit touches (80 KiB), which long keys reach well before the mutation count or byte limits.
+ */
+export function keyBytes(key: Deno.KvKey): number {
+  let n = 0;
+  for (const part of key) {
+    if (typeof part === "string") n += 2 + utf8Length(part);
+    else if (part instanceof Uint8Array) n += 2 + part.byteLength * 2;
+    else n += 10;
+  }
+  return n;
+}
+
 /** Estimated bytes a mutation adds to a commit (key plus value). */
 export function mutationSize(m: Mutation): number {
   return estimateSize(m.key) + (m.value === undefined ? 0 : estimateSize(m.value));

@@ -20,14 +20,17 @@ import {
   stagingKey,
   stagingsPrefix,
 } from "./keys.ts";
-import { applyMutations, type Mutation, mutationSize } from "./mutations.ts";
+import { applyMutations, keyBytes, type Mutation, mutationSize } from "./mutations.ts";
 import type { RunHead } from "./records.ts";
 import { isLockedError } from "./retry.ts";
 
 const PACK_BYTES = 56_000;
 const PACK_MUTATIONS = 400;
+/** Key bytes per pack and per commit: KV caps the keys one commit touches at 80 KiB. */
+const PACK_KEY_BYTES = 30_000;
 const COMMIT_BYTES = 600_000;
 const COMMIT_MUTATIONS = 900;
+const COMMIT_KEY_BYTES = 64_000;
 /** Stagings older than this whose batch never became pending were abandoned by a dead process. */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 
@@ -51,45 +54,58 @@ async function commitWithLockRetry(op: () => Deno.AtomicOperation): Promise<bool
 function pack(mutations: Mutation[]): Mutation[][] {
   const packs: Mutation[][] = [];
   let cur: Mutation[] = [];
-  let bytes = 0;
+  let bytes = 0, keys = 0;
   for (const m of mutations) {
     const s = mutationSize(m);
-    if (cur.length > 0 && (bytes + s > PACK_BYTES || cur.length >= PACK_MUTATIONS)) {
+    const k = keyBytes(m.key);
+    if (
+      cur.length > 0 &&
+      (bytes + s > PACK_BYTES || cur.length >= PACK_MUTATIONS || keys + k > PACK_KEY_BYTES)
+    ) {
       packs.push(cur);
       cur = [];
       bytes = 0;
+      keys = 0;
     }
     cur.push(m);
     bytes += s;
+    keys += k;
   }
   if (cur.length > 0) packs.push(cur);
   return packs;
 }
 
-/** Groups items into commits under the byte and mutation budgets. */
-function groupForCommits<T>(items: T[], size: (t: T) => [number, number]): T[][] {
+/** Groups items into commits under the mutation, byte and key-byte budgets. */
+function groupForCommits<T>(items: T[], size: (t: T) => [number, number, number]): T[][] {
   const groups: T[][] = [];
   let cur: T[] = [];
-  let muts = 0, bytes = 0;
+  let muts = 0, bytes = 0, keys = 0;
   for (const it of items) {
-    const [m, b] = size(it);
-    if (cur.length > 0 && (muts + m > COMMIT_MUTATIONS || bytes + b > COMMIT_BYTES)) {
+    const [m, b, k] = size(it);
+    if (
+      cur.length > 0 &&
+      (muts + m > COMMIT_MUTATIONS || bytes + b > COMMIT_BYTES || keys + k > COMMIT_KEY_BYTES)
+    ) {
       groups.push(cur);
       cur = [];
       muts = 0;
       bytes = 0;
+      keys = 0;
     }
     cur.push(it);
     muts += m;
     bytes += b;
+    keys += k;
   }
   if (cur.length > 0) groups.push(cur);
   return groups;
 }
 
-const packSize = (p: Mutation[]): [number, number] => [
+/** A pack's cost when applied: its mutations plus the deletion of its staged key. */
+const packSize = (p: Mutation[]): [number, number, number] => [
   p.length + 1,
   p.reduce((s, m) => s + mutationSize(m), 0) + 200,
+  p.reduce((s, m) => s + keyBytes(m.key), 0) + 200,
 ];
 
 /**
