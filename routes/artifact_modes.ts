@@ -22,14 +22,18 @@ const RUN_ARTIFACT_PATHS = new Set([
   "/get-artifact",
 ]);
 
+/** A logged model's artifact routes (`logged-models/{id}/artifacts/...`), model-addressed. */
+const MODEL_ARTIFACT_PATH = /^\/api\/2\.0\/mlflow\/logged-models\/[^/]+\/artifacts(\/|$)/;
+
 /** Whether a routing path (the `/ajax-api` mirror already folded onto `/api`) is an artifact route. */
 export function isArtifactRoute(path: string): boolean {
   return path === "/api/2.0/mlflow-artifacts" || path.startsWith("/api/2.0/mlflow-artifacts/") ||
-    RUN_ARTIFACT_PATHS.has(path);
+    RUN_ARTIFACT_PATHS.has(path) || MODEL_ARTIFACT_PATH.test(path);
 }
 
 function isTrackingRoute(path: string): boolean {
-  return path.startsWith("/api/2.0/mlflow/") && !RUN_ARTIFACT_PATHS.has(path);
+  return path.startsWith("/api/2.0/mlflow/") && !RUN_ARTIFACT_PATHS.has(path) &&
+    !MODEL_ARTIFACT_PATH.test(path);
 }
 
 /** The gate; `hasRepository` is false when `createApp` got no artifact repository. */

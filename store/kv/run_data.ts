@@ -5,6 +5,7 @@ import { planDatasetInputs } from "./datasets.ts";
 import { runKey, runMetricKey, runModelInputKey, runParamKey, runTagKey } from "./keys.ts";
 import { type MetricHead, planMetricAppend, type Point } from "./metric_history.ts";
 import { indexMetricChange, indexParam, indexTagChange } from "./run_index.ts";
+import { planModelMetrics } from "./logged_models.ts";
 import type { RunRecord } from "./records.ts";
 import { type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { rollForwardAll } from "./staged_batch.ts";
@@ -61,6 +62,8 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
       const next = m.get(runMetricKey(runId, k))?.value as MetricHead | undefined;
       if (next) indexMetricChange(m, s.run, k, heads[i]?.latest, next.latest);
     });
+    // Points logged with a model_id also go under their models, in this same commit.
+    await planModelMetrics(ctx.kv, m, runId, batch.metrics ?? []);
 
     const tags = new Map((batch.tags ?? []).map((t) => [t.key, t.value]));
     const oldTags = await s.tags([...tags.keys()]);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Metric, Param, Run, Tag } from "../types.ts";
+import type { Metric, ModelOutput, Param, Run, Tag } from "../types.ts";
 import { type DatasetEdge, edgeTags, loadDatasetInputs } from "./datasets.ts";
 import { experimentKey, lastPart, runDataPrefix } from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
@@ -30,6 +30,7 @@ export interface RunParts {
   metrics: Metric[];
   datasetEdges: DatasetEdge[];
   modelIds: string[];
+  modelOutputs: ModelOutput[];
 }
 
 /** Sorts a run's entries (in key order) into its parts. */
@@ -42,6 +43,7 @@ export function splitRunEntries(entries: Deno.KvEntry<unknown>[]): RunParts {
     metrics: [],
     datasetEdges: [],
     modelIds: [],
+    modelOutputs: [],
   };
   for (const e of entries) {
     switch (e.key[2]) {
@@ -68,6 +70,9 @@ export function splitRunEntries(entries: Deno.KvEntry<unknown>[]): RunParts {
       case "i":
         parts.modelIds.push(lastPart(e.key));
         break;
+      case "o": // runModelOutputKey: [..., "o", modelId, step]
+        parts.modelOutputs.push({ model_id: e.key[3] as string, step: e.key[4] as number });
+        break;
     }
   }
   return parts;
@@ -89,7 +94,7 @@ export async function assembleRun(
         : await loadDatasetInputs(kv, record.experiment_id, parts.datasetEdges),
       model_inputs: parts.modelIds.map((model_id) => ({ model_id })),
     },
-    outputs: { model_outputs: [] },
+    outputs: { model_outputs: parts.modelOutputs },
   };
 }
 

@@ -2,6 +2,7 @@
 import { invalidParam, MlflowError } from "../errors.ts";
 import type { TrackingStore } from "../types.ts";
 import { addMetric } from "./metrics.ts";
+import { attachModelMetrics } from "./logged_models.ts";
 import { getActiveRunRecord, type MemoryState, type SyncMethods } from "./state.ts";
 
 type RunDataMethods = SyncMethods<
@@ -28,6 +29,7 @@ export function runDataMethods(s: MemoryState): RunDataMethods {
       }
       for (const p of params) rec.params.set(p.key, p.value);
       for (const m of metrics) addMetric(rec, m);
+      attachModelMetrics(s, runId, metrics);
       for (const t of tags) {
         rec.tags.set(t.key, t.value);
         if (t.key === RUN_NAME_TAG) rec.info.run_name = t.value;

@@ -56,6 +56,7 @@ export function runMethods(s: MemoryState): RunMethods {
         metrics: new Map(),
         datasetInputs: new Map(),
         modelInputs: new Set(),
+        modelOutputs: new Map(),
       });
       exp.runIds.add(runId);
       return toRun(s, s.runs.get(runId)!);

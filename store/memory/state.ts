@@ -5,7 +5,8 @@
  * @module
  */
 import { invalidParam, MlflowError } from "../errors.ts";
-import type { Dataset, Experiment, Metric, Run, RunInfo, Tag } from "../types.ts";
+import type { Dataset, Experiment, Metric, ModelOutput, Run, RunInfo, Tag } from "../types.ts";
+import type { LoggedModelRecord } from "./logged_models.ts";
 
 /** One metric key of one run: every point plus the cached latest value. */
 export interface MetricSeries {
@@ -26,6 +27,8 @@ export interface RunRecord {
   /** Dataset id (within the experiment) → tags of this run↔dataset edge. */
   datasetInputs: Map<string, Tag[]>;
   modelInputs: Set<string>;
+  /** `runs/outputs`: logged models this run produced, by `model_id\0step`. */
+  modelOutputs: Map<string, ModelOutput>;
 }
 
 /** A stored experiment. */
@@ -43,6 +46,8 @@ export interface MemoryState {
   nextExperimentId: number;
   experiments: Map<string, ExperimentRecord>;
   runs: Map<string, RunRecord>;
+  /** Logged models (MLflow 3), by model id; see `logged_models.ts`. */
+  loggedModels: Map<string, LoggedModelRecord>;
 }
 
 /**
@@ -127,7 +132,11 @@ export function toRun(s: MemoryState, rec: RunRecord): Run {
       dataset_inputs: datasetInputs,
       model_inputs: [...rec.modelInputs].sort(compareCodePoints).map((model_id) => ({ model_id })),
     },
-    outputs: { model_outputs: [] },
+    outputs: {
+      model_outputs: [...rec.modelOutputs.values()].map((o) => ({ ...o })).sort((a, b) =>
+        compareCodePoints(a.model_id, b.model_id) || a.step - b.step
+      ),
+    },
   };
 }
 
