@@ -22,7 +22,9 @@ import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
 import { decodeRequest } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
 import { experiments } from "./experiments/mod.ts";
+import { loggedModelRoutes } from "./logged_models/mod.ts";
 import { metrics } from "./metrics/mod.ts";
+import { registryRoutes } from "./registry/mod.ts";
 import { mlflowArtifacts } from "./mlflow_artifacts/mod.ts";
 import { buildOpenApiDocument } from "./openapi_document.ts";
 import { runArtifacts } from "./run_artifacts/mod.ts";
@@ -84,6 +86,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(API_PREFIX, experiments);
   app.route(API_PREFIX, runs);
   app.route(API_PREFIX, metrics);
+  app.route(API_PREFIX, loggedModelRoutes);
+  app.route(API_PREFIX, registryRoutes);
   app.route(ARTIFACTS_PREFIX, mlflowArtifacts);
   app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));

@@ -6,6 +6,9 @@
  * @module
  */
 
+import type { LoggedModelMethods } from "./logged_models/types.ts";
+import type { RegistryMethods } from "./registry/types.ts";
+
 /** Whether an experiment or run is live or soft-deleted. */
 export type LifecycleStage = "active" | "deleted";
 
@@ -220,7 +223,7 @@ export interface MetricHistoryOptions {
  * await store.logBatch(run.info.run_id, { metrics: [{ key: "loss", value: 0.5, timestamp: Date.now(), step: 0 }] });
  * ```
  */
-export interface TrackingStore {
+export interface TrackingStore extends LoggedModelMethods, RegistryMethods {
   /**
    * Creates an experiment and returns its id. Names are unique across active and deleted
    * experiments: a duplicate throws `RESOURCE_ALREADY_EXISTS`.

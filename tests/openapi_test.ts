@@ -58,11 +58,34 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "get /api/2.0/mlflow/artifacts/list",
       "post /api/2.0/mlflow/upload-artifact",
       "get /get-artifact",
+      "post /api/2.0/mlflow/logged-models",
+      "post /api/2.0/mlflow/logged-models/search",
+      "get /api/2.0/mlflow/logged-models/{model_id}",
+      "patch /api/2.0/mlflow/logged-models/{model_id}",
+      "delete /api/2.0/mlflow/logged-models/{model_id}",
+      "patch /api/2.0/mlflow/logged-models/{model_id}/tags",
+      "delete /api/2.0/mlflow/logged-models/{model_id}/tags/{tag_key}",
+      "post /api/2.0/mlflow/logged-models/{model_id}/params",
+      "get /api/2.0/mlflow/logged-models/{model_id}/artifacts/directories",
+      "post /api/2.0/mlflow/runs/outputs",
+      "post /api/2.0/mlflow/registered-models/create",
+      "get /api/2.0/mlflow/registered-models/search",
+      "post /api/2.0/mlflow/registered-models/alias",
+      "get /api/2.0/mlflow/registered-models/alias",
+      "delete /api/2.0/mlflow/registered-models/alias",
+      "patch /api/2.0/mlflow/registered-models/update",
+      "post /api/2.0/mlflow/model-versions/create",
+      "get /api/2.0/mlflow/model-versions/get-download-uri",
+      "get /api/2.0/mlflow/model-versions/search",
+      "delete /api/2.0/mlflow/model-versions/delete",
     ]
   ) {
     assert.ok(documented.has(rpc), rpc);
   }
-  assert.equal(documented.size, 39);
+  // 39 before MLflow 3 logged models, which add 9 logged-models routes and runs/outputs.
+  // The model registry adds 22: 13 registered-models routes (get-latest-versions as POST and GET,
+  // alias as POST, GET and DELETE) and 9 model-versions routes.
+  assert.equal(documented.size, 49 + 22);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {

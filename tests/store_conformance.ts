@@ -12,6 +12,8 @@ import { experimentConformance } from "./conformance/experiments.ts";
 import { historyConformance } from "./conformance/history.ts";
 import { inputsConformance } from "./conformance/inputs.ts";
 import { logBatchConformance } from "./conformance/log_batch.ts";
+import { loggedModelConformance } from "./conformance/logged_models.ts";
+import { registryConformance } from "./conformance/registry.ts";
 import { runDataConformance } from "./conformance/run_data.ts";
 import { runConformance } from "./conformance/runs.ts";
 import { searchConformance } from "./conformance/search.ts";
@@ -39,4 +41,6 @@ export function runTrackingStoreConformance(name: string, makeStore: MakeStore):
   historyConformance(test);
   searchConformance(test);
   copyConformance(test);
+  loggedModelConformance(test);
+  registryConformance(test);
 }

@@ -142,3 +142,105 @@ export const stagedBatchPrefix = (runId: string, batchId: string) =>
 /** Registry of batches being staged, so abandoned stagings can be swept. */
 export const stagingKey = (batchId: string) => ["stagings", batchId] as const;
 export const stagingsPrefix = () => ["stagings"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Logged models (MLflow 3). Everything of one model lives under ["logged_model_data", modelId],
+// so one list call reads it: record "a", params "p", tags "t", metric points "m".
+// ---------------------------------------------------------------------------------------------
+
+/** Prefix of one logged model's keys. */
+export const loggedModelDataPrefix = (modelId: string) => ["logged_model_data", modelId] as const;
+/** A logged model record (info without tags; `deleted` marks a soft delete). */
+export const loggedModelKey = (modelId: string) => ["logged_model_data", modelId, "a"] as const;
+/** One model param; the value is the param value. */
+export const loggedModelParamKey = (modelId: string, key: string) =>
+  ["logged_model_data", modelId, "p", key] as const;
+/** One model tag; the value is the tag value. */
+export const loggedModelTagKey = (modelId: string, key: string) =>
+  ["logged_model_data", modelId, "t", key] as const;
+/**
+ * One metric point logged against a model by a run (append-only: written in the run's own
+ * commit, never read-modified-written). `datasetId` is `""` or a fingerprint of the dataset's
+ * name and digest, which the value carries in full. A later point with the same key, dataset,
+ * run, step and timestamp replaces the earlier one.
+ */
+export const loggedModelMetricKey = (
+  modelId: string,
+  key: string,
+  runId: string,
+  datasetId: string,
+  step: number,
+  timestamp: number,
+) => ["logged_model_data", modelId, "m", key, runId, datasetId, step, timestamp] as const;
+/** Live models of an experiment, newest first: (experiment, -creation time, model) → model id. */
+export const loggedModelByExperimentKey = (expId: string, created: number, modelId: string) =>
+  ["logged_models_by_experiment", expId, 0 - created, modelId] as const;
+export const loggedModelsByExperimentPrefix = (expId: string) =>
+  ["logged_models_by_experiment", expId] as const;
+/** Live models of an experiment by name (a prefix of it; search verifies) → model id. */
+export const loggedModelByNameKey = (expId: string, name: string, modelId: string) =>
+  ["logged_models_by_name", expId, indexValue(name), modelId] as const;
+export const loggedModelsByNamePrefix = (expId: string, name: string) =>
+  ["logged_models_by_name", expId, indexValue(name)] as const;
+/** A run's `runs/outputs` entry (under the run, so `runs/get` reads it with the run). */
+export const runModelOutputKey = (runId: string, modelId: string, step: number) =>
+  ["run_data", runId, "o", modelId, step] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Model registry (store/kv/registry*.ts). A registered model has an immutable internal id; its
+// name lives only in the record and the unique-name index, so a rename moves two keys however many
+// versions the model has, and a delete frees the name in one commit (the rest is swept by id).
+// ---------------------------------------------------------------------------------------------
+
+/** A registered model record, by internal id; every write under the model re-sets it. */
+export const registeredModelKey = (id: string) => ["registered_models", id] as const;
+/** Prefix of all registered model records. */
+export const registeredModelsPrefix = () => ["registered_models"] as const;
+/** Unique-name index: registered model name → internal id. */
+export const registeredModelByNameKey = (name: string) =>
+  ["registered_models_by_name", name] as const;
+/**
+ * One registered-model tag. The value is the tag value, or the number of pieces of a long value,
+ * stored at `[...key, i]` (see `registry_text.ts`).
+ */
+export const registeredModelTagKey = (id: string, key: string) =>
+  ["registered_model_tags", id, key] as const;
+/** Prefix of one model's tags (and their pieces), or of all registered-model tags. */
+export const registeredModelTagsPrefix = (id?: string) =>
+  id === undefined ? ["registered_model_tags"] as const : ["registered_model_tags", id] as const;
+/** One alias of a model; the value is the version number it points at. */
+export const registeredModelAliasKey = (id: string, alias: string) =>
+  ["registered_model_aliases", id, alias] as const;
+export const registeredModelAliasesPrefix = (id: string) =>
+  ["registered_model_aliases", id] as const;
+/** A model version record, by model id and version number (numeric order). */
+export const modelVersionKey = (id: string, version: number) =>
+  ["model_versions", id, version] as const;
+/** Prefix of one model's versions, or of every model version. */
+export const modelVersionsPrefix = (id?: string) =>
+  id === undefined ? ["model_versions"] as const : ["model_versions", id] as const;
+/** One model-version tag, stored like {@linkcode registeredModelTagKey}. */
+export const modelVersionTagKey = (id: string, version: number, key: string) =>
+  ["model_version_tags", id, version, key] as const;
+/** Prefix of one version's tags, of one model's version tags, or of all of them. */
+export const modelVersionTagsPrefix = (id?: string, version?: number) =>
+  id === undefined
+    ? ["model_version_tags"] as const
+    : version === undefined
+    ? ["model_version_tags", id] as const
+    : ["model_version_tags", id, version] as const;
+/** Versions of a model by stage (→ version number), to find the latest one in a stage. */
+export const modelVersionByStageKey = (id: string, stage: string, version: number) =>
+  ["model_versions_by_stage", id, stage, version] as const;
+export const modelVersionsByStagePrefix = (id: string, stage?: string) =>
+  stage === undefined
+    ? ["model_versions_by_stage", id] as const
+    : ["model_versions_by_stage", id, stage] as const;
+/** Versions registered from a run (→ version number); serves `run_id = / IN` searches. */
+export const modelVersionByRunKey = (runId: string, id: string, version: number) =>
+  ["model_versions_by_run", runId, id, version] as const;
+export const modelVersionsByRunPrefix = (runId: string) =>
+  ["model_versions_by_run", runId] as const;
+/** A deleted model whose keys are still being swept (by its id). */
+export const registryGarbageKey = (id: string) => ["registry_garbage", id] as const;
+export const registryGarbagePrefix = () => ["registry_garbage"] as const;

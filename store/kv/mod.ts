@@ -26,6 +26,8 @@ import type { KvContext } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
+import { loggedModelMethods } from "./logged_models.ts";
+import { registryMethods } from "./registry.ts";
 
 /** Options of {@linkcode createKvStore}. */
 export interface KvStoreOptions {
@@ -80,6 +82,8 @@ export async function createKvStore(
     logInputs: (id, ds, models) => logInputs(ctx, id, ds, models),
     getMetricHistory: (id, key, o) => getMetricHistory(ctx, id, key, o),
     searchRuns: (o) => searchRuns(ctx, o),
+    ...loggedModelMethods(ctx),
+    ...registryMethods(ctx),
   };
   return withValidation(store, {
     allowedArtifactRoots: opts.allowedArtifactRoots ?? [ctx.defaultArtifactRoot],

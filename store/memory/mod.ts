@@ -7,7 +7,9 @@
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
 import { experimentMethods, insertExperiment } from "./experiments.ts";
+import { loggedModelMethods } from "./logged_models.ts";
 import { metricMethods } from "./metrics.ts";
+import { registryMethods } from "./registry.ts";
 import { runDataMethods } from "./run_data.ts";
 import { runMethods } from "./runs.ts";
 import { asAsync, type MemoryState } from "./state.ts";
@@ -37,6 +39,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore 
     nextExperimentId: 0,
     experiments: new Map(),
     runs: new Map(),
+    loggedModels: new Map(),
   };
   insertExperiment(state, "Default", undefined, []);
   const raw = asAsync<TrackingStore>({
@@ -44,6 +47,8 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore 
     ...runMethods(state),
     ...runDataMethods(state),
     ...metricMethods(state),
+    ...loggedModelMethods(state),
+    ...registryMethods(state),
   });
   return withValidation(raw, {
     allowedArtifactRoots: opts.allowedArtifactRoots ?? [state.defaultArtifactRoot],

@@ -1,0 +1,190 @@
+/**
+ * Model registry wire schemas (mlflow-rest.md §7): the registered model and model version
+ * entities, and the request/response of each registry endpoint. GET endpoints read these from the
+ * query string, every other method from a JSON body (DELETE included).
+ *
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+import type {
+  ModelVersion,
+  RegisteredModel,
+  RegisteredModelAlias,
+} from "../../store/registry/types.ts";
+import {
+  Bool,
+  MaxResults,
+  PageToken,
+  repeated,
+  RequiredId,
+  RequiredString,
+  TagInput,
+  TagSchema,
+  type Wire,
+} from "./common.ts";
+
+export const ModelVersionStageSchema = z.enum(["None", "Staging", "Production", "Archived"])
+  .openapi("ModelVersionStage");
+
+export const ModelVersionSchema = z.object({
+  name: z.string(),
+  version: z.string().openapi({ example: "1" }),
+  creation_timestamp: z.number().int(),
+  last_updated_timestamp: z.number().int(),
+  user_id: z.string().optional(),
+  current_stage: ModelVersionStageSchema,
+  description: z.string(),
+  source: z.string(),
+  run_id: z.string().optional(),
+  status: z.literal("READY"),
+  tags: z.array(TagSchema).optional(),
+  run_link: z.string(),
+  aliases: z.array(z.string()).optional(),
+  model_id: z.string().optional(),
+}).openapi("ModelVersion") satisfies z.ZodType<Wire<ModelVersion>>;
+
+export const RegisteredModelAliasSchema = z.object({
+  alias: z.string(),
+  version: z.string(),
+}).openapi("RegisteredModelAlias") satisfies z.ZodType<Wire<RegisteredModelAlias>>;
+
+export const RegisteredModelSchema = z.object({
+  name: z.string(),
+  creation_timestamp: z.number().int(),
+  last_updated_timestamp: z.number().int(),
+  user_id: z.string().optional(),
+  description: z.string().optional(),
+  latest_versions: z.array(ModelVersionSchema).optional(),
+  tags: z.array(TagSchema).optional(),
+  aliases: z.array(RegisteredModelAliasSchema).optional(),
+}).openapi("RegisteredModel") satisfies z.ZodType<Wire<RegisteredModel>>;
+
+/** A version number; JSON clients may send it as a number. */
+const Version = RequiredId.openapi({ type: "string", example: "1" });
+
+export const CreateRegisteredModelRequest = z.object({
+  name: RequiredString,
+  tags: repeated(TagInput).optional(),
+  description: z.string().optional(),
+}).openapi("CreateRegisteredModelRequest");
+
+export const RegisteredModelResponse = z.object({ registered_model: RegisteredModelSchema })
+  .openapi("RegisteredModelResponse");
+
+export const RenameRegisteredModelRequest = z.object({
+  name: RequiredString,
+  new_name: RequiredString,
+}).openapi("RenameRegisteredModelRequest");
+
+export const UpdateRegisteredModelRequest = z.object({
+  name: RequiredString,
+  description: z.string().optional(),
+}).openapi("UpdateRegisteredModelRequest");
+
+/** `registered-models/delete` body and `registered-models/get` query. */
+export const RegisteredModelNameArgs = z.object({ name: RequiredString })
+  .openapi("RegisteredModelNameArgs");
+
+export const SearchRegisteredModelsQuery = z.object({
+  filter: z.string().optional(),
+  max_results: MaxResults,
+  order_by: repeated(z.string()).optional(),
+  page_token: PageToken,
+});
+
+export const SearchRegisteredModelsResponse = z.object({
+  registered_models: z.array(RegisteredModelSchema).optional(),
+  next_page_token: z.string().optional(),
+}).openapi("SearchRegisteredModelsResponse");
+
+/** `get-latest-versions`, as a POST body or GET query. */
+export const GetLatestVersionsArgs = z.object({
+  name: RequiredString,
+  stages: repeated(z.string()).optional(),
+}).openapi("GetLatestVersionsArgs");
+
+export const ModelVersionsResponse = z.object({
+  model_versions: z.array(ModelVersionSchema).optional(),
+}).openapi("ModelVersionsResponse");
+
+export const SetRegisteredModelTagRequest = z.object({
+  name: RequiredString,
+  key: RequiredString,
+  value: z.string().default(""),
+}).openapi("SetRegisteredModelTagRequest");
+
+export const DeleteRegisteredModelTagRequest = z.object({
+  name: RequiredString,
+  key: RequiredString,
+}).openapi("DeleteRegisteredModelTagRequest");
+
+export const SetRegisteredModelAliasRequest = z.object({
+  name: RequiredString,
+  alias: RequiredString,
+  version: Version,
+}).openapi("SetRegisteredModelAliasRequest");
+
+/** `registered-models/alias` DELETE body and GET query. */
+export const RegisteredModelAliasArgs = z.object({
+  name: RequiredString,
+  alias: RequiredString,
+}).openapi("RegisteredModelAliasArgs");
+
+export const ModelVersionResponse = z.object({ model_version: ModelVersionSchema })
+  .openapi("ModelVersionResponse");
+
+export const CreateModelVersionRequest = z.object({
+  name: RequiredString,
+  source: RequiredString.openapi({
+    description: "An artifact URI this server owns (inside the run's or logged model's " +
+      "artifact directory), `runs:/<run_id>/<path>`, `models:/<model_id>`, " +
+      "`models:/<name>/<version>` or `models:/<name>@<alias>`",
+  }),
+  run_id: z.string().optional(),
+  tags: repeated(TagInput).optional(),
+  run_link: z.string().optional(),
+  description: z.string().optional(),
+  model_id: z.string().optional(),
+}).openapi("CreateModelVersionRequest");
+
+export const UpdateModelVersionRequest = z.object({
+  name: RequiredString,
+  version: Version,
+  description: z.string().optional(),
+}).openapi("UpdateModelVersionRequest");
+
+export const TransitionModelVersionStageRequest = z.object({
+  name: RequiredString,
+  version: Version,
+  stage: RequiredString.openapi({
+    description: "None, Staging, Production or Archived, in any case",
+  }),
+  archive_existing_versions: Bool,
+}).openapi("TransitionModelVersionStageRequest");
+
+/** `model-versions/delete` body; `get` and `get-download-uri` query. */
+export const ModelVersionArgs = z.object({ name: RequiredString, version: Version })
+  .openapi("ModelVersionArgs");
+
+export const DownloadUriResponse = z.object({ artifact_uri: z.string() })
+  .openapi("ModelVersionDownloadUriResponse");
+
+export const SearchModelVersionsQuery = SearchRegisteredModelsQuery;
+
+export const SearchModelVersionsResponse = z.object({
+  model_versions: z.array(ModelVersionSchema).optional(),
+  next_page_token: z.string().optional(),
+}).openapi("SearchModelVersionsResponse");
+
+export const SetModelVersionTagRequest = z.object({
+  name: RequiredString,
+  version: Version,
+  key: RequiredString,
+  value: z.string().default(""),
+}).openapi("SetModelVersionTagRequest");
+
+export const DeleteModelVersionTagRequest = z.object({
+  name: RequiredString,
+  version: Version,
+  key: RequiredString,
+}).openapi("DeleteModelVersionTagRequest");

@@ -1,0 +1,319 @@
+/**
+ * The model registry's KV plumbing: the stored record, long tag values split into pieces, the
+ * "model head" write pattern, and consistent reads of whole entities.
+ *
+ * **Atomicity.** Every write to a registered model or anything under it (versions, tags, aliases,
+ * stage and run indexes) checks the model's name-index entry and record, and re-sets the record in
+ * the same commit, so writes to one model serialise across processes and isolates: a version
+ * number is read from the record and handed out by exactly one commit, and a delete that listed a
+ * version's tags or a model's aliases cannot miss one written concurrently. Reads re-check the
+ * record's versionstamp after gathering the pieces of an entity, so they never mix two states.
+ *
+ * @module
+ */
+import { invalidParam } from "../errors.ts";
+import type { ModelVersionRecord, RegisteredModelCore } from "../registry/records.ts";
+import { registeredModelNotFound, toModelVersion, toRegisteredModel } from "../registry/records.ts";
+import type { ModelVersion, ModelVersionStage, RegisteredModel } from "../registry/types.ts";
+import { MODEL_VERSION_STAGES } from "../registry/types.ts";
+import type { Tag } from "../types.ts";
+import {
+  modelVersionKey,
+  modelVersionsByStagePrefix,
+  modelVersionTagsPrefix,
+  registeredModelAliasesPrefix,
+  registeredModelByNameKey,
+  registeredModelKey,
+  registeredModelTagsPrefix,
+} from "./keys.ts";
+import { estimateSize } from "./mutations.ts";
+import { RETRY, withRetry } from "./retry.ts";
+import type { KvContext } from "./run_write.ts";
+
+/** A registered model as stored under {@linkcode registeredModelKey}. */
+export interface RegisteredModelRecord extends RegisteredModelCore {
+  /** Internal, immutable id; keys of everything under the model use it. */
+  id: string;
+  /** The number the next version gets; never decreases, so numbers are never reused. */
+  next_version: number;
+  /** The highest version number in each stage that has versions. */
+  latest: Partial<Record<ModelVersionStage, number>>;
+}
+
+/** A model's name-index entry and record, as read for a write or a consistent read. */
+export interface ModelHead {
+  idx: Deno.KvEntry<string>;
+  rec: Deno.KvEntry<RegisteredModelRecord>;
+}
+
+/** Long tag values are stored in pieces of this many UTF-16 units (≤32 KiB each in V8 form). */
+const PIECE_CHARS = 16_000;
+/** Kept under KV's 1000 mutations and 800 KiB per commit, with margin. */
+const MAX_MUTATIONS = 900;
+const MAX_BYTES = 700_000;
+
+/** An atomic operation that tracks its size, so an oversized write is a 400, never a KV crash. */
+export class Plan {
+  readonly op: Deno.AtomicOperation;
+  #mutations = 0;
+  #bytes = 0;
+
+  constructor(kv: Deno.Kv) {
+    this.op = kv.atomic();
+  }
+
+  check(...checks: Deno.AtomicCheck[]): this {
+    this.op.check(...checks);
+    return this;
+  }
+
+  set(key: Deno.KvKey, value: unknown): this {
+    this.op.set(key, value);
+    this.#mutations++;
+    this.#bytes += estimateSize(key) + estimateSize(value);
+    return this;
+  }
+
+  delete(key: Deno.KvKey): this {
+    this.op.delete(key);
+    this.#mutations++;
+    this.#bytes += estimateSize(key);
+    return this;
+  }
+
+  /** Commits; false when a check failed. Throws `INVALID_PARAMETER_VALUE` when too large. */
+  async commit(what: string): Promise<boolean> {
+    if (this.#mutations > MAX_MUTATIONS || this.#bytes > MAX_BYTES) {
+      throw invalidParam(
+        `Cannot ${what}: the change is too large for one atomic write ` +
+          `(${this.#mutations} keys, about ${this.#bytes} bytes); split it into smaller requests`,
+      );
+    }
+    return (await this.op.commit()).ok;
+  }
+}
+
+/** Plans storing `value` as the tag at `key`, whose current head is `old` (null when absent). */
+export function planTag(plan: Plan, key: Deno.KvKey, value: string, old: unknown): void {
+  const oldPieces = typeof old === "number" ? old : 0;
+  let pieces = 0;
+  if (value.length <= PIECE_CHARS) {
+    plan.set(key, value);
+  } else {
+    pieces = Math.ceil(value.length / PIECE_CHARS);
+    plan.set(key, pieces);
+    for (let i = 0; i < pieces; i++) {
+      plan.set([...key, i], value.slice(i * PIECE_CHARS, (i + 1) * PIECE_CHARS));
+    }
+  }
+  for (let i = pieces; i < oldPieces; i++) plan.delete([...key, i]);
+}
+
+/** Plans deleting the tag at `key` whose current head is `old`. */
+export function planTagDelete(plan: Plan, key: Deno.KvKey, old: unknown): void {
+  plan.delete(key);
+  const pieces = typeof old === "number" ? old : 0;
+  for (let i = 0; i < pieces; i++) plan.delete([...key, i]);
+}
+
+/**
+ * Reassembles tags from entries listed under a prefix, grouped by the key parts before the tag
+ * key. `headLength` is the length of a tag's head key; pieces are one part longer and follow their
+ * head in key order. Tags come out sorted by key (KV orders strings by code point).
+ */
+export function groupTags(
+  entries: Iterable<Deno.KvEntry<unknown>>,
+  headLength: number,
+): Map<string, Tag[]> {
+  const out = new Map<string, Tag[]>();
+  let open: { tag: Tag; group: string } | undefined;
+  for (const e of entries) {
+    if (e.key.length === headLength) {
+      const group = JSON.stringify(e.key.slice(0, headLength - 1));
+      const tag = { key: e.key[headLength - 1] as string, value: "" };
+      if (typeof e.value === "string") tag.value = e.value;
+      const list = out.get(group) ?? [];
+      list.push(tag);
+      out.set(group, list);
+      open = { tag, group };
+    } else if (e.key.length === headLength + 1 && open) {
+      open.tag.value += e.value as string;
+    }
+  }
+  return out;
+}
+
+/** The group id {@linkcode groupTags} uses for the tags under `prefix`. */
+export const groupOf = (prefix: Deno.KvKey) => JSON.stringify(prefix);
+
+/** Lists every entry under `prefix`. */
+export async function listAll<T = unknown>(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+): Promise<Deno.KvEntry<T>[]> {
+  const out: Deno.KvEntry<T>[] = [];
+  for await (const e of kv.list<T>({ prefix }, { batchSize: 500 })) out.push(e);
+  return out;
+}
+
+/** The tags stored under one tag prefix (a model's, or one version's). */
+export async function readTags(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Tag[]> {
+  const entries = await listAll(kv, prefix);
+  return groupTags(entries, prefix.length + 1).get(groupOf(prefix)) ?? [];
+}
+
+/** Reads many keys, 10 at a time (KV's `getMany` limit). */
+export async function getAll<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
+  const out: Deno.KvEntryMaybe<T>[] = [];
+  for (let i = 0; i < keys.length; i += 10) {
+    out.push(...await kv.getMany<T[]>(keys.slice(i, i + 10)));
+  }
+  return out;
+}
+
+/**
+ * Reads a model's head by name, or `null` when no model has the name. A record whose name no
+ * longer matches (a rename raced the two reads) is re-read.
+ */
+export async function findHead(kv: Deno.Kv, name: string): Promise<ModelHead | null> {
+  // Index and record only disagree for the moment between a rename's commit and these reads.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const idx = await kv.get<string>(registeredModelByNameKey(name));
+    if (idx.value === null) return null;
+    const rec = await kv.get<RegisteredModelRecord>(registeredModelKey(idx.value));
+    if (rec.value !== null && rec.value.name === name) {
+      return { idx: idx as Deno.KvEntry<string>, rec: rec as Deno.KvEntry<RegisteredModelRecord> };
+    }
+  }
+  return null;
+}
+
+/** Like {@linkcode findHead}, but an unknown name is MLflow's `RESOURCE_DOES_NOT_EXIST`. */
+export async function readHead(kv: Deno.Kv, name: string): Promise<ModelHead> {
+  const head = await findHead(kv, name);
+  if (!head) throw registeredModelNotFound(name);
+  return head;
+}
+
+/** What a write under a model returns: its result, and the model record to store (else unchanged). */
+export interface ModelWrite<T> {
+  result: T;
+  rec?: RegisteredModelRecord;
+}
+
+/**
+ * Runs one write under the model named `name` with the head pattern (module doc): `plan` adds its
+ * checks and mutations; the commit also checks the head and re-sets the record. Lost races retry.
+ */
+export function writeModel<T>(
+  ctx: KvContext,
+  name: string,
+  what: string,
+  plan: (head: ModelHead, p: Plan) => Promise<ModelWrite<T>>,
+): Promise<T> {
+  return withRetry(what, async () => {
+    const head = await readHead(ctx.kv, name);
+    const p = new Plan(ctx.kv).check(head.idx, head.rec);
+    const out = await plan(head, p);
+    p.set(head.rec.key, out.rec ?? head.rec.value);
+    return await p.commit(what) ? out.result : RETRY;
+  });
+}
+
+/**
+ * Runs `read` against a model's head until the record did not change while it ran, so the
+ * result reflects one state of the model.
+ */
+export function readModel<T>(
+  ctx: KvContext,
+  name: string,
+  read: (head: ModelHead) => Promise<T>,
+): Promise<T> {
+  return withRetry(`read registered model '${name}'`, async () => {
+    const head = await readHead(ctx.kv, name);
+    const result = await read(head);
+    const again = await ctx.kv.get(head.rec.key);
+    return again.versionstamp === head.rec.versionstamp ? result : RETRY;
+  });
+}
+
+/** A model's aliases as alias → version number, sorted by alias. */
+export async function readAliases(kv: Deno.Kv, id: string): Promise<[string, number][]> {
+  const entries = await listAll<number>(kv, registeredModelAliasesPrefix(id));
+  return entries.map((e) => [e.key[2] as string, e.value]);
+}
+
+/** One version as a wire entity (with its tags, and its aliases when given). */
+export async function readVersion(
+  kv: Deno.Kv,
+  model: RegisteredModelRecord,
+  version: number,
+  aliases?: [string, number][],
+): Promise<ModelVersion | null> {
+  const e = await kv.get<ModelVersionRecord>(modelVersionKey(model.id, version));
+  if (e.value === null) return null;
+  const tags = await readTags(kv, modelVersionTagsPrefix(model.id, version));
+  const mine = (aliases ?? []).filter(([, v]) => v === version).map(([a]) => a);
+  return toModelVersion(model.name, e.value, tags, mine);
+}
+
+/** The latest version per stage (with tags, without aliases, as MLflow's `latest_versions`). */
+export async function latestVersions(
+  kv: Deno.Kv,
+  model: RegisteredModelRecord,
+  stages: ReadonlySet<string> = new Set(MODEL_VERSION_STAGES),
+  aliases?: [string, number][],
+): Promise<ModelVersion[]> {
+  const out: ModelVersion[] = [];
+  for (const stage of MODEL_VERSION_STAGES) {
+    const v = model.latest[stage];
+    if (v === undefined || !stages.has(stage)) continue;
+    const mv = await readVersion(kv, model, v, aliases);
+    if (mv) out.push(mv);
+  }
+  return out;
+}
+
+/** A whole registered model (tags, aliases, latest versions); `tags` when already read. */
+export async function buildModel(
+  kv: Deno.Kv,
+  model: RegisteredModelRecord,
+  tags?: Tag[],
+): Promise<RegisteredModel> {
+  const [latest, t, aliases] = await Promise.all([
+    latestVersions(kv, model),
+    tags ?? readTags(kv, registeredModelTagsPrefix(model.id)),
+    readAliases(kv, model.id),
+  ]);
+  return toRegisteredModel(
+    model,
+    latest,
+    t,
+    aliases.map(([alias, v]) => ({ alias, version: String(v) })),
+  );
+}
+
+/**
+ * The highest version left in `stage` once `removed` leave it and `added` join it. Reads the stage
+ * index from the top; the caller's check on the model record keeps the answer true at commit.
+ */
+export async function latestAfter(
+  kv: Deno.Kv,
+  id: string,
+  stage: ModelVersionStage,
+  removed: ReadonlySet<number>,
+  added: readonly number[],
+): Promise<number | undefined> {
+  let best = added.length > 0 ? Math.max(...added) : undefined;
+  const it = kv.list<number>({ prefix: modelVersionsByStagePrefix(id, stage) }, {
+    reverse: true,
+    limit: removed.size + 1,
+  });
+  for await (const e of it) {
+    const v = e.key[3] as number;
+    if (removed.has(v)) continue;
+    best = best === undefined ? v : Math.max(best, v);
+    break;
+  }
+  return best;
+}

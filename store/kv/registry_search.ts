@@ -1,0 +1,191 @@
+/**
+ * Registry searches on KV, and the sweep that removes a deleted model's keys.
+ *
+ * Registered models number in the thousands, so their search reads every record and tag (two
+ * prefix scans), filters, orders and pages with the shared evaluator, then builds full entities
+ * for the returned page only. Model-version search answers `run_id = …` / `run_id IN (…)` (what
+ * the web UI asks on every run page) from the by-run index and `name = …` from the model's own
+ * versions; anything else scans every version. Every candidate is then evaluated by the same
+ * evaluator as the memory store, so both backends return the same pages.
+ *
+ * @module
+ */
+import type { ModelVersionRecord } from "../registry/records.ts";
+import { toModelVersion } from "../registry/records.ts";
+import type {
+  ModelVersion,
+  RegisteredModel,
+  SearchModelVersionsOptions,
+  SearchRegisteredModelsOptions,
+} from "../registry/types.ts";
+import {
+  type ModelVersionClause,
+  prepareModelVersionSearch,
+  prepareRegisteredModelSearch,
+  searchModelVersionsIn,
+  searchRegisteredModelsIn,
+} from "../search/registry.ts";
+import type { Page, Tag } from "../types.ts";
+import {
+  modelVersionByRunKey,
+  modelVersionKey,
+  modelVersionsByRunPrefix,
+  modelVersionsByStagePrefix,
+  modelVersionsPrefix,
+  modelVersionTagsPrefix,
+  registeredModelAliasesPrefix,
+  registeredModelKey,
+  registeredModelsPrefix,
+  registeredModelTagsPrefix,
+  registryGarbagePrefix,
+} from "./keys.ts";
+import {
+  buildModel,
+  findHead,
+  getAll,
+  groupOf,
+  groupTags,
+  listAll,
+  readTags,
+  type RegisteredModelRecord,
+} from "./registry_io.ts";
+import type { KvContext } from "./run_write.ts";
+
+/** Searches registered models (see the module doc). */
+export async function searchRegisteredModels(
+  ctx: KvContext,
+  opts: SearchRegisteredModelsOptions,
+): Promise<Page<RegisteredModel>> {
+  const q = prepareRegisteredModelSearch(opts); // rejects bad input before any read
+  const [recs, tagEntries] = await Promise.all([
+    listAll<RegisteredModelRecord>(ctx.kv, registeredModelsPrefix()),
+    listAll(ctx.kv, registeredModelTagsPrefix()),
+  ]);
+  const tags = groupTags(tagEntries, 3);
+  const rows = recs.map(({ value: rec }) => ({
+    name: rec.name,
+    creation_timestamp: rec.creation_timestamp,
+    last_updated_timestamp: rec.last_updated_timestamp,
+    tags: tags.get(groupOf(registeredModelTagsPrefix(rec.id))) ?? [],
+    rec,
+  }));
+  const page = searchRegisteredModelsIn(rows, q);
+  const items = await Promise.all(page.items.map((r) => buildModel(ctx.kv, r.rec, r.tags)));
+  return page.nextPageToken ? { items, nextPageToken: page.nextPageToken } : { items };
+}
+
+/** The run ids an indexed plan can start from: a top-level `run_id =` or `run_id IN`. */
+function runIdsOf(clauses: readonly ModelVersionClause[]): string[] | undefined {
+  for (const c of clauses) {
+    if (c.kind !== "attribute" || c.key !== "run_id") continue;
+    if (c.op === "=") return [c.value];
+    if (c.op === "IN") return [...new Set(c.values)];
+  }
+  return undefined;
+}
+
+function nameOf(clauses: readonly ModelVersionClause[]): string | undefined {
+  for (const c of clauses) {
+    if (c.kind === "attribute" && c.key === "name" && c.op === "=") return c.value;
+  }
+  return undefined;
+}
+
+type Candidate = { model: RegisteredModelRecord; rec: ModelVersionRecord };
+
+async function candidatesByRun(kv: Deno.Kv, runIds: string[]): Promise<Candidate[]> {
+  const pointers: [string, number][] = [];
+  for (const runId of runIds) {
+    for (const e of await listAll(kv, modelVersionsByRunPrefix(runId))) {
+      pointers.push([e.key[2] as string, e.key[3] as number]);
+    }
+  }
+  const ids = [...new Set(pointers.map(([id]) => id))];
+  const models = new Map<string, RegisteredModelRecord>();
+  for (const m of await getAll<RegisteredModelRecord>(kv, ids.map(registeredModelKey))) {
+    if (m.value) models.set(m.value.id, m.value);
+  }
+  const recs = await getAll<ModelVersionRecord>(
+    kv,
+    pointers.map(([id, v]) => modelVersionKey(id, v)),
+  );
+  return recs.flatMap((e, i) => {
+    const model = models.get(pointers[i][0]);
+    return e.value && model ? [{ model, rec: e.value }] : [];
+  });
+}
+
+/** Searches model versions (see the module doc). Versions carry tags but no aliases (MLflow's). */
+export async function searchModelVersions(
+  ctx: KvContext,
+  opts: SearchModelVersionsOptions,
+): Promise<Page<ModelVersion>> {
+  const kv = ctx.kv;
+  const q = prepareModelVersionSearch(opts);
+  const runIds = runIdsOf(q.filter);
+  const name = runIds ? undefined : nameOf(q.filter);
+  let candidates: Candidate[];
+  let allTags: Map<string, Tag[]> | undefined;
+  if (runIds) {
+    candidates = await candidatesByRun(kv, runIds);
+  } else if (name !== undefined) {
+    const head = await findHead(kv, name);
+    const model = head?.rec.value;
+    candidates = model
+      ? (await listAll<ModelVersionRecord>(kv, modelVersionsPrefix(model.id)))
+        .map((e) => ({ model, rec: e.value }))
+      : [];
+  } else {
+    const [models, versions, tagEntries] = await Promise.all([
+      listAll<RegisteredModelRecord>(kv, registeredModelsPrefix()),
+      listAll<ModelVersionRecord>(kv, modelVersionsPrefix()),
+      listAll(kv, modelVersionTagsPrefix()),
+    ]);
+    const byId = new Map(models.map((m) => [m.value.id, m.value]));
+    candidates = versions.flatMap((e) => {
+      const model = byId.get(e.key[1] as string);
+      return model ? [{ model, rec: e.value }] : [];
+    });
+    allTags = groupTags(tagEntries, 4);
+  }
+  const tagsOf = async ({ model, rec }: Candidate) => {
+    const prefix = modelVersionTagsPrefix(model.id, rec.version);
+    return allTags ? allTags.get(groupOf(prefix)) ?? [] : await readTags(kv, prefix);
+  };
+  const all = await Promise.all(
+    candidates.map(async (c) => toModelVersion(c.model.name, c.rec, await tagsOf(c))),
+  );
+  return searchModelVersionsIn(all, q);
+}
+
+/**
+ * Deletes every key of models deleted by `deleteRegisteredModel` (marked in `registry_garbage`).
+ * Nothing can write under a deleted model's id any more, so plain batched deletes suffice, and two
+ * processes sweeping at once only repeat each other's deletes.
+ */
+export async function sweepDeletedModels(kv: Deno.Kv): Promise<void> {
+  for (const g of await listAll(kv, registryGarbagePrefix())) {
+    const id = g.key[1] as string;
+    const keys: Deno.KvKey[] = [];
+    for (const v of await listAll<ModelVersionRecord>(kv, modelVersionsPrefix(id))) {
+      keys.push(v.key);
+      if (v.value.run_id) keys.push(modelVersionByRunKey(v.value.run_id, id, v.value.version));
+    }
+    for (
+      const prefix of [
+        registeredModelTagsPrefix(id),
+        registeredModelAliasesPrefix(id),
+        modelVersionTagsPrefix(id),
+        modelVersionsByStagePrefix(id),
+      ]
+    ) {
+      for (const e of await listAll(kv, prefix)) keys.push(e.key);
+    }
+    for (let i = 0; i < keys.length; i += 500) {
+      const op = kv.atomic();
+      for (const k of keys.slice(i, i + 500)) op.delete(k);
+      await op.commit();
+    }
+    await kv.atomic().check(g).delete(g.key).commit();
+  }
+}
