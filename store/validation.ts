@@ -6,7 +6,10 @@
  *
  * @module
  */
-import { invalidParam, type MlflowError } from "./errors.ts";
+import { invalidParam, MlflowError } from "./errors.ts";
+import { validateLoggedModel } from "./logged_models/validation.ts";
+import { checkModelIdLength } from "./logged_models/common.ts";
+import { validateRegistry } from "./registry/validation.ts";
 import { randomRunName } from "./ids.ts";
 import type {
   DatasetInput,
@@ -60,7 +63,7 @@ function preview(value: string): string {
   return value.length > 100 ? `${value.slice(0, 100)}...` : value;
 }
 
-function missing(path: string): MlflowError {
+export function missing(path: string): MlflowError {
   return invalidParam(
     `Missing value for required parameter '${path}'. ` +
       "See the API docs for more information about request parameters.",
@@ -76,7 +79,7 @@ function requireString(value: unknown, path: string): string {
  * Enforces a length limit in code points (Python's `len`), truncating when allowed. Code points
  * never outnumber UTF-16 units, so the common short case skips counting.
  */
-function fitLength(what: string, value: string, limit: number, truncate = false): string {
+export function fitLength(what: string, value: string, limit: number, truncate = false): string {
   if (value.length <= limit) return value;
   const points = Array.from(value);
   if (points.length <= limit) return value;
@@ -106,7 +109,7 @@ function normpath(p: string): string {
 }
 
 /** Checks a metric, param or tag key as MLflow does (characters, path aliasing, length). */
-function checkKey(kind: string, lengthName: string, key: unknown, path: string): string {
+export function checkKey(kind: string, lengthName: string, key: unknown, path: string): string {
   if (typeof key !== "string") throw missing(path);
   if (!NAME_CHARS.test(key)) {
     throw invalidParam(`Invalid ${kind} name: '${preview(key)}'. ${BAD_CHARS}`);
@@ -123,7 +126,7 @@ function checkKey(kind: string, lengthName: string, key: unknown, path: string):
   return fitLength(lengthName, key, MAX_KEY);
 }
 
-function checkRunId(runId: unknown): string {
+export function checkRunId(runId: unknown): string {
   if (typeof runId !== "string" || !RUN_ID.test(runId)) {
     throw invalidParam(
       `Invalid value ${JSON.stringify(preview(String(runId)))} for parameter 'run_id' supplied`,
@@ -193,7 +196,7 @@ function checkTags(
 }
 
 /** Keeps the last value of each repeated key, as MLflow's upserts do. */
-function lastPerKey(tags: Tag[]): Tag[] {
+export function lastPerKey(tags: Tag[]): Tag[] {
   return [...new Map(tags.map((t) => [t.key, t.value])).entries()].map(([key, value]) => ({
     key,
     value,
@@ -229,9 +232,10 @@ function checkMetric(m: Metric, i: number): Metric {
     ? -Number.MAX_VALUE
     : value;
   const out: Metric = { key, value: stored, timestamp, step };
-  if (m.model_id) out.model_id = m.model_id;
-  if (m.dataset_name) out.dataset_name = m.dataset_name;
-  if (m.dataset_digest) out.dataset_digest = m.dataset_digest;
+  // Any id is kept (as MLflow does); only one that could be a KV key part is accepted.
+  if (m.model_id) out.model_id = checkModelIdLength(m.model_id, `metrics[${i}].model_id`);
+  if (m.dataset_name) out.dataset_name = fitLength("Dataset name", m.dataset_name, 500);
+  if (m.dataset_digest) out.dataset_digest = fitLength("Dataset digest", m.dataset_digest, 36);
   return out;
 }
 
@@ -329,10 +333,34 @@ function checkModelJson(modelJson: string): string {
  * await store.logBatch(runId, { params: [{ key: "../x", value: "1" }] }); // throws: bad name
  * ```
  */
+/**
+ * Experiment ids are short (kvflow numbers them); one longer than this cannot exist, and as a
+ * KV key part it would be refused by the database (2 KiB key limit) with a 500.
+ */
+const MAX_EXPERIMENT_ID = 256;
+
+/** `id`, or `RESOURCE_DOES_NOT_EXIST` (MLflow's message) when it is too long to exist. */
+export function existingExperimentId(id: string): string {
+  if (id.length > MAX_EXPERIMENT_ID) {
+    throw new MlflowError(
+      "RESOURCE_DOES_NOT_EXIST",
+      `No Experiment with id=${id.slice(0, 64)}… exists`,
+    );
+  }
+  return id;
+}
+
+/** Search ids without those too long to exist (they would match nothing). */
+export function possibleExperimentIds(ids: string[]): string[] {
+  return ids.filter((id) => id.length <= MAX_EXPERIMENT_ID);
+}
+
 export function withValidation(inner: TrackingStore, opts: ValidationOptions = {}): TrackingStore {
   const truncate = opts.truncateLongValues ?? true;
   const roots = opts.allowedArtifactRoots ?? [];
   return {
+    ...validateLoggedModel(inner, opts),
+    ...validateRegistry(inner, opts),
     async createExperiment(input) {
       const out = {
         name: checkExperimentName(input.name),
@@ -344,19 +372,28 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       const artifactLocation = checkArtifactLocation(input.artifactLocation, roots);
       return await inner.createExperiment({ ...out, artifactLocation });
     },
-    getExperiment: async (id) => await inner.getExperiment(id),
-    getExperimentByName: async (name) => await inner.getExperimentByName(name),
+    getExperiment: async (id) => await inner.getExperiment(existingExperimentId(id)),
+    async getExperimentByName(name) {
+      if (name.length > MAX_EXPERIMENT_NAME) {
+        throw new MlflowError(
+          "RESOURCE_DOES_NOT_EXIST",
+          `Could not find experiment with name '${name.slice(0, 64)}…'`,
+        );
+      }
+      return await inner.getExperimentByName(name);
+    },
     searchExperiments: async (o) => await inner.searchExperiments(o),
     async renameExperiment(id, newName) {
-      await inner.renameExperiment(id, checkExperimentName(newName));
+      await inner.renameExperiment(existingExperimentId(id), checkExperimentName(newName));
     },
-    deleteExperiment: async (id) => await inner.deleteExperiment(id),
-    restoreExperiment: async (id) => await inner.restoreExperiment(id),
+    deleteExperiment: async (id) => await inner.deleteExperiment(existingExperimentId(id)),
+    restoreExperiment: async (id) => await inner.restoreExperiment(existingExperimentId(id)),
     async setExperimentTag(id, key, value) {
       const [t] = checkTags([{ key, value }], MAX_EXPERIMENT_TAG_VALUE, false, "tags");
-      await inner.setExperimentTag(id, t.key, t.value);
+      await inner.setExperimentTag(existingExperimentId(id), t.key, t.value);
     },
-    deleteExperimentTag: async (id, key) => await inner.deleteExperimentTag(id, key),
+    deleteExperimentTag: async (id, key) =>
+      await inner.deleteExperimentTag(existingExperimentId(id), key),
 
     async createRun(input) {
       const tags = lastPerKey(checkTags(input.tags, MAX_RUN_TAG_VALUE, truncate, "tags"));
@@ -373,7 +410,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
         throw invalidParam(`Invalid value ${startTime} for parameter 'start_time' supplied`);
       }
       return await inner.createRun({
-        experimentId: input.experimentId || "0",
+        experimentId: existingExperimentId(input.experimentId || "0"),
         userId: input.userId ?? "",
         runName,
         ...(startTime !== undefined && { startTime }),
@@ -430,6 +467,13 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       }
       return await inner.getMetricHistory(runId, key, { maxResults, pageToken });
     },
-    searchRuns: async (o) => await inner.searchRuns(o),
+    async searchRuns(o) {
+      const experimentIds = possibleExperimentIds(o.experimentIds);
+      if (experimentIds.length === 0 && o.experimentIds.length > 0) return { items: [] };
+      return await inner.searchRuns({ ...o, experimentIds });
+    },
   };
 }
+
+// Logged models (store/logged_models/validation.ts) apply the run rules to their params and tags.
+export { checkBatchLimit, requireString };
