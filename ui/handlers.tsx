@@ -6,13 +6,19 @@
  * @module
  */
 import type { Context, Handler } from "hono";
+import { proxiedPath } from "../artifacts/uri.ts";
 import { MlflowError } from "../store/errors.ts";
-import type { Experiment, Page, Run } from "../store/types.ts";
+import type { LoggedModel, LoggedModelInfo } from "../store/logged_models/types.ts";
+import type { ModelVersion, RegisteredModel } from "../store/registry/types.ts";
+import type { Experiment, Page, Run, TrackingStore } from "../store/types.ts";
 import { ComparePage, type ComparePageProps } from "./pages/ComparePage.tsx";
 import { ExperimentPage } from "./pages/ExperimentPage.tsx";
 import { ExperimentsPage } from "./pages/ExperimentsPage.tsx";
+import { LoggedModelPage } from "./pages/LoggedModelPage.tsx";
+import { ModelsPage } from "./pages/ModelsPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
-import { RunPage, type RunPageProps, type RunRef } from "./pages/RunPage.tsx";
+import { RegisteredModelPage } from "./pages/RegisteredModelPage.tsx";
+import { type LoggedModelRef, RunPage, type RunPageProps, type RunRef } from "./pages/RunPage.tsx";
 import { renderPage, type UiEnv } from "./render.tsx";
 import {
   EXPERIMENTS_ORDER,
@@ -22,6 +28,13 @@ import {
 } from "./shared/experiment_filter.ts";
 import { userTags } from "./shared/tags.ts";
 import { COMPARE_MAX_RUNS, createLimiter, parseRunIds } from "./shared/compare.ts";
+import {
+  filterLiteral,
+  loggedModelIdOf,
+  proxyDownloadBase,
+  toModelFilter,
+  versionPointsAt,
+} from "./shared/models.ts";
 import {
   orderByOf,
   parseRunsState,
@@ -185,6 +198,7 @@ export const runPage: Handler<UiEnv> = async (c) => {
     maxResults: RUN_CHILDREN_LIMIT,
     runViewType: "ACTIVE_ONLY",
   }).then((p) => p.items.map(runRef), () => []);
+  const loggedModels = await runLoggedModels(store, run);
   return renderPage(
     c,
     <RunPage
@@ -193,8 +207,244 @@ export const runPage: Handler<UiEnv> = async (c) => {
         { experiment_id: experiment.experiment_id, name: experiment.name }}
       parent={parent}
       childRuns={children}
+      loggedModels={loggedModels}
     />,
     { title: run.info.run_name || run.info.run_id },
+  );
+};
+
+/** Logged models listed on the run page. */
+export const RUN_LOGGED_MODELS_LIMIT = 100;
+
+/** Store reads in flight at once while a page looks up the entities it links to. */
+const LOOKUP_CONCURRENCY = 8;
+
+function loggedModelRef(m: LoggedModel): LoggedModelRef {
+  const { model_id, name, status, model_type, creation_timestamp_ms } = m.info;
+  return { model_id, name, status, model_type, creation_timestamp_ms };
+}
+
+/**
+ * The run's logged models: those whose `source_run_id` is the run (searched in its experiment),
+ * then those in its `outputs.model_outputs` the search did not find (logged from another
+ * experiment's run, say). Deleted or unreadable models are left out.
+ */
+async function runLoggedModels(store: TrackingStore, run: Run): Promise<LoggedModelRef[]> {
+  const found = await store.searchLoggedModels({
+    experimentIds: [run.info.experiment_id],
+    filter: `source_run_id = ${filterLiteral(run.info.run_id)}`,
+    maxResults: RUN_LOGGED_MODELS_LIMIT,
+  }).then((p) => p.items, () => [] as LoggedModel[]);
+  const seen = new Set(found.map((m) => m.info.model_id));
+  const extraIds = [...new Set((run.outputs?.model_outputs ?? []).map((o) => o.model_id))]
+    .filter((id) => !seen.has(id)).slice(0, Math.max(0, RUN_LOGGED_MODELS_LIMIT - found.length));
+  const limit = createLimiter(LOOKUP_CONCURRENCY);
+  const extra = await Promise.all(
+    extraIds.map((id) => limit(() => store.getLoggedModel(id).catch(() => null))),
+  );
+  return [...found, ...extra.filter((m): m is LoggedModel => m !== null)].map(loggedModelRef);
+}
+
+// ---------- models (/models, /models/:name, /logged-models/:modelId) ----------
+
+/** Registered models per page of `/models`. */
+export const MODELS_PAGE_SIZE = 100;
+/** Versions shown on a registered model's page (newest first). */
+export const MODEL_VERSIONS_LIMIT = 1000;
+/** Distinct runs and logged models a versions table looks up by name; the rest show their ids. */
+const NAME_LOOKUPS_LIMIT = 100;
+
+/**
+ * `GET /models`: the registered models in name order, `?q=` searched (plain words by name,
+ * `name ILIKE '%…%'`, or the filter grammar), `?page_token=` paged. A bad filter or token shows
+ * the API's message by the search box rather than failing the page.
+ */
+export const modelsPage: Handler<UiEnv> = async (c) => {
+  const query = c.req.query("q") ?? "";
+  const pageToken = c.req.query("page_token") || null;
+  let page: Page<RegisteredModel> = { items: [] };
+  let error: string | null = null;
+  try {
+    page = await c.var.store.searchRegisteredModels({
+      filter: toModelFilter(query) || undefined,
+      orderBy: ["name ASC"],
+      maxResults: MODELS_PAGE_SIZE,
+      pageToken: pageToken ?? undefined,
+    });
+  } catch (err) {
+    if (!(err instanceof MlflowError)) throw err;
+    error = err.message;
+  }
+  return renderPage(
+    c,
+    <ModelsPage
+      models={page.items}
+      query={query}
+      pageToken={pageToken}
+      nextPageToken={page.nextPageToken ?? null}
+      error={error}
+      trackingUri={new URL(c.req.url).origin}
+    />,
+    { title: "Models" },
+  );
+};
+
+/**
+ * The versions of registered model `name`, newest first. A backslash before a quote (or at the
+ * end) of a filter literal embeds the quote, so a name with a backslash is matched with `LIKE`
+ * (`\` → `_`) and checked exactly here.
+ */
+async function versionsOf(store: TrackingStore, name: string): Promise<Page<ModelVersion>> {
+  const exact = !name.includes("\\");
+  const page = await store.searchModelVersions({
+    filter: exact
+      ? `name = ${filterLiteral(name)}`
+      : `name LIKE ${filterLiteral(name.replaceAll("\\", "_"))}`,
+    orderBy: ["version_number DESC"],
+    maxResults: MODEL_VERSIONS_LIMIT,
+  });
+  return exact ? page : { ...page, items: page.items.filter((v) => v.name === name) };
+}
+
+/** Looks up names of `ids` (at most {@linkcode NAME_LOOKUPS_LIMIT}); null for unreadable ones. */
+async function namesOf(
+  ids: Iterable<string>,
+  read: (id: string) => Promise<string>,
+): Promise<Record<string, string | null>> {
+  const limit = createLimiter(LOOKUP_CONCURRENCY);
+  const distinct = [...new Set(ids)].slice(0, NAME_LOOKUPS_LIMIT);
+  const names = await Promise.all(distinct.map((id) => limit(() => read(id).catch(() => null))));
+  return Object.fromEntries(distinct.map((id, i) => [id, names[i]]));
+}
+
+/**
+ * `GET /models/:name`: one registered model and its versions (names of their source runs and
+ * logged models looked up for the links); the 404 page for an unknown name. The route takes the
+ * rest of the path, so names with `/` work encoded or not.
+ */
+export const registeredModelPage: Handler<UiEnv> = async (c) => {
+  const name = c.req.param("name") ?? "";
+  const store = c.var.store;
+  let model: RegisteredModel;
+  try {
+    model = await store.getRegisteredModel(name);
+  } catch (err) {
+    if (!(err instanceof MlflowError)) throw err;
+    return renderPage(
+      c,
+      <NotFoundPage
+        message={`There is no registered model named “${name}”.`}
+        back={{ href: "/models", label: "models" }}
+        active="models"
+      />,
+      { title: "Not found", status: 404 },
+    );
+  }
+  const versions = await versionsOf(store, model.name);
+  const [runNames, loggedModelNames] = await Promise.all([
+    namesOf(
+      versions.items.flatMap((v) => v.run_id ? [v.run_id] : []),
+      async (id) => (await store.getRun(id)).info.run_name,
+    ),
+    namesOf(
+      versions.items.flatMap((v) => loggedModelIdOf(v) ?? []),
+      async (id) => (await store.getLoggedModel(id)).info.name,
+    ),
+  ]);
+  return renderPage(
+    c,
+    <RegisteredModelPage
+      model={model}
+      versions={versions.items}
+      versionsLimit={MODEL_VERSIONS_LIMIT}
+      moreVersions={versions.nextPageToken !== undefined}
+      runNames={runNames}
+      loggedModelNames={loggedModelNames}
+    />,
+    { title: model.name },
+  );
+};
+
+/**
+ * The registered versions made from logged model `info`: those registered from `models:/<id>`,
+ * and those of its source run that carry its `model_id` or a source under its artifact root.
+ * (The version search has no `model_id` filter.) Sorted by model name, newest version first.
+ */
+async function registeredVersionsOf(
+  store: TrackingStore,
+  info: LoggedModelInfo,
+): Promise<ModelVersion[]> {
+  const filters = [`source_path = ${filterLiteral(`models:/${info.model_id}`)}`];
+  if (info.source_run_id) filters.push(`run_id = ${filterLiteral(info.source_run_id)}`);
+  const pages = await Promise.all(
+    filters.map((filter) =>
+      store.searchModelVersions({ filter, maxResults: MODEL_VERSIONS_LIMIT })
+        .then((p) => p.items, () => [] as ModelVersion[])
+    ),
+  );
+  const found = new Map<string, ModelVersion>();
+  for (const v of pages.flat()) {
+    if (versionPointsAt(v, info)) found.set(`${v.name}\u0000${v.version}`, v);
+  }
+  return [...found.values()].sort((a, b) =>
+    a.name.localeCompare(b.name) || Number(b.version) - Number(a.version)
+  );
+}
+
+/**
+ * The artifact proxy URL of a logged model's root, or null when this server does not serve it
+ * (no artifact repository, or a root other than `mlflow-artifacts:/…` / the proxy's own URL).
+ */
+function loggedModelDownloadBase(c: Context<UiEnv>, artifactUri: string): string | null {
+  if (!c.var.artifacts) return null;
+  try {
+    const path = proxiedPath(artifactUri);
+    return path === null ? null : proxyDownloadBase(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `GET /logged-models/:modelId`: one logged model — info, metrics, params, tags, its files (an
+ * island over the logged-model artifact endpoints) and the registered versions made from it;
+ * the 404 page for an unknown or deleted id.
+ */
+export const loggedModelPage: Handler<UiEnv> = async (c) => {
+  const id = c.req.param("modelId") ?? "";
+  const store = c.var.store;
+  let model: LoggedModel;
+  try {
+    model = await store.getLoggedModel(id);
+  } catch (err) {
+    if (!(err instanceof MlflowError)) throw err;
+    return renderPage(
+      c,
+      <NotFoundPage message={`There is no logged model with ID “${id}”.`} />,
+      { title: "Not found", status: 404 },
+    );
+  }
+  const { info } = model;
+  const [experiment, sourceRunName, versions] = await Promise.all([
+    store.getExperiment(info.experiment_id).then(
+      (e) => ({ experiment_id: e.experiment_id, name: e.name }),
+      () => null,
+    ),
+    info.source_run_id
+      ? store.getRun(info.source_run_id).then((r) => r.info.run_name, () => null)
+      : null,
+    registeredVersionsOf(store, info),
+  ]);
+  return renderPage(
+    c,
+    <LoggedModelPage
+      model={model}
+      experiment={experiment}
+      sourceRunName={sourceRunName}
+      versions={versions}
+      downloadBase={loggedModelDownloadBase(c, info.artifact_uri)}
+    />,
+    { title: info.name },
   );
 };
 

@@ -1,8 +1,8 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
- * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/static/*`) never
- * overlap the API's (`/api`, `/ajax-api`, `/health`, `/version`, `/openapi.json`,
- * `/get-artifact`).
+ * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
+ * `/models/:name`, `/logged-models/:id`, `/static/*`) never overlap the API's (`/api`,
+ * `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -18,7 +18,16 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { compress } from "hono/compress";
 import { errorResponse } from "../routes/errors.ts";
 import { type AssetTable, loadAssets } from "./assets.ts";
-import { comparePage, experimentPage, experimentsPage, runPage, staticFile } from "./handlers.tsx";
+import {
+  comparePage,
+  experimentPage,
+  experimentsPage,
+  loggedModelPage,
+  modelsPage,
+  registeredModelPage,
+  runPage,
+  staticFile,
+} from "./handlers.tsx";
 import type { UiEnv } from "./render.tsx";
 
 export type { UiEnv } from "./render.tsx";
@@ -66,5 +75,9 @@ export function createUi(): Hono<UiEnv> {
     .all("/", ...page, experimentsPage)
     .all("/experiments/:experimentId", ...page, experimentPage)
     .all("/runs/:runId", ...page, runPage)
-    .all("/compare", ...page, comparePage);
+    .all("/compare", ...page, comparePage)
+    .all("/models", ...page, modelsPage)
+    // The rest of the path: a registered model's name may contain `/` (sent encoded or not).
+    .all("/models/:name{.+}", ...page, registeredModelPage)
+    .all("/logged-models/:modelId", ...page, loggedModelPage);
 }

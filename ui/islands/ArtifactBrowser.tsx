@@ -1,10 +1,45 @@
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "./api.ts";
-import { type ArtifactFile, artifactUrl, listArtifacts } from "./run_page/api.ts";
+import {
+  type ArtifactFile,
+  artifactUrl,
+  listArtifacts,
+  listLoggedModelArtifacts,
+  loggedModelArtifactUrl,
+} from "./run_page/api.ts";
 
-/** Props of {@linkcode ArtifactBrowser}. */
-export interface ArtifactBrowserProps {
-  runId: string;
+/**
+ * Props of {@linkcode ArtifactBrowser}: a run's artifacts, or a logged model's files (listed by
+ * `logged-models/{id}/artifacts/directories`, downloaded through the artifact proxy under
+ * `downloadBase`, which the server derives from the model's `mlflow-artifacts:/…` root).
+ */
+export type ArtifactBrowserProps =
+  | { runId: string }
+  | { loggedModel: { modelId: string; downloadBase: string } };
+
+/** Where the browser lists folders and downloads files. */
+interface ArtifactSource {
+  /** Identifies the source, so a change of props reloads the tree. */
+  key: string;
+  list(path: string): Promise<{ files?: ArtifactFile[] }>;
+  url(path: string): string;
+}
+
+function sourceOf(props: ArtifactBrowserProps): ArtifactSource {
+  if ("runId" in props) {
+    const { runId } = props;
+    return {
+      key: `run:${runId}`,
+      list: (path) => listArtifacts(runId, path),
+      url: (path) => artifactUrl(runId, path),
+    };
+  }
+  const { modelId, downloadBase } = props.loggedModel;
+  return {
+    key: `model:${modelId}`,
+    list: (path) => listLoggedModelArtifacts(modelId, path),
+    url: (path) => loggedModelArtifactUrl(downloadBase, path),
+  };
 }
 
 /** How much of a text artifact the preview shows. */
@@ -68,11 +103,12 @@ interface Folder {
 }
 
 /**
- * The run's artifacts: a lazily loaded tree (a folder is listed when first opened), a preview of
+ * A run's artifacts or a logged model's files: a lazily loaded tree (a folder is listed when first opened), a preview of
  * text files (first 100 KB, as escaped text) and of PNG/JPEG/GIF images, and a download link for
  * everything. HTML, SVG and unknown types are never rendered in this origin.
  */
-export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
+export function ArtifactBrowser(props: ArtifactBrowserProps) {
+  const source = sourceOf(props);
   const [folders, setFolders] = useState<Record<string, Folder>>({});
   const [open, setOpen] = useState<Record<string, boolean>>({ "": true });
   const [selected, setSelected] = useState<ArtifactFile | null>(null);
@@ -82,7 +118,7 @@ export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
 
   async function load(path: string) {
     try {
-      const { files } = await listArtifacts(runId, path);
+      const { files } = await source.list(path);
       setFolders((f) => ({ ...f, [path]: { files: files ?? [] } }));
     } catch (err) {
       setFolders((f) => ({ ...f, [path]: { error: errorMessage(err) } }));
@@ -91,7 +127,7 @@ export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
 
   useEffect(() => {
     load("");
-  }, [runId]);
+  }, [source.key]);
 
   function toggle(path: string) {
     const next = !open[path];
@@ -104,7 +140,7 @@ export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
     setPreview(null);
     if (previewKind(file.path) !== "text") return;
     try {
-      const { text, truncated } = await fetchTextPrefix(artifactUrl(runId, file.path));
+      const { text, truncated } = await fetchTextPrefix(source.url(file.path));
       setPreview({ path: file.path, text, truncated });
     } catch (err) {
       setPreview({ path: file.path, error: errorMessage(err) });
@@ -164,7 +200,7 @@ export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
               <span class="muted">{formatSize(selected.file_size)}</span>
               <a
                 class="button button--small"
-                href={artifactUrl(runId, selected.path)}
+                href={source.url(selected.path)}
                 download={baseName(selected.path)}
               >
                 Download
@@ -173,7 +209,7 @@ export function ArtifactBrowser({ runId }: ArtifactBrowserProps) {
             {kind === "image" && (
               <img
                 class="artifacts__image"
-                src={artifactUrl(runId, selected.path)}
+                src={source.url(selected.path)}
                 alt={selected.path}
               />
             )}

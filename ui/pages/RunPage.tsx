@@ -1,10 +1,13 @@
+import type { LoggedModelInfo } from "../../store/logged_models/types.ts";
 import type { Experiment, Run } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { LoggedModelStatusBadge } from "../components/ModelBadges.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
 import { Island } from "../island.tsx";
 import { NOTE_TAG } from "../islands/RunDescription.tsx";
 import { formatDuration } from "../shared/format.ts";
+import { loggedModelHref } from "../shared/models.ts";
 import { userTags } from "../shared/tags.ts";
 
 /** A run named by id, for the parent link and the children list. */
@@ -13,6 +16,12 @@ export interface RunRef {
   run_name: string;
   status: Run["info"]["status"];
 }
+
+/** A logged model of the run, for the "Logged models" section. */
+export type LoggedModelRef = Pick<
+  LoggedModelInfo,
+  "model_id" | "name" | "status" | "model_type" | "creation_timestamp_ms"
+>;
 
 /** Props of {@linkcode RunPage}. */
 export interface RunPageProps {
@@ -23,6 +32,11 @@ export interface RunPageProps {
   parent: RunRef | null;
   /** Runs whose `mlflow.parentRunId` is this run (first page). */
   childRuns: RunRef[];
+  /**
+   * MLflow 3 logged models of this run (its `source_run_id` models and `outputs.model_outputs`);
+   * the section is left out when empty.
+   */
+  loggedModels?: LoggedModelRef[];
 }
 
 function formatValue(v: number | string): string {
@@ -33,9 +47,10 @@ function formatValue(v: number | string): string {
 
 /**
  * `/runs/:id`: one run — header, description (Markdown, editable), metric charts, latest
- * metrics, params, tags (editable; `mlflow.*` read-only) and the artifact browser.
+ * metrics, params, tags (editable; `mlflow.*` read-only), its logged models and the artifact
+ * browser.
  */
-export function RunPage({ run, experiment, parent, childRuns }: RunPageProps) {
+export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] }: RunPageProps) {
   const { info, data } = run;
   const tag = (key: string) => data.tags.find((t) => t.key === key)?.value;
   const name = info.run_name || info.run_id;
@@ -246,6 +261,45 @@ export function RunPage({ run, experiment, parent, childRuns }: RunPageProps) {
           </details>
         )}
       </section>
+
+      {loggedModels.length > 0 && (
+        <section aria-labelledby="run-models-heading">
+          <div class="section-head">
+            <h2 id="run-models-heading">Logged models</h2>
+            <span class="muted">{loggedModels.length}</span>
+          </div>
+          <div class="table-wrap">
+            <table class="table" id="run-logged-models">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Type</th>
+                  <th scope="col" class="col-time">Created</th>
+                  <th scope="col" class="col-id">Model ID</th>
+                </tr>
+              </thead>
+              <tbody>
+                {loggedModels.map((m) => (
+                  <tr key={m.model_id}>
+                    <td class="cell-name">
+                      <a href={loggedModelHref(m.model_id)}>{m.name}</a>
+                    </td>
+                    <td>
+                      <LoggedModelStatusBadge status={m.status} />
+                    </td>
+                    <td>{m.model_type || <span class="muted">—</span>}</td>
+                    <td class="col-time">
+                      <DateTime ms={m.creation_timestamp_ms} />
+                    </td>
+                    <td class="col-id mono">{m.model_id}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
 
       <section aria-labelledby="run-artifacts-heading">
         <div class="section-head">

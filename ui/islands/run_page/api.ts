@@ -82,3 +82,23 @@ export function listArtifacts(
 export function artifactUrl(runId: string, path: string): string {
   return `/get-artifact?${new URLSearchParams({ run_id: runId, path })}`;
 }
+
+/** `GET logged-models/{id}/artifacts/directories` of `path` (the model's root when empty). */
+export function listLoggedModelArtifacts(
+  modelId: string,
+  path: string,
+): Promise<{ root_uri?: string; files?: ArtifactFile[] }> {
+  return apiCall(`/logged-models/${encodeURIComponent(modelId)}/artifacts/directories`, {
+    query: { artifact_directory_path: path },
+  });
+}
+
+/**
+ * The download URL of a logged model's file: the artifact proxy's URL of the model's root
+ * (`downloadBase`, from the server) plus the file's path, each segment encoded. The proxy serves
+ * it as an attachment under a sandboxing CSP, like `/get-artifact`.
+ */
+export function loggedModelArtifactUrl(downloadBase: string, path: string): string {
+  const rel = path.split("/").filter((s) => s !== "").map(encodeURIComponent).join("/");
+  return `${downloadBase}/${rel}`;
+}

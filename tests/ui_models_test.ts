@@ -1,0 +1,516 @@
+/**
+ * The model pages: `/models` (registered models: search, paging, empty state), `/models/:name`
+ * (description, aliases, tags, versions), `/logged-models/:id` (info, metrics, params, tags,
+ * files, registered versions) and the run page's "Logged models" section. Server rendering
+ * (status codes, 404s, escaping of every user-controlled string, names with `/` and quotes) and,
+ * in real Chromium, the links between run ↔ logged model ↔ registered versions, the file browser
+ * (downloads through the artifact proxy, HTML never inline), keyboard search, and screenshots
+ * (`$TMPDIR/kvflow-ui-screenshots/models-*.png`, light and dark, 1280 and 768 px).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createLocalArtifactRepository } from "../artifacts/local.ts";
+import { proxiedPath } from "../artifacts/uri.ts";
+import { createApp } from "../routes/mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
+import type { TrackingStore } from "../store/types.ts";
+import {
+  excerpt,
+  loggedModelIdOf,
+  modelsHref,
+  registeredModelHref,
+  toModelFilter,
+  versionPointsAt,
+} from "../ui/shared/models.ts";
+import { launchBrowser } from "./helpers/browser.ts";
+import { openPage, shoot } from "./helpers/ui.ts";
+
+const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
+/** Logged-model names may not contain `/ : . % " '`, so their payload is the tag-only one. */
+const LM_XSS = "<img src=x onerror=alert(1)><b>bold<b>";
+const REG_NAME = "team/churn classifier";
+
+/** No payload survives as markup: no injected `<img>`, no inline or extra `<script>`. */
+function assertNoMarkup(page: string) {
+  assert.doesNotMatch(page, /<script>alert/i);
+  assert.doesNotMatch(page, /<img\b/i, "an <img> element was injected");
+  assert.doesNotMatch(page, /<b>bold/i);
+  assert.ok((page.match(/<script\b/gi) ?? []).length <= 1, "an extra <script> element");
+}
+
+async function html(res: Response | Promise<Response>, status = 200): Promise<string> {
+  const r = await res;
+  const text = await r.text();
+  assert.equal(r.status, status, text.slice(0, 500));
+  assert.match(r.headers.get("content-type") ?? "", /^text\/html/);
+  return text;
+}
+
+interface Fixture {
+  app: ReturnType<typeof createApp>;
+  store: TrackingStore;
+  rootDir: string;
+  expId: string;
+  runId: string;
+  /** The run's logged model (source_run_id = run), registered as versions 1 of two models. */
+  modelId: string;
+  /** A model the run output without being its source (only in `outputs.model_outputs`). */
+  outputModelId: string;
+  /** A registered model named with the script payload. */
+  xssName: string;
+}
+
+async function fixture(): Promise<Fixture> {
+  const rootDir = await Deno.makeTempDir({ prefix: "kvflow-models-ui-" });
+  const store = createMemoryStore();
+  const expId = await store.createExperiment({ name: "churn-exp" });
+  const t0 = Date.UTC(2026, 0, 2, 10, 0);
+  const run = await store.createRun({ experimentId: expId, runName: "train-run", startTime: t0 });
+  const runId = run.info.run_id;
+  await store.logBatch(runId, { params: [{ key: "C", value: "1.0" }] });
+
+  const model = await store.createLoggedModel({
+    experimentId: expId,
+    name: "churn-model",
+    modelType: "sklearn",
+    sourceRunId: runId,
+    params: [{ key: "C", value: "1.0" }, { key: "xss", value: XSS }],
+    tags: [{ key: "note", value: XSS }, { key: "mlflow.user", value: "ana" }],
+  });
+  const modelId = model.info.model_id;
+  await store.logOutputs(runId, [{ model_id: modelId, step: 0 }]);
+  await store.logBatch(runId, {
+    metrics: [
+      { key: "accuracy", value: 0.91, timestamp: t0, step: 0, model_id: modelId },
+      {
+        key: "accuracy",
+        value: 0.87,
+        timestamp: t0,
+        step: 0,
+        model_id: modelId,
+        dataset_name: "holdout",
+        dataset_digest: "abc123",
+      },
+    ],
+  });
+  await store.finalizeLoggedModel(modelId, "LOGGED_MODEL_READY");
+  const other = await store.createLoggedModel({ experimentId: expId, name: LM_XSS });
+  await store.logOutputs(runId, [{ model_id: other.info.model_id, step: 1 }]);
+
+  const modelRoot = `${rootDir}/${proxiedPath(model.info.artifact_uri)}`;
+  await Deno.mkdir(`${modelRoot}/metadata`, { recursive: true });
+  await Deno.writeTextFile(
+    `${modelRoot}/MLmodel`,
+    `artifact_path: model\nflavors:\n  sklearn: {}\n# ${XSS}\n`,
+  );
+  await Deno.writeTextFile(`${modelRoot}/requirements.txt`, "scikit-learn==1.5.0\n");
+  await Deno.writeTextFile(
+    `${modelRoot}/metadata/estimator.html`,
+    `<h1 id="pwned">pwned</h1>${XSS}`,
+  );
+
+  await store.createRegisteredModel({
+    name: REG_NAME,
+    description: `## Churn\n\nPredicts **churn**. ${XSS} [x](javascript:alert(1))`,
+    tags: [{ key: "owner", value: XSS }],
+  });
+  const v1 = await store.createModelVersion({
+    name: REG_NAME,
+    source: `models:/${modelId}`,
+    runId,
+    modelId,
+    description: `first ${XSS}`,
+    tags: [{ key: "validated", value: XSS }],
+  });
+  await store.createModelVersion({
+    name: REG_NAME,
+    source: `${run.info.artifact_uri}/model`,
+    runId,
+  });
+  await store.transitionModelVersionStage(REG_NAME, v1.version, "Production", false);
+  await store.transitionModelVersionStage(REG_NAME, "2", "Staging", false);
+  await store.setRegisteredModelAlias(REG_NAME, "champion", v1.version);
+  await store.setRegisteredModelAlias(REG_NAME, "challenger", "2");
+
+  // A second model registered from the same logged model by its source only (MLflow 3.1.3
+  // sends no model_id), with a quote in its name.
+  await store.createRegisteredModel({ name: "o'hara" });
+  await store.createModelVersion({ name: "o'hara", source: `models:/${modelId}` });
+
+  const xssName = `model ${XSS}`;
+  await store.createRegisteredModel({ name: xssName, description: XSS });
+  await store.setRegisteredModelTag(xssName, "payload", XSS);
+  await store.createModelVersion({
+    name: xssName,
+    source: `runs:/${runId}/model`,
+    description: XSS,
+  });
+
+  const app = createApp({ store, artifacts: createLocalArtifactRepository({ rootDir }) });
+  return {
+    app,
+    store,
+    rootDir,
+    expId,
+    runId,
+    modelId,
+    outputModelId: other.info.model_id,
+    xssName,
+  };
+}
+
+Deno.test("model helpers: hrefs, filters, the logged model a version points at", () => {
+  assert.equal(registeredModelHref("team/churn v2"), "/models/team%2Fchurn%20v2");
+  assert.equal(registeredModelHref("a", "3"), "/models/a#version-3");
+  assert.equal(modelsHref("  churn "), "/models?q=churn");
+  assert.equal(modelsHref("", "t/k"), "/models?page_token=t%2Fk");
+  assert.equal(modelsHref(""), "/models");
+  assert.equal(toModelFilter("churn"), "name ILIKE '%churn%'");
+  assert.equal(toModelFilter("o'hara"), "name ILIKE '%o''hara%'");
+  assert.equal(toModelFilter("tags.team = 'a'"), "tags.team = 'a'");
+  assert.equal(toModelFilter("a<b>"), "name ILIKE '%a<b>%'");
+  const id = "m-0123456789abcdef0123456789abcdef";
+  assert.equal(loggedModelIdOf({ source: `models:/${id}` }), id);
+  assert.equal(loggedModelIdOf({ source: `models:/${id}/sub` }), id);
+  assert.equal(loggedModelIdOf({ source: "models:/churn/1" }), undefined);
+  assert.equal(loggedModelIdOf({ source: "x", model_id: id }), id);
+  const info = { model_id: id, artifact_uri: `mlflow-artifacts:/1/models/${id}/artifacts` };
+  assert.ok(versionPointsAt({ source: `${info.artifact_uri}/` }, info));
+  assert.ok(!versionPointsAt({ source: `${info.artifact_uri}x` }, info));
+  assert.ok(!versionPointsAt({ source: "runs:/r/model" }, info));
+  assert.equal(excerpt("a\n\n b  c"), "a b c");
+  assert.equal(
+    excerpt("## Churn\n\nPredicts **churn**. [docs](https://x)\n- a\n```py\nx = 1\n```"),
+    "Churn Predicts churn. docs a x = 1",
+  );
+  assert.equal(excerpt("x".repeat(200), 10), `${"x".repeat(9)}…`);
+});
+
+Deno.test("models SSR: list, registered model, logged model, run section, escaping", async (t) => {
+  const f = await fixture();
+  try {
+    await t.step("/models lists every model with versions, aliases and links", async () => {
+      const page = await html(f.app.request("/models"));
+      assertNoMarkup(page);
+      assert.match(page, /<h1>Registered models<\/h1>/);
+      assert.match(page, /<a href="\/models" aria-current="page">Models<\/a>/);
+      assert.match(page, /<a href="\/models\/team%2Fchurn%20classifier">team\/churn classifier/);
+      assert.match(page, /href="\/models\/team%2Fchurn%20classifier#version-1">Version 1</);
+      assert.match(page, /badge--stage-production/);
+      assert.match(page, /<span class="alias">@champion<\/span>/);
+      assert.match(page, /Churn Predicts churn\. &lt;script>/, "the description excerpt");
+      assert.match(page, /model &lt;script>alert\(1\)&lt;\/script>/);
+      assert.match(page, /href="\/models\/o'hara"/);
+      assert.equal(page.includes("data-island"), false, "a read-only page ships no islands");
+    });
+
+    await t.step("?q= searches names case-insensitively; grammar passes through", async () => {
+      const page = await html(f.app.request("/models?q=CHURN"));
+      assert.match(page, /team\/churn classifier/);
+      assert.doesNotMatch(page, /o'hara/);
+      assert.match(page, /value="CHURN"/);
+      const byTag = await html(
+        f.app.request(`/models?q=${encodeURIComponent("tags.owner LIKE '%script%'")}`),
+      );
+      assert.match(byTag, /team\/churn classifier/);
+      const none = await html(f.app.request(`/models?q=${encodeURIComponent("<script>nope")}`));
+      assertNoMarkup(none);
+      assert.match(none, /No registered models match “&lt;script>nope”/);
+      const lt = await html(f.app.request(`/models?q=${encodeURIComponent("<script>alert")}`));
+      assert.match(lt, /model &lt;script>alert/, "a name with < is a name search");
+      const echoed = await html(f.app.request(`/models?q=${encodeURIComponent(XSS)}`));
+      assertNoMarkup(echoed);
+      const bad = await html(f.app.request(`/models?q=${encodeURIComponent("name =")}`));
+      assert.match(bad, /<p id="model-search-error" class="field-error" role="alert">/);
+      assert.match(bad, /aria-invalid="true"/);
+    });
+
+    await t.step("/models/:name shows description, aliases, tags and versions", async () => {
+      const page = await html(f.app.request(registeredModelHref(REG_NAME)));
+      assertNoMarkup(page);
+      assert.match(page, /<title>team\/churn classifier · kvflow<\/title>/);
+      assert.match(page, /<h4>Churn<\/h4>/, "the description is Markdown");
+      assert.match(page, /<strong>churn<\/strong>/);
+      assert.doesNotMatch(page, /href="javascript:/i);
+      assert.match(page, /<tr\s+id="version-1">/);
+      assert.match(page, /<tr\s+id="version-2">/);
+      assert.ok(page.indexOf('id="version-2"') < page.indexOf('id="version-1"'), "newest first");
+      assert.match(page, new RegExp(`href="/runs/${f.runId}"[^>]*>train-run</a>`));
+      assert.match(page, new RegExp(`href="/logged-models/${f.modelId}"[^>]*>churn-model</a>`));
+      assert.match(page, /mlflow-artifacts:\/[^<]*\/model</, "the source URI as text");
+      assert.match(page, /first &lt;script>/, "version descriptions escaped");
+      assert.match(page, /<span class="alias">@champion<\/span>/);
+      // Unencoded slashes reach the same page.
+      const raw = await html(f.app.request("/models/team/churn%20classifier"));
+      assert.match(raw, /<h1>team\/churn classifier<\/h1>/);
+      const quoted = await html(f.app.request(registeredModelHref("o'hara")));
+      assert.match(quoted, /<tr\s+id="version-1">/);
+    });
+
+    await t.step("a registered model named with a script payload renders as text", async () => {
+      const page = await html(f.app.request(registeredModelHref(f.xssName)));
+      assertNoMarkup(page);
+      assert.match(page, /<h1>model &lt;script>alert\(1\)&lt;\/script>&quot;>&lt;img src=x/);
+      assert.match(page, /payload<\/th><td class="cell-value">&lt;script>alert\(1\)/, "tag value");
+      assert.match(page, /<tr\s+id="version-1">/);
+    });
+
+    await t.step("/logged-models/:id shows info, metrics, params, tags, versions", async () => {
+      const page = await html(f.app.request(`/logged-models/${f.modelId}`));
+      assertNoMarkup(page);
+      assert.match(page, /<h1>churn-model<\/h1>/);
+      assert.match(page, /badge--finished" title="LOGGED_MODEL_READY">.*Ready/);
+      assert.match(page, /<dd>sklearn<\/dd>/);
+      assert.match(page, new RegExp(`href="/experiments/${f.expId}">churn-exp</a>`));
+      assert.match(page, new RegExp(`href="/runs/${f.runId}"[^>]*>train-run</a>`));
+      assert.match(page, /<th scope="row" class="mono">accuracy<\/th><td[^>]*>holdout<\/td>/);
+      assert.match(
+        page,
+        /<th scope="row" class="mono">xss<\/th><td class="cell-value">&lt;script>/,
+      );
+      assert.match(page, /<th scope="row" class="mono">note<\/th>/);
+      assert.match(page, /System tags \(1\)/);
+      // Registered versions: by model_id and by a models:/ source without one.
+      assert.match(page, /href="\/models\/team%2Fchurn%20classifier#version-1">Version 1</);
+      assert.match(page, /href="\/models\/o'hara#version-1">Version 1</);
+      assert.doesNotMatch(page, /#version-2"/, "version 2 comes from a run path, not this model");
+      assert.match(page, /data-island="ArtifactBrowser"/);
+      assert.match(
+        page,
+        new RegExp(
+          `downloadBase&quot;:&quot;/api/2.0/mlflow-artifacts/artifacts/${f.expId}/models/${f.modelId}/artifacts&quot;`,
+        ),
+      );
+      const xss = await html(f.app.request(`/logged-models/${f.outputModelId}`));
+      assertNoMarkup(xss);
+      assert.match(xss, /<h1>&lt;img src=x onerror=alert\(1\)>&lt;b>bold&lt;b><\/h1>/);
+      assert.match(xss, /Not registered/);
+    });
+
+    await t.step("the run page lists the run's logged models", async () => {
+      const page = await html(f.app.request(`/runs/${f.runId}`));
+      assertNoMarkup(page);
+      assert.match(page, /<h2 id="run-models-heading">Logged models<\/h2>/);
+      assert.match(page, new RegExp(`href="/logged-models/${f.modelId}">churn-model</a>`));
+      assert.match(
+        page,
+        new RegExp(`href="/logged-models/${f.outputModelId}">&lt;img src=x onerror=alert`),
+        "a model only in outputs.model_outputs",
+      );
+      assert.match(page, /badge--running" title="LOGGED_MODEL_PENDING">/);
+      const bare = await f.store.createRun({ experimentId: f.expId, runName: "bare" });
+      const plain = await html(f.app.request(`/runs/${bare.info.run_id}`));
+      assert.doesNotMatch(plain, /Logged models/, "no section without models");
+    });
+
+    await t.step("unknown names and ids are 404 pages, escaped", async () => {
+      const missing = await html(f.app.request("/models/nope"), 404);
+      assert.match(missing, /There is no registered model named “nope”/);
+      assert.match(missing, /<a href="\/models">Back to models<\/a>/);
+      const xss = await html(f.app.request(`/models/${encodeURIComponent(XSS)}`), 404);
+      assertNoMarkup(xss);
+      const lm = await html(
+        f.app.request("/logged-models/m-00000000000000000000000000000000"),
+        404,
+      );
+      assert.match(lm, /There is no logged model with ID/);
+      const lmXss = await html(f.app.request(`/logged-models/${encodeURIComponent(XSS)}`), 404);
+      assertNoMarkup(lmXss);
+      const deleted = await f.store.createLoggedModel({ experimentId: f.expId, name: "gone" });
+      await f.store.deleteLoggedModel(deleted.info.model_id);
+      await html(f.app.request(`/logged-models/${deleted.info.model_id}`), 404);
+    });
+
+    await t.step("pages answer HEAD; other methods are 405", async () => {
+      for (
+        const path of ["/models", registeredModelHref(REG_NAME), `/logged-models/${f.modelId}`]
+      ) {
+        const head = await f.app.request(path, { method: "HEAD" });
+        assert.equal(head.status, 200, path);
+        assert.equal(await head.text(), "");
+        const post = await f.app.request(path, { method: "POST" });
+        assert.equal(post.status, 405, path);
+        await post.body?.cancel();
+      }
+    });
+  } finally {
+    await Deno.remove(f.rootDir, { recursive: true });
+  }
+});
+
+Deno.test("models SSR: empty registry, paging with page tokens, bad tokens", async (t) => {
+  const store = createMemoryStore();
+  const app = createApp({ store });
+  await t.step("an empty registry explains how to register a model", async () => {
+    const page = await html(app.request("http://localhost:5000/models"));
+    assert.match(page, /No registered models yet/);
+    assert.match(page, /mlflow\.register_model\(&quot;runs:\/&lt;run_id>\/model&quot;/);
+    assert.match(page, /mlflow\.set_tracking_uri\(&quot;http:\/\/localhost:5000&quot;\)/);
+    assert.doesNotMatch(page, /<table/);
+  });
+  for (let i = 0; i < 105; i++) {
+    await store.createRegisteredModel({ name: `model-${String(i).padStart(3, "0")}` });
+  }
+  const names = (page: string) =>
+    [...page.matchAll(/<td class="cell-name"><a [^>]*>([^<]+)</g)]
+      .map((m) => m[1]);
+  await t.step("100 per page, in name order, with a Next page link", async () => {
+    const first = await html(app.request("/models"));
+    const got = names(first);
+    assert.equal(got.length, 100);
+    assert.equal(got[0], "model-000");
+    assert.equal(got[99], "model-099");
+    assert.doesNotMatch(first, /First page/);
+    const next = /<a class="button" href="([^"]+)" rel="next">Next page<\/a>/.exec(first);
+    assert.ok(next, "no Next page link");
+    const href = next[1].replaceAll("&amp;", "&");
+    assert.match(href, /^\/models\?page_token=/);
+    const second = await html(app.request(href));
+    assert.deepEqual(names(second), [
+      "model-100",
+      "model-101",
+      "model-102",
+      "model-103",
+      "model-104",
+    ]);
+    assert.match(second, /<a class="button" href="\/models">First page<\/a>/);
+    assert.doesNotMatch(second, /Next page/);
+    assert.match(second, /5 models on this page/);
+  });
+  await t.step("a search keeps its query across pages", async () => {
+    const page = await html(app.request("/models?q=model-10"));
+    assert.deepEqual(names(page).length, 5);
+  });
+  await t.step("a bad page token shows the API's message, not a 500", async () => {
+    const page = await html(app.request("/models?page_token=garbage"));
+    assert.match(page, /<p id="model-search-error" class="field-error" role="alert">/);
+  });
+});
+
+Deno.test({
+  name: "models pages in Chromium: links run ↔ logged model ↔ versions, files, no errors",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const f = await fixture();
+    const empty = createApp({ store: createMemoryStore() });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, f.app.fetch);
+    const emptyServer = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      empty.fetch,
+    );
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const browser = await launchBrowser();
+    try {
+      const { page, problems } = await openPage(browser, {
+        context: { viewport: { width: 1280, height: 900 } },
+        timeoutMs: 10_000,
+      });
+
+      await t.step("the Models nav item, the list, and a keyboard search", async () => {
+        await page.goto(`${base}/`);
+        await page.getByRole("link", { name: "Models", exact: true }).click();
+        await page.waitForURL(`${base}/models`);
+        await page.getByRole("heading", { name: "Registered models" }).waitFor();
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await shoot(page, "models-list");
+        await page.getByRole("searchbox", { name: "Search registered models" }).focus();
+        await page.keyboard.type("churn");
+        await page.keyboard.press("Enter");
+        await page.waitForURL(`${base}/models?q=churn`);
+        assert.equal(await page.locator("tbody tr").count(), 1);
+      });
+
+      await t.step("registered model → its logged model → files", async () => {
+        await page.getByRole("link", { name: REG_NAME }).click();
+        await page.getByRole("heading", { name: REG_NAME, level: 1 }).waitFor();
+        assert.equal(await page.locator("#model-versions tbody tr").count(), 2);
+        await shoot(page, "models-registered");
+        await page.locator("#version-1").getByRole("link", { name: "churn-model" }).click();
+        await page.getByRole("heading", { name: "churn-model", level: 1 }).waitFor();
+        await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
+        const tree = page.locator(".artifacts__tree");
+        await tree.getByRole("button", { name: "MLmodel" }).click();
+        const pre = page.locator(".artifacts__text");
+        await pre.waitFor();
+        assert.match(await pre.textContent() ?? "", /sklearn[\s\S]*<script>alert/);
+        const dl = page.getByRole("link", { name: "Download" });
+        const href = await dl.getAttribute("href") ?? "";
+        assert.equal(
+          href,
+          `/api/2.0/mlflow-artifacts/artifacts/${f.expId}/models/${f.modelId}/artifacts/MLmodel`,
+        );
+        await tree.getByRole("button", { name: "metadata" }).click();
+        await tree.getByRole("button", { name: "estimator.html" }).click();
+        await page.getByText("No preview for this file type").waitFor();
+        assert.equal(await page.locator("#pwned").count(), 0);
+        assert.equal(await page.locator(".artifacts__preview iframe").count(), 0);
+        const htmlHref = await page.getByRole("link", { name: "Download" }).getAttribute("href");
+        const res = await fetch(`${base}${htmlHref}`);
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-disposition") ?? "", /^attachment/);
+        assert.match(await res.text(), /pwned/);
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await shoot(page, "models-logged", { settleMs: 100 });
+      });
+
+      await t.step("logged model → source run → back through its Logged models", async () => {
+        await page.locator(".meta").getByRole("link", { name: "train-run" }).click();
+        await page.waitForURL(`${base}/runs/${f.runId}`);
+        const section = page.locator("#run-logged-models");
+        await section.waitFor();
+        assert.equal(await section.locator("tbody tr").count(), 2);
+        await section.scrollIntoViewIfNeeded();
+        await page.screenshot({
+          path: `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots/models-run-section.png`,
+        });
+        await section.getByRole("link", { name: "churn-model" }).click();
+        await page.waitForURL(`${base}/logged-models/${f.modelId}`);
+      });
+
+      await t.step("logged model → registered version (anchored row)", async () => {
+        await page.locator("#lm-versions tr", { hasText: REG_NAME })
+          .getByRole("link", { name: "Version 1" }).click();
+        await page.waitForURL(/\/models\/team%2Fchurn%20classifier#version-1$/);
+        await page.locator("#version-1:target").waitFor();
+        await page.locator("#version-1").getByRole("link", { name: "train-run" }).click();
+        await page.waitForURL(`${base}/runs/${f.runId}`);
+      });
+
+      await t.step("script payloads stay text in the browser too", async () => {
+        await page.goto(`${base}${registeredModelHref(f.xssName)}`);
+        await page.getByRole("heading", { name: f.xssName, level: 1 }).waitFor();
+        await page.goto(`${base}/logged-models/${f.outputModelId}`);
+        await page.getByRole("heading", { name: LM_XSS, level: 1 }).waitFor();
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        assert.equal(await page.locator("main b").count(), 0);
+      });
+
+      await t.step("768 px wide", async () => {
+        await page.setViewportSize({ width: 768, height: 900 });
+        await page.goto(`${base}/models`);
+        await shoot(page, "models-list-768");
+        await page.goto(`${base}${registeredModelHref(REG_NAME)}`);
+        await shoot(page, "models-registered-768");
+        await page.goto(`${base}/logged-models/${f.modelId}`);
+        await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
+        await shoot(page, "models-logged-768");
+      });
+
+      await t.step("the empty registry", async () => {
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.goto(`http://127.0.0.1:${emptyServer.addr.port}/models`);
+        await page.getByRole("heading", { name: "No registered models yet" }).waitFor();
+        await shoot(page, "models-empty");
+      });
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+      await emptyServer.shutdown();
+      await Deno.remove(f.rootDir, { recursive: true });
+    }
+  },
+});

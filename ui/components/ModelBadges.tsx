@@ -1,0 +1,29 @@
+import type { LoggedModelStatus } from "../../store/logged_models/types.ts";
+import type { ModelVersionStage } from "../../store/registry/types.ts";
+
+const STATUS: Record<LoggedModelStatus, { label: string; cls: string }> = {
+  LOGGED_MODEL_READY: { label: "Ready", cls: "badge--finished" },
+  LOGGED_MODEL_PENDING: { label: "Pending", cls: "badge--running" },
+  LOGGED_MODEL_UPLOAD_FAILED: { label: "Upload failed", cls: "badge--failed" },
+};
+
+/** A logged model's status as a badge (the word carries the meaning; the colour decorates). */
+export function LoggedModelStatusBadge({ status }: { status: LoggedModelStatus }) {
+  const s = STATUS[status] ?? { label: status, cls: "" };
+  return (
+    <span class={`badge ${s.cls}`} title={status}>
+      <span class="badge__dot" aria-hidden="true" />
+      {s.label}
+    </span>
+  );
+}
+
+/** A registered model version's stage as a badge; `None` is shown plainly. */
+export function StageBadge({ stage }: { stage: ModelVersionStage }) {
+  return <span class={`badge badge--stage-${stage.toLowerCase()}`}>{stage}</span>;
+}
+
+/** An alias as a chip, `@champion`. */
+export function AliasChip({ alias }: { alias: string }) {
+  return <span class="alias">@{alias}</span>;
+}

@@ -1,0 +1,197 @@
+import {
+  MODEL_VERSION_STAGES,
+  type ModelVersion,
+  type RegisteredModel,
+} from "../../store/registry/types.ts";
+import { DateTime } from "../components/DateTime.tsx";
+import { Layout } from "../components/Layout.tsx";
+import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
+import { excerpt, modelsHref, registeredModelHref } from "../shared/models.ts";
+
+/** Props of {@linkcode ModelsPage}. */
+export interface ModelsPageProps {
+  /** This page of registered models, in name order. */
+  models: RegisteredModel[];
+  /** The search box's text (`?q=`). */
+  query: string;
+  /** The token this page was read with (`?page_token=`); null on the first page. */
+  pageToken: string | null;
+  /** The next page's token; null on the last page. */
+  nextPageToken: string | null;
+  /** The API's message when the search failed (a bad `?q=` filter or page token). */
+  error: string | null;
+  /** This server's URL, for the "register a model" example. */
+  trackingUri: string;
+}
+
+/** Stages in the order the list shows a model's latest versions: deployed ones first. */
+const STAGE_ORDER = ["Production", "Staging", "None", "Archived"] as const;
+
+function byStage(a: ModelVersion, b: ModelVersion): number {
+  return STAGE_ORDER.indexOf(a.current_stage) - STAGE_ORDER.indexOf(b.current_stage) ||
+    Number(b.version) - Number(a.version);
+}
+
+function LatestVersions({ model }: { model: RegisteredModel }) {
+  const versions = model.latest_versions.filter((v) =>
+    MODEL_VERSION_STAGES.includes(v.current_stage)
+  ).sort(byStage);
+  if (versions.length === 0) return <span class="muted">—</span>;
+  return (
+    <ul class="model-versions-inline">
+      {versions.map((v) => (
+        <li key={v.version}>
+          <a href={registeredModelHref(model.name, v.version)}>Version {v.version}</a>
+          {v.current_stage !== "None" && <StageBadge stage={v.current_stage} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Aliases({ model }: { model: RegisteredModel }) {
+  if (model.aliases.length === 0) return <span class="muted">—</span>;
+  return (
+    <ul class="aliases">
+      {model.aliases.map((a) => (
+        <li key={a.alias}>
+          <a href={registeredModelHref(model.name, a.version)}>
+            <AliasChip alias={a.alias} />
+            <span class="alias__version">v{a.version}</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The empty registry: what a registered model is and how the MLflow client makes one. */
+function EmptyRegistry({ trackingUri }: { trackingUri: string }) {
+  const code = [
+    "import mlflow",
+    `mlflow.set_tracking_uri("${trackingUri}")`,
+    "",
+    "# A model a run logged (MLflow 2 and 3):",
+    'mlflow.register_model("runs:/<run_id>/model", "my-model")',
+    "# A logged model (MLflow 3):",
+    'mlflow.register_model("models:/<model_id>", "my-model")',
+    "# Or while logging it:",
+    'mlflow.sklearn.log_model(clf, "model", registered_model_name="my-model")',
+  ].join("\n");
+  return (
+    <div class="empty-state">
+      <h2>No registered models yet</h2>
+      <p class="muted">
+        The model registry keeps named models and their numbered versions, with stages, aliases and
+        tags. Register a model from the MLflow client and it appears here.
+      </p>
+      <pre class="code-block"><code>{code}</code></pre>
+    </div>
+  );
+}
+
+/**
+ * `/models`: the registered models, searched on the server (`?q=` by name or the filter grammar),
+ * in name order, paged with the store's page tokens. Read-only; no JavaScript.
+ */
+export function ModelsPage(props: ModelsPageProps) {
+  const { models, query, pageToken, nextPageToken, error, trackingUri } = props;
+  const firstPage = pageToken === null;
+  const emptyRegistry = models.length === 0 && !query.trim() && firstPage && !error;
+  return (
+    <Layout active="models">
+      <div class="page-head">
+        <h1>Registered models</h1>
+      </div>
+      {emptyRegistry ? <EmptyRegistry trackingUri={trackingUri} /> : (
+        <>
+          <form class="toolbar" role="search" method="get" action="/models">
+            <div class="search">
+              <label class="visually-hidden" for="model-search">Search registered models</label>
+              <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <circle cx="11" cy="11" r="7" />
+                <path d="M20 20l-4-4" />
+              </svg>
+              <input
+                id="model-search"
+                type="search"
+                name="q"
+                value={query}
+                placeholder="Search by name, or tags.key = 'value'"
+                autocomplete="off"
+                spellcheck={false}
+                aria-invalid={error ? "true" : undefined}
+                aria-describedby={error ? "model-search-error" : undefined}
+              />
+            </div>
+            <button type="submit" class="button">Search</button>
+            {query.trim() && <a href="/models">Clear search</a>}
+          </form>
+          {error && <p id="model-search-error" class="field-error" role="alert">{error}</p>}
+          <div class="table-wrap">
+            <table class="table models-table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Latest versions</th>
+                  <th scope="col">Aliases</th>
+                  <th scope="col" class="col-time">Last updated</th>
+                  <th scope="col" class="col-description">Description</th>
+                </tr>
+              </thead>
+              <tbody>
+                {models.length === 0 && (
+                  <tr>
+                    <td colSpan={5} class="empty">
+                      {error
+                        ? "—"
+                        : query.trim()
+                        ? `No registered models match “${query.trim()}”.`
+                        : "No more registered models."}
+                    </td>
+                  </tr>
+                )}
+                {models.map((m) => (
+                  <tr key={m.name}>
+                    <td class="cell-name">
+                      <a href={registeredModelHref(m.name)}>{m.name}</a>
+                    </td>
+                    <td>
+                      <LatestVersions model={m} />
+                    </td>
+                    <td>
+                      <Aliases model={m} />
+                    </td>
+                    <td class="col-time">
+                      <DateTime ms={m.last_updated_timestamp} />
+                    </td>
+                    <td class="col-description" title={m.description || undefined}>
+                      {m.description ? excerpt(m.description) : <span class="muted">—</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="table-foot">
+            <span class="muted">
+              {models.length} model{models.length === 1 ? "" : "s"}
+              {firstPage ? "" : " on this page"}
+              {nextPageToken ? ", more on the next page" : ""}
+            </span>
+            {(!firstPage || nextPageToken) && (
+              <nav class="pager" aria-label="Pages of registered models">
+                {!firstPage && <a class="button" href={modelsHref(query)}>First page</a>}
+                {nextPageToken && (
+                  <a class="button" href={modelsHref(query, nextPageToken)} rel="next">
+                    Next page
+                  </a>
+                )}
+              </nav>
+            )}
+          </div>
+        </>
+      )}
+    </Layout>
+  );
+}
