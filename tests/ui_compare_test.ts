@@ -29,10 +29,10 @@ import {
   compareRows,
   createLimiter,
   extremes,
-  formatNumber,
   numericParam,
   parseRunIds,
 } from "../ui/shared/compare.ts";
+import { formatNumber } from "../ui/shared/format.ts";
 import { launchBrowser } from "./helpers/browser.ts";
 import { inkedPixels, islandProps, openPage, shoot, SHOTS_DIR } from "./helpers/ui.ts";
 

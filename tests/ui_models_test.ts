@@ -10,11 +10,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createLocalArtifactRepository } from "../artifacts/local.ts";
 import { proxiedPath } from "../artifacts/uri.ts";
 import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
-import type { TrackingStore } from "../store/types.ts";
 import {
   excerpt,
   loggedModelIdOf,
@@ -24,7 +22,7 @@ import {
   versionPointsAt,
 } from "../ui/shared/models.ts";
 import { launchBrowser } from "./helpers/browser.ts";
-import { openPage, shoot } from "./helpers/ui.ts";
+import { appWithArtifacts, type ArtifactApp, openPage, pageHtml, shoot } from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
 /** Logged-model names may not contain `/ : . % " '`, so their payload is the tag-only one. */
@@ -39,18 +37,7 @@ function assertNoMarkup(page: string) {
   assert.ok((page.match(/<script\b/gi) ?? []).length <= 1, "an extra <script> element");
 }
 
-async function html(res: Response | Promise<Response>, status = 200): Promise<string> {
-  const r = await res;
-  const text = await r.text();
-  assert.equal(r.status, status, text.slice(0, 500));
-  assert.match(r.headers.get("content-type") ?? "", /^text\/html/);
-  return text;
-}
-
-interface Fixture {
-  app: ReturnType<typeof createApp>;
-  store: TrackingStore;
-  rootDir: string;
+interface Fixture extends ArtifactApp {
   expId: string;
   runId: string;
   /** The run's logged model (source_run_id = run), registered as versions 1 of two models. */
@@ -62,8 +49,8 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const rootDir = await Deno.makeTempDir({ prefix: "kvflow-models-ui-" });
-  const store = createMemoryStore();
+  const base = await appWithArtifacts("kvflow-models-ui-");
+  const { store, rootDir } = base;
   const expId = await store.createExperiment({ name: "churn-exp" });
   const t0 = Date.UTC(2026, 0, 2, 10, 0);
   const run = await store.createRun({ experimentId: expId, runName: "train-run", startTime: t0 });
@@ -147,11 +134,8 @@ async function fixture(): Promise<Fixture> {
     description: XSS,
   });
 
-  const app = createApp({ store, artifacts: createLocalArtifactRepository({ rootDir }) });
   return {
-    app,
-    store,
-    rootDir,
+    ...base,
     expId,
     runId,
     modelId,
@@ -191,7 +175,7 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
   const f = await fixture();
   try {
     await t.step("/models lists every model with versions, aliases and links", async () => {
-      const page = await html(f.app.request("/models"));
+      const page = await pageHtml(f.app.request("/models"));
       assertNoMarkup(page);
       assert.match(page, /<h1>Registered models<\/h1>/);
       assert.match(page, /<a href="\/models" aria-current="page">Models<\/a>/);
@@ -206,28 +190,28 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
     });
 
     await t.step("?q= searches names case-insensitively; grammar passes through", async () => {
-      const page = await html(f.app.request("/models?q=CHURN"));
+      const page = await pageHtml(f.app.request("/models?q=CHURN"));
       assert.match(page, /team\/churn classifier/);
       assert.doesNotMatch(page, /o'hara/);
       assert.match(page, /value="CHURN"/);
-      const byTag = await html(
+      const byTag = await pageHtml(
         f.app.request(`/models?q=${encodeURIComponent("tags.owner LIKE '%script%'")}`),
       );
       assert.match(byTag, /team\/churn classifier/);
-      const none = await html(f.app.request(`/models?q=${encodeURIComponent("<script>nope")}`));
+      const none = await pageHtml(f.app.request(`/models?q=${encodeURIComponent("<script>nope")}`));
       assertNoMarkup(none);
       assert.match(none, /No registered models match “&lt;script>nope”/);
-      const lt = await html(f.app.request(`/models?q=${encodeURIComponent("<script>alert")}`));
+      const lt = await pageHtml(f.app.request(`/models?q=${encodeURIComponent("<script>alert")}`));
       assert.match(lt, /model &lt;script>alert/, "a name with < is a name search");
-      const echoed = await html(f.app.request(`/models?q=${encodeURIComponent(XSS)}`));
+      const echoed = await pageHtml(f.app.request(`/models?q=${encodeURIComponent(XSS)}`));
       assertNoMarkup(echoed);
-      const bad = await html(f.app.request(`/models?q=${encodeURIComponent("name =")}`));
+      const bad = await pageHtml(f.app.request(`/models?q=${encodeURIComponent("name =")}`));
       assert.match(bad, /<p id="model-search-error" class="field-error" role="alert">/);
       assert.match(bad, /aria-invalid="true"/);
     });
 
     await t.step("/models/:name shows description, aliases, tags and versions", async () => {
-      const page = await html(f.app.request(registeredModelHref(REG_NAME)));
+      const page = await pageHtml(f.app.request(registeredModelHref(REG_NAME)));
       assertNoMarkup(page);
       assert.match(page, /<title>team\/churn classifier · kvflow<\/title>/);
       assert.match(page, /<h4>Churn<\/h4>/, "the description is Markdown");
@@ -242,14 +226,14 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       assert.match(page, /first &lt;script>/, "version descriptions escaped");
       assert.match(page, /<span class="alias">@champion<\/span>/);
       // Unencoded slashes reach the same page.
-      const raw = await html(f.app.request("/models/team/churn%20classifier"));
+      const raw = await pageHtml(f.app.request("/models/team/churn%20classifier"));
       assert.match(raw, /<h1>team\/churn classifier<\/h1>/);
-      const quoted = await html(f.app.request(registeredModelHref("o'hara")));
+      const quoted = await pageHtml(f.app.request(registeredModelHref("o'hara")));
       assert.match(quoted, /<tr\s+id="version-1">/);
     });
 
     await t.step("a registered model named with a script payload renders as text", async () => {
-      const page = await html(f.app.request(registeredModelHref(f.xssName)));
+      const page = await pageHtml(f.app.request(registeredModelHref(f.xssName)));
       assertNoMarkup(page);
       assert.match(page, /<h1>model &lt;script>alert\(1\)&lt;\/script>&quot;>&lt;img src=x/);
       assert.match(page, /payload<\/th><td class="cell-value">&lt;script>alert\(1\)/, "tag value");
@@ -257,7 +241,7 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
     });
 
     await t.step("/logged-models/:id shows info, metrics, params, tags, versions", async () => {
-      const page = await html(f.app.request(`/logged-models/${f.modelId}`));
+      const page = await pageHtml(f.app.request(`/logged-models/${f.modelId}`));
       assertNoMarkup(page);
       assert.match(page, /<h1>churn-model<\/h1>/);
       assert.match(page, /badge--finished" title="LOGGED_MODEL_READY">.*Ready/);
@@ -282,14 +266,14 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
           `downloadBase&quot;:&quot;/api/2.0/mlflow-artifacts/artifacts/${f.expId}/models/${f.modelId}/artifacts&quot;`,
         ),
       );
-      const xss = await html(f.app.request(`/logged-models/${f.outputModelId}`));
+      const xss = await pageHtml(f.app.request(`/logged-models/${f.outputModelId}`));
       assertNoMarkup(xss);
       assert.match(xss, /<h1>&lt;img src=x onerror=alert\(1\)>&lt;b>bold&lt;b><\/h1>/);
       assert.match(xss, /Not registered/);
     });
 
     await t.step("the run page lists the run's logged models", async () => {
-      const page = await html(f.app.request(`/runs/${f.runId}`));
+      const page = await pageHtml(f.app.request(`/runs/${f.runId}`));
       assertNoMarkup(page);
       assert.match(page, /<h2 id="run-models-heading">Logged models<\/h2>/);
       assert.match(page, new RegExp(`href="/logged-models/${f.modelId}">churn-model</a>`));
@@ -300,26 +284,26 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       );
       assert.match(page, /badge--running" title="LOGGED_MODEL_PENDING">/);
       const bare = await f.store.createRun({ experimentId: f.expId, runName: "bare" });
-      const plain = await html(f.app.request(`/runs/${bare.info.run_id}`));
+      const plain = await pageHtml(f.app.request(`/runs/${bare.info.run_id}`));
       assert.doesNotMatch(plain, /Logged models/, "no section without models");
     });
 
     await t.step("unknown names and ids are 404 pages, escaped", async () => {
-      const missing = await html(f.app.request("/models/nope"), 404);
+      const missing = await pageHtml(f.app.request("/models/nope"), 404);
       assert.match(missing, /There is no registered model named “nope”/);
       assert.match(missing, /<a href="\/models">Back to models<\/a>/);
-      const xss = await html(f.app.request(`/models/${encodeURIComponent(XSS)}`), 404);
+      const xss = await pageHtml(f.app.request(`/models/${encodeURIComponent(XSS)}`), 404);
       assertNoMarkup(xss);
-      const lm = await html(
+      const lm = await pageHtml(
         f.app.request("/logged-models/m-00000000000000000000000000000000"),
         404,
       );
       assert.match(lm, /There is no logged model with ID/);
-      const lmXss = await html(f.app.request(`/logged-models/${encodeURIComponent(XSS)}`), 404);
+      const lmXss = await pageHtml(f.app.request(`/logged-models/${encodeURIComponent(XSS)}`), 404);
       assertNoMarkup(lmXss);
       const deleted = await f.store.createLoggedModel({ experimentId: f.expId, name: "gone" });
       await f.store.deleteLoggedModel(deleted.info.model_id);
-      await html(f.app.request(`/logged-models/${deleted.info.model_id}`), 404);
+      await pageHtml(f.app.request(`/logged-models/${deleted.info.model_id}`), 404);
     });
 
     await t.step("pages answer HEAD; other methods are 405", async () => {
@@ -343,7 +327,7 @@ Deno.test("models SSR: empty registry, paging with page tokens, bad tokens", asy
   const store = createMemoryStore();
   const app = createApp({ store });
   await t.step("an empty registry explains how to register a model", async () => {
-    const page = await html(app.request("http://localhost:5000/models"));
+    const page = await pageHtml(app.request("http://localhost:5000/models"));
     assert.match(page, /No registered models yet/);
     assert.match(page, /mlflow\.register_model\(&quot;runs:\/&lt;run_id>\/model&quot;/);
     assert.match(page, /mlflow\.set_tracking_uri\(&quot;http:\/\/localhost:5000&quot;\)/);
@@ -356,7 +340,7 @@ Deno.test("models SSR: empty registry, paging with page tokens, bad tokens", asy
     [...page.matchAll(/<td class="cell-name"><a [^>]*>([^<]+)</g)]
       .map((m) => m[1]);
   await t.step("100 per page, in name order, with a Next page link", async () => {
-    const first = await html(app.request("/models"));
+    const first = await pageHtml(app.request("/models"));
     const got = names(first);
     assert.equal(got.length, 100);
     assert.equal(got[0], "model-000");
@@ -366,7 +350,7 @@ Deno.test("models SSR: empty registry, paging with page tokens, bad tokens", asy
     assert.ok(next, "no Next page link");
     const href = next[1].replaceAll("&amp;", "&");
     assert.match(href, /^\/models\?page_token=/);
-    const second = await html(app.request(href));
+    const second = await pageHtml(app.request(href));
     assert.deepEqual(names(second), [
       "model-100",
       "model-101",
@@ -379,11 +363,11 @@ Deno.test("models SSR: empty registry, paging with page tokens, bad tokens", asy
     assert.match(second, /5 models on this page/);
   });
   await t.step("a search keeps its query across pages", async () => {
-    const page = await html(app.request("/models?q=model-10"));
+    const page = await pageHtml(app.request("/models?q=model-10"));
     assert.deepEqual(names(page).length, 5);
   });
   await t.step("a bad page token shows the API's message, not a 500", async () => {
-    const page = await html(app.request("/models?page_token=garbage"));
+    const page = await pageHtml(app.request("/models?page_token=garbage"));
     assert.match(page, /<p id="model-search-error" class="field-error" role="alert">/);
   });
 });

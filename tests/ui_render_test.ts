@@ -12,7 +12,7 @@ import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { buildBundle } from "../ui/bundle.ts";
 import { ISLANDS } from "../ui/islands/registry.ts";
-import { islandProps } from "./helpers/ui.ts";
+import { islandProps, pageHtml } from "./helpers/ui.ts";
 
 const XSS = [
   "<script>alert(1)</script>",
@@ -23,14 +23,6 @@ async function appWith(seed?: (store: TrackingStore) => Promise<void>) {
   const store = createMemoryStore();
   await seed?.(store);
   return { app: createApp({ store }), store };
-}
-
-async function html(res: Response | Promise<Response>, status = 200): Promise<string> {
-  const r = await res;
-  const text = await r.text();
-  assert.equal(r.status, status, text.slice(0, 500));
-  assert.match(r.headers.get("content-type") ?? "", /^text\/html/);
-  return text;
 }
 
 /** Asserts that no payload appears unescaped and no tag the payloads would create exists. */
@@ -46,7 +38,7 @@ Deno.test("GET / renders the experiments page with its island and the client scr
     await s.createExperiment({ name: "alpha", tags: [{ key: "team", value: "nlp" }] });
   });
   const res = await app.request("/");
-  const page = await html(res);
+  const page = await pageHtml(res);
   assert.match(page, /^<!DOCTYPE html><html lang="en">/);
   assert.match(page, /<meta name="color-scheme" content="light dark">/);
   assert.match(page, /<link rel="stylesheet" href="\/static\/styles\.[0-9a-f]{10}\.css">/);
@@ -82,7 +74,7 @@ Deno.test("UI pages are gzipped for clients that accept it; HEAD still has no bo
     const exp = await s.createExperiment({ name: "gz" });
     for (let i = 0; i < 30; i++) await s.createRun({ experimentId: exp, runName: `run-${i}` });
   });
-  const plain = await html(app.request("/experiments/1"));
+  const plain = await pageHtml(app.request("/experiments/1"));
   const res = await app.request("/experiments/1", { headers: { "accept-encoding": "gzip" } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-encoding"), "gzip");
@@ -106,7 +98,7 @@ Deno.test("GET /experiments/:id renders runs server-side in the RunsTable island
     id = await s.createExperiment({ name: "with-runs" });
     for (const name of ["r1", "r2"]) await s.createRun({ experimentId: id, runName: name });
   });
-  const page = await html(app.request(`/experiments/${id}`));
+  const page = await pageHtml(app.request(`/experiments/${id}`));
   assert.match(page, /<h1>with-runs<\/h1>/);
   assert.match(page, />r1</);
   assert.match(page, />r2</);
@@ -118,7 +110,7 @@ Deno.test("GET /experiments/:id renders runs server-side in the RunsTable island
 
 Deno.test("GET /experiments/:id is a 404 page for an unknown experiment", async () => {
   const { app } = await appWith();
-  const page = await html(app.request("/experiments/12345"), 404);
+  const page = await pageHtml(app.request("/experiments/12345"), 404);
   assert.match(page, /Not found/);
   assert.match(page, /12345/);
   assert.equal(page.includes("<script"), false);
@@ -136,7 +128,7 @@ Deno.test("script payloads in names, tags and run names render as text", async (
     }
   });
   await t.step("experiments list", async () => {
-    const page = await html(app.request("/"));
+    const page = await pageHtml(app.request("/"));
     assertNoRawPayload(page);
     assert.match(page, /exp &lt;script>alert\(1\)&lt;\/script>/);
     // The island gets the exact strings back from its props.
@@ -145,12 +137,12 @@ Deno.test("script payloads in names, tags and run names render as text", async (
     assert.deepEqual(names.slice(0, 2), XSS.map((p) => `exp ${p}`).reverse());
   });
   await t.step("experiment page (name, note, tags, run names)", async () => {
-    const page = await html(app.request(`/experiments/${id}`));
+    const page = await pageHtml(app.request(`/experiments/${id}`));
     assertNoRawPayload(page);
     assert.match(page, /<title>exp &quot;>&lt;img src=x onerror=alert\(1\)> · kvflow<\/title>/);
   });
   await t.step("a search for the payload echoes it escaped", async () => {
-    const page = await html(app.request(`/?filter=${encodeURIComponent(XSS[1])}`));
+    const page = await pageHtml(app.request(`/?filter=${encodeURIComponent(XSS[1])}`));
     assertNoRawPayload(page);
   });
 });
@@ -163,14 +155,16 @@ Deno.test("GET /?filter= searches on the server; a bad filter shows the API's me
   const names = (page: string) =>
     (islandProps(page, "ExperimentsList").experiments as { name: string }[]).map((e) => e.name);
   await t.step("plain words match names, case-insensitively", async () => {
-    assert.deepEqual(names(await html(app.request("/?filter=BERT"))), ["bert-base"]);
+    assert.deepEqual(names(await pageHtml(app.request("/?filter=BERT"))), ["bert-base"]);
   });
   await t.step("the filter grammar passes through", async () => {
-    const page = await html(app.request(`/?filter=${encodeURIComponent("tags.team = 'vision'")}`));
+    const page = await pageHtml(
+      app.request(`/?filter=${encodeURIComponent("tags.team = 'vision'")}`),
+    );
     assert.deepEqual(names(page), ["resnet"]);
   });
   await t.step("a bad filter is reported by the search box", async () => {
-    const page = await html(app.request(`/?filter=${encodeURIComponent("name =")}`));
+    const page = await pageHtml(app.request(`/?filter=${encodeURIComponent("name =")}`));
     assert.match(
       page,
       /<p id="experiment-search-error" class="field-error" role="alert">Invalid filter/,
@@ -186,14 +180,14 @@ Deno.test("GET /?filter= searches on the server; a bad filter shows the API's me
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ experiment_id: id.experiment.experiment_id }),
     });
-    assert.deepEqual(names(await html(app.request("/?view=deleted"))), ["resnet"]);
-    assert.deepEqual(names(await html(app.request("/?view=all"))).length, 3);
+    assert.deepEqual(names(await pageHtml(app.request("/?view=deleted"))), ["resnet"]);
+    assert.deepEqual(names(await pageHtml(app.request("/?view=all"))).length, 3);
   });
 });
 
 Deno.test("static files have their content types and cache headers", async (t) => {
   const { app } = await appWith();
-  const page = await html(app.request("/"));
+  const page = await pageHtml(app.request("/"));
   const url = (re: RegExp) => re.exec(page)?.[1] ?? assert.fail(`no ${re}`);
   const css = url(/href="(\/static\/styles\.[0-9a-f]+\.css)"/);
   const js = url(/src="(\/static\/client\.[0-9a-f]+\.js)"/);

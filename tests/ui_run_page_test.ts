@@ -10,15 +10,12 @@
 import assert from "node:assert/strict";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
-import { createLocalArtifactRepository } from "../artifacts/local.ts";
-import { createApp } from "../routes/mod.ts";
-import { createMemoryStore } from "../store/memory/mod.ts";
 import type { Metric } from "../store/types.ts";
 import { isSafeUrl, renderMarkdown } from "../ui/islands/run_page/markdown.ts";
 import { align, smooth, toApiX, toSeries } from "../ui/islands/run_page/chart_data.ts";
 import { previewKind } from "../ui/islands/ArtifactBrowser.tsx";
 import { launchBrowser } from "./helpers/browser.ts";
-import { inkedPixels, openPage, shoot } from "./helpers/ui.ts";
+import { appWithArtifacts, type ArtifactApp, inkedPixels, openPage, shoot } from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
 
@@ -94,18 +91,16 @@ Deno.test("chart data: series, smoothing, alignment, zoom units", () => {
   assert.equal(previewKind("a/b.html"), "none");
 });
 
-interface Fixture {
-  app: ReturnType<typeof createApp>;
+interface Fixture extends ArtifactApp {
   runId: string;
   childId: string;
   liveId: string;
   expId: string;
-  rootDir: string;
 }
 
 async function fixture(): Promise<Fixture> {
-  const rootDir = await Deno.makeTempDir({ prefix: "kvflow-run-page-" });
-  const store = createMemoryStore();
+  const base = await appWithArtifacts("kvflow-run-page-");
+  const { store, rootDir } = base;
   const expId = await store.createExperiment({ name: `exp ${XSS}` });
   const t0 = Date.UTC(2026, 0, 1);
   const run = await store.createRun({
@@ -164,8 +159,7 @@ async function fixture(): Promise<Fixture> {
   await Deno.writeTextFile(`${runRoot}/${XSS.replaceAll("/", "_")}.txt`, "odd name");
   await Deno.writeTextFile(`${runRoot}/metrics.json`, JSON.stringify({ a: XSS }));
 
-  const app = createApp({ store, artifacts: createLocalArtifactRepository({ rootDir }) });
-  return { app, runId, childId: child.info.run_id, liveId: live.info.run_id, expId, rootDir };
+  return { ...base, runId, childId: child.info.run_id, liveId: live.info.run_id, expId };
 }
 
 Deno.test("run page SSR: data, links, 404, escaping", async () => {
@@ -188,6 +182,9 @@ Deno.test("run page SSR: data, links, 404, escaping", async () => {
     assert.match(html, /data-island="RunTags"/);
     assert.match(html, /data-island="ArtifactBrowser"/);
     assert.match(html, /mlflow\.source\.git\.commit/);
+    // Latest metric values to 6 significant digits, the full value in the title.
+    assert.match(html, /<td class="num" title="0\.9454545454545454">0\.945455<\/td>/);
+    assert.match(html, /<summary>System tags \(3, read-only\)<\/summary>/);
 
     const child = await (await f.app.request(`/runs/${f.childId}`)).text();
     assert.match(child, new RegExp(`Parent run</dt><dd><a href="/runs/${f.runId}">`));

@@ -16,9 +16,9 @@ import { ExperimentPage } from "./pages/ExperimentPage.tsx";
 import { ExperimentsPage } from "./pages/ExperimentsPage.tsx";
 import { LoggedModelPage } from "./pages/LoggedModelPage.tsx";
 import { ModelsPage } from "./pages/ModelsPage.tsx";
-import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { NotFoundPage, type NotFoundPageProps } from "./pages/NotFoundPage.tsx";
 import { RegisteredModelPage } from "./pages/RegisteredModelPage.tsx";
-import { type LoggedModelRef, RunPage, type RunPageProps, type RunRef } from "./pages/RunPage.tsx";
+import { type LoggedModelRef, RunPage, type RunRef } from "./pages/RunPage.tsx";
 import { renderPage, type UiEnv } from "./render.tsx";
 import {
   EXPERIMENTS_ORDER,
@@ -84,19 +84,29 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
   return renderPage(c, <ExperimentsPage list={list} />, { title: "Experiments" });
 };
 
-/** The experiment of `/experiments/:experimentId`, or a 404 page `Response`. */
-async function loadExperiment(c: Context<UiEnv>): Promise<Experiment | Response> {
-  const id = c.req.param("experimentId") ?? "";
+/**
+ * What `read` returns, or — when it fails with an `MlflowError` (the entity does not exist) — the
+ * 404 page saying `notFound`, as a `Response` for the handler to return. Other errors propagate.
+ */
+async function orNotFound<T>(
+  c: Context<UiEnv>,
+  read: () => Promise<T>,
+  notFound: NotFoundPageProps,
+): Promise<T | Response> {
   try {
-    return await c.var.store.getExperiment(id);
+    return await read();
   } catch (err) {
     if (!(err instanceof MlflowError)) throw err;
-    return renderPage(
-      c,
-      <NotFoundPage message={`There is no experiment with ID “${id}”.`} />,
-      { title: "Not found", status: 404 },
-    );
+    return renderPage(c, <NotFoundPage {...notFound} />, { title: "Not found", status: 404 });
   }
+}
+
+/** The experiment of `/experiments/:experimentId`, or a 404 page `Response`. */
+function loadExperiment(c: Context<UiEnv>): Promise<Experiment | Response> {
+  const id = c.req.param("experimentId") ?? "";
+  return orNotFound(c, () => c.var.store.getExperiment(id), {
+    message: `There is no experiment with ID “${id}”.`,
+  });
 }
 
 /**
@@ -178,17 +188,10 @@ function runRef(run: { info: RunRef }): RunRef {
 export const runPage: Handler<UiEnv> = async (c) => {
   const id = c.req.param("runId") ?? "";
   const store = c.var.store;
-  let run: RunPageProps["run"];
-  try {
-    run = await store.getRun(id);
-  } catch (err) {
-    if (!(err instanceof MlflowError)) throw err;
-    return renderPage(
-      c,
-      <NotFoundPage message={`There is no run with ID “${id}”.`} />,
-      { title: "Not found", status: 404 },
-    );
-  }
+  const run = await orNotFound(c, () => store.getRun(id), {
+    message: `There is no run with ID “${id}”.`,
+  });
+  if (run instanceof Response) return run;
   const experiment = await store.getExperiment(run.info.experiment_id).catch(() => null);
   const parentId = run.data.tags.find((t) => t.key === "mlflow.parentRunId")?.value;
   const parent = parentId ? await store.getRun(parentId).then(runRef, () => null) : null;
@@ -325,21 +328,12 @@ async function namesOf(
 export const registeredModelPage: Handler<UiEnv> = async (c) => {
   const name = c.req.param("name") ?? "";
   const store = c.var.store;
-  let model: RegisteredModel;
-  try {
-    model = await store.getRegisteredModel(name);
-  } catch (err) {
-    if (!(err instanceof MlflowError)) throw err;
-    return renderPage(
-      c,
-      <NotFoundPage
-        message={`There is no registered model named “${name}”.`}
-        back={{ href: "/models", label: "models" }}
-        active="models"
-      />,
-      { title: "Not found", status: 404 },
-    );
-  }
+  const model = await orNotFound(c, () => store.getRegisteredModel(name), {
+    message: `There is no registered model named “${name}”.`,
+    back: { href: "/models", label: "models" },
+    active: "models",
+  });
+  if (model instanceof Response) return model;
   const versions = await versionsOf(store, model.name);
   const [runNames, loggedModelNames] = await Promise.all([
     namesOf(
@@ -413,17 +407,10 @@ function loggedModelDownloadBase(c: Context<UiEnv>, artifactUri: string): string
 export const loggedModelPage: Handler<UiEnv> = async (c) => {
   const id = c.req.param("modelId") ?? "";
   const store = c.var.store;
-  let model: LoggedModel;
-  try {
-    model = await store.getLoggedModel(id);
-  } catch (err) {
-    if (!(err instanceof MlflowError)) throw err;
-    return renderPage(
-      c,
-      <NotFoundPage message={`There is no logged model with ID “${id}”.`} />,
-      { title: "Not found", status: 404 },
-    );
-  }
+  const model = await orNotFound(c, () => store.getLoggedModel(id), {
+    message: `There is no logged model with ID “${id}”.`,
+  });
+  if (model instanceof Response) return model;
   const { info } = model;
   const [experiment, sourceRunName, versions] = await Promise.all([
     store.getExperiment(info.experiment_id).then(

@@ -16,12 +16,50 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, BrowserContextOptions, ConsoleMessage, Page } from "playwright-core";
+import { createLocalArtifactRepository } from "../../artifacts/local.ts";
+import { createApp } from "../../routes/mod.ts";
+import { createMemoryStore } from "../../store/memory/mod.ts";
+import type { TrackingStore } from "../../store/types.ts";
 
 /**
  * Where every UI test writes its screenshots, so a reviewer finds all pages in one folder; under
  * `$TMPDIR` because they are review aids, not artifacts to keep.
  */
 export const SHOTS_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/kvflow-ui-screenshots`;
+
+/** An app over a fresh memory store, with local artifacts under a temp dir of its own. */
+export interface ArtifactApp {
+  app: ReturnType<typeof createApp>;
+  store: TrackingStore;
+  /** The artifact root; the test removes it when done. */
+  rootDir: string;
+}
+
+/**
+ * A fresh {@linkcode ArtifactApp}: pages that show files (runs, logged models) need an artifact
+ * repository behind the app, and each test its own root to write fixtures into.
+ */
+export async function appWithArtifacts(prefix: string): Promise<ArtifactApp> {
+  const rootDir = await Deno.makeTempDir({ prefix });
+  const store = createMemoryStore();
+  return {
+    app: createApp({ store, artifacts: createLocalArtifactRepository({ rootDir }) }),
+    store,
+    rootDir,
+  };
+}
+
+/**
+ * The body of a page response, after asserting its `status` (default 200; the failure shows the
+ * body's start) and that it is HTML.
+ */
+export async function pageHtml(res: Response | Promise<Response>, status = 200): Promise<string> {
+  const r = await res;
+  const text = await r.text();
+  assert.equal(r.status, status, text.slice(0, 500));
+  assert.match(r.headers.get("content-type") ?? "", /^text\/html/);
+  return text;
+}
 
 /**
  * The decoded `data-props` JSON of the first island named `name` in server HTML: the props are

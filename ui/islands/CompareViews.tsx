@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { type CompareRunRef, formatNumber } from "../shared/compare.ts";
+import type { CompareRunRef } from "../shared/compare.ts";
+import { formatNumber } from "../shared/format.ts";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import {

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Tag } from "../../store/types.ts";
+import { byKey } from "../shared/tags.ts";
 import { errorMessage } from "./api.ts";
 import { deleteRunTag, setRunTag } from "./run_page/api.ts";
 
@@ -28,7 +29,7 @@ export function RunTags({ runId, tags: initial }: RunTagsProps) {
       await setRunTag(runId, k, v);
       setTags((ts) => {
         const rest = ts.filter((t) => t.key !== k);
-        return [...rest, { key: k, value: v }].sort((a, b) => a.key.localeCompare(b.key));
+        return [...rest, { key: k, value: v }].sort(byKey);
       });
       return true;
     } catch (err) {

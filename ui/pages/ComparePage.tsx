@@ -3,6 +3,7 @@ import type { Experiment, Run } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { type Crumb, Layout } from "../components/Layout.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
+import { Section } from "../components/Section.tsx";
 import { Island } from "../island.tsx";
 import { MAX_SERIES } from "../islands/CompareCharts.tsx";
 import {
@@ -11,9 +12,8 @@ import {
   type CompareRow,
   compareRows,
   extremes,
-  formatNumber,
 } from "../shared/compare.ts";
-import { formatDuration } from "../shared/format.ts";
+import { formatDuration, formatNumber } from "../shared/format.ts";
 import { userTags } from "../shared/tags.ts";
 
 /** Props of {@linkcode ComparePage}. */
@@ -288,11 +288,11 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
               </span>
             </div>
 
-            <section aria-labelledby="cmp-params-heading">
-              <div class="section-head">
-                <h2 id="cmp-params-heading">Parameters</h2>
-                <Count rows={params} />
-              </div>
+            <Section
+              headingId="cmp-params-heading"
+              title="Parameters"
+              aside={<Count rows={params} />}
+            >
               <SideBySide
                 id="cmp-params"
                 label="Parameters"
@@ -301,14 +301,14 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
                 rows={params}
                 cell={textCell}
               />
-            </section>
+            </Section>
 
-            <section aria-labelledby="cmp-metrics-heading">
-              <div class="section-head">
-                <h2 id="cmp-metrics-heading">Metrics</h2>
-                <Count rows={metrics} />
-                <span class="muted">latest values</span>
-              </div>
+            <Section
+              headingId="cmp-metrics-heading"
+              title="Metrics"
+              aside={<Count rows={metrics} />}
+              note="latest values"
+            >
               <SideBySide
                 id="cmp-metrics"
                 label="Metrics"
@@ -329,13 +329,9 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
                   );
                 }}
               />
-            </section>
+            </Section>
 
-            <section aria-labelledby="cmp-tags-heading">
-              <div class="section-head">
-                <h2 id="cmp-tags-heading">Tags</h2>
-                <Count rows={tags} />
-              </div>
+            <Section headingId="cmp-tags-heading" title="Tags" aside={<Count rows={tags} />}>
               <details class="cmp-tags">
                 <summary>Show tags (system tags mlflow.* are not listed)</summary>
                 <SideBySide
@@ -347,13 +343,9 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
                   cell={textCell}
                 />
               </details>
-            </section>
+            </Section>
 
-            <section aria-labelledby="cmp-charts-heading">
-              <div class="section-head">
-                <h2 id="cmp-charts-heading">Metric charts</h2>
-                <span class="muted">one line per run</span>
-              </div>
+            <Section headingId="cmp-charts-heading" title="Metric charts" note="one line per run">
               <Island
                 name="CompareCharts"
                 props={{
@@ -368,7 +360,7 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
                   metricKeys: metrics.map((m) => m.key),
                 }}
               />
-            </section>
+            </Section>
 
             <Island
               name="CompareViews"

@@ -1,6 +1,8 @@
 import type { Experiment } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { MetaItem } from "../components/MetaItem.tsx";
+import { Section } from "../components/Section.tsx";
 import { TagList } from "../components/TagList.tsx";
 import { Island } from "../island.tsx";
 import type { RunsTableProps } from "../islands/RunsTable.tsx";
@@ -32,41 +34,23 @@ export function ExperimentPage({ experiment, table }: ExperimentPageProps) {
       </div>
       {note && <p class="description">{note}</p>}
       <dl class="meta">
-        <div>
-          <dt>Experiment ID</dt>
-          <dd class="num">{experiment.experiment_id}</dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>
-            <DateTime ms={experiment.creation_time} />
-          </dd>
-        </div>
-        <div>
-          <dt>Last updated</dt>
-          <dd>
-            <DateTime ms={experiment.last_update_time} />
-          </dd>
-        </div>
-        <div>
-          <dt>Artifact location</dt>
-          <dd class="mono">{experiment.artifact_location}</dd>
-        </div>
+        <MetaItem label="Experiment ID" class="num">{experiment.experiment_id}</MetaItem>
+        <MetaItem label="Created">
+          <DateTime ms={experiment.creation_time} />
+        </MetaItem>
+        <MetaItem label="Last updated">
+          <DateTime ms={experiment.last_update_time} />
+        </MetaItem>
+        <MetaItem label="Artifact location" class="mono">{experiment.artifact_location}</MetaItem>
         {tags.length > 0 && (
-          <div>
-            <dt>Tags</dt>
-            <dd>
-              <TagList tags={tags} max={12} />
-            </dd>
-          </div>
+          <MetaItem label="Tags">
+            <TagList tags={tags} max={12} />
+          </MetaItem>
         )}
       </dl>
-      <section aria-labelledby="runs-heading">
-        <div class="section-head">
-          <h2 id="runs-heading">Runs</h2>
-        </div>
+      <Section headingId="runs-heading" title="Runs">
         <Island name="RunsTable" props={table} />
-      </section>
+      </Section>
     </Layout>
   );
 }

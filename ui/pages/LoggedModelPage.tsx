@@ -4,10 +4,14 @@ import type { Experiment, Metric } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { KvTable } from "../components/KvTable.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { MetaItem } from "../components/MetaItem.tsx";
+import { MetricsTable } from "../components/MetricsTable.tsx";
 import { LoggedModelStatusBadge, StageBadge } from "../components/ModelBadges.tsx";
+import { Section } from "../components/Section.tsx";
+import { SystemTags } from "../components/SystemTags.tsx";
 import { Island } from "../island.tsx";
 import { registeredModelHref, runHref } from "../shared/models.ts";
-import { userTags } from "../shared/tags.ts";
+import { byKey, systemTags, userTags } from "../shared/tags.ts";
 
 /** Props of {@linkcode LoggedModelPage}. */
 export interface LoggedModelPageProps {
@@ -25,14 +29,8 @@ export interface LoggedModelPageProps {
   downloadBase: string | null;
 }
 
-function formatValue(v: number | string): string {
-  if (typeof v !== "number") return String(v);
-  if (Number.isInteger(v)) return String(v);
-  return Number(v.toPrecision(6)).toString();
-}
-
 function byKeyAndDataset(a: Metric, b: Metric): number {
-  return a.key.localeCompare(b.key) ||
+  return byKey(a, b) ||
     (a.dataset_name ?? "").localeCompare(b.dataset_name ?? "") ||
     (a.dataset_digest ?? "").localeCompare(b.dataset_digest ?? "");
 }
@@ -46,11 +44,9 @@ function byKeyAndDataset(a: Metric, b: Metric): number {
 export function LoggedModelPage(props: LoggedModelPageProps) {
   const { model, experiment, sourceRunName, versions, downloadBase } = props;
   const { info, data } = model;
-  const params = [...data.params].sort((a, b) => a.key.localeCompare(b.key));
+  const params = [...data.params].sort(byKey);
   const metrics = [...data.metrics].sort(byKeyAndDataset);
-  const tags = userTags(info.tags).sort((a, b) => a.key.localeCompare(b.key));
-  const systemTags = info.tags.filter((t) => t.key.startsWith("mlflow."))
-    .sort((a, b) => a.key.localeCompare(b.key));
+  const tags = userTags(info.tags).sort(byKey);
   const expHref = `/experiments/${encodeURIComponent(info.experiment_id)}`;
   const expLabel = experiment?.name ?? `Experiment ${info.experiment_id}`;
   return (
@@ -69,55 +65,30 @@ export function LoggedModelPage(props: LoggedModelPageProps) {
       </div>
       {info.status_message && <p class="description">{info.status_message}</p>}
       <dl class="meta run-meta">
-        <div>
-          <dt>Model ID</dt>
-          <dd class="mono">{info.model_id}</dd>
-        </div>
-        <div>
-          <dt>Type</dt>
-          <dd>{info.model_type || <span class="muted">—</span>}</dd>
-        </div>
-        <div>
-          <dt>Experiment</dt>
-          <dd>
-            <a href={expHref}>{experiment?.name ?? info.experiment_id}</a>
-          </dd>
-        </div>
-        <div>
-          <dt>Source run</dt>
-          <dd>
-            {info.source_run_id
-              ? (
-                <a href={runHref(info.source_run_id)} title={info.source_run_id}>
-                  {sourceRunName || <span class="mono">{info.source_run_id}</span>}
-                </a>
-              )
-              : <span class="muted">—</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>
-            <DateTime ms={info.creation_timestamp_ms} />
-          </dd>
-        </div>
-        <div>
-          <dt>Last updated</dt>
-          <dd>
-            <DateTime ms={info.last_updated_timestamp_ms} />
-          </dd>
-        </div>
-        <div>
-          <dt>Artifact URI</dt>
-          <dd class="mono">{info.artifact_uri}</dd>
-        </div>
+        <MetaItem label="Model ID" class="mono">{info.model_id}</MetaItem>
+        <MetaItem label="Type">{info.model_type || <span class="muted">—</span>}</MetaItem>
+        <MetaItem label="Experiment">
+          <a href={expHref}>{experiment?.name ?? info.experiment_id}</a>
+        </MetaItem>
+        <MetaItem label="Source run">
+          {info.source_run_id
+            ? (
+              <a href={runHref(info.source_run_id)} title={info.source_run_id}>
+                {sourceRunName || <span class="mono">{info.source_run_id}</span>}
+              </a>
+            )
+            : <span class="muted">—</span>}
+        </MetaItem>
+        <MetaItem label="Created">
+          <DateTime ms={info.creation_timestamp_ms} />
+        </MetaItem>
+        <MetaItem label="Last updated">
+          <DateTime ms={info.last_updated_timestamp_ms} />
+        </MetaItem>
+        <MetaItem label="Artifact URI" class="mono">{info.artifact_uri}</MetaItem>
       </dl>
 
-      <section aria-labelledby="lm-versions-heading">
-        <div class="section-head">
-          <h2 id="lm-versions-heading">Registered versions</h2>
-          <span class="muted">{versions.length}</span>
-        </div>
+      <Section headingId="lm-versions-heading" title="Registered versions" note={versions.length}>
         {versions.length === 0
           ? (
             <p class="muted">
@@ -157,76 +128,23 @@ export function LoggedModelPage(props: LoggedModelPageProps) {
               </table>
             </div>
           )}
-      </section>
+      </Section>
 
       <div class="run-grid">
-        <section aria-labelledby="lm-metrics-heading">
-          <div class="section-head">
-            <h2 id="lm-metrics-heading">Metrics</h2>
-            <span class="muted">latest per key and dataset</span>
-          </div>
-          <div class="table-wrap">
-            <table class="table table--kv" id="lm-metrics">
-              <thead>
-                <tr>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Dataset</th>
-                  <th scope="col" class="num">Value</th>
-                  <th scope="col" class="num">Step</th>
-                </tr>
-              </thead>
-              <tbody>
-                {metrics.length === 0 && (
-                  <tr>
-                    <td colSpan={4} class="empty">No metrics.</td>
-                  </tr>
-                )}
-                {metrics.map((m) => (
-                  <tr key={`${m.key}\u0000${m.dataset_name ?? ""}\u0000${m.dataset_digest ?? ""}`}>
-                    <th scope="row" class="mono">{m.key}</th>
-                    <td title={m.dataset_digest ? `digest ${m.dataset_digest}` : undefined}>
-                      {m.dataset_name || <span class="muted">—</span>}
-                    </td>
-                    <td class="num" title={String(m.value)}>{formatValue(m.value)}</td>
-                    <td class="num">{m.step}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-        <section aria-labelledby="lm-params-heading">
-          <div class="section-head">
-            <h2 id="lm-params-heading">Parameters</h2>
-            <span class="muted">{params.length}</span>
-          </div>
-          <KvTable
-            id="lm-params"
-            rows={params}
-            empty="No parameters."
-            keyLabel="Parameter"
-          />
-        </section>
+        <Section headingId="lm-metrics-heading" title="Metrics" note="latest per key and dataset">
+          <MetricsTable id="lm-metrics" metrics={metrics} datasets />
+        </Section>
+        <Section headingId="lm-params-heading" title="Parameters" note={params.length}>
+          <KvTable id="lm-params" rows={params} empty="No parameters." keyLabel="Parameter" />
+        </Section>
       </div>
 
-      <section aria-labelledby="lm-tags-heading">
-        <div class="section-head">
-          <h2 id="lm-tags-heading">Tags</h2>
-          <span class="muted">{tags.length}</span>
-        </div>
+      <Section headingId="lm-tags-heading" title="Tags" note={tags.length}>
         <KvTable id="lm-tags" rows={tags} empty="No tags." keyLabel="Tag" />
-        {systemTags.length > 0 && (
-          <details class="system-tags">
-            <summary>System tags ({systemTags.length})</summary>
-            <KvTable id="lm-system-tags" rows={systemTags} empty="" keyLabel="Tag" />
-          </details>
-        )}
-      </section>
+        <SystemTags id="lm-system-tags" tags={systemTags(info.tags)} keyLabel="Tag" />
+      </Section>
 
-      <section aria-labelledby="lm-artifacts-heading">
-        <div class="section-head">
-          <h2 id="lm-artifacts-heading">Files</h2>
-        </div>
+      <Section headingId="lm-artifacts-heading" title="Files">
         {downloadBase
           ? (
             <Island
@@ -242,7 +160,7 @@ export function LoggedModelPage(props: LoggedModelPageProps) {
               </span>
             </p>
           )}
-      </section>
+      </Section>
     </Layout>
   );
 }

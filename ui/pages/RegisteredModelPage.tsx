@@ -2,7 +2,9 @@ import type { ModelVersion, RegisteredModel } from "../../store/registry/types.t
 import { DateTime } from "../components/DateTime.tsx";
 import { KvTable } from "../components/KvTable.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { MetaItem } from "../components/MetaItem.tsx";
 import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
+import { Section } from "../components/Section.tsx";
 import { TagList } from "../components/TagList.tsx";
 import { renderMarkdown } from "../islands/run_page/markdown.ts";
 import {
@@ -29,20 +31,21 @@ export interface RegisteredModelPageProps {
   loggedModelNames: Record<string, string | null>;
 }
 
-function RunCell({ runId, name }: { runId?: string; name: string | null | undefined }) {
-  if (!runId) return <span class="muted">—</span>;
-  if (name === null) return <span class="mono muted" title="Run not found">{runId}</span>;
-  return (
-    <a href={runHref(runId)} title={runId}>
-      {name || <span class="mono">{runId}</span>}
-    </a>
-  );
-}
-
-function LoggedModelCell({ id, name }: { id?: string; name: string | null | undefined }) {
+/**
+ * A version's source run or logged model: a link named by its name (its id when unnamed), the
+ * id alone when it could not be read (`names[id]` is null), `—` when there is none.
+ */
+function RefLink({ id, names, href, what }: {
+  id: string | undefined;
+  names: Record<string, string | null>;
+  href: (id: string) => string;
+  /** "Run", "Logged model": for the "… not found" title. */
+  what: string;
+}) {
   if (!id) return <span class="muted">—</span>;
-  if (name === null) return <span class="mono muted" title="Logged model not found">{id}</span>;
-  return <a href={loggedModelHref(id)} title={id}>{name || <span class="mono">{id}</span>}</a>;
+  const name = names[id];
+  if (name === null) return <span class="mono muted" title={`${what} not found`}>{id}</span>;
+  return <a href={href(id)} title={id}>{name || <span class="mono">{id}</span>}</a>;
 }
 
 /**
@@ -65,60 +68,38 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
         <h1>{model.name}</h1>
       </div>
       <dl class="meta">
-        <div>
-          <dt>Created</dt>
-          <dd>
-            <DateTime ms={model.creation_timestamp} />
-          </dd>
-        </div>
-        <div>
-          <dt>Last updated</dt>
-          <dd>
-            <DateTime ms={model.last_updated_timestamp} />
-          </dd>
-        </div>
-        <div>
-          <dt>Versions</dt>
-          <dd class="num">{moreVersions ? `${versions.length}+` : versions.length}</dd>
-        </div>
-        <div>
-          <dt>Latest</dt>
-          <dd>
-            {latest.length === 0 ? <span class="muted">—</span> : (
-              <ul class="model-versions-inline">
-                {latest.map((v) => (
-                  <li key={v.version}>
-                    <a href={registeredModelHref(model.name, v.version)}>Version {v.version}</a>
-                    <StageBadge stage={v.current_stage} />
-                  </li>
-                ))}
-              </ul>
-            )}
-          </dd>
-        </div>
-        {model.user_id && (
-          <div>
-            <dt>User</dt>
-            <dd>{model.user_id}</dd>
-          </div>
-        )}
+        <MetaItem label="Created">
+          <DateTime ms={model.creation_timestamp} />
+        </MetaItem>
+        <MetaItem label="Last updated">
+          <DateTime ms={model.last_updated_timestamp} />
+        </MetaItem>
+        <MetaItem label="Versions" class="num">
+          {moreVersions ? `${versions.length}+` : versions.length}
+        </MetaItem>
+        <MetaItem label="Latest">
+          {latest.length === 0 ? <span class="muted">—</span> : (
+            <ul class="model-versions-inline">
+              {latest.map((v) => (
+                <li key={v.version}>
+                  <a href={registeredModelHref(model.name, v.version)}>Version {v.version}</a>
+                  <StageBadge stage={v.current_stage} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </MetaItem>
+        {model.user_id && <MetaItem label="User">{model.user_id}</MetaItem>}
       </dl>
 
-      <section aria-labelledby="model-description-heading">
-        <div class="section-head">
-          <h2 id="model-description-heading">Description</h2>
-        </div>
+      <Section headingId="model-description-heading" title="Description">
         {model.description
           ? <div class="markdown model-description">{renderMarkdown(model.description)}</div>
           : <p class="muted">No description.</p>}
-      </section>
+      </Section>
 
       <div class="run-grid">
-        <section aria-labelledby="model-aliases-heading">
-          <div class="section-head">
-            <h2 id="model-aliases-heading">Aliases</h2>
-            <span class="muted">{model.aliases.length}</span>
-          </div>
+        <Section headingId="model-aliases-heading" title="Aliases" note={model.aliases.length}>
           <div class="table-wrap">
             <table class="table table--kv" id="model-aliases">
               <thead>
@@ -146,21 +127,13 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
               </tbody>
             </table>
           </div>
-        </section>
-        <section aria-labelledby="model-tags-heading">
-          <div class="section-head">
-            <h2 id="model-tags-heading">Tags</h2>
-            <span class="muted">{model.tags.length}</span>
-          </div>
+        </Section>
+        <Section headingId="model-tags-heading" title="Tags" note={model.tags.length}>
           <KvTable id="model-tags" rows={model.tags} empty="No tags." />
-        </section>
+        </Section>
       </div>
 
-      <section aria-labelledby="model-versions-heading">
-        <div class="section-head">
-          <h2 id="model-versions-heading">Versions</h2>
-          <span class="muted">newest first</span>
-        </div>
+      <Section headingId="model-versions-heading" title="Versions" note="newest first">
         <div class="table-wrap">
           <table class="table versions-table" id="model-versions">
             <thead>
@@ -222,12 +195,14 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
                       </span>
                     </td>
                     <td class="cell-link">
-                      <RunCell runId={v.run_id} name={v.run_id ? runNames[v.run_id] : undefined} />
+                      <RefLink id={v.run_id} names={runNames} href={runHref} what="Run" />
                     </td>
                     <td class="cell-link">
-                      <LoggedModelCell
+                      <RefLink
                         id={modelId}
-                        name={modelId ? loggedModelNames[modelId] : undefined}
+                        names={loggedModelNames}
+                        href={loggedModelHref}
+                        what="Logged model"
                       />
                     </td>
                     <td class="mono cell-source">{v.source}</td>
@@ -245,7 +220,7 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
             Showing the newest {versionsLimit} versions.
           </p>
         )}
-      </section>
+      </Section>
     </Layout>
   );
 }

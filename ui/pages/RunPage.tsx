@@ -1,14 +1,19 @@
 import type { LoggedModelInfo } from "../../store/logged_models/types.ts";
 import type { Experiment, Run } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
+import { KvTable } from "../components/KvTable.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { MetaItem } from "../components/MetaItem.tsx";
+import { MetricsTable } from "../components/MetricsTable.tsx";
 import { LoggedModelStatusBadge } from "../components/ModelBadges.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
+import { Section } from "../components/Section.tsx";
+import { SystemTags } from "../components/SystemTags.tsx";
 import { Island } from "../island.tsx";
 import { NOTE_TAG } from "../islands/RunDescription.tsx";
 import { formatDuration } from "../shared/format.ts";
 import { loggedModelHref } from "../shared/models.ts";
-import { userTags } from "../shared/tags.ts";
+import { byKey, systemTags, userTags } from "../shared/tags.ts";
 
 /** A run named by id, for the parent link and the children list. */
 export interface RunRef {
@@ -39,12 +44,6 @@ export interface RunPageProps {
   loggedModels?: LoggedModelRef[];
 }
 
-function formatValue(v: number | string): string {
-  if (typeof v !== "number") return String(v);
-  if (Number.isInteger(v)) return String(v);
-  return Number(v.toPrecision(6)).toString();
-}
-
 /**
  * `/runs/:id`: one run — header, description (Markdown, editable), metric charts, latest
  * metrics, params, tags (editable; `mlflow.*` read-only), its logged models and the artifact
@@ -54,10 +53,8 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
   const { info, data } = run;
   const tag = (key: string) => data.tags.find((t) => t.key === key)?.value;
   const name = info.run_name || info.run_id;
-  const systemTags = data.tags.filter((t) => t.key.startsWith("mlflow.") && t.key !== NOTE_TAG)
-    .sort((a, b) => a.key.localeCompare(b.key));
-  const metrics = [...data.metrics].sort((a, b) => a.key.localeCompare(b.key));
-  const params = [...data.params].sort((a, b) => a.key.localeCompare(b.key));
+  const metrics = [...data.metrics].sort(byKey);
+  const params = [...data.params].sort(byKey);
   const source = tag("mlflow.source.name");
   const commit = tag("mlflow.source.git.commit");
   const deleted = info.lifecycle_stage === "deleted";
@@ -81,83 +78,53 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
         {deleted && <span class="badge badge--deleted">Deleted</span>}
       </div>
       <dl class="meta run-meta">
-        <div>
-          <dt>Run ID</dt>
-          <dd class="mono">{info.run_id}</dd>
-        </div>
-        <div>
-          <dt>Experiment</dt>
-          <dd>
-            <a href={`/experiments/${info.experiment_id}`}>
-              {experiment?.name ?? info.experiment_id}
-            </a>
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <DateTime ms={info.start_time} />
-          </dd>
-        </div>
-        <div>
-          <dt>Ended</dt>
-          <dd>
-            <DateTime ms={info.end_time} />
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd class="num">
-            {info.end_time === undefined ? "—" : formatDuration(info.end_time - info.start_time)}
-          </dd>
-        </div>
-        <div>
-          <dt>User</dt>
-          <dd>{info.user_id || tag("mlflow.user") || "—"}</dd>
-        </div>
+        <MetaItem label="Run ID" class="mono">{info.run_id}</MetaItem>
+        <MetaItem label="Experiment">
+          <a href={`/experiments/${info.experiment_id}`}>
+            {experiment?.name ?? info.experiment_id}
+          </a>
+        </MetaItem>
+        <MetaItem label="Started">
+          <DateTime ms={info.start_time} />
+        </MetaItem>
+        <MetaItem label="Ended">
+          <DateTime ms={info.end_time} />
+        </MetaItem>
+        <MetaItem label="Duration" class="num">
+          {info.end_time === undefined ? "—" : formatDuration(info.end_time - info.start_time)}
+        </MetaItem>
+        <MetaItem label="User">{info.user_id || tag("mlflow.user") || "—"}</MetaItem>
         {source && (
-          <div>
-            <dt>Source</dt>
-            <dd class="mono">
-              {source}
-              {commit && <span class="muted" title={commit}>@{commit.slice(0, 8)}</span>}
-            </dd>
-          </div>
+          <MetaItem label="Source" class="mono">
+            {source}
+            {commit && <span class="muted" title={commit}>@{commit.slice(0, 8)}</span>}
+          </MetaItem>
         )}
         {parent && (
-          <div>
-            <dt>Parent run</dt>
-            <dd>
-              <a href={`/runs/${encodeURIComponent(parent.run_id)}`}>
-                {parent.run_name || parent.run_id}
-              </a>
-            </dd>
-          </div>
+          <MetaItem label="Parent run">
+            <a href={`/runs/${encodeURIComponent(parent.run_id)}`}>
+              {parent.run_name || parent.run_id}
+            </a>
+          </MetaItem>
         )}
         {childRuns.length > 0 && (
-          <div>
-            <dt>Child runs</dt>
-            <dd>
-              <ul class="run-children">
-                {childRuns.map((ch) => (
-                  <li key={ch.run_id}>
-                    <a href={`/runs/${encodeURIComponent(ch.run_id)}`}>
-                      {ch.run_name || ch.run_id}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </dd>
-          </div>
+          <MetaItem label="Child runs">
+            <ul class="run-children">
+              {childRuns.map((ch) => (
+                <li key={ch.run_id}>
+                  <a href={`/runs/${encodeURIComponent(ch.run_id)}`}>
+                    {ch.run_name || ch.run_id}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </MetaItem>
         )}
       </dl>
 
       <Island name="RunDescription" props={{ runId: info.run_id, note: tag(NOTE_TAG) ?? "" }} />
 
-      <section aria-labelledby="run-charts-heading">
-        <div class="section-head">
-          <h2 id="run-charts-heading">Metric charts</h2>
-        </div>
+      <Section headingId="run-charts-heading" title="Metric charts">
         <Island
           name="MetricChart"
           props={{
@@ -167,107 +134,31 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
             startTime: info.start_time,
           }}
         />
-      </section>
+      </Section>
 
       <div class="run-grid">
-        <section aria-labelledby="run-metrics-heading">
-          <div class="section-head">
-            <h2 id="run-metrics-heading">Metrics</h2>
-            <span class="muted">latest values</span>
-          </div>
-          <div class="table-wrap">
-            <table class="table table--kv" id="run-metrics">
-              <thead>
-                <tr>
-                  <th scope="col">Metric</th>
-                  <th scope="col" class="num">Value</th>
-                  <th scope="col" class="num">Step</th>
-                </tr>
-              </thead>
-              <tbody>
-                {metrics.length === 0 && (
-                  <tr>
-                    <td colSpan={3} class="empty">No metrics.</td>
-                  </tr>
-                )}
-                {metrics.map((m) => (
-                  <tr key={m.key}>
-                    <th scope="row" class="mono">{m.key}</th>
-                    <td class="num" title={String(m.value)}>{formatValue(m.value)}</td>
-                    <td class="num">{m.step}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-        <section aria-labelledby="run-params-heading">
-          <div class="section-head">
-            <h2 id="run-params-heading">Parameters</h2>
-            <span class="muted">{params.length}</span>
-          </div>
-          <div class="table-wrap">
-            <table class="table table--kv" id="run-params">
-              <thead>
-                <tr>
-                  <th scope="col">Parameter</th>
-                  <th scope="col">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {params.length === 0 && (
-                  <tr>
-                    <td colSpan={2} class="empty">No parameters.</td>
-                  </tr>
-                )}
-                {params.map((p) => (
-                  <tr key={p.key}>
-                    <th scope="row" class="mono">{p.key}</th>
-                    <td class="cell-value">{p.value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <Section headingId="run-metrics-heading" title="Metrics" note="latest values">
+          <MetricsTable id="run-metrics" metrics={metrics} />
+        </Section>
+        <Section headingId="run-params-heading" title="Parameters" note={params.length}>
+          <KvTable id="run-params" rows={params} empty="No parameters." keyLabel="Parameter" />
+        </Section>
       </div>
 
-      <section aria-labelledby="run-tags-heading">
-        <div class="section-head">
-          <h2 id="run-tags-heading">Tags</h2>
-        </div>
+      <Section headingId="run-tags-heading" title="Tags">
         <Island
           name="RunTags"
-          props={{
-            runId: info.run_id,
-            tags: userTags(data.tags).sort((a, b) => a.key.localeCompare(b.key)),
-          }}
+          props={{ runId: info.run_id, tags: userTags(data.tags).sort(byKey) }}
         />
-        {systemTags.length > 0 && (
-          <details class="system-tags">
-            <summary>System tags ({systemTags.length}, read-only)</summary>
-            <div class="table-wrap">
-              <table class="table table--kv" id="run-system-tags">
-                <tbody>
-                  {systemTags.map((t) => (
-                    <tr key={t.key}>
-                      <th scope="row" class="mono">{t.key}</th>
-                      <td class="cell-value">{t.value}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </details>
-        )}
-      </section>
+        <SystemTags
+          id="run-system-tags"
+          tags={systemTags(data.tags).filter((t) => t.key !== NOTE_TAG)}
+          note="read-only"
+        />
+      </Section>
 
       {loggedModels.length > 0 && (
-        <section aria-labelledby="run-models-heading">
-          <div class="section-head">
-            <h2 id="run-models-heading">Logged models</h2>
-            <span class="muted">{loggedModels.length}</span>
-          </div>
+        <Section headingId="run-models-heading" title="Logged models" note={loggedModels.length}>
           <div class="table-wrap">
             <table class="table" id="run-logged-models">
               <thead>
@@ -298,15 +189,12 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
               </tbody>
             </table>
           </div>
-        </section>
+        </Section>
       )}
 
-      <section aria-labelledby="run-artifacts-heading">
-        <div class="section-head">
-          <h2 id="run-artifacts-heading">Artifacts</h2>
-        </div>
+      <Section headingId="run-artifacts-heading" title="Artifacts">
         <Island name="ArtifactBrowser" props={{ runId: info.run_id }} />
-      </section>
+      </Section>
     </Layout>
   );
 }

@@ -1,9 +1,8 @@
 /**
  * Pure helpers of the Compare runs page (`/compare?runs=a,b,c`), shared by the server-rendered
  * tables and the islands: parsing the `runs` parameter, lining up params / metrics / tags of
- * several runs row by row with the rows that differ marked, min/max per metric row, number
- * formatting and a small concurrency limiter. No DOM, no store: unit-tested in
- * tests/ui_compare_test.ts.
+ * several runs row by row with the rows that differ marked, min/max per metric row and a small
+ * concurrency limiter. No DOM, no store: unit-tested in tests/ui_compare_test.ts.
  *
  * @module
  */
@@ -123,14 +122,6 @@ export function extremes(values: readonly (number | undefined)[]): {
     if (v === hi) max.add(i);
   });
   return { min, max };
-}
-
-/** A metric value for a table cell: integers as is, others to 6 significant digits. */
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
-  if (Number.isInteger(v)) return String(v);
-  return Number(v.toPrecision(6)).toString();
 }
 
 /**

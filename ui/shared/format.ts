@@ -43,3 +43,19 @@ export function formatDuration(ms: number | undefined): string {
   if (h < 24) return `${h}h ${pad(m % 60)}m`;
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
+
+/**
+ * A metric value for a table cell: integers as is, others to 6 significant digits.
+ *
+ * @example
+ * ```ts
+ * formatNumber(0.123456789); // "0.123457"
+ * formatNumber(1234567); // "1234567"
+ * ```
+ */
+export function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (Number.isInteger(v)) return String(v);
+  return Number(v.toPrecision(6)).toString();
+}

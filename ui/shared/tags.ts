@@ -18,3 +18,20 @@ import type { Tag } from "../../store/types.ts";
 export function userTags(tags: readonly Tag[] | undefined): Tag[] {
   return (tags ?? []).filter((t) => !t.key.startsWith("mlflow."));
 }
+
+/** MLflow's own `mlflow.*` tags, sorted by key: the complement of {@linkcode userTags}. */
+export function systemTags(tags: readonly Tag[] | undefined): Tag[] {
+  return (tags ?? []).filter((t) => t.key.startsWith("mlflow.")).sort(byKey);
+}
+
+/**
+ * Orders tags, params and metrics by key, for `Array.prototype.sort`.
+ *
+ * @example
+ * ```ts
+ * [...run.data.params].sort(byKey);
+ * ```
+ */
+export function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key.localeCompare(b.key);
+}
