@@ -1,4 +1,4 @@
-/** Identifiers in MLflow's formats. */
+/** Identifiers in MLflow's formats, and the short hash kvflow derives its own ids from. */
 
 /** A new run id: a uuid4 as 32 lowercase hex characters, as MLflow makes them. */
 export function newRunId(): string {
@@ -104,6 +104,24 @@ const NOUNS = [
   "wren",
   "yak",
 ];
+
+/**
+ * A short, stable hash of a string (cyrb53, base36, at most 11 characters). Not cryptographic:
+ * it only tells values apart. Page-token fingerprints and the KV dataset slots of logged-model
+ * metric keys are made with it; the slots are stored, so its output must never change.
+ */
+export function shortHash(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
 
 /** A random run name `adjective-noun-NNN` (at most 20 characters), like MLflow's. */
 export function randomRunName(): string {

@@ -107,11 +107,29 @@ export const MaxResults = Int64.optional();
 /** `page_token` in a request: opaque, made by the store. */
 export const PageToken = z.string().optional();
 
+/**
+ * A paged reply: one page of `item`s under `key` (omitted when empty, as every empty list is) and
+ * `next_page_token`, present only when another page exists. Every search and paged read replies so.
+ */
+export function pageResponse<K extends string, T extends z.ZodType>(key: K, item: T) {
+  const items = { [key]: z.array(item).optional() } as { [P in K]: z.ZodOptional<z.ZodArray<T>> };
+  return z.object({ ...items, next_page_token: z.string().optional() });
+}
+
 /** A tag in a response. */
 export const TagSchema = z.object({ key: z.string(), value: z.string() }).openapi("Tag");
 
-/** A tag in a request; a missing value is `""`, as proto2 defaults it. */
-export const TagInput = z.object({ key: RequiredString, value: z.string().default("") });
+/**
+ * The fields of a key/value pair in a request (a tag, a param): the key is required, a missing
+ * value is `""`, as proto2 defaults it. Spread into requests that carry one pair inline.
+ */
+export const keyValueFields = { key: RequiredString, value: z.string().default("") };
+
+/** A tag in a request (see {@linkcode keyValueFields}). */
+export const TagInput = z.object(keyValueFields);
+
+/** A param in a request (see {@linkcode keyValueFields}). */
+export const ParamInput = z.object(keyValueFields);
 
 /** The lifecycle of experiments and runs. */
 export const LifecycleStageSchema = z.enum(["active", "deleted"]).openapi("LifecycleStage");

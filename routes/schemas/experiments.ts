@@ -6,8 +6,10 @@
 import { z } from "@hono/zod-openapi";
 import type { Experiment } from "../../store/types.ts";
 import {
+  keyValueFields,
   LifecycleStageSchema,
   MaxResults,
+  pageResponse,
   PageToken,
   repeated,
   RequiredId,
@@ -53,10 +55,8 @@ export const SearchExperimentsRequest = z.object({
   view_type: ViewTypeInput.optional(),
 }).openapi("SearchExperimentsRequest");
 
-export const SearchExperimentsResponse = z.object({
-  experiments: z.array(ExperimentSchema).optional(),
-  next_page_token: z.string().optional(),
-}).openapi("SearchExperimentsResponse");
+export const SearchExperimentsResponse = pageResponse("experiments", ExperimentSchema)
+  .openapi("SearchExperimentsResponse");
 
 export const UpdateExperimentRequest = z.object({
   experiment_id: RequiredId,
@@ -67,11 +67,8 @@ export const UpdateExperimentRequest = z.object({
 export const ExperimentIdRequest = z.object({ experiment_id: RequiredId })
   .openapi("ExperimentIdRequest");
 
-export const SetExperimentTagRequest = z.object({
-  experiment_id: RequiredId,
-  key: RequiredString,
-  value: z.string().default(""),
-}).openapi("SetExperimentTagRequest");
+export const SetExperimentTagRequest = z.object({ experiment_id: RequiredId, ...keyValueFields })
+  .openapi("SetExperimentTagRequest");
 
 export const DeleteExperimentTagRequest = z.object({
   experiment_id: RequiredId,

@@ -12,7 +12,9 @@ import {
   Id,
   Int64,
   MaxResults,
+  pageResponse,
   PageToken,
+  ParamInput,
   protoEnum,
   repeated,
   RequiredId,
@@ -62,9 +64,6 @@ export const LoggedModelSchema = z.object({
 /** `{model}`: the reply of create, get and finalize. */
 export const LoggedModelResponse = z.object({ model: LoggedModelSchema })
   .openapi("LoggedModelResponse");
-
-/** A param in a request; a missing value is `""`. */
-const ParamInput = z.object({ key: RequiredString, value: z.string().default("") });
 
 export const CreateLoggedModelRequest = z.object({
   experiment_id: RequiredId,
@@ -129,10 +128,8 @@ export const SearchLoggedModelsRequest = z.object({
   page_token: PageToken,
 }).openapi("SearchLoggedModelsRequest");
 
-export const SearchLoggedModelsResponse = z.object({
-  models: z.array(LoggedModelSchema).optional(),
-  next_page_token: z.string().optional(),
-}).openapi("SearchLoggedModelsResponse");
+export const SearchLoggedModelsResponse = pageResponse("models", LoggedModelSchema)
+  .openapi("SearchLoggedModelsResponse");
 
 export const ListLoggedModelArtifactsQuery = z.object({
   artifact_directory_path: z.string().optional().openapi({

@@ -9,6 +9,7 @@ import type { DownsampledHistory, MetricWithRunId } from "../../store/history_vi
 import {
   Int64,
   MaxResults,
+  pageResponse,
   PageToken,
   repeated,
   RequiredString,
@@ -25,10 +26,8 @@ export const GetMetricHistoryQuery = z.object({
   page_token: PageToken,
 });
 
-export const GetMetricHistoryResponse = z.object({
-  metrics: z.array(MetricSchema).optional(),
-  next_page_token: z.string().optional(),
-}).openapi("GetMetricHistoryResponse");
+export const GetMetricHistoryResponse = pageResponse("metrics", MetricSchema)
+  .openapi("GetMetricHistoryResponse");
 
 /** A point of a multi-run read: always names its run. */
 export const MetricWithRunIdSchema = z.object({

@@ -13,7 +13,9 @@ import type {
 } from "../../store/registry/types.ts";
 import {
   Bool,
+  keyValueFields,
   MaxResults,
+  pageResponse,
   PageToken,
   repeated,
   RequiredId,
@@ -92,10 +94,10 @@ export const SearchRegisteredModelsQuery = z.object({
   page_token: PageToken,
 });
 
-export const SearchRegisteredModelsResponse = z.object({
-  registered_models: z.array(RegisteredModelSchema).optional(),
-  next_page_token: z.string().optional(),
-}).openapi("SearchRegisteredModelsResponse");
+export const SearchRegisteredModelsResponse = pageResponse(
+  "registered_models",
+  RegisteredModelSchema,
+).openapi("SearchRegisteredModelsResponse");
 
 /** `get-latest-versions`, as a POST body or GET query. */
 export const GetLatestVersionsArgs = z.object({
@@ -107,11 +109,8 @@ export const ModelVersionsResponse = z.object({
   model_versions: z.array(ModelVersionSchema).optional(),
 }).openapi("ModelVersionsResponse");
 
-export const SetRegisteredModelTagRequest = z.object({
-  name: RequiredString,
-  key: RequiredString,
-  value: z.string().default(""),
-}).openapi("SetRegisteredModelTagRequest");
+export const SetRegisteredModelTagRequest = z.object({ name: RequiredString, ...keyValueFields })
+  .openapi("SetRegisteredModelTagRequest");
 
 export const DeleteRegisteredModelTagRequest = z.object({
   name: RequiredString,
@@ -171,16 +170,13 @@ export const DownloadUriResponse = z.object({ artifact_uri: z.string() })
 
 export const SearchModelVersionsQuery = SearchRegisteredModelsQuery;
 
-export const SearchModelVersionsResponse = z.object({
-  model_versions: z.array(ModelVersionSchema).optional(),
-  next_page_token: z.string().optional(),
-}).openapi("SearchModelVersionsResponse");
+export const SearchModelVersionsResponse = pageResponse("model_versions", ModelVersionSchema)
+  .openapi("SearchModelVersionsResponse");
 
 export const SetModelVersionTagRequest = z.object({
   name: RequiredString,
   version: Version,
-  key: RequiredString,
-  value: z.string().default(""),
+  ...keyValueFields,
 }).openapi("SetModelVersionTagRequest");
 
 export const DeleteModelVersionTagRequest = z.object({

@@ -21,9 +21,12 @@ import {
   Double,
   Id,
   Int64,
+  keyValueFields,
   LifecycleStageSchema,
   MaxResults,
+  pageResponse,
   PageToken,
+  ParamInput,
   protoEnum,
   repeated,
   RequiredString,
@@ -154,17 +157,10 @@ export const LogMetricRequest = z.object({ ...runRef, ...metricFields }).openapi
   "LogMetricRequest",
 );
 
-export const LogParamRequest = z.object({
-  ...runRef,
-  key: RequiredString,
-  value: z.string().default(""),
-}).openapi("LogParamRequest");
+export const LogParamRequest = z.object({ ...runRef, ...keyValueFields })
+  .openapi("LogParamRequest");
 
-export const SetTagRequest = z.object({
-  ...runRef,
-  key: RequiredString,
-  value: z.string().default(""),
-}).openapi("SetTagRequest");
+export const SetTagRequest = z.object({ ...runRef, ...keyValueFields }).openapi("SetTagRequest");
 
 export const DeleteTagRequest = z.object({ ...runRef, key: RequiredString })
   .openapi("DeleteTagRequest");
@@ -172,7 +168,7 @@ export const DeleteTagRequest = z.object({ ...runRef, key: RequiredString })
 export const LogBatchRequest = z.object({
   ...runRef,
   metrics: repeated(z.object(metricFields)).optional(),
-  params: repeated(z.object({ key: RequiredString, value: z.string().default("") })).optional(),
+  params: repeated(ParamInput).optional(),
   tags: repeated(TagInput).optional(),
 }).openapi("LogBatchRequest");
 
@@ -232,7 +228,4 @@ export const SearchRunsRequest = z.object({
   page_token: PageToken,
 }).openapi("SearchRunsRequest");
 
-export const SearchRunsResponse = z.object({
-  runs: z.array(RunSchema).optional(),
-  next_page_token: z.string().optional(),
-}).openapi("SearchRunsResponse");
+export const SearchRunsResponse = pageResponse("runs", RunSchema).openapi("SearchRunsResponse");

@@ -119,6 +119,14 @@ export function lastPart(key: Deno.KvKey): string {
   return key[key.length - 1] as string;
 }
 
+/**
+ * A param or tag entry (run or logged model: its name is the key's last part, its value the
+ * string) as the wire pair.
+ */
+export function pairOf(e: Deno.KvEntry<unknown>): { key: string; value: string } {
+  return { key: lastPart(e.key), value: e.value as string };
+}
+
 /** A dataset of an experiment (deduplicated by name and digest). */
 export const datasetKey = (expId: string, datasetId: string) =>
   ["datasets", expId, datasetId] as const;

@@ -40,13 +40,12 @@ import {
   requiredName,
   searchLoggedModelsIn,
 } from "../search/logged_models.ts";
-import { randomRunName } from "../ids.ts";
+import { randomRunName, shortHash } from "../ids.ts";
 import type { Metric, ModelOutput, Page, Param, Tag } from "../types.ts";
 import { fitsOneCommit } from "./committer.ts";
 import { experimentNotFound } from "./experiments.ts";
 import {
   experimentKey,
-  lastPart,
   loggedModelByExperimentKey,
   loggedModelByNameKey,
   loggedModelDataPrefix,
@@ -56,6 +55,7 @@ import {
   loggedModelsByExperimentPrefix,
   loggedModelsByNamePrefix,
   loggedModelTagKey,
+  pairOf,
   runModelOutputKey,
 } from "./keys.ts";
 import { applyMutations, MutationSet } from "./mutations.ts";
@@ -97,10 +97,10 @@ async function readParts(kv: Deno.Kv, modelId: string): Promise<ModelParts> {
         parts.record = e as Deno.KvEntry<ModelRecord>;
         break;
       case "p":
-        parts.params.push({ key: lastPart(e.key), value: e.value as string });
+        parts.params.push(pairOf(e));
         break;
       case "t":
-        parts.tags.push({ key: lastPart(e.key), value: e.value as string });
+        parts.tags.push(pairOf(e));
         break;
       case "m": {
         const [, , , key, runId, , step, timestamp] = e.key as unknown as [
@@ -352,19 +352,10 @@ function logOutputs(ctx: KvContext, runId: string, models: ModelOutput[]): Promi
   });
 }
 
-/** A short, stable id of a dataset (name, digest) for point keys (cyrb53, base36). */
+/** A short, stable id of a dataset (name, digest) for point keys; `""` without a dataset. */
 function datasetSlot(m: Metric): string {
   if (m.dataset_name === undefined && m.dataset_digest === undefined) return "";
-  const s = `${m.dataset_name ?? ""}\u0000${m.dataset_digest ?? ""}`;
-  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return shortHash(`${m.dataset_name ?? ""}\u0000${m.dataset_digest ?? ""}`);
 }
 
 /**

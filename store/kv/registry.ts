@@ -9,6 +9,7 @@ import {
   aliasNotFound,
   modelVersionNotFound,
   type ModelVersionRecord,
+  newModelVersionRecord,
   registeredModelExists,
   stageFilter,
   toModelVersion,
@@ -245,18 +246,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
       return writeModel(ctx, name, `create a version of '${name}'`, (h, p) => {
         const { id, next_version: n } = h.rec.value;
         const now = Date.now();
-        const rec: ModelVersionRecord = {
-          version: n,
-          creation_timestamp: now,
-          last_updated_timestamp: now,
-          current_stage: "None",
-          description: input.description ?? "",
-          source: input.source,
-          storage_location: input.storageLocation ?? input.source,
-          run_link: input.runLink ?? "",
-        };
-        if (input.runId) rec.run_id = input.runId;
-        if (input.modelId) rec.model_id = input.modelId;
+        const rec = newModelVersionRecord(input, n, now);
         p.check({ key: modelVersionKey(id, n), versionstamp: null })
           .set(modelVersionKey(id, n), rec)
           .set(modelVersionByStageKey(id, "None", n), n);

@@ -7,7 +7,7 @@
  */
 import type { Metric, ModelOutput, Param, Run, Tag } from "../types.ts";
 import { type DatasetEdge, edgeTags, loadDatasetInputs } from "./datasets.ts";
-import { experimentKey, lastPart, runDataPrefix } from "./keys.ts";
+import { experimentKey, lastPart, pairOf, runDataPrefix } from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
 import { type ExperimentRecord, type RunHead, type RunRecord, toRunInfo } from "./records.ts";
 import { runNotFound } from "./run_write.ts";
@@ -54,10 +54,10 @@ export function splitRunEntries(entries: Deno.KvEntry<unknown>[]): RunParts {
         parts.head = e as Deno.KvEntry<RunHead>;
         break;
       case "p":
-        parts.params.push({ key: lastPart(e.key), value: e.value as string });
+        parts.params.push(pairOf(e));
         break;
       case "t":
-        parts.tags.push({ key: lastPart(e.key), value: e.value as string });
+        parts.tags.push(pairOf(e));
         break;
       case "m": {
         const { timestamp, step, value } = (e.value as MetricHead).latest;

@@ -9,6 +9,7 @@ import {
   latestPerStage,
   modelVersionNotFound,
   type ModelVersionRecord,
+  newModelVersionRecord,
   registeredModelExists,
   registeredModelNotFound,
   stageFilter,
@@ -140,18 +141,9 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
       const m = model(input.name);
       const now = Date.now();
       const rec: VersionRec = {
-        version: m.nextVersion++,
-        creation_timestamp: now,
-        last_updated_timestamp: now,
-        current_stage: "None",
-        description: input.description ?? "",
-        source: input.source,
-        storage_location: input.storageLocation ?? input.source,
-        run_link: input.runLink ?? "",
+        ...newModelVersionRecord(input, m.nextVersion++, now),
         tags: new Map((input.tags ?? []).map((t) => [t.key, t.value])),
       };
-      if (input.runId) rec.run_id = input.runId;
-      if (input.modelId) rec.model_id = input.modelId;
       m.versions.set(rec.version, rec);
       m.last_updated_timestamp = now;
       return toMv(m, rec, true);

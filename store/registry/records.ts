@@ -7,6 +7,7 @@
 import { MlflowError } from "../errors.ts";
 import type { Tag } from "../types.ts";
 import {
+  type CreateModelVersionInput,
   MODEL_VERSION_STAGES,
   type ModelVersion,
   type ModelVersionStage,
@@ -27,6 +28,31 @@ export interface ModelVersionRecord {
   run_id?: string;
   run_link: string;
   model_id?: string;
+}
+
+/**
+ * The record of a new version `version` created at `now`: stage `None`, and MLflow's defaults
+ * for what the input leaves out (`""` for description and run link, `source` as the storage
+ * location). Both backends store exactly this, so a version reads back the same from either.
+ */
+export function newModelVersionRecord(
+  input: CreateModelVersionInput,
+  version: number,
+  now: number,
+): ModelVersionRecord {
+  const rec: ModelVersionRecord = {
+    version,
+    creation_timestamp: now,
+    last_updated_timestamp: now,
+    current_stage: "None",
+    description: input.description ?? "",
+    source: input.source,
+    storage_location: input.storageLocation ?? input.source,
+    run_link: input.runLink ?? "",
+  };
+  if (input.runId) rec.run_id = input.runId;
+  if (input.modelId) rec.model_id = input.modelId;
+  return rec;
 }
 
 /** The registered-model fields stored with the record (tags, aliases, versions live elsewhere). */

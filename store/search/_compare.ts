@@ -1,6 +1,6 @@
 /**
- * Value comparisons shared by the runs and experiments evaluators, so both grammars give a
- * comparator the same meaning.
+ * Value comparisons shared by every search evaluator (runs, experiments, logged models, the
+ * model registry), so all grammars give a comparator and an ordering the same meaning.
  *
  * @module
  */
@@ -67,4 +67,52 @@ export function compareCodePoints(a: string, b: string): number {
     return x - y;
   }
   return a.length - b.length;
+}
+
+/** A value an entity sorts by: a number, a string, or `undefined` when absent (SQL NULL). */
+export type SortValue = number | string | undefined;
+
+/**
+ * Compares two sort values for one clause. Absent values sort last in either direction; NaN
+ * sorts after every number and before absent values, in either direction; strings compare by
+ * code point (SQL binary collation).
+ */
+export function compareSortValues(a: SortValue, b: SortValue, ascending: boolean): number {
+  if (a === undefined) return b === undefined ? 0 : 1;
+  if (b === undefined) return -1;
+  let c: number;
+  if (typeof a === "number" && typeof b === "number") {
+    const an = Number.isNaN(a);
+    const bn = Number.isNaN(b);
+    if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+    c = a < b ? -1 : a > b ? 1 : 0;
+  } else {
+    c = compareCodePoints(String(a), String(b));
+  }
+  return ascending ? c : -c;
+}
+
+/**
+ * Returns `items` sorted under `order` (clauses compared in turn with
+ * {@linkcode compareSortValues}), without touching the input; equal items keep their input
+ * order. Each item's values are read once up front, so large inputs do not re-read them on every
+ * comparison.
+ */
+export function sortByClauses<T, C extends { ascending: boolean }>(
+  items: readonly T[],
+  order: readonly C[],
+  valueOf: (item: T, clause: C) => SortValue,
+): T[] {
+  const keys = items.map((item) => order.map((c) => valueOf(item, c)));
+  const idx = items.map((_, i) => i);
+  idx.sort((i, j) => {
+    const ki = keys[i];
+    const kj = keys[j];
+    for (let c = 0; c < order.length; c++) {
+      const r = compareSortValues(ki[c], kj[c], order[c].ascending);
+      if (r !== 0) return r;
+    }
+    return 0;
+  });
+  return idx.map((i) => items[i]);
 }

@@ -13,13 +13,17 @@
  * @module
  */
 
-import { describe, keywordOf, quotedString, readComparator, TokenStream } from "./_tokenizer.ts";
-import { labelOf, resolveRunIdentifier, type RunIdentifier } from "./_identifier.ts";
-import { likeToRegExp } from "./_like.ts";
-import type { Clause, FilterNode, NumericOp, StringPredicate, ValuePredicate } from "./filter.ts";
+import { describe, keywordOf, TokenStream } from "./_tokenizer.ts";
+import { labelOf, resolveRunIdentifier } from "./_identifier.ts";
+import {
+  NUMERIC_OPS,
+  readAllowedComparator,
+  readNumber,
+  readValuePredicate,
+  VALUE_OPS,
+} from "./_grammar.ts";
+import type { Clause, FilterNode, NumericOp, StringPredicate } from "./filter.ts";
 
-const NUMERIC_OPS: readonly string[] = ["=", "!=", ">", ">=", "<", "<="];
-const VALUE_OPS: readonly string[] = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
 const PARAM_OPS: readonly string[] = [...VALUE_OPS, "IS NULL", "IS NOT NULL"];
 // Words that start or join clauses; never read as an attribute name.
 const RESERVED = new Set(["AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE"]);
@@ -85,95 +89,30 @@ function parseComparison(ts: TokenStream): Clause {
     );
   }
   const id = resolveRunIdentifier(ts, identTok);
-  const opTok = ts.peek();
-  const op = readComparator(ts, labelOf(id));
-  const valid = id.kind === "metric" || id.kind === "numeric_attribute"
+  const label = labelOf(id);
+  const numeric = id.kind === "metric" || id.kind === "numeric_attribute";
+  const valid = numeric
     ? NUMERIC_OPS
     : id.kind === "param" || id.kind === "tag"
     ? PARAM_OPS
     : VALUE_OPS;
-  if (!valid.includes(op)) {
-    throw ts.error(
-      `invalid comparator '${op}' for ${labelOf(id)}; valid comparators are ${
-        valid.map((o) => `'${o}'`).join(", ")
-      }`,
-      opTok,
-    );
-  }
-  if (id.kind === "metric" || id.kind === "numeric_attribute") {
-    const v = ts.next();
-    if (v.type !== "number") {
-      throw ts.error(`expected a number for ${labelOf(id)} but found ${describe(v)}`, v);
-    }
+  const op = readAllowedComparator(ts, label, valid);
+  if (numeric) {
+    const value = readNumber(ts, label);
     return id.kind === "metric"
-      ? { kind: "metric", key: id.key, op: op as NumericOp, value: v.value }
-      : { kind: "numeric_attribute", key: id.key, op: op as NumericOp, value: v.value };
+      ? { kind: "metric", key: id.key, op: op as NumericOp, value }
+      : { kind: "numeric_attribute", key: id.key, op: op as NumericOp, value };
   }
   if (id.kind === "param" || id.kind === "tag") {
-    return { kind: id.kind, key: id.key, ...readPredicate(ts, id, op) };
+    return { kind: id.kind, key: id.key, ...readPredicate(ts, label, op) };
   }
-  const pred = readValuePredicate(ts, id, op);
+  const pred = readValuePredicate(ts, label, op);
   return id.kind === "dataset"
     ? { kind: "dataset", key: id.key, ...pred }
     : { kind: "string_attribute", key: id.key, ...pred };
 }
 
-function readPredicate(ts: TokenStream, id: RunIdentifier, op: string): StringPredicate {
-  return op === "IS NULL" || op === "IS NOT NULL" ? { op } : readValuePredicate(ts, id, op);
-}
-
-function readValuePredicate(ts: TokenStream, id: RunIdentifier, op: string): ValuePredicate {
-  switch (op) {
-    case "IN":
-    case "NOT IN":
-      return { op, values: readList(ts, id) };
-    case "LIKE":
-    case "ILIKE": {
-      const value = readString(ts, id);
-      return { op, value, regex: likeToRegExp(value, op === "ILIKE") };
-    }
-    default:
-      return { op: op as "=" | "!=", value: readString(ts, id) };
-  }
-}
-
-function readString(ts: TokenStream, id: RunIdentifier): string {
-  const t = ts.next();
-  const s = quotedString(t);
-  if (s === undefined) {
-    throw ts.error(
-      `expected a quoted string for ${labelOf(id)} (e.g. 'value') but found ${describe(t)}`,
-      t,
-    );
-  }
-  return s;
-}
-
-/** `('a', "b")`: non-empty, quoted strings only; a trailing comma is allowed, as in Python. */
-function readList(ts: TokenStream, id: RunIdentifier): string[] {
-  const open = ts.next();
-  if (open.type !== "(") {
-    throw ts.error(
-      `expected a list such as ('a', 'b') for ${labelOf(id)} but found ${describe(open)}`,
-      open,
-    );
-  }
-  const values: string[] = [];
-  while (ts.peek().type !== ")") {
-    const t = ts.next();
-    const s = quotedString(t);
-    if (s === undefined) {
-      throw ts.error(`expected a quoted string in the list but found ${describe(t)}`, t);
-    }
-    values.push(s);
-    if (ts.peek().type === ",") ts.next();
-    else if (ts.peek().type !== ")") {
-      throw ts.error(`expected ',' or ')' in the list but found ${describe(ts.peek())}`);
-    }
-  }
-  if (values.length === 0) {
-    throw ts.error(`the list for ${labelOf(id)} must not be empty`, open);
-  }
-  ts.next();
-  return values;
+/** Params and tags also take `IS [NOT] NULL`, which reads no value. */
+function readPredicate(ts: TokenStream, label: string, op: string): StringPredicate {
+  return op === "IS NULL" || op === "IS NOT NULL" ? { op } : readValuePredicate(ts, label, op);
 }

@@ -6,6 +6,7 @@
  */
 
 import { invalidParam } from "../errors.ts";
+import { shortHash } from "../ids.ts";
 import { decodePageToken, encodePageToken } from "../page_token.ts";
 import type { Page, ViewType } from "../types.ts";
 
@@ -47,21 +48,11 @@ export function inView(stage: string, view: ViewType): boolean {
 }
 
 /**
- * A short, stable fingerprint of a query's parts (cyrb53, base36). Not cryptographic: it only has
- * to tell one caller's queries apart so a token is not resumed against a different result list.
+ * A short, stable fingerprint of a query's parts ({@linkcode shortHash} of their JSON). It only
+ * has to tell one caller's queries apart so a token is not resumed against a different result list.
  */
 export function fingerprint(parts: readonly unknown[]): string {
-  const s = JSON.stringify(parts);
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return shortHash(JSON.stringify(parts));
 }
 
 /**

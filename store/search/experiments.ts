@@ -1,16 +1,24 @@
 /**
  * The experiments search grammar (§6.4): an AND-only filter on `name`, `creation_time`,
  * `last_update_time` and tags, and `order_by` on `name`, `experiment_id`, `creation_time`,
- * `last_update_time`. Shares the lexer with the runs grammar.
+ * `last_update_time`. Shares the lexer, clause readers and comparisons with the other grammars.
  *
  * @module
  */
 
 import type { Experiment } from "../types.ts";
-import { describe, keywordOf, quotedString, readComparator, TokenStream } from "./_tokenizer.ts";
+import { describe, keywordOf, TokenStream } from "./_tokenizer.ts";
 import type { Token } from "./_tokenizer.ts";
 import { splitName } from "./_identifier.ts";
-import { likeToRegExp } from "./_like.ts";
+import {
+  NUMERIC_OPS,
+  parseAndList,
+  parseOrderClause,
+  readAllowedComparator,
+  readNumber,
+  readValuePredicate,
+  STRING_OPS,
+} from "./_grammar.ts";
 import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
 import type { NumericOp } from "./filter.ts";
 
@@ -38,8 +46,6 @@ export interface ExperimentOrderClause {
   ascending: boolean;
 }
 
-const NUMERIC_OPS: readonly string[] = ["=", "!=", ">", ">=", "<", "<="];
-const STRING_OPS: readonly string[] = ["=", "!=", "LIKE", "ILIKE"];
 const ORDER_KEYS: readonly string[] = [
   "name",
   "experiment_id",
@@ -59,23 +65,7 @@ const ORDER_KEYS: readonly string[] = [
  * ```
  */
 export function parseExperimentFilter(filter: string | null | undefined): ExperimentClause[] {
-  if (filter === undefined || filter === null || filter.trim() === "") return [];
-  const ts = new TokenStream(filter, "filter");
-  const out = [parseClause(ts)];
-  while (ts.acceptKeyword("AND")) {
-    if (ts.peek().type === "eof") break;
-    out.push(parseClause(ts));
-  }
-  const t = ts.peek();
-  if (t.type !== "eof") {
-    const kw = keywordOf(t);
-    throw ts.error(
-      kw === "OR"
-        ? "OR is not supported when searching experiments; join clauses with AND"
-        : `expected AND or end of input but found ${describe(t)}`,
-    );
-  }
-  return out;
+  return parseAndList(filter, "experiments", parseClause);
 }
 
 function parseClause(ts: TokenStream): ExperimentClause {
@@ -96,34 +86,13 @@ function parseClause(ts: TokenStream): ExperimentClause {
   }
   const isTime = entity === "attribute" && key !== "name";
   const label = entity === "tag" ? `tag '${key}'` : `attribute '${key}'`;
-  const opTok = ts.peek();
-  const op = readComparator(ts, label);
-  const valid = isTime ? NUMERIC_OPS : STRING_OPS;
-  if (!valid.includes(op)) {
-    throw ts.error(
-      `invalid comparator '${op}' for ${label}; valid comparators are ${
-        valid.map((o) => `'${o}'`).join(", ")
-      }`,
-      opTok,
-    );
-  }
-  const v = ts.next();
+  const op = readAllowedComparator(ts, label, isTime ? NUMERIC_OPS : STRING_OPS);
   if (isTime) {
-    if (v.type !== "number") {
-      throw ts.error(`expected a number for ${label} but found ${describe(v)}`, v);
-    }
-    return { kind: "time", key: key as ExperimentTimeKey, op: op as NumericOp, value: v.value };
+    const value = readNumber(ts, label);
+    return { kind: "time", key: key as ExperimentTimeKey, op: op as NumericOp, value };
   }
-  const value = quotedString(v);
-  if (value === undefined) {
-    throw ts.error(
-      `expected a quoted string for ${label} (e.g. 'value') but found ${describe(v)}`,
-      v,
-    );
-  }
-  const pred: ExperimentStringPredicate = op === "LIKE" || op === "ILIKE"
-    ? { op, value, regex: likeToRegExp(value, op === "ILIKE") }
-    : { op: op as "=" | "!=", value };
+  // STRING_OPS has no IN, so the predicate is never a list.
+  const pred = readValuePredicate(ts, label, op) as ExperimentStringPredicate;
   return entity === "tag" ? { kind: "tag", key, ...pred } : { kind: "name", ...pred };
 }
 
@@ -178,19 +147,14 @@ export function parseExperimentOrderBy(
   if (clauses === undefined || clauses.length === 0) {
     return [{ key: "creation_time", ascending: false }, { key: "experiment_id", ascending: true }];
   }
-  const out = clauses.map(parseOrderClause);
+  const out = clauses.map((c) => parseOrderClause(c, "name", parseOrderField));
   if (!out.some((c) => c.key === "experiment_id")) {
     out.push({ key: "experiment_id", ascending: false });
   }
   return out;
 }
 
-function parseOrderClause(clause: string): ExperimentOrderClause {
-  const ts = new TokenStream(clause, "order_by clause");
-  const tok = ts.next();
-  if (tok.type !== "name") {
-    throw ts.error(`expected a field such as 'name' but found ${describe(tok)}`, tok);
-  }
+function parseOrderField(ts: TokenStream, tok: Token): { key: ExperimentOrderKey } {
   const { type, key } = splitName(ts, tok);
   if (entityOf(ts, tok, type) === "tag") {
     throw ts.error("experiments cannot be ordered by tags", tok);
@@ -201,16 +165,7 @@ function parseOrderClause(clause: string): ExperimentOrderClause {
       tok,
     );
   }
-  let ascending = true;
-  const dir = keywordOf(ts.peek());
-  if (dir === "ASC" || dir === "DESC") {
-    ascending = dir === "ASC";
-    ts.next();
-  }
-  if (ts.peek().type !== "eof") {
-    throw ts.error(`expected ASC, DESC or end of input but found ${describe(ts.peek())}`);
-  }
-  return { key: key as ExperimentOrderKey, ascending };
+  return { key: key as ExperimentOrderKey };
 }
 
 /** Compares two experiments under `order` (from {@linkcode parseExperimentOrderBy}). */

@@ -2,7 +2,7 @@
  * The logged-models search (§6.5): an AND-only filter on attributes, `metrics.`, `params.` and
  * `tags.`, `datasets` restricting which metrics count, structured `order_by` entries, and the
  * reference evaluator both backends run over the candidate models they load. Shares the lexer,
- * LIKE compiler, comparators and paging with the runs and experiments grammars.
+ * clause readers, comparisons, ordering and paging with the other grammars.
  *
  * Differences from MLflow's SQL store, all in the caller's favour: `status` compares against the
  * wire name (`LOGGED_MODEL_READY`, and `READY` is accepted for `=`, `!=`, `IN`, `NOT IN`), where
@@ -21,11 +21,18 @@ import type {
   SearchLoggedModelsOptions,
 } from "../logged_models/types.ts";
 import type { Page } from "../types.ts";
-import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
+import { compareNumbers, matchesString, sortByClauses, type SortValue } from "./_compare.ts";
+import {
+  NUMERIC_OPS,
+  parseAndList,
+  readAllowedComparator,
+  readNumber,
+  readValuePredicate,
+  VALUE_OPS,
+} from "./_grammar.ts";
 import { splitName } from "./_identifier.ts";
-import { likeToRegExp } from "./_like.ts";
 import { fingerprint, MAX_RESULTS_LIMIT, pageOf, readOffset } from "./_paging.ts";
-import { describe, keywordOf, quotedString, readComparator, TokenStream } from "./_tokenizer.ts";
+import { describe, keywordOf, type TokenStream } from "./_tokenizer.ts";
 import type { NumericOp, ValuePredicate } from "./filter.ts";
 
 /** String attributes of a logged model a filter or order_by may name. */
@@ -84,8 +91,6 @@ const ENTITIES = new Map<string, "attribute" | "metric" | "param" | "tag">([
   ["tags", "tag"],
   ["tag", "tag"],
 ]);
-const NUMERIC_OPS: readonly string[] = ["=", "!=", ">", ">=", "<", "<="];
-const STRING_OPS: readonly string[] = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
 const SHORT_STATUSES: ReadonlySet<string> = new Set(["PENDING", "READY", "UPLOAD_FAILED"]);
 
 /**
@@ -100,23 +105,7 @@ const SHORT_STATUSES: ReadonlySet<string> = new Set(["PENDING", "READY", "UPLOAD
  * ```
  */
 export function parseLoggedModelFilter(filter: string | null | undefined): LoggedModelClause[] {
-  if (filter === undefined || filter === null || filter.trim() === "") return [];
-  const ts = new TokenStream(filter, "filter");
-  const out = [parseClause(ts)];
-  while (ts.acceptKeyword("AND")) {
-    if (ts.peek().type === "eof") break;
-    out.push(parseClause(ts));
-  }
-  const t = ts.peek();
-  if (t.type !== "eof") {
-    const kw = keywordOf(t);
-    throw ts.error(
-      kw === "OR"
-        ? "OR is not supported when searching logged models; join clauses with AND"
-        : `expected AND or end of input but found ${describe(t)}`,
-    );
-  }
-  return out;
+  return parseAndList(filter, "logged models", parseClause);
 }
 
 function parseClause(ts: TokenStream): LoggedModelClause {
@@ -146,25 +135,12 @@ function parseClause(ts: TokenStream): LoggedModelClause {
   }
   const numeric = entity === "metric" || (entity === "attribute" && TIME_ATTRIBUTES.has(key));
   const label = `${entity} '${key}'`;
-  const opTok = ts.peek();
-  const op = readComparator(ts, label);
-  const valid = numeric ? NUMERIC_OPS : STRING_OPS;
-  if (!valid.includes(op)) {
-    throw ts.error(
-      `invalid comparator '${op}' for ${label}; valid comparators are ${
-        valid.map((o) => `'${o}'`).join(", ")
-      }`,
-      opTok,
-    );
-  }
+  const op = readAllowedComparator(ts, label, numeric ? NUMERIC_OPS : VALUE_OPS);
   if (numeric) {
-    const v = ts.next();
-    if (v.type !== "number") {
-      throw ts.error(`expected a number for ${label} but found ${describe(v)}`, v);
-    }
+    const value = readNumber(ts, label);
     return entity === "metric"
-      ? { kind: "metric", key, op: op as NumericOp, value: v.value }
-      : { kind: "time", key: TIME_ATTRIBUTES.get(key)!, op: op as NumericOp, value: v.value };
+      ? { kind: "metric", key, op: op as NumericOp, value }
+      : { kind: "time", key: TIME_ATTRIBUTES.get(key)!, op: op as NumericOp, value };
   }
   let pred = readValuePredicate(ts, label, op);
   if (entity === "attribute" && key === "status") pred = withLongStatus(pred);
@@ -172,48 +148,6 @@ function parseClause(ts: TokenStream): LoggedModelClause {
     return { kind: "attribute", key: key as LoggedModelStringAttribute, ...pred };
   }
   return { kind: entity as "param" | "tag", key, ...pred };
-}
-
-function readValuePredicate(ts: TokenStream, label: string, op: string): ValuePredicate {
-  if (op === "IN" || op === "NOT IN") return { op, values: readList(ts, label) };
-  const t = ts.next();
-  const value = quotedString(t);
-  if (value === undefined) {
-    throw ts.error(
-      `expected a quoted string for ${label} (e.g. 'value') but found ${describe(t)}`,
-      t,
-    );
-  }
-  return op === "LIKE" || op === "ILIKE"
-    ? { op, value, regex: likeToRegExp(value, op === "ILIKE") }
-    : { op: op as "=" | "!=", value };
-}
-
-/** `('a', "b")`: non-empty, quoted strings only; a trailing comma is allowed. */
-function readList(ts: TokenStream, label: string): string[] {
-  const open = ts.next();
-  if (open.type !== "(") {
-    throw ts.error(
-      `expected a list such as ('a', 'b') for ${label} but found ${describe(open)}`,
-      open,
-    );
-  }
-  const values: string[] = [];
-  while (ts.peek().type !== ")") {
-    const t = ts.next();
-    const s = quotedString(t);
-    if (s === undefined) {
-      throw ts.error(`expected a quoted string in the list but found ${describe(t)}`, t);
-    }
-    values.push(s);
-    if (ts.peek().type === ",") ts.next();
-    else if (ts.peek().type !== ")") {
-      throw ts.error(`expected ',' or ')' in the list but found ${describe(ts.peek())}`);
-    }
-  }
-  if (values.length === 0) throw ts.error(`the list for ${label} must not be empty`, open);
-  ts.next();
-  return values;
 }
 
 /** `READY` means `LOGGED_MODEL_READY` for exact comparisons. */
@@ -409,8 +343,6 @@ export function matchesLoggedModel(
   return true;
 }
 
-type SortValue = number | string | undefined;
-
 /** The value a clause sorts a model by; `undefined` (absent) sorts last either way. */
 function sortValue(model: LoggedModel, c: LoggedModelOrderClause): SortValue {
   switch (c.kind) {
@@ -428,34 +360,15 @@ function sortValue(model: LoggedModel, c: LoggedModelOrderClause): SortValue {
   }
 }
 
-function compareValues(a: SortValue, b: SortValue, ascending: boolean): number {
-  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
-  let c: number;
-  if (typeof a === "number" && typeof b === "number") {
-    // Numbers, then NaN, in both directions (as run search orders metrics).
-    const an = Number.isNaN(a), bn = Number.isNaN(b);
-    if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-    c = a < b ? -1 : a > b ? 1 : 0;
-  } else {
-    c = compareCodePoints(String(a), String(b));
-  }
-  return ascending ? c : -c;
-}
-
-/** Orders models by parsed clauses (which always end with unique `model_id`). */
+/**
+ * Orders models by parsed clauses (which always end with unique `model_id`): absent values last
+ * and NaN after numbers in both directions, as run search orders metrics.
+ */
 export function sortLoggedModels(
-  models: LoggedModel[],
+  models: readonly LoggedModel[],
   order: readonly LoggedModelOrderClause[],
 ): LoggedModel[] {
-  const keyed = models.map((m) => ({ m, v: order.map((c) => sortValue(m, c)) }));
-  keyed.sort((x, y) => {
-    for (let i = 0; i < order.length; i++) {
-      const c = compareValues(x.v[i], y.v[i], order[i].ascending);
-      if (c !== 0) return c;
-    }
-    return 0;
-  });
-  return keyed.map((k) => k.m);
+  return sortByClauses(models, order, sortValue);
 }
 
 /**

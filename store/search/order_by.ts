@@ -6,11 +6,14 @@
  */
 
 import type { Run } from "../types.ts";
-import { describe, keywordOf, TokenStream } from "./_tokenizer.ts";
 import { labelOf, resolveRunIdentifier } from "./_identifier.ts";
 import type { NumericAttributeKey, StringAttributeKey } from "./_identifier.ts";
-import { compareCodePoints } from "./_compare.ts";
+import { compareSortValues, sortByClauses, type SortValue } from "./_compare.ts";
+import { parseOrderClause } from "./_grammar.ts";
 import { invalidParam } from "../errors.ts";
+
+// The value comparison is shared with the other evaluators; re-exported for run index readers.
+export { compareSortValues, type SortValue };
 
 /** What a clause orders by; `kind` uses the same names as the filter AST. */
 export type OrderKey =
@@ -22,9 +25,6 @@ export type OrderKey =
 
 /** One ordering clause. */
 export type OrderClause = OrderKey & { ascending: boolean };
-
-/** A run's value for one clause: a number, a string, or `undefined` when absent (SQL NULL). */
-export type SortValue = number | string | undefined;
 
 /**
  * Parses runs `order_by` clauses and appends MLflow's implicit tiebreak: `start_time DESC` unless
@@ -48,7 +48,11 @@ export function parseRunOrderBy(clauses: readonly string[] | undefined): OrderCl
   const out: OrderClause[] = [];
   const seen = new Set<string>();
   for (const clause of clauses ?? []) {
-    const parsed = parseClause(clause);
+    const parsed = parseOrderClause(clause, "metrics.<key>", (ts, tok) => {
+      const id = resolveRunIdentifier(ts, tok, true);
+      if (id.kind === "dataset") throw ts.error("runs cannot be ordered by datasets", tok);
+      return id;
+    });
     const id = `${parsed.kind}\u0000${parsed.key}`;
     if (seen.has(id)) {
       throw invalidParam(
@@ -66,26 +70,6 @@ export function parseRunOrderBy(clauses: readonly string[] | undefined): OrderCl
     out.push({ kind: "string_attribute", key: "run_id", ascending: true });
   }
   return out;
-}
-
-function parseClause(clause: string): OrderClause {
-  const ts = new TokenStream(clause, "order_by clause");
-  const tok = ts.next();
-  if (tok.type !== "name") {
-    throw ts.error(`expected a field such as 'metrics.<key>' but found ${describe(tok)}`, tok);
-  }
-  const id = resolveRunIdentifier(ts, tok, true);
-  if (id.kind === "dataset") throw ts.error("runs cannot be ordered by datasets", tok);
-  let ascending = true;
-  const dir = keywordOf(ts.peek());
-  if (dir === "ASC" || dir === "DESC") {
-    ascending = dir === "ASC";
-    ts.next();
-  }
-  if (ts.peek().type !== "eof") {
-    throw ts.error(`expected ASC, DESC or end of input but found ${describe(ts.peek())}`);
-  }
-  return { ...id, ascending };
 }
 
 function findValue(
@@ -115,26 +99,6 @@ export function runSortValue(run: Run, key: OrderKey): SortValue {
   }
 }
 
-/**
- * Compares two sort values for one clause. Absent values sort last in either direction; NaN
- * sorts after every number and before absent values, in either direction; strings compare by
- * code point (SQL binary collation).
- */
-export function compareSortValues(a: SortValue, b: SortValue, ascending: boolean): number {
-  if (a === undefined) return b === undefined ? 0 : 1;
-  if (b === undefined) return -1;
-  let c: number;
-  if (typeof a === "number" && typeof b === "number") {
-    const an = Number.isNaN(a);
-    const bn = Number.isNaN(b);
-    if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-    c = a < b ? -1 : a > b ? 1 : 0;
-  } else {
-    c = compareCodePoints(String(a), String(b));
-  }
-  return ascending ? c : -c;
-}
-
 /** Compares two runs under `order` (as returned by {@linkcode parseRunOrderBy}). */
 export function compareRuns(a: Run, b: Run, order: readonly OrderClause[]): number {
   for (const clause of order) {
@@ -161,16 +125,5 @@ export function runComparator(order: readonly OrderClause[]): (a: Run, b: Run) =
  * read once up front, so large inputs do not re-scan metrics, params and tags on every comparison.
  */
 export function sortRuns(runs: readonly Run[], order: readonly OrderClause[]): Run[] {
-  const keys = runs.map((r) => order.map((c) => runSortValue(r, c)));
-  const idx = runs.map((_, i) => i);
-  idx.sort((i, j) => {
-    const ki = keys[i];
-    const kj = keys[j];
-    for (let c = 0; c < order.length; c++) {
-      const r = compareSortValues(ki[c], kj[c], order[c].ascending);
-      if (r !== 0) return r;
-    }
-    return 0;
-  });
-  return idx.map((i) => runs[i]);
+  return sortByClauses(runs, order, runSortValue);
 }

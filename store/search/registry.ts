@@ -1,7 +1,7 @@
 /**
  * The model-registry search grammars (mlflow-rest.md §7): AND-only filters and `order_by` for
  * `registered-models/search` and `model-versions/search`, with offset paging bound to the query.
- * Shares the lexer and LIKE compiler with the runs and experiments grammars.
+ * Shares the lexer, clause readers, comparisons and paging with the other grammars.
  *
  * The evaluators are generic over the fields they read, so a backend can filter, order and page
  * light records and build full entities for the returned page only.
@@ -16,19 +16,27 @@
 
 import { invalidParam } from "../errors.ts";
 import type { Page, Tag } from "../types.ts";
-import { describe, keywordOf, quotedString, readComparator, TokenStream } from "./_tokenizer.ts";
+import { describe, keywordOf, quotedString, type TokenStream } from "./_tokenizer.ts";
 import type { Token } from "./_tokenizer.ts";
 import { splitName } from "./_identifier.ts";
-import { likeToRegExp } from "./_like.ts";
-import { compareCodePoints, compareNumbers } from "./_compare.ts";
+import {
+  NUMERIC_OPS,
+  parseAndList,
+  parseOrderClause,
+  readAllowedComparator,
+  readString,
+  readValuePredicate,
+  STRING_OPS,
+} from "./_grammar.ts";
+import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
 import { fingerprint, pageOf, readOffset } from "./_paging.ts";
-import type { NumericOp } from "./filter.ts";
+import type { NumericOp, ValuePredicate } from "./filter.ts";
 
-/** `= != LIKE ILIKE IN NOT IN` on a string; `regex` is the compiled LIKE pattern. */
-export type RegistryStringPredicate =
-  | { op: "=" | "!="; value: string }
-  | { op: "LIKE" | "ILIKE"; value: string; regex: RegExp }
-  | { op: "IN" | "NOT IN"; values: string[] };
+/**
+ * `= != LIKE ILIKE IN NOT IN` on a string; `regex` is the compiled LIKE pattern. The runs
+ * grammar's value predicate: registry filters have no `IS NULL`.
+ */
+export type RegistryStringPredicate = ValuePredicate;
 
 /** One registered-model filter clause; a filter is the AND of a list of these. */
 export type RegisteredModelClause =
@@ -81,9 +89,7 @@ export const REGISTERED_MODELS_MAX_RESULTS = { default: 100, limit: 1000 } as co
 /** MLflow's `SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT` and `…_THRESHOLD`. */
 export const MODEL_VERSIONS_MAX_RESULTS = { default: 10000, limit: 200000 } as const;
 
-const STRING_OPS: readonly string[] = ["=", "!=", "LIKE", "ILIKE"];
 const RUN_ID_OPS: readonly string[] = ["=", "!=", "IN", "NOT IN"];
-const NUMERIC_OPS: readonly string[] = ["=", "!=", ">", ">=", "<", "<="];
 const ATTRIBUTE_TYPES = new Set(["attribute", "attributes", "attr"]);
 const TAG_TYPES = new Set(["tag", "tags"]);
 
@@ -114,82 +120,12 @@ function resolve(ts: TokenStream, tok: Token, attributes: readonly string[]): Ta
   return { kind: "attribute", key };
 }
 
-function readOp(ts: TokenStream, label: string, valid: readonly string[]): string {
-  const opTok = ts.peek();
-  const op = readComparator(ts, label);
-  if (!valid.includes(op)) {
-    throw ts.error(
-      `invalid comparator '${op}' for ${label}; valid comparators are ${
-        valid.map((o) => `'${o}'`).join(", ")
-      }`,
-      opTok,
-    );
-  }
-  return op;
-}
-
-function readString(ts: TokenStream, label: string): string {
-  const v = ts.next();
-  const value = quotedString(v);
-  if (value === undefined) {
-    throw ts.error(
-      `expected a quoted string for ${label} (e.g. 'value') but found ${describe(v)}`,
-      v,
-    );
-  }
-  return value;
-}
-
-function readList(ts: TokenStream, label: string): string[] {
-  const open = ts.next();
-  if (open.type !== "(") {
-    throw ts.error(
-      `expected a list such as ('a', 'b') for ${label} but found ${describe(open)}`,
-      open,
-    );
-  }
-  const values: string[] = [];
-  while (ts.peek().type !== ")") {
-    values.push(readString(ts, label));
-    if (ts.peek().type === ",") ts.next();
-    else if (ts.peek().type !== ")") {
-      throw ts.error(`expected ',' or ')' in the list but found ${describe(ts.peek())}`);
-    }
-  }
-  if (values.length === 0) throw ts.error(`the list for ${label} must not be empty`, open);
-  ts.next();
-  return values;
-}
-
+/**
+ * Reads what `op` applies to. A list item that is not a quoted string is reported like a single
+ * value (`expected a quoted string for <field> (e.g. 'value')`), the registry grammar's message.
+ */
 function readPredicate(ts: TokenStream, label: string, op: string): RegistryStringPredicate {
-  if (op === "IN" || op === "NOT IN") return { op, values: readList(ts, label) };
-  const value = readString(ts, label);
-  return op === "LIKE" || op === "ILIKE"
-    ? { op, value, regex: likeToRegExp(value, op === "ILIKE") }
-    : { op: op as "=" | "!=", value };
-}
-
-/** Parses `clause (AND clause)* [AND]`; an empty filter is `[]`. */
-function parseAndList<C>(
-  filter: string | null | undefined,
-  parseClause: (ts: TokenStream) => C,
-): C[] {
-  if (filter === undefined || filter === null || filter.trim() === "") return [];
-  const ts = new TokenStream(filter, "filter");
-  const out = [parseClause(ts)];
-  while (ts.acceptKeyword("AND")) {
-    if (ts.peek().type === "eof") break;
-    out.push(parseClause(ts));
-  }
-  const t = ts.peek();
-  if (t.type !== "eof") {
-    throw ts.error(
-      keywordOf(t) === "OR"
-        ? "OR is not supported when searching the model registry; join clauses with AND"
-        : `expected AND or end of input but found ${describe(t)}`,
-    );
-  }
-  return out;
+  return readValuePredicate(ts, label, op, (t) => readString(t, label));
 }
 
 /**
@@ -204,11 +140,11 @@ function parseAndList<C>(
 export function parseRegisteredModelFilter(
   filter: string | null | undefined,
 ): RegisteredModelClause[] {
-  return parseAndList(filter, (ts) => {
+  return parseAndList(filter, "the model registry", (ts) => {
     const tok = ts.next();
     const target = resolve(ts, tok, ["name"]);
     const label = target.kind === "tag" ? `tag '${target.key}'` : `attribute 'name'`;
-    const pred = readPredicate(ts, label, readOp(ts, label, STRING_OPS));
+    const pred = readPredicate(ts, label, readAllowedComparator(ts, label, STRING_OPS));
     return target.kind === "tag"
       ? { kind: "tag", key: target.key, ...pred }
       : { kind: "name", ...pred };
@@ -225,7 +161,7 @@ export function parseRegisteredModelFilter(
  * ```
  */
 export function parseModelVersionFilter(filter: string | null | undefined): ModelVersionClause[] {
-  return parseAndList(filter, (ts) => {
+  return parseAndList(filter, "the model registry", (ts) => {
     const tok = ts.next();
     const target = resolve(ts, tok, ["name", "run_id", "source_path", "version_number"]);
     const label = target.kind === "tag" ? `tag '${target.key}'` : `attribute '${target.key}'`;
@@ -233,11 +169,11 @@ export function parseModelVersionFilter(filter: string | null | undefined): Mode
       return {
         kind: "tag",
         key: target.key,
-        ...readPredicate(ts, label, readOp(ts, label, STRING_OPS)),
+        ...readPredicate(ts, label, readAllowedComparator(ts, label, STRING_OPS)),
       };
     }
     if (target.key === "version_number") {
-      const op = readOp(ts, label, NUMERIC_OPS) as NumericOp;
+      const op = readAllowedComparator(ts, label, NUMERIC_OPS) as NumericOp;
       const v = ts.next();
       const text = v.type === "number" ? v.raw : quotedString(v);
       if (text === undefined || !/^-?\d+$/.test(text.trim())) {
@@ -246,27 +182,9 @@ export function parseModelVersionFilter(filter: string | null | undefined): Mode
       return { kind: "version_number", op, value: Number(text) };
     }
     const ops = target.key === "run_id" ? RUN_ID_OPS : STRING_OPS;
-    const pred = readPredicate(ts, label, readOp(ts, label, ops));
+    const pred = readPredicate(ts, label, readAllowedComparator(ts, label, ops));
     return { kind: "attribute", key: target.key as ModelVersionStringKey, ...pred };
   });
-}
-
-/** Applies a predicate; an absent value (a missing tag) satisfies none. */
-function test(value: string | undefined, p: RegistryStringPredicate): boolean {
-  if (value === undefined) return false;
-  switch (p.op) {
-    case "=":
-      return value === p.value;
-    case "!=":
-      return value !== p.value;
-    case "LIKE":
-    case "ILIKE":
-      return p.regex.test(value);
-    case "IN":
-      return p.values.includes(value);
-    case "NOT IN":
-      return !p.values.includes(value);
-  }
 }
 
 /** The tag that marks a registered model or version as an MLflow 3 prompt. */
@@ -302,7 +220,7 @@ export function matchesRegisteredModelFilter(
   rm: RegisteredModelFields,
 ): boolean {
   return clauses.every((c) =>
-    c.kind === "name" ? test(rm.name, c) : test(tagValue(rm.tags, c.key), c)
+    c.kind === "name" ? matchesString(rm.name, c) : matchesString(tagValue(rm.tags, c.key), c)
   );
 }
 
@@ -316,9 +234,9 @@ export function matchesModelVersionFilter(
       case "version_number":
         return compareNumbers(Number(mv.version), c.op, c.value);
       case "tag":
-        return test(tagValue(mv.tags, c.key), c);
+        return matchesString(tagValue(mv.tags, c.key), c);
       case "attribute":
-        return test(
+        return matchesString(
           c.key === "name" ? mv.name : c.key === "run_id" ? mv.run_id : mv.source,
           c,
         );
@@ -333,37 +251,26 @@ function parseOrderBy(
 ): RegistryOrderClause[] {
   const out: RegistryOrderClause[] = [];
   for (const clause of clauses ?? []) {
-    const ts = new TokenStream(clause, "order_by clause");
-    const tok = ts.next();
-    if (tok.type !== "name") {
-      throw ts.error(`expected a field such as 'name' but found ${describe(tok)}`, tok);
-    }
-    const { type, key: raw } = splitName(ts, tok);
-    if (type !== undefined && !ATTRIBUTE_TYPES.has(type)) {
-      throw ts.error(`invalid order_by field '${tok.raw}'; tags cannot be ordered on`, tok);
-    }
-    const key = raw === "timestamp" ? "last_updated_timestamp" : raw;
-    if (!(keys as readonly string[]).includes(key)) {
-      throw ts.error(
-        `invalid order_by key '${raw}'; valid keys are ${keys.map((k) => `'${k}'`).join(", ")}`,
-        tok,
-      );
-    }
-    let ascending = true;
-    const dir = keywordOf(ts.peek());
-    if (dir === "ASC" || dir === "DESC") {
-      ascending = dir === "ASC";
-      ts.next();
-    }
-    if (ts.peek().type !== "eof") {
-      throw ts.error(`expected ASC, DESC or end of input but found ${describe(ts.peek())}`);
-    }
+    const { key, ascending } = parseOrderClause(clause, "name", (ts, tok) => {
+      const { type, key: raw } = splitName(ts, tok);
+      if (type !== undefined && !ATTRIBUTE_TYPES.has(type)) {
+        throw ts.error(`invalid order_by field '${tok.raw}'; tags cannot be ordered on`, tok);
+      }
+      const key = raw === "timestamp" ? "last_updated_timestamp" : raw;
+      if (!(keys as readonly string[]).includes(key)) {
+        throw ts.error(
+          `invalid order_by key '${raw}'; valid keys are ${keys.map((k) => `'${k}'`).join(", ")}`,
+          tok,
+        );
+      }
+      return { key: key as RegistryOrderKey };
+    });
     if (out.some((c) => c.key === key)) {
       throw invalidParam(
         `Invalid order_by clause '${clause}': '${key}' is already ordered on by an earlier clause`,
       );
     }
-    out.push({ key: key as RegistryOrderKey, ascending });
+    out.push({ key, ascending });
   }
   for (const t of tiebreak) if (!out.some((c) => c.key === t.key)) out.push(t);
   return out;
@@ -459,9 +366,9 @@ export function validateRegistryMaxResults(
   return maxResults;
 }
 
-/** A parsed registered-models query, validated before any data is read. */
-export interface PreparedRegisteredModelSearch {
-  filter: RegisteredModelClause[];
+/** A parsed registry query with clauses `C`, validated before any data is read. */
+export interface PreparedRegistrySearch<C> {
+  filter: C[];
   /** Leave out prompts (see the module doc). */
   hidePrompts: boolean;
   order: RegistryOrder;
@@ -470,46 +377,79 @@ export interface PreparedRegisteredModelSearch {
   fp: string;
 }
 
+/** A parsed registered-models query, validated before any data is read. */
+export type PreparedRegisteredModelSearch = PreparedRegistrySearch<RegisteredModelClause>;
+
 /** A parsed model-versions query, validated before any data is read. */
-export interface PreparedModelVersionSearch {
-  filter: ModelVersionClause[];
-  /** Leave out prompts (see the module doc). */
-  hidePrompts: boolean;
-  order: RegistryOrder;
-  max: number;
-  offset: number;
-  fp: string;
+export type PreparedModelVersionSearch = PreparedRegistrySearch<ModelVersionClause>;
+
+/** The arguments of a registry search. */
+interface RegistrySearchOptions {
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/**
+ * Validates and parses a registry search of `kind` with its grammar and page limits. The page
+ * token's fingerprint covers kind, filter and order, so a token only resumes the query it came
+ * from.
+ */
+function prepare<C extends { kind: string }>(
+  kind: string,
+  opts: RegistrySearchOptions,
+  limits: { default: number; limit: number },
+  parseFilter: (filter: string | undefined) => C[],
+  parseOrder: (orderBy: string[] | undefined) => RegistryOrder,
+): PreparedRegistrySearch<C> {
+  const max = validateRegistryMaxResults(opts.maxResults, limits);
+  const { clauses: filter, hidePrompts } = promptScope(parseFilter(opts.filter));
+  const order = parseOrder(opts.orderBy);
+  const fp = fingerprint([kind, opts.filter?.trim() ?? "", opts.orderBy ?? []]);
+  return { filter, hidePrompts, order, max, offset: readOffset(opts.pageToken, fp), fp };
 }
 
 /**
  * Validates and parses a registered-models search (filter, order, page size, token). The page
  * token's fingerprint covers filter and order, so a token only resumes the query it came from.
  */
-export function prepareRegisteredModelSearch(opts: {
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
-}): PreparedRegisteredModelSearch {
-  const max = validateRegistryMaxResults(opts.maxResults, REGISTERED_MODELS_MAX_RESULTS);
-  const { clauses: filter, hidePrompts } = promptScope(parseRegisteredModelFilter(opts.filter));
-  const order = parseRegisteredModelOrderBy(opts.orderBy);
-  const fp = fingerprint(["registered_models", opts.filter?.trim() ?? "", opts.orderBy ?? []]);
-  return { filter, hidePrompts, order, max, offset: readOffset(opts.pageToken, fp), fp };
+export function prepareRegisteredModelSearch(
+  opts: RegistrySearchOptions,
+): PreparedRegisteredModelSearch {
+  return prepare(
+    "registered_models",
+    opts,
+    REGISTERED_MODELS_MAX_RESULTS,
+    parseRegisteredModelFilter,
+    parseRegisteredModelOrderBy,
+  );
 }
 
 /** Validates and parses a model-versions search, like {@linkcode prepareRegisteredModelSearch}. */
-export function prepareModelVersionSearch(opts: {
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
-}): PreparedModelVersionSearch {
-  const max = validateRegistryMaxResults(opts.maxResults, MODEL_VERSIONS_MAX_RESULTS);
-  const { clauses: filter, hidePrompts } = promptScope(parseModelVersionFilter(opts.filter));
-  const order = parseModelVersionOrderBy(opts.orderBy);
-  const fp = fingerprint(["model_versions", opts.filter?.trim() ?? "", opts.orderBy ?? []]);
-  return { filter, hidePrompts, order, max, offset: readOffset(opts.pageToken, fp), fp };
+export function prepareModelVersionSearch(opts: RegistrySearchOptions): PreparedModelVersionSearch {
+  return prepare(
+    "model_versions",
+    opts,
+    MODEL_VERSIONS_MAX_RESULTS,
+    parseModelVersionFilter,
+    parseModelVersionOrderBy,
+  );
+}
+
+/** Prompt scope, filter, order, then the page at the token's offset: both searches' steps. */
+function searchIn<T extends Orderable & { tags: Tag[] }>(
+  all: Iterable<T>,
+  q: PreparedRegistrySearch<unknown>,
+  matches: (entity: T) => boolean,
+): Page<T> {
+  const matched: T[] = [];
+  for (const x of all) {
+    if (q.hidePrompts && isPrompt(x.tags)) continue;
+    if (matches(x)) matched.push(x);
+  }
+  matched.sort((a, b) => compareRegistryEntities(a, b, q.order));
+  return pageOf(matched, q.offset, q.max, q.fp);
 }
 
 /**
@@ -526,13 +466,7 @@ export function searchRegisteredModelsIn<T extends RegisteredModelFields>(
   all: Iterable<T>,
   q: PreparedRegisteredModelSearch,
 ): Page<T> {
-  const matched: T[] = [];
-  for (const rm of all) {
-    if (q.hidePrompts && isPrompt(rm.tags)) continue;
-    if (matchesRegisteredModelFilter(q.filter, rm)) matched.push(rm);
-  }
-  matched.sort((a, b) => compareRegistryEntities(a, b, q.order));
-  return pageOf(matched, q.offset, q.max, q.fp);
+  return searchIn(all, q, (rm) => matchesRegisteredModelFilter(q.filter, rm));
 }
 
 /** One page of model versions, like {@linkcode searchRegisteredModelsIn}. */
@@ -540,11 +474,5 @@ export function searchModelVersionsIn<T extends ModelVersionFields>(
   all: Iterable<T>,
   q: PreparedModelVersionSearch,
 ): Page<T> {
-  const matched: T[] = [];
-  for (const mv of all) {
-    if (q.hidePrompts && isPrompt(mv.tags)) continue;
-    if (matchesModelVersionFilter(q.filter, mv)) matched.push(mv);
-  }
-  matched.sort((a, b) => compareRegistryEntities(a, b, q.order));
-  return pageOf(matched, q.offset, q.max, q.fp);
+  return searchIn(all, q, (mv) => matchesModelVersionFilter(q.filter, mv));
 }
