@@ -65,6 +65,11 @@ export async function expectError(
 export const MISSING = (name: string) =>
   `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`;
 
+/** Asserts MLflow's reply to a request that lacks the required parameter `name`. */
+export async function expectMissing(res: Response | Promise<Response>, name: string) {
+  assert.equal(await expectError(res, 400, "INVALID_PARAMETER_VALUE"), MISSING(name));
+}
+
 /** Creates an experiment and returns its id. */
 export async function createExperiment(app: TestApp, name = `exp-${crypto.randomUUID()}`) {
   return (await expectJson(post(app, "experiments/create", { name }), 200)).experiment_id as string;

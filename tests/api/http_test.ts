@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { encodeWireJson } from "../../routes/respond.ts";
-import { API, createRun, expectError, expectJson, get, MISSING, newApp, post } from "./_helpers.ts";
+import {
+  API,
+  createRun,
+  expectError,
+  expectJson,
+  expectMissing,
+  get,
+  newApp,
+  post,
+} from "./_helpers.ts";
 
 Deno.test("request decoding: POST content types", async (t) => {
   const app = newApp();
@@ -48,14 +57,7 @@ Deno.test("request decoding: POST content types", async (t) => {
 Deno.test("request decoding: lenient JSON", async (t) => {
   const app = newApp();
   await t.step("unparsable JSON is treated as {}", async () => {
-    assert.equal(
-      await expectError(
-        post(app, "experiments/create", "{not json"),
-        400,
-        "INVALID_PARAMETER_VALUE",
-      ),
-      MISSING("name"),
-    );
+    await expectMissing(post(app, "experiments/create", "{not json"), "name");
     await expectJson(post(app, "runs/search", "[[["), 200);
   });
   await t.step("an empty body is {}", async () => {

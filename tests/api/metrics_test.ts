@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { createRun, expectError, expectJson, get, MISSING, newApp, post } from "./_helpers.ts";
+import {
+  createRun,
+  expectError,
+  expectJson,
+  expectMissing,
+  get,
+  newApp,
+  post,
+} from "./_helpers.ts";
 
 async function logPoints(app: ReturnType<typeof newApp>, id: string, n: number) {
   const metrics = Array.from(
@@ -71,22 +79,8 @@ Deno.test("GET metrics/get-history: unknown run or key is {}; missing args are 4
     ),
     {},
   );
-  assert.equal(
-    await expectError(
-      get(app, "metrics/get-history", { run_id: id }),
-      400,
-      "INVALID_PARAMETER_VALUE",
-    ),
-    MISSING("metric_key"),
-  );
-  assert.equal(
-    await expectError(
-      get(app, "metrics/get-history", { metric_key: "x" }),
-      400,
-      "INVALID_PARAMETER_VALUE",
-    ),
-    MISSING("run_id"),
-  );
+  await expectMissing(get(app, "metrics/get-history", { run_id: id }), "metric_key");
+  await expectMissing(get(app, "metrics/get-history", { metric_key: "x" }), "run_id");
   await expectError(
     get(app, "metrics/get-history", { run_id: id, metric_key: "loss", max_results: "many" }),
     400,

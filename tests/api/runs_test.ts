@@ -5,8 +5,8 @@ import {
   createRun,
   expectError,
   expectJson,
+  expectMissing,
   get,
-  MISSING,
   newApp,
   post,
 } from "./_helpers.ts";
@@ -105,16 +105,10 @@ Deno.test("GET runs/get error cases", async (t) => {
     assert.match(msg, /0{32}/);
   });
   await t.step("missing run_id", async () => {
-    assert.equal(
-      await expectError(get(app, "runs/get"), 400, "INVALID_PARAMETER_VALUE"),
-      MISSING("run_id"),
-    );
+    await expectMissing(get(app, "runs/get"), "run_id");
   });
   await t.step("empty run_id counts as missing", async () => {
-    assert.equal(
-      await expectError(get(app, "runs/get", { run_id: "" }), 400, "INVALID_PARAMETER_VALUE"),
-      MISSING("run_id"),
-    );
+    await expectMissing(get(app, "runs/get", { run_id: "" }), "run_id");
   });
 });
 
@@ -195,10 +189,7 @@ Deno.test("runs/delete and runs/restore are idempotent; unknown id is 404", asyn
     404,
     "RESOURCE_DOES_NOT_EXIST",
   );
-  assert.equal(
-    await expectError(post(app, "runs/delete", {}), 400, "INVALID_PARAMETER_VALUE"),
-    MISSING("run_id"),
-  );
+  await expectMissing(post(app, "runs/delete", {}), "run_id");
 });
 
 Deno.test("POST runs/log-metric with run_uuid and run_id; NaN and Inf round trip", async (t) => {
@@ -266,29 +257,17 @@ Deno.test("POST runs/log-metric with run_uuid and run_id; NaN and Inf round trip
     );
   });
   await t.step("missing fields", async () => {
-    assert.equal(
-      await expectError(
-        post(app, "runs/log-metric", { run_id: id, key: "m", timestamp: 1 }),
-        400,
-        "INVALID_PARAMETER_VALUE",
-      ),
-      MISSING("value"),
+    await expectMissing(
+      post(app, "runs/log-metric", { run_id: id, key: "m", timestamp: 1 }),
+      "value",
     );
-    assert.equal(
-      await expectError(
-        post(app, "runs/log-metric", { run_id: id, key: "m", value: 1 }),
-        400,
-        "INVALID_PARAMETER_VALUE",
-      ),
-      MISSING("timestamp"),
+    await expectMissing(
+      post(app, "runs/log-metric", { run_id: id, key: "m", value: 1 }),
+      "timestamp",
     );
-    assert.equal(
-      await expectError(
-        post(app, "runs/log-metric", { key: "m", value: 1, timestamp: 1 }),
-        400,
-        "INVALID_PARAMETER_VALUE",
-      ),
-      MISSING("run_id"),
+    await expectMissing(
+      post(app, "runs/log-metric", { key: "m", value: 1, timestamp: 1 }),
+      "run_id",
     );
   });
   await t.step("negative timestamp is rejected, negative step accepted", async () => {
@@ -329,14 +308,7 @@ Deno.test("POST runs/log-parameter: client body, same value no-op, change reject
     run.data.params.find((p: { key: string }) => p.key === "novalue"),
     { key: "novalue", value: "" },
   );
-  assert.equal(
-    await expectError(
-      post(app, "runs/log-parameter", { run_id: id, value: "v" }),
-      400,
-      "INVALID_PARAMETER_VALUE",
-    ),
-    MISSING("key"),
-  );
+  await expectMissing(post(app, "runs/log-parameter", { run_id: id, value: "v" }), "key");
 });
 
 Deno.test("runs/set-tag and runs/delete-tag", async (t) => {
@@ -428,19 +400,13 @@ Deno.test("POST runs/log-batch: client body, all parts, limits and errors", asyn
     assert.deepEqual(run.data.metrics, [{ key: "acc", value: 0.9, timestamp: 2, step: 1 }]);
   });
   await t.step("item fields must be present", async () => {
-    const msg = await expectError(
+    await expectMissing(
       post(app, "runs/log-batch", { run_id: id, metrics: [{ key: "a", value: 1 }] }),
-      400,
-      "INVALID_PARAMETER_VALUE",
+      "metrics[0].timestamp",
     );
-    assert.equal(msg, MISSING("metrics[0].timestamp"));
-    assert.equal(
-      await expectError(
-        post(app, "runs/log-batch", { run_id: id, params: [{ value: "v" }] }),
-        400,
-        "INVALID_PARAMETER_VALUE",
-      ),
-      MISSING("params[0].key"),
+    await expectMissing(
+      post(app, "runs/log-batch", { run_id: id, params: [{ value: "v" }] }),
+      "params[0].key",
     );
   });
   await t.step("more than 1000 metrics", async () => {
@@ -529,10 +495,7 @@ Deno.test("POST runs/log-model with the client's body; invalid model_json", asyn
     ),
     /Malformed model info/,
   );
-  assert.equal(
-    await expectError(post(app, "runs/log-model", { run_id: id }), 400, "INVALID_PARAMETER_VALUE"),
-    MISSING("model_json"),
-  );
+  await expectMissing(post(app, "runs/log-model", { run_id: id }), "model_json");
 });
 
 Deno.test("POST runs/log-inputs with the client's dataset body", async () => {
@@ -561,10 +524,7 @@ Deno.test("POST runs/log-inputs with the client's dataset body", async () => {
     run_id: id,
     datasets: [{ dataset: { name: "d", digest: "x", source_type: "code" } }],
   };
-  assert.equal(
-    await expectError(post(app, "runs/log-inputs", bad), 400, "INVALID_PARAMETER_VALUE"),
-    MISSING("datasets[0].dataset.source"),
-  );
+  await expectMissing(post(app, "runs/log-inputs", bad), "datasets[0].dataset.source");
 });
 
 Deno.test("POST runs/search: client body, paging, filters and errors", async (t) => {
