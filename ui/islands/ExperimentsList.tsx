@@ -3,6 +3,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Experiment } from "../../store/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { SearchField } from "../components/SearchField.tsx";
+import { DismissibleNotice } from "../components/DismissibleNotice.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
 import { ViewToggle } from "../components/ViewToggle.tsx";
 import { TagList } from "../components/TagList.tsx";
@@ -302,11 +303,11 @@ export function ExperimentsList(props: ExperimentsListProps) {
       )}
       <div class="message-slot" aria-live="polite">
         {message && (
-          <div
-            class={`notice notice--${message.kind}`}
-            role={message.kind === "error" ? "alert" : undefined}
+          <DismissibleNotice
+            kind={message.kind}
+            text={message.text}
+            onDismiss={() => setMessage(null)}
           >
-            <span>{message.text}</span>
             {message.undo && (
               <button
                 type="button"
@@ -317,15 +318,7 @@ export function ExperimentsList(props: ExperimentsListProps) {
                 Undo
               </button>
             )}
-            <button
-              type="button"
-              class="notice__close"
-              aria-label="Dismiss"
-              onClick={() => setMessage(null)}
-            >
-              ×
-            </button>
-          </div>
+          </DismissibleNotice>
         )}
       </div>
       <div class="table-wrap">

@@ -3,6 +3,7 @@ import { useRef, useState } from "preact/hooks";
 import { DateTime } from "../components/DateTime.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
 import { SearchField } from "../components/SearchField.tsx";
+import { DismissibleNotice } from "../components/DismissibleNotice.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
 import { ViewToggle } from "../components/ViewToggle.tsx";
 import { formatDuration, isoDateTime } from "../shared/format.ts";
@@ -404,20 +405,11 @@ export function RunsTable(props: RunsTableProps) {
       </div>
       <div class="message-slot" aria-live="polite">
         {message && (
-          <div
-            class={`notice notice--${message.kind}`}
-            role={message.kind === "error" ? "alert" : undefined}
-          >
-            <span>{message.text}</span>
-            <button
-              type="button"
-              class="notice__close"
-              aria-label="Dismiss"
-              onClick={() => setMessage(null)}
-            >
-              ×
-            </button>
-          </div>
+          <DismissibleNotice
+            kind={message.kind}
+            text={message.text}
+            onDismiss={() => setMessage(null)}
+          />
         )}
       </div>
       <div class="table-wrap">
