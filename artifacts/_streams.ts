@@ -25,7 +25,7 @@ function lengthMismatch(got: string, expected: number): MlflowError {
  * body (Deno 2.9.6) slowed a 256 MiB upload from ~117 to 11 MB/s and raised the server's peak RSS
  * to 400 MB; 64 KiB windows run at full speed.
  */
-export const READ_WINDOW = 64 * 1024;
+const READ_WINDOW = 64 * 1024;
 
 /** One read of a {@linkcode ByteSource}: `n` bytes now in `buffer` (the target's buffer). */
 export interface ByteRead {

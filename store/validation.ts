@@ -340,7 +340,7 @@ function checkModelJson(modelJson: string): string {
 const MAX_EXPERIMENT_ID = 256;
 
 /** `id`, or `RESOURCE_DOES_NOT_EXIST` (MLflow's message) when it is too long to exist. */
-export function existingExperimentId(id: string): string {
+function existingExperimentId(id: string): string {
   if (id.length > MAX_EXPERIMENT_ID) {
     throw new MlflowError(
       "RESOURCE_DOES_NOT_EXIST",
@@ -351,7 +351,7 @@ export function existingExperimentId(id: string): string {
 }
 
 /** Search ids without those too long to exist (they would match nothing). */
-export function possibleExperimentIds(ids: string[]): string[] {
+function possibleExperimentIds(ids: string[]): string[] {
   return ids.filter((id) => id.length <= MAX_EXPERIMENT_ID);
 }
 

@@ -42,13 +42,12 @@ import {
   slimRun,
   type TableRun,
 } from "./islands/runs_table/state.ts";
+import { LIVE_POLL_MS } from "./shared/live.ts";
 
 /** Experiments per page of the list, the first server-rendered one included. */
 export const EXPERIMENTS_PAGE_SIZE = 100;
 /** Runs per page of the experiment's runs table, the first server-rendered one included. */
 export const EXPERIMENT_RUNS_LIMIT = 100;
-/** How often the runs table refreshes the runs still RUNNING, as the run page's charts do. */
-export const RUNS_POLL_MS = 5000;
 
 /** Keeps island props small: system tags (notes, source) are not shown in the list. */
 function listRow(e: Experiment): Experiment {
@@ -144,7 +143,7 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     state,
     error,
     pageSize: EXPERIMENT_RUNS_LIMIT,
-    pollMs: RUNS_POLL_MS,
+    pollMs: LIVE_POLL_MS,
   };
   return renderPage(c, <ExperimentPage experiment={experiment} table={table} />, {
     title: experiment.name,

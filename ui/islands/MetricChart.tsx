@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
+import { LIVE_POLL_MS } from "../shared/live.ts";
 import { errorMessage, isAbort } from "./api.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
@@ -29,8 +30,6 @@ export interface MetricChartProps {
 
 /** Buckets per request: ≤ ~2000 points per metric reach the browser. */
 export const CHART_BUCKETS = 1000;
-/** Live-update period while the run is RUNNING and the tab is visible. */
-export const POLL_MS = 5000;
 
 const PALETTE = ["#2563eb", "#e8590c", "#2f9e44", "#ae3ec9", "#d6336c", "#0c8599", "#f59f00"];
 
@@ -126,7 +125,7 @@ export function MetricChart(
     };
     const arm = () => {
       clearInterval(timer);
-      timer = document.hidden ? undefined : setInterval(poll, POLL_MS);
+      timer = document.hidden ? undefined : setInterval(poll, LIVE_POLL_MS);
     };
     arm();
     document.addEventListener("visibilitychange", arm);
