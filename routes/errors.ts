@@ -35,6 +35,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_IMPLEMENTED: 501,
   TEMPORARILY_UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
+  // kvflow's own: a full disk. 507 rather than 503 because MLflow's client retries 503 for
+  // minutes, and a full disk does not clear by itself.
+  INSUFFICIENT_STORAGE: 507,
   INTERNAL_ERROR: 500,
   DATA_LOSS: 500,
 };

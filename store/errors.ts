@@ -1,5 +1,6 @@
 /**
- * MLflow error codes that kvflow raises. The HTTP status for each lives in `routes/errors.ts`;
+ * MLflow error codes that kvflow raises, plus one of its own: `INSUFFICIENT_STORAGE` (507) for a
+ * full disk or database, which no retry within a client's patience would fix. The HTTP status for each lives in `routes/errors.ts`;
  * the store only names what went wrong.
  */
 export type ErrorCode =
@@ -13,6 +14,8 @@ export type ErrorCode =
   | "NOT_IMPLEMENTED"
   | "TEMPORARILY_UNAVAILABLE"
   | "RESOURCE_EXHAUSTED"
+  | "DEADLINE_EXCEEDED"
+  | "INSUFFICIENT_STORAGE"
   | "INTERNAL_ERROR";
 
 /**
