@@ -25,7 +25,7 @@ import { createApp } from "../routes/mod.ts";
 import { createKvStore } from "../store/kv/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
-import { checkProperty } from "./helpers/fuzz.ts";
+import { checkProperty, fuzzSeconds } from "./helpers/fuzz.ts";
 import {
   describeRequest,
   type FuzzRequest,
@@ -208,6 +208,9 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   }
 }
 
+/** The slowest request so far, printed in collect mode to calibrate {@linkcode REQUEST_LIMIT_MS}. */
+let slowest = { ms: 0, req: "" };
+
 /** One case: the request, then the four properties. Throws a one-paragraph report. */
 async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequest) {
   const logged: string[] = [];
@@ -244,6 +247,7 @@ async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequ
       REQUEST_LIMIT_MS,
     );
     const took = performance.now() - started;
+    if (took > slowest.ms) slowest = { ms: took, req: describeRequest(req).slice(0, 200) };
     if (res === "timeout") fail(`no answer within ${REQUEST_LIMIT_MS} ms`);
     else {
       if (took > REQUEST_LIMIT_MS) {
@@ -316,6 +320,11 @@ function signature(req: FuzzRequest, message: string): string {
 
 const spec = await loadSpec();
 
+// A slow failure (a regex stalling the loop for seconds) would make shrinking run for many
+// minutes: in `deno task test`, stop shrinking (keeping the failure) after this long. Fuzz mode
+// sets its own limit from its time share.
+if (fuzzSeconds() === undefined) fc.configureGlobal({ interruptAfterTimeLimit: 120_000 });
+
 for (const [name, open] of BACKENDS) {
   const property = `http fuzz (${name})`;
   Deno.test(`${property}: no 5xx, MLflow error shape, /health answers, artifact root holds`, async () => {
@@ -347,6 +356,9 @@ for (const [name, open] of BACKENDS) {
     } catch (err) {
       // fast-check's report holds the shrunk request; the last failure says what went wrong.
       throw new Error(`${(err as Error).message}\nShrunk case: ${last}`);
+    }
+    if (COLLECT) {
+      console.log(`${property}: slowest request ${slowest.ms.toFixed(0)} ms: ${slowest.req}`);
     }
     if (found.size) {
       console.log(`${property}: ${found.size} distinct failures`);
