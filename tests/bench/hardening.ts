@@ -254,6 +254,7 @@ async function setUp(base: string, sizes: HardeningSizes): Promise<Repro[]> {
       async send() {
         const res = await fetch(
           `${api}/metrics/get-history?${q({ run_id: bigRun, metric_key: "big" })}`,
+          { signal: AbortSignal.timeout(120_000) },
         );
         // Read the body to the end without holding it: a streamed reply must finish too.
         let bytes = 0;
