@@ -20,7 +20,7 @@ import {
   type PointSortKey,
   runMetricKey,
 } from "./keys.ts";
-import type { MutationSet } from "./mutations.ts";
+import { estimateSize, type MutationSet } from "./mutations.ts";
 
 /** How many loose points a metric may have before they are packed into a chunk. */
 export const COMPACT_AT = 100;
@@ -90,11 +90,13 @@ function sortUnique(points: Point[]): Point[] {
   return out;
 }
 
-function extraSize(x: PointExtra | undefined): number {
-  if (!x) return 0;
-  return 24 +
-    2 *
-      ((x.model_id?.length ?? 0) + (x.dataset_name?.length ?? 0) + (x.dataset_digest?.length ?? 0));
+/**
+ * Bytes a point adds to a chunk: three float64s, plus its extras, whose field names cost as much
+ * as short values (three one-letter fields take ~50 bytes, which a size of the values alone
+ * underestimated enough for a chunk of such points to pass KV's 64 KiB value limit).
+ */
+function pointSize(p: Point): number {
+  return p.x ? 26 + estimateSize(p.x) : 26;
 }
 
 function encodeChunk(points: Point[]): Chunk {
@@ -127,7 +129,7 @@ export function decodeChunk(c: Chunk): Point[] {
 function writeChunks(m: MutationSet, runId: string, key: string, points: Point[]): void {
   let start = 0, bytes = 0;
   for (let i = 0; i < points.length; i++) {
-    const s = 24 + extraSize(points[i].x);
+    const s = pointSize(points[i]);
     if (i > start && (i - start >= CHUNK_POINTS || bytes + s > CHUNK_BYTES)) {
       m.set(
         metricChunkKey(runId, key, sortKeyOf(points[start])),
@@ -174,8 +176,12 @@ async function assignToChunks(
   if (!first) return []; // unreachable while chunks exist, which out-of-order points imply
   const last = sortKeyOf(sorted[sorted.length - 1]);
   const spanned: Deno.KvEntry<Chunk>[] = [];
-  for await (const e of kv.list<Chunk>({ start: first.key, end: [...prefix, ...last, 0] })) {
-    spanned.push(e);
+  // Points below the first chunk fall back to it, so `last` may sort below the scan's start: then
+  // that chunk is the only one they touch (and KV refuses a range whose end is below its start).
+  if (compareSortKeys(last, chunkMin(first)) >= 0) {
+    for await (const e of kv.list<Chunk>({ start: first.key, end: [...prefix, ...last, 0] })) {
+      spanned.push(e);
+    }
   }
   if (spanned.length === 0) spanned.push(first);
   const out = spanned.map((entry) => ({ entry, add: [] as Point[] }));
