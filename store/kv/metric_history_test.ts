@@ -177,3 +177,55 @@ Deno.test("regression: two KV handles on one file log below and above packed chu
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** A KV handle that counts reads, to check what the fast path costs. */
+function countingReads(kv: Deno.Kv): { kv: Deno.Kv; reads: () => number } {
+  let n = 0;
+  const proxy = new Proxy(kv, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop === "get" || prop === "getMany" || prop === "list") {
+        return (...args: unknown[]) => {
+          n++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { kv: proxy, reads: () => n };
+}
+
+Deno.test("planMetricAppend() reads nothing for in-order appends above the loose points", async () => {
+  using raw = await Deno.openKv(":memory:");
+  await append(raw, steps(0, 150)); // packed
+  await append(raw, [at(150), at(151)]); // loose
+  const { kv, reads } = countingReads(raw);
+  for (const p of [at(152), at(160), at(161)]) await append(kv, [p]);
+  await append(kv, steps(170, 5));
+  strictEqual(reads(), 4); // only append()'s own head reads
+});
+
+Deno.test("regression: a repeated point keeps the extras of its first copy, loose or packed", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const x = (model_id: string) => ({ model_id });
+  // Loose: the repeat arrives below the newest loose point, then at it.
+  await append(kv, [{ ...at(1), x: x("first") }, at(2)]);
+  await append(kv, [at(3)]);
+  await append(kv, [{ ...at(1), x: x("second") }]);
+  await append(kv, [{ ...at(3), x: x("second") }]);
+  // In one batch.
+  await append(kv, [{ ...at(4), x: x("first") }, { ...at(4), x: x("second") }]);
+  // Packed: into chunks by compaction, then repeated below the chunk max.
+  await append(kv, steps(5, 120));
+  await append(kv, [{ ...at(2), x: x("second") }, { ...at(50), x: x("second") }]);
+  const got = await readHistoryPoints(kv, "r", "m", null, Infinity);
+  deepStrictEqual(got.length, 124);
+  deepStrictEqual(got.slice(0, 4).map((p) => [p.step, p.x?.model_id]), [
+    [1, "first"],
+    [2, undefined],
+    [3, undefined],
+    [4, "first"],
+  ]);
+  strictEqual(got[49].x, undefined);
+});
