@@ -13,6 +13,7 @@ import type { Tag, TrackingStore } from "../types.ts";
 import { checkKey, fitLength, lastPerKey, missing, type ValidationOptions } from "../validation.ts";
 import { resolveModelVersionSource, type SourceLookups } from "./source.ts";
 import { MAX_RUN_ID_LENGTH } from "../limits.ts";
+import { checkModelIdLength } from "../logged_models/common.ts";
 import { type ModelVersionClause, parseModelVersionFilter } from "../search/registry.ts";
 import { MODEL_VERSION_STAGES, type ModelVersionStage, type RegistryMethods } from "./types.ts";
 
@@ -219,7 +220,8 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
       const tags = checkTags(input.tags);
       const description = checkDescription(input.description);
       const runLink = checkRunLink(input.runLink);
-      const modelId = optional(input.modelId);
+      const given = optional(input.modelId);
+      const modelId = given === undefined ? undefined : checkModelIdLength(given, "model_id");
       const resolved = await resolveModelVersionSource(
         input.source,
         optional(input.runId),

@@ -459,7 +459,7 @@ export function validationConformance(test: Define): void {
     );
   });
 
-  test("regression: a registry description of 20000 emoji is 400, not a database error (issue 10 #5)", async (store) => {
+  test("regression: a registry description of 20000 emoji or a 3000-char model_id is 400, not a database error (issue 10 #5)", async (store) => {
     await store.createRegisteredModel({ name: "desc-model" });
     await assertMlflowError(
       store.createModelVersion({
@@ -469,6 +469,15 @@ export function validationConformance(test: Define): void {
       }),
       "INVALID_PARAMETER_VALUE",
       "'description' exceeds the maximum length of 20000 characters",
+    );
+    await assertMlflowError(
+      store.createModelVersion({
+        name: "desc-model",
+        source: "mlflow-artifacts:/x",
+        modelId: chars(3000, "m"),
+      }),
+      "INVALID_PARAMETER_VALUE",
+      /a model id has at most 256 characters/,
     );
     await store.updateRegisteredModel("desc-model", "😀".repeat(10_000));
     assert.equal((await store.getRegisteredModel("desc-model")).description, "😀".repeat(10_000));
