@@ -125,7 +125,7 @@ Deno.test("regression: onError still answers when console.error throws (issue 10
   }
 });
 
-Deno.test("regression: a hostile error object cannot make onError throw (issue 10 #9)", async () => {
+Deno.test("onError answers an error whose every property read throws with a JSON 500 (issue 10 #9)", async () => {
   const hostile = Object.create(Error.prototype, {
     message: {
       get() {
