@@ -35,6 +35,13 @@ export const MAX_DATASET_NAME_BYTES = 1500;
 /** A dataset's `source_type` in code points (MLflow has none; its SQL column holds 36). */
 export const MAX_DATASET_SOURCE_TYPE_LENGTH = 256;
 
+/**
+ * The input tags of one dataset input, keys and values together, in UTF-16 units (MLflow limits
+ * each key to 255 and each value to 500, but not their number): they are stored in one KV value
+ * (the run↔dataset edge), at up to 2 bytes per unit. Clients send one or two tags.
+ */
+export const MAX_INPUT_TAGS_CHARS = 16_000;
+
 const encoder = new TextEncoder();
 
 /** The bytes `s` takes in a KV key: its UTF-8 length, plus one per NUL (KV escapes `\0` as two). */

@@ -15,6 +15,7 @@ import {
   keyBytes,
   MAX_DATASET_NAME_BYTES,
   MAX_DATASET_SOURCE_TYPE_LENGTH,
+  MAX_INPUT_TAGS_CHARS,
   MAX_KEY_LENGTH,
   MAX_USER_ID_LENGTH,
 } from "./limits.ts";
@@ -330,6 +331,13 @@ function checkDatasetInputs(inputs: DatasetInput[]): DatasetInput[] {
         value: fitLength("Input tag value", t.value, 500),
       };
     });
+    const size = tags.reduce((n, t) => n + t.key.length + t.value.length, 0);
+    if (size > MAX_INPUT_TAGS_CHARS) {
+      throw invalidParam(
+        `The input tags of '${path}' have ${size} characters in all, which exceeds the limit ` +
+          `of ${MAX_INPUT_TAGS_CHARS}`,
+      );
+    }
     return { tags, dataset };
   });
 }

@@ -438,6 +438,12 @@ export function validationConformance(test: Define): void {
       "INVALID_PARAMETER_VALUE",
       /Dataset source type '.*' had length 257, which exceeded length limit of 256/,
     );
+    const manyTags = Array.from({ length: 100 }, (_, i) => tag(`k${i}`, chars(500)));
+    await assertMlflowError(
+      store.logInputs(runId, [datasetInput("n", "d", manyTags)]),
+      "INVALID_PARAMETER_VALUE",
+      /have 50\d\d\d characters in all, which exceeds the limit of 16000/,
+    );
     // 500 characters of the Basic Multilingual Plane (3 bytes each) with a full digest fit.
     await store.logInputs(runId, [datasetInput("指".repeat(500), chars(36, "d"))]);
     const { inputs } = await store.getRun(runId);
