@@ -18,6 +18,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openArtifactRepository } from "./artifacts/mod.ts";
 import type { ArtifactRepository } from "./artifacts/types.ts";
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS } from "./routes/decode.ts";
 import { createApp } from "./routes/mod.ts";
 import { createKvStore } from "./store/kv/mod.ts";
 
@@ -57,6 +58,16 @@ export interface Config {
   serveArtifacts: boolean;
   /** Serve only the artifact routes; the tracking API answers 503. */
   artifactsOnly: boolean;
+  /**
+   * Milliseconds a request body may go without a byte before the request is answered 408 and its
+   * connection closed (JSON bodies, `upload-artifact` and artifact PUTs).
+   */
+  bodyIdleTimeoutMs: number;
+  /**
+   * Milliseconds a whole JSON or `upload-artifact` body may take to arrive before the request is
+   * answered 408 (artifact PUTs, of any size, have only the idle timeout).
+   */
+  bodyTimeoutMs: number;
   /** `--help` was given: print {@linkcode USAGE} and exit. */
   help: boolean;
 }
@@ -96,6 +107,11 @@ Options (flag > environment variable > default):
                                serve the artifact proxy (default: on)
   --artifacts-only             MLFLOW_ARTIFACTS_ONLY (true/false)
                                serve only the artifact routes (default: off)
+  --body-idle-timeout <s>      KVFLOW_BODY_IDLE_TIMEOUT
+                               seconds a request body may send nothing before the request is
+                               answered 408 and closed (default ${
+  DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000
+})
   -h, --help                   print this help
 `;
 
@@ -112,7 +128,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  *
  * `--serve-artifacts` / `--no-serve-artifacts` may both appear; the last one wins.
  *
- * @throws {ConfigError} on an unknown flag, a missing flag value, a bad port, an unsupported
+ * @throws {ConfigError} on an unknown flag, a missing flag value, a bad port, a timeout that is
+ *   not a positive number of seconds, an unsupported
  *   backend store URI scheme, a boolean variable that is not true/false, or `--artifacts-only`
  *   together with `--no-serve-artifacts`.
  *
@@ -121,7 +138,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * const cfg = parseConfig(["--port", "0"], { KVFLOW_HOST: "0.0.0.0" });
  * // { host: "0.0.0.0", port: 0, kvPath: "./mlruns.kv", allowedHosts: undefined,
  * //   artifactsDestination: "./mlartifacts", defaultArtifactRoot: "mlflow-artifacts:/",
- * //   serveArtifacts: true, artifactsOnly: false, help: false }
+ * //   serveArtifacts: true, artifactsOnly: false, bodyIdleTimeoutMs: 60000,
+ * //   bodyTimeoutMs: 300000, help: false }
  * ```
  */
 export function parseConfig(args: string[], env: Env): Config {
@@ -138,6 +156,8 @@ export function parseConfig(args: string[], env: Env): Config {
         "default-artifact-root": { type: "string" },
         "serve-artifacts": { type: "boolean" },
         "artifacts-only": { type: "boolean" },
+        "body-idle-timeout": { type: "string" },
+        "body-timeout": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -158,6 +178,8 @@ export function parseConfig(args: string[], env: Env): Config {
     parseBool("MLFLOW_SERVE_ARTIFACTS", env.MLFLOW_SERVE_ARTIFACTS) ?? true;
   const artifactsOnly = values["artifacts-only"] ??
     parseBool("MLFLOW_ARTIFACTS_ONLY", env.MLFLOW_ARTIFACTS_ONLY) ?? false;
+  const bodyIdle = pick(values["body-idle-timeout"], env.KVFLOW_BODY_IDLE_TIMEOUT);
+  const bodyTotal = pick(values["body-timeout"], env.KVFLOW_BODY_TIMEOUT);
   if (artifactsOnly && !serveArtifacts) {
     throw new ConfigError("--artifacts-only cannot be combined with --no-serve-artifacts");
   }
@@ -178,6 +200,12 @@ export function parseConfig(args: string[], env: Env): Config {
       DEFAULT_ARTIFACT_ROOT,
     serveArtifacts,
     artifactsOnly,
+    bodyIdleTimeoutMs: bodyIdle === undefined
+      ? DEFAULT_BODY_IDLE_TIMEOUT_MS
+      : parseSeconds("--body-idle-timeout", bodyIdle),
+    bodyTimeoutMs: bodyTotal === undefined
+      ? DEFAULT_BODY_TIMEOUT_MS
+      : parseSeconds("--body-timeout", bodyTotal),
     help: values.help ?? false,
   };
 }
@@ -194,6 +222,17 @@ function parseBool(name: string, text: string | undefined): boolean | undefined 
   if (["true", "1", "yes"].includes(value)) return true;
   if (["false", "0", "no"].includes(value)) return false;
   throw new ConfigError(`Invalid ${name} "${text}": expected true or false`);
+}
+
+/** A timeout in seconds (fractions allowed, so tests can use short ones), as milliseconds. */
+function parseSeconds(name: string, text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || seconds > 86_400) {
+    throw new ConfigError(
+      `Invalid ${name} "${text}": expected seconds, more than 0 and at most 86400`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 function parsePort(text: string): number {
@@ -295,6 +334,8 @@ async function main(): Promise<number> {
     serveArtifacts: config.serveArtifacts,
     artifactsOnly: config.artifactsOnly,
     allowedHosts: config.allowedHosts,
+    bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
   });
   const server = Deno.serve({
     hostname: config.host,

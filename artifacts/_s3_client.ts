@@ -211,11 +211,20 @@ export async function s3Failure(res: Response, action: string, path: string): Pr
       return new MlflowError("RESOURCE_DOES_NOT_EXIST", `No such multipart upload: ${what}`);
     case "InvalidRange":
       return new MlflowError("INVALID_PARAMETER_VALUE", `Byte range is not satisfiable: ${what}`);
+    case "KeyTooLongError":
+      // s3.ts checks key lengths up front; a store with a shorter limit still gets a 400.
+      return new MlflowError(
+        "INVALID_PARAMETER_VALUE",
+        `Invalid path: too long for the artifact store (${code}): ${what}`,
+      );
+    case "EntityTooLarge":
+      return new MlflowError(
+        "INVALID_PARAMETER_VALUE",
+        `The artifact is larger than the artifact store accepts (${code}): ${what}`,
+      );
     case "InvalidPart":
     case "InvalidPartOrder":
     case "EntityTooSmall":
-    case "EntityTooLarge":
-    case "KeyTooLongError":
     case "InvalidArgument":
       return new MlflowError("INVALID_PARAMETER_VALUE", `Artifact store refused ${what} (${code})`);
     case "AccessDenied":

@@ -44,6 +44,56 @@ export interface ByteSource {
   cancel(reason?: unknown): Promise<void>;
 }
 
+/** An idle timeout set on a body by {@linkcode withIdleTimeout}. */
+interface IdleLimit {
+  ms: number;
+  error: () => Error;
+}
+
+/** Bodies marked by {@linkcode withIdleTimeout}; weak, so a finished request leaves nothing. */
+const idleLimits = new WeakMap<ReadableStream<Uint8Array>, IdleLimit>();
+
+/**
+ * Marks an upload body so that reading it through {@linkcode byteSource} (and so
+ * {@linkcode writeBatched} and the S3 part reader) fails with `error()` once no byte has come for
+ * `ms`, and cancels it. A client sending a byte every few seconds otherwise held its upload, a
+ * temporary file and a connection for as long as it liked (issue 10 #7). The HTTP layer picks the
+ * error (a 408); the stream itself is unchanged, so BYOB reads keep their speed.
+ */
+export function withIdleTimeout(
+  body: ReadableStream<Uint8Array>,
+  ms: number,
+  error: () => Error,
+): ReadableStream<Uint8Array> {
+  idleLimits.set(body, { ms, error });
+  return body;
+}
+
+/** `source` whose reads fail with `limit.error()` after `limit.ms` without a byte. */
+function idleTimed(source: ByteSource, limit: IdleLimit): ByteSource {
+  return {
+    async into(view) {
+      const read = source.into(view);
+      // The losing read settles after the cancel; its outcome no longer matters.
+      read.catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const err = limit.error();
+          source.cancel(err).catch(() => {});
+          reject(err);
+        }, limit.ms);
+      });
+      try {
+        return await Promise.race([read, idle]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: source.cancel,
+  };
+}
+
 /**
  * Reads `body` into caller buffers. A byte stream (an HTTP request body) is read with a BYOB
  * reader straight into them: with a default reader every 64 KiB chunk is a fresh ArrayBuffer,
@@ -58,7 +108,8 @@ export function byteSource(
   expected?: number,
 ): ByteSource {
   checkContentLength(expected);
-  const read = rawSource(body);
+  const limit = idleLimits.get(body);
+  const read = limit ? idleTimed(rawSource(body), limit) : rawSource(body);
   let total = 0;
   return {
     async into(view) {

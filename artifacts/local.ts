@@ -8,8 +8,9 @@ import { dirname, join, resolve, sep } from "node:path";
 import { MlflowError } from "../store/errors.ts";
 import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
 import { checkRangeShape, resolveRange } from "./_range.ts";
+import { fsFailure } from "./_fs_errors.ts";
 import { writeBatched } from "./_streams.ts";
-import { normaliseArtifactPath } from "./path.ts";
+import { checkStoredLength, MAX_LOCAL_PATH_BYTES, normaliseArtifactPath } from "./path.ts";
 import type { ArtifactObject, ArtifactRepository, ByteRange, FileInfo } from "./types.ts";
 
 /** Options for {@linkcode createLocalArtifactRepository}. */
@@ -21,6 +22,8 @@ export interface LocalArtifactRepositoryOptions {
 /** Uploads land in `<dir>/.kvflow-upload-<uuid>` and are renamed into place when complete. */
 const TEMP_PREFIX = ".kvflow-upload-";
 const TEMP_NAME = /^\.kvflow-upload-[0-9a-f-]{36}$/;
+/** The length of a temporary file's name (the prefix and a UUID). */
+const TEMP_NAME_LENGTH = TEMP_PREFIX.length + 36;
 const READ_CHUNK = 256 * 1024;
 
 /**
@@ -34,10 +37,13 @@ const READ_CHUNK = 256 * 1024;
  *   reader never sees a half-written file, and a failed upload leaves nothing behind.
  * - Multipart uploads are not supported (`NOT_IMPLEMENTED`, which makes the MLflow client fall
  *   back to a single PUT).
+ * - A path longer than the file system allows is refused before it is opened: each name at most
+ *   `MAX_PATH_SEGMENT_BYTES`, the whole path with the root at most `MAX_LOCAL_PATH_BYTES`.
  *
  * @throws {MlflowError} `INVALID_PARAMETER_VALUE` from every method for an invalid path, a path
- * escaping the root, or an unsatisfiable range; `put` also for writing over a directory, under a
- * file, or a body that does not match its `contentLength`.
+ * escaping the root or too long for the file system, or an unsatisfiable range; `put` also for
+ * writing over a directory, under a file, or a body that does not match its `contentLength`.
+ * `INSUFFICIENT_STORAGE` when the disk or quota is full (the partial upload is removed).
  *
  * @example
  * ```ts
@@ -66,6 +72,7 @@ export function createLocalArtifactRepository(
     const rootReal = await realRoot();
     if (rootReal === null) return null;
     const target = rel === "" ? rootReal : join(rootReal, ...rel.split("/"));
+    checkStoredLength(target, MAX_LOCAL_PATH_BYTES, rel);
     await assertInside(rootReal, target, rel);
     return { rootReal, target };
   }
@@ -82,6 +89,8 @@ export function createLocalArtifactRepository(
       await Deno.mkdir(root, { recursive: true });
       const { rootReal, target } = (await locate(rel))!;
       const dir = dirname(target);
+      // The temporary file's path is longer than the target's when the name is short.
+      checkStoredLength(`${dir}${sep}${"x".repeat(TEMP_NAME_LENGTH)}`, MAX_LOCAL_PATH_BYTES, rel);
       await makeParents(dir, rel);
       // Checked again after mkdir: narrows the window for a symlink swapped in meanwhile.
       await assertInside(rootReal, dir, rel);
@@ -186,15 +195,24 @@ export function createLocalArtifactRepository(
   }
 
   return {
-    put,
-    stat,
-    get,
-    list,
-    delete: remove,
+    put: (path, body, putOpts) => mapFsErrors(path, put(path, body, putOpts)),
+    stat: (path) => mapFsErrors(path, stat(path)),
+    get: (path, range) => mapFsErrors(path, get(path, range)),
+    list: (path) => mapFsErrors(path, list(path)),
+    delete: (path) => mapFsErrors(path, remove(path)),
     createMultipartUpload: notImplemented,
     completeMultipartUpload: notImplemented,
     abortMultipartUpload: notImplemented,
   };
+}
+
+/** The operation's result, with file-system errors a client must see mapped by `fsFailure`. */
+async function mapFsErrors<T>(path: string, op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (err) {
+    throw fsFailure(err, path);
+  }
 }
 
 /**
@@ -203,13 +221,19 @@ export function createLocalArtifactRepository(
  */
 async function assertInside(rootReal: string, target: string, rel: string): Promise<void> {
   let probe = target;
+  let appeared = 0;
   for (;;) {
     let real: string;
     try {
       real = await Deno.realPath(probe);
     } catch (err) {
       if (!isMissing(err)) throw err;
-      if (await exists(probe)) throw invalid("a symbolic link on the path cannot be resolved", rel);
+      const kind = await entryKind(probe);
+      if (kind === "symlink") throw invalid("a symbolic link on the path cannot be resolved", rel);
+      // Created between the two calls (a concurrent upload making the same directory): resolve
+      // it again rather than mistake it for a dangling link.
+      if (kind === "other" && appeared++ < 10) continue;
+      if (kind === "other") throw invalid("the path keeps changing while being resolved", rel);
       const parent = dirname(probe);
       if (parent === probe) throw invalid("resolves outside the artifact root", rel);
       probe = parent;
@@ -301,12 +325,12 @@ function fileStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Arra
   });
 }
 
-async function exists(path: string): Promise<boolean> {
+/** What is at `path` without following a final symlink: null when nothing is. */
+async function entryKind(path: string): Promise<"symlink" | "other" | null> {
   try {
-    await Deno.lstat(path);
-    return true;
+    return (await Deno.lstat(path)).isSymlink ? "symlink" : "other";
   } catch (err) {
-    if (isMissing(err)) return false;
+    if (isMissing(err)) return null;
     throw err;
   }
 }

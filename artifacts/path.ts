@@ -17,6 +17,26 @@ const MAX_PATH_LENGTH = 4096;
 /** How much of a rejected input an error message may quote. */
 const ECHO_LIMIT = 100;
 
+/**
+ * The longest path segment (one file or directory name) accepted, in UTF-8 bytes: `NAME_MAX` of
+ * Linux, macOS and Windows file systems. Checked for every backend, so a path valid on S3 stays
+ * valid when the same artifacts move to local disk. Beyond it: 400 `INVALID_PARAMETER_VALUE`.
+ */
+export const MAX_PATH_SEGMENT_BYTES = 255;
+
+/**
+ * The longest file-system path the local backend opens, in UTF-8 bytes, with the artifact root
+ * (resolved) prefixed and for an upload also its temporary file: Linux's `PATH_MAX` (4096) less
+ * the terminating NUL. Beyond it: 400 `INVALID_PARAMETER_VALUE` instead of `ENAMETOOLONG`.
+ */
+export const MAX_LOCAL_PATH_BYTES = 4095;
+
+/**
+ * The longest S3 object key, in UTF-8 bytes, with the destination's key prefix: S3's own limit
+ * (`KeyTooLongError` beyond it). Beyond it: 400 `INVALID_PARAMETER_VALUE`, before S3 is asked.
+ */
+export const MAX_S3_KEY_BYTES = 1024;
+
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** A run of `%XX` escapes; decoded together so multi-byte UTF-8 sequences stay whole. */
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
@@ -65,8 +85,56 @@ export function normaliseArtifactPath(input: string): string {
     if (segment === "." || segment === "..") {
       reject("'.' and '..' segments are not allowed", input);
     }
+    const bytes = utf8Length(segment);
+    if (bytes > MAX_PATH_SEGMENT_BYTES) {
+      reject(
+        `a path segment is ${bytes} bytes long in UTF-8, more than the ${MAX_PATH_SEGMENT_BYTES} ` +
+          "bytes a file or directory name may have",
+        input,
+      );
+    }
   }
   return body;
+}
+
+/**
+ * Refuses a validated path whose stored form (`stored`: the file-system path or object key the
+ * backend builds from it) is longer than the backend allows. The message gives the sizes but
+ * never the stored form, which would reveal the server's root or key prefix.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` when `stored` has more than `max` UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * checkStoredLength(`/srv/artifacts/${rel}`, MAX_LOCAL_PATH_BYTES, rel);
+ * ```
+ */
+export function checkStoredLength(stored: string, max: number, rel: string): void {
+  const bytes = utf8Length(stored);
+  if (bytes <= max) return;
+  reject(
+    `too long for the artifact store: ${bytes} bytes in UTF-8 once stored under the ` +
+      `artifact root, more than its limit of ${max}`,
+    rel,
+  );
+}
+
+/** The UTF-8 length of a string, without encoding it (a lone surrogate counts as U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 /**

@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { MlflowError } from "../store/errors.ts";
-import { artifactBaseName, joinArtifactPath, normaliseArtifactPath } from "./path.ts";
+import {
+  artifactBaseName,
+  checkStoredLength,
+  joinArtifactPath,
+  normaliseArtifactPath,
+  utf8Length,
+} from "./path.ts";
 
 /** `s` percent-encoded `times` times: every character once, then the `%` signs again and again. */
 function encodeTimes(s: string, times: number): string {
@@ -133,4 +139,36 @@ Deno.test("artifactBaseName() returns the last segment", () => {
   assert.equal(artifactBaseName("a/b/c.txt"), "c.txt");
   assert.equal(artifactBaseName("c.txt"), "c.txt");
   assert.equal(artifactBaseName(""), "");
+});
+
+Deno.test("normaliseArtifactPath() limits each segment to 255 UTF-8 bytes", () => {
+  assert.equal(normaliseArtifactPath("a".repeat(255)), "a".repeat(255));
+  assert.equal(normaliseArtifactPath(`d/${"€".repeat(85)}/f`), `d/${"€".repeat(85)}/f`);
+  for (const bad of ["a".repeat(256), `d/${"é".repeat(128)}`, `${"😀".repeat(64)}x/f`]) {
+    assert.throws(
+      () => normaliseArtifactPath(bad),
+      (e) =>
+        e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE" &&
+        /a path segment is \d+ bytes long in UTF-8, more than the 255/.test(e.message),
+    );
+  }
+  // Percent-encoded bytes count once decoded.
+  assert.throws(() => normaliseArtifactPath("%C3%A9".repeat(128)), MlflowError);
+});
+
+Deno.test("utf8Length() counts as TextEncoder does", () => {
+  for (const s of ["", "abc", "é", "€", "😀", "a😀b", "\ud800", "x\udc00y", "\ud83d"]) {
+    assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));
+  }
+});
+
+Deno.test("checkStoredLength() refuses more than the limit without naming the stored form", () => {
+  checkStoredLength("/root/abc", 9, "abc");
+  assert.throws(
+    () => checkStoredLength("/secret-root/abcd", 16, "abcd"),
+    (e) =>
+      e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE" &&
+      e.message.includes("17 bytes") && e.message.includes("16") &&
+      !e.message.includes("secret-root"),
+  );
 });

@@ -13,7 +13,7 @@ import { resolveS3Config, type S3ArtifactRepositoryOptions } from "./_s3_config.
 import { deleteKey, deleteKeys, listPages } from "./_s3_listing.ts";
 import { checkCompletedParts, checkNumParts, checkToken, multipartOps } from "./_s3_multipart.ts";
 import { sliceStream } from "./_streams.ts";
-import { normaliseArtifactPath } from "./path.ts";
+import { checkStoredLength, MAX_S3_KEY_BYTES, normaliseArtifactPath } from "./path.ts";
 import type {
   ArtifactObject,
   ArtifactRepository,
@@ -36,8 +36,9 @@ export type { S3ArtifactRepositoryOptions } from "./_s3_config.ts";
  * - `createMultipartUpload` hands out presigned part URLs the client uploads to directly.
  *
  * @throws {Error} at construction for missing credentials or bad options (stop the server).
- * Methods throw `MlflowError`: `INVALID_PARAMETER_VALUE` for invalid paths, ranges or multipart
- * arguments; `TEMPORARILY_UNAVAILABLE` when S3 keeps failing or cannot be reached;
+ * Methods throw `MlflowError`: `INVALID_PARAMETER_VALUE` for invalid paths (also a key longer
+ * than `MAX_S3_KEY_BYTES` with the prefix), ranges or multipart arguments, and for S3's
+ * `KeyTooLongError` and `EntityTooLarge`; `TEMPORARILY_UNAVAILABLE` when S3 keeps failing or cannot be reached;
  * `PERMISSION_DENIED` (403) when S3 refuses the server's credentials. Messages never name the bucket,
  * endpoint or prefix.
  *
@@ -60,6 +61,7 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
     if (!inside || key.split("/").some((s) => s === "." || s === "..")) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", "Invalid path: outside the artifact root");
     }
+    checkStoredLength(key, MAX_S3_KEY_BYTES, rel);
     return key;
   }
 

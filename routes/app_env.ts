@@ -25,6 +25,8 @@ export interface AppEnv {
     requestUrl: string;
     /** The MLflow version `/version` reports. */
     version: string;
+    /** How long an upload body may go without a byte before the request fails with 408. */
+    bodyIdleTimeoutMs: number;
   };
 }
 

@@ -6,18 +6,29 @@
  * @module
  */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { withIdleTimeout } from "../artifacts/_streams.ts";
 import type { ArtifactRepository, ByteRange, FileInfo } from "../artifacts/types.ts";
 import { MlflowError } from "../store/errors.ts";
+import { bodyIdleMessage } from "./decode.ts";
 import { errorResponse } from "./errors.ts";
 
-/** The request body as a stream (an empty one when there is none) and its declared length. */
+/**
+ * The request body as a stream (an empty one when there is none) and its declared length. Reading
+ * it fails with a 408 (rendered by `onError`) once it goes `bodyIdleTimeoutMs` without a byte.
+ */
 export function uploadBody(c: Context): {
   body: ReadableStream<Uint8Array>;
   contentLength: number | undefined;
 } {
   const header = c.req.header("content-length");
+  const idleMs: number = c.var.bodyIdleTimeoutMs;
+  const body = c.req.raw.body;
   return {
-    body: c.req.raw.body ?? new Blob([]).stream(),
+    body: body === null
+      ? new Blob([]).stream()
+      : withIdleTimeout(body, idleMs, () =>
+        new HTTPException(408, { message: bodyIdleMessage(idleMs) })),
     contentLength: header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined,
   };
 }

@@ -9,6 +9,9 @@
  * - Everything else: a JSON body. POST and PUT must say `Content-Type: application/json`.
  *   Unparsable JSON is `{}`; a JSON string holding JSON is decoded twice; camelCase keys become
  *   snake_case. The result is handed to the `json` validator through Hono's body cache.
+ * - Every body is read under its endpoint's byte cap ({@linkcode BODY_LIMITS}, 413 beyond) and
+ *   read timeouts (408), and JSON text is checked for depth and value count
+ *   (`json_guard.ts`, 400) before it is parsed, so no request builds a large object tree.
  * - Raw-body endpoints (`upload-artifact`, see {@linkcode RAW_BODY_LIMITS}) keep their bytes,
  *   whatever the content type: the body is only checked against its cap.
  * - In every case the legacy `run_uuid` fills an absent or empty `run_id` in the query string, and
@@ -18,72 +21,206 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
+import { invalidParam, type MlflowError } from "../store/errors.ts";
 import { errorResponse } from "./errors.ts";
-
-/** Default cap on a request body. Large enough for a dataset `profile` (≤16 MiB of text). */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+import { type JsonScan, MAX_JSON_DEPTH, MAX_JSON_VALUES, scanJson } from "./json_guard.ts";
 
 /**
- * Tighter caps by path suffix. A full log-batch (1000 metrics, 100 params of 6000 chars, 100
- * tags of 8000 chars) is ~1.5 MB of ASCII; 8 MiB leaves room for escaped Unicode.
+ * The cap on a JSON request body when {@linkcode BODY_LIMITS} names no other. Most MLflow calls
+ * carry a few KB; the largest field most endpoints take is a run tag value (≤8000 characters,
+ * ~96 KB once the Python client escapes it as `\uXXXX` pairs).
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Larger caps, by route path suffix (the matched route's pattern, so a path parameter cannot
+ * pose as another endpoint), for the endpoints whose fields need them (mlflow-rest.md §3). Every
+ * body is still held to {@linkcode MAX_JSON_DEPTH} and {@linkcode MAX_JSON_VALUES}, which bound
+ * the object tree whatever its byte size.
  */
 export const BODY_LIMITS: Record<string, number> = {
-  "/runs/log-batch": 8 * 1024 * 1024,
+  // The largest legal batch: 100 tags (8000 code points) + 100 params (6000) + 800 metrics, keys
+  // of 250. As ASCII that is ~1.5 MB; the Python client sends non-ASCII as `\uXXXX` escapes, 12
+  // bytes for a character outside the BMP, which makes ~19.9 MB.
+  "/runs/log-batch": 20 * 1024 * 1024,
+  // A dataset's profile (≤16 MiB of JSON text, its quotes escaped) and schema (≤1 MiB).
+  "/runs/log-inputs": 32 * 1024 * 1024,
+  // Lists of run tags (≤8000 chars each), as with log-batch.
+  "/runs/create": 8 * 1024 * 1024,
+  // The model's MLmodel dict; a signature of a wide table is large.
+  "/runs/log-model": 8 * 1024 * 1024,
+  // Logged-model params (≤6000 chars) and tags, ≤100 of each per call from the client.
+  "/logged-models": 8 * 1024 * 1024,
+  "/logged-models/:model_id/params": 8 * 1024 * 1024,
+  "/logged-models/:model_id/tags": 8 * 1024 * 1024,
+  // Registry tag values are ≤100,000 chars (≤1.2 MB escaped); create takes a list of them.
+  "/registered-models/create": 8 * 1024 * 1024,
+  "/registered-models/set-tag": 2 * 1024 * 1024,
+  "/model-versions/create": 8 * 1024 * 1024,
+  "/model-versions/set-tag": 2 * 1024 * 1024,
+  // Up to 10,000 parts, each with an ETag and possibly a presigned URL.
+  "/mpu/complete/:artifact_path{.+}": 8 * 1024 * 1024,
 };
 
 /**
- * Endpoints (by path suffix) whose body is raw bytes of any content type, not JSON args, with
- * their size caps. Such a body is read here under its cap (413 beyond) and handed on as is.
+ * Endpoints (by route path suffix) whose body is raw bytes of any content type, not JSON args,
+ * with their size caps. Such a body is read here under its cap (413 beyond) and handed on as is.
  * `upload-artifact` is the web UI's upload; MLflow caps it at 10 MB.
  */
 export const RAW_BODY_LIMITS: Record<string, number> = {
   "/upload-artifact": 10 * 1024 * 1024,
 };
 
+/**
+ * How long a request body may go without a byte before the request is answered 408 and closed,
+ * unless `createApp` is given another (`--body-idle-timeout`). A client at 1 byte per 5 s held a
+ * connection for as long as it liked (issue 10 #7).
+ */
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * How long a whole JSON (or `upload-artifact`) body may take to arrive, unless `createApp` is
+ * given another (`--body-timeout`). The idle timeout alone does not stop a body trickling one byte
+ * every few seconds; these bodies are capped at tens of MB, which any working link sends well
+ * within this. Artifact PUTs (any size) have only the idle timeout.
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 300_000;
+
+/** Options of {@linkcode decodeRequest}. */
+export interface DecodeOptions {
+  /** See {@linkcode DEFAULT_BODY_IDLE_TIMEOUT_MS}. */
+  bodyIdleTimeoutMs?: number;
+  /** See {@linkcode DEFAULT_BODY_TIMEOUT_MS}. */
+  bodyTimeoutMs?: number;
+}
+
+/** How long a body read may wait: for the next byte, and for the whole body. */
+interface ReadTimeouts {
+  idleMs: number;
+  totalMs: number;
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Args = Record<string, Json>;
 
 const camelToSnake = (k: string) => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 
-/** Renames camelCase keys at every depth; a snake_case key already present wins. */
-function snakeKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(snakeKeys);
-  if (typeof value !== "object" || value === null) return value;
-  const out: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(value)) {
-    const snake = camelToSnake(k);
-    if (snake === k || !(snake in value)) out[snake] = snakeKeys(v);
-  }
-  return out;
+/** A fresh empty container of `value`'s kind, or `value` itself when it is a scalar. */
+function shell(value: Json): Json {
+  if (Array.isArray(value)) return new Array(value.length);
+  return typeof value === "object" && value !== null ? {} : value;
 }
 
-/** MLflow's lenient body parse: bad JSON is `{}`, a JSON string is parsed again. */
+/**
+ * Renames camelCase keys at every depth; a snake_case key already present wins. Iterative, with
+ * an explicit stack: recursion overflowed on ~2,900 nested arrays (issue 10 #4), and a stack of
+ * pending containers cannot.
+ */
+function snakeKeys(root: Json): Json {
+  const top = shell(root);
+  const pending: [Json, Json][] = top === root ? [] : [[root, top]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [from, to] = next as [Json[] | Record<string, Json>, Json[] | Record<string, Json>];
+    const copy = (key: string | number, value: Json) => {
+      const child = shell(value);
+      (to as Record<string | number, Json>)[key] = child;
+      if (child !== value) pending.push([value, child]);
+    };
+    if (Array.isArray(from)) {
+      from.forEach((value, i) => copy(i, value));
+      continue;
+    }
+    for (const [k, v] of Object.entries(from)) {
+      const snake = camelToSnake(k);
+      if (snake === k || !(snake in from)) copy(snake, v);
+    }
+  }
+  return top;
+}
+
+/** Why a body was refused before parsing: its nesting or its number of values. */
+function scanError(scan: Exclude<JsonScan, "ok">): MlflowError {
+  return invalidParam(
+    scan === "depth"
+      ? `Request body JSON is nested deeper than the limit of ${MAX_JSON_DEPTH} levels`
+      : `Request body JSON has more values than the limit of ${MAX_JSON_VALUES}`,
+  );
+}
+
+/**
+ * MLflow's lenient body parse: bad JSON is `{}`, a JSON string is parsed again. Each text is
+ * scanned before it is parsed, so an over-deep or over-large one never becomes an object tree.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` past {@linkcode MAX_JSON_DEPTH} or
+ *   {@linkcode MAX_JSON_VALUES}.
+ */
 function parseArgs(text: string): Args {
   let value: unknown;
-  try {
-    value = JSON.parse(text);
-    if (typeof value === "string") value = JSON.parse(value);
-  } catch {
-    value = {};
+  for (let pass = 0; pass < 2; pass++) {
+    const scan = scanJson(text);
+    if (scan !== "ok") throw scanError(scan);
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return {};
+    }
+    if (typeof value !== "string") break;
+    text = value;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
   return snakeKeys(value as Json) as Args;
 }
 
-/** Reads the body, or returns `null` once it exceeds `limit` bytes (checked while reading). */
+/** The body stopped arriving (idle), or took too long in all. */
+type TimedOut = { timedOut: "idle" | "total" };
+
+/**
+ * Reads the body, or returns `null` once it exceeds `limit` bytes (checked while reading), or
+ * {@linkcode TimedOut} once no byte came for `idleMs` or the whole body took over `totalMs`.
+ * Either way the rest of the body is cancelled.
+ */
 async function readBytes(
   req: Request,
   limit: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
+  timeouts: ReadTimeouts,
+): Promise<Uint8Array<ArrayBuffer> | null | TimedOut> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) return null;
   if (req.body === null) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const deadline = Date.now() + timeouts.totalMs;
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req.body) {
-    size += chunk.byteLength;
-    if (size > limit) return null;
-    chunks.push(chunk);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    for (;;) {
+      const left = deadline - Date.now();
+      const wait = Math.max(0, Math.min(timeouts.idleMs, left));
+      const why = timeouts.idleMs < left ? "idle" : "total";
+      const read = reader.read();
+      // The losing read settles after the cancel below; its outcome no longer matters.
+      read.catch(() => {});
+      const got = await Promise.race([
+        read,
+        new Promise<TimedOut>((resolve) => {
+          timer = setTimeout(() => resolve({ timedOut: why }), wait);
+        }),
+      ]);
+      clearTimeout(timer);
+      if ("timedOut" in got) {
+        reader.cancel().catch(() => {});
+        return got;
+      }
+      if (got.done) break;
+      size += got.value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => {});
+        return null;
+      }
+      chunks.push(got.value);
+    }
+  } finally {
+    clearTimeout(timer);
   }
   const all = new Uint8Array(size);
   let at = 0;
@@ -92,11 +229,6 @@ async function readBytes(
     at += chunk.byteLength;
   }
   return all;
-}
-
-async function readText(req: Request, limit: number): Promise<string | null> {
-  const bytes = await readBytes(req, limit);
-  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -110,6 +242,22 @@ function tooLarge(c: Context, limit: number): Response {
     "INVALID_PARAMETER_VALUE",
     `Request body is larger than the limit of ${limit} bytes`,
   );
+}
+
+/**
+ * 408 for a body that stopped arriving or took too long. Sent before the body ends, so the
+ * server closes the connection after it.
+ */
+function bodyTimedOut(c: Context, why: TimedOut, timeouts: ReadTimeouts): Response {
+  const message = why.timedOut === "idle"
+    ? bodyIdleMessage(timeouts.idleMs)
+    : `Request body timed out: not received in full within ${timeouts.totalMs / 1000} seconds`;
+  return errorResponse(c, 408, "BAD_REQUEST", message);
+}
+
+/** The message of {@linkcode bodyTimedOut}, shared with the artifact upload routes. */
+export function bodyIdleMessage(idleMs: number): string {
+  return `Request body timed out: no data received for ${idleMs / 1000} seconds`;
 }
 
 /**
@@ -127,13 +275,22 @@ function decodeQuery(c: Context, body?: Uint8Array<ArrayBuffer>): void {
 }
 
 /** A raw-body endpoint: the bytes under their cap, the query decoded. */
-async function decodeRaw(c: Context, limit: number): Promise<Response | void> {
-  const bytes = await readBytes(c.req.raw, limit);
+async function decodeRaw(
+  c: Context,
+  limit: number,
+  timeouts: ReadTimeouts,
+): Promise<Response | void> {
+  const bytes = await readBytes(c.req.raw, limit, timeouts);
   if (bytes === null) return tooLarge(c, limit);
+  if ("timedOut" in bytes) return bodyTimedOut(c, bytes, timeouts);
   decodeQuery(c, bytes);
 }
 
-async function decodeBody(c: Context, limit: number): Promise<Response | void> {
+async function decodeBody(
+  c: Context,
+  limit: number,
+  timeouts: ReadTimeouts,
+): Promise<Response | void> {
   const method = c.req.method;
   if ((method === "POST" || method === "PUT") && !isJsonContentType(c.req.header("content-type"))) {
     const message = c.req.header("content-type") === undefined
@@ -141,9 +298,10 @@ async function decodeBody(c: Context, limit: number): Promise<Response | void> {
       : "Bad Request. Content-Type must be one of ['application/json'].";
     return errorResponse(c, 400, "INVALID_PARAMETER_VALUE", message);
   }
-  const text = await readText(c.req.raw, limit);
-  if (text === null) return tooLarge(c, limit);
-  const args = parseArgs(text);
+  const bytes = await readBytes(c.req.raw, limit, timeouts);
+  if (bytes === null) return tooLarge(c, limit);
+  if ("timedOut" in bytes) return bodyTimedOut(c, bytes, timeouts);
+  const args = parseArgs(new TextDecoder().decode(bytes));
   if ((args.run_id === undefined || args.run_id === "") && typeof args.run_uuid === "string") {
     args.run_id = args.run_uuid;
   }
@@ -156,20 +314,31 @@ async function decodeBody(c: Context, limit: number): Promise<Response | void> {
   c.req.bodyCache.json = Promise.resolve(args);
 }
 
+/** The limit in `table` whose key ends the matched route's pattern. */
+function limitFor(table: Record<string, number>, pattern: string): number | undefined {
+  const suffix = Object.keys(table).find((s) => pattern.endsWith(s));
+  return suffix === undefined ? undefined : table[suffix];
+}
+
 /**
  * The decoding middleware. It acts only when an endpoint matched (unknown paths and wrong methods
  * fall through to 404 / 405 before any body rule is applied).
  */
-export function decodeRequest(): MiddlewareHandler {
+export function decodeRequest(opts: DecodeOptions = {}): MiddlewareHandler {
+  const timeouts: ReadTimeouts = {
+    idleMs: opts.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
+    totalMs: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  };
   return async (c, next) => {
-    if (!matchedRoutes(c).some((r) => r.method !== "ALL")) return await next();
-    const suffix = Object.keys(BODY_LIMITS).find((s) => c.req.path.endsWith(s));
-    const limit = suffix ? BODY_LIMITS[suffix] : MAX_BODY_BYTES;
-    const raw = Object.keys(RAW_BODY_LIMITS).find((s) => c.req.path.endsWith(s));
+    const route = matchedRoutes(c).find((r) => r.method !== "ALL");
+    if (route === undefined) return await next();
     if (c.req.method === "GET" || c.req.method === "HEAD") {
       decodeQuery(c);
     } else {
-      const early = raw ? await decodeRaw(c, RAW_BODY_LIMITS[raw]) : await decodeBody(c, limit);
+      const raw = limitFor(RAW_BODY_LIMITS, route.path);
+      const early = raw !== undefined
+        ? await decodeRaw(c, raw, timeouts)
+        : await decodeBody(c, limitFor(BODY_LIMITS, route.path) ?? MAX_BODY_BYTES, timeouts);
       if (early) return early;
     }
     await next();

@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "@hono/zod-openapi";
 import { MlflowError } from "../store/errors.ts";
+import { logError } from "./log.ts";
 
 /**
  * MLflow's `ERROR_CODE_TO_HTTP_STATUS`, with one deliberate change: `INVALID_STATE` is 400, not
@@ -64,11 +65,68 @@ export function errorResponse(
 }
 
 /**
- * `onError`: MlflowError → its code's status; Hono's own HTTPExceptions (e.g. 415 from a media-type
- * gate) keep their 4xx status; anything else is a bug, logged in full and answered with a generic
- * 500 so no internals reach the caller.
+ * Deno KV's refusals of a key, value or transaction that is too large (the messages as Deno 2.9
+ * words them). Input checks keep every client string under these limits; one that still gets
+ * through is the caller's oversized input, so it is a 400, not a 500.
  */
-export const onError: ErrorHandler = (err, c) => {
+const KV_SIZE_ERROR =
+  /^(Key too large for (read|write)|Value too large|Total mutation size too large|Total key size too large|Too many (mutations|checks|ranges)|enqueue payload too large)\b/;
+
+/** What a client is told when a KV size limit is hit: no internals, only what to change. */
+export const KV_SIZE_MESSAGE = "A value in the request is too large for the server's database " +
+  "(keys must stay under 2 KiB and values under 64 KiB, in UTF-8 bytes). Shorten it, or split " +
+  "the request into smaller ones.";
+
+/** What a client is told when the disk is full. */
+export const STORAGE_FULL_MESSAGE = "The server is out of storage space, so the request could " +
+  "not be completed. Retry once space has been freed.";
+
+// SQLite's SQLITE_FULL as Deno KV words it, and the OS's ENOSPC / EDQUOT in their usual wordings.
+const STORAGE_FULL =
+  /database or disk is full|no space left on device|disk quota exceeded|\bENOSPC\b|\bEDQUOT\b|os error 28\b/i;
+
+/** A property of a caught value, or undefined when reading it throws. */
+function prop(value: unknown, key: string): unknown {
+  try {
+    return typeof value === "object" && value !== null
+      ? (value as Record<string, unknown>)[key]
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `err` and its causes (a few levels), for classifying wrapped errors. */
+function* chain(err: unknown): Generator<unknown> {
+  let cur = err;
+  for (let i = 0; i < 4 && cur !== undefined && cur !== null; i++) {
+    yield cur;
+    cur = prop(cur, "cause");
+  }
+}
+
+const messageOf = (e: unknown) => {
+  const m = prop(e, "message");
+  return typeof m === "string" ? m : "";
+};
+
+/** Whether `err` (or a cause) says the disk or database is full. */
+export function isStorageFull(err: unknown): boolean {
+  for (const e of chain(err)) {
+    const code = prop(e, "code");
+    if (code === "ENOSPC" || code === "EDQUOT" || STORAGE_FULL.test(messageOf(e))) return true;
+  }
+  return false;
+}
+
+/** Whether `err` (or a cause) is Deno KV refusing an oversized key, value or transaction. */
+export function isKvSizeError(err: unknown): boolean {
+  for (const e of chain(err)) if (KV_SIZE_ERROR.test(messageOf(e))) return true;
+  return false;
+}
+
+/** The answer to `err`; may throw only if rendering itself fails (see {@linkcode onError}). */
+function answer(err: unknown, c: Context): Response {
   if (err instanceof MlflowError) {
     return errorResponse(c, statusForCode(err.code), err.code, err.message);
   }
@@ -76,8 +134,34 @@ export const onError: ErrorHandler = (err, c) => {
     const code = err.status === 404 ? "ENDPOINT_NOT_FOUND" : "BAD_REQUEST";
     return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || "Bad request");
   }
-  console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err);
+  if (isStorageFull(err)) {
+    logError(["Storage full on", c.req.method, c.req.path], err);
+    return errorResponse(c, 507, "INSUFFICIENT_STORAGE", STORAGE_FULL_MESSAGE);
+  }
+  if (isKvSizeError(err)) {
+    // Logged: every such input should have been refused by a check before reaching the database.
+    logError(["Oversized input reached the database on", c.req.method, c.req.path], err);
+    return errorResponse(c, 400, "INVALID_PARAMETER_VALUE", KV_SIZE_MESSAGE);
+  }
+  logError(["Unhandled error on", c.req.method, c.req.path], err);
   return errorResponse(c, 500, "INTERNAL_ERROR", "Internal server error");
+}
+
+/**
+ * `onError`: MlflowError → its code's status; Hono's own HTTPExceptions (e.g. 415 from a media-type
+ * gate) keep their 4xx status; a full disk is 507 `INSUFFICIENT_STORAGE`; a KV size refusal is
+ * 400; anything else is a bug, logged in full and answered with a generic 500 so no internals
+ * reach the caller. It never throws: whatever goes wrong while answering, a JSON 500 still goes out.
+ */
+export const onError: ErrorHandler = (err, c) => {
+  try {
+    return answer(err, c);
+  } catch {
+    return new Response(
+      JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error" }),
+      { status: 500, headers: { "content-type": "application/json" } },
+    );
+  }
 };
 
 const SEE_DOCS = " See the API docs for more information about request parameters.";

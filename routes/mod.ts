@@ -19,7 +19,7 @@ import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
 import type { AppEnv } from "./app_env.ts";
 import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
-import { decodeRequest } from "./decode.ts";
+import { decodeRequest, DEFAULT_BODY_IDLE_TIMEOUT_MS } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
 import { experiments } from "./experiments/mod.ts";
 import { loggedModelRoutes } from "./logged_models/mod.ts";
@@ -52,6 +52,16 @@ export interface AppDeps extends SecurityOptions, ArtifactModeOptions {
   artifacts?: ArtifactRepository;
   /** The MLflow version `/version` reports; defaults to {@linkcode DEFAULT_VERSION}. */
   version?: string;
+  /**
+   * How long a request body may go without a byte before the request is answered 408; defaults
+   * to {@linkcode DEFAULT_BODY_IDLE_TIMEOUT_MS}.
+   */
+  bodyIdleTimeoutMs?: number;
+  /**
+   * How long a whole JSON or `upload-artifact` body may take before the request is answered 408;
+   * defaults to {@linkcode DEFAULT_BODY_TIMEOUT_MS}.
+   */
+  bodyTimeoutMs?: number;
 }
 
 /**
@@ -66,6 +76,7 @@ function routingPath(request: Request): string {
 /** Builds the app. See {@linkcode AppDeps} for the options. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const version = deps.version ?? DEFAULT_VERSION;
+  const bodyIdleTimeoutMs = deps.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const app = new OpenAPIHono<AppEnv>({ defaultHook, getPath: routingPath });
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
@@ -76,11 +87,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set("store", deps.store);
     if (deps.artifacts) c.set("artifacts", deps.artifacts);
     c.set("version", version);
+    c.set("bodyIdleTimeoutMs", bodyIdleTimeoutMs);
     await next();
   });
   // The proxy's PUT bodies are raw bytes of any type, so only its JSON multipart calls are decoded.
   for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
-    app.use(path, decodeRequest());
+    app.use(path, decodeRequest({ bodyIdleTimeoutMs, bodyTimeoutMs: deps.bodyTimeoutMs }));
   }
   app.route("/", server);
   app.route(API_PREFIX, experiments);

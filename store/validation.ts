@@ -11,6 +11,14 @@ import { validateLoggedModel } from "./logged_models/validation.ts";
 import { checkModelIdLength } from "./logged_models/common.ts";
 import { validateRegistry } from "./registry/validation.ts";
 import { randomRunName } from "./ids.ts";
+import {
+  keyBytes,
+  MAX_DATASET_NAME_BYTES,
+  MAX_DATASET_SOURCE_TYPE_LENGTH,
+  MAX_INPUT_TAGS_CHARS,
+  MAX_KEY_LENGTH,
+  MAX_USER_ID_LENGTH,
+} from "./limits.ts";
 import type {
   DatasetInput,
   Metric,
@@ -39,7 +47,7 @@ export interface ValidationOptions {
   allowedArtifactRoots?: string[];
 }
 
-const MAX_KEY = 250;
+const MAX_KEY = MAX_KEY_LENGTH;
 const MAX_PARAM_VALUE = 6000;
 const MAX_RUN_TAG_VALUE = 8000;
 const MAX_EXPERIMENT_TAG_VALUE = 5000;
@@ -183,6 +191,15 @@ function checkArtifactLocation(loc: string, roots: readonly string[]): string {
   return loc;
 }
 
+/**
+ * A run name follows the rule of the `mlflow.runName` tag it is stored as (≤8000 characters,
+ * truncated unless `truncateLongValues` is off), whether it comes as `run_name` or as the tag,
+ * in `runs/create` or `runs/update`: the name and its tag can then never differ.
+ */
+function fitRunName(name: string, truncate: boolean): string {
+  return fitLength("Tag value", name, MAX_RUN_TAG_VALUE, truncate);
+}
+
 function checkTags(
   tags: Tag[] | undefined,
   valueLimit: number,
@@ -234,7 +251,7 @@ function checkMetric(m: Metric, i: number): Metric {
   const out: Metric = { key, value: stored, timestamp, step };
   // Any id is kept (as MLflow does); only one that could be a KV key part is accepted.
   if (m.model_id) out.model_id = checkModelIdLength(m.model_id, `metrics[${i}].model_id`);
-  if (m.dataset_name) out.dataset_name = fitLength("Dataset name", m.dataset_name, 500);
+  if (m.dataset_name) out.dataset_name = fitDatasetName(m.dataset_name);
   if (m.dataset_digest) out.dataset_digest = fitLength("Dataset digest", m.dataset_digest, 36);
   return out;
 }
@@ -277,15 +294,32 @@ function checkBatch(batch: RunBatch, truncate: boolean): Required<RunBatch> {
   return { metrics, params, tags: lastPerKey(tags) };
 }
 
+/** MLflow's 500 characters, and {@linkcode MAX_DATASET_NAME_BYTES} so it fits a KV key. */
+function fitDatasetName(name: string): string {
+  fitLength("Dataset name", name, 500);
+  const bytes = keyBytes(name);
+  if (bytes > MAX_DATASET_NAME_BYTES) {
+    throw invalidParam(
+      `Dataset name '${preview(name)}' is ${bytes} bytes long in UTF-8, which exceeds the limit ` +
+        `of ${MAX_DATASET_NAME_BYTES} bytes`,
+    );
+  }
+  return name;
+}
+
 function checkDatasetInputs(inputs: DatasetInput[]): DatasetInput[] {
   return inputs.map((input, i) => {
     const path = `datasets[${i}]`;
     const d = input?.dataset;
     if (!d) throw missing(`${path}.dataset`);
     const dataset: DatasetInput["dataset"] = {
-      name: fitLength("Dataset name", requireString(d.name, `${path}.dataset.name`), 500),
+      name: fitDatasetName(requireString(d.name, `${path}.dataset.name`)),
       digest: fitLength("Dataset digest", requireString(d.digest, `${path}.dataset.digest`), 36),
-      source_type: requireString(d.source_type, `${path}.dataset.source_type`),
+      source_type: fitLength(
+        "Dataset source type",
+        requireString(d.source_type, `${path}.dataset.source_type`),
+        MAX_DATASET_SOURCE_TYPE_LENGTH,
+      ),
       source: fitLength("Dataset source", requireString(d.source, `${path}.dataset.source`), 65535),
     };
     if (d.schema) dataset.schema = fitLength("Dataset schema", d.schema, 1048575);
@@ -297,6 +331,13 @@ function checkDatasetInputs(inputs: DatasetInput[]): DatasetInput[] {
         value: fitLength("Input tag value", t.value, 500),
       };
     });
+    const size = tags.reduce((n, t) => n + t.key.length + t.value.length, 0);
+    if (size > MAX_INPUT_TAGS_CHARS) {
+      throw invalidParam(
+        `The input tags of '${path}' have ${size} characters in all, which exceeds the limit ` +
+          `of ${MAX_INPUT_TAGS_CHARS}`,
+      );
+    }
     return { tags, dataset };
   });
 }
@@ -393,25 +434,26 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       await inner.setExperimentTag(existingExperimentId(id), t.key, t.value);
     },
     deleteExperimentTag: async (id, key) =>
-      await inner.deleteExperimentTag(existingExperimentId(id), key),
+      await inner.deleteExperimentTag(existingExperimentId(id), fitLength("Tag key", key, MAX_KEY)),
 
     async createRun(input) {
       const tags = lastPerKey(checkTags(input.tags, MAX_RUN_TAG_VALUE, truncate, "tags"));
       const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
-      if (input.runName && tagName !== undefined && input.runName !== tagName) {
+      const givenName = input.runName ? fitRunName(input.runName, truncate) : undefined;
+      if (givenName && tagName !== undefined && givenName !== tagName) {
         throw invalidParam(
           "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different " +
-            `values (run_name='${input.runName}', mlflow.runName='${tagName}').`,
+            `values (run_name='${preview(givenName)}', mlflow.runName='${preview(tagName)}').`,
         );
       }
-      const runName = input.runName || tagName || randomRunName();
+      const runName = givenName || tagName || randomRunName();
       const startTime = input.startTime;
       if (startTime !== undefined && (!Number.isSafeInteger(startTime) || startTime < 0)) {
         throw invalidParam(`Invalid value ${startTime} for parameter 'start_time' supplied`);
       }
       return await inner.createRun({
         experimentId: existingExperimentId(input.experimentId || "0"),
-        userId: input.userId ?? "",
+        userId: fitLength("User ID", input.userId ?? "", MAX_USER_ID_LENGTH),
         runName,
         ...(startTime !== undefined && { startTime }),
         tags: [...tags.filter((t) => t.key !== RUN_NAME_TAG), {
@@ -437,7 +479,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       return await inner.updateRun(runId, {
         ...(status !== undefined && { status }),
         ...(endTime !== undefined && { endTime }),
-        ...(runName && { runName }),
+        ...(runName && { runName: fitRunName(runName, truncate) }),
       });
     },
     deleteRun: async (runId) => await inner.deleteRun(checkRunId(runId)),
@@ -446,7 +488,8 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       checkRunId(runId);
       await inner.logBatch(runId, checkBatch(batch, truncate));
     },
-    deleteTag: async (runId, key) => await inner.deleteTag(checkRunId(runId), key),
+    deleteTag: async (runId, key) =>
+      await inner.deleteTag(checkRunId(runId), fitLength("Tag key", key, MAX_KEY)),
     async logModel(runId, modelJson) {
       checkRunId(runId);
       await inner.logModel(runId, checkModelJson(modelJson));
@@ -455,7 +498,10 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       checkRunId(runId);
       const checked = checkDatasetInputs(datasets ?? []);
       const modelInputs: ModelInput[] = (models ?? []).map((m, i) => ({
-        model_id: requireString(m?.model_id, `models[${i}].model_id`),
+        model_id: checkModelIdLength(
+          requireString(m?.model_id, `models[${i}].model_id`),
+          `models[${i}].model_id`,
+        ),
       }));
       await inner.logInputs(runId, checked, modelInputs);
     },
@@ -465,7 +511,8 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       if (maxResults !== undefined && (!Number.isSafeInteger(maxResults) || maxResults < 1)) {
         throw invalidParam(`Invalid value ${maxResults} for parameter 'max_results' supplied`);
       }
-      return await inner.getMetricHistory(runId, key, { maxResults, pageToken });
+      const metricKey = fitLength("Metric name", key, MAX_KEY);
+      return await inner.getMetricHistory(runId, metricKey, { maxResults, pageToken });
     },
     async searchRuns(o) {
       const experimentIds = possibleExperimentIds(o.experimentIds);

@@ -188,3 +188,17 @@ Deno.test("createLocalArtifactRepository() streams 512 MiB without buffering it"
     assert.ok(report.peakGrowthMiB < 150, `RSS grew by ${report.peakGrowthMiB.toFixed(1)} MiB`);
   });
 });
+
+Deno.test("regression: concurrent uploads into a new directory all succeed (no spurious 'symbolic link' 400)", async () => {
+  await withRepo(async (repo) => {
+    // Each upload resolves the not-yet-existing directory while others create it; one that saw
+    // it missing and then present was refused as a dangling symlink.
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => repo.put(`r${round}/a/b/f${i}.txt`, streamOf(`${i}`))),
+      );
+      const failed = results.filter((r) => r.status === "rejected");
+      assert.deepEqual(failed, [], `round ${round}`);
+    }
+  });
+});

@@ -28,6 +28,8 @@ Deno.test("parseConfig() uses MLflow-like defaults with no flags or env", () => 
     defaultArtifactRoot: DEFAULT_ARTIFACT_ROOT,
     serveArtifacts: true,
     artifactsOnly: false,
+    bodyIdleTimeoutMs: 60_000,
+    bodyTimeoutMs: 300_000,
     help: false,
   });
   strictEqual(DEFAULT_ARTIFACTS_DESTINATION, "./mlartifacts");
@@ -48,6 +50,9 @@ Deno.test("parseConfig() reads every option from flags", () => {
     "--default-artifact-root=mlflow-artifacts:/team",
     "--serve-artifacts",
     "--artifacts-only",
+    "--body-idle-timeout",
+    "2.5",
+    "--body-timeout=10",
   ], {});
   deepStrictEqual(cfg, {
     host: "0.0.0.0",
@@ -58,6 +63,8 @@ Deno.test("parseConfig() reads every option from flags", () => {
     defaultArtifactRoot: "mlflow-artifacts:/team",
     serveArtifacts: true,
     artifactsOnly: true,
+    bodyIdleTimeoutMs: 2500,
+    bodyTimeoutMs: 10_000,
     help: false,
   });
 });
@@ -72,6 +79,8 @@ Deno.test("parseConfig() reads every option from env", () => {
     MLFLOW_DEFAULT_ARTIFACT_ROOT: "mlflow-artifacts:/shared",
     MLFLOW_SERVE_ARTIFACTS: "false",
     MLFLOW_ARTIFACTS_ONLY: "",
+    KVFLOW_BODY_IDLE_TIMEOUT: "30",
+    KVFLOW_BODY_TIMEOUT: "0.5",
   });
   deepStrictEqual(cfg, {
     host: "::1",
@@ -82,8 +91,22 @@ Deno.test("parseConfig() reads every option from env", () => {
     defaultArtifactRoot: "mlflow-artifacts:/shared",
     serveArtifacts: false,
     artifactsOnly: false,
+    bodyIdleTimeoutMs: 30_000,
+    bodyTimeoutMs: 500,
     help: false,
   });
+});
+
+Deno.test("parseConfig() rejects body timeouts that are not positive seconds", () => {
+  for (const flag of ["--body-idle-timeout", "--body-timeout"]) {
+    for (const bad of ["0", "-1", "abc", "1e3", "90000"]) {
+      throwsConfigError(() => parseConfig([`${flag}=${bad}`], {}), new RegExp(`Invalid ${flag}`));
+    }
+  }
+  strictEqual(
+    parseConfig(["--body-idle-timeout", "1"], { KVFLOW_BODY_IDLE_TIMEOUT: "9" }).bodyIdleTimeoutMs,
+    1000,
+  );
 });
 
 Deno.test("parseConfig() prefers flag over KVFLOW_PORT over PORT", async (t) => {

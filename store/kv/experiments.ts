@@ -1,5 +1,6 @@
 /** Experiments in KV: records, the unique-name index, tags and the lifecycle. */
 import { invalidParam, MlflowError } from "../errors.ts";
+import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
 import { searchExperimentsIn } from "../search/mod.ts";
 import type {
   CreateExperimentInput,
@@ -169,12 +170,16 @@ export function renameExperiment(ctx: KvContext, id: string, newName: string): P
 /**
  * Deletes or restores an experiment. One record flips; its runs' stages follow (see
  * `runStage`), and a restore bumps the epoch so runs deleted individually come back too.
+ * `Default` (`0`) cannot be deleted, as in MLflow's file store.
  */
 export function setExperimentStage(
   ctx: KvContext,
   id: string,
   to: "active" | "deleted",
 ): Promise<void> {
+  if (to === "deleted" && id === DEFAULT_EXPERIMENT_ID) {
+    return Promise.reject(cannotDeleteDefaultExperiment());
+  }
   return withRetry(`${to === "deleted" ? "delete" : "restore"} experiment ${id}`, async () => {
     const rec = await ctx.kv.get<ExperimentRecord>(experimentKey(id));
     if (rec.value === null || rec.value.lifecycle_stage === to) {

@@ -6,8 +6,8 @@
  * non-overlapping chunks keyed by their smallest point, so KV key order is history order, plus up
  * to `COMPACT_AT` loose points above every chunk. When the loose points pile up they are packed
  * into chunks (folding in a last chunk that has room). A point arriving out of order is inserted
- * into the chunk that covers it. Exact duplicates (same timestamp, step and value) land on the
- * same key or are dropped on merge, which is MLflow's "identical point is ignored".
+ * into the chunk that covers it. Of exact duplicates (same timestamp, step and value) the first
+ * copy stays, extras and all: MLflow's "identical point is ignored".
  *
  * @module
  */
@@ -20,7 +20,8 @@ import {
   type PointSortKey,
   runMetricKey,
 } from "./keys.ts";
-import type { MutationSet } from "./mutations.ts";
+import { estimateSize, type MutationSet } from "./mutations.ts";
+import { getManyValues } from "./run_write.ts";
 
 /** How many loose points a metric may have before they are packed into a chunk. */
 export const COMPACT_AT = 100;
@@ -50,6 +51,12 @@ export interface MetricHead {
   loose: number;
   /** Sort key of the largest point held in chunks; null when there are no chunks. */
   max: PointSortKey | null;
+  /**
+   * Sort key of the largest loose point (null when there are none), so that an in-order append
+   * above it knows it repeats no stored point without reading. Absent in heads written before
+   * it existed: then it is unknown.
+   */
+  top?: PointSortKey | null;
 }
 
 interface Chunk {
@@ -79,22 +86,23 @@ export function isNewer(a: Point, b: Point): boolean {
     0;
 }
 
-/** Sorts and drops exact duplicates (the last copy wins, carrying its extra fields). */
+/** Sorts and drops exact duplicates: the first copy stays, with its extra fields (a stable sort). */
 function sortUnique(points: Point[]): Point[] {
   const sorted = [...points].sort(cmpPoints);
   const out: Point[] = [];
   for (const p of sorted) {
-    if (out.length > 0 && cmpPoints(out[out.length - 1], p) === 0) out[out.length - 1] = p;
-    else out.push(p);
+    if (out.length === 0 || cmpPoints(out[out.length - 1], p) !== 0) out.push(p);
   }
   return out;
 }
 
-function extraSize(x: PointExtra | undefined): number {
-  if (!x) return 0;
-  return 24 +
-    2 *
-      ((x.model_id?.length ?? 0) + (x.dataset_name?.length ?? 0) + (x.dataset_digest?.length ?? 0));
+/**
+ * Bytes a point adds to a chunk: three float64s, plus its extras, whose field names cost as much
+ * as short values (three one-letter fields take ~50 bytes, which a size of the values alone
+ * underestimated enough for a chunk of such points to pass KV's 64 KiB value limit).
+ */
+function pointSize(p: Point): number {
+  return p.x ? 26 + estimateSize(p.x) : 26;
 }
 
 function encodeChunk(points: Point[]): Chunk {
@@ -127,7 +135,7 @@ export function decodeChunk(c: Chunk): Point[] {
 function writeChunks(m: MutationSet, runId: string, key: string, points: Point[]): void {
   let start = 0, bytes = 0;
   for (let i = 0; i < points.length; i++) {
-    const s = 24 + extraSize(points[i].x);
+    const s = pointSize(points[i]);
     if (i > start && (i - start >= CHUNK_POINTS || bytes + s > CHUNK_BYTES)) {
       m.set(
         metricChunkKey(runId, key, sortKeyOf(points[start])),
@@ -174,8 +182,12 @@ async function assignToChunks(
   if (!first) return []; // unreachable while chunks exist, which out-of-order points imply
   const last = sortKeyOf(sorted[sorted.length - 1]);
   const spanned: Deno.KvEntry<Chunk>[] = [];
-  for await (const e of kv.list<Chunk>({ start: first.key, end: [...prefix, ...last, 0] })) {
-    spanned.push(e);
+  // Points below the first chunk fall back to it, so `last` may sort below the scan's start: then
+  // that chunk is the only one they touch (and KV refuses a range whose end is below its start).
+  if (compareSortKeys(last, chunkMin(first)) >= 0) {
+    for await (const e of kv.list<Chunk>({ start: first.key, end: [...prefix, ...last, 0] })) {
+      spanned.push(e);
+    }
   }
   if (spanned.length === 0) spanned.push(first);
   const out = spanned.map((entry) => ({ entry, add: [] as Point[] }));
@@ -219,10 +231,29 @@ export async function planMetricAppend(
   }
 
   let loose = head?.loose ?? 0;
+  let top = loose === 0 ? null : head?.top;
   let newMax = max;
   if (inOrder.length > 0 && loose + inOrder.length < COMPACT_AT) {
-    for (const p of inOrder) m.set(metricPointKey(runId, key, sortKeyOf(p)), p.x ?? 0);
-    loose += inOrder.length;
+    // Only a point at or below the largest loose one can repeat one, and the stored copy must
+    // stay: look those up (an in-order append above them all reads nothing).
+    const keys = inOrder.map((p) => metricPointKey(runId, key, sortKeyOf(p)));
+    const known = top;
+    const mayRepeat = inOrder.flatMap((p, i) =>
+      known === undefined || (known !== null && compareSortKeys(sortKeyOf(p), known) <= 0)
+        ? [i]
+        : []
+    );
+    const stored = mayRepeat.length === 0
+      ? []
+      : await getManyValues<PointExtra | 0>(kv, mayRepeat.map((i) => keys[i]));
+    const repeats = new Set(mayRepeat.filter((_, j) => stored[j] !== null));
+    inOrder.forEach((p, i) => {
+      if (repeats.has(i)) return;
+      m.set(keys[i], p.x ?? 0);
+      loose++;
+    });
+    const last = sortKeyOf(inOrder[inOrder.length - 1]);
+    if (top !== undefined && (top === null || compareSortKeys(last, top) > 0)) top = last;
   } else if (inOrder.length > 0) {
     const existing: Point[] = [];
     if (loose > 0) {
@@ -244,8 +275,13 @@ export async function planMetricAppend(
     writeChunks(m, runId, key, merged);
     newMax = sortKeyOf(merged[merged.length - 1]);
     loose = 0;
+    top = null;
   }
-  if (latest) m.set(runMetricKey(runId, key), { latest, loose, max: newMax } satisfies MetricHead);
+  if (latest) {
+    const next: MetricHead = { latest, loose, max: newMax };
+    if (top !== undefined) next.top = top;
+    m.set(runMetricKey(runId, key), next);
+  }
 }
 
 function pointFromLooseKey(key: Deno.KvKey, x: PointExtra | 0): Point {

@@ -1,5 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { runMetricKey } from "./keys.ts";
+import { createKvStore } from "./mod.ts";
 import {
   COMPACT_AT,
   compareSortKeys,
@@ -108,4 +109,123 @@ Deno.test("planMetricAppend() keeps the latest by (step, timestamp, value) with 
   ]);
   const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value!;
   deepStrictEqual([head.latest.timestamp, head.latest.step, head.latest.value], [5, 2, 0.5]);
+});
+
+const at = (step: number): Point => ({ timestamp: 1000 + step, step, value: step / 10 });
+const steps = (from: number, n: number) => Array.from({ length: n }, (_, i) => at(from + i));
+
+Deno.test("regression: log-metric below the first packed chunk is accepted (issue 10 #1)", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await append(kv, steps(100, 150));
+  await append(kv, steps(250, 150));
+  await append(kv, [at(5)]);
+  // And a batch wholly below the chunk, then one spanning below, inside and above it.
+  await append(kv, [at(3), at(1), at(2)]);
+  await append(kv, [at(0), at(4), at(200), at(399), at(400)]);
+  const want = expected([...steps(0, 6), ...steps(100, 301)]);
+  deepStrictEqual(strip(await readHistoryPoints(kv, "r", "m", null, Infinity)), strip(want));
+  const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value!;
+  deepStrictEqual(head.latest, at(400));
+});
+
+Deno.test("regression: a chunk of points with short model/dataset extras stays under KV's 64 KiB value limit", async () => {
+  using kv = await Deno.openKv(":memory:");
+  // One-letter extras cost ~50 bytes a point in V8's serialisation, mostly field names.
+  const x = { model_id: "m", dataset_name: "d", dataset_digest: "g" };
+  const points = steps(0, 1000).map((p) => ({ ...p, x: { ...x } }));
+  for (let i = 0; i < points.length; i += 250) await append(kv, points.slice(i, i + 250));
+  await append(kv, [{ ...at(-1), x: { ...x } }]);
+  deepStrictEqual(
+    (await readHistoryPoints(kv, "r", "m", null, Infinity)).map((p) => [p.step, p.x]),
+    [at(-1), ...points].map((p) => [p.step, x]),
+  );
+});
+
+Deno.test("regression: two KV handles on one file log below and above packed chunks at once (issue 10 #1)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kvflow-history-" });
+  const kvA = await Deno.openKv(`${dir}/mlruns.kv`);
+  const kvB = await Deno.openKv(`${dir}/mlruns.kv`);
+  try {
+    const a = await createKvStore(kvA);
+    const b = await createKvStore(kvB);
+    const runId = (await a.createRun({ startTime: 1 })).info.run_id;
+    const metric = (p: Point) => ({ key: "m", ...p });
+    // Two processes, as with two servers behind one load balancer: A logs batches in order
+    // while B logs single points, most of them below what A has packed already.
+    await a.logBatch(runId, { metrics: steps(100, 150).map(metric) });
+    await Promise.all([
+      (async () => {
+        for (let from = 250; from < 650; from += 100) {
+          await a.logBatch(runId, { metrics: steps(from, 100).map(metric) });
+        }
+      })(),
+      (async () => {
+        for (let step = 99; step >= 0; step -= 3) {
+          await b.logBatch(runId, { metrics: [metric(at(step))] });
+        }
+      })(),
+    ]);
+    const want = [...steps(0, 100).filter((p) => (99 - p.step) % 3 === 0), ...steps(100, 550)];
+    for (const store of [a, b]) {
+      const got = (await store.getMetricHistory(runId, "m")).items;
+      deepStrictEqual(got.map((m) => m.step), want.map((p) => p.step));
+      deepStrictEqual((await store.getRun(runId)).data.metrics, [metric(at(649))]);
+    }
+  } finally {
+    kvA.close();
+    kvB.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A KV handle that counts reads, to check what the fast path costs. */
+function countingReads(kv: Deno.Kv): { kv: Deno.Kv; reads: () => number } {
+  let n = 0;
+  const proxy = new Proxy(kv, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop === "get" || prop === "getMany" || prop === "list") {
+        return (...args: unknown[]) => {
+          n++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { kv: proxy, reads: () => n };
+}
+
+Deno.test("planMetricAppend() reads nothing for in-order appends above the loose points", async () => {
+  using raw = await Deno.openKv(":memory:");
+  await append(raw, steps(0, 150)); // packed
+  await append(raw, [at(150), at(151)]); // loose
+  const { kv, reads } = countingReads(raw);
+  for (const p of [at(152), at(160), at(161)]) await append(kv, [p]);
+  await append(kv, steps(170, 5));
+  strictEqual(reads(), 4); // only append()'s own head reads
+});
+
+Deno.test("regression: a repeated point keeps the extras of its first copy, loose or packed", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const x = (model_id: string) => ({ model_id });
+  // Loose: the repeat arrives below the newest loose point, then at it.
+  await append(kv, [{ ...at(1), x: x("first") }, at(2)]);
+  await append(kv, [at(3)]);
+  await append(kv, [{ ...at(1), x: x("second") }]);
+  await append(kv, [{ ...at(3), x: x("second") }]);
+  // In one batch.
+  await append(kv, [{ ...at(4), x: x("first") }, { ...at(4), x: x("second") }]);
+  // Packed: into chunks by compaction, then repeated below the chunk max.
+  await append(kv, steps(5, 120));
+  await append(kv, [{ ...at(2), x: x("second") }, { ...at(50), x: x("second") }]);
+  const got = await readHistoryPoints(kv, "r", "m", null, Infinity);
+  deepStrictEqual(got.length, 124);
+  deepStrictEqual(got.slice(0, 4).map((p) => [p.step, p.x?.model_id]), [
+    [1, "first"],
+    [2, undefined],
+    [3, undefined],
+    [4, "first"],
+  ]);
+  strictEqual(got[49].x, undefined);
 });

@@ -18,9 +18,11 @@
 import { invalidParam } from "../errors.ts";
 import { decodePageToken, encodePageToken } from "../page_token.ts";
 import {
+  checkListParam,
   type FilterNode,
   inView,
   matchesRunFilter,
+  MAX_SEARCH_EXPERIMENT_IDS,
   type OrderClause,
   parseRunFilter,
   parseRunOrderBy,
@@ -237,6 +239,7 @@ async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
 export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promise<Page<Run>> {
   const max = validateMaxResults(opts.maxResults);
   const view = validateViewType(opts.runViewType);
+  checkListParam("experiment_ids", opts.experimentIds, MAX_SEARCH_EXPERIMENT_IDS);
   const filter = parseRunFilter(opts.filter);
   const order = parseRunOrderBy(opts.orderBy);
   const fp = runsQueryFingerprint(opts);

@@ -23,6 +23,7 @@ import {
 import { RETRY, withRetry } from "./retry.ts";
 import { type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { experimentNotFound } from "./experiments.ts";
+import { cannotRestoreRunOfDeletedExperiment } from "../lifecycle_errors.ts";
 
 const RUN_NAME_TAG = "mlflow.runName";
 
@@ -137,9 +138,15 @@ export async function updateRun(
   return info;
 }
 
-/** Soft-deletes (`deleted = true`) or restores a run; both are idempotent. */
+/**
+ * Soft-deletes (`deleted = true`) or restores a run; both are idempotent. A run of a deleted
+ * experiment cannot be restored on its own (`INVALID_STATE`): it would stay deleted.
+ */
 export function setRunDeleted(ctx: KvContext, runId: string, deleted: boolean): Promise<void> {
   return writeRun(ctx, runId, `${deleted ? "delete" : "restore"} run ${runId}`, (s, m) => {
+    if (!deleted && s.exp.lifecycle_stage === "deleted") {
+      throw cannotRestoreRunOfDeletedExperiment(runId, s.exp.experiment_id);
+    }
     if (s.run.deleted === deleted && (!deleted || s.run.deleted_epoch === s.exp.epoch)) return;
     m.set(runKey(runId), { ...s.run, deleted, deleted_epoch: s.exp.epoch } satisfies RunRecord);
   });

@@ -1,5 +1,6 @@
 /** Experiment methods of the in-memory store: CRUD, unique names, delete/restore cascades. */
 import { invalidParam, MlflowError } from "../errors.ts";
+import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
 import { searchExperimentsIn } from "../search/mod.ts";
 import type { TrackingStore } from "../types.ts";
 import {
@@ -115,6 +116,7 @@ export function experimentMethods(s: MemoryState): ExperimentMethods {
       rec.experiment.last_update_time = Date.now();
     },
     deleteExperiment(id) {
+      if (id === DEFAULT_EXPERIMENT_ID) throw cannotDeleteDefaultExperiment();
       const rec = s.experiments.get(id);
       if (!rec || rec.experiment.lifecycle_stage !== "active") {
         throw new MlflowError(

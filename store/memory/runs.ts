@@ -1,6 +1,7 @@
 /** Run lifecycle methods of the in-memory store: create, get, update, delete/restore, search. */
 import { invalidParam } from "../errors.ts";
 import { newRunId, randomRunName } from "../ids.ts";
+import { cannotRestoreRunOfDeletedExperiment } from "../lifecycle_errors.ts";
 import { searchRunsIn } from "../search/mod.ts";
 import type { Run, TrackingStore } from "../types.ts";
 import {
@@ -78,7 +79,12 @@ export function runMethods(s: MemoryState): RunMethods {
       getRunRecord(s, runId).info.lifecycle_stage = "deleted";
     },
     restoreRun(runId) {
-      getRunRecord(s, runId).info.lifecycle_stage = "active";
+      const rec = getRunRecord(s, runId);
+      const expId = rec.info.experiment_id;
+      if (s.experiments.get(expId)?.experiment.lifecycle_stage === "deleted") {
+        throw cannotRestoreRunOfDeletedExperiment(runId, expId);
+      }
+      rec.info.lifecycle_stage = "active";
     },
     searchRuns(opts) {
       // Lazy, so the search engine validates its arguments before any run is copied.

@@ -12,6 +12,9 @@ import { invalidParam, MlflowError } from "../errors.ts";
 import type { Tag, TrackingStore } from "../types.ts";
 import { checkKey, fitLength, lastPerKey, missing, type ValidationOptions } from "../validation.ts";
 import { resolveModelVersionSource, type SourceLookups } from "./source.ts";
+import { MAX_RUN_ID_LENGTH } from "../limits.ts";
+import { checkModelIdLength } from "../logged_models/common.ts";
+import { type ModelVersionClause, parseModelVersionFilter } from "../search/registry.ts";
 import { MODEL_VERSION_STAGES, type ModelVersionStage, type RegistryMethods } from "./types.ts";
 
 /** MLflow 3's `MAX_MODEL_REGISTRY_TAG_KEY_LENGTH` / `…_VALUE_LENGTH` (mlflow-rest.md §3). */
@@ -22,8 +25,9 @@ export const MAX_ALIAS = 255;
 /** The SQL store's name column width. */
 export const MAX_MODEL_NAME = 256;
 /**
- * kvflow's cap on descriptions (MLflow has none): a version record, description included, must
- * fit one 64 KiB KV value.
+ * kvflow's cap on descriptions (MLflow has none), in UTF-16 units (characters outside the Basic
+ * Multilingual Plane, e.g. emoji, count twice): a version record, description included, must fit
+ * one 64 KiB KV value, which stores a string as up to 2 bytes per UTF-16 unit.
  */
 export const MAX_DESCRIPTION = 20_000;
 /** kvflow's cap on `run_link`. */
@@ -125,7 +129,7 @@ export function canonicalStage(stage: unknown): ModelVersionStage {
 function checkDescription(description: unknown): string {
   const d = description ?? "";
   if (typeof d !== "string") throw invalidParam("Invalid value for parameter 'description'");
-  if (codePoints(d) > MAX_DESCRIPTION) throw exceeds("description", MAX_DESCRIPTION);
+  if (d.length > MAX_DESCRIPTION) throw exceeds("description", MAX_DESCRIPTION);
   return d;
 }
 
@@ -141,6 +145,26 @@ function checkRunLink(link: unknown): string {
     );
   }
   return l;
+}
+
+/**
+ * A `name =` or `run_id =` / `IN` filter value longer than any model name or run id can be
+ * matches nothing, and would be a database key past KV's limit: refused up front.
+ */
+function checkModelVersionFilterValues(clauses: readonly ModelVersionClause[]): void {
+  for (const c of clauses) {
+    if (c.kind !== "attribute" || (c.key !== "name" && c.key !== "run_id")) continue;
+    if (c.op !== "=" && c.op !== "IN") continue;
+    const limit = c.key === "name" ? MAX_MODEL_NAME : MAX_RUN_ID_LENGTH;
+    for (const v of "values" in c ? c.values : "value" in c ? [c.value] : []) {
+      if (v.length > limit && codePoints(v) > limit) {
+        throw invalidParam(
+          `Invalid filter: the ${c.key} '${v.slice(0, 100)}…' is longer than ${limit} ` +
+            "characters, which no registered model name or run id can be",
+        );
+      }
+    }
+  }
 }
 
 const optional = (s: string | undefined) => s === undefined || s === "" ? undefined : s;
@@ -196,7 +220,8 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
       const tags = checkTags(input.tags);
       const description = checkDescription(input.description);
       const runLink = checkRunLink(input.runLink);
-      const modelId = optional(input.modelId);
+      const given = optional(input.modelId);
+      const modelId = given === undefined ? undefined : checkModelIdLength(given, "model_id");
       const resolved = await resolveModelVersionSource(
         input.source,
         optional(input.runId),
@@ -238,7 +263,10 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
       await inner.getModelVersion(checkModelName(name), checkVersion(version)),
     getModelVersionDownloadUri: async (name, version) =>
       await inner.getModelVersionDownloadUri(checkModelName(name), checkVersion(version)),
-    searchModelVersions: async (o) => await inner.searchModelVersions(o),
+    async searchModelVersions(o) {
+      checkModelVersionFilterValues(parseModelVersionFilter(o.filter));
+      return await inner.searchModelVersions(o);
+    },
     async setModelVersionTag(name, version, key, value) {
       checkModelName(name);
       const v = checkVersion(version);

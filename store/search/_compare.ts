@@ -41,12 +41,23 @@ export function matchesString(value: string | undefined, p: StringPredicate): bo
       return value !== p.value;
     case "LIKE":
     case "ILIKE":
-      return p.regex.test(value);
+      return p.like.test(value);
     case "IN":
-      return p.values.includes(value);
+      return inList(p.values, value);
     case "NOT IN":
-      return !p.values.includes(value);
+      return !inList(p.values, value);
   }
+}
+
+// Sets for long IN lists, built on first use and kept as long as the parsed filter lives, so a
+// search tests each candidate in O(1) while the AST stays plain data.
+const IN_SETS = new WeakMap<readonly string[], Set<string>>();
+
+function inList(values: readonly string[], value: string): boolean {
+  if (values.length <= 16) return values.includes(value);
+  let set = IN_SETS.get(values);
+  if (set === undefined) IN_SETS.set(values, set = new Set(values));
+  return set.has(value);
 }
 
 /**

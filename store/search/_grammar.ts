@@ -10,7 +10,8 @@
 
 import { describe, keywordOf, quotedString, readComparator, TokenStream } from "./_tokenizer.ts";
 import type { Token } from "./_tokenizer.ts";
-import { likeToRegExp } from "./_like.ts";
+import { compileLike } from "./_like.ts";
+import { checkInListLength, checkLikePattern } from "./limits.ts";
 import type { ValuePredicate } from "./filter.ts";
 
 /** Comparators on numbers, in the order error messages list them. */
@@ -121,6 +122,7 @@ export function readList(
   }
   const values: string[] = [];
   while (ts.peek().type !== ")") {
+    checkInListLength(label, values.length + 1);
     values.push(item(ts));
     if (ts.peek().type === ",") ts.next();
     else if (ts.peek().type !== ")") {
@@ -145,9 +147,9 @@ export function readValuePredicate(
 ): ValuePredicate {
   if (op === "IN" || op === "NOT IN") return { op, values: readList(ts, label, item) };
   const value = readString(ts, label);
-  return op === "LIKE" || op === "ILIKE"
-    ? { op, value, regex: likeToRegExp(value, op === "ILIKE") }
-    : { op: op as "=" | "!=", value };
+  if (op !== "LIKE" && op !== "ILIKE") return { op: op as "=" | "!=", value };
+  checkLikePattern(label, value);
+  return { op, value, like: compileLike(value, op === "ILIKE") };
 }
 
 /**

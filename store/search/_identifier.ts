@@ -5,6 +5,7 @@
  * @module
  */
 
+import { MAX_KEY_LENGTH } from "../limits.ts";
 import type { Token, TokenStream } from "./_tokenizer.ts";
 
 /** String-valued run attributes, by their canonical names. */
@@ -62,8 +63,25 @@ const NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set(["start_time", "end_time
 const DATASET_KEYS: ReadonlySet<string> = new Set(["name", "digest", "context"]);
 
 /**
+ * `key`, unless it is longer than any metric, param, tag or attribute name can be (MLflow's
+ * limit): then none can match, and refusing it keeps it out of the database lookups it would
+ * otherwise become.
+ */
+function checkKeyLength(ts: TokenStream, tok: Token, key: string): string {
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  const n = Array.from(key).length;
+  if (n <= MAX_KEY_LENGTH) return key;
+  throw ts.error(
+    `the key '${key.slice(0, 50)}…' is ${n} characters long; keys have at most ` +
+      `${MAX_KEY_LENGTH} characters`,
+    tok,
+  );
+}
+
+/**
  * Splits a name token at its first dot into an optional type part and the key. Unquoted keys may
- * contain dots (`tags.mlflow.runName`); a quoted key must be the whole key.
+ * contain dots (`tags.mlflow.runName`); a quoted key must be the whole key. A key over
+ * {@linkcode MAX_KEY_LENGTH} characters is refused (`INVALID_PARAMETER_VALUE`).
  */
 export function splitName(
   ts: TokenStream,
@@ -71,11 +89,12 @@ export function splitName(
 ): { type?: string; key: string } {
   if (tok.type !== "name") throw ts.error(`expected an identifier, found '${tok.raw}'`, tok);
   const [first, ...rest] = tok.parts;
-  if (rest.length === 0) return { key: first.text };
+  if (rest.length === 0) return { key: checkKeyLength(ts, tok, first.text) };
   if (rest.length > 1 && rest.some((p) => p.quote !== "")) {
     throw ts.error(`quote the whole key in '${tok.raw}', not part of it`, tok);
   }
-  return { type: first.text, key: rest.map((p) => p.text).join(".") };
+  const key = checkKeyLength(ts, tok, rest.map((p) => p.text).join("."));
+  return { type: first.text, key };
 }
 
 /**

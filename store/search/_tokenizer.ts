@@ -7,6 +7,7 @@
  */
 
 import { invalidParam, type MlflowError } from "../errors.ts";
+import { checkFilterLength } from "./limits.ts";
 
 /** How one segment of a dotted name was written. `'` is only allowed after a dot (a key). */
 export type Quote = "" | '"' | "`" | "'";
@@ -169,6 +170,8 @@ export class TokenStream {
   #i = 0;
 
   constructor(readonly src: string, readonly what: string) {
+    // Checked before lexing, so an oversized filter costs nothing.
+    if (what === "filter") checkFilterLength(src);
     this.tokens = tokenize(src, what);
   }
 

@@ -21,14 +21,16 @@ import {
 } from "./_grammar.ts";
 import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
 import type { NumericOp } from "./filter.ts";
+import type { LikeMatcher } from "./_like.ts";
+import { checkOrderBy } from "./limits.ts";
 
 /** Experiment attributes a filter may compare with a number. */
 export type ExperimentTimeKey = "creation_time" | "last_update_time";
 
-/** `= != LIKE ILIKE` on a string; `regex` is the compiled LIKE pattern. */
+/** `= != LIKE ILIKE` on a string; `like` is the compiled LIKE pattern. */
 export type ExperimentStringPredicate =
   | { op: "=" | "!="; value: string }
-  | { op: "LIKE" | "ILIKE"; value: string; regex: RegExp };
+  | { op: "LIKE" | "ILIKE"; value: string; like: LikeMatcher };
 
 /** One experiment filter clause; a filter is the AND of a list of these. */
 export type ExperimentClause =
@@ -147,6 +149,7 @@ export function parseExperimentOrderBy(
   if (clauses === undefined || clauses.length === 0) {
     return [{ key: "creation_time", ascending: false }, { key: "experiment_id", ascending: true }];
   }
+  checkOrderBy(clauses);
   const out = clauses.map((c) => parseOrderClause(c, "name", parseOrderField));
   if (!out.some((c) => c.key === "experiment_id")) {
     out.push({ key: "experiment_id", ascending: false });

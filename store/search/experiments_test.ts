@@ -9,7 +9,7 @@ import {
 import { assertInvalid, makeExperiment } from "./_test_utils.ts";
 
 function plain(clauses: ExperimentClause[]): unknown {
-  return JSON.parse(JSON.stringify(clauses, (k, v) => (k === "regex" ? undefined : v)));
+  return JSON.parse(JSON.stringify(clauses, (k, v) => (k === "like" ? undefined : v)));
 }
 
 const EXP = makeExperiment("7", {

@@ -12,6 +12,7 @@
 
 import type { DatasetKey, NumericAttributeKey, StringAttributeKey } from "./_identifier.ts";
 import { parseRunFilterTokens } from "./_filter_parser.ts";
+import type { LikeMatcher } from "./_like.ts";
 import { matchesRunFilter, runStringAttribute } from "./_filter_match.ts";
 
 export type { DatasetKey, NumericAttributeKey, StringAttributeKey };
@@ -21,13 +22,13 @@ export { matchesRunFilter, runStringAttribute };
 export type NumericOp = "=" | "!=" | ">" | ">=" | "<" | "<=";
 
 /**
- * A test on a string value. `=`, `!=` and `LIKE` are case-sensitive; `ILIKE` is not. `regex` is
+ * A test on a string value. `=`, `!=` and `LIKE` are case-sensitive; `ILIKE` is not. `like` is
  * the LIKE pattern compiled once at parse time. A missing value (absent param/tag) fails every
  * predicate except `IS NULL`.
  */
 export type StringPredicate =
   | { op: "=" | "!="; value: string }
-  | { op: "LIKE" | "ILIKE"; value: string; regex: RegExp }
+  | { op: "LIKE" | "ILIKE"; value: string; like: LikeMatcher }
   | { op: "IN" | "NOT IN"; values: string[] }
   | { op: "IS NULL" | "IS NOT NULL" };
 

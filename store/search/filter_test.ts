@@ -6,9 +6,9 @@ function matches(filter: string, spec: RunSpec): boolean {
   return matchesRunFilter(parseRunFilter(filter), makeRun(spec));
 }
 
-/** Drops compiled regexes so ASTs compare as plain data. */
+/** Drops compiled LIKE matchers so ASTs compare as plain data. */
 function plain(node: FilterNode | null): unknown {
-  return JSON.parse(JSON.stringify(node, (k, v) => (k === "regex" ? undefined : v)));
+  return JSON.parse(JSON.stringify(node, (k, v) => (k === "like" ? undefined : v)));
 }
 
 Deno.test("parseRunFilter() returns null for an empty filter", () => {

@@ -32,6 +32,12 @@ import {
 } from "./_grammar.ts";
 import { splitName } from "./_identifier.ts";
 import { fingerprint, MAX_RESULTS_LIMIT, pageOf, readOffset } from "./_paging.ts";
+import {
+  checkListParam,
+  MAX_ORDER_BY_CLAUSES,
+  MAX_SEARCH_DATASETS,
+  MAX_SEARCH_EXPERIMENT_IDS,
+} from "./limits.ts";
 import { describe, keywordOf, type TokenStream } from "./_tokenizer.ts";
 import type { NumericOp, ValuePredicate } from "./filter.ts";
 
@@ -189,6 +195,7 @@ export function parseLoggedModelDatasets(
 export function parseLoggedModelOrderBy(
   orderBy: readonly LoggedModelOrderBy[] | undefined,
 ): LoggedModelOrderClause[] {
+  checkListParam("order_by", orderBy, MAX_ORDER_BY_CLAUSES);
   const out: LoggedModelOrderClause[] = [];
   for (const ob of orderBy ?? []) {
     const field = typeof ob?.field_name === "string" ? ob.field_name.trim() : "";
@@ -264,6 +271,8 @@ export interface LoggedModelQuery {
  * token issued for another query.
  */
 export function parseLoggedModelQuery(opts: SearchLoggedModelsOptions): LoggedModelQuery {
+  checkListParam("experiment_ids", opts.experimentIds, MAX_SEARCH_EXPERIMENT_IDS);
+  checkListParam("datasets", opts.datasets, MAX_SEARCH_DATASETS);
   const experimentIds = [...new Set(opts.experimentIds ?? [])];
   if (experimentIds.length === 0 || experimentIds.some((id) => typeof id !== "string")) {
     throw invalidParam(

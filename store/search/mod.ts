@@ -29,10 +29,12 @@ import {
   validateMaxResults,
   validateViewType,
 } from "./_paging.ts";
+import { checkListParam, MAX_SEARCH_EXPERIMENT_IDS } from "./limits.ts";
 
 export * from "./filter.ts";
 export * from "./order_by.ts";
 export * from "./experiments.ts";
+export * from "./limits.ts";
 // The numeric comparator itself, so index planners give an operator exactly the evaluator's meaning.
 export { compareNumbers } from "./_compare.ts";
 export {
@@ -113,6 +115,7 @@ export function searchExperimentsIn(
 export function searchRunsIn(runs: Iterable<Run>, opts: SearchRunsOptions): Page<Run> {
   const max = validateMaxResults(opts.maxResults);
   const view = validateViewType(opts.runViewType);
+  checkListParam("experiment_ids", opts.experimentIds, MAX_SEARCH_EXPERIMENT_IDS);
   const filter = parseRunFilter(opts.filter);
   const order = parseRunOrderBy(opts.orderBy);
   const fp = runsQueryFingerprint(opts);

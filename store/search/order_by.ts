@@ -10,6 +10,7 @@ import { labelOf, resolveRunIdentifier } from "./_identifier.ts";
 import type { NumericAttributeKey, StringAttributeKey } from "./_identifier.ts";
 import { compareSortValues, sortByClauses, type SortValue } from "./_compare.ts";
 import { parseOrderClause } from "./_grammar.ts";
+import { checkOrderBy } from "./limits.ts";
 import { invalidParam } from "../errors.ts";
 
 // The value comparison is shared with the other evaluators; re-exported for run index readers.
@@ -45,6 +46,7 @@ export type OrderClause = OrderKey & { ascending: boolean };
  * ```
  */
 export function parseRunOrderBy(clauses: readonly string[] | undefined): OrderClause[] {
+  checkOrderBy(clauses);
   const out: OrderClause[] = [];
   const seen = new Set<string>();
   for (const clause of clauses ?? []) {

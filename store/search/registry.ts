@@ -30,10 +30,11 @@ import {
 } from "./_grammar.ts";
 import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
 import { fingerprint, pageOf, readOffset } from "./_paging.ts";
+import { checkOrderBy } from "./limits.ts";
 import type { NumericOp, ValuePredicate } from "./filter.ts";
 
 /**
- * `= != LIKE ILIKE IN NOT IN` on a string; `regex` is the compiled LIKE pattern. The runs
+ * `= != LIKE ILIKE IN NOT IN` on a string; `like` is the compiled LIKE pattern. The runs
  * grammar's value predicate: registry filters have no `IS NULL`.
  */
 export type RegistryStringPredicate = ValuePredicate;
@@ -249,6 +250,7 @@ function parseOrderBy(
   keys: readonly RegistryOrderKey[],
   tiebreak: readonly RegistryOrderClause[],
 ): RegistryOrderClause[] {
+  checkOrderBy(clauses);
   const out: RegistryOrderClause[] = [];
   for (const clause of clauses ?? []) {
     const { key, ascending } = parseOrderClause(clause, "name", (ts, tok) => {

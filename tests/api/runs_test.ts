@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { BODY_LIMITS } from "../../routes/decode.ts";
 import {
   clientCreateRunBody,
   createExperiment,
@@ -445,7 +446,7 @@ Deno.test("POST runs/log-batch: client body, all parts, limits and errors", asyn
     );
   });
   await t.step("an over-sized body is a clean 413", async () => {
-    const big = "x".repeat(9 * 1024 * 1024);
+    const big = "x".repeat(BODY_LIMITS["/runs/log-batch"] + 1);
     await expectError(
       post(app, "runs/log-batch", { run_id: id, tags: [{ key: "k", value: big }] }),
       413,

@@ -41,6 +41,12 @@ import {
   FULL_ARTIFACTS,
   QUICK_ARTIFACTS,
 } from "./artifacts.ts";
+import {
+  benchHardening,
+  FULL_HARDENING,
+  type HardeningSizes,
+  QUICK_HARDENING,
+} from "./hardening.ts";
 
 interface Sizes {
   seqRequests: number;
@@ -54,6 +60,7 @@ interface Sizes {
   search: SearchSizes;
   ui: UiSizes;
   artifacts: ArtifactSizes;
+  hardening: HardeningSizes;
 }
 
 const FULL: Sizes = {
@@ -67,6 +74,7 @@ const FULL: Sizes = {
   search: FULL_SEARCH,
   ui: FULL_UI,
   artifacts: FULL_ARTIFACTS,
+  hardening: FULL_HARDENING,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -81,6 +89,7 @@ const QUICK: Sizes = {
   search: QUICK_SEARCH,
   ui: QUICK_UI,
   artifacts: QUICK_ARTIFACTS,
+  hardening: QUICK_HARDENING,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -95,6 +104,7 @@ const BENCHES: Record<string, Bench> = {
   search: benchSearch,
   ui: benchUi, // ./ui.ts: pages in Chromium, on a server of its own
   artifacts: benchArtifacts,
+  hardening: benchHardening, // ./hardening.ts: issue 10's repros, /health probed during each
 };
 
 function logMetricBody(runId: string, step: number): string {

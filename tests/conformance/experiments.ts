@@ -157,6 +157,19 @@ export function experimentConformance(test: Define): void {
     assert.equal((await store.getRun(elsewhere)).info.lifecycle_stage, "active");
   });
 
+  test("regression: deleteExperiment() refuses Default ('0') as MLflow's file store does (issue 10 #11)", async (store) => {
+    const { runId } = await newRun(store, { experimentId: "0" });
+    await assertMlflowError(
+      store.deleteExperiment("0"),
+      "INVALID_PARAMETER_VALUE",
+      "Cannot delete the default experiment '0'. This is an internally reserved experiment.",
+    );
+    const e = await store.getExperiment("0");
+    assert.equal(e.lifecycle_stage, "active");
+    assert.equal((await store.getRun(runId)).info.lifecycle_stage, "active");
+    await store.createRun({ experimentId: "0" });
+  });
+
   test("deleteExperiment() rejects a deleted or unknown experiment", async (store) => {
     const id = await store.createExperiment({ name: randomExperimentName() });
     await store.deleteExperiment(id);

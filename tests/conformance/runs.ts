@@ -204,6 +204,29 @@ export function runConformance(test: Define): void {
     assert.equal((await store.getRun(runId)).info.lifecycle_stage, "active");
   });
 
+  test("regression: restoreRun() of a run whose experiment is deleted is INVALID_STATE, not a silent no-op (issue 10 #11)", async (store) => {
+    const { experimentId, runId } = await newRun(store);
+    const { runId: alsoDeleted } = await newRun(store, { experimentId });
+    await store.deleteRun(alsoDeleted);
+    await store.deleteExperiment(experimentId);
+    for (const id of [runId, alsoDeleted]) {
+      await assertMlflowError(
+        store.restoreRun(id),
+        "INVALID_STATE",
+        `Cannot restore run ${id} because its experiment ${experimentId} is deleted; ` +
+          "restore the experiment first.",
+      );
+      assert.equal((await store.getRun(id)).info.lifecycle_stage, "deleted");
+    }
+    // Deleting a run of a deleted experiment stays allowed (and idempotent); restoring the
+    // experiment brings every run back, as before.
+    await store.deleteRun(runId);
+    await store.restoreExperiment(experimentId);
+    assert.equal((await store.getRun(runId)).info.lifecycle_stage, "active");
+    assert.equal((await store.getRun(alsoDeleted)).info.lifecycle_stage, "active");
+    await store.restoreRun(runId);
+  });
+
   test("deleteRun() and restoreRun() reject unknown and malformed ids", async (store) => {
     const missing = "0123456789abcdef0123456789abcdef";
     const msg = `Run with id=${missing} not found`;

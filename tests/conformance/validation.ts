@@ -4,6 +4,8 @@ import { withValidation } from "../../store/validation.ts";
 import {
   assertMlflowError,
   chars,
+  dataset,
+  datasetInput,
   metric,
   newRun,
   param,
@@ -327,5 +329,163 @@ export function validationConformance(test: Define): void {
       () => store.getMetricHistory(bad, "m"),
     ];
     for (const call of calls) await assertMlflowError(call(), "INVALID_PARAMETER_VALUE", msg);
+  });
+
+  test("regression: over-long keys in deleteTag/deleteExperimentTag/getMetricHistory are 400 (issue 10 #5)", async (store) => {
+    const { experimentId, runId } = await newRun(store);
+    const key = chars(3000, "k");
+    const msg = /had length 3000, which exceeded length limit of 250/;
+    await assertMlflowError(store.deleteTag(runId, key), "INVALID_PARAMETER_VALUE", msg);
+    await assertMlflowError(
+      store.deleteExperimentTag(experimentId, key),
+      "INVALID_PARAMETER_VALUE",
+      msg,
+    );
+    await assertMlflowError(store.getMetricHistory(runId, key), "INVALID_PARAMETER_VALUE", msg);
+    // At the limit it is an ordinary key: no such tag, an empty history.
+    await assertMlflowError(store.deleteTag(runId, chars(250, "k")), "RESOURCE_DOES_NOT_EXIST");
+    assert.deepEqual((await store.getMetricHistory(runId, chars(250, "k"))).items, []);
+  });
+
+  test("regression: runs/search filter and order_by keys over 250 characters are 400 (issue 10 #5)", async (store) => {
+    const { experimentId } = await newRun(store);
+    const key = chars(3000, "k");
+    for (
+      const filter of [`metrics.\`${key}\` > 1`, `params.\`${key}\` = 'a'`, `tags.\`${key}\` = 'a'`]
+    ) {
+      await assertMlflowError(
+        store.searchRuns({ experimentIds: [experimentId], filter }),
+        "INVALID_PARAMETER_VALUE",
+        /keys have at most 250 characters/,
+      );
+    }
+    for (const order of [`metrics.\`${key}\``, `params.\`${key}\` DESC`, `tags.\`${key}\``]) {
+      await assertMlflowError(
+        store.searchRuns({ experimentIds: [experimentId], orderBy: [order] }),
+        "INVALID_PARAMETER_VALUE",
+        /keys have at most 250 characters/,
+      );
+    }
+    const k250 = chars(250, "k");
+    const page = await store.searchRuns({
+      experimentIds: [experimentId],
+      filter: `metrics.\`${k250}\` > 1`,
+      orderBy: [`params.\`${k250}\``],
+    });
+    assert.deepEqual(page.items, []);
+  });
+
+  test("regression: run_name follows the mlflow.runName tag rule in createRun and updateRun (issue 10 #5)", async (store) => {
+    const long = chars(100_000, "r");
+    const { runId, run } = await newRun(store, { runName: long });
+    assert.equal(run.info.run_name, chars(8000, "r"));
+    assert.equal(run.data.tags.find((t) => t.key === "mlflow.runName")?.value, chars(8000, "r"));
+    const info = await store.updateRun(runId, { runName: chars(60_000, "u") });
+    assert.equal(info.run_name, chars(8000, "u"));
+    const { data } = await store.getRun(runId);
+    assert.equal(data.tags.find((t) => t.key === "mlflow.runName")?.value, chars(8000, "u"));
+    // Code points, as for tags: 8000 emoji are kept whole.
+    const emoji = (await newRun(store, { runName: "😀".repeat(9000) })).run.info.run_name;
+    assert.equal(emoji, "😀".repeat(8000));
+    const strict = withValidation(store, { truncateLongValues: false });
+    const tooLong = /Tag value '.*' had length 60000, which exceeded length limit of 8000/;
+    await assertMlflowError(
+      strict.createRun({ experimentId: "0", runName: chars(60_000) }),
+      "INVALID_PARAMETER_VALUE",
+      tooLong,
+    );
+    await assertMlflowError(
+      strict.updateRun(runId, { runName: chars(60_000) }),
+      "INVALID_PARAMETER_VALUE",
+      tooLong,
+    );
+  });
+
+  test("regression: a user_id over 256 characters is 400 (issue 10 #5)", async (store) => {
+    await assertMlflowError(
+      newRun(store, { userId: chars(100_000, "u") }),
+      "INVALID_PARAMETER_VALUE",
+      /User ID '.*' had length 100000, which exceeded length limit of 256/,
+    );
+    const { run } = await newRun(store, { userId: "😀".repeat(256) });
+    assert.equal(run.info.user_id, "😀".repeat(256));
+  });
+
+  test("regression: logInputs rejects a 1 MB model_id and a 500-emoji dataset name (issue 10 #5)", async (store) => {
+    const { runId } = await newRun(store);
+    await assertMlflowError(
+      store.logInputs(runId, [], [{ model_id: chars(1_000_000, "m") }]),
+      "INVALID_PARAMETER_VALUE",
+      /models\[0\]\.model_id/,
+    );
+    await assertMlflowError(
+      store.logInputs(runId, [datasetInput("😀".repeat(500), chars(36, "d"))]),
+      "INVALID_PARAMETER_VALUE",
+      /Dataset name '.*' is 2000 bytes long in UTF-8, which exceeds the limit of 1500 bytes/,
+    );
+    await assertMlflowError(
+      store.logBatch(runId, {
+        metrics: [{ ...metric("m", 1), dataset_name: "😀".repeat(500), dataset_digest: "d" }],
+      }),
+      "INVALID_PARAMETER_VALUE",
+      /exceeds the limit of 1500 bytes/,
+    );
+    await assertMlflowError(
+      store.logInputs(runId, [{
+        tags: [],
+        dataset: dataset("n", "d", { source_type: chars(257) }),
+      }]),
+      "INVALID_PARAMETER_VALUE",
+      /Dataset source type '.*' had length 257, which exceeded length limit of 256/,
+    );
+    const manyTags = Array.from({ length: 100 }, (_, i) => tag(`k${i}`, chars(500)));
+    await assertMlflowError(
+      store.logInputs(runId, [datasetInput("n", "d", manyTags)]),
+      "INVALID_PARAMETER_VALUE",
+      /have 50\d\d\d characters in all, which exceeds the limit of 16000/,
+    );
+    // 500 characters of the Basic Multilingual Plane (3 bytes each) with a full digest fit.
+    await store.logInputs(runId, [datasetInput("指".repeat(500), chars(36, "d"))]);
+    const { inputs } = await store.getRun(runId);
+    assert.equal(inputs.dataset_inputs[0].dataset.name, "指".repeat(500));
+  });
+
+  test("regression: searchModelVersions refuses a run_id or name longer than any can be (issue 10 #5)", async (store) => {
+    const long = chars(3000, "k");
+    for (const filter of [`run_id = '${long}'`, `run_id IN ('a', '${long}')`, `name = '${long}'`]) {
+      await assertMlflowError(
+        store.searchModelVersions({ filter }),
+        "INVALID_PARAMETER_VALUE",
+        /is longer than 256 characters/,
+      );
+    }
+    assert.deepEqual(
+      (await store.searchModelVersions({ filter: `run_id = '${chars(256)}'` })).items,
+      [],
+    );
+  });
+
+  test("regression: a registry description of 20000 emoji or a 3000-char model_id is 400, not a database error (issue 10 #5)", async (store) => {
+    await store.createRegisteredModel({ name: "desc-model" });
+    await assertMlflowError(
+      store.createModelVersion({
+        name: "desc-model",
+        source: "mlflow-artifacts:/x",
+        description: "😀".repeat(20_000),
+      }),
+      "INVALID_PARAMETER_VALUE",
+      "'description' exceeds the maximum length of 20000 characters",
+    );
+    await assertMlflowError(
+      store.createModelVersion({
+        name: "desc-model",
+        source: "mlflow-artifacts:/x",
+        modelId: chars(3000, "m"),
+      }),
+      "INVALID_PARAMETER_VALUE",
+      /a model id has at most 256 characters/,
+    );
+    await store.updateRegisteredModel("desc-model", "😀".repeat(10_000));
+    assert.equal((await store.getRegisteredModel("desc-model")).description, "😀".repeat(10_000));
   });
 }

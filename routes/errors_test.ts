@@ -1,0 +1,187 @@
+/**
+ * `onError` under failure: database size refusals, a full disk, a log write that throws, a hostile
+ * error object, and request data that tries to forge log lines (issue 10 #5, #9, #10).
+ */
+import assert from "node:assert/strict";
+import { createApp } from "./mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
+import type { TrackingStore } from "../store/types.ts";
+import { KV_SIZE_MESSAGE, STORAGE_FULL_MESSAGE } from "./errors.ts";
+
+const GET_EXPERIMENT = "/api/2.0/mlflow/experiments/get?experiment_id=0";
+
+/** An app whose `getExperiment` throws `err`. */
+function failingApp(err: unknown) {
+  const store: TrackingStore = { ...createMemoryStore(), getExperiment: () => Promise.reject(err) };
+  return createApp({ store });
+}
+
+/** Runs `fn` with console.error replaced by `sink`; returns what `fn` returns. */
+async function withConsoleError<T>(
+  sink: (...args: unknown[]) => void,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  const original = console.error;
+  console.error = sink;
+  try {
+    return await fn();
+  } finally {
+    console.error = original;
+  }
+}
+
+/** The JSON error reply of `res`, asserting its status and MLflow's shape. */
+async function errorOf(res: Response, status: number) {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+  const body = JSON.parse(text);
+  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
+  return body as { error_code: string; message: string };
+}
+
+/** The exact message Deno KV gives for `op`, so the mapping follows the runtime's wording. */
+async function kvMessage(op: (kv: Deno.Kv) => Promise<unknown>): Promise<Error> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await op(kv);
+  } catch (e) {
+    return e as Error;
+  } finally {
+    kv.close();
+  }
+  throw new Error("the KV operation did not fail");
+}
+
+Deno.test("regression: KV size errors that escape the input checks are 400, not 500 (issue 10 #5)", async () => {
+  const big = "x".repeat(3000);
+  const errors = [
+    await kvMessage((kv) => kv.get([big])),
+    await kvMessage((kv) => kv.set([big], 1)),
+    await kvMessage((kv) => kv.set(["a"], "x".repeat(70_000))),
+    await kvMessage((kv) => {
+      const op = kv.atomic();
+      for (let i = 0; i < 20; i++) op.set(["a", i], "x".repeat(60_000));
+      return op.commit();
+    }),
+    await kvMessage((kv) => {
+      const op = kv.atomic();
+      for (let i = 0; i < 1001; i++) op.set(["a", i], 1);
+      return op.commit();
+    }),
+    await kvMessage((kv) => {
+      const op = kv.atomic();
+      for (let i = 0; i < 101; i++) op.check({ key: ["a", i], versionstamp: null });
+      return op.commit();
+    }),
+    await kvMessage((kv) => kv.getMany(Array.from({ length: 11 }, (_, i) => ["a", i]))),
+  ];
+  const logged: string[] = [];
+  for (const err of errors) {
+    const res = await withConsoleError(
+      (...a) => logged.push(a.join(" ")),
+      () => failingApp(err).request(GET_EXPERIMENT),
+    );
+    const body = await errorOf(res, 400);
+    assert.equal(body.error_code, "INVALID_PARAMETER_VALUE", err.message);
+    assert.equal(body.message, KV_SIZE_MESSAGE);
+  }
+  // Each is logged (an input check is missing somewhere), with the database's own words.
+  assert.equal(logged.length, errors.length);
+  assert.match(logged[0], /Key too large for read/);
+});
+
+Deno.test("regression: a full disk is 507 INSUFFICIENT_STORAGE with a clear message (issue 10 #9)", async () => {
+  const enospc = Object.assign(new Error("No space left on device (os error 28)"), {
+    code: "ENOSPC",
+  });
+  const cases = [
+    new TypeError("database or disk is full"),
+    new Error("database or disk is full"),
+    enospc,
+    new Error("commit failed", { cause: enospc }),
+  ];
+  for (const err of cases) {
+    const res = await withConsoleError(() => {}, () => failingApp(err).request(GET_EXPERIMENT));
+    const body = await errorOf(res, 507);
+    assert.equal(body.error_code, "INSUFFICIENT_STORAGE");
+    assert.equal(body.message, STORAGE_FULL_MESSAGE);
+  }
+});
+
+Deno.test("regression: onError still answers when console.error throws (issue 10 #9)", async () => {
+  const epipe = () => {
+    throw new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+  };
+  for (
+    const [err, status] of [
+      [new Error("boom"), 500],
+      [new Error("database or disk is full"), 507],
+      [new TypeError("Value too large (max 65536 bytes)"), 400],
+    ] as const
+  ) {
+    const res = await withConsoleError(epipe, () => failingApp(err).request(GET_EXPERIMENT));
+    await errorOf(res, status);
+  }
+});
+
+Deno.test("onError answers an error whose every property read throws with a JSON 500 (issue 10 #9)", async () => {
+  const hostile = Object.create(Error.prototype, {
+    message: {
+      get() {
+        throw new Error("message getter");
+      },
+    },
+    stack: {
+      get() {
+        throw new Error("stack getter");
+      },
+    },
+    cause: {
+      get() {
+        throw new Error("cause getter");
+      },
+    },
+  });
+  // Hono hands onError only Error instances (anything else is rethrown to Deno.serve), so the
+  // hostile values here are Errors whose every property read or conversion throws.
+  const noString = Object.defineProperties(new Error("x"), {
+    toString: {
+      value: () => {
+        throw new Error("toString");
+      },
+    },
+    name: {
+      get() {
+        throw new Error("name getter");
+      },
+    },
+  });
+  for (const err of [hostile, noString]) {
+    const logged: string[] = [];
+    const res = await withConsoleError(
+      (...a) => logged.push(a.join(" ")),
+      () => failingApp(err).request(GET_EXPERIMENT),
+    );
+    const body = await errorOf(res, 500);
+    assert.equal(body.error_code, "INTERNAL_ERROR");
+  }
+});
+
+Deno.test("regression: %0A in the URL path cannot forge a server log line (issue 10 #10)", async () => {
+  const logged: string[] = [];
+  const err = new Error("lookup failed for 'x\nERROR forged from the message'");
+  const app = failingApp(err);
+  await withConsoleError((...a) => logged.push(a.join(" ")), async () => {
+    // The UI route decodes `:experimentId`; c.req.path is decoded too.
+    const res = await app.request("/experiments/1%0AERROR%20forged%20from%20the%20path%0D%1B[31m");
+    assert.equal(res.status, 500);
+    await res.body?.cancel();
+  });
+  assert.equal(logged.length, 1);
+  const lines = logged[0].split("\n");
+  assert.match(lines[0], /^kvflow: Unhandled error on GET \/experiments\/1\\nERROR forged/);
+  assert.ok(lines[0].includes("\\r\\x1b[31m"), lines[0]);
+  assert.match(lines[1], /^Error: lookup failed for 'x\\nERROR forged from the message'$/);
+  for (const line of lines.slice(2)) assert.match(line, /^\s+at /, `a stack frame: ${line}`);
+});
