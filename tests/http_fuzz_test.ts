@@ -50,19 +50,36 @@ type App = ReturnType<typeof createApp>;
 interface Fixture extends AsyncDisposable {
   app: App;
   pool: IdPool;
+  /** Restores the seeded entities a case deleted or renamed. */
+  heal(): Promise<void>;
   /** The canaries' tree, outside the artifact root, as `path → bytes`. */
   snapshot(): Promise<Map<string, string>>;
 }
 
-async function call(app: App, method: string, path: string, body?: unknown): Promise<unknown> {
+/** A request whose answer only matters to the caller: status and parsed JSON, if any. */
+async function send(app: App, method: string, path: string, body?: unknown) {
   const res = await app.request(path, {
     method,
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  assert.ok(res.ok, `seeding ${method} ${path}: ${res.status} ${text}`);
-  return text.startsWith("{") ? JSON.parse(text) : text;
+  // deno-lint-ignore no-explicit-any
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json };
+}
+
+/** A seeding request, which must succeed. */
+// deno-lint-ignore no-explicit-any
+async function call(app: App, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await send(app, method, path, body);
+  assert.ok(res.status < 300, `seeding ${method} ${path}: ${res.status} ${res.text}`);
+  return res.json;
 }
 
 /** Every file and directory under `dir` except the artifact root, with file contents. */
@@ -82,8 +99,14 @@ async function tree(dir: string, skip: string): Promise<Map<string, string>> {
   return out;
 }
 
-/** A seeded app over `store`: an experiment, runs with data, a registered model and version, a
- * logged model and artifacts, with canaries beside the artifact root. */
+/** Long names of one letter: what a backtracking LIKE matcher chokes on ('%a%a%a…%b'). */
+const LONG = "a".repeat(100);
+
+/**
+ * A seeded app over `store`: experiments, runs with metrics, params, tags, datasets and
+ * artifacts, registered models with a version and an alias, a logged model; canaries beside the
+ * artifact root.
+ */
 async function setup(store: TrackingStore, close: () => void): Promise<Fixture> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "kvflow-http-fuzz-" }));
   const root = `${dir}/root`;
@@ -96,23 +119,22 @@ async function setup(store: TrackingStore, close: () => void): Promise<Fixture> 
   await Deno.writeTextFile(`${dir}/root-sibling/file.txt`, CANARY_TEXT);
   const app = createApp({ store, artifacts: createLocalArtifactRepository({ rootDir: root }) });
 
-  // Long names of one letter: what a backtracking LIKE matcher chokes on ('%a%a%a…%b').
-  const long = "a".repeat(100);
   const exp = (await call(app, "POST", `${API}/experiments/create`, {
     name: "fuzz-exp",
-    tags: [{ key: "team", value: "fuzz" }, { key: "note", value: long }],
-  }) as { experiment_id: string }).experiment_id;
-  await call(app, "POST", `${API}/experiments/create`, { name: long });
-  await call(app, "POST", `${API}/registered-models/create`, { name: long });
+    tags: [{ key: "team", value: "fuzz" }, { key: "note", value: LONG }],
+  })).experiment_id as string;
+  const longExp = (await call(app, "POST", `${API}/experiments/create`, { name: LONG }))
+    .experiment_id as string;
   const runIds: string[] = [];
+  const files: string[] = [];
   for (const name of ["parent", "child"]) {
     const run = await call(app, "POST", `${API}/runs/create`, {
       experiment_id: exp,
-      run_name: `${name}-${long}`,
+      run_name: `${name}-${LONG}`,
       start_time: 1_700_000_000_000,
       tags: runIds.length ? [{ key: "mlflow.parentRunId", value: runIds[0] }] : [],
-    }) as { run: { info: { run_id: string } } };
-    const runId = run.run.info.run_id;
+    });
+    const runId = run.run.info.run_id as string;
     runIds.push(runId);
     await call(app, "POST", `${API}/runs/log-batch`, {
       run_id: runId,
@@ -123,7 +145,7 @@ async function setup(store: TrackingStore, close: () => void): Promise<Fixture> 
         step: i,
       })),
       params: [{ key: "lr", value: "0.1" }, { key: "model", value: "cnn" }],
-      tags: [{ key: "stage", value: "train" }, { key: "note", value: long }],
+      tags: [{ key: "stage", value: "train" }, { key: "note", value: LONG }],
     });
     await call(app, "POST", `${API}/runs/log-inputs`, {
       run_id: runId,
@@ -132,56 +154,99 @@ async function setup(store: TrackingStore, close: () => void): Promise<Fixture> 
         tags: [{ key: "mlflow.data.context", value: "train" }],
       }],
     });
-    await call(app, "PUT", `${PROXY}/${exp}/${runId}/artifacts/a.txt`, "hello");
-    await call(app, "PUT", `${PROXY}/${exp}/${runId}/artifacts/model/MLmodel`, "flavors: {}");
+    files.push(`${exp}/${runId}/artifacts/a.txt`, `${exp}/${runId}/artifacts/model/MLmodel`);
   }
-  const lm = await call(app, "POST", `${API}/logged-models`, {
-    experiment_id: exp,
-    name: "fuzz-lm",
-    source_run_id: runIds[0],
-    params: [{ key: "p", value: "1" }],
-    tags: [{ key: "t", value: "1" }],
-  }) as { model: { info: { model_id: string } } };
-  const modelId = lm.model.info.model_id;
-  await call(app, "POST", `${API}/registered-models/create`, {
-    name: "fuzz-model",
-    tags: [{ key: "owner", value: "fuzz" }],
-  });
-  await call(app, "POST", `${API}/model-versions/create`, {
-    name: "fuzz-model",
-    source: `runs:/${runIds[0]}/model`,
-    run_id: runIds[0],
-  });
-  await call(app, "POST", `${API}/registered-models/alias`, {
-    name: "fuzz-model",
-    alias: "champion",
-    version: "1",
-  });
-  // The UI builds its assets on first use: not part of any case's time.
-  await call(app, "GET", "/");
-
   const pool: IdPool = {
-    experimentIds: [exp, "0"],
-    experimentNames: ["fuzz-exp", "Default", long],
+    experimentIds: [exp, longExp, "0"],
+    experimentNames: ["fuzz-exp", "Default", LONG],
     runIds,
     metricKeys: ["acc", "loss"],
     paramKeys: ["lr", "model"],
     tagKeys: ["stage", "note", "mlflow.parentRunId", "team", "owner"],
-    modelNames: ["fuzz-model", long],
-    versions: ["1", "2"],
+    modelNames: ["fuzz-model", LONG],
+    versions: ["1"],
     aliases: ["champion"],
-    loggedModelIds: [modelId],
-    artifactPaths: [
-      `${exp}/${runIds[0]}/artifacts/a.txt`,
-      `${exp}/${runIds[0]}/artifacts`,
-      `${exp}/${runIds[1]}/artifacts/model/MLmodel`,
-      `${exp}`,
-    ],
+    loggedModelIds: [""],
+    artifactPaths: [...files, `${exp}/${runIds[0]}/artifacts`, `${exp}`],
     runArtifactPaths: ["a.txt", "model", "model/MLmodel", ""],
   };
+
+  /**
+   * Puts back what a case deleted or renamed (same ids where the API allows, fresh ones in the
+   * pool otherwise), so that later cases still reach past "not found".
+   */
+  async function heal(): Promise<void> {
+    for (const id of [exp, longExp]) {
+      await send(app, "POST", `${API}/experiments/restore`, { experiment_id: id });
+    }
+    const got = await send(app, "GET", `${API}/experiments/get?experiment_id=${exp}`);
+    if (got.json?.experiment?.name !== "fuzz-exp") {
+      await send(app, "POST", `${API}/experiments/update`, {
+        experiment_id: exp,
+        new_name: "fuzz-exp",
+      });
+    }
+    for (const id of runIds) await send(app, "POST", `${API}/runs/restore`, { run_id: id });
+    for (const file of files) {
+      const there = await Deno.stat(`${root}/${file}`).then(() => true, () => false);
+      if (!there) await send(app, "PUT", `${PROXY}/${file}`, "flavors: {}");
+    }
+    for (const name of pool.modelNames) {
+      const model = await send(app, "GET", `${API}/registered-models/get?name=${name}`);
+      if (model.status === 404) {
+        await send(app, "POST", `${API}/registered-models/create`, {
+          name,
+          tags: [{ key: "owner", value: "fuzz" }],
+        });
+      }
+    }
+    const version = await send(
+      app,
+      "GET",
+      `${API}/model-versions/get?name=fuzz-model&version=${pool.versions[0]}`,
+    );
+    if (version.status === 404) {
+      const created = await send(app, "POST", `${API}/model-versions/create`, {
+        name: "fuzz-model",
+        source: `runs:/${runIds[0]}/model`,
+        run_id: runIds[0],
+      });
+      const v = created.json?.model_version?.version;
+      if (typeof v === "string") {
+        pool.versions[0] = v;
+        await send(app, "POST", `${API}/registered-models/alias`, {
+          name: "fuzz-model",
+          alias: "champion",
+          version: v,
+        });
+      }
+    }
+    const lm = pool.loggedModelIds[0];
+    if (lm === "" || (await send(app, "GET", `${API}/logged-models/${lm}`)).status !== 200) {
+      const created = await send(app, "POST", `${API}/logged-models`, {
+        experiment_id: exp,
+        name: "fuzz-lm",
+        source_run_id: runIds[0],
+        params: [{ key: "p", value: "1" }],
+        tags: [{ key: "t", value: "1" }],
+      });
+      const id = created.json?.model?.info?.model_id;
+      if (typeof id === "string") pool.loggedModelIds[0] = id;
+    }
+  }
+
+  await heal();
+  assert.notEqual(pool.loggedModelIds[0], "", "seeding the logged model failed");
+  assert.equal(
+    (await send(app, "GET", `${API}/model-versions/get?name=fuzz-model&version=1`)).status,
+    200,
+  );
+  // The UI builds its assets on first use: not part of any case's time.
+  await call(app, "GET", "/");
   return {
     app,
     pool,
+    heal,
     snapshot: () => tree(dir, root),
     async [Symbol.asyncDispose]() {
       close();
@@ -210,6 +275,8 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
 
 /** The slowest request so far, printed in collect mode to calibrate {@linkcode REQUEST_LIMIT_MS}. */
 let slowest = { ms: 0, req: "" };
+/** Statuses by route, printed in collect mode: do valid requests get past validation? */
+const statuses = new Map<string, Record<number, number>>();
 
 /** One case: the request, then the four properties. Throws a one-paragraph report. */
 async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequest) {
@@ -248,6 +315,12 @@ async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequ
     );
     const took = performance.now() - started;
     if (took > slowest.ms) slowest = { ms: took, req: describeRequest(req).slice(0, 200) };
+    if (res !== "timeout") {
+      const key = `${req.method} ${req.route}`;
+      const counts = statuses.get(key) ?? {};
+      counts[res.status] = (counts[res.status] ?? 0) + 1;
+      statuses.set(key, counts);
+    }
     if (res === "timeout") fail(`no answer within ${REQUEST_LIMIT_MS} ms`);
     else {
       if (took > REQUEST_LIMIT_MS) {
@@ -283,6 +356,8 @@ async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequ
       fail(`/health did not answer 200 within ${HEALTH_LIMIT_MS} ms (${healthTook.toFixed(0)} ms)`);
     }
     if (health !== "timeout") await health.body?.cancel();
+    // Put back what a successful write may have deleted or renamed, for the next cases.
+    if (res !== "timeout" && req.method !== "GET" && res.status < 300) await fx.heal();
     const after = await fx.snapshot();
     assert.deepEqual(
       after,
@@ -359,6 +434,11 @@ for (const [name, open] of BACKENDS) {
     }
     if (COLLECT) {
       console.log(`${property}: slowest request ${slowest.ms.toFixed(0)} ms: ${slowest.req}`);
+      for (const [route, counts] of [...statuses].sort()) {
+        console.log(`  ${route}: ${JSON.stringify(counts)}`);
+      }
+      slowest = { ms: 0, req: "" };
+      statuses.clear();
     }
     if (found.size) {
       console.log(`${property}: ${found.size} distinct failures`);

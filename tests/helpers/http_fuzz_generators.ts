@@ -433,46 +433,86 @@ function plainString(minLength = 0): fc.Arbitrary<string> {
   return fc.string({ minLength: Math.max(minLength, 1), maxLength: 12 });
 }
 
-/** Values for a string field, by its name: real ids and names where the name says so. */
-function namedString(name: string | undefined, pool: IdPool): fc.Arbitrary<string> | undefined {
-  const pick = (...xs: string[][]) => {
-    const all = xs.flat();
-    return all.length ? fc.constantFrom(...all) : undefined;
-  };
+/**
+ * A pick among `arrays` made when the value is generated, not when the arbitrary is built: the
+ * test replaces deleted entities in the pool's arrays in place.
+ */
+function live(...arrays: string[][]): fc.Arbitrary<string> {
+  return fc.nat({ max: 1 << 16 }).map((i) => {
+    const all = arrays.flat();
+    return all[i % all.length];
+  });
+}
+
+/** A name nothing has yet (probably). */
+const fresh: fc.Arbitrary<string> = fc.string({
+  unit: "grapheme-ascii",
+  minLength: 4,
+  maxLength: 12,
+})
+  .map((s) => `fuzz-${s.replace(/[^A-Za-z0-9_-]/g, "_")}`);
+
+/** Values for a string field, by its name (and its route's area): real ids and names. */
+function namedString(name: string | undefined, ctx: Ctx): fc.Arbitrary<string> | undefined {
+  const { pool, area } = ctx;
   switch (name) {
     case "experiment_id":
     case "experiment_ids":
-      return pick(pool.experimentIds, ["0"]);
+      return live(pool.experimentIds);
     case "run_id":
     case "run_uuid":
     case "source_run_id":
     case "run_ids":
-      return pick(pool.runIds);
+      return live(pool.runIds);
     case "model_id":
-      return pick(pool.loggedModelIds);
+      return live(pool.loggedModelIds);
+    case "artifact_location":
+      return fc.constantFrom("mlflow-artifacts:/fuzz", "mlflow-artifacts:/fuzz/a b");
+    case "new_name":
+      return fresh;
+    case "model_json":
+      return live(pool.runIds).map((run_id) =>
+        JSON.stringify({
+          run_id,
+          artifact_path: "model",
+          utc_time_created: "2024-01-01 00:00:00.000000",
+          flavors: { python_function: { loader_module: "x" } },
+        })
+      );
+    case "field_name":
+      return fc.constantFrom("creation_timestamp", "last_updated_timestamp", "name", "metrics.acc");
     case "name":
     case "experiment_name":
-      return pick(pool.experimentNames, pool.modelNames);
+      if (ctx.creates && ctx.clean) {
+        return fc.oneof(fresh, live(pool.experimentNames, pool.modelNames));
+      }
+      return area === "experiments"
+        ? live(pool.experimentNames)
+        : area === "models"
+        ? live(pool.modelNames)
+        : live(pool.experimentNames, pool.modelNames);
     case "key":
     case "metric_key":
     case "metric_keys":
     case "tag_key":
-      return pick(pool.metricKeys, pool.paramKeys, pool.tagKeys);
+      return live(pool.metricKeys, pool.paramKeys, pool.tagKeys);
     case "version":
-      return pick(pool.versions);
+      return live(pool.versions);
     case "alias":
     case "aliases":
-      return pick(pool.aliases);
+      return live(pool.aliases);
     case "artifact_path":
-      return pick(pool.artifactPaths);
+      return live(pool.artifactPaths);
     case "path":
-      return pick(pool.runArtifactPaths, pool.artifactPaths);
+      return live(pool.runArtifactPaths, pool.artifactPaths);
     case "source":
-      return fc.constantFrom(
-        ...pool.runIds.map((r) => `runs:/${r}/model`),
-        ...pool.loggedModelIds.map((m) => `models:/${m}`),
-        ...pool.modelNames.map((n) => `models:/${n}/1`),
-      );
+      return fc.tuple(
+        live(pool.runIds),
+        live(pool.loggedModelIds),
+        live(pool.modelNames),
+        fc.nat(2),
+      )
+        .map(([r, m, n, i]) => [`runs:/${r}/model`, `models:/${m}`, `models:/${n}/1`][i]);
     case "stage":
       return fc.constantFrom("None", "Staging", "Production", "Archived");
   }
@@ -480,15 +520,36 @@ function namedString(name: string | undefined, pool: IdPool): fc.Arbitrary<strin
 }
 
 /** Strings that belong in a search field, by its name. */
-function searchString(name: string | undefined, pool: IdPool): fc.Arbitrary<string> | undefined {
+function searchString(name: string | undefined, ctx: Ctx): fc.Arbitrary<string> | undefined {
+  const { pool, clean } = ctx;
   switch (name) {
     case "filter":
     case "filter_string":
-      return filterArb(pool);
+      return clean
+        ? fc.constantFrom(
+          "",
+          "name = 'fuzz-exp'",
+          "name LIKE '%fuzz%'",
+          "name ILIKE '%A%'",
+          "metrics.acc > 0",
+          "params.lr = '0.1' AND tags.stage = 'train'",
+          "attributes.status = 'RUNNING'",
+          `run_id = '${pool.runIds[0]}'`,
+          "tags.note LIKE '%a%'",
+        )
+        : filterArb(pool);
     case "order_by":
-      return orderByArb(pool);
+      if (!clean) return orderByArb(pool);
+      switch (ctx.area) {
+        case "runs":
+          return fc.constantFrom("metrics.acc DESC", "start_time", "attributes.run_name ASC");
+        case "experiments":
+          return fc.constantFrom("name", "creation_time DESC", "last_update_time");
+        default:
+          return fc.constantFrom("name", "last_updated_timestamp DESC");
+      }
     case "page_token":
-      return pageTokenArb;
+      return clean ? fc.constant("") : pageTokenArb;
   }
   return undefined;
 }
@@ -498,6 +559,12 @@ interface Ctx {
   schemas: Record<string, Schema>;
   pool: IdPool;
   depth: number;
+  /** Search strings that parse and no page token, for requests meant to succeed. */
+  clean: boolean;
+  /** Which entities a `name` field names, from the operation's path. */
+  area?: "experiments" | "models" | "runs" | "logged";
+  /** The operation creates or renames: a `name` may be new. */
+  creates?: boolean;
 }
 
 function resolve(schema: Schema, schemas: Record<string, Schema>): Schema {
@@ -516,16 +583,18 @@ export function validValue(schema: Schema, name: string | undefined, ctx: Ctx): 
   if (s.enum) return fc.constantFrom(...(s.enum as J[]));
   switch (s.type) {
     case "string": {
-      const search = searchString(name, ctx.pool);
+      const search = searchString(name, ctx);
       if (search) return fc.oneof(w(2, search), w(1, fc.constant("")));
-      const named = namedString(name, ctx.pool);
+      const named = namedString(name, ctx);
       return named
         ? fc.oneof(w(6, named), w(1, plainString(s.minLength)))
         : plainString(s.minLength);
     }
     case "integer": {
       const n = name === "max_results"
-        ? fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(50_000, 1_000_000))
+        ? (ctx.clean
+          ? fc.integer({ min: 1, max: 1000 })
+          : fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(50_000, 1_000_000)))
         : /time|timestamp/.test(name ?? "")
         ? fc.integer({ min: 0, max: 2_000_000_000_000 })
         : fc.integer({ min: -5, max: 1000 });
@@ -746,10 +815,10 @@ function urlValue(text: fc.Arbitrary<string>): fc.Arbitrary<string> {
 function artifactPathArb(pool: IdPool): fc.Arbitrary<string> {
   const segs = (p: string) => p.split("/").map(encodeComponent).join("/");
   return fc.oneof(
-    w(4, fc.constantFrom(...pool.artifactPaths).map(segs)),
+    w(4, live(pool.artifactPaths).map(segs)),
     w(
       2,
-      fc.tuple(fc.constantFrom(...pool.artifactPaths), fc.string({ minLength: 1, maxLength: 10 }))
+      fc.tuple(live(pool.artifactPaths), fc.string({ minLength: 1, maxLength: 10 }))
         .map(([p, f]) => `${segs(p)}/${encodeComponent(f)}`),
     ),
     w(2, traversals.map(segs)),
@@ -897,8 +966,73 @@ function queryArb(params: Param[], ctx: Ctx): fc.Arbitrary<string> {
   });
 }
 
-/** Requests for one operation of the spec. */
-function operationArb(op: Operation, ctx: Ctx): fc.Arbitrary<FuzzRequest> {
+/** Requests for one operation of the spec: meant to succeed, or hostile. */
+function operationArb(op: Operation, base: Ctx): fc.Arbitrary<FuzzRequest> {
+  const area = /registered-models|model-versions/.test(op.path)
+    ? "models"
+    : /experiments/.test(op.path)
+    ? "experiments"
+    : /logged-models/.test(op.path)
+    ? "logged"
+    : /runs\//.test(op.path)
+    ? "runs"
+    : undefined;
+  const creates = /\/create$|rename$|logged-models$/.test(op.path);
+  const ctx = { ...base, area, creates } as Ctx;
+  return fc.oneof(
+    w(2, cleanOperationArb(op, { ...ctx, clean: true })),
+    w(3, hostileOperationArb(op, ctx)),
+  );
+}
+
+/** A request the operation should accept: every field valid, ids real (mostly). */
+function cleanOperationArb(op: Operation, ctx: Ctx): fc.Arbitrary<FuzzRequest> {
+  const pathParams = op.params.filter((p) => p.in === "path");
+  const queryParams = op.params.filter((p) => p.in === "query");
+  const pathArb = fc.tuple(
+    ...pathParams.map((p) =>
+      validValue(p.schema, p.name, ctx).map((v) =>
+        p.name === "artifact_path"
+          ? String(v).split("/").map(encodeComponent).join("/")
+          : encodeComponent(String(v))
+      )
+    ),
+  ).map((values) => {
+    let path = op.path;
+    pathParams.forEach((p, i) => (path = path.replace(`{${p.name}}`, values[i])));
+    return path;
+  });
+  const query = fc.tuple(
+    ...queryParams.map((p) => {
+      const value = validValue(p.schema, p.name, ctx).map((v) =>
+        Array.isArray(v)
+          ? v.map((x) => `${p.name}=${encodeComponent(String(x))}`)
+          : [`${p.name}=${encodeComponent(String(v))}`]
+      );
+      return p.required ? value : fc.oneof(value, fc.constant<string[]>([]));
+    }),
+  ).map((parts) => {
+    const all = parts.flat();
+    return all.length ? `?${all.join("&")}` : "";
+  });
+  const body = op.body
+    ? validValue(op.body, undefined, ctx).map(jsonText)
+    : op.rawBody
+    ? fc.string({ maxLength: 100 })
+    : fc.constant(undefined);
+  return fc.tuple(pathArb, query, body, fc.nat(3)).map(([path, q, b, mirror]) =>
+    request(
+      op.method,
+      withMirror(path, mirror === 0) + q,
+      op.path,
+      b === undefined || op.method === "GET" ? {} : jsonHeaders,
+      op.method === "GET" ? undefined : b,
+    )
+  );
+}
+
+/** A hostile request for the operation: one or more fields, headers or the method wrong. */
+function hostileOperationArb(op: Operation, ctx: Ctx): fc.Arbitrary<FuzzRequest> {
   const pathParams = op.params.filter((p) => p.in === "path");
   const queryParams = op.params.filter((p) => p.in === "query");
   const pathArb = fc.tuple(
@@ -953,7 +1087,7 @@ function operationArb(op: Operation, ctx: Ctx): fc.Arbitrary<FuzzRequest> {
 /** The UI pages, with hostile ids and search parameters. */
 function uiArb(pool: IdPool): fc.Arbitrary<FuzzRequest> {
   const text = (a: fc.Arbitrary<string>) => urlValue(a);
-  const id = (ids: string[]) => text(fc.oneof(w(4, fc.constantFrom(...ids)), w(1, hostileString)));
+  const id = (ids: string[]) => text(fc.oneof(w(4, live(ids)), w(1, hostileString)));
   const filter = text(fc.oneof(filterArb(pool), likeBombs, hostileString));
   const view = fc.constantFrom("", "&view=all", "&view=deleted", "&view=x");
   const page = fc.oneof(
@@ -1012,7 +1146,7 @@ const miscArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
 
 /** Every request the fuzz test sends: spec operations (most), UI pages, probes, unknown paths. */
 export function requestArb(spec: Spec, pool: IdPool): fc.Arbitrary<FuzzRequest> {
-  const ctx: Ctx = { schemas: spec.schemas, pool, depth: 0 };
+  const ctx: Ctx = { schemas: spec.schemas, pool, depth: 0, clean: false };
   const ops = spec.operations.map((op) => operationArb(op, ctx));
   return fc.oneof(
     w(24, fc.oneof(...ops)),
