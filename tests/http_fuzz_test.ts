@@ -31,6 +31,7 @@ import {
   type FuzzRequest,
   type IdPool,
   loadSpec,
+  operationArbs,
   requestArb,
 } from "./helpers/http_fuzz_generators.ts";
 
@@ -40,6 +41,8 @@ const REQUEST_LIMIT_MS = 10_000;
 const HEALTH_LIMIT_MS = 1_000;
 /** Cases per backend in `deno task test`. */
 const NUM_RUNS = Number(Deno.env.get("KVFLOW_HTTP_FUZZ_RUNS") ?? 120);
+/** Requests per operation sent before the random mix, so every run covers every operation. */
+const SWEEP_RUNS = 2;
 
 const API = "/api/2.0/mlflow";
 const PROXY = "/api/2.0/mlflow-artifacts/artifacts";
@@ -407,25 +410,40 @@ for (const [name, open] of BACKENDS) {
     const before = await fx.snapshot();
     const found = new Map<string, { message: string; routes: Set<string> }>();
     let last = "";
+    /** One case; in collect mode a failure is recorded instead of thrown. */
+    const run = async (req: FuzzRequest) => {
+      try {
+        await checkCase(fx, before, req);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (!COLLECT) {
+          last = message;
+          throw err;
+        }
+        const key = signature(req, message);
+        const seen = found.get(key);
+        // Printed at once too: a case that stalls the process would lose the summary below.
+        if (seen === undefined) console.log(`new failure: ${key}\n  ${message.slice(0, 1500)}`);
+        const routes = new Set([...(seen?.routes ?? []), `${req.method} ${req.route}`]);
+        const shortest = seen && seen.message.length <= message.length ? seen.message : message;
+        found.set(key, { message: shortest, routes });
+      }
+    };
+    // Every operation, every run: a few requests each before the random mix.
+    const seed = Number(Deno.env.get("KVFLOW_FUZZ_SEED") ?? Date.now() % 2 ** 31);
+    for (const [i, arb] of operationArbs(spec, fx.pool).entries()) {
+      for (const req of fc.sample(arb, { numRuns: SWEEP_RUNS, seed: seed + i })) {
+        try {
+          await run(req);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n(operation sweep, seed ${seed})`);
+        }
+      }
+    }
     try {
       await checkProperty(
         property,
-        fc.asyncProperty(requestArb(spec, fx.pool), async (req) => {
-          try {
-            await checkCase(fx, before, req);
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            if (!COLLECT) {
-              last = message;
-              throw err;
-            }
-            const key = signature(req, message);
-            const seen = found.get(key);
-            const routes = new Set([...(seen?.routes ?? []), `${req.method} ${req.route}`]);
-            const shortest = seen && seen.message.length <= message.length ? seen.message : message;
-            found.set(key, { message: shortest, routes });
-          }
-        }),
+        fc.asyncProperty(requestArb(spec, fx.pool), run),
         { numRuns: NUM_RUNS, share: 0.5 },
       );
     } catch (err) {

@@ -1144,10 +1144,15 @@ const miscArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
   ),
 );
 
+/** One arbitrary per operation of the spec (valid and hostile requests), in the spec's order. */
+export function operationArbs(spec: Spec, pool: IdPool): fc.Arbitrary<FuzzRequest>[] {
+  const ctx: Ctx = { schemas: spec.schemas, pool, depth: 0, clean: false };
+  return spec.operations.map((op) => operationArb(op, ctx));
+}
+
 /** Every request the fuzz test sends: spec operations (most), UI pages, probes, unknown paths. */
 export function requestArb(spec: Spec, pool: IdPool): fc.Arbitrary<FuzzRequest> {
-  const ctx: Ctx = { schemas: spec.schemas, pool, depth: 0, clean: false };
-  const ops = spec.operations.map((op) => operationArb(op, ctx));
+  const ops = operationArbs(spec, pool);
   return fc.oneof(
     w(24, fc.oneof(...ops)),
     w(3, uiArb(pool)),
