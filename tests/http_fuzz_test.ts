@@ -36,11 +36,11 @@ import {
 } from "./helpers/http_fuzz_generators.ts";
 
 /** A request slower than this is a stall (generous: the machine is loaded, bodies reach MBs). */
-const REQUEST_LIMIT_MS = 10_000;
+const REQUEST_LIMIT_MS = 5_000;
 /** The issue's bound on `/health` after any request. */
 const HEALTH_LIMIT_MS = 1_000;
 /** Cases per backend in `deno task test`. */
-const NUM_RUNS = Number(Deno.env.get("KVFLOW_HTTP_FUZZ_RUNS") ?? 120);
+const NUM_RUNS = Number(Deno.env.get("KVFLOW_HTTP_FUZZ_RUNS") ?? 200);
 /** Requests per operation sent before the random mix, so every run covers every operation. */
 const SWEEP_RUNS = 2;
 

@@ -237,6 +237,16 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   ),
 );
 
+/**
+ * A string just over (or far over) a limit: MLflow's lengths (250, 5000, 6000, 8000), KV's key
+ * and value sizes (2 KiB, 64 KiB), file-name limits (255). Multi-byte characters make byte
+ * length differ from length.
+ */
+export const longString: fc.Arbitrary<string> = fc.tuple(
+  fc.constantFrom(251, 256, 1000, 2049, 3000, 5001, 6001, 8001, 16_001, 65_537, 100_001),
+  fc.constantFrom("a", "é", "😀", "a\0"),
+).map(([n, ch]) => ch.repeat(Math.ceil(n / ch.length)));
+
 /** Number tokens JSON.stringify cannot write or that overflow int64 / double. */
 const hostileNumber: fc.Arbitrary<Raw> = fc.constantFrom(
   "NaN",
@@ -665,6 +675,30 @@ function replaceNode(v: J, n: number, by: (node: J) => J): J {
   return walk(v);
 }
 
+/** `v` with its `n`-th string leaf (pre-order) replaced by `by`; `v` itself if it has none. */
+function replaceString(v: J, n: number, by: string): J {
+  let count = 0;
+  const countWalk = (x: J): void => {
+    if (typeof x === "string") count++;
+    else if (Array.isArray(x)) x.forEach(countWalk);
+    else if (x !== null && typeof x === "object" && !(x instanceof Raw)) {
+      Object.values(x).forEach(countWalk);
+    }
+  };
+  countWalk(v);
+  if (count === 0) return v;
+  let left = n % count;
+  const walk = (x: J): J => {
+    if (typeof x === "string") return left-- === 0 ? by : x;
+    if (Array.isArray(x)) return x.map(walk);
+    if (x !== null && typeof x === "object" && !(x instanceof Raw)) {
+      return Object.fromEntries(Object.entries(x).map(([k, c]) => [k, walk(c)]));
+    }
+    return x;
+  };
+  return walk(v);
+}
+
 const toCamel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function camelKeys(v: J): J {
@@ -730,6 +764,10 @@ function bodyArb(op: Operation, ctx: Ctx): fc.Arbitrary<string | Uint8Array> {
           !typed ? any : typeof node === "string" ? str : typeof node === "number" ? num : any,
       );
     });
+  // One string field made long: where size limits (and KV's key and value caps) bite.
+  const lengthened = fc.tuple(valid, longString, fc.nat()).map(([v, l, n]) =>
+    replaceString(v, n, l)
+  );
   const dropped = fc.tuple(valid, fc.nat()).map(([v, n]) => {
     if (!isObject(v)) return v;
     const keys = Object.keys(v);
@@ -754,6 +792,7 @@ function bodyArb(op: Operation, ctx: Ctx): fc.Arbitrary<string | Uint8Array> {
   return fc.oneof(
     w(4, text(valid)),
     w(6, text(mutated)),
+    w(4, text(lengthened)),
     w(1, text(dropped)),
     w(1, text(extra)),
     w(1, text(camel)),
@@ -934,6 +973,7 @@ function queryArb(params: Param[], ctx: Ctx): fc.Arbitrary<string> {
     const value = fc.oneof(
       w(6, valid),
       w(3, hostileString),
+      w(2, longString),
       w(1, fc.constantFrom("NaN", "-1", "1e308", "9223372036854775808", "-0", "true", "[]")),
     );
     return fc.oneof(
@@ -1041,6 +1081,7 @@ function hostileOperationArb(op: Operation, ctx: Ctx): fc.Arbitrary<FuzzRequest>
         fc.oneof(
           w(6, validValue(p.schema, p.name, ctx).map(String)),
           w(2, hostileString),
+          w(1, longString),
         ),
       )
     ),
@@ -1088,7 +1129,7 @@ function hostileOperationArb(op: Operation, ctx: Ctx): fc.Arbitrary<FuzzRequest>
 function uiArb(pool: IdPool): fc.Arbitrary<FuzzRequest> {
   const text = (a: fc.Arbitrary<string>) => urlValue(a);
   const id = (ids: string[]) => text(fc.oneof(w(4, live(ids)), w(1, hostileString)));
-  const filter = text(fc.oneof(filterArb(pool), likeBombs, hostileString));
+  const filter = text(fc.oneof(filterArb(pool), likeBombs, hostileString, longString));
   const view = fc.constantFrom("", "&view=all", "&view=deleted", "&view=x");
   const page = fc.oneof(
     fc.tuple(filter, view).map(([f, v]) => [`/?filter=${f}${v}`, "/"]),
