@@ -444,10 +444,19 @@ export function validationConformance(test: Define): void {
       "INVALID_PARAMETER_VALUE",
       /have 50\d\d\d characters in all, which exceeds the limit of 16000/,
     );
+    // Three long fields, each under a piece but together over one KV value, are stored whole.
+    const wide = dataset("wide", "d", {
+      source: "€".repeat(16_000),
+      schema: "€".repeat(16_000),
+      profile: "€".repeat(16_000),
+    });
+    await store.logInputs(runId, [{ tags: [], dataset: wide }]);
+    const wideRun = await store.getRun(runId);
+    assert.deepEqual(wideRun.inputs.dataset_inputs[0].dataset, wide);
     // 500 characters of the Basic Multilingual Plane (3 bytes each) with a full digest fit.
     await store.logInputs(runId, [datasetInput("指".repeat(500), chars(36, "d"))]);
     const { inputs } = await store.getRun(runId);
-    assert.equal(inputs.dataset_inputs[0].dataset.name, "指".repeat(500));
+    assert.ok(inputs.dataset_inputs.some((d) => d.dataset.name === "指".repeat(500)));
   });
 
   test("regression: searchModelVersions refuses a run_id or name longer than any can be (issue 10 #5)", async (store) => {
