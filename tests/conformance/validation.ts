@@ -497,4 +497,29 @@ export function validationConformance(test: Define): void {
     await store.updateRegisteredModel("desc-model", "😀".repeat(10_000));
     assert.equal((await store.getRegisteredModel("desc-model")).description, "😀".repeat(10_000));
   });
+
+  test("regression: log-model history of emoji model_json is refused at the same size on both backends, never a KV error (issue 10 #5)", async (store) => {
+    const { runId } = await newRun(store);
+    const model = JSON.stringify({
+      artifact_path: "m",
+      flavors: { x: "😀".repeat(2500) },
+      utc_time_created: "t",
+      run_id: runId,
+    });
+    let logged = 0;
+    for (; logged < 20; logged++) {
+      try {
+        await store.logModel(runId, model);
+      } catch (e) {
+        await assertMlflowError(
+          Promise.reject(e),
+          "INVALID_PARAMETER_VALUE",
+          /too long to log another model .* at most 32000 characters/,
+        );
+        break;
+      }
+    }
+    // 5000 UTF-16 units and a little JSON per model: six fit in 32000, the seventh does not.
+    assert.equal(logged, 6);
+  });
 }
