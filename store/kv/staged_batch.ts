@@ -177,19 +177,19 @@ export async function stageBatch(
       .set(stagingKey(batchId), record)
   );
   if (!staged.ok) throw new Error(`Batch id ${batchId} collided`);
+  const staging = { key: stagingKey(batchId), versionstamp: staged.versionstamp };
   const indexed = pack(mutations).map((p, i) => ({ p, i }));
   for (const group of groupForCommits(indexed, ({ p }) => packSize(p))) {
-    await commitWithLockRetry(() => {
-      const op = kv.atomic();
+    // Each pack checks the staging too: once a sweeper has taken it, no pack lands after the
+    // sweeper's deletes (where a writer dying next would leave it for good).
+    const ok = await commitWithLockRetry(() => {
+      const op = kv.atomic().check(staging);
       for (const { p, i } of group) op.set(stagedBatchKey(runId, batchId, i), p);
       return op;
     });
+    if (!ok) break; // flipBatch's check of the staging fails too, and discards what landed
   }
-  return {
-    runId,
-    batchId,
-    staging: { key: stagingKey(batchId), versionstamp: staged.versionstamp },
-  };
+  return { runId, batchId, staging };
 }
 
 /**

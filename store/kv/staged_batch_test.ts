@@ -120,3 +120,30 @@ Deno.test("sweepAbandonedStagings() finishes a staging a dead sweeper had marked
   strictEqual(await count(kv, ["staged_batches"]), 0);
   strictEqual(await count(kv, stagingsPrefix()), 0);
 });
+
+Deno.test("a staging swept while its writer is still staging takes no more packs", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await kv.set(runHeadKey("r"), { seq: 0 });
+  // The sweeper runs just before the writer's 4th commit (its 3rd pack commit), as if the writer
+  // had stalled for longer than the abandonment age mid-way.
+  const atomic = kv.atomic.bind(kv);
+  let commits = 0, sweeping = false;
+  kv.atomic = () => {
+    const op = atomic();
+    const commit = op.commit.bind(op);
+    op.commit = async () => {
+      if (!sweeping && ++commits === 4) {
+        sweeping = true;
+        strictEqual(await sweepAbandonedStagings(kv, LATER), 1);
+        sweeping = false;
+      }
+      return await commit();
+    };
+    return op;
+  };
+  await stageBatch(kv, "r", bigMutations(1500));
+  ok(commits >= 4, `the sweep never ran (${commits} commits)`);
+  // The writer now dies without flipping: nothing of its batch may be left behind.
+  strictEqual(await count(kv, ["staged_batches"]), 0);
+  strictEqual(await count(kv, stagingsPrefix()), 0);
+});
