@@ -41,3 +41,54 @@ export function json<T, S extends ContentfulStatusCode>(
   // Same runtime object c.json would give; only the phantom type differs.
   return res as unknown as Response & TypedResponse<JSONParsed<T>, S, "json">;
 }
+
+/**
+ * Pause between two streamed chunks: a macrotask, so that other requests (and `/health`) are
+ * served while a long body is being written.
+ */
+const nextMacrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * A 200 JSON reply `{"<field>": [...items], ...trailer}` written chunk by chunk, in constant
+ * memory: each chunk of `chunks` is encoded and sent on its own, with the event loop free between
+ * chunks. `trailer` is called once every chunk is out (it may report where the list stopped,
+ * e.g. a page token); its fields follow the list. As in {@linkcode encodeWireJson}, an empty
+ * list is omitted. Errors before the first chunk should be thrown by the caller beforehand, since
+ * the status line is sent with the first byte; a later error aborts the body.
+ */
+export function jsonListStream(
+  field: string,
+  chunks: AsyncIterable<readonly unknown[]>,
+  trailer: () => Record<string, unknown>,
+): Response {
+  const encoder = new TextEncoder();
+  const it = chunks[Symbol.asyncIterator]();
+  let opened = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      // Loop until something is enqueued: a pull that enqueues nothing is not called again.
+      for (;;) {
+        const next = await it.next();
+        if (next.done) {
+          const rest = encodeWireJson(trailer()).slice(1, -1);
+          const head = opened ? "]" : "{";
+          const sep = opened && rest !== "" ? "," : "";
+          controller.enqueue(encoder.encode(`${head}${sep}${rest}}`));
+          controller.close();
+          return;
+        }
+        if (next.value.length === 0) continue;
+        const items = encodeWireJson(next.value).slice(1, -1);
+        const head = opened ? "," : `{${JSON.stringify(field)}:[`;
+        opened = true;
+        controller.enqueue(encoder.encode(head + items));
+        await nextMacrotask();
+        return;
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
+}
