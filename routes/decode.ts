@@ -103,7 +103,14 @@ interface ReadTimeouts {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Args = Record<string, Json>;
 
-const camelToSnake = (k: string) => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+/** `runId` → `run_id`; most keys have no capital and come back as they are, unscanned twice. */
+function camelToSnake(k: string): string {
+  for (let i = 0; i < k.length; i++) {
+    const ch = k.charCodeAt(i);
+    if (ch >= 0x41 && ch <= 0x5a) return k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+  }
+  return k;
+}
 
 /** A fresh empty container of `value`'s kind, or `value` itself when it is a scalar. */
 function shell(value: Json): Json {
@@ -113,26 +120,42 @@ function shell(value: Json): Json {
 
 /**
  * Renames camelCase keys at every depth; a snake_case key already present wins. Iterative, with
- * an explicit stack: recursion overflowed on ~2,900 nested arrays (issue 10 #4), and a stack of
- * pending containers cannot.
+ * explicit stacks of containers still to copy (source and copy side by side): recursion
+ * overflowed on ~2,900 nested arrays (issue 10 #4).
  */
 function snakeKeys(root: Json): Json {
   const top = shell(root);
-  const pending: [Json, Json][] = top === root ? [] : [[root, top]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [from, to] = next as [Json[] | Record<string, Json>, Json[] | Record<string, Json>];
-    const copy = (key: string | number, value: Json) => {
-      const child = shell(value);
-      (to as Record<string | number, Json>)[key] = child;
-      if (child !== value) pending.push([value, child]);
-    };
-    if (Array.isArray(from)) {
-      from.forEach((value, i) => copy(i, value));
+  if (top === root) return root;
+  const from: Json[] = [root];
+  const to: Json[] = [top];
+  while (from.length > 0) {
+    const src = from.pop()!;
+    const dst = to.pop()!;
+    if (Array.isArray(src)) {
+      const out = dst as Json[];
+      for (let i = 0; i < src.length; i++) {
+        const value = src[i];
+        const child = shell(value);
+        out[i] = child;
+        if (child !== value) {
+          from.push(value);
+          to.push(child);
+        }
+      }
       continue;
     }
-    for (const [k, v] of Object.entries(from)) {
+    const obj = src as Record<string, Json>;
+    const out = dst as Record<string, Json>;
+    for (const k of Object.keys(obj)) {
       const snake = camelToSnake(k);
-      if (snake === k || !(snake in from)) copy(snake, v);
+      if (snake !== k && snake in obj) continue;
+      const value = obj[k];
+      const child = shell(value);
+      out[snake] = child;
+      if (child !== value) {
+        from.push(value);
+        to.push(child);
+      }
     }
   }
   return top;
