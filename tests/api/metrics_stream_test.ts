@@ -152,3 +152,45 @@ Deno.test(
     }
   },
 );
+
+for (const [backend, open] of BACKENDS) {
+  Deno.test(
+    `regression: get-history-bulk-interval is written run by run, not as one string (issue 10 #6) [${backend}]`,
+    async () => {
+      const { store, close } = await open();
+      try {
+        const ids: string[] = [];
+        for (let r = 0; r < 20; r++) {
+          const id = (await store.createRun({ experimentId: "0" })).info.run_id;
+          await store.logBatch(id, {
+            metrics: Array.from({ length: 50 }, (_, i) => ({
+              key: "m",
+              value: r * 1000 + i,
+              timestamp: 1000 + i,
+              step: i,
+            })),
+          });
+          ids.push(id);
+        }
+        const app = createApp({ store });
+        const qs = ids.map((id) => `run_ids=${id}`).join("&");
+        const got = await readChunks(
+          await app.request(`${API}/metrics/get-history-bulk-interval?${qs}&metric_key=m`),
+        );
+        assert.ok(got.chunks >= 3, `${got.chunks} chunks`);
+        const body = JSON.parse(got.text);
+        assert.equal(body.metrics.length, 20 * 50);
+        body.metrics.forEach((m: { run_id: string; step: number; value: number }, i: number) => {
+          const r = Math.floor(i / 50);
+          assert.deepEqual([m.run_id, m.step, m.value], [ids[r], i % 50, r * 1000 + (i % 50)]);
+        });
+        const none = await app.request(
+          `${API}/metrics/get-history-bulk-interval?run_ids=${ids[0]}&metric_key=nope`,
+        );
+        assert.deepEqual(await none.json(), {});
+      } finally {
+        close();
+      }
+    },
+  );
+}
