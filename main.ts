@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { openArtifactRepository } from "./artifacts/mod.ts";
 import type { ArtifactRepository } from "./artifacts/types.ts";
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS } from "./routes/decode.ts";
+import { CloseConnection, closeIfBodyUnread } from "./routes/close_connection.ts";
 import { createApp } from "./routes/mod.ts";
 import { createKvStore } from "./store/kv/mod.ts";
 
@@ -340,6 +341,12 @@ async function main(): Promise<number> {
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
+    // A closing reply's body fails on purpose (routes/close_connection.ts): not worth a log line.
+    // Anything else reaching here escaped the app's own error handler: log it, as the default does.
+    onError: (err) => {
+      if (!(err instanceof CloseConnection)) console.error("kvflow: unhandled server error:", err);
+      return new Response("Internal Server Error", { status: 500 });
+    },
     onListen: ({ hostname, port }) => {
       // tests/server_helpers.ts reads this line to learn the port; keep its shape.
       console.log(
@@ -348,7 +355,7 @@ async function main(): Promise<number> {
         }; artifacts: ${describeArtifacts(config)})`,
       );
     },
-  }, app.fetch);
+  }, async (req, info) => await closeIfBodyUnread(req, await app.fetch(req, info)));
 
   // Graceful stop: finish in-flight requests (their store writes included), then close KV so its
   // file is released cleanly. A second signal exits at once; a shutdown stuck on a slow client

@@ -8,6 +8,7 @@
 import { AwsClient, AwsV4Signer } from "aws4fetch";
 import { XMLParser } from "fast-xml-parser";
 import { MlflowError } from "../store/errors.ts";
+import { STORAGE_FULL_MESSAGE } from "./_fs_errors.ts";
 
 /** Credentials for SigV4 signing. */
 export interface S3Credentials {
@@ -107,7 +108,8 @@ export function createS3Client(config: S3ClientConfig): S3Client {
         await backoff(attempt);
         continue;
       }
-      if (last || (res.status < 500 && res.status !== 429)) return res;
+      // 507 (a full store, e.g. MinIO's XMinioStorageFull) does not clear by retrying.
+      if (last || (res.status < 500 && res.status !== 429) || res.status === 507) return res;
       await res.body?.cancel();
       await backoff(attempt);
     }
@@ -200,6 +202,7 @@ export function errorCodeOf(text: string): string {
 /**
  * Turns a failed S3 response into an `MlflowError`. Only S3's error code and the caller's own
  * artifact path appear in the message: never the bucket, endpoint, key prefix or credentials.
+ * A full store (507, MinIO's `XMinioStorageFull`) is `INSUFFICIENT_STORAGE`, as a full local disk.
  */
 export async function s3Failure(res: Response, action: string, path: string): Promise<MlflowError> {
   const code = errorCodeOf(await res.text().catch(() => "")) || `HTTP ${res.status}`;
@@ -238,9 +241,12 @@ export async function s3Failure(res: Response, action: string, path: string): Pr
         "PERMISSION_DENIED",
         `Artifact store denied ${what} (${code}); check the server's S3 credentials and policy`,
       );
+    case "XMinioStorageFull":
+      return storageFull(res);
     case "NoSuchBucket":
       return new MlflowError("INTERNAL_ERROR", `Artifact store bucket does not exist (${what})`);
   }
+  if (res.status === 507) return storageFull(res);
   if (res.status >= 500 || res.status === 429) {
     return new MlflowError(
       "TEMPORARILY_UNAVAILABLE",
@@ -248,6 +254,12 @@ export async function s3Failure(res: Response, action: string, path: string): Pr
     );
   }
   return new MlflowError("INTERNAL_ERROR", `Artifact store failed: ${what} (${code})`);
+}
+
+function storageFull(res: Response): MlflowError {
+  const err = new MlflowError("INSUFFICIENT_STORAGE", STORAGE_FULL_MESSAGE);
+  Object.defineProperty(err, "cause", { value: `S3 answered ${res.status}`, enumerable: false });
+  return err;
 }
 
 /** A network-level failure; the cause (which names the endpoint) is kept for server logs only. */

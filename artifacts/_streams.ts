@@ -69,26 +69,34 @@ export function withIdleTimeout(
   return body;
 }
 
-/** `source` whose reads fail with `limit.error()` after `limit.ms` without a byte. */
+/**
+ * `source` whose reads fail with `limit.error()` after `limit.ms` without a byte. The stalled
+ * read gets one more period to settle before the body is cancelled: measured on Deno 2.9.6, a
+ * request body cancelled while a read is pending keeps its connection open after the reply.
+ */
 function idleTimed(source: ByteSource, limit: IdleLimit): ByteSource {
+  const sleep = (ms: number) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), ms);
+    });
+    return { done, clear: () => clearTimeout(timer) };
+  };
   return {
     async into(view) {
       const read = source.into(view);
-      // The losing read settles after the cancel; its outcome no longer matters.
+      // A read that loses to the timeout settles later; its outcome no longer matters.
       read.catch(() => {});
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const err = limit.error();
-          source.cancel(err).catch(() => {});
-          reject(err);
-        }, limit.ms);
-      });
-      try {
-        return await Promise.race([read, idle]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const idle = sleep(limit.ms);
+      const got = await Promise.race([read, idle.done]);
+      idle.clear();
+      if (got !== "timeout") return got;
+      const grace = sleep(limit.ms);
+      await Promise.race([read.catch(() => {}), grace.done]);
+      grace.clear();
+      const err = limit.error();
+      await source.cancel(err).catch(() => {});
+      throw err;
     },
     cancel: source.cancel,
   };

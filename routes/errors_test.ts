@@ -95,7 +95,10 @@ Deno.test("regression: a full disk is 507 INSUFFICIENT_STORAGE with a clear mess
   const enospc = Object.assign(new Error("No space left on device (os error 28)"), {
     code: "ENOSPC",
   });
+  // The real thing where the OS offers it: /dev/full fails every write with ENOSPC.
+  const real = await Deno.writeFile("/dev/full", new Uint8Array(8)).then(() => null, (e) => e);
   const cases = [
+    ...(real ? [real] : []),
     new TypeError("database or disk is full"),
     new Error("database or disk is full"),
     enospc,

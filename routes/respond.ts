@@ -41,3 +41,65 @@ export function json<T, S extends ContentfulStatusCode>(
   // Same runtime object c.json would give; only the phantom type differs.
   return res as unknown as Response & TypedResponse<JSONParsed<T>, S, "json">;
 }
+
+/**
+ * Pause between two streamed chunks: a macrotask, so that other requests (and `/health`) are
+ * served while a long body is being written.
+ */
+const nextMacrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Most list items encoded in one go by {@linkcode jsonListStream} (a few ms of work). */
+const STREAM_SLICE_ITEMS = 2000;
+
+/**
+ * A 200 JSON reply `{"<field>": [...items], ...trailer}` written chunk by chunk, in constant
+ * memory: each chunk of `chunks` is encoded and sent in slices of at most
+ * {@linkcode STREAM_SLICE_ITEMS} items, with the event loop free between slices. `trailer` is called once every chunk is out (it may report where the list stopped,
+ * e.g. a page token); its fields follow the list. As in {@linkcode encodeWireJson}, an empty
+ * list is omitted. Errors before the first chunk should be thrown by the caller beforehand, since
+ * the status line is sent with the first byte; a later error aborts the body.
+ */
+export function jsonListStream(
+  field: string,
+  chunks: AsyncIterable<readonly unknown[]>,
+  trailer: () => Record<string, unknown>,
+): Response {
+  const encoder = new TextEncoder();
+  const it = chunks[Symbol.asyncIterator]();
+  let opened = false;
+  // The chunk being written and how far: a chunk is sent in slices, a macrotask apart.
+  let pending: readonly unknown[] = [];
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      // Loop until something is enqueued: a pull that enqueues nothing is not called again.
+      for (;;) {
+        if (at < pending.length) {
+          const slice = pending.slice(at, at + STREAM_SLICE_ITEMS);
+          at += slice.length;
+          const items = encodeWireJson(slice).slice(1, -1);
+          const head = opened ? "," : `{${JSON.stringify(field)}:[`;
+          opened = true;
+          controller.enqueue(encoder.encode(head + items));
+          await nextMacrotask();
+          return;
+        }
+        const next = await it.next();
+        if (next.done) {
+          const rest = encodeWireJson(trailer()).slice(1, -1);
+          const head = opened ? "]" : "{";
+          const sep = opened && rest !== "" ? "," : "";
+          controller.enqueue(encoder.encode(`${head}${sep}${rest}}`));
+          controller.close();
+          return;
+        }
+        pending = next.value;
+        at = 0;
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
+}

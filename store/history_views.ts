@@ -12,6 +12,7 @@
  */
 import { invalidParam } from "./errors.ts";
 import { mapLimit } from "./map_limit.ts";
+import { SEARCH_SLICE_MS } from "./search/budget.ts";
 import type { Metric, TrackingStore } from "./types.ts";
 
 /** Most run ids one bulk request may name (MLflow's `MAX_RUNS_GET_METRIC_HISTORY_BULK`). */
@@ -51,7 +52,11 @@ export interface MetricWithRunId {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** Yields a history page by page, in the store's (timestamp, step, value) order. */
+/**
+ * Yields a history page by page, in the store's (timestamp, step, value) order. Between pages it
+ * lets the event loop run whenever {@linkcode SEARCH_SLICE_MS} have passed since it last did: the
+ * memory store answers without any I/O, so a long read would otherwise hold the loop throughout.
+ */
 export async function* historyPages(
   store: TrackingStore,
   runId: string,
@@ -59,7 +64,12 @@ export async function* historyPages(
   pageSize: number | undefined = HISTORY_PAGE,
 ): AsyncGenerator<Metric[]> {
   let pageToken: string | undefined;
+  let slice = performance.now();
   do {
+    if (performance.now() - slice > SEARCH_SLICE_MS) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      slice = performance.now();
+    }
     const page = await store.getMetricHistory(runId, metricKey, {
       maxResults: pageSize,
       pageToken,
@@ -174,6 +184,20 @@ export async function getMetricHistoryBulkInterval(
   store: TrackingStore,
   opts: BulkIntervalOptions,
 ): Promise<MetricWithRunId[]> {
+  const out: MetricWithRunId[] = [];
+  for await (const run of await bulkIntervalByRun(store, opts)) out.push(...run);
+  return out;
+}
+
+/**
+ * {@linkcode getMetricHistoryBulkInterval} one run at a time, for a reply written as it goes: up
+ * to 100 runs × 25,000 points is too much to hold as one string. Arguments are checked and the
+ * steps chosen before the promise resolves, so errors come before the first point.
+ */
+export async function bulkIntervalByRun(
+  store: TrackingStore,
+  opts: BulkIntervalOptions,
+): Promise<AsyncIterable<MetricWithRunId[]>> {
   const runIds = checkRunIds("GetMetricHistoryBulkInterval", opts.runIds);
   checkMetricKey(opts.metricKey);
   const { startStep, endStep, maxResults = MAX_INTERVAL_RESULTS } = opts;
@@ -216,7 +240,7 @@ export async function getMetricHistoryBulkInterval(
     }
     return { runId, min, max, pages };
   });
-  if (pool.size === 0) return [];
+  if (pool.size === 0) return (async function* () {})();
 
   const allSteps = Float64Array.from(pool).sort();
   const start = startStep ?? allSteps[0];
@@ -227,8 +251,9 @@ export async function getMetricHistoryBulkInterval(
     if (r.max >= start && r.max <= end) chosen.add(r.max);
   }
 
-  // Pass 2: the points at the chosen steps, from the kept pages or a second read.
-  const perRun = await mapLimit(runs, READ_CONCURRENCY, async (r) => {
+  // Pass 2: the points at the chosen steps, from the kept pages or a second read; a window of
+  // runs at a time, so only that window's points are held.
+  const pointsOf = async (r: (typeof runs)[number]) => {
     const hits: Metric[] = [];
     const collect = (page: Metric[]) => {
       for (const m of page) if (chosen.has(m.step)) hits.push(m);
@@ -238,8 +263,16 @@ export async function getMetricHistoryBulkInterval(
     // Stable sort: points with equal (step, timestamp) keep the history's value order.
     hits.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
     return hits.slice(0, MAX_BULK_RESULTS).map((m) => withRunId(m, r.runId));
-  });
-  return perRun.flat();
+  };
+  return (async function* () {
+    for (let i = 0; i < runs.length; i += READ_CONCURRENCY) {
+      const window = runs.slice(i, i + READ_CONCURRENCY);
+      // A run's kept pages are not needed once its points are out.
+      const points = await Promise.all(window.map(pointsOf));
+      for (const r of window) r.pages = null;
+      yield* points;
+    }
+  })();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,13 +350,6 @@ export interface DownsampledHistory {
   exact: boolean;
 }
 
-/** The in-range part of a history as columns, in history order. */
-interface Columns {
-  ts: number[];
-  st: number[];
-  v: number[];
-}
-
 /**
  * kvflow's chart read: splits the x range into `buckets` equal-width buckets and keeps, per bucket,
  * the point with the smallest and the one with the largest value, plus the first and last point
@@ -364,83 +390,89 @@ export async function getMetricHistoryDownsampled(
     );
   }
 
-  const cols = await readColumns(store, opts.runId, opts.metricKey, x, startX, endX);
-  const xs = x === "step" ? cols.st : cols.ts;
-  const n = xs.length;
-  let nan = 0;
-  for (const v of cols.v) if (Number.isNaN(v)) nan++;
+  // Pass 1: count the range and find its first and last point in x order; keep the points only
+  // while they could all be returned. Pass 2, for a larger range, buckets a second read. Memory
+  // is O(buckets) however long the history (issue 10 #6), for twice the reading.
+  const xOf = x === "step" ? (m: Metric) => m.step : (m: Metric) => m.timestamp;
+  const lo = startX ?? -Infinity;
+  const hi = endX ?? Infinity;
+  const inRange = async function* (): AsyncGenerator<Metric> {
+    for await (const page of historyPages(store, opts.runId, opts.metricKey)) {
+      for (const m of page) {
+        const at = xOf(m);
+        if (at >= lo && at <= hi) yield m;
+      }
+    }
+  };
+  let n = 0, nan = 0;
+  let first: Metric | undefined, last: Metric | undefined;
+  let firstAt = 0, lastAt = 0;
+  let kept: Metric[] | null = [];
+  for await (const m of inRange()) {
+    if (Number.isNaN(m.value)) nan++;
+    // Strict: the earliest of equal x comes first; non-strict: the latest of equal x comes last.
+    if (first === undefined || xOf(m) < xOf(first)) [first, firstAt] = [m, n];
+    if (last === undefined || xOf(m) >= xOf(last)) [last, lastAt] = [m, n];
+    if (kept !== null) kept = kept.length < 2 * buckets ? (kept.push(m), kept) : null;
+    n++;
+  }
   const exact = n <= 2 * buckets;
-  const picked = exact
-    ? Array.from({ length: n }, (_, i) => i)
-    : pickMinMax(xs, cols.v, buckets, startX, endX);
+  let picked: [number, Metric][];
+  if (exact) picked = (kept ?? []).map((m, i) => [i, m]);
+  else {
+    const chosen = await pickMinMax(
+      inRange(),
+      xOf,
+      buckets,
+      startX ?? xOf(first!),
+      endX ?? xOf(last!),
+    );
+    chosen.set(firstAt, first!);
+    chosen.set(lastAt, last!);
+    picked = [...chosen];
+  }
   // Indices are history positions, so (x, index) is x order with history order for ties.
-  picked.sort((a, b) => xs[a] - xs[b] || a - b);
-  const metrics = picked.map((i): Metric => ({
+  picked.sort((a, b) => xOf(a[1]) - xOf(b[1]) || a[0] - b[0]);
+  const metrics = picked.map(([, m]): Metric => ({
     key: opts.metricKey,
-    value: cols.v[i],
-    timestamp: cols.ts[i],
-    step: cols.st[i],
+    value: m.value,
+    timestamp: m.timestamp,
+    step: m.step,
   }));
   return { metrics, total_points: n, nan_points: nan, exact };
 }
 
-/** Reads a history into columns, keeping only points whose x lies in [startX, endX]. */
-async function readColumns(
-  store: TrackingStore,
-  runId: string,
-  metricKey: string,
-  x: "step" | "timestamp",
-  startX = -Infinity,
-  endX = Infinity,
-): Promise<Columns> {
-  const cols: Columns = { ts: [], st: [], v: [] };
-  for await (const page of historyPages(store, runId, metricKey)) {
-    for (const m of page) {
-      const at = x === "step" ? m.step : m.timestamp;
-      if (at < startX || at > endX) continue;
-      cols.ts.push(m.timestamp);
-      cols.st.push(m.step);
-      cols.v.push(m.value);
-    }
-  }
-  return cols;
-}
-
 /**
- * The bucket work of {@linkcode getMetricHistoryDownsampled}: per bucket the first min, first max
- * and first NaN point, plus the first and last point in x order. Returns distinct indices.
+ * The bucket work of {@linkcode getMetricHistoryDownsampled}: per bucket of [lo, hi] the first
+ * min, first max and first NaN point of `points` (the range, in history order). Returns them by
+ * history position.
  */
-function pickMinMax(
-  xs: number[],
-  vs: number[],
+async function pickMinMax(
+  points: AsyncIterable<Metric>,
+  xOf: (m: Metric) => number,
   buckets: number,
-  startX?: number,
-  endX?: number,
-): number[] {
-  let first = 0, last = 0;
-  for (let i = 0; i < xs.length; i++) {
-    if (xs[i] < xs[first]) first = i; // strict: the earliest of equal x comes first
-    if (xs[i] >= xs[last]) last = i; // non-strict: the latest of equal x comes last
-  }
-  const lo = startX ?? xs[first];
-  const hi = endX ?? xs[last];
+  lo: number,
+  hi: number,
+): Promise<Map<number, Metric>> {
   // All points at one x (hi === lo) share bucket 0.
   const scale = hi > lo ? buckets / (hi - lo) : 0;
-  const minAt = new Int32Array(buckets).fill(-1);
-  const maxAt = new Int32Array(buckets).fill(-1);
-  const nanAt = new Int32Array(buckets).fill(-1);
-  for (let i = 0; i < xs.length; i++) {
+  const minAt = new Array<[number, Metric] | undefined>(buckets);
+  const maxAt = new Array<[number, Metric] | undefined>(buckets);
+  const nanAt = new Array<[number, Metric] | undefined>(buckets);
+  let i = 0;
+  for await (const m of points) {
+    const at = i++;
     // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
-    const b = Math.min(buckets - 1, Math.floor((xs[i] - lo) * scale));
-    const v = vs[i];
+    const b = Math.min(buckets - 1, Math.floor((xOf(m) - lo) * scale));
+    const v = m.value;
     if (Number.isNaN(v)) {
-      if (nanAt[b] < 0) nanAt[b] = i;
+      nanAt[b] ??= [at, m];
       continue;
     }
-    if (minAt[b] < 0 || v < vs[minAt[b]]) minAt[b] = i;
-    if (maxAt[b] < 0 || v > vs[maxAt[b]]) maxAt[b] = i;
+    if (minAt[b] === undefined || v < minAt[b]![1].value) minAt[b] = [at, m];
+    if (maxAt[b] === undefined || v > maxAt[b]![1].value) maxAt[b] = [at, m];
   }
-  const set = new Set<number>([first, last]);
-  for (const at of [minAt, maxAt, nanAt]) for (const i of at) if (i >= 0) set.add(i);
-  return [...set];
+  const out = new Map<number, Metric>();
+  for (const arr of [minAt, maxAt, nanAt]) for (const e of arr) if (e) out.set(e[0], e[1]);
+  return out;
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { invalidParam, type MlflowError } from "./errors.ts";
 
 /**
  * MLflow's limit on metric, param and tag keys, in code points (mlflow-rest.md §3). A key longer
@@ -41,6 +42,20 @@ export const MAX_DATASET_SOURCE_TYPE_LENGTH = 256;
  * (the run↔dataset edge), at up to 2 bytes per unit. Clients send one or two tags.
  */
 export const MAX_INPUT_TAGS_CHARS = 16_000;
+
+/**
+ * The `mlflow.log-model.history` tag, in UTF-16 units: each `log-model` appends to it, and it is
+ * one KV value (≤ 64 KiB at up to 2 bytes per unit). Past it, `log-model` is 400.
+ */
+export const MAX_MODEL_HISTORY_CHARS = 32_000;
+
+/** The error for a `log-model` that would grow the history past {@linkcode MAX_MODEL_HISTORY_CHARS}. */
+export function modelHistoryTooLong(runId: string): MlflowError {
+  return invalidParam(
+    `The model history of run ${runId} is too long to log another model (the ` +
+      `'mlflow.log-model.history' tag holds at most ${MAX_MODEL_HISTORY_CHARS} characters)`,
+  );
+}
 
 const encoder = new TextEncoder();
 

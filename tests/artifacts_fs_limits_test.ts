@@ -267,14 +267,14 @@ function stubS3(fail?: { code: string; status: number }) {
   return { fetch, requests };
 }
 
-function s3Repo(fetch: typeof globalThis.fetch): ArtifactRepository {
+function s3Repo(fetch: typeof globalThis.fetch, retries = 0): ArtifactRepository {
   return createS3ArtifactRepository({
     bucket: "bkt",
     prefix: "some/prefix",
     credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
     region: "us-east-1",
     endpoint: "http://s3.invalid:9000",
-    retries: 0,
+    retries,
     env: {},
     fetch,
   });
@@ -325,6 +325,16 @@ Deno.test("S3's KeyTooLongError and EntityTooLarge are 400, not 500", async () =
     );
     assert.ok(msg.includes(code), msg);
     assert.ok(!msg.includes("some/prefix") && !msg.includes("bkt"), msg);
+  }
+});
+
+Deno.test("a full S3-compatible store (507, XMinioStorageFull) is 507 INSUFFICIENT_STORAGE, not retried", async () => {
+  for (const code of ["XMinioStorageFull", "SomeOtherFull"]) {
+    const s3 = stubS3({ code, status: 507 });
+    await using f = await setup(() => s3Repo(s3.fetch, 3));
+    const res = f.app.request(`${PROXY}/${f.runRoot}/a.bin`, { method: "PUT", body: "x" });
+    assert.equal(await expectError(res, 507, "INSUFFICIENT_STORAGE"), STORAGE_FULL_MESSAGE);
+    assert.equal(s3.requests.length, 1);
   }
 });
 

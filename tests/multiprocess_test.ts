@@ -176,3 +176,55 @@ Deno.test("concurrent logging from two processes loses no metric, param or tag",
     }
   });
 });
+
+Deno.test("regression: log-metric below the first packed chunk is accepted from two servers (issue 10 #1)", async () => {
+  await withServers(2, async ([a, b]) => {
+    const exp = await postJson(a.url, `${API}/experiments/create`, {
+      name: `mp-chunk-${crypto.randomUUID()}`,
+    });
+    strictEqual(exp.status, 200, JSON.stringify(exp.body));
+    const run = await postJson(a.url, `${API}/runs/create`, {
+      experiment_id: exp.body.experiment_id,
+      start_time: Date.now(),
+    });
+    strictEqual(run.status, 200, JSON.stringify(run.body));
+    const runId = (run.body.run as { info: { run_id: string } }).info.run_id;
+    const point = (step: number) => ({
+      key: "m",
+      value: step / 10,
+      timestamp: 1_700_000_000_000 + step,
+      step,
+    });
+    // Steps 100–399 in two batches of 150 through server A: packed into a chunk.
+    for (const from of [100, 250]) {
+      const metrics = Array.from({ length: 150 }, (_, i) => point(from + i));
+      const res = await postJson(a.url, `${API}/runs/log-batch`, { run_id: runId, metrics });
+      strictEqual(res.status, 200, JSON.stringify(res.body));
+    }
+    // Then both servers at once, each point below everything packed so far.
+    const failures: string[] = [];
+    await Promise.all([a, b].map(async (server, p) => {
+      for (let step = 99 - p; step >= 0; step -= 2) {
+        const res = await postJson(server.url, `${API}/runs/log-metric`, {
+          run_id: runId,
+          ...point(step),
+        });
+        if (res.status !== 200) {
+          failures.push(`step ${step}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }
+    }));
+    deepStrictEqual(failures, [], "every log-metric succeeds");
+    for (const server of [a, b]) {
+      const res = await getJson(server.url, `${API}/metrics/get-history`, {
+        run_id: runId,
+        metric_key: "m",
+      });
+      strictEqual(res.status, 200, JSON.stringify(res.body));
+      deepStrictEqual(
+        (res.body.metrics as { step: number }[]).map((m) => m.step),
+        Array.from({ length: 400 }, (_, i) => i),
+      );
+    }
+  });
+});

@@ -35,11 +35,14 @@ interface EdgeRecord {
 
 function planDataset(m: MutationSet, expId: string, id: string, d: Dataset): void {
   const rec: DatasetRecord = { name: d.name, digest: d.digest, source_type: d.source_type };
+  // Fields kept inline share the record's one KV value: together they stay within one piece.
+  let inline = 0;
   for (const field of SPLITTABLE) {
     const v = d[field];
     if (v === undefined) continue;
-    if (v.length <= PIECE_CHARS) {
+    if (inline + v.length <= PIECE_CHARS) {
       rec[field] = v;
+      inline += v.length;
       continue;
     }
     const n = Math.ceil(v.length / PIECE_CHARS);

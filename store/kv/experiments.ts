@@ -1,7 +1,7 @@
 /** Experiments in KV: records, the unique-name index, tags and the lifecycle. */
 import { invalidParam, MlflowError } from "../errors.ts";
 import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
-import { searchExperimentsIn } from "../search/mod.ts";
+import { searchExperimentsIn, searchExperimentsYielding } from "../search/mod.ts";
 import type {
   CreateExperimentInput,
   Experiment,
@@ -143,7 +143,7 @@ export async function searchExperiments(
   opts: SearchExperimentsOptions,
 ): Promise<Page<Experiment>> {
   searchExperimentsIn([], opts); // rejects a bad filter, order or token before any I/O
-  return searchExperimentsIn(await listExperiments(ctx), opts);
+  return searchExperimentsYielding(await listExperiments(ctx), opts);
 }
 
 /** Renames an active experiment, moving its unique-name index entry in the same commit. */

@@ -38,7 +38,7 @@ import { mapLimit } from "../map_limit.ts";
 import {
   parseLoggedModelQuery,
   requiredName,
-  searchLoggedModelsIn,
+  searchLoggedModelsYielding,
 } from "../search/logged_models.ts";
 import { randomRunName, shortHash } from "../ids.ts";
 import type { Metric, ModelOutput, Page, Param, Tag } from "../types.ts";
@@ -341,7 +341,7 @@ async function searchLoggedModels(
       ? null
       : toLoggedModel(parts.record.value, parts);
   });
-  return searchLoggedModelsIn(models.filter((x): x is LoggedModel => x !== null), q);
+  return searchLoggedModelsYielding(models.filter((x): x is LoggedModel => x !== null), q);
 }
 
 function logOutputs(ctx: KvContext, runId: string, models: ModelOutput[]): Promise<void> {

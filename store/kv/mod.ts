@@ -26,6 +26,7 @@ import type { KvContext } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
+import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweeper.ts";
 import { loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
 
@@ -35,11 +36,28 @@ export interface KvStoreOptions {
   defaultArtifactRoot?: string;
   /** Roots an explicit `artifact_location` may use; the default root when absent. */
   allowedArtifactRoots?: string[];
+  /**
+   * How often (ms) batches abandoned by crashed writers are swept while the store is open;
+   * default `STAGING_SWEEP_INTERVAL_MS` (10 minutes), `0` to sweep only when the store opens.
+   */
+  stagingSweepIntervalMs?: number;
+  /** Age (ms) after which an unfinished staging counts as abandoned; default one hour. */
+  abandonedStagingAfterMs?: number;
+}
+
+/** The KV store, with a way to stop its background work (tests; a server just exits). */
+export interface KvTrackingStore extends TrackingStore {
+  /**
+   * Stops the background sweep of abandoned batches; resolves once a sweep in progress has
+   * finished. It also stops by itself once the database is closed.
+   */
+  stopBackgroundWork(): Promise<void>;
 }
 
 /**
- * Opens the tracking store on a Deno KV database: makes sure experiment `0` (`Default`) exists
- * and sweeps batches abandoned by crashed writers.
+ * Opens the tracking store on a Deno KV database: makes sure experiment `0` (`Default`) exists,
+ * sweeps batches abandoned by crashed writers, and keeps sweeping them in the background (an
+ * unref'd timer, see `staging_sweeper.ts`).
  *
  * @example
  * ```ts
@@ -50,7 +68,7 @@ export interface KvStoreOptions {
 export async function createKvStore(
   kv: Deno.Kv,
   opts: KvStoreOptions = {},
-): Promise<TrackingStore> {
+): Promise<KvTrackingStore> {
   const ctx: KvContext = {
     kv,
     committer: new Committer(kv),
@@ -60,7 +78,14 @@ export async function createKvStore(
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
   };
   await ensureDefaultExperiment(ctx);
-  await sweepAbandonedStagings(kv);
+  await sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs);
+  const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;
+  const sweeper = sweepEvery > 0
+    ? startStagingSweeper(kv, {
+      intervalMs: sweepEvery,
+      abandonedAfterMs: opts.abandonedStagingAfterMs,
+    })
+    : null;
   const store: TrackingStore = {
     createExperiment: (input) => createExperiment(ctx, input),
     getExperiment: (id) => getExperiment(ctx, id),
@@ -85,7 +110,8 @@ export async function createKvStore(
     ...loggedModelMethods(ctx),
     ...registryMethods(ctx),
   };
-  return withValidation(store, {
+  const validated = withValidation(store, {
     allowedArtifactRoots: opts.allowedArtifactRoots ?? [ctx.defaultArtifactRoot],
   });
+  return { ...validated, stopBackgroundWork: async () => await sweeper?.stop() };
 }

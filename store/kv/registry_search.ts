@@ -22,8 +22,8 @@ import {
   type ModelVersionClause,
   prepareModelVersionSearch,
   prepareRegisteredModelSearch,
-  searchModelVersionsIn,
-  searchRegisteredModelsIn,
+  searchModelVersionsYielding,
+  searchRegisteredModelsYielding,
 } from "../search/registry.ts";
 import type { Page, Tag } from "../types.ts";
 import {
@@ -69,7 +69,7 @@ export async function searchRegisteredModels(
     tags: tags.get(groupOf(registeredModelTagsPrefix(rec.id))) ?? [],
     rec,
   }));
-  const page = searchRegisteredModelsIn(rows, q);
+  const page = await searchRegisteredModelsYielding(rows, q);
   const items = await Promise.all(page.items.map((r) => buildModel(ctx.kv, r.rec, r.tags)));
   return page.nextPageToken ? { items, nextPageToken: page.nextPageToken } : { items };
 }
@@ -155,7 +155,7 @@ export async function searchModelVersions(
   const all = await Promise.all(
     candidates.map(async (c) => toModelVersion(c.model.name, c.rec, await tagsOf(c))),
   );
-  return searchModelVersionsIn(all, q);
+  return searchModelVersionsYielding(all, q);
 }
 
 /**

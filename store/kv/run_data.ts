@@ -9,10 +9,10 @@ import { planModelMetrics } from "./logged_models.ts";
 import type { RunRecord } from "./records.ts";
 import { type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { rollForwardAll } from "./staged_batch.ts";
+import { MAX_MODEL_HISTORY_CHARS, modelHistoryTooLong } from "../limits.ts";
 
 const RUN_NAME_TAG = "mlflow.runName";
 const MODEL_HISTORY_TAG = "mlflow.log-model.history";
-const MAX_MODEL_HISTORY_CHARS = 48_000;
 
 function toPoint(m: Metric): Point {
   const p: Point = { timestamp: m.timestamp, step: m.step, value: m.value };
@@ -111,9 +111,7 @@ export function logModel(ctx: KvContext, runId: string, modelJson: string): Prom
     }
     history.push(JSON.parse(modelJson));
     const value = JSON.stringify(history);
-    if (value.length > MAX_MODEL_HISTORY_CHARS) {
-      throw invalidParam(`The model history of run ${runId} is too long to log another model`);
-    }
+    if (value.length > MAX_MODEL_HISTORY_CHARS) throw modelHistoryTooLong(runId);
     m.set(runTagKey(runId, MODEL_HISTORY_TAG), value);
     indexTagChange(m, s.run, MODEL_HISTORY_TAG, old, value);
   });

@@ -30,6 +30,7 @@ import {
   type SortValue,
   validateMaxResults,
   validateViewType,
+  WorkBudget,
 } from "../search/mod.ts";
 import type { Page, Run, SearchRunsOptions, ViewType } from "../types.ts";
 import { experimentKey, runsByExperimentPrefix, runsByMetricPrefix } from "./keys.ts";
@@ -59,6 +60,8 @@ interface Query {
   exps: Map<string, ExperimentRecord>;
   scope: string[];
   needs: Needs;
+  /** The request's CPU-time guard: verification pauses and gives up through it. */
+  budget: WorkBudget;
 }
 
 interface Match {
@@ -107,9 +110,10 @@ async function allRunIds(kv: Deno.Kv, scope: readonly string[]): Promise<string[
 }
 
 /** Verifies candidate views and keeps those after the keyset position, sorted. */
-function accept(views: (Run | null)[], q: Query): Match[] {
+async function accept(views: (Run | null)[], q: Query): Promise<Match[]> {
   const out: Match[] = [];
   for (const run of views) {
+    if (q.budget.tick()) await q.budget.pause();
     if (!run || !inView(run.info.lifecycle_stage, q.view) || !matchesRunFilter(q.filter, run)) {
       continue;
     }
@@ -124,7 +128,8 @@ function accept(views: (Run | null)[], q: Query): Match[] {
 async function selectFrom(kv: Deno.Kv, ids: string[], q: Query): Promise<Match[]> {
   const out: Match[] = [];
   for (let i = 0; i < ids.length; i += 5000) {
-    out.push(...accept(await loadViews(kv, ids.slice(i, i + 5000), q.needs, q.exps), q));
+    const views = await q.budget.wait(loadViews(kv, ids.slice(i, i + 5000), q.needs, q.exps));
+    out.push(...await accept(views, q));
   }
   return out.sort((a, b) => compareTuples(a.t, b.t, q.order)).slice(0, q.max + 1);
 }
@@ -154,10 +159,10 @@ async function orderedScan(
   let pending = 0;
   let batch = Math.max(64, q.max + 1);
   const flush = async () => {
-    const views = await loadViews(kv, groups.flat(), q.needs, q.exps);
+    const views = await q.budget.wait(loadViews(kv, groups.flat(), q.needs, q.exps));
     let i = 0;
     for (const g of groups) {
-      out.push(...accept(views.slice(i, i + g.length), q));
+      out.push(...await accept(views.slice(i, i + g.length), q));
       i += g.length;
     }
     groups = [];
@@ -218,7 +223,7 @@ async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
     (q.order[0].kind === "numeric_attribute" && q.order[0].key === "start_time");
   const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (q.max + 1)) : SCAN_CAP;
   const walkable = q.order[0].kind === "metric" ? q.order[0].key : undefined;
-  const set = await candidateSet(kv, q.filter, q.scope, cap, walkable);
+  const set = await q.budget.wait(candidateSet(kv, q.filter, q.scope, cap, walkable));
   if (set && ordered && set.size > 4 * (q.max + 1) && q.scope.length <= WALK_MAX_EXPERIMENTS) {
     // A set much larger than the page: walk the order's index over its members rather than
     // loading them all, unless they sort so late that the walk would read far more. Over many
@@ -228,7 +233,7 @@ async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
   }
   if (set) return selectFrom(kv, [...set], q);
   if (ordered) return (await orderedScan(kv, q))!;
-  return selectFrom(kv, await allRunIds(kv, q.scope), q);
+  return selectFrom(kv, await q.budget.wait(allRunIds(kv, q.scope)), q);
 }
 
 /**
@@ -250,18 +255,33 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
   const exps = await loadExperiments(ctx.kv, ids);
   const scope = ids.filter((id) => exps.has(id));
   if (scope.length === 0) return { items: [] };
-  const q: Query = { filter, order, view, after, max, exps, scope, needs: needsOf(filter, order) };
+  const budget = new WorkBudget();
+  const q: Query = {
+    filter,
+    order,
+    view,
+    after,
+    max,
+    exps,
+    scope,
+    needs: needsOf(filter, order),
+    budget,
+  };
   const found = await findMatches(ctx.kv, q);
   const page = found.slice(0, max);
-  const full = await mapLimit(
+  const full = await budget.wait(mapLimit(
     page,
     16,
     (m) => readRun(ctx, m.run.info.run_id, exps.get(m.run.info.experiment_id)).catch(() => null),
-  );
+  ));
   // A run written since it was verified is checked again; one that no longer matches is left out.
-  const items = full.filter((r): r is Run =>
-    r !== null && inView(r.info.lifecycle_stage, view) && matchesRunFilter(filter, r)
-  );
+  const items: Run[] = [];
+  for (const r of full) {
+    if (budget.tick()) await budget.pause();
+    if (r !== null && inView(r.info.lifecycle_stage, view) && matchesRunFilter(filter, r)) {
+      items.push(r);
+    }
+  }
   if (found.length <= max) return { items };
   const last = page[page.length - 1];
   return { items, nextPageToken: encodePageToken({ q: fp, after: encodeTuple(last.t) }) };

@@ -19,9 +19,17 @@ const HIGH = true;
 
 class TooMany extends Error {}
 
+/**
+ * Most index ranges one clause may read. An IN list probes one range per value and experiment
+ * (1,000 values × 50 experiments took 2 s, issue 10 #8); beyond this many, the clause is left to
+ * the scan, whose verification the search's CPU-time guard bounds.
+ */
+const MAX_INDEX_PROBES = 5000;
+
 /** Collects run ids from index ranges, giving up once more than `cap` are found. */
 class IdCollector {
   ids = new Set<string>();
+  #probes = 0;
   constructor(private kv: Deno.Kv, private cap: number) {}
 
   addId(id: string): void {
@@ -30,6 +38,7 @@ class IdCollector {
   }
 
   async add(selector: Deno.KvListSelector): Promise<void> {
+    if (++this.#probes > MAX_INDEX_PROBES) throw new TooMany();
     for await (const e of this.kv.list<string>(selector, { batchSize: 500 })) this.addId(e.value);
   }
 }
@@ -75,7 +84,7 @@ async function collect(
     case "tag": {
       const prefix = node.kind === "param" ? runsByParamPrefix : runsByTagPrefix;
       const values = node.op === "=" ? [node.value] : node.op === "IN" ? node.values : null;
-      if (values === null) return false;
+      if (values === null || values.length * expIds.length > MAX_INDEX_PROBES) return false;
       for (const exp of expIds) {
         for (const v of values) await ids.add({ prefix: prefix(exp, node.key, v) });
       }

@@ -6,8 +6,9 @@
  * ONE commit that checks the run's head and marks it `pending`. From that instant the batch is
  * committed: every reader and writer of the run first rolls the staged writes forward (idempotent,
  * because each key's final value was planned), and the last roll-forward commit clears the mark.
- * A process killed while staging leaves only unreferenced staged keys (swept later); one killed
- * after the flip leaves a batch that the next reader or writer completes.
+ * A process killed while staging leaves only unreferenced staged keys (swept later, see
+ * {@linkcode sweepAbandonedStagings}); one killed after the flip leaves a batch that the next
+ * reader or writer completes.
  *
  * @module
  */
@@ -31,18 +32,30 @@ const PACK_KEY_BYTES = 30_000;
 const COMMIT_BYTES = 600_000;
 const COMMIT_MUTATIONS = 900;
 const COMMIT_KEY_BYTES = 64_000;
-/** Stagings older than this whose batch never became pending were abandoned by a dead process. */
-const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+/**
+ * Stagings older than this whose batch never became pending are taken as abandoned by a dead
+ * process and swept. A live writer that is merely slower than this loses nothing: its flip
+ * checks that its staging is still there, so it fails, discards and stages again.
+ */
+export const ABANDONED_STAGING_AFTER_MS = 60 * 60 * 1000;
 
 interface StagingRecord {
   runId: string;
   createdAt: number;
+  /** Set by a sweeper before it deletes the staged keys: the batch can no longer be flipped. */
+  abandoned?: true;
 }
 
 async function commitWithLockRetry(op: () => Deno.AtomicOperation): Promise<boolean> {
+  return (await commitResultWithLockRetry(op)).ok;
+}
+
+async function commitResultWithLockRetry(
+  op: () => Deno.AtomicOperation,
+): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
   for (let attempt = 0;; attempt++) {
     try {
-      return (await op().commit()).ok;
+      return await op().commit();
     } catch (e) {
       if (!isLockedError(e) || attempt >= 50) throw e;
       await new Promise((r) => setTimeout(r, Math.min(100, 2 ** Math.min(attempt, 6))));
@@ -136,21 +149,63 @@ export async function stageAndFlip(
   checks: Deno.AtomicCheck[],
   mutations: Mutation[],
 ): Promise<boolean> {
+  return await flipBatch(kv, await stageBatch(kv, runId, mutations), head, checks);
+}
+
+/** A batch staged by {@linkcode stageBatch}, not yet visible. */
+export interface StagedBatch {
+  runId: string;
+  batchId: string;
+  /** The staging record as written: the flip requires it unchanged (not taken by a sweeper). */
+  staging: Deno.AtomicCheck;
+}
+
+/**
+ * Writes a batch's packs under invisible keys, after a staging record that lets a sweeper find
+ * them should this process die before {@linkcode flipBatch}. Exported so tests can leave exactly
+ * what a writer killed while staging leaves.
+ */
+export async function stageBatch(
+  kv: Deno.Kv,
+  runId: string,
+  mutations: Mutation[],
+): Promise<StagedBatch> {
   const batchId = crypto.randomUUID().replaceAll("-", "");
-  const packs = pack(mutations);
   const record: StagingRecord = { runId, createdAt: Date.now() };
-  await commitWithLockRetry(() => kv.atomic().set(stagingKey(batchId), record));
-  const indexed = packs.map((p, i) => ({ p, i }));
+  const staged = await commitResultWithLockRetry(() =>
+    kv.atomic().check({ key: stagingKey(batchId), versionstamp: null })
+      .set(stagingKey(batchId), record)
+  );
+  if (!staged.ok) throw new Error(`Batch id ${batchId} collided`);
+  const staging = { key: stagingKey(batchId), versionstamp: staged.versionstamp };
+  const indexed = pack(mutations).map((p, i) => ({ p, i }));
   for (const group of groupForCommits(indexed, ({ p }) => packSize(p))) {
-    await commitWithLockRetry(() => {
-      const op = kv.atomic();
+    // Each pack checks the staging too: once a sweeper has taken it, no pack lands after the
+    // sweeper's deletes (where a writer dying next would leave it for good).
+    const ok = await commitWithLockRetry(() => {
+      const op = kv.atomic().check(staging);
       for (const { p, i } of group) op.set(stagedBatchKey(runId, batchId, i), p);
       return op;
     });
+    if (!ok) break; // flipBatch's check of the staging fails too, and discards what landed
   }
+  return { runId, batchId, staging };
+}
+
+/**
+ * Makes a staged batch logically committed in one commit guarded by the run's head, `checks` and
+ * the staging record; on failure discards the staging and resolves `false`.
+ */
+export async function flipBatch(
+  kv: Deno.Kv,
+  batch: StagedBatch,
+  head: Deno.KvEntryMaybe<RunHead>,
+  checks: Deno.AtomicCheck[],
+): Promise<boolean> {
+  const { runId, batchId } = batch;
   const seq = (head.value?.seq ?? 0) + 1;
   const flipped = await commitWithLockRetry(() => {
-    const op = kv.atomic().check(head);
+    const op = kv.atomic().check(head).check(batch.staging);
     for (const c of checks) op.check(c);
     return op.set(runHeadKey(runId), { seq, pending: batchId } satisfies RunHead)
       .set(pendingBatchKey(runId), batchId);
@@ -220,16 +275,36 @@ async function discardStaging(kv: Deno.Kv, runId: string, batchId: string): Prom
 }
 
 /**
- * Deletes stagings abandoned by processes that died before their batch's logical commit. A batch
- * that did become pending is left alone: roll-forward owns it.
+ * Deletes stagings abandoned by processes that died before their batch's logical commit (older
+ * than `abandonedAfterMs`). A batch that did become pending is left alone: roll-forward owns it.
+ *
+ * Safe with any number of processes sweeping at once and writers still staging: a staging is
+ * first marked abandoned in one commit that checks both it and the run's head (so it was not
+ * flipped meanwhile, and its writer's flip, which checks the staging, can no longer succeed);
+ * only then are its keys deleted. A sweeper that dies midway leaves the mark, and the next sweep
+ * finishes the job.
+ *
+ * @returns how many stagings this call removed.
  */
-export async function sweepAbandonedStagings(kv: Deno.Kv, now = Date.now()): Promise<number> {
+export async function sweepAbandonedStagings(
+  kv: Deno.Kv,
+  now = Date.now(),
+  abandonedAfterMs = ABANDONED_STAGING_AFTER_MS,
+): Promise<number> {
   let swept = 0;
   for await (const e of kv.list<StagingRecord>({ prefix: stagingsPrefix() })) {
-    if (now - e.value.createdAt < ABANDONED_AFTER_MS) continue;
     const batchId = e.key[1] as string;
-    const head = await kv.get<RunHead>(runHeadKey(e.value.runId));
-    if (head.value?.pending === batchId) continue;
+    if (!e.value.abandoned) {
+      if (now - e.value.createdAt < abandonedAfterMs) continue;
+      const head = await kv.get<RunHead>(runHeadKey(e.value.runId));
+      if (head.value?.pending === batchId) continue;
+      const marked = await commitWithLockRetry(() =>
+        kv.atomic().check(e).check(head)
+          .set(e.key, { ...e.value, abandoned: true } satisfies StagingRecord)
+      );
+      // Changed meanwhile: flipped, finished, or taken by another sweeper. Looked at next time.
+      if (!marked) continue;
+    }
     await discardStaging(kv, e.value.runId, batchId);
     swept++;
   }

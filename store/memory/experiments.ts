@@ -1,7 +1,7 @@
 /** Experiment methods of the in-memory store: CRUD, unique names, delete/restore cascades. */
 import { invalidParam, MlflowError } from "../errors.ts";
 import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
-import { searchExperimentsIn } from "../search/mod.ts";
+import { searchExperimentsIn, searchExperimentsYielding } from "../search/mod.ts";
 import type { TrackingStore } from "../types.ts";
 import {
   experimentNotFound,
@@ -100,7 +100,8 @@ export function experimentMethods(s: MemoryState): ExperimentMethods {
       return toExperiment(rec);
     },
     searchExperiments(opts) {
-      return searchExperimentsIn([...s.experiments.values()].map(toExperiment), opts);
+      searchExperimentsIn([], opts); // rejects bad arguments before anything is copied
+      return searchExperimentsYielding([...s.experiments.values()].map(toExperiment), opts);
     },
     renameExperiment(id, newName) {
       const rec = getExperimentRecord(s, id);

@@ -16,7 +16,7 @@ import {
   seriesId,
 } from "../logged_models/common.ts";
 import type { LoggedModel, LoggedModelInfo, LoggedModelMethods } from "../logged_models/types.ts";
-import { searchLoggedModelsIn } from "../search/logged_models.ts";
+import { parseLoggedModelQuery, searchLoggedModelsYielding } from "../search/logged_models.ts";
 import type { Metric } from "../types.ts";
 import {
   getActiveRunRecord,
@@ -138,13 +138,13 @@ export function loggedModelMethods(s: MemoryState): SyncMethods<LoggedModelMetho
       for (const p of params) rec.params.set(p.key, p.value);
     },
     searchLoggedModels(opts) {
-      const scope = new Set(opts.experimentIds);
-      function* live() {
-        for (const rec of s.loggedModels.values()) {
-          if (!rec.deleted && scope.has(rec.info.experiment_id)) yield toLoggedModel(rec);
-        }
+      const q = parseLoggedModelQuery(opts); // rejects bad arguments before anything is copied
+      const scope = new Set(q.experimentIds);
+      const live: LoggedModel[] = [];
+      for (const rec of s.loggedModels.values()) {
+        if (!rec.deleted && scope.has(rec.info.experiment_id)) live.push(toLoggedModel(rec));
       }
-      return searchLoggedModelsIn(live(), opts);
+      return searchLoggedModelsYielding(live, q);
     },
     logOutputs(runId, models) {
       // Like log-inputs' models, outputs may name any model id (MLflow does not check them).

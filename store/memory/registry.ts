@@ -18,7 +18,7 @@ import {
 } from "../registry/records.ts";
 import type { ModelVersion, RegisteredModel, RegistryMethods } from "../registry/types.ts";
 import { prepareModelVersionSearch, prepareRegisteredModelSearch } from "../search/registry.ts";
-import { searchModelVersionsIn, searchRegisteredModelsIn } from "../search/registry.ts";
+import { searchModelVersionsYielding, searchRegisteredModelsYielding } from "../search/registry.ts";
 import { compareCodePoints, type MemoryState, sortedPairs, type SyncMethods } from "./state.ts";
 
 interface VersionRec extends ModelVersionRecord {
@@ -109,7 +109,7 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
     },
     searchRegisteredModels(opts) {
       const q = prepareRegisteredModelSearch(opts);
-      return searchRegisteredModelsIn([...models.values()].map(toRm), q);
+      return searchRegisteredModelsYielding([...models.values()].map(toRm), q);
     },
     getLatestVersions(name, stages) {
       const m = model(name);
@@ -186,7 +186,7 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
       const all = [...models.values()].flatMap((m) =>
         [...m.versions.values()].map((rec) => toMv(m, rec, false))
       );
-      return searchModelVersionsIn(all, q);
+      return searchModelVersionsYielding(all, q);
     },
     setModelVersionTag(name, v, key, value) {
       version(name, v).tags.set(key, value);

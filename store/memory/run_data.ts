@@ -4,6 +4,7 @@ import type { TrackingStore } from "../types.ts";
 import { addMetric } from "./metrics.ts";
 import { attachModelMetrics } from "./logged_models.ts";
 import { getActiveRunRecord, type MemoryState, type SyncMethods } from "./state.ts";
+import { MAX_MODEL_HISTORY_CHARS, modelHistoryTooLong } from "../limits.ts";
 
 type RunDataMethods = SyncMethods<
   Pick<TrackingStore, "logBatch" | "deleteTag" | "logModel" | "logInputs">
@@ -55,7 +56,10 @@ export function runDataMethods(s: MemoryState): RunDataMethods {
       } catch {
         // A hand-set, non-JSON history tag is replaced rather than blocking model logging.
       }
-      rec.tags.set(MODEL_HISTORY_TAG, JSON.stringify([...history, model]));
+      const value = JSON.stringify([...history, model]);
+      // The KV backend's limit (one KV value), so both backends refuse the same log-model.
+      if (value.length > MAX_MODEL_HISTORY_CHARS) throw modelHistoryTooLong(runId);
+      rec.tags.set(MODEL_HISTORY_TAG, value);
     },
     logInputs(runId, datasets, models = []) {
       const rec = getActiveRunRecord(s, runId);

@@ -2,7 +2,7 @@
 import { invalidParam } from "../errors.ts";
 import { newRunId, randomRunName } from "../ids.ts";
 import { cannotRestoreRunOfDeletedExperiment } from "../lifecycle_errors.ts";
-import { searchRunsIn } from "../search/mod.ts";
+import { searchRunsIn, searchRunsYielding } from "../search/mod.ts";
 import type { Run, TrackingStore } from "../types.ts";
 import {
   getActiveRunRecord,
@@ -87,15 +87,15 @@ export function runMethods(s: MemoryState): RunMethods {
       rec.info.lifecycle_stage = "active";
     },
     searchRuns(opts) {
-      // Lazy, so the search engine validates its arguments before any run is copied.
-      function* inScope(): Generator<Run> {
-        for (const expId of new Set(opts.experimentIds)) {
-          const exp = s.experiments.get(expId);
-          if (!exp) continue;
-          for (const runId of exp.runIds) yield toRun(s, s.runs.get(runId)!);
-        }
+      // Arguments are validated before any run is copied; the copy is the search's snapshot.
+      searchRunsIn([], opts);
+      const inScope: Run[] = [];
+      for (const expId of new Set(opts.experimentIds)) {
+        const exp = s.experiments.get(expId);
+        if (!exp) continue;
+        for (const runId of exp.runIds) inScope.push(toRun(s, s.runs.get(runId)!));
       }
-      return searchRunsIn(inScope(), opts);
+      return searchRunsYielding(inScope, opts);
     },
   };
 }

@@ -140,16 +140,22 @@ export function toRun(s: MemoryState, rec: RunRecord): Run {
   };
 }
 
-/** A promise-returning interface written as plain functions (see {@linkcode asAsync}). */
+/**
+ * A promise-returning interface written as plain functions (see {@linkcode asAsync}). A method
+ * may still return a promise: the searches do, once they have copied what they read.
+ */
 export type SyncMethods<T> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R
+  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R>
+    ? (...args: A) => R | Promise<R>
     : never;
 };
 
 /**
  * Turns synchronous methods into the async interface, converting throws into rejections. Keeping
  * the bodies synchronous is what makes every memory-store operation atomic: no other call can
- * interleave with a write, so a batch is validated completely before anything is applied.
+ * interleave with a write, so a batch is validated completely before anything is applied. The
+ * searches take their snapshot synchronously too, and only then evaluate it asynchronously,
+ * pausing for the event loop (store/search/budget.ts).
  */
 export function asAsync<T>(methods: SyncMethods<T>): T {
   const out: Record<string, unknown> = {};

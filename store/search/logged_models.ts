@@ -38,6 +38,7 @@ import {
   MAX_SEARCH_DATASETS,
   MAX_SEARCH_EXPERIMENT_IDS,
 } from "./limits.ts";
+import { filterSteps, runToEnd, runYielding, type Steps, WorkBudget } from "./budget.ts";
 import { describe, keywordOf, type TokenStream } from "./_tokenizer.ts";
 import type { NumericOp, ValuePredicate } from "./filter.ts";
 
@@ -393,15 +394,32 @@ export function sortLoggedModels(
 export function searchLoggedModelsIn(
   models: Iterable<LoggedModel>,
   opts: SearchLoggedModelsOptions | LoggedModelQuery,
+  budget: WorkBudget = new WorkBudget(),
 ): Page<LoggedModel> {
+  return runToEnd(loggedModelsSearch(models, opts, budget));
+}
+
+/** {@linkcode searchLoggedModelsIn} pausing for the event loop as its budget asks (the stores'). */
+export function searchLoggedModelsYielding(
+  models: Iterable<LoggedModel>,
+  opts: SearchLoggedModelsOptions | LoggedModelQuery,
+  budget: WorkBudget = new WorkBudget(),
+): Promise<Page<LoggedModel>> {
+  return runYielding(loggedModelsSearch(models, opts, budget), budget);
+}
+
+function* loggedModelsSearch(
+  models: Iterable<LoggedModel>,
+  opts: SearchLoggedModelsOptions | LoggedModelQuery,
+  budget: WorkBudget,
+): Steps<Page<LoggedModel>> {
   const q = "fingerprint" in opts ? opts : parseLoggedModelQuery(opts);
   const scope = new Set(q.experimentIds);
-  const matched: LoggedModel[] = [];
-  for (const m of models) {
-    if (scope.has(m.info.experiment_id) && matchesLoggedModel(m, q.filter, q.datasets)) {
-      matched.push(m);
-    }
-  }
+  const matched = yield* filterSteps(
+    models,
+    (m) => scope.has(m.info.experiment_id) && matchesLoggedModel(m, q.filter, q.datasets),
+    budget,
+  );
   return pageOf(sortLoggedModels(matched, q.order), q.offset, q.maxResults, q.fingerprint);
 }
 

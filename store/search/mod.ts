@@ -30,11 +30,13 @@ import {
   validateViewType,
 } from "./_paging.ts";
 import { checkListParam, MAX_SEARCH_EXPERIMENT_IDS } from "./limits.ts";
+import { filterSteps, runToEnd, runYielding, type Steps, WorkBudget } from "./budget.ts";
 
 export * from "./filter.ts";
 export * from "./order_by.ts";
 export * from "./experiments.ts";
 export * from "./limits.ts";
+export * from "./budget.ts";
 // The numeric comparator itself, so index planners give an operator exactly the evaluator's meaning.
 export { compareNumbers } from "./_compare.ts";
 export {
@@ -73,7 +75,7 @@ export function experimentsQueryFingerprint(opts: SearchExperimentsOptions): str
 /**
  * Searches experiments in memory (§6.4): view type (default `ACTIVE_ONLY`), filter, order,
  * then one page. Every argument is validated before any work; invalid ones throw
- * `INVALID_PARAMETER_VALUE`.
+ * `INVALID_PARAMETER_VALUE`, as does a search over `budget` (store/search/budget.ts).
  *
  * @example
  * ```ts
@@ -83,17 +85,36 @@ export function experimentsQueryFingerprint(opts: SearchExperimentsOptions): str
 export function searchExperimentsIn(
   all: Iterable<Experiment>,
   opts: SearchExperimentsOptions,
+  budget: WorkBudget = new WorkBudget(),
 ): Page<Experiment> {
+  return runToEnd(experimentsSearch(all, opts, budget));
+}
+
+/** {@linkcode searchExperimentsIn} pausing for the event loop as its budget asks (the stores'). */
+export function searchExperimentsYielding(
+  all: Iterable<Experiment>,
+  opts: SearchExperimentsOptions,
+  budget: WorkBudget = new WorkBudget(),
+): Promise<Page<Experiment>> {
+  return runYielding(experimentsSearch(all, opts, budget), budget);
+}
+
+function* experimentsSearch(
+  all: Iterable<Experiment>,
+  opts: SearchExperimentsOptions,
+  budget: WorkBudget,
+): Steps<Page<Experiment>> {
   const max = validateMaxResults(opts.maxResults);
   const view = validateViewType(opts.viewType);
   const filter = parseExperimentFilter(opts.filter);
   const order = parseExperimentOrderBy(opts.orderBy);
   const fp = experimentsQueryFingerprint(opts);
   const offset = readOffset(opts.pageToken, fp);
-  const matched: Experiment[] = [];
-  for (const e of all) {
-    if (inView(e.lifecycle_stage, view) && matchesExperimentFilter(filter, e)) matched.push(e);
-  }
+  const matched = yield* filterSteps(
+    all,
+    (e) => inView(e.lifecycle_stage, view) && matchesExperimentFilter(filter, e),
+    budget,
+  );
   matched.sort((a, b) => compareExperiments(a, b, order));
   return pageOf(matched, offset, max, fp);
 }
@@ -103,7 +124,7 @@ export function searchExperimentsIn(
  * page), `runViewType` on the run's lifecycle (default `ACTIVE_ONLY`), filter, order (default
  * `start_time DESC, run_id ASC`), then one page of `maxResults` (default 1000, at most 50000).
  * A `nextPageToken` is returned only when more runs exist; it is rejected by any other query.
- * Every argument is validated before `runs` is read.
+ * Every argument is validated before `runs` is read; a search over `budget` is refused.
  *
  * @example
  * ```ts
@@ -112,7 +133,28 @@ export function searchExperimentsIn(
  *   pageToken: page.nextPageToken });
  * ```
  */
-export function searchRunsIn(runs: Iterable<Run>, opts: SearchRunsOptions): Page<Run> {
+export function searchRunsIn(
+  runs: Iterable<Run>,
+  opts: SearchRunsOptions,
+  budget: WorkBudget = new WorkBudget(),
+): Page<Run> {
+  return runToEnd(runsSearch(runs, opts, budget));
+}
+
+/** {@linkcode searchRunsIn} pausing for the event loop as its budget asks (the stores'). */
+export function searchRunsYielding(
+  runs: Iterable<Run>,
+  opts: SearchRunsOptions,
+  budget: WorkBudget = new WorkBudget(),
+): Promise<Page<Run>> {
+  return runYielding(runsSearch(runs, opts, budget), budget);
+}
+
+function* runsSearch(
+  runs: Iterable<Run>,
+  opts: SearchRunsOptions,
+  budget: WorkBudget,
+): Steps<Page<Run>> {
   const max = validateMaxResults(opts.maxResults);
   const view = validateViewType(opts.runViewType);
   checkListParam("experiment_ids", opts.experimentIds, MAX_SEARCH_EXPERIMENT_IDS);
@@ -122,12 +164,12 @@ export function searchRunsIn(runs: Iterable<Run>, opts: SearchRunsOptions): Page
   const offset = readOffset(opts.pageToken, fp);
   const scope = new Set(opts.experimentIds);
   if (scope.size === 0) return { items: [] };
-  const matched: Run[] = [];
-  for (const run of runs) {
-    if (
+  const matched = yield* filterSteps(
+    runs,
+    (run) =>
       scope.has(run.info.experiment_id) && inView(run.info.lifecycle_stage, view) &&
-      matchesRunFilter(filter, run)
-    ) matched.push(run);
-  }
+      matchesRunFilter(filter, run),
+    budget,
+  );
   return pageOf(sortRuns(matched, order), offset, max, fp);
 }

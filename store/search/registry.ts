@@ -31,6 +31,7 @@ import {
 import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
 import { fingerprint, pageOf, readOffset } from "./_paging.ts";
 import { checkOrderBy } from "./limits.ts";
+import { filterSteps, runToEnd, runYielding, type Steps, WorkBudget } from "./budget.ts";
 import type { NumericOp, ValuePredicate } from "./filter.ts";
 
 /**
@@ -440,16 +441,17 @@ export function prepareModelVersionSearch(opts: RegistrySearchOptions): Prepared
 }
 
 /** Prompt scope, filter, order, then the page at the token's offset: both searches' steps. */
-function searchIn<T extends Orderable & { tags: Tag[] }>(
+function* searchSteps<T extends Orderable & { tags: Tag[] }>(
   all: Iterable<T>,
   q: PreparedRegistrySearch<unknown>,
   matches: (entity: T) => boolean,
-): Page<T> {
-  const matched: T[] = [];
-  for (const x of all) {
-    if (q.hidePrompts && isPrompt(x.tags)) continue;
-    if (matches(x)) matched.push(x);
-  }
+  budget: WorkBudget,
+): Steps<Page<T>> {
+  const matched = yield* filterSteps(
+    all,
+    (x) => !(q.hidePrompts && isPrompt(x.tags)) && matches(x),
+    budget,
+  );
   matched.sort((a, b) => compareRegistryEntities(a, b, q.order));
   return pageOf(matched, q.offset, q.max, q.fp);
 }
@@ -467,14 +469,38 @@ function searchIn<T extends Orderable & { tags: Tag[] }>(
 export function searchRegisteredModelsIn<T extends RegisteredModelFields>(
   all: Iterable<T>,
   q: PreparedRegisteredModelSearch,
+  budget: WorkBudget = new WorkBudget(),
 ): Page<T> {
-  return searchIn(all, q, (rm) => matchesRegisteredModelFilter(q.filter, rm));
+  return runToEnd(searchSteps(all, q, (rm) => matchesRegisteredModelFilter(q.filter, rm), budget));
+}
+
+/** {@linkcode searchRegisteredModelsIn} pausing for the event loop as its budget asks. */
+export function searchRegisteredModelsYielding<T extends RegisteredModelFields>(
+  all: Iterable<T>,
+  q: PreparedRegisteredModelSearch,
+  budget: WorkBudget = new WorkBudget(),
+): Promise<Page<T>> {
+  const steps = searchSteps(all, q, (rm) => matchesRegisteredModelFilter(q.filter, rm), budget);
+  return runYielding(steps, budget);
 }
 
 /** One page of model versions, like {@linkcode searchRegisteredModelsIn}. */
 export function searchModelVersionsIn<T extends ModelVersionFields>(
   all: Iterable<T>,
   q: PreparedModelVersionSearch,
+  budget: WorkBudget = new WorkBudget(),
 ): Page<T> {
-  return searchIn(all, q, (mv) => matchesModelVersionFilter(q.filter, mv));
+  return runToEnd(searchSteps(all, q, (mv) => matchesModelVersionFilter(q.filter, mv), budget));
+}
+
+/** {@linkcode searchModelVersionsIn} pausing for the event loop as its budget asks. */
+export function searchModelVersionsYielding<T extends ModelVersionFields>(
+  all: Iterable<T>,
+  q: PreparedModelVersionSearch,
+  budget: WorkBudget = new WorkBudget(),
+): Promise<Page<T>> {
+  return runYielding(
+    searchSteps(all, q, (mv) => matchesModelVersionFilter(q.filter, mv), budget),
+    budget,
+  );
 }

@@ -444,10 +444,19 @@ export function validationConformance(test: Define): void {
       "INVALID_PARAMETER_VALUE",
       /have 50\d\d\d characters in all, which exceeds the limit of 16000/,
     );
+    // Three long fields, each under a piece but together over one KV value, are stored whole.
+    const wide = dataset("wide", "d", {
+      source: "€".repeat(16_000),
+      schema: "€".repeat(16_000),
+      profile: "€".repeat(16_000),
+    });
+    await store.logInputs(runId, [{ tags: [], dataset: wide }]);
+    const wideRun = await store.getRun(runId);
+    assert.deepEqual(wideRun.inputs.dataset_inputs[0].dataset, wide);
     // 500 characters of the Basic Multilingual Plane (3 bytes each) with a full digest fit.
     await store.logInputs(runId, [datasetInput("指".repeat(500), chars(36, "d"))]);
     const { inputs } = await store.getRun(runId);
-    assert.equal(inputs.dataset_inputs[0].dataset.name, "指".repeat(500));
+    assert.ok(inputs.dataset_inputs.some((d) => d.dataset.name === "指".repeat(500)));
   });
 
   test("regression: searchModelVersions refuses a run_id or name longer than any can be (issue 10 #5)", async (store) => {
@@ -487,5 +496,30 @@ export function validationConformance(test: Define): void {
     );
     await store.updateRegisteredModel("desc-model", "😀".repeat(10_000));
     assert.equal((await store.getRegisteredModel("desc-model")).description, "😀".repeat(10_000));
+  });
+
+  test("regression: log-model history of emoji model_json is refused at the same size on both backends, never a KV error (issue 10 #5)", async (store) => {
+    const { runId } = await newRun(store);
+    const model = JSON.stringify({
+      artifact_path: "m",
+      flavors: { x: "😀".repeat(2500) },
+      utc_time_created: "t",
+      run_id: runId,
+    });
+    let logged = 0;
+    for (; logged < 20; logged++) {
+      try {
+        await store.logModel(runId, model);
+      } catch (e) {
+        await assertMlflowError(
+          Promise.reject(e),
+          "INVALID_PARAMETER_VALUE",
+          /too long to log another model .* at most 32000 characters/,
+        );
+        break;
+      }
+    }
+    // 5000 UTF-16 units and a little JSON per model: six fit in 32000, the seventh does not.
+    assert.equal(logged, 6);
   });
 }

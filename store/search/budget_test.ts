@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { MlflowError } from "../errors.ts";
+import { runYielding, SEARCH_SLICE_MS, type Steps, TOO_MUCH_WORK, WorkBudget } from "./budget.ts";
+import { searchRunsIn } from "./mod.ts";
+import { makeRun } from "./_test_utils.ts";
+
+function busy(ms: number) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* spin */ }
+}
+
+Deno.test("WorkBudget.tick() asks for a pause once a slice has run SEARCH_SLICE_MS", () => {
+  const b = new WorkBudget();
+  assert.equal(b.tick(), false);
+  busy(SEARCH_SLICE_MS + 5);
+  let asked = false;
+  for (let i = 0; i < 10_000 && !asked; i++) asked = b.tick();
+  assert.ok(asked);
+});
+
+Deno.test("WorkBudget.tick() throws INVALID_PARAMETER_VALUE once the budget is spent", () => {
+  const b = new WorkBudget(20);
+  assert.throws(
+    () => {
+      for (;;) {
+        b.tick();
+        busy(1);
+      }
+    },
+    (e) =>
+      e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE" &&
+      e.message === TOO_MUCH_WORK,
+  );
+});
+
+Deno.test("WorkBudget does not count pauses and awaited I/O as work", async () => {
+  const b = new WorkBudget(30);
+  await b.wait(new Promise((r) => setTimeout(r, 60)));
+  await b.pause();
+  b.tick(); // would throw if the 60 ms wait had been counted
+});
+
+Deno.test("runYielding() lets timers run at every pause", async () => {
+  const b = new WorkBudget();
+  let fired = 0;
+  function* steps(): Steps<number> {
+    for (let i = 0; i < 3; i++) {
+      setTimeout(() => fired++, 0);
+      yield;
+    }
+    return fired;
+  }
+  assert.equal(await runYielding(steps(), b), 3);
+});
+
+Deno.test("the reference searches give up with TOO_MUCH_WORK when over budget", () => {
+  const runs = [makeRun(), makeRun()];
+  const opts = { experimentIds: [runs[0].info.experiment_id] };
+  assert.equal(searchRunsIn(runs, opts).items.length, 2);
+  assert.throws(() => searchRunsIn(runs, opts, new WorkBudget(-1)), { message: TOO_MUCH_WORK });
+});
