@@ -148,7 +148,8 @@ export function readValuePredicate(
   if (op === "IN" || op === "NOT IN") return { op, values: readList(ts, label, item) };
   const value = readString(ts, label);
   if (op !== "LIKE" && op !== "ILIKE") return { op: op as "=" | "!=", value };
-  checkLikePattern(label, value);
+  ts.likeChars += value.length;
+  checkLikePattern(label, value, ts.likeChars);
   return { op, value, like: compileLike(value, op === "ILIKE") };
 }
 

@@ -167,6 +167,8 @@ function readQuoted(
  */
 export class TokenStream {
   readonly tokens: Token[];
+  /** Characters of the LIKE patterns read so far (store/search/limits.ts caps their total). */
+  likeChars = 0;
   #i = 0;
 
   constructor(readonly src: string, readonly what: string) {

@@ -21,7 +21,7 @@ import { invalidParam } from "../errors.ts";
 /** Evaluation time one search request may spend (pauses excluded) before it gets a 400. */
 export const SEARCH_TIME_BUDGET_MS = 10_000;
 /** Longest stretch of evaluation between two pauses that let the event loop run. */
-export const SEARCH_SLICE_MS = 50;
+export const SEARCH_SLICE_MS = 20;
 /** Target time between two clock reads (reading the clock costs ~0.2 µs). */
 const CHECK_INTERVAL_MS = 2;
 /** Most items between two clock reads. */

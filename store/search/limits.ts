@@ -21,6 +21,12 @@ export const MAX_IN_LIST_LENGTH = 1000;
  * pattern length (store/search/_like.ts), so this bounds the cost of one comparison.
  */
 export const MAX_LIKE_PATTERN_LENGTH = 1000;
+/**
+ * Most characters all the `LIKE` / `ILIKE` patterns of one filter may have together: checking
+ * one run or experiment costs up to value length × this, which keeps it to a few ms (so the
+ * CPU-time guard, which checks between items, can pause often enough).
+ */
+export const MAX_LIKE_PATTERNS_TOTAL = 10_000;
 /** Most `order_by` clauses in one search. */
 export const MAX_ORDER_BY_CLAUSES = 20;
 /** Longest single `order_by` clause, in UTF-16 code units. */
@@ -52,12 +58,21 @@ export function checkInListLength(label: string, length: number): void {
   }
 }
 
-/** Throws `INVALID_PARAMETER_VALUE` when a LIKE pattern for `label` is too long. */
-export function checkLikePattern(label: string, pattern: string): void {
+/**
+ * Throws `INVALID_PARAMETER_VALUE` when a LIKE pattern for `label` is too long, or when the
+ * filter's patterns so far, `total` characters with this one, are.
+ */
+export function checkLikePattern(label: string, pattern: string, total: number): void {
   if (pattern.length > MAX_LIKE_PATTERN_LENGTH) {
     throw invalidParam(
       `The LIKE pattern for ${label} is ${pattern.length} characters long; ` +
         `at most ${MAX_LIKE_PATTERN_LENGTH} are allowed`,
+    );
+  }
+  if (total > MAX_LIKE_PATTERNS_TOTAL) {
+    throw invalidParam(
+      `The LIKE patterns of the filter have more than ${MAX_LIKE_PATTERNS_TOTAL} characters ` +
+        `together; at most ${MAX_LIKE_PATTERNS_TOTAL} are allowed`,
     );
   }
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../../routes/mod.ts";
 import { createKvStore } from "../../store/kv/mod.ts";
 import { createMemoryStore } from "../../store/memory/mod.ts";
-import { MAX_FILTER_LENGTH, MAX_LIKE_PATTERN_LENGTH } from "../../store/search/limits.ts";
+import { MAX_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERNS_TOTAL } from "../../store/search/limits.ts";
 import { SEARCH_TIME_BUDGET_MS, TOO_MUCH_WORK } from "../../store/search/budget.ts";
 import type { TrackingStore } from "../../store/types.ts";
 
@@ -20,13 +20,13 @@ const BACKENDS: [string, () => Promise<{ store: TrackingStore; close(): void }>]
 ];
 
 /**
- * An OR of as many maximal LIKE patterns as the filter may hold, none of which matches: each is
+ * An OR of as many maximal LIKE patterns as a filter may hold, none of which matches: each is
  * O(value × pattern) against an 8,000-character tag, so every run costs a lot to check.
  */
 function expensiveFilter(): string {
   const pattern = "%" + "a_".repeat((MAX_LIKE_PATTERN_LENGTH - 3) / 2) + "b%";
   const clause = `tags.t LIKE '${pattern}'`;
-  const n = Math.floor(MAX_FILTER_LENGTH / (clause.length + 4));
+  const n = Math.floor(MAX_LIKE_PATTERNS_TOTAL / pattern.length);
   return Array.from({ length: n }, () => clause).join(" OR ");
 }
 
@@ -43,7 +43,7 @@ for (const [backend, open] of BACKENDS) {
       const base = `http://127.0.0.1:${server.addr.port}`;
       try {
         const exp = await store.createExperiment({ name: "e" });
-        for (let i = 0; i < 300; i++) {
+        for (let i = 0; i < 1000; i++) {
           const run = await store.createRun({ experimentId: exp });
           await store.logBatch(run.info.run_id, { tags: [{ key: "t", value: "a".repeat(8000) }] });
         }

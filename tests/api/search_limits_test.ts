@@ -11,6 +11,7 @@ import {
   MAX_FILTER_LENGTH,
   MAX_IN_LIST_LENGTH,
   MAX_LIKE_PATTERN_LENGTH,
+  MAX_LIKE_PATTERNS_TOTAL,
   MAX_ORDER_BY_CLAUSE_LENGTH,
   MAX_ORDER_BY_CLAUSES,
   MAX_SEARCH_EXPERIMENT_IDS,
@@ -203,6 +204,10 @@ bothBackends(
     const exp = await createExperiment(app);
     const longFilter = `tags.t = '${"x".repeat(MAX_FILTER_LENGTH)}'`;
     const longLike = `tags.t LIKE '${"%x".repeat(MAX_LIKE_PATTERN_LENGTH)}'`;
+    const manyLikes = Array.from(
+      { length: MAX_LIKE_PATTERNS_TOTAL / MAX_LIKE_PATTERN_LENGTH + 1 },
+      () => `tags.t LIKE '${"x".repeat(MAX_LIKE_PATTERN_LENGTH)}'`,
+    ).join(" OR ");
     const cases: [string, () => Response | Promise<Response>, RegExp][] = [
       [
         "runs filter",
@@ -223,6 +228,11 @@ bothBackends(
         "LIKE",
         () => post(app, "runs/search", { experiment_ids: [exp], filter: longLike }),
         /LIKE pattern/,
+      ],
+      [
+        "LIKE total",
+        () => post(app, "runs/search", { experiment_ids: [exp], filter: manyLikes }),
+        /LIKE patterns of the filter have more than 10000 characters/,
       ],
       ["runs order_by count", () =>
         post(app, "runs/search", {
