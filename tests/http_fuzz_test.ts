@@ -13,6 +13,7 @@
  *    hang fails the case rather than the whole test run), and `/health` then answers 200 within
  *    {@linkcode HEALTH_LIMIT_MS}.
  * 4. nothing outside the artifact root changes (the canaries' tree and bytes).
+ * 5. (issue 10 #10) nothing a request sends starts a line of its own in the server log.
  *
  * `deno task fuzz --seconds N` runs the same property longer; a failure prints its replay seed.
  *
@@ -286,11 +287,19 @@ async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequ
   const logged: string[] = [];
   const consoleError = console.error;
   // Unhandled errors are logged by routes/errors.ts: keep their first line for the report.
+  let forged = false;
   console.error = (...args: unknown[]) => {
-    // The error first: the message before it holds the (maybe huge) request path.
+    // The error first: the line before it holds the (maybe huge) request path.
     const errors = args.filter((a) => a instanceof Error).map((a) => `${a.name}: ${a.message}`);
     const rest = args.filter((a) => !(a instanceof Error)).map(String);
-    logged.push([...errors, ...rest].join(" ").split("\n")[0].slice(0, 300));
+    const text = [...errors, ...rest].join(" ");
+    // A request's CR/LF must not start a log line of its own (issue 10 #10).
+    if (/[\r\n\u2028\u2029]Injected/.test(text)) forged = true;
+    const [first, second] = text.split("\n");
+    const line = second !== undefined && first.startsWith("kvflow: ")
+      ? `${second} ${first}`
+      : first;
+    logged.push(line.slice(0, 300));
   };
   const fail = (what: string) => {
     throw new Error(
@@ -359,6 +368,7 @@ async function checkCase(fx: Fixture, before: Map<string, string>, req: FuzzRequ
       fail(`/health did not answer 200 within ${HEALTH_LIMIT_MS} ms (${healthTook.toFixed(0)} ms)`);
     }
     if (health !== "timeout") await health.body?.cancel();
+    if (forged) fail("a request forged a line of the server log");
     // Put back what a successful write may have deleted or renamed, for the next cases.
     if (res !== "timeout" && req.method !== "GET" && res.status < 300) await fx.heal();
     const after = await fx.snapshot();
@@ -392,7 +402,7 @@ function signature(req: FuzzRequest, message: string): string {
   const logged = lines.find((l) => l.startsWith("  logged:"));
   // The error's first words: its tail often holds the (varying) request data.
   const kind = logged
-    ? logged.split(" Unhandled error on ")[0].slice(0, 70)
+    ? logged.split(" Unhandled error on ")[0].split(" kvflow: ")[0].slice(0, 70)
     : `${req.method} ${req.route} ${lines[0]}`;
   return kind.replace(/\b[0-9a-f]{32}\b/g, "<id>").replace(/\d+/g, "N").slice(0, 300);
 }
