@@ -412,7 +412,9 @@ const spec = await loadSpec();
 // A slow failure (a regex stalling the loop for seconds) would make shrinking run for many
 // minutes: in `deno task test`, stop shrinking (keeping the failure) after this long. Fuzz mode
 // sets its own limit from its time share.
-if (fuzzSeconds() === undefined) fc.configureGlobal({ interruptAfterTimeLimit: 120_000 });
+if (fuzzSeconds() === undefined && !COLLECT) {
+  fc.configureGlobal({ interruptAfterTimeLimit: 120_000 });
+}
 
 for (const [name, open] of BACKENDS) {
   const property = `http fuzz (${name})`;
