@@ -8,14 +8,20 @@
  *    upload routes (the local repository has none; the MLflow client then falls back to a PUT).
  *    The 503 of the disabled artifact modes cannot occur: those modes are not configured.
  * 2. every non-2xx answer of an API route (`/api/…`, `/ajax-api/…`, `/get-artifact`) is MLflow's
- *    `{error_code, message}` as application/json. HEAD and OPTIONS replies carry no body.
- * 3. the request itself finishes within {@linkcode REQUEST_LIMIT_MS} (raced against a timer, so a
- *    hang fails the case rather than the whole test run), and `/health` then answers 200 within
+ *    `{error_code, message}` as application/json. HEAD and OPTIONS replies carry no body. The
+ *    security middleware's plain-text 403s (as MLflow's) cannot occur: requests carry no Origin
+ *    and a local Host.
+ * 3. the request itself finishes within {@linkcode REQUEST_LIMIT_MS} (raced against a timer, so an
+ *    awaited hang fails the case rather than the whole run; a synchronous stall blocks the timer
+ *    too and is reported by its duration once it returns), and `/health` then answers 200 within
  *    {@linkcode HEALTH_LIMIT_MS}.
  * 4. nothing outside the artifact root changes (the canaries' tree and bytes).
  * 5. (issue 10 #10) nothing a request sends starts a line of its own in the server log.
  *
  * `deno task fuzz --seconds N` runs the same property longer; a failure prints its replay seed.
+ * For triage, `KVFLOW_HTTP_FUZZ_COLLECT=1` keeps going past failures and prints each distinct one
+ * with the shortest request that showed it, plus the statuses seen per route;
+ * `KVFLOW_HTTP_FUZZ_RUNS` and `KVFLOW_HTTP_FUZZ_SWEEP` set the case counts.
  *
  * @module
  */
