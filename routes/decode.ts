@@ -147,6 +147,9 @@ function snakeKeys(root: Json): Json {
     const obj = src as Record<string, Json>;
     const out = dst as Record<string, Json>;
     for (const k of Object.keys(obj)) {
+      // JSON.parse makes `__proto__` an own key; copying it by assignment would set the args'
+      // prototype and hand the validators inherited fields. No MLflow field has that name.
+      if (k === "__proto__") continue;
       const snake = camelToSnake(k);
       if (snake !== k && snake in obj) continue;
       const value = obj[k];

@@ -54,7 +54,7 @@ export interface MetricHead {
   /**
    * Sort key of the largest loose point (null when there are none), so that an in-order append
    * above it knows it repeats no stored point without reading. Absent in heads written before
-   * it existed: then it is unknown.
+   * it existed, until the next append looks it up.
    */
   top?: PointSortKey | null;
 }
@@ -234,14 +234,12 @@ export async function planMetricAppend(
   let top = loose === 0 ? null : head?.top;
   let newMax = max;
   if (inOrder.length > 0 && loose + inOrder.length < COMPACT_AT) {
+    const known = top === undefined ? await largestLoosePoint(kv, runId, key) : top;
     // Only a point at or below the largest loose one can repeat one, and the stored copy must
     // stay: look those up (an in-order append above them all reads nothing).
     const keys = inOrder.map((p) => metricPointKey(runId, key, sortKeyOf(p)));
-    const known = top;
     const mayRepeat = inOrder.flatMap((p, i) =>
-      known === undefined || (known !== null && compareSortKeys(sortKeyOf(p), known) <= 0)
-        ? [i]
-        : []
+      known !== null && compareSortKeys(sortKeyOf(p), known) <= 0 ? [i] : []
     );
     const stored = mayRepeat.length === 0
       ? []
@@ -253,7 +251,7 @@ export async function planMetricAppend(
       loose++;
     });
     const last = sortKeyOf(inOrder[inOrder.length - 1]);
-    if (top !== undefined && (top === null || compareSortKeys(last, top) > 0)) top = last;
+    top = known === null || compareSortKeys(last, known) > 0 ? last : known;
   } else if (inOrder.length > 0) {
     const existing: Point[] = [];
     if (loose > 0) {
@@ -282,6 +280,16 @@ export async function planMetricAppend(
     if (top !== undefined) next.top = top;
     m.set(runMetricKey(runId, key), next);
   }
+}
+
+async function largestLoosePoint(
+  kv: Deno.Kv,
+  runId: string,
+  key: string,
+): Promise<PointSortKey | null> {
+  const prefix = metricPointsPrefix(runId, key);
+  const e = await first(kv.list<PointExtra | 0>({ prefix }, { reverse: true, limit: 1 }));
+  return e ? e.key.slice(-4) as unknown as PointSortKey : null;
 }
 
 function pointFromLooseKey(key: Deno.KvKey, x: PointExtra | 0): Point {

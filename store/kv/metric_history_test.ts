@@ -229,3 +229,24 @@ Deno.test("regression: a repeated point keeps the extras of its first copy, loos
   ]);
   strictEqual(got[49].x, undefined);
 });
+
+Deno.test("planMetricAppend() looks up the largest loose point once for a head stored without it", async () => {
+  using raw = await Deno.openKv(":memory:");
+  await append(raw, [{ ...at(1), x: { model_id: "first" } }, at(2)]);
+  // A head as stored before it tracked its largest loose point.
+  const { top: _, ...old } = (await raw.get<MetricHead>(runMetricKey("r", "m"))).value!;
+  await raw.set(runMetricKey("r", "m"), old);
+  const { kv, reads } = countingReads(raw);
+  await append(kv, [{ ...at(1), x: { model_id: "second" } }]);
+  strictEqual(reads(), 3); // the head, the largest loose point, the repeat's loose key
+  await append(kv, [at(3)]);
+  await append(kv, [at(4)]);
+  strictEqual(reads(), 5); // then only the heads again
+  const got = await readHistoryPoints(raw, "r", "m", null, Infinity);
+  deepStrictEqual(got.map((p) => [p.step, p.x?.model_id]), [
+    [1, "first"],
+    [2, undefined],
+    [3, undefined],
+    [4, undefined],
+  ]);
+});

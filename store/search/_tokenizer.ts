@@ -94,7 +94,9 @@ export function tokenize(src: string, what: string): Token[] {
 /** The error every grammar throws, pointing at a position in the source. */
 export function syntaxError(what: string, src: string, msg: string, pos: number): MlflowError {
   const shown = src.length > 200 ? `${src.slice(0, 200)}…` : src;
-  return invalidParam(`Invalid ${what} '${shown}': ${msg} (at position ${pos})`);
+  // The detail may quote a token, which can be as long as the whole filter.
+  const detail = msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+  return invalidParam(`Invalid ${what} '${shown}': ${detail} (at position ${pos})`);
 }
 
 function isNumberStart(src: string, i: number): boolean {

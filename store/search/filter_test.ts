@@ -446,3 +446,16 @@ Deno.test("topLevelClauses() returns the conjuncts a planner may use", () => {
   const or = parseRunFilter("params.a = 'x' OR metrics.m > 0.5");
   equal(topLevelClauses(or).length, 1);
 });
+
+Deno.test("parseRunFilter() quotes at most a few hundred characters of a huge token", () => {
+  const huge = `'${"x".repeat(60_000)}'`;
+  for (const filter of [`${huge} = 'a'`, `metrics.a > 1 AND ${huge}`]) {
+    let message = "";
+    try {
+      parseRunFilter(filter);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    ok(message.length > 0 && message.length < 1_000, `message of ${message.length} characters`);
+  }
+});

@@ -16,6 +16,7 @@ import {
   createRun,
   expectError,
   expectJson,
+  expectMissing,
   get,
   newApp,
   post,
@@ -313,4 +314,14 @@ Deno.test("regression: an artifact PUT whose body stops arriving is 408 and leav
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a __proto__ key in a body is ignored, never an inherited argument", async () => {
+  const app = newApp();
+  const exp = await createExperiment(app);
+  const run = await expectJson(post(app, "runs/create", { experiment_id: exp }), 200);
+  const runId = run.run.info.run_id as string;
+  await expectMissing(post(app, "runs/delete", `{"__proto__":{"run_id":"${runId}"}}`), "run_id");
+  const got = await expectJson(get(app, "runs/get", { run_id: runId }), 200);
+  assert.equal(got.run.info.lifecycle_stage, "active");
 });

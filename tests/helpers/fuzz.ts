@@ -53,12 +53,13 @@ export async function checkProperty<Ts>(
       : Date.now() ^ (Math.random() * 2 ** 31));
   const path = Deno.env.get("KVFLOW_FUZZ_PATH") || undefined;
   const params: fc.Parameters<Ts> = seconds === undefined || path !== undefined
-    ? { numRuns: budget.numRuns, seed, path }
+    ? { numRuns: budget.numRuns, seed, path, includeErrorInReport: true }
     : {
       numRuns: Number.MAX_SAFE_INTEGER,
       seed,
       interruptAfterTimeLimit: Math.max(1, seconds * (budget.share ?? 1)) * 1000,
       markInterruptAsFailure: false,
+      includeErrorInReport: true,
     };
   const started = performance.now();
   const details = await fc.check(property as fc.IAsyncProperty<Ts>, params);
