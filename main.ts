@@ -355,7 +355,12 @@ async function main(): Promise<number> {
         }; artifacts: ${describeArtifacts(config)})`,
       );
     },
-  }, async (req, info) => await closeIfBodyUnread(req, await app.fetch(req, info)));
+  }, async (req, info) =>
+    await closeIfBodyUnread(
+      req,
+      await app.fetch(req, info),
+      config.bodyIdleTimeoutMs,
+    ));
 
   // Graceful stop: finish in-flight requests (their store writes included), then close KV so its
   // file is released cleanly. A second signal exits at once; a shutdown stuck on a slow client

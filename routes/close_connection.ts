@@ -25,16 +25,55 @@ export class CloseConnection extends Error {
 const CLOSING_STATUSES: ReadonlySet<number> = new Set([408, 413]);
 
 /**
+ * The largest unread body (by its declared `Content-Length`) that is read and discarded so that
+ * an early error (401, 403, 404, 405, a refused artifact path) goes out as an ordinary, complete
+ * reply. A closing reply ends without its final chunk, which Python's `requests` raises as
+ * `ChunkedEncodingError` instead of showing MLflow's message; a larger or unsized body is not
+ * worth reading just to avoid that.
+ */
+export const DRAIN_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Reads and discards an unread body of at most {@linkcode DRAIN_MAX_BYTES} declared bytes, giving
+ * up after `idleMs` without a byte. True when the whole body was read.
+ */
+async function drain(req: Request, idleMs: number): Promise<boolean> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (!(declared <= DRAIN_MAX_BYTES) || req.body === null) return false;
+  const reader = req.body.getReader();
+  let seen = 0;
+  for (;;) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<"idle">((resolve) =>
+      timer = setTimeout(() => resolve("idle"), idleMs)
+    );
+    const next = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+    if (next === "idle" || (!next.done && (seen += next.value.byteLength) > DRAIN_MAX_BYTES)) {
+      reader.cancel().catch(() => {});
+      return false;
+    }
+    if (next.done) return true;
+  }
+}
+
+/**
  * The reply as is, or, for a 408 or 413, or any error answered before the request body was read
- * (403 for a bad Host, 404, 405), the same reply whose body ends by failing, so that the server
+ * (403 for a bad Host, 404, 405) whose body cannot be drained (over {@linkcode DRAIN_MAX_BYTES},
+ * unsized, or idle for `idleMs`), the same reply whose body ends by failing, so that the server
  * closes the connection (see the module doc). An unread body is cancelled first: the connection
  * closes only once no read of it is pending. Used only where the app meets the real server
  * (`main.ts`): in-process callers get the plain reply.
  */
-export async function closeIfBodyUnread(req: Request, res: Response): Promise<Response> {
+export async function closeIfBodyUnread(
+  req: Request,
+  res: Response,
+  idleMs: number,
+): Promise<Response> {
   const unread = req.body !== null && !req.bodyUsed;
-  if (!CLOSING_STATUSES.has(res.status) && !(res.status >= 400 && unread)) return res;
-  if (unread) await req.body?.cancel().catch(() => {});
+  const closing = CLOSING_STATUSES.has(res.status);
+  if (!closing && !(res.status >= 400 && unread)) return res;
+  if (!closing && await drain(req, idleMs)) return res;
+  if (req.body !== null && !req.bodyUsed) await req.body.cancel().catch(() => {});
   const bytes = new Uint8Array(await res.arrayBuffer());
   const headers = new Headers(res.headers);
   headers.delete("content-length");

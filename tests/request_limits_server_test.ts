@@ -193,14 +193,31 @@ Deno.test({
         assert.match(got.text, /^HTTP\/1\.1 408 /, got.text);
         assert.match(got.text, /no data received for 1 seconds/);
       });
-      await t.step("an error answered before the body is read closes the connection", async () => {
-        const conn = await openPost(server, "/api/2.0/mlflow/no-such-endpoint", 1_000_000);
-        await conn.write(enc.encode("{"));
-        const got = await readUntilClosed(conn, 10_000);
-        closeQuietly(conn);
-        assert.match(got.text, /^HTTP\/1\.1 404 /, got.text);
-        assert.ok(got.closed, "connection still open");
-      });
+      await t.step(
+        "an error answered before a small body is read is a complete reply; the connection stays",
+        async () => {
+          const conn = await openPost(server, "/api/2.0/mlflow/no-such-endpoint", 2);
+          await conn.write(enc.encode("{}"));
+          const got = await readUntilClosed(conn, 1_500);
+          closeQuietly(conn);
+          assert.match(got.text, /^HTTP\/1\.1 404 /, got.text);
+          assert.match(got.text, /\r\ncontent-length: \d+\r\n/i, got.text);
+          assert.match(got.text, /\{"error_code":"ENDPOINT_NOT_FOUND","message":"[^"]*"\}$/);
+          assert.ok(!got.closed, "connection closed");
+        },
+      );
+      await t.step(
+        "an error answered before a large body is read closes the connection",
+        async () => {
+          // Over DRAIN_MAX_BYTES: not worth reading just to send a complete reply.
+          const conn = await openPost(server, "/api/2.0/mlflow/no-such-endpoint", 2_000_000);
+          await conn.write(enc.encode("{"));
+          const got = await readUntilClosed(conn, 10_000);
+          closeQuietly(conn);
+          assert.match(got.text, /^HTTP\/1\.1 404 /, got.text);
+          assert.ok(got.closed, "connection still open");
+        },
+      );
 
       await t.step("a body over its cap is 413 and the connection closes", async () => {
         const conn = await openPost(server, SEARCH, 100_000_000);
