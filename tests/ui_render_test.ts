@@ -51,6 +51,9 @@ Deno.test("GET / renders the experiments page with its island and the client scr
   );
   // Server-rendered rows: the first paint needs no JavaScript.
   assert.match(page, /<a href="\/experiments\/1">alpha<\/a>/);
+  // The server refuses to delete Default, so the page offers no button for it.
+  assert.match(page, /aria-label="Delete alpha"/);
+  assert.doesNotMatch(page, /aria-label="Delete Default"/);
 });
 
 Deno.test("UI pages send a strict Content-Security-Policy and no-cache", async () => {

@@ -27,6 +27,9 @@ import {
 } from "./api.ts";
 
 /** Props of {@linkcode ExperimentsList}: the server's first page, so the first paint has data. */
+/** MLflow's Default experiment, which the server never deletes. */
+const DEFAULT_EXPERIMENT_ID = "0";
+
 export interface ExperimentsListProps {
   experiments: Experiment[];
   nextPageToken: string | null;
@@ -414,15 +417,18 @@ export function ExperimentsList(props: ExperimentsListProps) {
                           >
                             Rename
                           </button>
-                          <button
-                            type="button"
-                            class="button button--small button--danger"
-                            aria-label={`Delete ${exp.name}`}
-                            disabled={isBusy}
-                            onClick={() => onDelete(exp)}
-                          >
-                            Delete
-                          </button>
+                          {/* The server refuses to delete Default: no button to fail. */}
+                          {id !== DEFAULT_EXPERIMENT_ID && (
+                            <button
+                              type="button"
+                              class="button button--small button--danger"
+                              aria-label={`Delete ${exp.name}`}
+                              disabled={isBusy}
+                              onClick={() => onDelete(exp)}
+                            >
+                              Delete
+                            </button>
+                          )}
                         </>
                       )}
                   </td>
