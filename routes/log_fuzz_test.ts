@@ -26,7 +26,7 @@ Deno.test("logSafe() output never holds a control character and is capped (prope
       assert.ok(!UNSAFE.test(out), JSON.stringify(out));
       assert.ok(out.length <= MAX_LOGGED_CHARS * 6 + 40);
     }),
-    { numRuns: 300 },
+    { numRuns: 300, share: 0.5 },
   );
 });
 
@@ -42,7 +42,7 @@ Deno.test("logError() writes exactly one line per request part (property)", asyn
         assert.equal(lines.length, 1);
         assert.equal(lines[0].split("\n").length, 1);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, share: 0.5 },
     );
   } finally {
     console.error = original;
