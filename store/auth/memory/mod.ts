@@ -128,6 +128,7 @@ export function createMemoryAuthStore(opts: AuthStoreOptions = {}): AuthStore {
     users.get(userId)?.grants.delete(seq);
   };
   const listGrants = (kind: GrantKind, resource: string): Grant[] => {
+    validateGrantResource(kind === "experiment" ? "experiment_id" : "name", resource);
     const out: Grant[] = [];
     for (const [key, g] of grants) {
       const [k, r, userId] = JSON.parse(key) as [GrantKind, string, number];
@@ -313,7 +314,11 @@ export function createMemoryAuthStore(opts: AuthStoreOptions = {}): AuthStore {
       }
     },
     listExperimentGrants(experimentId) {
-      return Promise.resolve(listGrants("experiment", experimentId));
+      try {
+        return Promise.resolve(listGrants("experiment", experimentId));
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
 
     createRegisteredModelPermission(name, username, permission) {
@@ -356,7 +361,11 @@ export function createMemoryAuthStore(opts: AuthStoreOptions = {}): AuthStore {
       }
     },
     listRegisteredModelGrants(name) {
-      return Promise.resolve(listGrants("registered_model", name));
+      try {
+        return Promise.resolve(listGrants("registered_model", name));
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
     renameRegisteredModelGrants(oldName, newName) {
       try {
@@ -387,10 +396,11 @@ export function createMemoryAuthStore(opts: AuthStoreOptions = {}): AuthStore {
     },
 
     async createToken(username, name, expiresAt) {
-      const u = mustUser(username);
+      validateUsername(username);
       validateTokenName(name);
       const t = now();
       validateExpiry(expiresAt, t);
+      const u = mustUser(username);
       const held = [...tokens.values()].filter((r) => r.user_id === u.id).length;
       if (held >= MAX_TOKENS_PER_USER) throw tooManyTokens(MAX_TOKENS_PER_USER);
       const token = newApiToken();

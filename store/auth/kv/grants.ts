@@ -1,0 +1,200 @@
+/**
+ * Experiment and registered-model grants in KV. A grant's primary key is (kind, resource, user
+ * id), so a grant is unique per pair by construction; the per-user pointer at (user id, seq)
+ * keeps MLflow's insertion order for `users/get`. Creating a grant checks the user record it bumps
+ * `next_grant_seq` on, so a grant can never be added to a user being deleted.
+ *
+ * @module
+ */
+import { RETRY, withRetry } from "../../kv/retry.ts";
+import { grantExists, type GrantKind, grantNotFound, userNotFound } from "../messages.ts";
+import { compareUtf8 } from "../shared.ts";
+import type { Grant, Permission } from "../types.ts";
+import {
+  MAX_GRANT_RESOURCE_LENGTH,
+  validateGrantResource,
+  validatePermission,
+  validateUsername,
+} from "../validation.ts";
+import { type Ctx, getManyBatched, readUserByName, type UserRec } from "./_ctx.ts";
+import {
+  grantByUserKey,
+  grantKey,
+  grantsByUserPrefix,
+  grantsOfResourcePrefix,
+  userKey,
+} from "./keys.ts";
+
+/** A stored grant. */
+export interface GrantRec {
+  permission: Permission;
+  /** Position in the user's insertion-ordered grant list. */
+  seq: number;
+}
+
+/** A user's pointer to one grant. */
+export interface GrantPointer {
+  kind: GrantKind;
+  resource: string;
+}
+
+/** Grants per commit when moving or dropping a model's grants (KV allows 10 checks per commit). */
+const GRANT_BATCH = 10;
+
+const field = (kind: GrantKind) => kind === "experiment" ? "experiment_id" : "name";
+
+async function mustUser(ctx: Ctx, username: string): Promise<Deno.KvEntry<UserRec>> {
+  const u = await readUserByName(ctx.kv, validateUsername(username));
+  if (!u) throw userNotFound(username);
+  return u;
+}
+
+/** A user's grants with their levels, in insertion order. */
+export async function readUserGrants(
+  ctx: Ctx,
+  userId: number,
+): Promise<(GrantPointer & { permission: Permission })[]> {
+  const ptrs: GrantPointer[] = [];
+  for await (const e of ctx.kv.list<GrantPointer>({ prefix: grantsByUserPrefix(userId) })) {
+    ptrs.push(e.value);
+  }
+  const recs = await getManyBatched<GrantRec>(
+    ctx.kv,
+    ptrs.map((p) => grantKey(p.kind, p.resource, userId)),
+  );
+  return ptrs.flatMap((p, i) => {
+    const r = recs[i].value;
+    return r ? [{ ...p, permission: r.permission }] : [];
+  });
+}
+
+/** The grant operations of one kind, shared by the experiment and model methods. */
+export interface KvGrants {
+  create(resource: string, username: string, permission: Permission): Promise<number>;
+  get(resource: string, username: string): Promise<{ userId: number; permission: Permission }>;
+  find(resource: string, userId: number): Promise<Permission | null>;
+  update(resource: string, username: string, permission: Permission): Promise<void>;
+  remove(resource: string, username: string): Promise<void>;
+  list(resource: string): Promise<Grant[]>;
+  /** Moves (`to` given) or drops every grant on `resource`, a batch per commit. */
+  moveAll(resource: string, to?: string): Promise<void>;
+}
+
+/** Grants of one kind in KV. */
+export function kvGrants(ctx: Ctx, kind: GrantKind): KvGrants {
+  const { kv } = ctx;
+  const check = (resource: string) => validateGrantResource(field(kind), resource);
+
+  async function readGrant(resource: string, username: string) {
+    check(resource);
+    const u = await mustUser(ctx, username);
+    const g = await kv.get<GrantRec>(grantKey(kind, resource, u.value.id));
+    if (g.value === null) throw grantNotFound(kind, resource, username);
+    return { u, g: g as Deno.KvEntry<GrantRec> };
+  }
+
+  return {
+    async create(resource, username, permission) {
+      check(resource);
+      const p = validatePermission(permission);
+      return await withRetry("create a permission", async () => {
+        const u = await mustUser(ctx, username);
+        const id = u.value.id;
+        const g = await kv.get<GrantRec>(grantKey(kind, resource, id));
+        if (g.value !== null) throw grantExists(kind, resource, username);
+        const seq = u.value.next_grant_seq;
+        const res = await kv.atomic()
+          .check(u, g)
+          .set(userKey(id), { ...u.value, next_grant_seq: seq + 1 })
+          .set(grantKey(kind, resource, id), { permission: p, seq } satisfies GrantRec)
+          .set(grantByUserKey(id, seq), { kind, resource } satisfies GrantPointer)
+          .commit();
+        return res.ok ? id : RETRY;
+      });
+    },
+
+    async get(resource, username) {
+      const { u, g } = await readGrant(resource, username);
+      return { userId: u.value.id, permission: g.value.permission };
+    },
+
+    async find(resource, userId) {
+      if (typeof resource !== "string" || resource === "" || !Number.isSafeInteger(userId)) {
+        return null;
+      }
+      if (resource.length > MAX_GRANT_RESOURCE_LENGTH) return null;
+      return (await kv.get<GrantRec>(grantKey(kind, resource, userId))).value?.permission ?? null;
+    },
+
+    async update(resource, username, permission) {
+      const p = validatePermission(permission);
+      await withRetry("update a permission", async () => {
+        const { u, g } = await readGrant(resource, username);
+        const res = await kv.atomic()
+          .check(g)
+          .set(grantKey(kind, resource, u.value.id), { ...g.value, permission: p })
+          .commit();
+        return res.ok ? undefined : RETRY;
+      });
+    },
+
+    async remove(resource, username) {
+      await withRetry("delete a permission", async () => {
+        const { u, g } = await readGrant(resource, username);
+        const res = await kv.atomic()
+          .check(g)
+          .delete(grantKey(kind, resource, u.value.id))
+          .delete(grantByUserKey(u.value.id, g.value.seq))
+          .commit();
+        return res.ok ? undefined : RETRY;
+      });
+    },
+
+    async list(resource) {
+      check(resource);
+      const entries: { userId: number; permission: Permission }[] = [];
+      for await (
+        const e of kv.list<GrantRec>({ prefix: grantsOfResourcePrefix(kind, resource) })
+      ) {
+        entries.push({ userId: e.key[e.key.length - 1] as number, permission: e.value.permission });
+      }
+      const users = await getManyBatched<UserRec>(kv, entries.map((e) => userKey(e.userId)));
+      const out: Grant[] = entries.flatMap((e, i) => {
+        const u = users[i].value;
+        return u ? [{ username: u.username, user_id: u.id, permission: e.permission }] : [];
+      });
+      return out.sort((a, b) => compareUtf8(a.username, b.username));
+    },
+
+    async moveAll(resource, to) {
+      check(resource);
+      if (to !== undefined) check(to);
+      if (to === resource) return;
+      for (;;) {
+        const done = await withRetry("move permissions", async () => {
+          const batch: Deno.KvEntry<GrantRec>[] = [];
+          for await (
+            const e of kv.list<GrantRec>(
+              { prefix: grantsOfResourcePrefix(kind, resource) },
+              { limit: GRANT_BATCH },
+            )
+          ) batch.push(e);
+          if (batch.length === 0) return true;
+          const op = kv.atomic().check(...batch);
+          for (const e of batch) {
+            const userId = e.key[e.key.length - 1] as number;
+            op.delete(e.key);
+            if (to === undefined) {
+              op.delete(grantByUserKey(userId, e.value.seq));
+            } else {
+              op.set(grantKey(kind, to, userId), e.value);
+              op.set(grantByUserKey(userId, e.value.seq), { kind, resource: to } as GrantPointer);
+            }
+          }
+          return (await op.commit()).ok ? false : RETRY;
+        });
+        if (done) return;
+      }
+    },
+  };
+}
