@@ -47,6 +47,7 @@ export type Action = Capability | "create" | "admin" | "authenticated" | "none";
 export interface IdLocation {
   /** GET routes read the query string, POST/PATCH/DELETE the JSON body, `:name` the path. */
   from: "body" | "query" | "path";
+  /** The field's name on the wire (`run_id`, not the legacy `run_uuid`, which decoding copies). */
   field: string;
   /**
    * What the field holds when it is not the resource's id: an experiment's `name`
