@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { withRetry } from "../../kv/retry.ts";
 import type { User } from "../types.ts";
 import { userByNameKey, userKey } from "./keys.ts";
 
@@ -61,11 +62,16 @@ export async function getManyBatched<T>(
 /** Mutations per commit when deleting many keys; far below KV's 1000-mutation limit. */
 export const DELETE_BATCH = 200;
 
-/** Deletes keys in commits of {@linkcode DELETE_BATCH} (no checks: deleting twice is harmless). */
+/**
+ * Deletes keys in commits of {@linkcode DELETE_BATCH}, retrying a locked database (no checks:
+ * deleting twice is harmless).
+ */
 export async function deleteKeys(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<void> {
   for (let i = 0; i < keys.length; i += DELETE_BATCH) {
-    const op = kv.atomic();
-    for (const k of keys.slice(i, i + DELETE_BATCH)) op.delete(k);
-    await op.commit();
+    await withRetry("delete keys", async () => {
+      const op = kv.atomic();
+      for (const k of keys.slice(i, i + DELETE_BATCH)) op.delete(k);
+      await op.commit();
+    });
   }
 }

@@ -46,7 +46,8 @@ export function kvFailedLogins(ctx: Ctx): FailedLoginMethods {
     },
 
     async clearFailedLogins(key) {
-      await kv.delete(failedLoginsKey(await failedLoginKey(key)));
+      const k = failedLoginsKey(await failedLoginKey(key));
+      await withRetry("clear failed logins", () => kv.delete(k));
     },
   };
 }

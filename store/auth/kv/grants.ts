@@ -38,8 +38,11 @@ export interface GrantPointer {
   resource: string;
 }
 
-/** Grants per commit when moving or dropping a model's grants (KV allows 10 checks per commit). */
-const GRANT_BATCH = 10;
+/**
+ * Grants per commit when moving or dropping a model's grants: a move checks each grant and its
+ * target, and remote KV allows 10 checks per commit.
+ */
+const GRANT_BATCH = 5;
 
 const field = (kind: GrantKind) => kind === "experiment" ? "experiment_id" : "name";
 
@@ -91,6 +94,47 @@ export function kvGrants(ctx: Ctx, kind: GrantKind): KvGrants {
     const g = await kv.get<GrantRec>(grantKey(kind, resource, u.value.id));
     if (g.value === null) throw grantNotFound(kind, resource, username);
     return { u, g: g as Deno.KvEntry<GrantRec> };
+  }
+
+  async function moveAll(resource: string, to?: string): Promise<void> {
+    check(resource);
+    if (to !== undefined) check(to);
+    if (to === resource) return;
+    // The renamed model gets exactly its old grants: any left on the new name (grants may
+    // name a model that does not exist yet) would otherwise apply to it.
+    if (to !== undefined) await moveAll(to);
+    for (;;) {
+      const done = await withRetry("move permissions", async () => {
+        const batch: Deno.KvEntry<GrantRec>[] = [];
+        for await (
+          const e of kv.list<GrantRec>(
+            { prefix: grantsOfResourcePrefix(kind, resource) },
+            { limit: GRANT_BATCH },
+          )
+        ) batch.push(e);
+        if (batch.length === 0) return true;
+        const userOf = (e: Deno.KvEntry<GrantRec>) => e.key[e.key.length - 1] as number;
+        const targets = to === undefined
+          ? []
+          : await kv.getMany<GrantRec[]>(batch.map((e) => grantKey(kind, to, userOf(e))));
+        const op = kv.atomic().check(...batch, ...targets);
+        for (const [i, e] of batch.entries()) {
+          const userId = userOf(e);
+          op.delete(e.key);
+          if (to === undefined) {
+            op.delete(grantByUserKey(userId, e.value.seq));
+            continue;
+          }
+          // One written since the sweep above loses to the moved grant, pointer and all.
+          const stale = targets[i].value;
+          if (stale && stale.seq !== e.value.seq) op.delete(grantByUserKey(userId, stale.seq));
+          op.set(grantKey(kind, to, userId), e.value);
+          op.set(grantByUserKey(userId, e.value.seq), { kind, resource: to } as GrantPointer);
+        }
+        return (await op.commit()).ok ? false : RETRY;
+      });
+      if (done) return;
+    }
   }
 
   return {
@@ -166,35 +210,6 @@ export function kvGrants(ctx: Ctx, kind: GrantKind): KvGrants {
       return out.sort((a, b) => compareUtf8(a.username, b.username));
     },
 
-    async moveAll(resource, to) {
-      check(resource);
-      if (to !== undefined) check(to);
-      if (to === resource) return;
-      for (;;) {
-        const done = await withRetry("move permissions", async () => {
-          const batch: Deno.KvEntry<GrantRec>[] = [];
-          for await (
-            const e of kv.list<GrantRec>(
-              { prefix: grantsOfResourcePrefix(kind, resource) },
-              { limit: GRANT_BATCH },
-            )
-          ) batch.push(e);
-          if (batch.length === 0) return true;
-          const op = kv.atomic().check(...batch);
-          for (const e of batch) {
-            const userId = e.key[e.key.length - 1] as number;
-            op.delete(e.key);
-            if (to === undefined) {
-              op.delete(grantByUserKey(userId, e.value.seq));
-            } else {
-              op.set(grantKey(kind, to, userId), e.value);
-              op.set(grantByUserKey(userId, e.value.seq), { kind, resource: to } as GrantPointer);
-            }
-          }
-          return (await op.commit()).ok ? false : RETRY;
-        });
-        if (done) return;
-      }
-    },
+    moveAll,
   };
 }

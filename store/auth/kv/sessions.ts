@@ -68,10 +68,12 @@ export function kvSessions(ctx: Ctx): SessionMethods {
       const digest = await digestSecret(id);
       const s = await kv.get<SessionRec>(sessionKey(digest));
       if (s.value === null) return;
-      await kv.atomic()
-        .delete(sessionKey(digest))
-        .delete(sessionByUserKey(s.value.user_id, digest))
-        .commit();
+      await withRetry("end a session", async () => {
+        await kv.atomic()
+          .delete(sessionKey(digest))
+          .delete(sessionByUserKey(s.value!.user_id, digest))
+          .commit();
+      });
     },
   };
 }

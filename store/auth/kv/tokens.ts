@@ -84,7 +84,9 @@ export function kvTokens(ctx: Ctx): TokenMethods {
       }
       const ptr = await kv.get<string>(tokenByUserKey(u.value.id, tokenId));
       if (ptr.value === null) throw tokenNotFound(tokenId);
-      await kv.atomic().delete(tokenKey(ptr.value)).delete(ptr.key).commit();
+      await withRetry("revoke a token", async () => {
+        await kv.atomic().delete(tokenKey(ptr.value!)).delete(ptr.key).commit();
+      });
     },
 
     async verifyToken(secret) {

@@ -372,6 +372,9 @@ export function createMemoryAuthStore(opts: AuthStoreOptions = {}): AuthStore {
         validateGrantResource("name", oldName);
         validateGrantResource("name", newName);
         if (oldName === newName) return Promise.resolve();
+        for (const [key, g] of modelGrantsOf(newName)) {
+          dropGrant(key, (JSON.parse(key) as [GrantKind, string, number])[2], g.seq);
+        }
         for (const [key, g] of modelGrantsOf(oldName)) {
           const userId = (JSON.parse(key) as [GrantKind, string, number])[2];
           grants.delete(key);

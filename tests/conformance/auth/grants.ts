@@ -178,6 +178,27 @@ export function grantConformance(test: DefineAuth): void {
     assert.equal((await store.getRegisteredModelPermission("new", "u05")).permission, "MANAGE");
   });
 
+  test("renameRegisteredModelGrants() replaces grants left on the new name", async (store) => {
+    const alice = await store.createUser("alice", PW, false);
+    const bob = await store.createUser("bob", PW, false);
+    await store.createRegisteredModelPermission("old", "alice", "MANAGE");
+    // Grants may name a model that does not exist; they must not carry over to a model renamed
+    // onto that name.
+    await store.createRegisteredModelPermission("new", "alice", "READ");
+    await store.createRegisteredModelPermission("new", "bob", "MANAGE");
+    await store.renameRegisteredModelGrants("old", "new");
+    assert.deepEqual(await store.listRegisteredModelGrants("new"), [
+      { username: "alice", user_id: alice.id, permission: "MANAGE" },
+    ]);
+    assert.equal(await store.findRegisteredModelPermission("new", bob.id), null);
+    assert.deepEqual((await store.getUser("alice")).registered_model_permissions, [
+      { name: "new", user_id: alice.id, permission: "MANAGE" },
+    ]);
+    assert.deepEqual((await store.getUser("bob")).registered_model_permissions, []);
+    await store.renameRegisteredModelGrants("new", "new");
+    assert.equal((await store.listRegisteredModelGrants("new")).length, 1);
+  });
+
   test("deleteRegisteredModelGrants() drops every grant of the model only", async (store) => {
     for (const n of ["a", "b"]) {
       await store.createUser(n, PW, false);
