@@ -131,6 +131,17 @@ export interface AuthStore {
   getUser(username: string): Promise<UserWithPermissions>;
   /** The user with this id, or null (a token or session may outlive its user). */
   getUserById(id: number): Promise<User | null>;
+  /**
+   * The user's credential epoch, or null once the user is deleted. It changes with every
+   * password change, so a per-process cache of verified passwords can keep `(user id, epoch)`
+   * and confirm a hit with this one read instead of a KDF run: a password changed or a user
+   * deleted in another process is then refused at once, not after the cache's TTL.
+   * @example
+   * ```ts
+   * const ok = cached && (await auth.credentialEpoch(cached.user.id)) === cached.epoch;
+   * ```
+   */
+  credentialEpoch(userId: number): Promise<number | null>;
   /** Every user, by username, at most `maxResults` (default 1000) after `pageToken`. */
   listUsers(opts?: { maxResults?: number; pageToken?: string }): Promise<{
     users: User[];
@@ -141,7 +152,11 @@ export interface AuthStore {
    * user still costs one hash). Returns the user, or null on any mismatch.
    */
   verifyPassword(username: string, password: string): Promise<User | null>;
-  /** Replaces the password (same rules as create); the user's sessions end. */
+  /**
+   * Replaces the password (same rules as create; MLflow 3.1.3 checks only on create, kvflow on
+   * both); the user's sessions end and the credential epoch changes. API tokens stay valid:
+   * they are separate credentials, revoked one by one.
+   */
   updatePassword(username: string, password: string): Promise<void>;
   /** Makes the user an admin or not. */
   updateAdmin(username: string, isAdmin: boolean): Promise<void>;
@@ -191,7 +206,11 @@ export interface AuthStore {
   ): Promise<void>;
   deleteRegisteredModelPermission(name: string, username: string): Promise<void>;
   listRegisteredModelGrants(name: string): Promise<Grant[]>;
-  /** Moves every grant of a renamed model to its new name. */
+  /**
+   * Moves every grant of a renamed model to its new name. Grants already on the new name (grants
+   * may name a model that does not exist) are dropped first, so the renamed model carries
+   * exactly its old grants, each keeping its place in `users/get`.
+   */
   renameRegisteredModelGrants(oldName: string, newName: string): Promise<void>;
   /** Drops every grant of a deleted model. */
   deleteRegisteredModelGrants(name: string): Promise<void>;
@@ -207,7 +226,11 @@ export interface AuthStore {
     name: string,
     expiresAt?: number,
   ): Promise<{ token: string; record: ApiToken }>;
-  /** The user's tokens (never the secrets), newest first. */
+  /**
+   * The user's tokens (never the secrets), newest first, expired ones included until revoked.
+   * A user holds at most `MAX_TOKENS_PER_USER` (validation.ts) tokens; one more is
+   * `INVALID_PARAMETER_VALUE`.
+   */
   listTokens(username: string): Promise<ApiToken[]>;
   /** Revokes one of the user's tokens; 404 when the user has no such token. */
   revokeToken(username: string, tokenId: string): Promise<void>;
@@ -219,7 +242,11 @@ export interface AuthStore {
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  /** Starts a session of `ttlMs` for the user; returns it with its secret id and CSRF token. */
+  /**
+   * Starts a session of `ttlMs` for the user; returns it with its secret id and CSRF token (both
+   * 43 base64url characters of 256 random bits). 404 for an unknown user id. The CSRF token is
+   * kept in plain in the session record: alone it authenticates nothing.
+   */
   createSession(userId: number, ttlMs: number): Promise<Session>;
   /** The live session for this secret id (without `id`), or null when unknown or expired. */
   getSession(id: string): Promise<Omit<Session, "id"> | null>;
@@ -230,7 +257,8 @@ export interface AuthStore {
 
   /**
    * Counts one failed login under `key` in a fixed window of `windowMs` (started by the first
-   * failure) and returns the count so far. Exact across processes sharing one KV.
+   * failure) and returns the count so far. Exact across processes sharing one KV. Keys longer
+   * than 256 characters are counted under their SHA-256 digest.
    */
   recordFailedLogin(key: string, windowMs: number): Promise<FailedLogins>;
   /** The current count under `key` (0 when none or the window is over). */

@@ -43,6 +43,7 @@ type UserMethods = Pick<
   | "createUser"
   | "getUser"
   | "getUserById"
+  | "credentialEpoch"
   | "listUsers"
   | "verifyPassword"
   | "updatePassword"
@@ -128,6 +129,11 @@ export function kvUsers(ctx: Ctx): UserMethods {
       if (!Number.isSafeInteger(id)) return null;
       const u = await kv.get<UserRec>(userKey(id));
       return u.value ? publicUser(u.value) : null;
+    },
+
+    async credentialEpoch(userId) {
+      if (!Number.isSafeInteger(userId)) return null;
+      return (await kv.get<UserRec>(userKey(userId))).value?.epoch ?? null;
     },
 
     async listUsers(opts = {}) {

@@ -203,6 +203,10 @@ export function createMemoryAuthStore(opts: AuthStoreOptions = {}): AuthStore {
       return Promise.resolve(u ? publicUser(u) : null);
     },
 
+    credentialEpoch(userId) {
+      return Promise.resolve(users.get(userId)?.epoch ?? null);
+    },
+
     listUsers(o = {}) {
       try {
         const max = validateMaxResults(o.maxResults);

@@ -91,6 +91,22 @@ export function userConformance(test: DefineAuth): void {
     assert.equal(await store.getUserById(99), null);
   });
 
+  test("credentialEpoch() changes with the password only; null once deleted", async (store) => {
+    const alice = await store.createUser("alice", PW, false);
+    const e0 = await store.credentialEpoch(alice.id);
+    assert.equal(typeof e0, "number");
+    await store.updateAdmin("alice", true);
+    await store.createExperimentPermission("1", "alice", "READ");
+    await store.createToken("alice", "ci");
+    assert.equal(await store.credentialEpoch(alice.id), e0);
+    await store.updatePassword("alice", "a brand new password");
+    const e1 = await store.credentialEpoch(alice.id);
+    assert.notEqual(e1, e0);
+    await store.deleteUser("alice");
+    assert.equal(await store.credentialEpoch(alice.id), null);
+    assert.equal(await store.credentialEpoch(99), null);
+  });
+
   test("listUsers() lists by username and pages", async (store) => {
     for (const n of ["carol", "alice", "bob", "dora"]) await store.createUser(n, PW, false);
     const all = await store.listUsers();
