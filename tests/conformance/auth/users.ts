@@ -127,6 +127,15 @@ export function userConformance(test: DefineAuth): void {
     }
   });
 
+  test("listUsers() orders names by their UTF-8 bytes, as KV keys sort", async (store) => {
+    for (const n of ["😀", "ａ", "é", "z"]) await store.createUser(n, PW, false);
+    const expected = ["z", "é", "ａ", "😀"]; // UTF-16 order would put 😀 before ａ
+    assert.deepEqual((await store.listUsers()).users.map((u) => u.username), expected);
+    const p1 = await store.listUsers({ maxResults: 2 });
+    const p2 = await store.listUsers({ maxResults: 2, pageToken: p1.nextPageToken });
+    assert.deepEqual([...p1.users, ...p2.users].map((u) => u.username), expected);
+  });
+
   test("verifyPassword() returns the user only for the right password", async (store) => {
     const a = await store.createUser("alice", PW, false);
     assert.deepEqual(await store.verifyPassword("alice", PW), a);
