@@ -7,6 +7,7 @@
  * @module
  */
 import { RETRY, withRetry } from "../../kv/retry.ts";
+import type { GrantOps } from "../grant_methods.ts";
 import { grantExists, type GrantKind, grantNotFound, userNotFound } from "../messages.ts";
 import { compareUtf8 } from "../shared.ts";
 import type { Grant, Permission } from "../types.ts";
@@ -71,20 +72,8 @@ export async function readUserGrants(
   });
 }
 
-/** The grant operations of one kind, shared by the experiment and model methods. */
-export interface KvGrants {
-  create(resource: string, username: string, permission: Permission): Promise<number>;
-  get(resource: string, username: string): Promise<{ userId: number; permission: Permission }>;
-  find(resource: string, userId: number): Promise<Permission | null>;
-  update(resource: string, username: string, permission: Permission): Promise<void>;
-  remove(resource: string, username: string): Promise<void>;
-  list(resource: string): Promise<Grant[]>;
-  /** Moves (`to` given) or drops every grant on `resource`, a batch per commit. */
-  moveAll(resource: string, to?: string): Promise<void>;
-}
-
 /** Grants of one kind in KV. */
-export function kvGrants(ctx: Ctx, kind: GrantKind): KvGrants {
+export function kvGrants(ctx: Ctx, kind: GrantKind): GrantOps {
   const { kv } = ctx;
   const check = (resource: string) => validateGrantResource(field(kind), resource);
 

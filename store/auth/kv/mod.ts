@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { grantMethods } from "../grant_methods.ts";
 import { DEFAULT_PBKDF2_ITERATIONS } from "../types.ts";
 import type { AuthStore, AuthStoreOptions } from "../types.ts";
 import type { Ctx } from "./_ctx.ts";
@@ -30,40 +31,11 @@ export function createKvAuthStore(kv: Deno.Kv, opts: AuthStoreOptions = {}): Aut
     now: opts.now ?? Date.now,
     iterations: opts.pbkdf2Iterations ?? DEFAULT_PBKDF2_ITERATIONS,
   };
-  const exp = kvGrants(ctx, "experiment");
-  const model = kvGrants(ctx, "registered_model");
   return {
     ...kvUsers(ctx),
+    ...grantMethods(kvGrants(ctx, "experiment"), kvGrants(ctx, "registered_model")),
     ...kvTokens(ctx),
     ...kvSessions(ctx),
     ...kvFailedLogins(ctx),
-
-    async createExperimentPermission(experiment_id, username, permission) {
-      const user_id = await exp.create(experiment_id, username, permission);
-      return { experiment_id, user_id, permission };
-    },
-    async getExperimentPermission(experiment_id, username) {
-      const g = await exp.get(experiment_id, username);
-      return { experiment_id, user_id: g.userId, permission: g.permission };
-    },
-    findExperimentPermission: (experimentId, userId) => exp.find(experimentId, userId),
-    updateExperimentPermission: (id, username, p) => exp.update(id, username, p),
-    deleteExperimentPermission: (id, username) => exp.remove(id, username),
-    listExperimentGrants: (id) => exp.list(id),
-
-    async createRegisteredModelPermission(name, username, permission) {
-      const user_id = await model.create(name, username, permission);
-      return { name, user_id, permission };
-    },
-    async getRegisteredModelPermission(name, username) {
-      const g = await model.get(name, username);
-      return { name, user_id: g.userId, permission: g.permission };
-    },
-    findRegisteredModelPermission: (name, userId) => model.find(name, userId),
-    updateRegisteredModelPermission: (name, username, p) => model.update(name, username, p),
-    deleteRegisteredModelPermission: (name, username) => model.remove(name, username),
-    listRegisteredModelGrants: (name) => model.list(name),
-    renameRegisteredModelGrants: (oldName, newName) => model.moveAll(oldName, newName),
-    deleteRegisteredModelGrants: (name) => model.moveAll(name),
   };
 }
