@@ -59,6 +59,12 @@ export function validatePassword(password: unknown): string {
   return password;
 }
 
+/** Checks an admin flag: a boolean, never a string such as `"false"` (MLflow answers 400 too). */
+export function validateIsAdmin(isAdmin: unknown): boolean {
+  if (typeof isAdmin !== "boolean") throw invalidParam("is_admin must be a boolean");
+  return isAdmin;
+}
+
 /** Checks a permission name with MLflow's exact message. */
 export function validatePermission(permission: unknown): Permission {
   if (typeof permission === "string" && (PERMISSIONS as readonly string[]).includes(permission)) {

@@ -5,7 +5,9 @@
  * @module
  */
 import { withRetry } from "../../kv/retry.ts";
+import { userNotFound } from "../messages.ts";
 import type { User } from "../types.ts";
+import { validateUsername } from "../validation.ts";
 import { userByNameKey, userKey } from "./keys.ts";
 
 /** The KV handle and options every auth module works with. */
@@ -45,6 +47,13 @@ export async function readUserByName(
   if (idx.value === null) return null;
   const u = await kv.get<UserRec>(userKey(idx.value));
   return u.value !== null && u.value.username === username ? u as Deno.KvEntry<UserRec> : null;
+}
+
+/** The user with this (validated) name; `User with username=X not found` otherwise. */
+export async function mustUser(ctx: Ctx, username: string): Promise<Deno.KvEntry<UserRec>> {
+  const u = await readUserByName(ctx.kv, validateUsername(username));
+  if (!u) throw userNotFound(username);
+  return u;
 }
 
 /** `kv.getMany` over any number of keys (KV takes at most 10 per call), in order. */

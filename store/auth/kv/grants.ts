@@ -8,16 +8,15 @@
  */
 import { RETRY, withRetry } from "../../kv/retry.ts";
 import type { GrantOps } from "../grant_methods.ts";
-import { grantExists, type GrantKind, grantNotFound, userNotFound } from "../messages.ts";
+import { grantExists, type GrantKind, grantNotFound } from "../messages.ts";
 import { compareUtf8 } from "../shared.ts";
 import type { Grant, Permission } from "../types.ts";
 import {
   MAX_GRANT_RESOURCE_LENGTH,
   validateGrantResource,
   validatePermission,
-  validateUsername,
 } from "../validation.ts";
-import { type Ctx, getManyBatched, readUserByName, type UserRec } from "./_ctx.ts";
+import { type Ctx, getManyBatched, mustUser, type UserRec } from "./_ctx.ts";
 import {
   grantByUserKey,
   grantKey,
@@ -46,12 +45,6 @@ export interface GrantPointer {
 const GRANT_BATCH = 5;
 
 const field = (kind: GrantKind) => kind === "experiment" ? "experiment_id" : "name";
-
-async function mustUser(ctx: Ctx, username: string): Promise<Deno.KvEntry<UserRec>> {
-  const u = await readUserByName(ctx.kv, validateUsername(username));
-  if (!u) throw userNotFound(username);
-  return u;
-}
 
 /** A user's grants with their levels, in insertion order. */
 export async function readUserGrants(

@@ -7,7 +7,7 @@
  * @module
  */
 import { isLockedError, RETRY, withRetry } from "../../kv/retry.ts";
-import { tokenNotFound, tooManyTokens, userNotFound } from "../messages.ts";
+import { tokenNotFound, tooManyTokens } from "../messages.ts";
 import { digestSecret, looksLikeApiToken, newApiToken, newTokenId } from "../secrets.ts";
 import { type ApiToken, type AuthStore, TOKEN_LAST_USED_EVERY_MS } from "../types.ts";
 import {
@@ -16,16 +16,10 @@ import {
   validateTokenName,
   validateUsername,
 } from "../validation.ts";
-import { type Ctx, getManyBatched, publicUser, readUserByName, type UserRec } from "./_ctx.ts";
+import { type Ctx, getManyBatched, mustUser, publicUser, type UserRec } from "./_ctx.ts";
 import { tokenByUserKey, tokenKey, tokensByUserPrefix, userKey } from "./keys.ts";
 
 type TokenMethods = Pick<AuthStore, "createToken" | "listTokens" | "revokeToken" | "verifyToken">;
-
-async function mustUser(ctx: Ctx, username: string): Promise<Deno.KvEntry<UserRec>> {
-  const u = await readUserByName(ctx.kv, validateUsername(username));
-  if (!u) throw userNotFound(username);
-  return u;
-}
 
 async function userDigests(kv: Deno.Kv, userId: number, limit?: number): Promise<string[]> {
   const out: string[] = [];

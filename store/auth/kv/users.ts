@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { MlflowError } from "../../errors.ts";
 import { RETRY, withRetry } from "../../kv/retry.ts";
 import { decodePageToken, encodePageToken } from "../../page_token.ts";
-import { userExists, userNotFound } from "../messages.ts";
+import { userExists } from "../messages.ts";
 import { dummyPasswordHash, hashPassword, verifyPasswordHash } from "../password.ts";
 import type { AuthStore, User, UserWithPermissions } from "../types.ts";
 import {
   MAX_USERNAME_LENGTH,
+  validateIsAdmin,
   validateMaxResults,
   validatePassword,
   validateUsername,
@@ -20,6 +20,7 @@ import {
   type Ctx,
   deleteKeys,
   getManyBatched,
+  mustUser,
   publicUser,
   readUserByName,
   type UserRec,
@@ -51,19 +52,6 @@ type UserMethods = Pick<
   | "deleteUser"
 >;
 
-function checkBool(isAdmin: unknown): boolean {
-  if (typeof isAdmin !== "boolean") {
-    throw new MlflowError("INVALID_PARAMETER_VALUE", "is_admin must be a boolean");
-  }
-  return isAdmin;
-}
-
-async function mustUser(ctx: Ctx, username: string): Promise<Deno.KvEntry<UserRec>> {
-  const u = await readUserByName(ctx.kv, validateUsername(username));
-  if (!u) throw userNotFound(username);
-  return u;
-}
-
 /** The user methods of the KV auth store. */
 export function kvUsers(ctx: Ctx): UserMethods {
   const { kv } = ctx;
@@ -71,7 +59,7 @@ export function kvUsers(ctx: Ctx): UserMethods {
     async createUser(username, password, isAdmin) {
       validateUsername(username);
       validatePassword(password);
-      checkBool(isAdmin);
+      validateIsAdmin(isAdmin);
       if (await readUserByName(kv, username)) throw userExists(username);
       const password_hash = await hashPassword(password, ctx.iterations);
       return await withRetry("create a user", async () => {
@@ -180,7 +168,7 @@ export function kvUsers(ctx: Ctx): UserMethods {
     },
 
     async updateAdmin(username, isAdmin) {
-      checkBool(isAdmin);
+      validateIsAdmin(isAdmin);
       await withRetry("update a user", async () => {
         const u = await mustUser(ctx, username);
         const next: UserRec = { ...u.value, is_admin: isAdmin };

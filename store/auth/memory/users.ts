@@ -1,11 +1,15 @@
 /** The in-memory store's user methods. */
-import { MlflowError } from "../../errors.ts";
 import { decodePageToken, encodePageToken } from "../../page_token.ts";
 import { userExists } from "../messages.ts";
 import { dummyPasswordHash, hashPassword, verifyPasswordHash } from "../password.ts";
 import { compareUtf8 } from "../shared.ts";
 import type { AuthStore, UserWithPermissions } from "../types.ts";
-import { validateMaxResults, validatePassword, validateUsername } from "../validation.ts";
+import {
+  validateIsAdmin,
+  validateMaxResults,
+  validatePassword,
+  validateUsername,
+} from "../validation.ts";
 import {
   findUser,
   grantKey,
@@ -29,20 +33,13 @@ type UserMethods = Pick<
   | "deleteUser"
 >;
 
-function checkBool(isAdmin: unknown): boolean {
-  if (typeof isAdmin !== "boolean") {
-    throw new MlflowError("INVALID_PARAMETER_VALUE", "is_admin must be a boolean");
-  }
-  return isAdmin;
-}
-
 /** The user methods over one state. */
 export function memoryUsers(s: State): UserMethods {
   return {
     async createUser(username, password, isAdmin) {
       validateUsername(username);
       validatePassword(password);
-      checkBool(isAdmin);
+      validateIsAdmin(isAdmin);
       if (findUser(s, username)) throw userExists(username);
       const hash = await hashPassword(password, s.iterations);
       if (findUser(s, username)) throw userExists(username);
@@ -123,7 +120,7 @@ export function memoryUsers(s: State): UserMethods {
     },
 
     updateAdmin: lift((username: string, isAdmin: boolean) => {
-      checkBool(isAdmin);
+      validateIsAdmin(isAdmin);
       mustUser(s, username).is_admin = isAdmin;
     }),
 
