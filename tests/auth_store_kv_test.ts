@@ -16,6 +16,7 @@ async function twoHandles(): Promise<{
   a: AuthStore;
   b: AuthStore;
   clock: { now: number };
+  path: string;
   [Symbol.asyncDispose](): Promise<void>;
 }> {
   const dir = await Deno.makeTempDir({ prefix: "kvflow-auth-" });
@@ -27,6 +28,7 @@ async function twoHandles(): Promise<{
     a: createKvAuthStore(kvA, opts),
     b: createKvAuthStore(kvB, opts),
     clock,
+    path: `${dir}/auth.kv`,
     async [Symbol.asyncDispose]() {
       kvA.close();
       kvB.close();
@@ -103,6 +105,29 @@ Deno.test("[kv, two handles] grants on one (experiment, user) pair: exactly one 
   );
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
   assert.equal((await h.b.getUser("carol")).experiment_permissions.length, 1);
+});
+
+Deno.test("[kv, two handles] deleteUser() racing grants, tokens and sessions leaves none behind", async () => {
+  await using h = await twoHandles();
+  const carol = await h.a.createUser("carol", PW, false);
+  const writes = Array.from({ length: 12 }, (_, i) => {
+    const s = i % 2 ? h.a : h.b;
+    if (i % 3 === 0) return s.createExperimentPermission(String(i), "carol", "READ");
+    if (i % 3 === 1) return s.createToken("carol", `t${i}`);
+    return s.createSession(carol.id, 60_000);
+  });
+  const [deleted, ...results] = await Promise.allSettled([h.b.deleteUser("carol"), ...writes]);
+  assert.equal(deleted.status, "fulfilled");
+  for (const r of results) {
+    if (r.status === "rejected") assert.equal(r.reason.code, "RESOURCE_DOES_NOT_EXIST");
+  }
+  using kv = await Deno.openKv(h.path);
+  for await (const e of kv.list({ prefix: [] })) {
+    assert.ok(
+      ["auth_counters"].includes(String(e.key[0])),
+      `left behind: ${JSON.stringify(e.key)}`,
+    );
+  }
 });
 
 Deno.test("createKvAuthStore() keeps its keys apart from the tracking store's", async () => {
