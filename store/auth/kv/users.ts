@@ -10,6 +10,7 @@ import { userExists } from "../messages.ts";
 import { dummyPasswordHash, hashPassword, verifyPasswordHash } from "../password.ts";
 import type { AuthStore, User, UserWithPermissions } from "../types.ts";
 import {
+  MAX_PASSWORD_LENGTH,
   MAX_USERNAME_LENGTH,
   validateIsAdmin,
   validateMaxResults,
@@ -143,7 +144,8 @@ export function kvUsers(ctx: Ctx): UserMethods {
     },
 
     async verifyPassword(username, password) {
-      if (typeof password !== "string") return null;
+      // Too long to be anyone's password: refused at once, the same for every name.
+      if (typeof password !== "string" || password.length > MAX_PASSWORD_LENGTH) return null;
       const u =
         typeof username === "string" && username !== "" && username.length <= MAX_USERNAME_LENGTH
           ? await readUserByName(kv, username)

@@ -5,6 +5,7 @@ import { dummyPasswordHash, hashPassword, verifyPasswordHash } from "../password
 import { compareUtf8 } from "../shared.ts";
 import type { AuthStore, UserWithPermissions } from "../types.ts";
 import {
+  MAX_PASSWORD_LENGTH,
   validateIsAdmin,
   validateMaxResults,
   validatePassword,
@@ -100,7 +101,8 @@ export function memoryUsers(s: State): UserMethods {
 
     async verifyPassword(username, password) {
       const u = typeof username === "string" ? findUser(s, username) : undefined;
-      if (typeof password !== "string") return null;
+      // Too long to be anyone's password: refused at once, the same for every name.
+      if (typeof password !== "string" || password.length > MAX_PASSWORD_LENGTH) return null;
       if (!u) {
         await verifyPasswordHash(password, await (s.dummy ??= dummyPasswordHash(s.iterations)));
         return null;

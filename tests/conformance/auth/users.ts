@@ -144,6 +144,7 @@ export function userConformance(test: DefineAuth): void {
     assert.equal(await store.verifyPassword("Alice", PW), null);
     assert.equal(await store.verifyPassword("nobody", PW), null);
     assert.equal(await store.verifyPassword("", PW), null);
+    assert.equal(await store.verifyPassword("alice", PW + "x".repeat(5000)), null);
   });
 
   test("updatePassword() replaces the password with the same rules, 404 when unknown", async (store) => {
