@@ -6,7 +6,8 @@
  *
  * Per request, as the hot path sees it:
  * - Basic, cached: one HMAC, no KDF, one KV read (`credentialEpoch`).
- * - Basic, not cached: two KV reads of the failed-login counters, then the KDF; a password is
+ * - Basic, not cached: two KV reads of the failed-login counters and one write reserving the
+ *   attempt against the username's count (cleared again on success), then the KDF; a password is
  *   cached only when the user's epoch read before and after the KDF agree, so a password changed
  *   during a login is never cached under the new epoch.
  * - Bearer, or an API token as the Basic password (its owner must be that username): a SHA-256
@@ -148,12 +149,14 @@ async function basic(
   if (local.limited) return tooManyFailedLogins(local.retryAfterSeconds);
   const verdict = await limiter.check(store, username, address);
   if (verdict.limited) return tooManyFailedLogins(verdict.retryAfterSeconds);
+  const reserved = await limiter.reserve(store, username);
+  if (reserved.limited) return tooManyFailedLogins(reserved.retryAfterSeconds);
 
   const knownId = cache.knownUserId(username);
   const before = knownId === undefined ? null : await store.credentialEpoch(knownId);
   const user = await store.verifyPassword(username, password);
   if (!user) {
-    await limiter.fail(store, username, address);
+    await limiter.fail(store, undefined, address); // the username's count is reserved already
     return unauthenticated("invalid");
   }
   cache.rememberUserId(username, user.id);
@@ -161,7 +164,7 @@ async function basic(
     const after = await store.credentialEpoch(user.id);
     if (after === before) cache.set(key, user, after);
   }
-  if (verdict.userFailures > 0) await limiter.succeed(store, username);
+  await limiter.succeed(store, username);
   return { user, via: "password" };
 }
 

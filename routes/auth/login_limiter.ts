@@ -42,6 +42,13 @@ export interface LoginLimiter {
   check(store: AuthStore, username: string, address: string | undefined): Promise<LimitVerdict>;
   /** No I/O: is either key known to this process as over its limit? */
   checkLocal(username: string | undefined, address: string | undefined): LimitVerdict;
+  /**
+   * Counts this attempt against the username before the KDF runs (1 atomic KV write), so
+   * concurrent attempts cannot all pass {@linkcode LoginLimiter.check} together: whatever the
+   * concurrency, at most the limit's worth of passwords per username is hashed per window.
+   * Refused when the count passes the limit. A success then clears the count.
+   */
+  reserve(store: AuthStore, username: string): Promise<LimitVerdict>;
   /** Counts one failure under the username (if any) and the address (if any). */
   fail(store: AuthStore, username: string | undefined, address: string | undefined): Promise<void>;
   /** Forgets the username's failures after a successful login. */
@@ -102,6 +109,15 @@ export function createLoginLimiter(opts: LoginLimiterOptions = {}): LoginLimiter
       return until > 0
         ? { limited: true, retryAfterSeconds: retryAfter(until) }
         : { limited: false, userFailures: 0 };
+    },
+
+    async reserve(store, username) {
+      const key = userLimitKey(username);
+      const f = await store.recordFailedLogin(key, windowMs);
+      remember(key, f, maxPerUser);
+      return f.count > maxPerUser
+        ? { limited: true, retryAfterSeconds: retryAfter(f.resets_at) }
+        : { limited: false, userFailures: f.count };
     },
 
     async fail(store, username, address) {
