@@ -118,7 +118,11 @@ async function bearer(
   return unauthenticated("invalid");
 }
 
-async function basic(
+/**
+ * Checks a username and password as Basic auth does (cache, limiter, token as password): for
+ * the login form, so it shares the limits and the cache with `Authorization: Basic`.
+ */
+export async function authenticatePassword(
   store: AuthStore,
   cache: CredentialCache,
   username: string,
@@ -192,6 +196,6 @@ export async function authenticate(
     case "bearer":
       return await bearer(store, cache, c.token, clientAddress);
     case "basic":
-      return await basic(store, cache, c.username, c.password, clientAddress);
+      return await authenticatePassword(store, cache, c.username, c.password, clientAddress);
   }
 }

@@ -4,6 +4,7 @@ import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
 import type { AuthStore, AuthStoreOptions, User } from "../../store/auth/types.ts";
 import {
   authenticate,
+  authenticatePassword,
   type AuthFailure,
   type AuthResult,
   isAuthFailure,
@@ -407,6 +408,25 @@ both("a success clears the username's counter (not the address's)", async (env) 
   );
   assert.equal((await env.raw.failedLogins("user:alice")).count, 0);
   assert.equal((await env.raw.failedLogins("addr:10.0.0.5")).count, 3);
+});
+
+both("authenticatePassword (the login form) shares the cache and the limits", async (env) => {
+  for (let i = 0; i < 3; i++) {
+    assertUser(
+      await authenticatePassword(env.store, env.cache, "alice", ALICE_PW, "10.0.0.1"),
+      env.alice,
+    );
+  }
+  assert.equal(kdfRuns(env), 2);
+  assertUser(await authenticate(env.store, env.cache, basicHeaders("alice", ALICE_PW)), env.alice);
+  assert.equal(kdfRuns(env), 2);
+  for (let i = 0; i < MAX_FAILED_LOGINS_PER_USER; i++) {
+    await authenticatePassword(env.store, env.cache, "bob", `not bob's ${i}`, "10.0.0.2");
+  }
+  assert429(
+    await authenticate(env.store, env.cache, basicHeaders("bob", BOB_PW)),
+    FAILED_LOGIN_WINDOW_MS / 1000,
+  );
 });
 
 both("no secret or username appears in any refusal", async (env) => {
