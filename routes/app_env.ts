@@ -7,6 +7,7 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
+import type { User } from "../store/auth/types.ts";
 import { defaultHook } from "./errors.ts";
 
 /** What handlers find in `c.var`; set once per request by `createApp`. */
@@ -27,6 +28,8 @@ export interface AppEnv {
     version: string;
     /** How long an upload body may go without a byte before the request fails with 408. */
     bodyIdleTimeoutMs: number;
+    /** The authenticated caller; set only when the app runs with auth (`AppDeps.auth`). */
+    user?: User;
   };
 }
 

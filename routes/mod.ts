@@ -19,6 +19,7 @@ import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
 import type { AppEnv } from "./app_env.ts";
 import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
+import { authenticateRequest, type AuthOptions, authorizeRequest } from "./auth/middleware.ts";
 import { decodeRequest, DEFAULT_BODY_IDLE_TIMEOUT_MS } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
 import { experiments } from "./experiments/mod.ts";
@@ -62,6 +63,11 @@ export interface AppDeps extends SecurityOptions, ArtifactModeOptions {
    * defaults to {@linkcode DEFAULT_BODY_TIMEOUT_MS}.
    */
   bodyTimeoutMs?: number;
+  /**
+   * Turns authentication and per-resource permissions on (issue 11). Absent: every request is
+   * served without credentials, as before.
+   */
+  auth?: AuthOptions;
 }
 
 /**
@@ -90,10 +96,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set("bodyIdleTimeoutMs", bodyIdleTimeoutMs);
     await next();
   });
+  // Credentials are checked before any body is read; permissions after decoding, since most
+  // resource ids are in the decoded body.
+  if (deps.auth) app.use("*", authenticateRequest(deps.auth));
   // The proxy's PUT bodies are raw bytes of any type, so only its JSON multipart calls are decoded.
   for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
     app.use(path, decodeRequest({ bodyIdleTimeoutMs, bodyTimeoutMs: deps.bodyTimeoutMs }));
   }
+  if (deps.auth) app.use("*", authorizeRequest(deps.auth));
   app.route("/", server);
   app.route(API_PREFIX, experiments);
   app.route(API_PREFIX, runs);

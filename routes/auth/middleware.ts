@@ -1,0 +1,356 @@
+/**
+ * The auth middleware pair `createApp` mounts when `AppDeps.auth` is given (issue 11 §5):
+ * {@linkcode authenticateRequest} runs before any body is read, so an anonymous caller gets 401
+ * without the server reading (or rejecting) what it sent; {@linkcode authorizeRequest} runs after
+ * `decodeRequest`, because most resource ids are only known from the decoded JSON body. Both look
+ * the matched route's declaration up in route_permissions.ts and let decide.ts decide; neither
+ * knows any route by name except the searches (how each is made safe is below).
+ *
+ * Resolution of the resource a grant names: a run and a logged model → their experiment (one
+ * store read); a model version → its registered model (the `name` the request carries); an
+ * experiment by id, or by name for `get-by-name`; an artifact-proxy path → the experiment id in
+ * its leading `^\d+/` segment (none: the default permission, as MLflow).
+ *
+ * An unknown run, logged model or experiment name: MLflow's check itself answers 404 (auth
+ * traffic §6: `runs/get?run_id=doesnotexist` → 404, `get-by-name` of a missing name → 404). kvflow
+ * lets the handler answer that 404 only when the caller could read at their default permission;
+ * otherwise 403, so a caller who may read nothing cannot probe which ids exist.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { normaliseArtifactPath } from "../../artifacts/path.ts";
+import { MlflowError } from "../../store/errors.ts";
+import type { AuthStore, Permission, User } from "../../store/auth/types.ts";
+import type { AppEnv } from "../app_env.ts";
+import { authenticate, isAuthFailure } from "./authenticate.ts";
+import { createCredentialCache, type CredentialCache } from "./credential_cache.ts";
+import { decide } from "./decide.ts";
+import { canRead } from "./permissions.ts";
+import {
+  type IdLocation,
+  permissionFor,
+  type ResourceCheck,
+  type RoutePermission,
+  type SearchCheck,
+  UNMATCHED_PERMISSION,
+} from "./route_permissions.ts";
+
+/** `createApp`'s auth option: where users and grants live, and what applies without a grant. */
+export interface AuthOptions {
+  store: AuthStore;
+  /** MLflow's `default_permission`: the level on every resource a user holds no grant on. */
+  defaultPermission: Permission;
+  /** The per-process credential cache; one is created when absent. */
+  cache?: CredentialCache;
+}
+
+/** MLflow's 403 text (auth traffic §2). */
+export const PERMISSION_DENIED_MESSAGE = "Permission denied";
+
+/**
+ * What a restricted caller is told by a search kvflow cannot yet filter. A caller is restricted
+ * when their default permission cannot read, or they hold a grant that cannot read on the kind
+ * of resource searched: an unfiltered result would show them what they may not see.
+ */
+export const UNFILTERED_SEARCH_MESSAGE =
+  "Permission denied: this search cannot yet be limited to the items you may read, and your " +
+  "access is restricted. Ask an administrator, or read the items you have access to directly.";
+
+/** The matched route's `{path, index}`: the handler's (not a middleware's) registration. */
+function matchedRoute(c: Context): { path: string; index: number } | undefined {
+  const routes = matchedRoutes(c);
+  // A route with a method first; then an `all()` UI page. Middleware is `ALL …*`, or `ALL` on a
+  // path a method route shares (`decodeRequest` on `/get-artifact`), so it is passed over.
+  let all: { path: string; index: number } | undefined;
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i];
+    if (r.path.endsWith("*")) continue;
+    if (r.method !== "ALL") return { path: r.path, index: i };
+    all ??= { path: r.path, index: i };
+  }
+  return all;
+}
+
+/** The declaration of the request's route; unknown paths need credentials (then 404/405). */
+function declarationOf(c: Context): { permission: RoutePermission; path?: string; index: number } {
+  const route = matchedRoute(c);
+  if (route === undefined) return { permission: UNMATCHED_PERMISSION, index: -1 };
+  const permission = permissionFor(c.req.method, route.path) ?? UNMATCHED_PERMISSION;
+  return { permission, path: route.path, index: route.index };
+}
+
+function clientAddress(c: Context): string | undefined {
+  const env = c.env as { remoteAddr?: { hostname?: unknown } } | undefined;
+  const host = env?.remoteAddr?.hostname;
+  return typeof host === "string" ? host : undefined;
+}
+
+/**
+ * The first middleware: 401 (with `WWW-Authenticate`) or 429 for anything but public routes
+ * without valid credentials; sets `c.var.user`.
+ */
+export function authenticateRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+  const cache = opts.cache ?? createCredentialCache();
+  return async (c, next) => {
+    const { permission } = declarationOf(c);
+    if (permission.action === "none") return await next();
+    const result = await authenticate(opts.store, cache, c.req.raw.headers, clientAddress(c));
+    if (isAuthFailure(result)) {
+      const { body, status, headers } = result.response;
+      return new Response(body, { status, headers });
+    }
+    c.set("user", result.user);
+    await next();
+  };
+}
+
+function denied(c: Context, message = PERMISSION_DENIED_MESSAGE): Response {
+  return c.json({ error_code: "PERMISSION_DENIED", message }, 403);
+}
+
+type Args = Record<string, unknown>;
+
+async function bodyArgs(c: Context): Promise<Args> {
+  if (c.req.method === "GET" || c.req.method === "HEAD") return {};
+  try {
+    const args = await c.req.json();
+    return args !== null && typeof args === "object" ? args as Args : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The raw (undecoded) tail of the URL after the route's static prefix, as raw_path.ts reads it. */
+function rawTail(requestUrl: string, routePath: string): string {
+  const start = requestUrl.indexOf("/", requestUrl.indexOf("://") + 3);
+  const query = requestUrl.indexOf("?", start);
+  const path = requestUrl.slice(start, query === -1 ? undefined : query);
+  const prefix = routePath.split("/").findIndex((seg) => seg.startsWith(":"));
+  return path.split("/").slice(prefix).join("/");
+}
+
+/** The request's values of the declared id (several when `many`). */
+async function idValues(
+  c: Context<AppEnv>,
+  id: IdLocation,
+  route: { path?: string; index: number },
+): Promise<string[]> {
+  if (id.from === "query") {
+    const values = id.many ? c.req.queries(id.field) ?? [] : [c.req.query(id.field)];
+    return values.filter((v): v is string => v !== undefined);
+  }
+  if (id.from === "body") {
+    const v = (await bodyArgs(c))[id.field];
+    return typeof v === "string" || typeof v === "number" ? [String(v)] : [];
+  }
+  if (id.holds === "artifact_path" && route.path !== undefined) {
+    return [rawTail(c.var.requestUrl, route.path)];
+  }
+  // Parameters are per registration: read them as the handler will see them.
+  const saved = c.req.routeIndex;
+  c.req.routeIndex = route.index;
+  try {
+    const v = c.req.param(id.field);
+    return v === undefined ? [] : [v];
+  } finally {
+    c.req.routeIndex = saved;
+  }
+}
+
+/** A grant target: an experiment id, a registered-model name, or none (default applies). */
+type Target = { kind: "experiment"; id: string } | { kind: "registered_model"; name: string } | {
+  kind: "default";
+};
+
+function experimentOfArtifactPath(raw: string): Target {
+  let path: string;
+  try {
+    path = normaliseArtifactPath(raw);
+  } catch {
+    // The handler refuses this path with a 400 anyway; nothing is read or written.
+    return { kind: "default" };
+  }
+  const m = /^(\d+)(\/|$)/.exec(path);
+  return m ? { kind: "experiment", id: m[1] } : { kind: "default" };
+}
+
+/** The grant target of one id value, or null when the resource does not exist. */
+async function targetOf(c: Context<AppEnv>, check: ResourceCheck, value: string): Promise<
+  Target | null
+> {
+  try {
+    switch (check.resource) {
+      case "experiment":
+        if (check.id.holds === "name") {
+          return {
+            kind: "experiment",
+            id: (await c.var.store.getExperimentByName(value)).experiment_id,
+          };
+        }
+        // An empty experiment_id means the Default experiment (runs/create).
+        return { kind: "experiment", id: value === "" ? "0" : value };
+      case "run":
+        return { kind: "experiment", id: (await c.var.store.getRun(value)).info.experiment_id };
+      case "logged_model":
+        return {
+          kind: "experiment",
+          id: (await c.var.store.getLoggedModel(value)).info.experiment_id,
+        };
+      case "artifact_path":
+        return experimentOfArtifactPath(value);
+      case "registered_model":
+      case "model_version":
+        return { kind: "registered_model", name: value };
+    }
+  } catch (e) {
+    if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return null;
+    // A malformed id: the handler's validation answers it the same way.
+    if (e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE") return null;
+    throw e;
+  }
+}
+
+async function grantOn(store: AuthStore, target: Target, user: User): Promise<Permission | null> {
+  switch (target.kind) {
+    case "experiment":
+      return await store.findExperimentPermission(target.id, user.id);
+    case "registered_model":
+      return await store.findRegisteredModelPermission(target.name, user.id);
+    case "default":
+      return null;
+  }
+}
+
+/** Whether `user` may read the experiment `id`. */
+async function mayReadExperiment(opts: AuthOptions, user: User, id: string): Promise<boolean> {
+  if (user.is_admin) return true;
+  const grant = await opts.store.findExperimentPermission(id, user.id);
+  return canRead(grant ?? opts.defaultPermission);
+}
+
+/**
+ * Makes a search safe before its handler runs. `runs/search` and `logged-models/search` name
+ * their experiments: unreadable ones are dropped (MLflow's own behaviour for runs, mlflow-rest.md
+ * §8), so none left means an empty page. The other searches pass only for callers who can read
+ * everything of that kind they have not been granted, and are refused for restricted callers.
+ */
+async function guardSearch(
+  c: Context<AppEnv>,
+  opts: AuthOptions,
+  check: SearchCheck,
+  user: User,
+): Promise<Response | undefined> {
+  if (user.is_admin) return undefined;
+  if (check.resource === "run" || check.resource === "logged_model") {
+    const args = await bodyArgs(c);
+    const ids = Array.isArray(args.experiment_ids) ? args.experiment_ids : [];
+    const kept: unknown[] = [];
+    for (const id of ids) {
+      if (typeof id !== "string" || await mayReadExperiment(opts, user, id)) kept.push(id);
+    }
+    if (kept.length === ids.length) return undefined;
+    // What both handlers answer for a search that matches nothing (logged-models/search would
+    // refuse an empty list with a 400 instead).
+    if (kept.length === 0) return c.json({}, 200);
+    c.req.bodyCache.json = Promise.resolve({ ...args, experiment_ids: kept });
+    return undefined;
+  }
+  if (!canRead(opts.defaultPermission)) return denied(c, UNFILTERED_SEARCH_MESSAGE);
+  const grants = await opts.store.getUser(user.username);
+  const restricted = check.resource === "experiment"
+    ? grants.experiment_permissions.some((g) => !canRead(g.permission))
+    : grants.registered_model_permissions.some((g) => !canRead(g.permission));
+  return restricted ? denied(c, UNFILTERED_SEARCH_MESSAGE) : undefined;
+}
+
+/** After a successful create, the creator holds MANAGE on it (MLflow: admins included). */
+async function grantCreator(c: Context<AppEnv>, opts: AuthOptions, user: User): Promise<void> {
+  if (c.res.status !== 200) return;
+  const body = await c.res.clone().json().catch(() => null) as Args | null;
+  if (body === null) return;
+  const { store } = opts;
+  if (typeof body.experiment_id === "string") {
+    const id = body.experiment_id;
+    await upsert(
+      () => store.createExperimentPermission(id, user.username, "MANAGE"),
+      () => store.updateExperimentPermission(id, user.username, "MANAGE"),
+    );
+    return;
+  }
+  const model = body.registered_model as Args | undefined;
+  if (model && typeof model.name === "string") {
+    const name = model.name;
+    await upsert(
+      () => store.createRegisteredModelPermission(name, user.username, "MANAGE"),
+      () => store.updateRegisteredModelPermission(name, user.username, "MANAGE"),
+    );
+  }
+}
+
+/** Creates a grant, or raises a stale one (grants may outlive their resource) to MANAGE. */
+async function upsert(create: () => Promise<unknown>, update: () => Promise<void>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if (!(e instanceof MlflowError && e.code === "RESOURCE_ALREADY_EXISTS")) throw e;
+    await update();
+  }
+}
+
+/**
+ * The second middleware, after `decodeRequest`: checks the declared capability on the resource
+ * the request names (every one of them for a `many` id), guards searches, and grants a creator
+ * MANAGE once the handler succeeded.
+ */
+export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const route = declarationOf(c);
+    const { permission } = route;
+    const user = c.var.user;
+    if (permission.action === "none") return await next();
+    // authenticateRequest ran first; no user here means it was not mounted before this one.
+    if (user === undefined) throw new Error("authorizeRequest needs authenticateRequest first");
+    const caller = { username: user.username, isAdmin: user.is_admin };
+    const defaultPermission = opts.defaultPermission;
+
+    if (permission.action === "authenticated" && "filter" in permission) {
+      const refused = await guardSearch(c, opts, permission, user);
+      if (refused) return refused;
+      return await next();
+    }
+    if (permission.action === "create") {
+      await next();
+      await grantCreator(c, opts, user);
+      return;
+    }
+    if (permission.resource === "user") {
+      const target = "id" in permission ? (await idValues(c, permission.id, route))[0] : undefined;
+      const d = decide({ permission, caller, defaultPermission, targetUsername: target });
+      return d === "allow" ? await next() : denied(c);
+    }
+    if (!("id" in permission)) {
+      return decide({ permission, caller, defaultPermission }) === "allow"
+        ? await next()
+        : denied(c);
+    }
+    if (user.is_admin) return await next();
+
+    const check = permission as ResourceCheck;
+    const values = await idValues(c, check.id, route);
+    // No id: the handler refuses the request; decide on the default so nothing slips through.
+    const targets: (Target | null)[] = values.length === 0 ? [{ kind: "default" }] : [];
+    for (const v of values) targets.push(await targetOf(c, check, v));
+    for (const target of targets) {
+      if (target === null) {
+        // Unknown resource: the handler's 404 only for a caller who could read it by default.
+        if (!canRead(defaultPermission)) return denied(c);
+        continue;
+      }
+      const grant = await grantOn(opts.store, target, user);
+      if (decide({ permission, caller, grant, defaultPermission }) !== "allow") return denied(c);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,402 @@
+/**
+ * The auth middleware as `createApp({ auth })` mounts it (issue 11 §4, §5), on both auth-store
+ * backends: who gets 401, who gets 403, what each level may do, the creator's MANAGE grant,
+ * `runs/search` dropping unreadable experiments, the artifact proxy's path check and Bearer
+ * tokens. One test checks that without `auth` nothing changes.
+ */
+import assert from "node:assert/strict";
+import { createLocalArtifactRepository } from "../../artifacts/local.ts";
+import { WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
+import { UNFILTERED_SEARCH_MESSAGE } from "../../routes/auth/middleware.ts";
+import { createApp } from "../../routes/mod.ts";
+import { createKvAuthStore } from "../../store/auth/kv/mod.ts";
+import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
+import type { AuthStore, Permission } from "../../store/auth/types.ts";
+import { createMemoryStore } from "../../store/memory/mod.ts";
+import { API, expectJson, newApp, type TestApp } from "./_helpers.ts";
+
+const ITER = 1000;
+const PW = "a long enough password";
+const PROXY = "/api/2.0/mlflow-artifacts/artifacts";
+const DENIED = { error_code: "PERMISSION_DENIED", message: "Permission denied" };
+
+type Backend = { name: string; open(): Promise<[AuthStore, () => void]> };
+const BACKENDS: Backend[] = [
+  {
+    name: "memory",
+    open: () => Promise.resolve([createMemoryAuthStore({ pbkdf2Iterations: ITER }), () => {}]),
+  },
+  {
+    name: "kv",
+    async open() {
+      const kv = await Deno.openKv(":memory:");
+      return [createKvAuthStore(kv, { pbkdf2Iterations: ITER }), () => kv.close()];
+    },
+  },
+];
+
+const basic = (user: string, password = PW) => `Basic ${btoa(`${user}:${password}`)}`;
+
+interface World {
+  app: TestApp;
+  auth: AuthStore;
+  /** An experiment the admin made, with grants: reader READ, editor EDIT, manager MANAGE, nobody NO_PERMISSIONS. */
+  exp: string;
+  /** A run in `exp`. */
+  run: string;
+  /** A run in the Default experiment (no grants). */
+  defaultRun: string;
+  call(
+    user: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Response | Promise<Response>;
+  close(): Promise<void>;
+}
+
+async function world(backend: Backend, defaultPermission: Permission): Promise<World> {
+  const [auth, closeAuth] = await backend.open();
+  const dir = await Deno.makeTempDir({ prefix: "kvflow-auth-mw-" });
+  const app = createApp({
+    store: createMemoryStore(),
+    artifacts: createLocalArtifactRepository({ rootDir: dir }),
+    auth: { store: auth, defaultPermission },
+  });
+  await auth.createUser("admin", PW, true);
+  for (const u of ["reader", "editor", "manager", "nobody", "alice"]) {
+    await auth.createUser(u, PW, false);
+  }
+  const call = (user: string | null, method: string, path: string, body?: unknown) => {
+    const headers: Record<string, string> = {};
+    if (user !== null) headers.authorization = basic(user);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return app.request(path.startsWith("/") ? path : `${API}/${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  };
+  const exp =
+    (await expectJson(call("admin", "POST", "experiments/create", { name: "shared" }), 200))
+      .experiment_id as string;
+  await auth.createExperimentPermission(exp, "reader", "READ");
+  await auth.createExperimentPermission(exp, "editor", "EDIT");
+  await auth.createExperimentPermission(exp, "manager", "MANAGE");
+  await auth.createExperimentPermission(exp, "nobody", "NO_PERMISSIONS");
+  const newRun = async (experiment_id: string) =>
+    (await expectJson(call("admin", "POST", "runs/create", { experiment_id }), 200)).run.info
+      .run_id as string;
+  const run = await newRun(exp);
+  const defaultRun = await newRun("0");
+  return {
+    app,
+    auth,
+    exp,
+    run,
+    defaultRun,
+    call,
+    async close() {
+      closeAuth();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function expectDenied(
+  res: Response | Promise<Response>,
+  message = DENIED.message,
+): Promise<void> {
+  assert.deepEqual(await expectJson(res, 403), { error_code: "PERMISSION_DENIED", message });
+}
+
+const metric = (run_id: string) => ({ run_id, key: "m", value: 1, timestamp: 1, step: 0 });
+
+for (const backend of BACKENDS) {
+  Deno.test(`auth middleware (${backend.name}): anonymous gets 401 everywhere but /health`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      for (
+        const [method, path] of [
+          ["GET", `experiments/get?experiment_id=${w.exp}`],
+          ["POST", "experiments/search"],
+          ["GET", `/ajax-api/2.0/mlflow/runs/get?run_id=${w.run}`],
+          ["GET", "/"],
+          ["GET", `/experiments/${w.exp}`],
+          ["GET", "/version"],
+          ["GET", "/openapi.json"],
+          ["GET", `/get-artifact?run_uuid=${w.run}&path=x`],
+          ["PUT", `${PROXY}/${w.exp}/x.txt`],
+          ["GET", "/api/2.0/mlflow/no-such-endpoint"],
+        ]
+      ) {
+        const res = await w.call(null, method, path, method === "POST" ? {} : undefined);
+        const text = await res.text();
+        assert.equal(res.status, 401, `${method} ${path}: ${res.status} ${text}`);
+        assert.equal(res.headers.get("www-authenticate"), WWW_AUTHENTICATE);
+        assert.equal(JSON.parse(text).error_code, "UNAUTHENTICATED");
+      }
+      // A wrong password is no better than none.
+      const res = await w.app.request(`${API}/experiments/get?experiment_id=${w.exp}`, {
+        headers: { authorization: basic("reader", "not the password!") },
+      });
+      assert.equal(res.status, 401);
+      await res.body?.cancel();
+      const health = await w.app.request("/health");
+      assert.equal(health.status, 200);
+      await health.body?.cancel();
+    } finally {
+      await w.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): READ reads but cannot write; EDIT writes; MANAGE deletes`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      await expectJson(w.call("reader", "GET", `experiments/get?experiment_id=${w.exp}`), 200);
+      await expectJson(w.call("reader", "GET", `runs/get?run_id=${w.run}`), 200);
+      await expectJson(
+        w.call("reader", "GET", `experiments/get-by-name?experiment_name=shared`),
+        200,
+      );
+      const found = await expectJson(
+        w.call("reader", "POST", "runs/search", { experiment_ids: [w.exp] }),
+        200,
+      );
+      assert.deepEqual(found.runs.map((r: { info: { run_id: string } }) => r.info.run_id), [w.run]);
+      await expectDenied(w.call("reader", "POST", "runs/log-metric", metric(w.run)));
+      // The /ajax-api twin gets the same check.
+      await expectDenied(
+        w.call("reader", "POST", "/ajax-api/2.0/mlflow/runs/log-metric", metric(w.run)),
+      );
+      // Default READ: nobody may log into the Default experiment either.
+      await expectDenied(w.call("reader", "POST", "runs/create", { experiment_id: "0" }));
+      await expectDenied(w.call("reader", "POST", "runs/create", {}));
+
+      await expectJson(w.call("editor", "POST", "runs/log-metric", metric(w.run)), 200);
+      await expectDenied(w.call("editor", "POST", "runs/delete", { run_id: w.run }));
+
+      await expectJson(w.call("manager", "POST", "runs/delete", { run_id: w.run }), 200);
+      await expectJson(
+        w.call("manager", "POST", "experiments/delete", { experiment_id: w.exp }),
+        200,
+      );
+
+      // An explicit NO_PERMISSIONS wins over the READ default.
+      await expectDenied(w.call("nobody", "GET", `experiments/get?experiment_id=${w.exp}`));
+      await expectDenied(w.call("nobody", "GET", "experiments/get-by-name?experiment_name=shared"));
+      // Admins bypass everything.
+      await expectJson(
+        w.call("admin", "POST", "experiments/restore", { experiment_id: w.exp }),
+        200,
+      );
+    } finally {
+      await w.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): the creator of an experiment or registered model gets MANAGE`, async () => {
+    const w = await world(backend, "NO_PERMISSIONS");
+    try {
+      const alice = await w.auth.getUser("alice");
+      const id =
+        (await expectJson(w.call("alice", "POST", "experiments/create", { name: "mine" }), 200))
+          .experiment_id as string;
+      assert.equal(await w.auth.findExperimentPermission(id, alice.id), "MANAGE");
+      const run =
+        (await expectJson(w.call("alice", "POST", "runs/create", { experiment_id: id }), 200))
+          .run.info.run_id as string;
+      await expectJson(w.call("alice", "POST", "runs/log-metric", metric(run)), 200);
+      await expectJson(w.call("alice", "POST", "experiments/delete", { experiment_id: id }), 200);
+      // Another non-admin with the NO_PERMISSIONS default sees nothing of it.
+      await expectDenied(w.call("reader", "GET", `runs/get?run_id=${run}`));
+
+      await expectJson(w.call("alice", "POST", "registered-models/create", { name: "m1" }), 200);
+      assert.equal(await w.auth.findRegisteredModelPermission("m1", alice.id), "MANAGE");
+      await expectJson(w.call("alice", "GET", "registered-models/get?name=m1"), 200);
+      await expectDenied(w.call("reader", "GET", "registered-models/get?name=m1"));
+      await expectJson(
+        w.call("alice", "DELETE", "registered-models/delete", { name: "m1" }),
+        200,
+      );
+      // A failed create grants nothing.
+      const dup = await w.call("reader", "POST", "experiments/create", { name: "mine" });
+      assert.equal(dup.status, 400);
+      await dup.body?.cancel();
+      const reader = await w.auth.getUser("reader");
+      assert.equal(await w.auth.findExperimentPermission(id, reader.id), null);
+    } finally {
+      await w.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): runs/search drops the experiments the caller cannot read`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      const ids = (body: { runs?: { info: { run_id: string } }[] }) =>
+        (body.runs ?? []).map((r) => r.info.run_id);
+      const both = { experiment_ids: [w.exp, "0"] };
+      assert.deepEqual(
+        ids(await expectJson(w.call("admin", "POST", "runs/search", both), 200)).sort(),
+        [w.run, w.defaultRun].sort(),
+      );
+      assert.deepEqual(
+        ids(await expectJson(w.call("nobody", "POST", "runs/search", both), 200)),
+        [w.defaultRun],
+      );
+      const none = await expectJson(
+        w.call("nobody", "POST", "runs/search", { experiment_ids: [w.exp] }),
+        200,
+      );
+      assert.deepEqual(ids(none), []);
+      // The same for logged-models/search, which names its experiments too.
+      await expectJson(
+        w.call("admin", "POST", "logged-models", { experiment_id: w.exp, name: "lm" }),
+        200,
+      );
+      const models = await expectJson(
+        w.call("nobody", "POST", "logged-models/search", { experiment_ids: [w.exp] }),
+        200,
+      );
+      assert.deepEqual(models.models ?? [], []);
+      const seen = await expectJson(
+        w.call("reader", "POST", "logged-models/search", { experiment_ids: [w.exp] }),
+        200,
+      );
+      assert.equal(seen.models.length, 1);
+    } finally {
+      await w.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): searches that cannot filter yet refuse restricted callers`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      // reader holds only a READ grant under a READ default: nothing is hidden from them.
+      const all = await expectJson(w.call("reader", "POST", "experiments/search", {}), 200);
+      assert.equal(all.experiments.length, 2);
+      // nobody holds NO_PERMISSIONS on `shared`: an unfiltered list would show it.
+      await expectDenied(
+        w.call("nobody", "POST", "experiments/search", {}),
+        UNFILTERED_SEARCH_MESSAGE,
+      );
+      await expectJson(w.call("nobody", "GET", "registered-models/search"), 200);
+      await w.auth.createRegisteredModelPermission("hidden", "nobody", "NO_PERMISSIONS");
+      await expectDenied(
+        w.call("nobody", "GET", "registered-models/search"),
+        UNFILTERED_SEARCH_MESSAGE,
+      );
+      await expectDenied(
+        w.call("nobody", "GET", "model-versions/search"),
+        UNFILTERED_SEARCH_MESSAGE,
+      );
+      await expectJson(w.call("admin", "POST", "experiments/search", {}), 200);
+    } finally {
+      await w.close();
+    }
+    const closed = await world(backend, "NO_PERMISSIONS");
+    try {
+      await expectDenied(
+        closed.call("reader", "POST", "experiments/search", {}),
+        UNFILTERED_SEARCH_MESSAGE,
+      );
+    } finally {
+      await closed.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): an unknown resource is 404 only for callers who could read it by default`, async () => {
+    const open = await world(backend, "READ");
+    try {
+      const res = await open.call("reader", "GET", "runs/get?run_id=doesnotexist");
+      assert.equal((await expectJson(res, 404)).error_code, "RESOURCE_DOES_NOT_EXIST");
+      await expectJson(open.call("reader", "GET", "experiments/get?experiment_id=999"), 404);
+    } finally {
+      await open.close();
+    }
+    const closed = await world(backend, "NO_PERMISSIONS");
+    try {
+      await expectDenied(closed.call("reader", "GET", "runs/get?run_id=doesnotexist"));
+      await expectDenied(closed.call("reader", "GET", "experiments/get?experiment_id=999"));
+      await expectDenied(closed.call("reader", "GET", "experiments/get-by-name?experiment_name=x"));
+      // The grant still opens what it names.
+      await expectJson(closed.call("reader", "GET", `runs/get?run_id=${closed.run}`), 200);
+      await expectDenied(closed.call("reader", "GET", `runs/get?run_id=${closed.defaultRun}`));
+    } finally {
+      await closed.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): the artifact proxy checks the experiment in its path`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      const put = (user: string, path: string) =>
+        w.app.request(`${PROXY}/${path}`, {
+          method: "PUT",
+          headers: { authorization: basic(user), "content-type": "text/plain" },
+          body: "hello",
+        });
+      const key = `${w.exp}/${w.run}/artifacts/hello.txt`;
+      await expectDenied(put("reader", key));
+      // Percent-encoding the experiment id does not get around the check.
+      const encoded = [...w.exp].map((d) => `%3${d}`).join("");
+      await expectDenied(put("reader", `${encoded}/${w.run}/artifacts/x.txt`));
+      await expectJson(put("editor", key), 200);
+      const got = await w.call("reader", "GET", `${PROXY}/${key}`);
+      assert.equal(got.status, 200);
+      assert.equal(await got.text(), "hello");
+      await expectDenied(w.call("nobody", "GET", `${PROXY}/${key}`));
+      await expectDenied(w.call("nobody", "GET", `${PROXY}?path=${w.exp}/${w.run}/artifacts`));
+      await expectDenied(w.call("editor", "DELETE", `${PROXY}/${key}`));
+      // No experiment in the path: the READ default applies.
+      await expectDenied(put("editor", "free.txt"));
+      await expectDenied(w.call("nobody", "GET", `/get-artifact?run_uuid=${w.run}&path=hello.txt`));
+    } finally {
+      await w.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): Bearer tokens authenticate; revoked ones do not`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      const { token, record } = await w.auth.createToken("editor", "laptop");
+      const bearer = (secret: string) =>
+        w.app.request(`${API}/runs/log-metric`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+          body: JSON.stringify(metric(w.run)),
+        });
+      await expectJson(bearer(token), 200);
+      // The token as a Basic password works too.
+      await expectJson(
+        w.app.request(`${API}/runs/get?run_id=${w.run}`, {
+          headers: { authorization: basic("editor", token) },
+        }),
+        200,
+      );
+      await w.auth.revokeToken("editor", record.id);
+      const res = await bearer(token);
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get("www-authenticate"), WWW_AUTHENTICATE);
+      await res.body?.cancel();
+    } finally {
+      await w.close();
+    }
+  });
+}
+
+Deno.test("auth middleware: without the auth option nothing changes", async () => {
+  const app = newApp();
+  const id = (await expectJson(
+    app.request(`${API}/experiments/create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "open" }),
+    }),
+    200,
+  )).experiment_id;
+  await expectJson(app.request(`${API}/experiments/get?experiment_id=${id}`), 200);
+  const version = await app.request("/version");
+  assert.equal(version.status, 200);
+  await version.body?.cancel();
+});
