@@ -248,7 +248,9 @@ async function guardSearch(
     const ids = Array.isArray(args.experiment_ids) ? args.experiment_ids : [];
     const kept: unknown[] = [];
     for (const id of ids) {
-      if (typeof id !== "string" || await mayReadExperiment(opts, user, id)) kept.push(id);
+      // A number names the same experiment once validation coerces it; other values fail it.
+      const named = typeof id === "string" || typeof id === "number";
+      if (!named || await mayReadExperiment(opts, user, String(id))) kept.push(id);
     }
     if (kept.length === ids.length) return undefined;
     // What both handlers answer for a search that matches nothing (logged-models/search would

@@ -249,6 +249,12 @@ for (const backend of BACKENDS) {
         200,
       );
       assert.deepEqual(ids(none), []);
+      // A number is checked like the string it names.
+      const numeric = await w.call("nobody", "POST", "runs/search", {
+        experiment_ids: [Number(w.exp)],
+      });
+      if (numeric.status === 200) assert.deepEqual(ids(await numeric.json()), []);
+      else await numeric.body?.cancel();
       // The same for logged-models/search, which names its experiments too.
       await expectJson(
         w.call("admin", "POST", "logged-models", { experiment_id: w.exp, name: "lm" }),
@@ -264,6 +270,12 @@ for (const backend of BACKENDS) {
         200,
       );
       assert.equal(seen.models.length, 1);
+      // A logged model's own routes check its experiment (the id is in the path).
+      const modelId = seen.models[0].info.model_id as string;
+      await expectJson(w.call("reader", "GET", `logged-models/${modelId}`), 200);
+      await expectDenied(w.call("nobody", "GET", `logged-models/${modelId}`));
+      await expectDenied(w.call("editor", "DELETE", `logged-models/${modelId}/tags/k`));
+      await expectDenied(w.call("reader", "PATCH", `logged-models/${modelId}/tags`, { tags: [] }));
     } finally {
       await w.close();
     }
@@ -338,14 +350,17 @@ for (const backend of BACKENDS) {
         });
       const key = `${w.exp}/${w.run}/artifacts/hello.txt`;
       await expectDenied(put("reader", key));
-      // Percent-encoding the experiment id does not get around the check.
-      const encoded = [...w.exp].map((d) => `%3${d}`).join("");
-      await expectDenied(put("reader", `${encoded}/${w.run}/artifacts/x.txt`));
       await expectJson(put("editor", key), 200);
       const got = await w.call("reader", "GET", `${PROXY}/${key}`);
       assert.equal(got.status, 200);
       assert.equal(await got.text(), "hello");
       await expectDenied(w.call("nobody", "GET", `${PROXY}/${key}`));
+      // Percent-encoding the experiment id does not get around the check (READ default, and
+      // nobody's NO_PERMISSIONS grant is on that experiment).
+      const encoded = [...w.exp].map((d) => `%253${d}`).join("");
+      await expectDenied(
+        w.call("nobody", "GET", `${PROXY}/${encoded}/${w.run}/artifacts/hello.txt`),
+      );
       await expectDenied(w.call("nobody", "GET", `${PROXY}?path=${w.exp}/${w.run}/artifacts`));
       await expectDenied(w.call("editor", "DELETE", `${PROXY}/${key}`));
       // No experiment in the path: the READ default applies.
