@@ -7,7 +7,10 @@
 import assert from "node:assert/strict";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import { WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
-import { UNFILTERED_SEARCH_MESSAGE } from "../../routes/auth/middleware.ts";
+import {
+  RESTRICTED_PAGE_MESSAGE,
+  UNFILTERED_SEARCH_MESSAGE,
+} from "../../routes/auth/middleware.ts";
 import { createApp } from "../../routes/mod.ts";
 import { createKvAuthStore } from "../../store/auth/kv/mod.ts";
 import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
@@ -314,6 +317,27 @@ for (const backend of BACKENDS) {
       );
     } finally {
       await closed.close();
+    }
+  });
+
+  Deno.test(`auth middleware (${backend.name}): UI pages open only for callers from whom nothing is hidden`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      for (const path of ["/", `/experiments/${w.exp}`, `/runs/${w.run}`, "/models"]) {
+        for (const user of ["admin", "reader"]) {
+          const res = await w.call(user, "GET", path);
+          assert.equal(res.status, 200, `${user} ${path}`);
+          await res.body?.cancel();
+        }
+        // nobody's NO_PERMISSIONS grant on `shared` would show on the pages: refused.
+        await expectDenied(w.call("nobody", "GET", path), RESTRICTED_PAGE_MESSAGE);
+      }
+      // Static assets need no credentials at all.
+      const asset = await w.app.request("/static/does-not-exist.js");
+      assert.notEqual(asset.status, 401);
+      await asset.body?.cancel();
+    } finally {
+      await w.close();
     }
   });
 
