@@ -324,6 +324,27 @@ async function grantCreator(c: Context<AppEnv>, opts: AuthOptions, user: User): 
   }
 }
 
+/**
+ * Grants follow their registered model, as in MLflow: after a successful rename they move to the
+ * new name, after a successful delete they go. Otherwise a renamed model would lose its grants and
+ * a new model reusing the name would inherit the old one's.
+ */
+async function moveModelGrants(
+  c: Context<AppEnv>,
+  opts: AuthOptions,
+  routePath: string | undefined,
+): Promise<void> {
+  if (c.res.status !== 200 || routePath === undefined) return;
+  const isRename = routePath.endsWith("/registered-models/rename");
+  if (!isRename && !routePath.endsWith("/registered-models/delete")) return;
+  const args = await bodyArgs(c);
+  if (typeof args.name !== "string") return;
+  if (!isRename) return await opts.store.deleteRegisteredModelGrants(args.name);
+  if (typeof args.new_name === "string" && args.new_name !== args.name) {
+    await opts.store.renameRegisteredModelGrants(args.name, args.new_name);
+  }
+}
+
 /** Creates a grant, or raises a stale one (grants may outlive their resource) to MANAGE. */
 async function upsert(create: () => Promise<unknown>, update: () => Promise<void>): Promise<void> {
   try {
@@ -375,7 +396,10 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
         ? await next()
         : denied(c);
     }
-    if (user.is_admin) return await next();
+    if (user.is_admin) {
+      await next();
+      return await moveModelGrants(c, opts, route.path);
+    }
 
     const check = permission as ResourceCheck;
     const values = await idValues(c, check.id, route);
@@ -392,5 +416,6 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       if (decide({ permission, caller, grant, defaultPermission }) !== "allow") return denied(c);
     }
     await next();
+    await moveModelGrants(c, opts, route.path);
   };
 }

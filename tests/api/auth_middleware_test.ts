@@ -233,6 +233,37 @@ for (const backend of BACKENDS) {
     }
   });
 
+  Deno.test(`auth middleware (${backend.name}): grants follow a renamed registered model and go with a deleted one`, async () => {
+    const w = await world(backend, "NO_PERMISSIONS");
+    try {
+      const [alice, reader] = [await w.auth.getUser("alice"), await w.auth.getUser("reader")];
+      await expectJson(w.call("alice", "POST", "registered-models/create", { name: "m1" }), 200);
+      await w.auth.createRegisteredModelPermission("m1", "reader", "READ");
+      await expectJson(
+        w.call("alice", "POST", "registered-models/rename", { name: "m1", new_name: "m2" }),
+        200,
+      );
+      assert.equal(await w.auth.findRegisteredModelPermission("m2", alice.id), "MANAGE");
+      assert.equal(await w.auth.findRegisteredModelPermission("m2", reader.id), "READ");
+      assert.equal(await w.auth.findRegisteredModelPermission("m1", reader.id), null);
+      await expectJson(w.call("reader", "GET", "registered-models/get?name=m2"), 200);
+      // An admin's rename moves them too.
+      await expectJson(
+        w.call("admin", "POST", "registered-models/rename", { name: "m2", new_name: "m3" }),
+        200,
+      );
+      assert.equal(await w.auth.findRegisteredModelPermission("m3", reader.id), "READ");
+      await expectJson(w.call("alice", "DELETE", "registered-models/delete", { name: "m3" }), 200);
+      assert.equal(await w.auth.findRegisteredModelPermission("m3", reader.id), null);
+      assert.equal(await w.auth.findRegisteredModelPermission("m3", alice.id), null);
+      // A new model under the old name inherits nothing.
+      await expectJson(w.call("admin", "POST", "registered-models/create", { name: "m3" }), 200);
+      await expectDenied(w.call("reader", "GET", "registered-models/get?name=m3"));
+    } finally {
+      await w.close();
+    }
+  });
+
   Deno.test(`auth middleware (${backend.name}): runs/search drops the experiments the caller cannot read`, async () => {
     const w = await world(backend, "READ");
     try {
