@@ -18,7 +18,8 @@ export const create: Handler<typeof routes.create> = async (c) => {
   const { experiment_id, user_id, run_name, start_time, tags } = c.req.valid("json");
   const run = await c.var.store.createRun({
     experimentId: experiment_id,
-    userId: user_id,
+    // With auth on, the run is the authenticated caller's, whatever the client claims.
+    userId: c.var.user?.username ?? user_id,
     runName: run_name,
     startTime: start_time,
     tags,

@@ -264,6 +264,17 @@ for (const backend of BACKENDS) {
     }
   });
 
+  Deno.test(`auth middleware (${backend.name}): a run's user_id is the authenticated caller`, async () => {
+    const w = await world(backend, "READ");
+    try {
+      const body = { experiment_id: w.exp, user_id: "someone-else", start_time: 1 };
+      const run = (await expectJson(w.call("editor", "POST", "runs/create", body), 200)).run;
+      assert.equal(run.info.user_id, "editor");
+    } finally {
+      await w.close();
+    }
+  });
+
   Deno.test(`auth middleware (${backend.name}): runs/search drops the experiments the caller cannot read`, async () => {
     const w = await world(backend, "READ");
     try {
