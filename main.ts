@@ -359,7 +359,7 @@ async function main(): Promise<number> {
     await closeIfBodyUnread(
       req,
       await app.fetch(req, info),
-      config.bodyIdleTimeoutMs,
+      { idleMs: config.bodyIdleTimeoutMs, totalMs: config.bodyTimeoutMs },
     ));
 
   // Graceful stop: finish in-flight requests (their store writes included), then close KV so its

@@ -13,6 +13,8 @@
  * @module
  */
 
+import { readBytes, type ReadTimeouts } from "./body_reader.ts";
+
 /** The error that ends a closing reply's body; `main.ts`'s `onError` does not log it. */
 export class CloseConnection extends Error {
   constructor() {
@@ -34,32 +36,20 @@ const CLOSING_STATUSES: ReadonlySet<number> = new Set([408, 413]);
 export const DRAIN_MAX_BYTES = 1024 * 1024;
 
 /**
- * Reads and discards an unread body of at most {@linkcode DRAIN_MAX_BYTES} declared bytes, giving
- * up after `idleMs` without a byte. True when the whole body was read.
+ * Reads and discards an unread body of at most {@linkcode DRAIN_MAX_BYTES} declared bytes under the
+ * request-body timeouts. True when the whole body was read.
  */
-async function drain(req: Request, idleMs: number): Promise<boolean> {
+async function drain(req: Request, timeouts: ReadTimeouts): Promise<boolean> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (!(declared <= DRAIN_MAX_BYTES) || req.body === null) return false;
-  const reader = req.body.getReader();
-  let seen = 0;
-  for (;;) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const idle = new Promise<"idle">((resolve) =>
-      timer = setTimeout(() => resolve("idle"), idleMs)
-    );
-    const next = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
-    if (next === "idle" || (!next.done && (seen += next.value.byteLength) > DRAIN_MAX_BYTES)) {
-      reader.cancel().catch(() => {});
-      return false;
-    }
-    if (next.done) return true;
-  }
+  if (!(declared <= DRAIN_MAX_BYTES)) return false;
+  const read = await readBytes(req, DRAIN_MAX_BYTES, timeouts);
+  return read instanceof Uint8Array;
 }
 
 /**
  * The reply as is, or, for a 408 or 413, or any error answered before the request body was read
  * (403 for a bad Host, 404, 405) whose body cannot be drained (over {@linkcode DRAIN_MAX_BYTES},
- * unsized, or idle for `idleMs`), the same reply whose body ends by failing, so that the server
+ * unsized, or too slow for `timeouts`), the same reply whose body ends by failing, so that the server
  * closes the connection (see the module doc). An unread body is cancelled first: the connection
  * closes only once no read of it is pending. Used only where the app meets the real server
  * (`main.ts`): in-process callers get the plain reply.
@@ -67,12 +57,12 @@ async function drain(req: Request, idleMs: number): Promise<boolean> {
 export async function closeIfBodyUnread(
   req: Request,
   res: Response,
-  idleMs: number,
+  timeouts: ReadTimeouts,
 ): Promise<Response> {
   const unread = req.body !== null && !req.bodyUsed;
   const closing = CLOSING_STATUSES.has(res.status);
   if (!closing && !(res.status >= 400 && unread)) return res;
-  if (!closing && await drain(req, idleMs)) return res;
+  if (!closing && await drain(req, timeouts)) return res;
   if (req.body !== null && !req.bodyUsed) await req.body.cancel().catch(() => {});
   const bytes = new Uint8Array(await res.arrayBuffer());
   const headers = new Headers(res.headers);
