@@ -6,6 +6,7 @@
 import type { Context, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONParsed } from "hono/utils/types";
+import { WorkBudget } from "../store/search/budget.ts";
 
 /**
  * - Non-finite doubles become "NaN" / "Infinity" / "-Infinity" (`JSON.stringify` would say `null`).
@@ -43,12 +44,6 @@ export function json<T, S extends ContentfulStatusCode>(
 }
 
 /**
- * Pause between two streamed chunks: a macrotask, so that other requests (and `/health`) are
- * served while a long body is being written.
- */
-const nextMacrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/**
  * How long a stream may encode before it pauses for the event loop. Pausing after every slice
  * cost ~60 ms on a 100k-point history (timers nested this deep are clamped to 4 ms); pausing by
  * time keeps other requests' wait as short while costing a fast reply almost nothing.
@@ -78,7 +73,8 @@ export function jsonListStream(
   // The chunk being written and how far: a chunk is sent in slices, a macrotask apart.
   let pending: readonly unknown[] = [];
   let at = 0;
-  let since = performance.now();
+  // The searches' pacing, with no time limit: a long reply is slow to send, not too much work.
+  const pacer = new WorkBudget(Infinity, STREAM_SLICE_MS);
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       // Loop until something is enqueued: a pull that enqueues nothing is not called again.
@@ -90,10 +86,7 @@ export function jsonListStream(
           const head = opened ? "," : `{${JSON.stringify(field)}:[`;
           opened = true;
           controller.enqueue(encoder.encode(head + items));
-          if (performance.now() - since > STREAM_SLICE_MS) {
-            await nextMacrotask();
-            since = performance.now();
-          }
+          await pacer.step();
           return;
         }
         const next = await it.next();

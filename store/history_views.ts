@@ -12,7 +12,7 @@
  */
 import { invalidParam } from "./errors.ts";
 import { mapLimit } from "./map_limit.ts";
-import { SEARCH_SLICE_MS } from "./search/budget.ts";
+import { SEARCH_SLICE_MS, WorkBudget } from "./search/budget.ts";
 import type { Metric, TrackingStore } from "./types.ts";
 
 /** Most run ids one bulk request may name (MLflow's `MAX_RUNS_GET_METRIC_HISTORY_BULK`). */
@@ -64,12 +64,10 @@ export async function* historyPages(
   pageSize: number | undefined = HISTORY_PAGE,
 ): AsyncGenerator<Metric[]> {
   let pageToken: string | undefined;
-  let slice = performance.now();
+  // The searches' pacing, with no time limit: reading a long history is not too much work.
+  const pacer = new WorkBudget(Infinity);
   do {
-    if (performance.now() - slice > SEARCH_SLICE_MS) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      slice = performance.now();
-    }
+    await pacer.step();
     const page = await store.getMetricHistory(runId, metricKey, {
       maxResults: pageSize,
       pageToken,
