@@ -9,6 +9,9 @@
  */
 
 import { MlflowError } from "../store/errors.ts";
+import { utf8Length } from "../store/limits.ts";
+
+export { utf8Length };
 
 /** Decoding rounds allowed before a path that keeps changing is refused (MLflow uses 10). */
 const MAX_DECODE_ROUNDS = 10;
@@ -117,24 +120,6 @@ export function checkStoredLength(stored: string, max: number, rel: string): voi
       `artifact root, more than its limit of ${max}`,
     rel,
   );
-}
-
-/** The UTF-8 length of a string, without encoding it (a lone surrogate counts as U+FFFD). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
 }
 
 /**

@@ -57,11 +57,30 @@ export function modelHistoryTooLong(runId: string): MlflowError {
   );
 }
 
-const encoder = new TextEncoder();
+/**
+ * The UTF-8 length of a string, without encoding it: what `TextEncoder` (and Deno KV, which stores
+ * a lone surrogate as U+FFFD) would produce.
+ */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
 
 /** The bytes `s` takes in a KV key: its UTF-8 length, plus one per NUL (KV escapes `\0` as two). */
 export function keyBytes(s: string): number {
   let nuls = 0;
   for (let i = s.indexOf("\0"); i >= 0; i = s.indexOf("\0", i + 1)) nuls++;
-  return encoder.encode(s).length + nuls;
+  return utf8Length(s) + nuls;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keyBytes as stringKeyBytes } from "../limits.ts";
 
 /** One planned write; `value === undefined` means delete. */
 export interface Mutation {
@@ -85,22 +86,6 @@ export class MutationSet {
   }
 }
 
-/** UTF-8 length of a string, without encoding it. */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) n += 2; // KV escapes a NUL inside a string part
-    else if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4; // a surrogate pair: one 4-byte code point
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 /**
  * An upper bound on a key's encoded size. Deno KV also caps the total size of the keys one
  * commit touches (80 KiB), which long keys reach well before the mutation count or byte limits.
@@ -108,7 +93,7 @@ function utf8Length(s: string): number {
 export function keyBytes(key: Deno.KvKey): number {
   let n = 0;
   for (const part of key) {
-    if (typeof part === "string") n += 2 + utf8Length(part);
+    if (typeof part === "string") n += 2 + stringKeyBytes(part);
     else if (part instanceof Uint8Array) n += 2 + part.byteLength * 2;
     else n += 10;
   }
