@@ -15,6 +15,7 @@
 import type { Permission } from "../../store/auth/types.ts";
 
 export type { Permission } from "../../store/auth/types.ts";
+export { isPermission } from "../../store/auth/types.ts";
 
 /** What a request does to a resource it is checked against, as MLflow's `can_*` flags. */
 export type Capability = "read" | "update" | "delete" | "manage";
@@ -51,11 +52,6 @@ export const PERMISSION_FLAGS: Readonly<Record<Permission, Readonly<PermissionFl
       can_manage: false,
     }),
   });
-
-/** Whether `s` names one of MLflow's levels (exact, case-sensitive, as MLflow compares). */
-export function isPermission(s: unknown): s is Permission {
-  return typeof s === "string" && Object.hasOwn(PERMISSION_FLAGS, s);
-}
 
 /** MLflow's `can_read`. */
 export function canRead(p: Permission): boolean {

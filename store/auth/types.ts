@@ -19,6 +19,11 @@ export type Permission = "READ" | "EDIT" | "MANAGE" | "NO_PERMISSIONS";
 /** The permission names in MLflow's order, for validation messages. */
 export const PERMISSIONS: readonly Permission[] = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"];
 
+/** Whether `s` names one of MLflow's levels (exact, case-sensitive, as MLflow compares). */
+export function isPermission(s: unknown): s is Permission {
+  return typeof s === "string" && (PERMISSIONS as readonly string[]).includes(s);
+}
+
 /** A user as MLflow's `users/get` shows it, without grants (see {@linkcode AuthStore.getUser}). */
 export interface User {
   /** Numeric id, allocated in creation order from 1 (MLflow's `users.id`). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { invalidParam } from "../errors.ts";
-import { MIN_PASSWORD_LENGTH, type Permission, PERMISSIONS } from "./types.ts";
+import { isPermission, MIN_PASSWORD_LENGTH, type Permission, PERMISSIONS } from "./types.ts";
 
 /** Longest username, in characters (MLflow's column is 255 wide); keeps KV keys well under 2 KiB. */
 export const MAX_USERNAME_LENGTH = 255;
@@ -67,9 +67,7 @@ export function validateIsAdmin(isAdmin: unknown): boolean {
 
 /** Checks a permission name with MLflow's exact message. */
 export function validatePermission(permission: unknown): Permission {
-  if (typeof permission === "string" && (PERMISSIONS as readonly string[]).includes(permission)) {
-    return permission as Permission;
-  }
+  if (isPermission(permission)) return permission;
   const valid = PERMISSIONS.map((p) => `'${p}'`).join(", ");
   throw invalidParam(`Invalid permission '${permission}'. Valid permissions are: (${valid})`);
 }
