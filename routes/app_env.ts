@@ -8,6 +8,8 @@ import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-open
 import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
 import type { User } from "../store/auth/types.ts";
+import type { Access } from "./auth/access.ts";
+import type { AuthOptions } from "./auth/middleware.ts";
 import { defaultHook } from "./errors.ts";
 
 /** What handlers find in `c.var`; set once per request by `createApp`. */
@@ -30,6 +32,15 @@ export interface AppEnv {
     bodyIdleTimeoutMs: number;
     /** The authenticated caller; set only when the app runs with auth (`AppDeps.auth`). */
     user?: User;
+    /** How the caller proved who they are; set with `user`. */
+    authVia?: "password" | "token" | "session";
+    /** The auth options (users, grants, default permission); set only when auth is on. */
+    auth?: AuthOptions;
+    /**
+     * What the caller may read, loaded once per request on first call (routes/auth/access.ts):
+     * searches and UI pages filter with it. Without auth it is everything.
+     */
+    access: () => Promise<Access>;
   };
 }
 

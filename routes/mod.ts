@@ -19,6 +19,7 @@ import type { ArtifactRepository } from "../artifacts/types.ts";
 import type { TrackingStore } from "../store/types.ts";
 import type { AppEnv } from "./app_env.ts";
 import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
+import { FULL_ACCESS } from "./auth/access.ts";
 import { authenticateRequest, type AuthOptions, authorizeRequest } from "./auth/middleware.ts";
 import { decodeRequest, DEFAULT_BODY_IDLE_TIMEOUT_MS } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
@@ -79,6 +80,8 @@ function routingPath(request: Request): string {
   return path.startsWith("/ajax-api/") ? `/api/${path.slice("/ajax-api/".length)}` : path;
 }
 
+const fullAccess = () => Promise.resolve(FULL_ACCESS);
+
 /** Builds the app. See {@linkcode AppDeps} for the options. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const version = deps.version ?? DEFAULT_VERSION;
@@ -94,6 +97,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (deps.artifacts) c.set("artifacts", deps.artifacts);
     c.set("version", version);
     c.set("bodyIdleTimeoutMs", bodyIdleTimeoutMs);
+    c.set("access", fullAccess);
+    if (deps.auth) c.set("auth", deps.auth);
     await next();
   });
   // Credentials are checked before any body is read; permissions after decoding, since most

@@ -27,6 +27,7 @@ import type { AppEnv } from "../app_env.ts";
 import { authenticate, isAuthFailure } from "./authenticate.ts";
 import { createCredentialCache, type CredentialCache } from "./credential_cache.ts";
 import { decide } from "./decide.ts";
+import { type Access, loadAccess } from "./access.ts";
 import { canRead } from "./permissions.ts";
 import {
   type IdLocation,
@@ -121,7 +122,11 @@ export function authenticateRequest(opts: AuthOptions): MiddlewareHandler<AppEnv
       const { body, status, headers } = result.response;
       return new Response(body, { status, headers });
     }
-    c.set("user", result.user);
+    const user = result.user;
+    c.set("user", user);
+    c.set("authVia", result.via);
+    let access: Promise<Access> | undefined;
+    c.set("access", () => access ??= loadAccess(opts.store, user, opts.defaultPermission));
     await next();
   };
 }
