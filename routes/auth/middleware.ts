@@ -4,7 +4,8 @@
  * without the server reading (or rejecting) what it sent; {@linkcode authorizeRequest} runs after
  * `decodeRequest`, because most resource ids are only known from the decoded JSON body. Both look
  * the matched route's declaration up in route_permissions.ts and let decide.ts decide; neither
- * knows any route by name except the searches (how each is made safe is below).
+ * knows any route by name except the searches (how each is made safe is below) and
+ * `model-versions/create`, whose source the caller must be able to read too.
  *
  * Resolution of the resource a grant names: a run and a logged model → their experiment (one
  * store read); a model version → its registered model (the `name` the request carries); an
@@ -28,6 +29,7 @@ import { authenticate, isAuthFailure } from "./authenticate.ts";
 import { createCredentialCache, type CredentialCache } from "./credential_cache.ts";
 import { decide } from "./decide.ts";
 import { type Access, loadAccess } from "./access.ts";
+import { modelVersionSourceTargets } from "./model_version_source.ts";
 import { canRead } from "./permissions.ts";
 import {
   type IdLocation,
@@ -49,15 +51,6 @@ export interface AuthOptions {
 
 /** MLflow's 403 text (auth traffic §2). */
 export const PERMISSION_DENIED_MESSAGE = "Permission denied";
-
-/**
- * What a restricted caller is told by a search kvflow cannot yet filter. A caller is restricted
- * when their default permission cannot read, or they hold a grant that cannot read on the kind
- * of resource searched: an unfiltered result would show them what they may not see.
- */
-export const UNFILTERED_SEARCH_MESSAGE =
-  "Permission denied: this search cannot yet be limited to the items you may read, and your " +
-  "access is restricted. Ask an administrator, or read the items you have access to directly.";
 
 /**
  * What a restricted caller is told by a UI page: the pages read the store directly (ui/handlers.tsx)
@@ -258,8 +251,8 @@ async function mayReadExperiment(opts: AuthOptions, user: User, id: string): Pro
 /**
  * Makes a search safe before its handler runs. `runs/search` and `logged-models/search` name
  * their experiments: unreadable ones are dropped (MLflow's own behaviour for runs, mlflow-rest.md
- * §8), so none left means an empty page. The other searches pass only for callers who can read
- * everything of that kind they have not been granted, and are refused for restricted callers.
+ * §8), so none left means an empty page. The other searches pass: their handlers hand the store
+ * the caller's `c.var.access()` predicates, which leave hidden items out and refill the pages.
  */
 async function guardSearch(
   c: Context<AppEnv>,
@@ -267,25 +260,23 @@ async function guardSearch(
   check: SearchCheck,
   user: User,
 ): Promise<Response | undefined> {
-  if (user.is_admin) return undefined;
-  if (check.resource === "run" || check.resource === "logged_model") {
-    const args = await bodyArgs(c);
-    const ids = Array.isArray(args.experiment_ids) ? args.experiment_ids : [];
-    const kept: unknown[] = [];
-    for (const id of ids) {
-      // A number names the same experiment once validation coerces it; other values fail it.
-      const named = typeof id === "string" || typeof id === "number";
-      if (!named || await mayReadExperiment(opts, user, String(id))) kept.push(id);
-    }
-    if (kept.length === ids.length) return undefined;
-    // What both handlers answer for a search that matches nothing (logged-models/search would
-    // refuse an empty list with a 400 instead).
-    if (kept.length === 0) return c.json({}, 200);
-    c.req.bodyCache.json = Promise.resolve({ ...args, experiment_ids: kept });
+  if (user.is_admin || (check.resource !== "run" && check.resource !== "logged_model")) {
     return undefined;
   }
-  const kind = check.resource === "experiment" ? "experiment" : "registered_model";
-  return await isRestricted(opts, user, [kind]) ? denied(c, UNFILTERED_SEARCH_MESSAGE) : undefined;
+  const args = await bodyArgs(c);
+  const ids = Array.isArray(args.experiment_ids) ? args.experiment_ids : [];
+  const kept: unknown[] = [];
+  for (const id of ids) {
+    // A number names the same experiment once validation coerces it; other values fail it.
+    const named = typeof id === "string" || typeof id === "number";
+    if (!named || await mayReadExperiment(opts, user, String(id))) kept.push(id);
+  }
+  if (kept.length === ids.length) return undefined;
+  // What both handlers answer for a search that matches nothing (logged-models/search would
+  // refuse an empty list with a 400 instead).
+  if (kept.length === 0) return c.json({}, 200);
+  c.req.bodyCache.json = Promise.resolve({ ...args, experiment_ids: kept });
+  return undefined;
 }
 
 /**
@@ -303,6 +294,23 @@ async function isRestricted(
     (kind === "experiment" ? grants.experiment_permissions : grants.registered_model_permissions)
       .some((g) => !canRead(g.permission))
   );
+}
+
+/**
+ * Whether a non-admin `user` may read what a new model version's files come from (its run,
+ * logged model, source version or artifact location; model_version_source.ts). An unknown run
+ * or logged model: the handler's 404 only for a caller who could read it by default.
+ */
+async function maySourceBeRead(
+  c: Context<AppEnv>,
+  opts: AuthOptions,
+  user: User,
+): Promise<boolean> {
+  for (const target of await modelVersionSourceTargets(c.var.store, await bodyArgs(c))) {
+    const grant = target === null ? null : await grantOn(opts.store, target, user);
+    if (!canRead(grant ?? opts.defaultPermission)) return false;
+  }
+  return true;
 }
 
 /** After a successful create, the creator holds MANAGE on it (MLflow: admins included). */
@@ -419,6 +427,9 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       }
       const grant = await grantOn(opts.store, target, user);
       if (decide({ permission, caller, grant, defaultPermission }) !== "allow") return denied(c);
+    }
+    if (route.path?.endsWith("/model-versions/create") && !await maySourceBeRead(c, opts, user)) {
+      return denied(c);
     }
     await next();
     await moveModelGrants(c, opts, route.path);
