@@ -17,12 +17,13 @@ import {
   ExperimentPermissionResponse,
   GrantsResponse,
 } from "./schemas.ts";
-import { authStore } from "./users.ts";
+import { authStore } from "./context.ts";
 import { grantsBody, permissionBody } from "./grants.ts";
 
 const TAG = "permissions";
 const P = "/experiments/permissions";
 
+/** `POST experiments/permissions/create` → the new grant. */
 export const create = authRoute(
   "post",
   `${P}/create`,
@@ -33,6 +34,7 @@ export const create = authRoute(
   "The grant",
 );
 
+/** `GET experiments/permissions/get` → the grant. */
 export const get = authRoute(
   "get",
   `${P}/get`,
@@ -43,6 +45,7 @@ export const get = authRoute(
   "The grant",
 );
 
+/** `PATCH experiments/permissions/update` → `{}`. */
 export const update = authRoute(
   "patch",
   `${P}/update`,
@@ -53,6 +56,7 @@ export const update = authRoute(
   "Updated",
 );
 
+/** `DELETE experiments/permissions/delete` → `{}`. */
 export const remove = authRoute(
   "delete",
   `${P}/delete`,
@@ -63,6 +67,7 @@ export const remove = authRoute(
   "Deleted",
 );
 
+/** `GET experiments/permissions/list` → `{"permissions": […]}`. */
 export const list = authRoute(
   "get",
   `${P}/list`,
@@ -73,6 +78,7 @@ export const list = authRoute(
   "The grants",
 );
 
+/** Creates the grant (the permission is checked first, as MLflow does). */
 export const createHandler: Handler<typeof create> = async (c) => {
   const { experiment_id, username, permission } = c.req.valid("json");
   const grant = await authStore(c).createExperimentPermission(
@@ -88,6 +94,7 @@ export const createHandler: Handler<typeof create> = async (c) => {
   }, 200);
 };
 
+/** Answers the grant, or 404. */
 export const getHandler: Handler<typeof get> = async (c) => {
   const { experiment_id, username } = c.req.valid("query");
   const grant = await authStore(c).getExperimentPermission(experiment_id, username);
@@ -99,6 +106,7 @@ export const getHandler: Handler<typeof get> = async (c) => {
   }, 200);
 };
 
+/** Changes the grant's level, or 404. */
 export const updateHandler: Handler<typeof update> = async (c) => {
   const { experiment_id, username, permission } = c.req.valid("json");
   await authStore(c).updateExperimentPermission(
@@ -109,12 +117,14 @@ export const updateHandler: Handler<typeof update> = async (c) => {
   return jsonify(c, {}, 200);
 };
 
+/** Deletes the grant, or 404. */
 export const removeHandler: Handler<typeof remove> = async (c) => {
   const { experiment_id, username } = c.req.valid("json");
   await authStore(c).deleteExperimentPermission(experiment_id, username);
   return jsonify(c, {}, 200);
 };
 
+/** Lists every grant on the experiment, by username. */
 export const listHandler: Handler<typeof list> = async (c) => {
   const grants = await authStore(c).listExperimentGrants(c.req.valid("query").experiment_id);
   return jsonify(c, grantsBody(grants), 200);

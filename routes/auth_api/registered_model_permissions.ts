@@ -1,7 +1,7 @@
 /**
  * MLflow's `registered-models/permissions/*` endpoints (mlflow-auth-traffic.md §4) and kvflow's
- * `…/list`. The caller needs MANAGE on the registered model (declared in route_permissions.ts). As in
- * MLflow, a grant may name a model that does not exist: existence is never checked.
+ * `…/list`. The caller needs MANAGE on the registered model (declared in route_permissions.ts).
+ * As in MLflow, a grant may name a model that does not exist: existence is never checked.
  *
  * @module
  */
@@ -17,12 +17,13 @@ import {
   RegisteredModelPermissionRequest,
   RegisteredModelPermissionResponse,
 } from "./schemas.ts";
-import { authStore } from "./users.ts";
+import { authStore } from "./context.ts";
 import { grantsBody, permissionBody } from "./grants.ts";
 
 const TAG = "permissions";
 const P = "/registered-models/permissions";
 
+/** `POST registered-models/permissions/create` → the new grant. */
 export const create = authRoute(
   "post",
   `${P}/create`,
@@ -33,6 +34,7 @@ export const create = authRoute(
   "The grant",
 );
 
+/** `GET registered-models/permissions/get` → the grant. */
 export const get = authRoute(
   "get",
   `${P}/get`,
@@ -43,6 +45,7 @@ export const get = authRoute(
   "The grant",
 );
 
+/** `PATCH registered-models/permissions/update` → `{}`. */
 export const update = authRoute(
   "patch",
   `${P}/update`,
@@ -53,6 +56,7 @@ export const update = authRoute(
   "Updated",
 );
 
+/** `DELETE registered-models/permissions/delete` → `{}`. */
 export const remove = authRoute(
   "delete",
   `${P}/delete`,
@@ -63,6 +67,7 @@ export const remove = authRoute(
   "Deleted",
 );
 
+/** `GET registered-models/permissions/list` → `{"permissions": […]}`. */
 export const list = authRoute(
   "get",
   `${P}/list`,
@@ -73,6 +78,7 @@ export const list = authRoute(
   "The grants",
 );
 
+/** Creates the grant (the permission is checked first, as MLflow does). */
 export const createHandler: Handler<typeof create> = async (c) => {
   const { name, username, permission } = c.req.valid("json");
   const grant = await authStore(c).createRegisteredModelPermission(
@@ -88,6 +94,7 @@ export const createHandler: Handler<typeof create> = async (c) => {
   }, 200);
 };
 
+/** Answers the grant, or 404. */
 export const getHandler: Handler<typeof get> = async (c) => {
   const { name, username } = c.req.valid("query");
   const grant = await authStore(c).getRegisteredModelPermission(name, username);
@@ -99,6 +106,7 @@ export const getHandler: Handler<typeof get> = async (c) => {
   }, 200);
 };
 
+/** Changes the grant's level, or 404. */
 export const updateHandler: Handler<typeof update> = async (c) => {
   const { name, username, permission } = c.req.valid("json");
   await authStore(c).updateRegisteredModelPermission(
@@ -109,12 +117,14 @@ export const updateHandler: Handler<typeof update> = async (c) => {
   return jsonify(c, {}, 200);
 };
 
+/** Deletes the grant, or 404. */
 export const removeHandler: Handler<typeof remove> = async (c) => {
   const { name, username } = c.req.valid("json");
   await authStore(c).deleteRegisteredModelPermission(name, username);
   return jsonify(c, {}, 200);
 };
 
+/** Lists every grant on the registered model, by username. */
 export const listHandler: Handler<typeof list> = async (c) => {
   const grants = await authStore(c).listRegisteredModelGrants(c.req.valid("query").name);
   return jsonify(c, grantsBody(grants), 200);

@@ -17,11 +17,12 @@ import {
   ListTokensResponse,
   RevokeTokenRequest,
 } from "./schemas.ts";
-import { authStore, caller } from "./users.ts";
+import { authStore, caller } from "./context.ts";
 
 const TAG = "api-tokens";
 const T = "/users/tokens";
 
+/** `POST users/tokens/create {name, expires_at?}` → `{token, api_token}`. */
 export const create = authRoute(
   "post",
   `${T}/create`,
@@ -32,6 +33,7 @@ export const create = authRoute(
   "The secret and the token's record",
 );
 
+/** `GET users/tokens/list` → `{"api_tokens": […]}`. */
 export const list = authRoute(
   "get",
   `${T}/list`,
@@ -42,6 +44,7 @@ export const list = authRoute(
   "The tokens",
 );
 
+/** `DELETE users/tokens/revoke {id}` → `{}`. */
 export const revoke = authRoute(
   "delete",
   `${T}/revoke`,
@@ -64,17 +67,20 @@ function tokenBody(t: ApiToken) {
   };
 }
 
+/** Creates a token for the caller; the reply is the only place the secret appears. */
 export const createHandler: Handler<typeof create> = async (c) => {
   const { name, expires_at } = c.req.valid("json");
   const { token, record } = await authStore(c).createToken(caller(c).username, name, expires_at);
   return jsonify(c, { token, api_token: tokenBody(record) }, 200);
 };
 
+/** Lists the caller's tokens. */
 export const listHandler: Handler<typeof list> = async (c) => {
   const tokens = await authStore(c).listTokens(caller(c).username);
   return jsonify(c, { api_tokens: tokens.map(tokenBody) }, 200);
 };
 
+/** Revokes one of the caller's tokens (404 for anyone else's). */
 export const revokeHandler: Handler<typeof revoke> = async (c) => {
   await authStore(c).revokeToken(caller(c).username, c.req.valid("json").id);
   return jsonify(c, {}, 200);

@@ -7,12 +7,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { invalidParam } from "../../store/errors.ts";
-import type { User, UserWithPermissions } from "../../store/auth/types.ts";
-import type { AppEnv, Handler } from "../app_env.ts";
+import type { UserWithPermissions } from "../../store/auth/types.ts";
+import type { Handler } from "../app_env.ts";
 import { jsonify } from "../jsonify.ts";
 import { EmptySchema, ErrorBodySchema } from "../schemas/common.ts";
 import { jsonBody } from "../spec.ts";
-import type { Context } from "hono";
+import { authStore, caller } from "./context.ts";
 import { authRoute } from "./route.ts";
 import {
   CreateUserRequest,
@@ -27,16 +27,6 @@ import {
 } from "./schemas.ts";
 
 const TAG = "users";
-
-/** The auth store; the routes are mounted only when auth is on, so it is always set. */
-export function authStore(c: Context<AppEnv>) {
-  return c.var.auth!.store;
-}
-
-/** The caller, set by the auth middleware before any of these handlers runs. */
-export function caller(c: Context<AppEnv>): User {
-  return c.var.user!;
-}
 
 /** A user as the wire shows it: exactly MLflow's fields, whatever else a store record holds. */
 export function userBody(u: UserWithPermissions) {
@@ -57,6 +47,7 @@ export function userBody(u: UserWithPermissions) {
   };
 }
 
+/** `POST users/create {username, password}` → `{"user": …}`. */
 export const createUser = authRoute(
   "post",
   "/users/create",
@@ -67,6 +58,7 @@ export const createUser = authRoute(
   "The new user, without grants",
 );
 
+/** `GET users/get?username=` → `{"user": …}` with grants. */
 export const getUser = authRoute(
   "get",
   "/users/get",
@@ -77,6 +69,7 @@ export const getUser = authRoute(
   "The user",
 );
 
+/** `PATCH users/update-password {username, password}` → `{}`. */
 export const updatePassword = authRoute(
   "patch",
   "/users/update-password",
@@ -87,6 +80,7 @@ export const updatePassword = authRoute(
   "Updated",
 );
 
+/** `PATCH users/update-admin {username, is_admin}` → `{}`. */
 export const updateAdmin = authRoute(
   "patch",
   "/users/update-admin",
@@ -99,6 +93,7 @@ export const updateAdmin = authRoute(
 
 const errorContent = { "application/json": { schema: ErrorBodySchema } } as const;
 
+/** `DELETE users/delete {username}` (or `?username=`) → `{}`. */
 export const deleteUser = createRoute({
   method: "delete",
   path: "/users/delete",
@@ -115,6 +110,7 @@ export const deleteUser = createRoute({
   },
 });
 
+/** `GET users/current` → `{"user": …}`: the caller. */
 export const currentUser = authRoute(
   "get",
   "/users/current",
@@ -125,6 +121,7 @@ export const currentUser = authRoute(
   "The authenticated user",
 );
 
+/** `GET users/list?max_results=&page_token=` → `{"users": […], "next_page_token"?}`. */
 export const listUsers = authRoute(
   "get",
   "/users/list",
@@ -135,6 +132,7 @@ export const listUsers = authRoute(
   "A page of users",
 );
 
+/** Creates a non-admin user and answers it as `users/get` would. */
 export const createUserHandler: Handler<typeof createUser> = async (c) => {
   const { username, password } = c.req.valid("json");
   const store = authStore(c);
@@ -142,17 +140,20 @@ export const createUserHandler: Handler<typeof createUser> = async (c) => {
   return jsonify(c, { user: userBody(await store.getUser(created.username)) }, 200);
 };
 
+/** Answers the user with their grants. */
 export const getUserHandler: Handler<typeof getUser> = async (c) => {
   const user = await authStore(c).getUser(c.req.valid("query").username);
   return jsonify(c, { user: userBody(user) }, 200);
 };
 
+/** Sets the password; the store ends the user's sessions. */
 export const updatePasswordHandler: Handler<typeof updatePassword> = async (c) => {
   const { username, password } = c.req.valid("json");
   await authStore(c).updatePassword(username, password);
   return jsonify(c, {}, 200);
 };
 
+/** Sets the admin flag. */
 export const updateAdminHandler: Handler<typeof updateAdmin> = async (c) => {
   const { username, is_admin } = c.req.valid("json");
   await authStore(c).updateAdmin(username, is_admin);
@@ -162,6 +163,7 @@ export const updateAdminHandler: Handler<typeof updateAdmin> = async (c) => {
 const MISSING_USERNAME = "Missing value for required parameter 'username'. " +
   "See the API docs for more information about request parameters.";
 
+/** Deletes the user named in the body, else in the query string. */
 export const deleteUserHandler: Handler<typeof deleteUser> = async (c) => {
   // The body first; MLflow 3.1.3 falls back to the query string when there is none.
   const username = c.req.valid("json").username || c.req.valid("query").username;
@@ -170,11 +172,13 @@ export const deleteUserHandler: Handler<typeof deleteUser> = async (c) => {
   return jsonify(c, {}, 200);
 };
 
+/** Answers the caller with their grants. */
 export const currentUserHandler: Handler<typeof currentUser> = async (c) => {
   const user = await authStore(c).getUser(caller(c).username);
   return jsonify(c, { user: userBody(user) }, 200);
 };
 
+/** Answers one page of users, without grants. */
 export const listUsersHandler: Handler<typeof listUsers> = async (c) => {
   const { max_results, page_token } = c.req.valid("query");
   const page = await authStore(c).listUsers({ maxResults: max_results, pageToken: page_token });
