@@ -1,8 +1,8 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
  * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
- * `/models/:name`, `/logged-models/:id`, `/static/*`) never overlap the API's (`/api`,
- * `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
+ * `/models/:name`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`) never overlap the
+ * API's (`/api`, `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
