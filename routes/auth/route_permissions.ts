@@ -341,6 +341,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /models": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
+  // The login form is open; logout checks the session cookie and its CSRF token itself
+  // (routes/auth/login.ts), so an ended session can still clear its cookie.
+  "ALL /login": PUBLIC,
+  "ALL /logout": PUBLIC,
 });
 
 /** Maps an `/ajax-api/…` path onto its `/api/…` twin, as routes/mod.ts's routing does. */

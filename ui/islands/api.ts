@@ -45,6 +45,24 @@ export function errorMessage(err: unknown): string {
 type Query = Record<string, string | number | undefined>;
 
 /**
+ * The page's CSRF token (`<meta name="csrf-token">`, rendered for a browser session): the server
+ * refuses a cookie-authenticated write without it (routes/auth/csrf.ts). Absent without auth or
+ * with Basic credentials, where none is needed.
+ */
+export function csrfToken(): string | undefined {
+  const doc = (globalThis as { document?: Document }).document;
+  return doc?.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? undefined;
+}
+
+/** The headers of a call: JSON for a body, and the CSRF token on every write. */
+export function requestHeaders(method: string, json: boolean): Record<string, string> {
+  const headers: Record<string, string> = json ? { "Content-Type": "application/json" } : {};
+  const token = method === "GET" || method === "HEAD" ? undefined : csrfToken();
+  if (token !== undefined) headers["X-CSRF-Token"] = token;
+  return headers;
+}
+
+/**
  * Calls `<API_BASE><path>`: a GET with `query`, or a POST with a JSON `body`. Resolves with the
  * parsed reply; rejects with {@linkcode ApiError}. An `AbortSignal` cancels a superseded call.
  */
@@ -57,11 +75,12 @@ export async function apiCall<T>(
     if (v !== undefined && v !== "") qs.set(k, String(v));
   }
   const url = `${API_BASE}${path}${qs.size ? `?${qs}` : ""}`;
+  const method = init.body === undefined ? "GET" : "POST";
   let res: Response;
   try {
     res = await fetch(url, {
-      method: init.body === undefined ? "GET" : "POST",
-      headers: init.body === undefined ? {} : { "Content-Type": "application/json" },
+      method,
+      headers: requestHeaders(method, init.body !== undefined),
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: init.signal,
     });
