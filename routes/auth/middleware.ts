@@ -59,26 +59,6 @@ export const UNFILTERED_SEARCH_MESSAGE =
   "Permission denied: this search cannot yet be limited to the items you may read, and your " +
   "access is restricted. Ask an administrator, or read the items you have access to directly.";
 
-/**
- * What a restricted caller is told by a UI page: the pages read the store directly (ui/handlers.tsx)
- * and show experiments, runs and models beyond the one they are about, so until each page filters
- * what it shows, only callers from whom nothing is hidden may open them.
- */
-export const RESTRICTED_PAGE_MESSAGE =
-  "Permission denied: the web pages cannot yet hide what you may not read, and your access is " +
-  "restricted. Use the REST API, which checks each item.";
-
-/** The UI's pages (ui/mod.ts): server-rendered from the store, so not checked per item yet. */
-const UI_PAGES = new Set([
-  "/",
-  "/experiments/:experimentId",
-  "/runs/:runId",
-  "/compare",
-  "/models",
-  "/models/:name{.+}",
-  "/logged-models/:modelId",
-]);
-
 /** The matched route's `{path, index}`: the handler's (not a middleware's) registration. */
 function matchedRoute(c: Context): { path: string; index: number } | undefined {
   const routes = matchedRoutes(c);
@@ -380,11 +360,6 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       const refused = await guardSearch(c, opts, permission, user);
       if (refused) return refused;
       return await next();
-    }
-    if (route.path !== undefined && UI_PAGES.has(route.path)) {
-      const hidden = !user.is_admin &&
-        await isRestricted(opts, user, ["experiment", "registered_model"]);
-      return hidden ? denied(c, RESTRICTED_PAGE_MESSAGE) : await next();
     }
     if (permission.action === "create") {
       await next();

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { AccessPanel } from "./AccessPanel.tsx";
 import { ArtifactBrowser } from "./ArtifactBrowser.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareViews } from "./CompareViews.tsx";
@@ -30,6 +31,8 @@ export const ISLANDS = {
   // Compare runs page (/compare?runs=…)
   CompareCharts,
   CompareViews,
+  // Experiment and registered-model pages, for viewers who manage access
+  AccessPanel,
 } as const;
 
 /** An island's name. */
