@@ -119,6 +119,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
   // The web UI last: its pages (`/`, `/experiments/:id`, `/static/*`) overlap no API path.
-  app.route("/", createUi());
+  app.route("/", createUi({ auth: deps.auth !== undefined }));
   return app;
 }

@@ -15,9 +15,14 @@ import {
 import { createApp } from "../routes/mod.ts";
 import { buildOpenApiDocument } from "../routes/openapi_document.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
+import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
 import type { Permission } from "../store/auth/types.ts";
 
-const app = createApp({ store: createMemoryStore() });
+/** With auth on: some routes (the users and tokens pages) are served only then. */
+const app = createApp({
+  store: createMemoryStore(),
+  auth: { store: createMemoryAuthStore({ pbkdf2Iterations: 1000 }), defaultPermission: "READ" },
+});
 
 /**
  * The `METHOD path` of every route the app serves. `app.use` middleware is registered as `ALL`

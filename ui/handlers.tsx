@@ -44,7 +44,7 @@ import {
   type TableRun,
 } from "./islands/runs_table/state.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
-import { mayLearnAbsence, searchKept, viewerLevel } from "./page_access.ts";
+import { mayLearnAbsence, viewerLevel } from "./page_access.ts";
 import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
 
 /** Experiments per page of the list, the first server-rendered one included. */
@@ -64,18 +64,15 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
   let page: Page<Experiment> = { items: [] };
   let error: string | null = null;
   const access = await c.var.access();
-  const search = (p: { maxResults: number; pageToken?: string }) =>
-    c.var.store.searchExperiments({
+  try {
+    page = await c.var.store.searchExperiments({
       filter: toExperimentFilter(query),
       orderBy: [...EXPERIMENTS_ORDER],
       viewType: viewType(view),
-      ...p,
+      maxResults: EXPERIMENTS_PAGE_SIZE,
+      // Only what the viewer may read; the store refills the page past hidden ones.
+      visible: access.all ? undefined : access.experiment,
     });
-  try {
-    // Only the experiments the viewer may read, the page refilled past hidden ones.
-    page = access.all
-      ? await search({ maxResults: EXPERIMENTS_PAGE_SIZE })
-      : await searchKept(search, (e) => access.experiment(e.experiment_id), EXPERIMENTS_PAGE_SIZE);
   } catch (err) {
     // A bad filter in the URL is the user's to fix: show the API's message by the search box.
     if (!(err instanceof MlflowError)) throw err;
@@ -340,22 +337,15 @@ export const modelsPage: Handler<UiEnv> = async (c) => {
   let page: Page<RegisteredModel> = { items: [] };
   let error: string | null = null;
   const access = await c.var.access();
-  const search = (p: { maxResults: number; pageToken?: string }) =>
-    c.var.store.searchRegisteredModels({
+  try {
+    page = await c.var.store.searchRegisteredModels({
       filter: toModelFilter(query) || undefined,
       orderBy: ["name ASC"],
-      ...p,
+      maxResults: MODELS_PAGE_SIZE,
+      pageToken: pageToken ?? undefined,
+      // Only what the viewer may read; the store refills the page past hidden ones.
+      visible: access.all ? undefined : access.registeredModel,
     });
-  try {
-    // Only the models the viewer may read, the page refilled past hidden ones.
-    page = access.all
-      ? await search({ maxResults: MODELS_PAGE_SIZE, pageToken: pageToken ?? undefined })
-      : await searchKept(
-        search,
-        (m) => access.registeredModel(m.name),
-        MODELS_PAGE_SIZE,
-        pageToken ?? undefined,
-      );
   } catch (err) {
     if (!(err instanceof MlflowError)) throw err;
     error = err.message;
@@ -454,16 +444,18 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
  * The registered versions made from logged model `info`: those registered from `models:/<id>`,
  * and those of its source run that carry its `model_id` or a source under its artifact root.
  * (The version search has no `model_id` filter.) Sorted by model name, newest version first.
+ * Only versions of registered models `visible` accepts (all when absent).
  */
 async function registeredVersionsOf(
   store: TrackingStore,
   info: LoggedModelInfo,
+  visible?: (registeredModelName: string) => boolean,
 ): Promise<ModelVersion[]> {
   const filters = [`source_path = ${filterLiteral(`models:/${info.model_id}`)}`];
   if (info.source_run_id) filters.push(`run_id = ${filterLiteral(info.source_run_id)}`);
   const pages = await Promise.all(
     filters.map((filter) =>
-      store.searchModelVersions({ filter, maxResults: MODEL_VERSIONS_LIMIT })
+      store.searchModelVersions({ filter, maxResults: MODEL_VERSIONS_LIMIT, visible })
         .then((p) => p.items, () => [] as ModelVersion[])
     ),
   );
@@ -516,8 +508,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
         () => null,
       )
       : null,
-    registeredVersionsOf(store, info)
-      .then((vs) => vs.filter((v) => access.registeredModel(v.name))),
+    registeredVersionsOf(store, info, access.all ? undefined : access.registeredModel),
   ]);
   return renderPage(
     c,
