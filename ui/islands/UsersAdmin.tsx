@@ -140,7 +140,7 @@ export function UsersAdmin(props: UsersAdminProps) {
                 <tr key={u.id}>
                   <th scope="row">
                     {u.username}
-                    {self && <span class="muted">{" "}(you)</span>}
+                    {self && <span class="muted users-admin__you">(you)</span>}
                   </th>
                   <td>
                     {u.is_admin
