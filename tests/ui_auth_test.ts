@@ -226,3 +226,55 @@ Deno.test("UI with auth: /settings/tokens lists the viewer's own tokens, never a
     ["b2", "bobs-ci"],
   );
 });
+
+Deno.test("UI with auth: pages name nothing linked from an experiment or model the viewer may not read", async () => {
+  const w = await world("READ");
+  const open = await w.store.createExperiment({ name: "open-exp" });
+  const hidden = await w.store.createExperiment({ name: "hidden-exp" });
+  await w.auth.createExperimentPermission(hidden, "bob", "NO_PERMISSIONS");
+  const hiddenRun = await w.store.createRun({ experimentId: hidden, runName: "hidden-parent" });
+  const hiddenRunId = hiddenRun.info.run_id;
+  const child = await w.store.createRun({
+    experimentId: open,
+    runName: "open-child",
+    tags: [{ key: "mlflow.parentRunId", value: hiddenRunId }],
+  });
+  const hiddenModel = await w.store.createLoggedModel({ experimentId: hidden, name: "hiddenlm" });
+  await w.store.logOutputs(child.info.run_id, [{ model_id: hiddenModel.info.model_id, step: 0 }]);
+  const openModel = await w.store.createLoggedModel({
+    experimentId: open,
+    name: "openlm",
+    sourceRunId: hiddenRunId,
+  });
+  const modelId = openModel.info.model_id;
+  for (const name of ["reg-open", "reg-hidden"]) {
+    await w.store.createRegisteredModel({ name });
+    await w.store.createModelVersion({
+      name,
+      source: `models:/${modelId}`,
+      runId: hiddenRunId,
+      modelId,
+    });
+  }
+  await w.auth.createRegisteredModelPermission("reg-hidden", "bob", "NO_PERMISSIONS");
+
+  const pages = {
+    run: `/runs/${child.info.run_id}`,
+    loggedModel: `/logged-models/${modelId}`,
+    registered: "/models/reg-open",
+  };
+  // alice may read everything: each page names what it links to (so the checks below can fail).
+  assert.match(await pageHtml(w.get("alice", pages.run)), /hidden-parent[\s\S]*hiddenlm/);
+  const aliceModel = await pageHtml(w.get("alice", pages.loggedModel));
+  assert.match(aliceModel, /hidden-parent/);
+  assert.match(aliceModel, /reg-hidden/);
+  assert.match(await pageHtml(w.get("alice", pages.registered)), /hidden-parent/);
+
+  const run = await pageHtml(w.get("bob", pages.run));
+  assert.match(run, /open-child/);
+  assert.doesNotMatch(run, /hidden-parent|hiddenlm/);
+  const model = await pageHtml(w.get("bob", pages.loggedModel));
+  assert.match(model, /reg-open/);
+  assert.doesNotMatch(model, /hidden-parent|reg-hidden/);
+  assert.doesNotMatch(await pageHtml(w.get("bob", pages.registered)), /hidden-parent/);
+});
