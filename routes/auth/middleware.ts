@@ -4,7 +4,8 @@
  * without the server reading (or rejecting) what it sent; {@linkcode authorizeRequest} runs after
  * `decodeRequest`, because most resource ids are only known from the decoded JSON body. Both look
  * the matched route's declaration up in route_permissions.ts and let decide.ts decide; neither
- * knows any route by name except the searches (how each is made safe is below).
+ * knows any route by name except the searches (how each is made safe is below) and
+ * `model-versions/create`, whose source the caller must be able to read too.
  *
  * Resolution of the resource a grant names: a run and a logged model → their experiment (one
  * store read); a model version → its registered model (the `name` the request carries); an
@@ -29,6 +30,7 @@ import { createCredentialCache, type CredentialCache } from "./credential_cache.
 import { csrfRefusal } from "./csrf.ts";
 import { decide } from "./decide.ts";
 import { type Access, loadAccess } from "./access.ts";
+import { modelVersionSourceTargets } from "./model_version_source.ts";
 import { canRead } from "./permissions.ts";
 import {
   type IdLocation,
@@ -312,6 +314,23 @@ async function guardSearch(
   return undefined;
 }
 
+/**
+ * Whether a non-admin `user` may read what a new model version's files come from (its run,
+ * logged model, source version or artifact location; model_version_source.ts). An unknown run
+ * or logged model: the handler's 404 only for a caller who could read it by default.
+ */
+async function maySourceBeRead(
+  c: Context<AppEnv>,
+  opts: AuthOptions,
+  user: User,
+): Promise<boolean> {
+  for (const target of await modelVersionSourceTargets(c.var.store, await bodyArgs(c))) {
+    const grant = target === null ? null : await grantOn(opts.store, target, user);
+    if (!canRead(grant ?? opts.defaultPermission)) return false;
+  }
+  return true;
+}
+
 /** After a successful create, the creator holds MANAGE on it (MLflow: admins included). */
 async function grantCreator(c: Context<AppEnv>, opts: AuthOptions, user: User): Promise<void> {
   if (c.res.status !== 200) return;
@@ -421,6 +440,9 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       }
       const grant = await grantOn(opts.store, target, user);
       if (decide({ permission, caller, grant, defaultPermission }) !== "allow") return denied(c);
+    }
+    if (route.path?.endsWith("/model-versions/create") && !await maySourceBeRead(c, opts, user)) {
+      return denied(c);
     }
     await next();
     await moveModelGrants(c, opts, route.path);
