@@ -98,10 +98,15 @@ export interface AuthenticateHooks {
   loginPage?: (c: Context<AppEnv>) => Response | Promise<Response>;
 }
 
-/** Whether a browser is asking for a page (a navigation), not a script for data. */
-function wantsPage(c: Context, page: boolean): boolean {
+/**
+ * Whether a browser is asking for a page (a navigation), not a script for data: a UI page, or a
+ * path no route serves outside the API (a mistyped address gets the form, then its 404, rather
+ * than the browser's Basic dialog).
+ */
+function wantsPage(c: Context, route: { page: boolean; index: number }): boolean {
   const method = c.req.method;
-  return page && (method === "GET" || method === "HEAD") &&
+  const unmatchedPage = route.index === -1 && !c.req.path.startsWith("/api/");
+  return (route.page || unmatchedPage) && (method === "GET" || method === "HEAD") &&
     (c.req.header("accept") ?? "").includes("text/html");
 }
 
@@ -118,7 +123,8 @@ export function authenticateRequest(
 ): MiddlewareHandler<AppEnv> {
   const cache = opts.cache ?? createCredentialCache();
   return async (c, next) => {
-    const { permission, page } = declarationOf(c);
+    const route = declarationOf(c);
+    const { permission } = route;
     if (permission.action === "none") return await next();
     const cookie = c.req.header("cookie");
     const noAuthorization = !c.req.raw.headers.has("authorization");
@@ -130,7 +136,7 @@ export function authenticateRequest(
         c.set("csrfToken", live.session.csrf_token);
         return await proceed(c, next, live.user, "session");
       }
-      if (hooks.loginPage && wantsPage(c, page)) return await hooks.loginPage(c);
+      if (hooks.loginPage && wantsPage(c, route)) return await hooks.loginPage(c);
     }
     const result = await authenticate(opts.store, cache, c.req.raw.headers, clientAddress(c));
     if (isAuthFailure(result)) {

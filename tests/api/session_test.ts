@@ -425,9 +425,16 @@ for (const backend of BACKENDS) {
       assert.match(html, /Log in to see this page\./);
       assert.doesNotMatch(html, /class="app-nav"|user-menu/);
     }
+    // A path nothing serves: the form too (then its 404), not the browser's Basic dialog.
+    await expectLoginPage(
+      await w.app.request("/no/such/page", { headers: { accept: "text/html" } }),
+      401,
+    );
     for (
       const [path, accept] of [
         [`${API}/experiments/get?experiment_id=0`, "text/html"],
+        [`${API}/no/such/endpoint`, "text/html"],
+        ["/ajax-api/2.0/mlflow/no/such/endpoint", "text/html"],
         ["/", "application/json"],
         ["/", "*/*"],
       ]
