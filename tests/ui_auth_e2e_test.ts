@@ -123,6 +123,17 @@ Deno.test({
         assert.equal(await page.locator("#access-grants tbody tr").count(), 1);
         await bob.page.goto(`${base}/`);
         assert.deepEqual(await listedNames(bob.page), ["bob-exp"]);
+        // Lowering her own MANAGE: the change holds, the panel says she no longer manages it.
+        await page.getByRole("combobox", { name: "Permission of alice" }).selectOption("READ");
+        await page.getByRole("status").filter({ hasText: "You no longer manage access" })
+          .waitFor();
+        assert.equal((await auth.getExperimentPermission(team, "alice")).permission, "READ");
+        assert.equal(
+          await page.getByRole("button", { name: "Grant", exact: true }).isDisabled(),
+          true,
+        );
+        await page.reload();
+        assert.equal(await page.locator("[data-island='AccessPanel']").count(), 0);
         // bob does not manage bob-exp: no panel for him.
         await bob.page.goto(`${base}/experiments/${bobs}`);
         assert.equal(await bob.page.locator("[data-island='AccessPanel']").count(), 0);
