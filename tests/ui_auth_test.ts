@@ -13,6 +13,7 @@ import type { AuthStore, Permission } from "../store/auth/types.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { islandProps, pageHtml } from "./helpers/ui.ts";
+import { USERS_PAGE_SIZE } from "../ui/auth_handlers.tsx";
 
 const PW = "a long enough password";
 
@@ -277,4 +278,27 @@ Deno.test("UI with auth: pages name nothing linked from an experiment or model t
   assert.match(model, /reg-open/);
   assert.doesNotMatch(model, /hidden-parent|reg-hidden/);
   assert.doesNotMatch(await pageHtml(w.get("bob", pages.registered)), /hidden-parent/);
+});
+
+Deno.test("UI with auth: /admin/users shows one page of users and hands the island the token for more", async () => {
+  const w = await world("READ");
+  // admin, alice and bob exist already.
+  for (let i = 0; i < USERS_PAGE_SIZE; i++) {
+    await w.auth.createUser(`user-${String(i).padStart(3, "0")}`, PW, false);
+  }
+  const props = islandProps(await pageHtml(w.get("admin", "/admin/users")), "UsersAdmin") as {
+    users: { username: string }[];
+    nextPageToken: string | null;
+  };
+  assert.equal(props.users.length, USERS_PAGE_SIZE);
+  assert.ok(props.nextPageToken, "no token for the rest");
+  // The token is the one users/list takes: it continues right after the first page.
+  const res = await w.app.request(
+    `/api/2.0/mlflow/users/list?page_token=${encodeURIComponent(props.nextPageToken)}`,
+    { headers: { authorization: `Basic ${btoa(`admin:${PW}`)}` } },
+  );
+  const rest = (await res.json()).users as { username: string }[];
+  const all = [...props.users, ...rest].map((u) => u.username);
+  assert.equal(all.length, USERS_PAGE_SIZE + 3);
+  assert.equal(new Set(all).size, all.length);
 });
