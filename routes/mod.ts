@@ -131,6 +131,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
   // The web UI last: its pages (`/`, `/experiments/:id`, `/static/*`) overlap no API path.
-  app.route("/", createUi(assets));
+  app.route("/", createUi(assets, { auth: auth !== undefined }));
   return app;
 }

@@ -18,7 +18,8 @@ import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { Permission } from "../store/auth/types.ts";
 
-// With auth, so the user, permission and token routes (served only then) are enumerated too.
+// With auth, so the routes served only then (the user, permission and token endpoints, the
+// users and tokens pages) are enumerated too.
 const app = createApp({
   store: createMemoryStore(),
   auth: { store: createMemoryAuthStore(), defaultPermission: "READ" },

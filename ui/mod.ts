@@ -1,8 +1,9 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
  * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
- * `/models/:name`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`) never overlap the
- * API's (`/api`, `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
+ * `/models/:name`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`, and with auth
+ * `/admin/users` and `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`,
+ * `/health`, `/version`, `/openapi.json`, `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -28,6 +29,7 @@ import {
   runPage,
   staticFile,
 } from "./handlers.tsx";
+import { tokensPage, usersPage } from "./auth_handlers.tsx";
 import { loginRoute, logoutRoute } from "./login.tsx";
 import type { UiEnv } from "./render.tsx";
 
@@ -50,13 +52,22 @@ const getOnly: MiddlewareHandler<UiEnv> = async (c, next) => {
   if (method === "HEAD") c.res = new Response(null, c.res);
 };
 
+/** Options of {@linkcode createUi}. */
+export interface UiOptions {
+  /** Auth is on: also serve the users page (admins) and the API tokens page. */
+  auth?: boolean;
+}
+
 /**
  * Builds the UI sub-app. Nothing happens until the first UI request, which loads the static files
  * and builds the island bundle if it is missing or stale (see ui/bundle.ts); a failed load is
  * retried by the next request. Pass the app's `assets` loader when something else renders pages
  * too (the auth middleware's login page), so the files are loaded once.
  */
-export function createUi(assets: AssetLoader = createAssetLoader()): Hono<UiEnv> {
+export function createUi(
+  assets: AssetLoader = createAssetLoader(),
+  opts: UiOptions = {},
+): Hono<UiEnv> {
   // Per route, not `use("*")`: a sub-app's `*` middleware would run for the whole app.
   const withAssets: MiddlewareHandler<UiEnv> = async (c, next) => {
     c.set("assets", await assets());
@@ -66,7 +77,7 @@ export function createUi(assets: AssetLoader = createAssetLoader()): Hono<UiEnv>
   // Pages carry their first data (a runs table page is ~190 KB of HTML); static files are
   // compressed once in assets.ts instead.
   const page = [getOnly, compress(), withAssets] as const;
-  return new Hono<UiEnv>()
+  const ui = new Hono<UiEnv>()
     .all("/static/:file", getOnly, withAssets, staticFile)
     .all("/", ...page, experimentsPage)
     .all("/experiments/:experimentId", ...page, experimentPage)
@@ -79,4 +90,8 @@ export function createUi(assets: AssetLoader = createAssetLoader()): Hono<UiEnv>
     // Any method: each answers the ones it takes (login GET and POST, logout POST) itself.
     .all("/login", withAssets, loginRoute)
     .all("/logout", logoutRoute);
+  if (opts.auth) {
+    ui.all("/admin/users", ...page, usersPage).all("/settings/tokens", ...page, tokensPage);
+  }
+  return ui;
 }

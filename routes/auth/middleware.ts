@@ -55,26 +55,6 @@ export interface AuthOptions {
 export const PERMISSION_DENIED_MESSAGE = "Permission denied";
 
 /**
- * What a restricted caller is told by a UI page: the pages read the store directly (ui/handlers.tsx)
- * and show experiments, runs and models beyond the one they are about, so until each page filters
- * what it shows, only callers from whom nothing is hidden may open them.
- */
-export const RESTRICTED_PAGE_MESSAGE =
-  "Permission denied: the web pages cannot yet hide what you may not read, and your access is " +
-  "restricted. Use the REST API, which checks each item.";
-
-/** The UI's pages (ui/mod.ts): server-rendered from the store, so not checked per item yet. */
-const UI_PAGES = new Set([
-  "/",
-  "/experiments/:experimentId",
-  "/runs/:runId",
-  "/compare",
-  "/models",
-  "/models/:name{.+}",
-  "/logged-models/:modelId",
-]);
-
-/**
  * The matched route's `{path, index}`: the handler's (not a middleware's) registration; `page`
  * when it is an `all()` registration, which only the UI's pages and forms use.
  */
@@ -341,23 +321,6 @@ async function guardSearch(
 }
 
 /**
- * Whether something of these kinds is hidden from a non-admin `user`: their default permission
- * cannot read, or they hold a grant that cannot read.
- */
-async function isRestricted(
-  opts: AuthOptions,
-  user: User,
-  kinds: ("experiment" | "registered_model")[],
-): Promise<boolean> {
-  if (!canRead(opts.defaultPermission)) return true;
-  const grants = await opts.store.getUser(user.username);
-  return kinds.some((kind) =>
-    (kind === "experiment" ? grants.experiment_permissions : grants.registered_model_permissions)
-      .some((g) => !canRead(g.permission))
-  );
-}
-
-/**
  * Whether a non-admin `user` may read what a new model version's files come from (its run,
  * logged model, source version or artifact location; model_version_source.ts). An unknown run
  * or logged model: the handler's 404 only for a caller who could read it by default.
@@ -449,11 +412,6 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       const refused = await guardSearch(c, opts, permission, user);
       if (refused) return refused;
       return await next();
-    }
-    if (route.path !== undefined && UI_PAGES.has(route.path)) {
-      const hidden = !user.is_admin &&
-        await isRestricted(opts, user, ["experiment", "registered_model"]);
-      return hidden ? denied(c, RESTRICTED_PAGE_MESSAGE) : await next();
     }
     if (permission.action === "create") {
       await next();

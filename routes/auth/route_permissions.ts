@@ -331,8 +331,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   [`GET ${API}/registered-models/permissions/list`]: on("registered_model", "manage", q("name")),
 
   // ---- UI (registered with all() plus a GET-only guard) -------------------------------------
-  // Static assets are open (MLflow: /static*); pages need a login, and each page's data comes
-  // through the API routes above, which check the resource.
+  // Static assets are open (MLflow: /static*); pages need a login. Each page checks what it
+  // shows against the caller's access itself (ui/page_access.ts: lists filtered, an unreadable
+  // item's page is the 403 page), and islands fetch further data through the API routes above.
   "ALL /static/:file": PUBLIC,
   "ALL /": AUTHENTICATED,
   "ALL /experiments/:experimentId": AUTHENTICATED,
@@ -341,6 +342,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /models": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
+  // Served only with auth. The users page answers non-admins with the UI's 403 page (HTML) rather
+  // than the API's JSON refusal; its data and every change go through the admin-only users/*
+  // endpoints. The tokens page shows the caller's own tokens.
+  "ALL /admin/users": AUTHENTICATED,
+  "ALL /settings/tokens": AUTHENTICATED,
   // The login form is open; logout checks the session cookie and its CSRF token itself
   // (routes/auth/login.ts), so an ended session can still clear its cookie.
   "ALL /login": PUBLIC,
