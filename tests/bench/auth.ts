@@ -10,7 +10,8 @@
  * cache hit confirmed by one KV read; Bearer: the token's two KV reads) and authorized (the run's
  * experiment, then the user's grant on it). Variants alternate round by round, in a rotating
  * order, and each figure is the median of its rounds, so drift on a shared machine hits all
- * three alike.
+ * three alike. Each row's note also gives the server's CPU time per request (Linux: from
+ * `/proc/<pid>/stat`), which other load on the machine disturbs far less than throughput.
  *
  * @module
  */
@@ -30,12 +31,12 @@ export interface AuthSizes {
 }
 
 export const FULL_AUTH: AuthSizes = {
-  requests: 3_000,
-  rounds: 3,
+  requests: 2_000,
+  rounds: 5,
   clients: [1, 16],
-  maxSeconds: 20,
+  maxSeconds: 15,
 };
-export const QUICK_AUTH: AuthSizes = { requests: 500, rounds: 2, clients: [1, 16], maxSeconds: 10 };
+export const QUICK_AUTH: AuthSizes = { requests: 500, rounds: 3, clients: [1, 16], maxSeconds: 10 };
 
 const ADMIN = { username: "admin", password: "bench admin password" };
 const USER = { username: "bench", password: "bench user password" };
@@ -52,6 +53,21 @@ function logMetricBody(runId: string, step: number): string {
     timestamp: 1_700_000_000_000 + step,
     step,
   });
+}
+
+/** Linux's clock ticks per second for `/proc/<pid>/stat` times (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+/** The process's user + system CPU seconds so far, or NaN where `/proc` is missing. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 /** One way of calling: a server, the headers, and the runs it logs to (one per client). */
@@ -112,6 +128,7 @@ export async function benchAuth(_server: RunningServer, sizes: AuthSizes): Promi
     const results: Result[] = [];
     for (const clients of sizes.clients) {
       const rates = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+      const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
       for (let round = 0; round < sizes.rounds; round++) {
         for (let k = 0; k < variants.length; k++) {
           const v = variants[(round + k) % variants.length];
@@ -125,6 +142,7 @@ export async function benchAuth(_server: RunningServer, sizes: AuthSizes): Promi
           for (let i = 0; i < 50; i++) {
             await post(v.server, "runs/log-metric", bodies[sizes.requests + i], v.headers);
           }
+          const cpu0 = cpuSeconds(v.server.process.pid);
           const { done, seconds } = await drive(
             clients,
             sizes.requests,
@@ -132,19 +150,23 @@ export async function benchAuth(_server: RunningServer, sizes: AuthSizes): Promi
             (i) => post(v.server, "runs/log-metric", bodies[i], v.headers),
           );
           rates.get(v.name)!.push(done / seconds);
+          cpu.get(v.name)!.push((cpuSeconds(v.server.process.pid) - cpu0) / done * 1e6);
         }
       }
       const label = `log-metric, ${clients === 1 ? "1 client" : `${clients} clients`}`;
       const base = median(rates.get("no auth")!);
+      const baseCpu = median(cpu.get("no auth")!);
       for (const v of variants) {
         const rs = rates.get(v.name)!;
+        const us = median(cpu.get(v.name)!);
         results.push({
           bench: "auth",
           label: `${label}, ${v.name}`,
           value: median(rs),
           unit: "req/s",
           goal: "min",
-          note: `median of ${rs.length} rounds: ${rs.map((r) => Math.round(r)).join(", ")}`,
+          note: `median of ${rs.length} rounds: ${rs.map((r) => Math.round(r)).join(", ")}; ` +
+            `server CPU ${Math.round(us)} µs/request (${(us / baseCpu).toFixed(2)}× no auth)`,
         });
       }
       for (const v of variants.slice(1)) {
