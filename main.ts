@@ -20,8 +20,13 @@ import { openArtifactRepository } from "./artifacts/mod.ts";
 import type { ArtifactRepository } from "./artifacts/types.ts";
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS } from "./routes/decode.ts";
 import { CloseConnection, closeIfBodyUnread } from "./routes/close_connection.ts";
+import type { AuthOptions } from "./routes/auth/middleware.ts";
 import { createApp } from "./routes/mod.ts";
+import { MlflowError } from "./store/errors.ts";
 import { createKvStore } from "./store/kv/mod.ts";
+import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
+import { createKvAuthStore } from "./store/auth/kv/mod.ts";
+import { isPermission, type Permission, PERMISSIONS } from "./store/auth/types.ts";
 
 /** The default port, MLflow's. */
 export const DEFAULT_PORT = 5000;
@@ -31,6 +36,10 @@ export const DEFAULT_KV_PATH = "./mlruns.kv";
 export const DEFAULT_ARTIFACTS_DESTINATION = "./mlartifacts";
 /** New experiments' artifact root by default: the proxy, so clients upload through kvflow. */
 export const DEFAULT_ARTIFACT_ROOT = "mlflow-artifacts:/";
+/** The level on resources a user holds no grant on, by default: MLflow's `default_permission`. */
+export const DEFAULT_PERMISSION: Permission = "READ";
+/** The one `--app-name` kvflow knows: MLflow's basic-auth app, i.e. `--auth`. */
+export const AUTH_APP_NAME = "basic-auth";
 
 /** Everything `main.ts` needs to start, after flags and environment are merged. */
 export interface Config {
@@ -69,6 +78,18 @@ export interface Config {
    * answered 408 (artifact PUTs, of any size, have only the idle timeout).
    */
   bodyTimeoutMs: number;
+  /**
+   * Require credentials on every route but `/health`, static assets and the login page
+   * (`--auth`, `--app-name basic-auth`, `KVFLOW_AUTH`); always on on Deno Deploy.
+   */
+  auth: boolean;
+  /** MLflow's `default_permission`: the level a user has on anything without a grant. */
+  defaultPermission: Permission;
+  /**
+   * The admin account made sure of on start (`KVFLOW_ADMIN_USERNAME`, `KVFLOW_ADMIN_PASSWORD`),
+   * or `undefined` when neither variable is set.
+   */
+  admin: AdminCredentials | undefined;
   /** `--help` was given: print {@linkcode USAGE} and exit. */
   help: boolean;
 }
@@ -113,6 +134,19 @@ Options (flag > environment variable > default):
                                answered 408 and closed (default ${
   DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000
 })
+  --body-timeout <s>           KVFLOW_BODY_TIMEOUT
+                               seconds a whole JSON or upload-artifact body may take to arrive
+                               (default ${DEFAULT_BODY_TIMEOUT_MS / 1000})
+  --auth, --no-auth            KVFLOW_AUTH (true/false)
+                               require a user name and password or an API token (default: off;
+                               always on on Deno Deploy); --app-name ${AUTH_APP_NAME} is the same
+  --default-permission <level> KVFLOW_DEFAULT_PERMISSION
+                               what a user may do where they hold no grant:
+                               ${PERMISSIONS.join(", ")} (default ${DEFAULT_PERMISSION})
+                               KVFLOW_ADMIN_USERNAME, KVFLOW_ADMIN_PASSWORD
+                               the admin account: created on start if missing, made an admin if
+                               not one (its password is never changed); required on Deno Deploy,
+                               and with --auth while the store has no users
   -h, --help                   print this help
 `;
 
@@ -125,14 +159,17 @@ export type Env = Readonly<Record<string, string | undefined>>;
  *
  * Precedence is flag, then kvflow's variable, then the generic one (`PORT`, which hosting
  * platforms set), then the default. `DENO_DEPLOYMENT_ID` (set on Deno Deploy) switches the default
- * store to the platform's database and the default allowed hosts to any (`*`).
+ * store to the platform's database and the default allowed hosts to any (`*`), and forces auth on.
  *
- * `--serve-artifacts` / `--no-serve-artifacts` may both appear; the last one wins.
+ * `--serve-artifacts` / `--no-serve-artifacts` may both appear; the last one wins (as for
+ * `--auth` / `--no-auth`).
  *
  * @throws {ConfigError} on an unknown flag, a missing flag value, a bad port, a timeout that is
  *   not a positive number of seconds, an unsupported
- *   backend store URI scheme, a boolean variable that is not true/false, or `--artifacts-only`
- *   together with `--no-serve-artifacts`.
+ *   backend store URI scheme, a boolean variable that is not true/false, `--artifacts-only`
+ *   together with `--no-serve-artifacts`, an `--app-name` other than `basic-auth`, an unknown
+ *   permission level, only one of the two admin variables, or on Deno Deploy auth turned off or
+ *   the admin variables missing.
  *
  * @example
  * ```ts
@@ -140,7 +177,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * // { host: "0.0.0.0", port: 0, kvPath: "./mlruns.kv", allowedHosts: undefined,
  * //   artifactsDestination: "./mlartifacts", defaultArtifactRoot: "mlflow-artifacts:/",
  * //   serveArtifacts: true, artifactsOnly: false, bodyIdleTimeoutMs: 60000,
- * //   bodyTimeoutMs: 300000, help: false }
+ * //   bodyTimeoutMs: 300000, auth: false, defaultPermission: "READ", admin: undefined,
+ * //   help: false }
  * ```
  */
 export function parseConfig(args: string[], env: Env): Config {
@@ -159,11 +197,14 @@ export function parseConfig(args: string[], env: Env): Config {
         "artifacts-only": { type: "boolean" },
         "body-idle-timeout": { type: "string" },
         "body-timeout": { type: "string" },
+        auth: { type: "boolean" },
+        "app-name": { type: "string" },
+        "default-permission": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: false,
-      // `--no-serve-artifacts`, MLflow's spelling; the last of the pair wins.
+      // `--no-serve-artifacts`, MLflow's spelling (and `--no-auth`); the last of a pair wins.
       allowNegative: true,
     }));
   } catch (err) {
@@ -184,6 +225,8 @@ export function parseConfig(args: string[], env: Env): Config {
   if (artifactsOnly && !serveArtifacts) {
     throw new ConfigError("--artifacts-only cannot be combined with --no-serve-artifacts");
   }
+  const auth = parseAuth(values.auth, values["app-name"], env);
+  const permissionText = pick(values["default-permission"], env.KVFLOW_DEFAULT_PERMISSION);
   return {
     host,
     port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
@@ -207,8 +250,114 @@ export function parseConfig(args: string[], env: Env): Config {
     bodyTimeoutMs: bodyTotal === undefined
       ? DEFAULT_BODY_TIMEOUT_MS
       : parseSeconds("--body-timeout", bodyTotal),
+    auth: auth.on,
+    defaultPermission: permissionText === undefined
+      ? DEFAULT_PERMISSION
+      : parsePermission(permissionText),
+    admin: auth.admin,
     help: values.help ?? false,
   };
+}
+
+/**
+ * Whether auth is on, and the admin account to make sure of. Flags win over `KVFLOW_AUTH`. On
+ * Deno Deploy the server faces the internet, so auth cannot be turned off there and the admin
+ * variables are required: without them nobody could ever log in.
+ */
+function parseAuth(
+  flag: boolean | undefined,
+  appName: string | undefined,
+  env: Env,
+): { on: boolean; admin: AdminCredentials | undefined } {
+  if (appName !== undefined && appName.trim() !== AUTH_APP_NAME) {
+    throw new ConfigError(
+      `Unsupported --app-name "${appName}": kvflow has only "${AUTH_APP_NAME}" (the same as --auth)`,
+    );
+  }
+  if (appName !== undefined && flag === false) {
+    throw new ConfigError(`--app-name ${AUTH_APP_NAME} cannot be combined with --no-auth`);
+  }
+  const explicit = flag ?? (appName !== undefined ? true : undefined) ??
+    parseBool("KVFLOW_AUTH", env.KVFLOW_AUTH);
+  const onDeploy = Boolean(env.DENO_DEPLOYMENT_ID);
+  if (onDeploy && explicit === false) {
+    throw new ConfigError(
+      `Auth cannot be turned off on Deno Deploy (${
+        flag === false ? "--no-auth" : `KVFLOW_AUTH=${env.KVFLOW_AUTH}`
+      }): the server is on the public internet. Remove that setting.`,
+    );
+  }
+
+  const username = pick(env.KVFLOW_ADMIN_USERNAME);
+  // Not trimmed: spaces may be part of a password. Empty counts as unset.
+  const password = env.KVFLOW_ADMIN_PASSWORD || undefined;
+  const missing = [
+    ...(username === undefined ? ["KVFLOW_ADMIN_USERNAME"] : []),
+    ...(password === undefined ? ["KVFLOW_ADMIN_PASSWORD"] : []),
+  ];
+  if (missing.length === 1) {
+    const [set] = ["KVFLOW_ADMIN_USERNAME", "KVFLOW_ADMIN_PASSWORD"].filter((v) =>
+      v !== missing[0]
+    );
+    throw new ConfigError(`${set} is set but ${missing[0]} is not: set both, or neither`);
+  }
+  if (onDeploy && missing.length === 2) {
+    throw new ConfigError(
+      "On Deno Deploy auth is always on and kvflow needs its admin account: set " +
+        "KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD (at least 12 characters) in the " +
+        "project's environment variables. There is no default password.",
+    );
+  }
+  return {
+    on: onDeploy || (explicit ?? false),
+    admin: username !== undefined && password !== undefined ? { username, password } : undefined,
+  };
+}
+
+/** A permission level, in any case (`read` is `READ`). */
+function parsePermission(text: string): Permission {
+  const upper = text.toUpperCase();
+  if (!isPermission(upper)) {
+    throw new ConfigError(
+      `Invalid --default-permission "${text}": expected one of ${PERMISSIONS.join(", ")}`,
+    );
+  }
+  return upper;
+}
+
+/** Whether `host` only accepts connections from this machine. */
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * What the server warns about on start (stderr, not an error): listening beyond this machine
+ * without auth, and admin variables that have no effect because auth is off.
+ * @example
+ * ```ts
+ * startupWarnings(parseConfig(["--host", "0.0.0.0"], {}));
+ * // ["kvflow: WARNING: listening on 0.0.0.0 without authentication: …"]
+ * ```
+ */
+export function startupWarnings(config: Config): string[] {
+  if (config.auth) return [];
+  const warnings: string[] = [];
+  if (!isLoopbackHost(config.host)) {
+    warnings.push(
+      `kvflow: WARNING: listening on ${config.host} without authentication: anyone who can ` +
+        "reach this address can read, change and delete every experiment, run, model and " +
+        "artifact. Start with --auth (and KVFLOW_ADMIN_USERNAME, KVFLOW_ADMIN_PASSWORD), or " +
+        "bind to 127.0.0.1.",
+    );
+  }
+  if (config.admin !== undefined) {
+    warnings.push(
+      "kvflow: KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD are ignored: auth is off " +
+        "(start with --auth or KVFLOW_AUTH=true to use them).",
+    );
+  }
+  return warnings;
 }
 
 /** The first non-empty value: an empty env var (`PORT=`) counts as unset, as shells treat it. */
@@ -279,6 +428,11 @@ function describeStore(kvPath: string | undefined): string {
   return kvPath ?? "Deno KV (platform default)";
 }
 
+/** What the startup line says about auth. */
+function describeAuth(config: Config): string {
+  return config.auth ? `on, default permission ${config.defaultPermission}` : "off";
+}
+
 /** What the startup line says about artifacts. */
 function describeArtifacts(config: Config): string {
   if (!config.serveArtifacts) return "not served";
@@ -328,8 +482,37 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  let auth: AuthOptions | undefined;
+  if (config.auth) {
+    const authStore = createKvAuthStore(kv);
+    try {
+      const outcome = await ensureAdmin(authStore, config.admin);
+      if (outcome === "no-users") {
+        console.error(
+          "kvflow: auth is on but the store has no users, so nobody could log in. Set " +
+            "KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD (at least 12 characters) to create " +
+            "the admin account; there is no default password.",
+        );
+        kv.close();
+        return 2;
+      }
+      const name = JSON.stringify(config.admin?.username);
+      if (outcome === "created") console.log(`kvflow: created the admin user ${name}`);
+      if (outcome === "promoted") console.log(`kvflow: made the existing user ${name} an admin`);
+    } catch (err) {
+      if (!(err instanceof MlflowError)) throw err;
+      // A bad admin name or a short password: the store's message says which.
+      console.error(`kvflow: cannot create the admin user: ${err.message}`);
+      kv.close();
+      return 2;
+    }
+    auth = { store: authStore, defaultPermission: config.defaultPermission };
+  }
+  for (const warning of startupWarnings(config)) console.error(warning);
+
   const store = await createKvStore(kv, { defaultArtifactRoot: config.defaultArtifactRoot });
   const app = createApp({
+    auth,
     store,
     artifacts,
     serveArtifacts: config.serveArtifacts,
@@ -352,7 +535,7 @@ async function main(): Promise<number> {
       console.log(
         `kvflow listening on ${listenUrl(hostname, port)} (store: ${
           describeStore(kvPath)
-        }; artifacts: ${describeArtifacts(config)})`,
+        }; artifacts: ${describeArtifacts(config)}; auth: ${describeAuth(config)})`,
       );
     },
   }, async (req, info) =>

@@ -6,7 +6,9 @@ import {
   DEFAULT_KV_PATH,
   DEFAULT_PORT,
   parseConfig,
+  startupWarnings,
 } from "../main.ts";
+import { createKvAuthStore } from "../store/auth/kv/mod.ts";
 import { MAIN_TS, postJson, REPO_ROOT, startServer } from "./server_helpers.ts";
 
 /** Asserts `fn` throws a ConfigError whose message matches `pattern`. */
@@ -30,6 +32,9 @@ Deno.test("parseConfig() uses MLflow-like defaults with no flags or env", () => 
     artifactsOnly: false,
     bodyIdleTimeoutMs: 60_000,
     bodyTimeoutMs: 300_000,
+    auth: false,
+    defaultPermission: "READ",
+    admin: undefined,
     help: false,
   });
   strictEqual(DEFAULT_ARTIFACTS_DESTINATION, "./mlartifacts");
@@ -53,6 +58,9 @@ Deno.test("parseConfig() reads every option from flags", () => {
     "--body-idle-timeout",
     "2.5",
     "--body-timeout=10",
+    "--auth",
+    "--default-permission",
+    "EDIT",
   ], {});
   deepStrictEqual(cfg, {
     host: "0.0.0.0",
@@ -65,6 +73,9 @@ Deno.test("parseConfig() reads every option from flags", () => {
     artifactsOnly: true,
     bodyIdleTimeoutMs: 2500,
     bodyTimeoutMs: 10_000,
+    auth: true,
+    defaultPermission: "EDIT",
+    admin: undefined,
     help: false,
   });
 });
@@ -81,6 +92,10 @@ Deno.test("parseConfig() reads every option from env", () => {
     MLFLOW_ARTIFACTS_ONLY: "",
     KVFLOW_BODY_IDLE_TIMEOUT: "30",
     KVFLOW_BODY_TIMEOUT: "0.5",
+    KVFLOW_AUTH: "true",
+    KVFLOW_DEFAULT_PERMISSION: "NO_PERMISSIONS",
+    KVFLOW_ADMIN_USERNAME: "root",
+    KVFLOW_ADMIN_PASSWORD: " a password with spaces ",
   });
   deepStrictEqual(cfg, {
     host: "::1",
@@ -93,6 +108,9 @@ Deno.test("parseConfig() reads every option from env", () => {
     artifactsOnly: false,
     bodyIdleTimeoutMs: 30_000,
     bodyTimeoutMs: 500,
+    auth: true,
+    defaultPermission: "NO_PERMISSIONS",
+    admin: { username: "root", password: " a password with spaces " },
     help: false,
   });
 });
@@ -215,18 +233,170 @@ Deno.test("parseConfig() maps backend store URIs onto Deno.openKv arguments", as
 });
 
 Deno.test("parseConfig() defaults to the platform database and any host on Deno Deploy", () => {
-  const cfg = parseConfig([], { DENO_DEPLOYMENT_ID: "abc" });
+  // Deploy requires the admin variables (tested below); they are set here to get past that.
+  const deploy = {
+    DENO_DEPLOYMENT_ID: "abc",
+    KVFLOW_ADMIN_USERNAME: "admin",
+    KVFLOW_ADMIN_PASSWORD: "correct horse battery",
+  };
+  const cfg = parseConfig([], deploy);
   strictEqual(cfg.kvPath, undefined);
   deepStrictEqual(cfg.allowedHosts, ["*"]);
   deepStrictEqual(
-    parseConfig([], { DENO_DEPLOYMENT_ID: "abc", KVFLOW_ALLOWED_HOSTS: "x.example" }).allowedHosts,
+    parseConfig([], { ...deploy, KVFLOW_ALLOWED_HOSTS: "x.example" }).allowedHosts,
     ["x.example"],
   );
   // An explicit store still wins there.
   strictEqual(
-    parseConfig([], { DENO_DEPLOYMENT_ID: "abc", MLFLOW_BACKEND_STORE_URI: ":memory:" }).kvPath,
+    parseConfig([], { ...deploy, MLFLOW_BACKEND_STORE_URI: ":memory:" }).kvPath,
     ":memory:",
   );
+});
+
+Deno.test("parseConfig() turns auth on with --auth, --app-name basic-auth or KVFLOW_AUTH", async (t) => {
+  await t.step("off by default", () => strictEqual(parseConfig([], {}).auth, false));
+  await t.step("--auth", () => strictEqual(parseConfig(["--auth"], {}).auth, true));
+  await t.step("MLflow's --app-name basic-auth", () => {
+    strictEqual(parseConfig(["--app-name", "basic-auth"], {}).auth, true);
+    strictEqual(parseConfig(["--app-name=basic-auth"], { KVFLOW_AUTH: "false" }).auth, true);
+  });
+  await t.step("KVFLOW_AUTH", () => {
+    strictEqual(parseConfig([], { KVFLOW_AUTH: "true" }).auth, true);
+    strictEqual(parseConfig([], { KVFLOW_AUTH: "1" }).auth, true);
+    strictEqual(parseConfig([], { KVFLOW_AUTH: "false" }).auth, false);
+    strictEqual(parseConfig([], { KVFLOW_AUTH: "" }).auth, false);
+  });
+  await t.step("the flag wins over the variable; the last of --auth/--no-auth wins", () => {
+    strictEqual(parseConfig(["--no-auth"], { KVFLOW_AUTH: "true" }).auth, false);
+    strictEqual(parseConfig(["--auth"], { KVFLOW_AUTH: "false" }).auth, true);
+    strictEqual(parseConfig(["--auth", "--no-auth"], {}).auth, false);
+  });
+  await t.step("other app names and bad values are refused", () => {
+    throwsConfigError(
+      () => parseConfig(["--app-name", "oidc-auth"], {}),
+      /Unsupported --app-name "oidc-auth"/,
+    );
+    throwsConfigError(() => parseConfig(["--app-name", ""], {}), /Unsupported --app-name/);
+    throwsConfigError(
+      () => parseConfig(["--app-name", "basic-auth", "--no-auth"], {}),
+      /cannot be combined with --no-auth/,
+    );
+    throwsConfigError(
+      () => parseConfig([], { KVFLOW_AUTH: "maybe" }),
+      /Invalid KVFLOW_AUTH "maybe"/,
+    );
+  });
+});
+
+Deno.test("parseConfig() reads --default-permission and KVFLOW_DEFAULT_PERMISSION", () => {
+  strictEqual(parseConfig([], {}).defaultPermission, "READ");
+  for (const level of ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"]) {
+    strictEqual(parseConfig(["--default-permission", level], {}).defaultPermission, level);
+    strictEqual(parseConfig([], { KVFLOW_DEFAULT_PERMISSION: level }).defaultPermission, level);
+  }
+  strictEqual(parseConfig(["--default-permission=edit"], {}).defaultPermission, "EDIT");
+  strictEqual(
+    parseConfig(["--default-permission", "MANAGE"], { KVFLOW_DEFAULT_PERMISSION: "EDIT" })
+      .defaultPermission,
+    "MANAGE",
+  );
+  throwsConfigError(
+    () => parseConfig(["--default-permission", "WRITE"], {}),
+    /Invalid --default-permission "WRITE": expected one of READ, EDIT, MANAGE, NO_PERMISSIONS/,
+  );
+  throwsConfigError(
+    () => parseConfig([], { KVFLOW_DEFAULT_PERMISSION: "ALL" }),
+    /Invalid --default-permission "ALL"/,
+  );
+});
+
+Deno.test("parseConfig() takes the admin account from both variables or neither", () => {
+  strictEqual(parseConfig(["--auth"], {}).admin, undefined);
+  deepStrictEqual(
+    parseConfig(["--auth"], {
+      KVFLOW_ADMIN_USERNAME: " admin ",
+      KVFLOW_ADMIN_PASSWORD: "correct horse battery",
+    }).admin,
+    { username: "admin", password: "correct horse battery" },
+  );
+  throwsConfigError(
+    () => parseConfig(["--auth"], { KVFLOW_ADMIN_USERNAME: "admin" }),
+    /KVFLOW_ADMIN_USERNAME is set but KVFLOW_ADMIN_PASSWORD is not/,
+  );
+  throwsConfigError(
+    () => parseConfig([], { KVFLOW_ADMIN_USERNAME: "admin", KVFLOW_ADMIN_PASSWORD: "" }),
+    /KVFLOW_ADMIN_USERNAME is set but KVFLOW_ADMIN_PASSWORD is not/,
+  );
+  throwsConfigError(
+    () => parseConfig(["--auth"], { KVFLOW_ADMIN_PASSWORD: "correct horse battery" }),
+    /KVFLOW_ADMIN_PASSWORD is set but KVFLOW_ADMIN_USERNAME is not/,
+  );
+});
+
+Deno.test("parseConfig() forces auth on on Deno Deploy and requires the admin variables", async (t) => {
+  const admin = { KVFLOW_ADMIN_USERNAME: "admin", KVFLOW_ADMIN_PASSWORD: "correct horse battery" };
+  await t.step("auth is on without being asked for", () => {
+    const cfg = parseConfig([], { DENO_DEPLOYMENT_ID: "abc", ...admin });
+    strictEqual(cfg.auth, true);
+    deepStrictEqual(cfg.admin, { username: "admin", password: "correct horse battery" });
+    strictEqual(
+      parseConfig([], { DENO_DEPLOYMENT_ID: "abc", KVFLOW_AUTH: "true", ...admin }).auth,
+      true,
+    );
+  });
+  await t.step("turning it off is refused", () => {
+    throwsConfigError(
+      () => parseConfig([], { DENO_DEPLOYMENT_ID: "abc", KVFLOW_AUTH: "false", ...admin }),
+      /Auth cannot be turned off on Deno Deploy \(KVFLOW_AUTH=false\)/,
+    );
+    throwsConfigError(
+      () => parseConfig(["--no-auth"], { DENO_DEPLOYMENT_ID: "abc", ...admin }),
+      /Auth cannot be turned off on Deno Deploy \(--no-auth\)/,
+    );
+  });
+  await t.step("without admin variables it names both", () => {
+    throwsConfigError(
+      () => parseConfig([], { DENO_DEPLOYMENT_ID: "abc" }),
+      /On Deno Deploy .*set KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD/,
+    );
+  });
+  await t.step("with one of them it names the other", () => {
+    throwsConfigError(
+      () => parseConfig([], { DENO_DEPLOYMENT_ID: "abc", KVFLOW_ADMIN_USERNAME: "admin" }),
+      /KVFLOW_ADMIN_PASSWORD is not/,
+    );
+    throwsConfigError(
+      () => parseConfig([], { DENO_DEPLOYMENT_ID: "abc", KVFLOW_ADMIN_PASSWORD: "x".repeat(12) }),
+      /KVFLOW_ADMIN_USERNAME is not/,
+    );
+  });
+});
+
+Deno.test("startupWarnings() warns about a non-loopback host without auth", async (t) => {
+  const warnings = (args: string[], env = {}) => startupWarnings(parseConfig(args, env));
+  await t.step("loopback hosts are quiet", () => {
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+      deepStrictEqual(warnings(["--host", host]), [], host);
+    }
+  });
+  await t.step("other hosts warn, naming the fix", () => {
+    for (const host of ["0.0.0.0", "::", "192.168.1.5", "example.com"]) {
+      const [w, ...rest] = warnings(["--host", host]);
+      deepStrictEqual(rest, [], host);
+      match(w, new RegExp(`listening on ${RegExp.escape(host)} without authentication`));
+      match(w, /--auth/);
+    }
+  });
+  await t.step("with auth, nothing to warn about", () => {
+    deepStrictEqual(warnings(["--host", "0.0.0.0", "--auth"]), []);
+  });
+  await t.step("admin variables without auth are said to be ignored", () => {
+    const [w] = warnings([], {
+      KVFLOW_ADMIN_USERNAME: "admin",
+      KVFLOW_ADMIN_PASSWORD: "correct horse battery",
+    });
+    match(w, /KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD are ignored: auth is off/);
+  });
 });
 
 Deno.test("parseConfig() recognises --help and -h", () => {
@@ -267,6 +437,10 @@ Deno.test("main.ts --help prints usage and exits 0", async () => {
       "--default-artifact-root",
       "--no-serve-artifacts",
       "--artifacts-only",
+      "--auth",
+      "--default-permission",
+      "KVFLOW_ADMIN_USERNAME",
+      "KVFLOW_ADMIN_PASSWORD",
     ]
   ) {
     strictEqual(stdout.includes(flag), true, `usage mentions ${flag}`);
@@ -331,4 +505,128 @@ Deno.test("main.ts exits 2 on an unsupported artifacts destination", async () =>
   }).output();
   strictEqual(out.code, 2);
   match(new TextDecoder().decode(out.stderr), /invalid artifacts destination "ftp:\/\/x\/y"/);
+});
+
+/** Runs main.ts to completion (for startups that must fail) and returns its exit code and output. */
+async function runMain(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN_TS, "--port", "0", ...args],
+    cwd: REPO_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...env },
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+const ADMIN_ENV = { KVFLOW_ADMIN_USERNAME: "admin", KVFLOW_ADMIN_PASSWORD: "first admin password" };
+
+function basic(username: string, password: string): string {
+  return `Basic ${btoa(`${username}:${password}`)}`;
+}
+
+/** Status of `experiments/search` with these headers. */
+async function searchStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${url}/api/2.0/mlflow/experiments/search`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: "{}",
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+Deno.test("main.ts --auth with no users and no admin variables exits 2 naming them", async () => {
+  const { code, stderr } = await runMain(["--auth", "--backend-store-uri", ":memory:"]);
+  strictEqual(code, 2, stderr);
+  match(stderr, /no users/);
+  match(stderr, /KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD/);
+});
+
+Deno.test("main.ts on Deno Deploy without admin variables exits 2 naming them", async () => {
+  const { code, stderr } = await runMain(["--backend-store-uri", ":memory:"], {
+    DENO_DEPLOYMENT_ID: "test",
+    KVFLOW_ADMIN_USERNAME: "admin",
+  });
+  strictEqual(code, 2, stderr);
+  match(stderr, /KVFLOW_ADMIN_USERNAME is set but KVFLOW_ADMIN_PASSWORD is not/);
+  const none = await runMain(["--backend-store-uri", ":memory:"], { DENO_DEPLOYMENT_ID: "test" });
+  strictEqual(none.code, 2, none.stderr);
+  match(none.stderr, /set KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD/);
+});
+
+Deno.test("main.ts exits 2 when the admin password is too short to create the admin", async () => {
+  const { code, stderr } = await runMain(["--auth", "--backend-store-uri", ":memory:"], {
+    KVFLOW_ADMIN_USERNAME: "admin",
+    KVFLOW_ADMIN_PASSWORD: "short",
+  });
+  strictEqual(code, 2, stderr);
+  match(stderr, /cannot create the admin user: Password must be/);
+  strictEqual(stderr.includes("short"), false, "the password is not echoed");
+});
+
+Deno.test("main.ts on Deno Deploy serves with auth on", async () => {
+  await using server = await startServer({ env: { DENO_DEPLOYMENT_ID: "test", ...ADMIN_ENV } });
+  match(server.output(), /auth: on, default permission READ/);
+  strictEqual(await searchStatus(server.url), 401);
+  strictEqual(
+    await searchStatus(server.url, {
+      authorization: basic("admin", ADMIN_ENV.KVFLOW_ADMIN_PASSWORD),
+    }),
+    200,
+  );
+});
+
+Deno.test("main.ts --auth bootstraps the admin once and never resets its password", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kvflow-main-auth-" });
+  const kvPath = `${dir}/mlruns.kv`;
+  const first = ADMIN_ENV.KVFLOW_ADMIN_PASSWORD;
+  try {
+    {
+      await using server = await startServer({
+        kvPath,
+        args: ["--auth", "--default-permission", "EDIT"],
+        env: ADMIN_ENV,
+      });
+      match(server.output(), /created the admin user "admin"/);
+      match(server.output(), /auth: on, default permission EDIT/);
+      strictEqual(await searchStatus(server.url), 401);
+      strictEqual(await fetch(`${server.url}/health`).then((r) => r.status), 200);
+      strictEqual(await searchStatus(server.url, { authorization: basic("admin", first) }), 200);
+      strictEqual(await searchStatus(server.url, { authorization: basic("admin", "wrong") }), 401);
+    }
+    // The admin changes their password (as users/update-password would) between two starts.
+    const kv = await Deno.openKv(kvPath);
+    await createKvAuthStore(kv, { pbkdf2Iterations: 1000 }).updatePassword(
+      "admin",
+      "the changed password",
+    );
+    kv.close();
+    {
+      await using server = await startServer({ kvPath, args: ["--auth"], env: ADMIN_ENV });
+      strictEqual(server.output().includes("created the admin user"), false, server.output());
+      strictEqual(await searchStatus(server.url, { authorization: basic("admin", first) }), 401);
+      strictEqual(
+        await searchStatus(server.url, { authorization: basic("admin", "the changed password") }),
+        200,
+      );
+    }
+    // Once users exist, the variables may go.
+    {
+      await using server = await startServer({ kvPath, args: ["--app-name", "basic-auth"] });
+      strictEqual(
+        await searchStatus(server.url, { authorization: basic("admin", "the changed password") }),
+        200,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts warns on stderr when bound beyond loopback without auth", async () => {
+  await using server = await startServer({ args: ["--host", "0.0.0.0"] });
+  match(server.output(), /WARNING: listening on 0\.0\.0\.0 without authentication/);
+  match(server.output(), /auth: off/);
 });

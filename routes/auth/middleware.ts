@@ -8,9 +8,10 @@
  * `model-versions/create`, whose source the caller must be able to read too.
  *
  * Resolution of the resource a grant names: a run and a logged model → their experiment (one
- * store read); a model version → its registered model (the `name` the request carries); an
- * experiment by id, or by name for `get-by-name`; an artifact-proxy path → the experiment id in
- * its leading `^\d+/` segment (none: the default permission, as MLflow).
+ * store read, then remembered per process: experiment_ids.ts); a model version → its registered
+ * model (the `name` the request carries); an experiment by id, or by name for `get-by-name`; an
+ * artifact-proxy path → the experiment id in its leading `^\d+/` segment (none: the default
+ * permission, as MLflow).
  *
  * An unknown run, logged model or experiment name: MLflow's check itself answers 404 (auth
  * traffic §6: `runs/get?run_id=doesnotexist` → 404, `get-by-name` of a missing name → 404). kvflow
@@ -29,6 +30,7 @@ import { authenticate, isAuthFailure } from "./authenticate.ts";
 import { createCredentialCache, type CredentialCache } from "./credential_cache.ts";
 import { csrfRefusal } from "./csrf.ts";
 import { decide } from "./decide.ts";
+import { createExperimentIdCache, type ExperimentIdCache } from "./experiment_ids.ts";
 import { type Access, loadAccess } from "./access.ts";
 import { modelVersionSourceTargets } from "./model_version_source.ts";
 import { canRead } from "./permissions.ts";
@@ -235,10 +237,16 @@ function experimentOfArtifactPath(raw: string): Target {
   return m ? { kind: "experiment", id: m[1] } : { kind: "default" };
 }
 
-/** The grant target of one id value, or null when the resource does not exist. */
-async function targetOf(c: Context<AppEnv>, check: ResourceCheck, value: string): Promise<
-  Target | null
-> {
+/**
+ * The grant target of one id value, or null when the resource does not exist. A run's or logged
+ * model's experiment comes from `experiments` when this process has looked it up before.
+ */
+async function targetOf(
+  c: Context<AppEnv>,
+  check: ResourceCheck,
+  value: string,
+  experiments: ExperimentIdCache,
+): Promise<Target | null> {
   try {
     switch (check.resource) {
       case "experiment":
@@ -251,12 +259,16 @@ async function targetOf(c: Context<AppEnv>, check: ResourceCheck, value: string)
         // An empty experiment_id means the Default experiment (runs/create).
         return { kind: "experiment", id: value === "" ? "0" : value };
       case "run":
-        return { kind: "experiment", id: (await c.var.store.getRun(value)).info.experiment_id };
-      case "logged_model":
-        return {
-          kind: "experiment",
-          id: (await c.var.store.getLoggedModel(value)).info.experiment_id,
-        };
+      case "logged_model": {
+        let id = experiments.get(check.resource, value);
+        if (id === undefined) {
+          id = check.resource === "run"
+            ? (await c.var.store.getRun(value)).info.experiment_id
+            : (await c.var.store.getLoggedModel(value)).info.experiment_id;
+          experiments.set(check.resource, value, id);
+        }
+        return { kind: "experiment", id };
+      }
       case "artifact_path":
         return experimentOfArtifactPath(value);
       case "registered_model":
@@ -398,6 +410,7 @@ async function upsert(create: () => Promise<unknown>, update: () => Promise<void
  * MANAGE once the handler succeeded.
  */
 export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+  const experiments = createExperimentIdCache();
   return async (c, next) => {
     const route = declarationOf(c);
     const { permission } = route;
@@ -437,7 +450,7 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
     const values = await idValues(c, check.id, route);
     // No id: the handler refuses the request; decide on the default so nothing slips through.
     const targets: (Target | null)[] = values.length === 0 ? [{ kind: "default" }] : [];
-    for (const v of values) targets.push(await targetOf(c, check, v));
+    for (const v of values) targets.push(await targetOf(c, check, v, experiments));
     for (const target of targets) {
       if (target === null) {
         // Unknown resource: the handler's 404 only for a caller who could read it by default.

@@ -30,11 +30,19 @@ export interface Result {
  */
 export class BenchError extends Error {}
 
-/** POSTs a pre-serialised JSON body; any non-200 aborts the whole bench. */
-export async function post(server: RunningServer, path: string, body: string): Promise<string> {
+/**
+ * POSTs a pre-serialised JSON body, with extra headers (e.g. `authorization`) when given; any
+ * non-200 aborts the whole bench.
+ */
+export async function post(
+  server: RunningServer,
+  path: string,
+  body: string,
+  headers?: Record<string, string>,
+): Promise<string> {
   const res = await fetch(`${server.url}${API}/${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body,
   });
   const text = await res.text();
@@ -57,14 +65,21 @@ export async function get(
   return text;
 }
 
-export async function createExperiment(server: RunningServer): Promise<string> {
+export async function createExperiment(
+  server: RunningServer,
+  headers?: Record<string, string>,
+): Promise<string> {
   const body = JSON.stringify({ name: `bench-${crypto.randomUUID()}` });
-  return JSON.parse(await post(server, "experiments/create", body)).experiment_id;
+  return JSON.parse(await post(server, "experiments/create", body, headers)).experiment_id;
 }
 
-export async function createRun(server: RunningServer, experimentId: string): Promise<string> {
+export async function createRun(
+  server: RunningServer,
+  experimentId: string,
+  headers?: Record<string, string>,
+): Promise<string> {
   const body = JSON.stringify({ experiment_id: experimentId, start_time: Date.now() });
-  return JSON.parse(await post(server, "runs/create", body)).run.info.run_id;
+  return JSON.parse(await post(server, "runs/create", body, headers)).run.info.run_id;
 }
 
 /**

@@ -16,7 +16,9 @@
  * last and starts servers of its own: 2 GiB (256 MiB with `--quick`) through the artifact proxy
  * on local disk and on s3rver, against `cp`, with the server's peak RSS. The `ui` section
  * (./ui.ts) also starts its own: it seeds an experiment of 100k runs (10k with `--quick`) and a
- * 1M-point metric, then times the pages in Chromium and reports the island bundle's size.
+ * 1M-point metric, then times the pages in Chromium and reports the island bundle's size. The
+ * `auth` section (./auth.ts) starts two servers, one with `--auth`, and compares `log-metric`
+ * without auth, with Basic and with a Bearer token.
  *
  * @module
  */
@@ -34,6 +36,7 @@ import {
 } from "./common.ts";
 import { benchSearch, FULL_SEARCH, QUICK_SEARCH, type SearchSizes } from "./search.ts";
 import { benchCharts } from "./charts.ts";
+import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
 import {
   type ArtifactSizes,
@@ -61,6 +64,7 @@ interface Sizes {
   ui: UiSizes;
   artifacts: ArtifactSizes;
   hardening: HardeningSizes;
+  auth: AuthSizes;
 }
 
 const FULL: Sizes = {
@@ -75,6 +79,7 @@ const FULL: Sizes = {
   ui: FULL_UI,
   artifacts: FULL_ARTIFACTS,
   hardening: FULL_HARDENING,
+  auth: FULL_AUTH,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -90,6 +95,7 @@ const QUICK: Sizes = {
   ui: QUICK_UI,
   artifacts: QUICK_ARTIFACTS,
   hardening: QUICK_HARDENING,
+  auth: QUICK_AUTH,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -100,6 +106,7 @@ const BENCHES: Record<string, Bench> = {
   "log-batch": benchLogBatch,
   "create-runs": benchCreateRuns,
   "get-history": benchGetHistory,
+  auth: (server, sizes) => benchAuth(server, sizes.auth), // ./auth.ts: none vs Basic vs Bearer
   charts: benchCharts, // ./charts.ts: drawing a 1M-point metric
   search: benchSearch,
   ui: benchUi, // ./ui.ts: pages in Chromium, on a server of its own
