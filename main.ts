@@ -26,6 +26,7 @@ import { MlflowError } from "./store/errors.ts";
 import { createKvStore } from "./store/kv/mod.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
+import { createCachedAuthStore, DEFAULT_AUTH_CACHE_TTL_MS } from "./store/auth/cached.ts";
 import { isPermission, type Permission, PERMISSIONS } from "./store/auth/types.ts";
 
 /** The default port, MLflow's. */
@@ -90,9 +91,20 @@ export interface Config {
    * or `undefined` when neither variable is set.
    */
   admin: AdminCredentials | undefined;
+  /**
+   * How long this process trusts a cached credential check or grant (store/auth/cached.ts): what
+   * a change made through another process or isolate may take to hold here. 0 caches nothing.
+   */
+  authCacheTtlMs: number;
   /** `--help` was given: print {@linkcode USAGE} and exit. */
   help: boolean;
 }
+
+/**
+ * The longest `--auth-cache-ttl`: a revocation made through another process must hold within a
+ * minute whatever the operator sets.
+ */
+export const MAX_AUTH_CACHE_TTL_MS = 60_000;
 
 /** A bad flag or environment value; `main.ts` prints the message and exits with code 2. */
 export class ConfigError extends Error {
@@ -147,6 +159,12 @@ Options (flag > environment variable > default):
                                the admin account: created on start if missing, made an admin if
                                not one (its password is never changed); required on Deno Deploy,
                                and with --auth while the store has no users
+  --auth-cache-ttl <s>         KVFLOW_AUTH_CACHE_TTL
+                               seconds a process trusts a checked credential or grant: how long a
+                               change made through another process may take to hold here; 0 turns
+                               the cache off (default ${
+  DEFAULT_AUTH_CACHE_TTL_MS / 1000
+}, at most ${MAX_AUTH_CACHE_TTL_MS / 1000})
   -h, --help                   print this help
 `;
 
@@ -200,6 +218,7 @@ export function parseConfig(args: string[], env: Env): Config {
         auth: { type: "boolean" },
         "app-name": { type: "string" },
         "default-permission": { type: "string" },
+        "auth-cache-ttl": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -227,6 +246,7 @@ export function parseConfig(args: string[], env: Env): Config {
   }
   const auth = parseAuth(values.auth, values["app-name"], env);
   const permissionText = pick(values["default-permission"], env.KVFLOW_DEFAULT_PERMISSION);
+  const authCacheTtl = pick(values["auth-cache-ttl"], env.KVFLOW_AUTH_CACHE_TTL);
   return {
     host,
     port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
@@ -255,6 +275,9 @@ export function parseConfig(args: string[], env: Env): Config {
       ? DEFAULT_PERMISSION
       : parsePermission(permissionText),
     admin: auth.admin,
+    authCacheTtlMs: authCacheTtl === undefined
+      ? DEFAULT_AUTH_CACHE_TTL_MS
+      : parseCacheTtl(authCacheTtl),
     help: values.help ?? false,
   };
 }
@@ -385,6 +408,19 @@ function parseSeconds(name: string, text: string): number {
   return Math.round(seconds * 1000);
 }
 
+/** The auth cache's TTL in seconds: 0 (off) up to {@linkcode MAX_AUTH_CACHE_TTL_MS}. */
+function parseCacheTtl(text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds * 1000 > MAX_AUTH_CACHE_TTL_MS) {
+    throw new ConfigError(
+      `Invalid --auth-cache-ttl "${text}": expected seconds, from 0 to ${
+        MAX_AUTH_CACHE_TTL_MS / 1000
+      }`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
 function parsePort(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 65535) {
     throw new ConfigError(`Invalid port "${text}": expected an integer from 0 to 65535`);
@@ -484,7 +520,9 @@ async function main(): Promise<number> {
 
   let auth: AuthOptions | undefined;
   if (config.auth) {
-    const authStore = createKvAuthStore(kv);
+    const authStore = createCachedAuthStore(createKvAuthStore(kv), {
+      ttlMs: config.authCacheTtlMs,
+    });
     try {
       const outcome = await ensureAdmin(authStore, config.admin);
       if (outcome === "no-users") {

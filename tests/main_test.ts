@@ -35,6 +35,7 @@ Deno.test("parseConfig() uses MLflow-like defaults with no flags or env", () => 
     auth: false,
     defaultPermission: "READ",
     admin: undefined,
+    authCacheTtlMs: 2_000,
     help: false,
   });
   strictEqual(DEFAULT_ARTIFACTS_DESTINATION, "./mlartifacts");
@@ -61,6 +62,8 @@ Deno.test("parseConfig() reads every option from flags", () => {
     "--auth",
     "--default-permission",
     "EDIT",
+    "--auth-cache-ttl",
+    "0",
   ], {});
   deepStrictEqual(cfg, {
     host: "0.0.0.0",
@@ -76,6 +79,7 @@ Deno.test("parseConfig() reads every option from flags", () => {
     auth: true,
     defaultPermission: "EDIT",
     admin: undefined,
+    authCacheTtlMs: 0,
     help: false,
   });
 });
@@ -96,6 +100,7 @@ Deno.test("parseConfig() reads every option from env", () => {
     KVFLOW_DEFAULT_PERMISSION: "NO_PERMISSIONS",
     KVFLOW_ADMIN_USERNAME: "root",
     KVFLOW_ADMIN_PASSWORD: " a password with spaces ",
+    KVFLOW_AUTH_CACHE_TTL: "0.5",
   });
   deepStrictEqual(cfg, {
     host: "::1",
@@ -111,6 +116,7 @@ Deno.test("parseConfig() reads every option from env", () => {
     auth: true,
     defaultPermission: "NO_PERMISSIONS",
     admin: { username: "root", password: " a password with spaces " },
+    authCacheTtlMs: 500,
     help: false,
   });
 });
@@ -123,6 +129,20 @@ Deno.test("parseConfig() rejects body timeouts that are not positive seconds", (
   }
   strictEqual(
     parseConfig(["--body-idle-timeout", "1"], { KVFLOW_BODY_IDLE_TIMEOUT: "9" }).bodyIdleTimeoutMs,
+    1000,
+  );
+});
+
+Deno.test("parseConfig() takes an auth cache TTL from 0 to 60 seconds", () => {
+  for (const bad of ["-1", "abc", "1e3", "61", "60.5"]) {
+    throwsConfigError(
+      () => parseConfig([`--auth-cache-ttl=${bad}`], {}),
+      /Invalid --auth-cache-ttl/,
+    );
+  }
+  strictEqual(parseConfig(["--auth-cache-ttl", "60"], {}).authCacheTtlMs, 60_000);
+  strictEqual(
+    parseConfig(["--auth-cache-ttl", "1"], { KVFLOW_AUTH_CACHE_TTL: "9" }).authCacheTtlMs,
     1000,
   );
 });

@@ -70,7 +70,7 @@ async function warm(server: RunningServer, who: Who) {
   for (let i = 0; i < 3; i++) await expect(200, server, who, "GET", "users/current");
 }
 
-Deno.test("two processes with auth on one KV file enforce each other's changes at once", async (t) => {
+Deno.test("two processes with auth on one KV file and no auth cache enforce each other's changes at once", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "kvflow-mp-auth-" });
   const servers: RunningServer[] = [];
   try {
@@ -78,7 +78,7 @@ Deno.test("two processes with auth on one KV file enforce each other's changes a
     const start = () =>
       startServer({
         kvPath,
-        args: ["--auth", "--default-permission", "NO_PERMISSIONS"],
+        args: ["--auth", "--default-permission", "NO_PERMISSIONS", "--auth-cache-ttl", "0"],
         env: { KVFLOW_ADMIN_USERNAME: ADMIN.username, KVFLOW_ADMIN_PASSWORD: ADMIN.password },
       });
     // A creates the admin; B, started after, finds it.
@@ -162,6 +162,69 @@ Deno.test("two processes with auth on one KV file enforce each other's changes a
         ["admin", "alice"],
       );
     });
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Polls until `who`'s request on `server` answers `status`; fails after `withinMs`. */
+async function eventually(
+  status: number,
+  withinMs: number,
+  server: RunningServer,
+  who: Who,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  path: string,
+  args: Record<string, unknown> = {},
+): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const res = await call(server, who, method, path, args);
+    if (res.status === status) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${method} ${path} still answers ${res.status} after ${withinMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+Deno.test("two processes with the default auth cache: a revocation through A holds on B within the TTL", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kvflow-mp-auth-ttl-" });
+  const servers: RunningServer[] = [];
+  try {
+    const kvPath = `${dir}/mlruns.kv`;
+    const start = () =>
+      startServer({
+        kvPath,
+        args: ["--auth", "--default-permission", "NO_PERMISSIONS", "--auth-cache-ttl", "1"],
+        env: { KVFLOW_ADMIN_USERNAME: ADMIN.username, KVFLOW_ADMIN_PASSWORD: ADMIN.password },
+      });
+    servers.push(await start());
+    servers.push(await start());
+    const [a, b] = servers;
+    const carol = { username: "carol", password: "carol's long password" };
+    await expect(200, a, ADMIN, "POST", "users/create", carol);
+    const { experiment_id: exp } = await expect(200, a, ADMIN, "POST", "experiments/create", {
+      name: "ttl",
+    });
+    const grant = { experiment_id: exp, username: carol.username, permission: "READ" };
+    await expect(200, a, ADMIN, "POST", "experiments/permissions/create", grant);
+    const created = await expect(200, a, carol, "POST", "users/tokens/create", { name: "ci" });
+    const token = created.token as string;
+
+    // B caches carol's grant and token...
+    await expect(200, b, { token }, "GET", "experiments/get", { experiment_id: exp });
+    // ...and A revokes both; B must follow within its 1 s TTL (5 s allows for a loaded machine).
+    await expect(200, a, ADMIN, "DELETE", "experiments/permissions/delete", grant);
+    await eventually(403, 5_000, b, carol, "GET", "experiments/get", { experiment_id: exp });
+    await expect(200, a, carol, "DELETE", "users/tokens/revoke", {
+      id: (created.api_token as { id: string }).id,
+    });
+    await eventually(401, 5_000, b, { token }, "GET", "users/current");
+    // A, which made the changes, held them at once.
+    await expect(403, a, carol, "GET", "experiments/get", { experiment_id: exp });
+    await expect(401, a, { token }, "GET", "users/current");
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Deno.remove(dir, { recursive: true });

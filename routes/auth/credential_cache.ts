@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { createHmac } from "node:crypto";
 import type { User } from "../../store/auth/types.ts";
 import { createLoginLimiter, type LoginLimiter } from "./login_limiter.ts";
 
@@ -70,8 +71,6 @@ export interface CredentialCache {
   readonly size: number;
 }
 
-const utf8 = new TextEncoder();
-
 function touch<V>(m: Map<string, V>, k: string, v: V, max: number): void {
   m.delete(k);
   m.set(k, v);
@@ -91,11 +90,9 @@ export function createCredentialCache(opts: CredentialCacheOptions = {}): Creden
   const now = opts.now ?? Date.now;
   const max = opts.maxEntries ?? MAX_CACHED_CREDENTIALS;
   const limiter = opts.limiter ?? createLoginLimiter({ now });
-  const hmacKey = crypto.subtle.generateKey(
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  ) as Promise<CryptoKey>;
+  // node:crypto's HMAC is synchronous: WebCrypto's `sign` hops to a worker thread and back,
+  // which cost a single client more than the KV read this cache saves.
+  const hmacKey = crypto.getRandomValues(new Uint8Array(32));
   const entries = new Map<string, CachedCredential>();
   const ids = new Map<string, number>();
 
@@ -103,13 +100,11 @@ export function createCredentialCache(opts: CredentialCacheOptions = {}): Creden
     ttlMs,
     now,
     limiter,
-    async key(kind, username, secret) {
-      const mac = await crypto.subtle.sign(
-        "HMAC",
-        await hmacKey,
-        utf8.encode(JSON.stringify([kind, username, secret])),
-      );
-      return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+    key(kind, username, secret) {
+      const mac = createHmac("sha256", hmacKey)
+        .update(JSON.stringify([kind, username, secret]))
+        .digest("hex");
+      return Promise.resolve(mac);
     },
     get(key) {
       const e = entries.get(key);
