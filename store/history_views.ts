@@ -12,7 +12,7 @@
  */
 import { invalidParam } from "./errors.ts";
 import { mapLimit } from "./map_limit.ts";
-import { SEARCH_SLICE_MS, WorkBudget } from "./search/budget.ts";
+import { WorkBudget } from "./search/budget.ts";
 import type { Metric, TrackingStore } from "./types.ts";
 
 /** Most run ids one bulk request may name (MLflow's `MAX_RUNS_GET_METRIC_HISTORY_BULK`). */
@@ -54,7 +54,7 @@ export interface MetricWithRunId {
 
 /**
  * Yields a history page by page, in the store's (timestamp, step, value) order. Between pages it
- * lets the event loop run whenever {@linkcode SEARCH_SLICE_MS} have passed since it last did: the
+ * lets the event loop run whenever `SEARCH_SLICE_MS` (search/budget.ts) have passed since it last did: the
  * memory store answers without any I/O, so a long read would otherwise hold the loop throughout.
  */
 export async function* historyPages(
