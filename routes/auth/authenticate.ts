@@ -11,7 +11,8 @@
  *   cached only when the user's epoch read before and after the KDF agree, so a password changed
  *   during a login is never cached under the new epoch.
  * - Bearer, or an API token as the Basic password (its owner must be that username): a SHA-256
- *   and two KV reads (`verifyToken`), never cached, so revocation and expiry hold at once. A
+ *   and two KV reads (`verifyToken`; main.ts's store/auth/cached.ts keeps successes for
+ *   `--auth-cache-ttl`, and everything above reads through it). A
  *   valid token is never refused by the limiter (256 random bits cannot be guessed); a wrong one
  *   counts against the client address.
  *

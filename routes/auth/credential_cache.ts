@@ -10,8 +10,10 @@
  * re-read is the user record's other fields: an `is_admin` change made in another process is
  * seen within the TTL ({@linkcode DEFAULT_CREDENTIAL_CACHE_TTL_MS}).
  *
- * API tokens are not cached: `AuthStore.verifyToken` is already cheap (a SHA-256 and two KV
- * reads, no KDF), so a revoked or expired token is refused at once in every process.
+ * API tokens are not kept here: `AuthStore.verifyToken` needs no KDF. `main.ts` puts
+ * store/auth/cached.ts in front of the store, which keeps verified tokens, credential epochs and
+ * grants for `--auth-cache-ttl`; changes made through another process are then seen within that
+ * TTL instead of at once.
  *
  * @module
  */
