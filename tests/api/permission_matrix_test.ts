@@ -1,0 +1,158 @@
+/**
+ * The HTTP permission matrix (issue 11, Tests): every declared route (routes/auth/
+ * route_permissions.ts), and its `/ajax-api` twin where it has one, × {anonymous,
+ * NO_PERMISSIONS, READ, EDIT, MANAGE, admin}, sent to one app with auth on. The expected answer
+ * is computed from the route's declaration by `decide` (tests/route_permissions_test.ts checks
+ * `decide` against §8 by hand): anonymous → 401 in kvflow's exact form except on public routes;
+ * refused → 403 `PERMISSION_DENIED`; allowed → the handler's own answer to the route's valid
+ * sample (tests/api/permission_samples.ts), exactly.
+ *
+ * Views of many items (searches, pages) must not show a NO_PERMISSIONS caller the shared
+ * fixture; a caller from whom something is hidden may be refused them outright instead (the
+ * middleware does so until each view filters), or get 404 for a page about a hidden item.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { UNAUTHENTICATED_MESSAGE, WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
+import { decide, type Decision } from "../../routes/auth/decide.ts";
+import { ROUTE_PERMISSIONS, type RoutePermission } from "../../routes/auth/route_permissions.ts";
+import {
+  type AuthWorld,
+  type CallerKind,
+  CALLERS,
+  createAuthWorld,
+  fullPath,
+  type Reply,
+  USER_OF,
+} from "../helpers/auth_world.ts";
+import { CONTRACT_ROUTES, hasAjaxTwin, ROUTE_SAMPLES, type Sample } from "./permission_samples.ts";
+
+const DECLARED = Object.keys(ROUTE_PERMISSIONS);
+
+Deno.test("permission matrix: every declared route has a sample request, and no sample is stale", () => {
+  const missing = DECLARED.filter((k) => !(ROUTE_SAMPLES[k]?.length > 0));
+  assert.deepEqual(
+    missing,
+    [],
+    `routes without a sample in tests/api/permission_samples.ts (add one, so the permission ` +
+      `matrix covers them):\n  ${missing.join("\n  ")}`,
+  );
+  const stale = Object.keys(ROUTE_SAMPLES).filter((k) =>
+    !Object.hasOwn(ROUTE_PERMISSIONS, k) && !CONTRACT_ROUTES.has(k)
+  );
+  assert.deepEqual(stale, [], `samples no declared route matches:\n  ${stale.join("\n  ")}`);
+  // User routes about one user say which one, so the matrix can tell self from other.
+  for (const key of DECLARED) {
+    const perm = ROUTE_PERMISSIONS[key];
+    if (perm.resource !== "user" || !("id" in perm)) continue;
+    for (const s of ROUTE_SAMPLES[key]) assert.ok(s.about, `${key}: sample lacks about`);
+  }
+});
+
+/** What the declaration says for this caller, who holds their level on the sample's resource. */
+function expected(w: AuthWorld, perm: RoutePermission, caller: CallerKind, s: Sample): Decision {
+  const level = caller === "anonymous" || caller === "admin" ? null : caller;
+  const username = caller === "anonymous" ? "" : USER_OF[caller];
+  return decide({
+    permission: perm,
+    caller: caller === "anonymous" ? null : { username, isAdmin: caller === "admin" },
+    grant: level,
+    defaultPermission: w.defaultPermission,
+    targetUsername: s.about === "self" ? username : s.about === "other" ? "bystander" : undefined,
+  });
+}
+
+const ERROR_TYPE = /^application\/json/;
+
+/** Why `reply` is not the 401 of issue 11 §5 (kvflow's form of MLflow's), or null. */
+export function not401(reply: Reply): string | null {
+  if (reply.status !== 401) return `status ${reply.status}, want 401`;
+  if (reply.headers.get("www-authenticate") !== WWW_AUTHENTICATE) {
+    return `WWW-Authenticate ${reply.headers.get("www-authenticate")}`;
+  }
+  if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
+  const want = JSON.stringify({ error_code: "UNAUTHENTICATED", message: UNAUTHENTICATED_MESSAGE });
+  return reply.text === want ? null : `body ${reply.text.slice(0, 200)}`;
+}
+
+/** Why `reply` is not a 403 PERMISSION_DENIED in MLflow's JSON shape, or null. */
+export function not403(reply: Reply, message: string | null = "Permission denied"): string | null {
+  if (reply.status !== 403) return `status ${reply.status}, want 403`;
+  if (reply.headers.has("www-authenticate")) return "a 403 carries WWW-Authenticate";
+  if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
+  const body = reply.json;
+  if (
+    body?.error_code !== "PERMISSION_DENIED" || Object.keys(body).sort().join() !==
+      "error_code,message" ||
+    (message !== null && body.message !== message)
+  ) {
+    return `body ${reply.text.slice(0, 200)}`;
+  }
+  return null;
+}
+
+/** The shared fixture's names and ids: a NO_PERMISSIONS caller must see none of them. */
+function hidden(w: AuthWorld): string[] {
+  return [w.expName, w.run, w.model, w.loggedModel];
+}
+
+function check(
+  w: AuthWorld,
+  want: Decision,
+  caller: CallerKind,
+  s: Sample,
+  reply: Reply,
+): string | null {
+  if (want === "unauthenticated") return not401(reply);
+  if (want === "forbidden") return not403(reply);
+  if (s.shows && caller === "NO_PERMISSIONS") {
+    // Refused as a whole, or (a page about a hidden item) not found, or shown without it.
+    if (reply.status === 403) return not403(reply, null);
+    if (reply.status === 404) return null;
+    const leaked = hidden(w).find((h) => reply.text.includes(h));
+    if (leaked) return `shows ${leaked}, which the caller may not read`;
+  }
+  const ok = typeof s.ok === "number" ? [s.ok] : s.ok;
+  if (reply.status === 401 || reply.status === 403 || !ok.includes(reply.status)) {
+    return `status ${reply.status}, want ${ok.join(" or ")}: ${reply.text.slice(0, 200)}`;
+  }
+  return null;
+}
+
+function ajaxTwin(path: string): string {
+  const full = fullPath(path);
+  return `/ajax-api/${full.slice("/api/".length)}`;
+}
+
+Deno.test("permission matrix: every route × caller gets what its declaration says", async () => {
+  await using w = await createAuthWorld();
+  const failures: string[] = [];
+  let cases = 0;
+  for (const key of DECLARED) {
+    const perm = ROUTE_PERMISSIONS[key];
+    const prefixes = hasAjaxTwin(key) ? ["api", "ajax-api"] : ["api"];
+    for (const sample of ROUTE_SAMPLES[key] ?? []) {
+      for (const prefix of prefixes) {
+        for (const caller of CALLERS) {
+          const req = await sample.request(w, caller);
+          if (prefix === "ajax-api") req.path = ajaxTwin(req.path);
+          const reply = await w.as(caller, req);
+          const want = expected(w, perm, caller, sample);
+          const why = check(w, want, caller, sample, reply);
+          cases++;
+          if (why !== null) {
+            const label = sample.label ?? sample.about ?? "";
+            failures.push(
+              `${key}${
+                label ? ` (${label})` : ""
+              } via /${prefix} as ${caller}: want ${want}; ${why}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  assert.deepEqual(failures, [], `${failures.length} of ${cases} cases:\n${failures.join("\n")}`);
+  assert.ok(cases >= DECLARED.length * CALLERS.length, `${cases} cases`);
+});
