@@ -14,7 +14,6 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { UNAUTHENTICATED_MESSAGE, WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
 import { decide, type Decision } from "../../routes/auth/decide.ts";
 import { ROUTE_PERMISSIONS, type RoutePermission } from "../../routes/auth/route_permissions.ts";
 import {
@@ -23,6 +22,8 @@ import {
   CALLERS,
   createAuthWorld,
   fullPath,
+  not401,
+  not403,
   type Reply,
   USER_OF,
 } from "../helpers/auth_world.ts";
@@ -61,35 +62,6 @@ function expected(w: AuthWorld, perm: RoutePermission, caller: CallerKind, s: Sa
     defaultPermission: w.defaultPermission,
     targetUsername: s.about === "self" ? username : s.about === "other" ? "bystander" : undefined,
   });
-}
-
-const ERROR_TYPE = /^application\/json/;
-
-/** Why `reply` is not the 401 of issue 11 §5 (kvflow's form of MLflow's), or null. */
-export function not401(reply: Reply): string | null {
-  if (reply.status !== 401) return `status ${reply.status}, want 401`;
-  if (reply.headers.get("www-authenticate") !== WWW_AUTHENTICATE) {
-    return `WWW-Authenticate ${reply.headers.get("www-authenticate")}`;
-  }
-  if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
-  const want = JSON.stringify({ error_code: "UNAUTHENTICATED", message: UNAUTHENTICATED_MESSAGE });
-  return reply.text === want ? null : `body ${reply.text.slice(0, 200)}`;
-}
-
-/** Why `reply` is not a 403 PERMISSION_DENIED in MLflow's JSON shape, or null. */
-export function not403(reply: Reply, message: string | null = "Permission denied"): string | null {
-  if (reply.status !== 403) return `status ${reply.status}, want 403`;
-  if (reply.headers.has("www-authenticate")) return "a 403 carries WWW-Authenticate";
-  if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
-  const body = reply.json;
-  if (
-    body?.error_code !== "PERMISSION_DENIED" || Object.keys(body).sort().join() !==
-      "error_code,message" ||
-    (message !== null && body.message !== message)
-  ) {
-    return `body ${reply.text.slice(0, 200)}`;
-  }
-  return null;
 }
 
 /** The shared fixture's names and ids: a NO_PERMISSIONS caller must see none of them. */

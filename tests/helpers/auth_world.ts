@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
-import type { AuthOptions } from "../../routes/auth/middleware.ts";
+import { UNAUTHENTICATED_MESSAGE, WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
+import { type AuthOptions, PERMISSION_DENIED_MESSAGE } from "../../routes/auth/middleware.ts";
 import { createApp } from "../../routes/mod.ts";
 import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
 import type { AuthStore, Permission } from "../../store/auth/types.ts";
@@ -133,6 +134,38 @@ function toInit(req: Req, authorization: string | null): RequestInit {
     }
   }
   return { method: req.method, headers, body };
+}
+
+const ERROR_TYPE = /^application\/json/;
+
+/** Why `reply` is not the 401 of issue 11 §5 (kvflow's form of MLflow's), or null. */
+export function not401(reply: Reply): string | null {
+  if (reply.status !== 401) return `status ${reply.status}, want 401`;
+  if (reply.headers.get("www-authenticate") !== WWW_AUTHENTICATE) {
+    return `WWW-Authenticate ${reply.headers.get("www-authenticate")}`;
+  }
+  if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
+  const want = JSON.stringify({ error_code: "UNAUTHENTICATED", message: UNAUTHENTICATED_MESSAGE });
+  return reply.text === want ? null : `body ${reply.text.slice(0, 200)}`;
+}
+
+/** Why `reply` is not a 403 PERMISSION_DENIED in MLflow's JSON shape, or null. */
+export function not403(
+  reply: Reply,
+  message: string | null = PERMISSION_DENIED_MESSAGE,
+): string | null {
+  if (reply.status !== 403) return `status ${reply.status}, want 403`;
+  if (reply.headers.has("www-authenticate")) return "a 403 carries WWW-Authenticate";
+  if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
+  const body = reply.json;
+  if (
+    body?.error_code !== "PERMISSION_DENIED" || Object.keys(body).sort().join() !==
+      "error_code,message" ||
+    (message !== null && body.message !== message)
+  ) {
+    return `body ${reply.text.slice(0, 200)}`;
+  }
+  return null;
 }
 
 /** The full path of a test request. */
