@@ -21,6 +21,7 @@ import type { AppEnv } from "./app_env.ts";
 import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
 import { FULL_ACCESS } from "./auth/access.ts";
 import { authenticateRequest, type AuthOptions, authorizeRequest } from "./auth/middleware.ts";
+import { apiPrefixOnly, AUTH_API_PATTERNS, authApiRoutes } from "./auth_api/mod.ts";
 import { decodeRequest, DEFAULT_BODY_IDLE_TIMEOUT_MS } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
 import { experiments } from "./experiments/mod.ts";
@@ -103,7 +104,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   // Credentials are checked before any body is read; permissions after decoding, since most
   // resource ids are in the decoded body.
-  if (deps.auth) app.use("*", authenticateRequest(deps.auth));
+  if (deps.auth) {
+    app.use("*", authenticateRequest(deps.auth));
+    // Before decoding and authorization: an /ajax-api twin is 404 for every caller, as in MLflow.
+    for (const p of AUTH_API_PATTERNS) app.use(`${API_PREFIX}${p}`, apiPrefixOnly);
+  }
   // The proxy's PUT bodies are raw bytes of any type, so only its JSON multipart calls are decoded.
   for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
     app.use(path, decodeRequest({ bodyIdleTimeoutMs, bodyTimeoutMs: deps.bodyTimeoutMs }));
@@ -115,10 +120,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(API_PREFIX, metrics);
   app.route(API_PREFIX, loggedModelRoutes);
   app.route(API_PREFIX, registryRoutes);
+  // Users, grants and API tokens exist only with auth (issue 11 §2–§4).
+  if (deps.auth) app.route(API_PREFIX, authApiRoutes);
   app.route(ARTIFACTS_PREFIX, mlflowArtifacts);
   app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
   // The web UI last: its pages (`/`, `/experiments/:id`, `/static/*`) overlap no API path.
-  app.route("/", createUi());
+  app.route("/", createUi({ auth: deps.auth !== undefined }));
   return app;
 }

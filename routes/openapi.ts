@@ -12,8 +12,13 @@ export { buildOpenApiDocument, OPENAPI_CONFIG } from "./openapi_document.ts";
 
 /** The YAML text of the document, exactly as committed. */
 export function renderOpenApiYaml(): string {
-  // Building the document only reads route specs; no handler runs, so no store is needed.
-  return stringify(buildOpenApiDocument(createApp({ store: {} as never })), { lineWidth: 0 });
+  // Building the document only reads route specs; no handler runs, so no store is needed. Auth
+  // is on so the user, permission and token routes (served only with auth) are documented.
+  const app = createApp({
+    store: {} as never,
+    auth: { store: {} as never, defaultPermission: "READ" },
+  });
+  return stringify(buildOpenApiDocument(app), { lineWidth: 0 });
 }
 
 if (import.meta.main) {

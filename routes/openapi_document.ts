@@ -17,7 +17,10 @@ export const OPENAPI_CONFIG = {
     description: [
       "An MLflow-Tracking-compatible REST API. Every path under `/api/2.0/` is also served,",
       "unchanged, under `/ajax-api/2.0/` (the prefix MLflow's web UI uses); the mirror is not",
-      "listed separately.",
+      "listed separately. The exception, as in MLflow: the user, permission and API-token",
+      "routes (`users/*`, `experiments/permissions/*`, `registered-models/permissions/*`) exist",
+      "only under `/api/2.0/mlflow/`, and only when the server runs with auth. Their replies are",
+      "Flask `jsonify` bytes, as MLflow's: compact JSON, keys sorted, a trailing newline.",
       "",
       "Requests: GET endpoints read the query string (a JSON body when there is none); other",
       "methods read a JSON body, and POST requires `Content-Type: application/json`, except the",

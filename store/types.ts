@@ -185,6 +185,11 @@ export interface SearchExperimentsOptions {
   maxResults?: number;
   pageToken?: string;
   viewType?: ViewType;
+  /**
+   * The caller's readable set (issue 11 §4): only experiments it accepts are returned, and a
+   * page is refilled from later ones rather than returned short. Absent: all are readable.
+   */
+  visible?: (experimentId: string) => boolean;
 }
 
 /** Arguments of {@linkcode TrackingStore.searchRuns}. */

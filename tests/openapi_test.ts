@@ -6,12 +6,20 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { createApp } from "../routes/mod.ts";
 import { buildOpenApiDocument, renderOpenApiYaml } from "../routes/openapi.ts";
+import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
+
+/** The app as the document describes it: with auth, so the user and permission routes are served. */
+const authApp = () =>
+  createApp({
+    store: createMemoryStore(),
+    auth: { store: createMemoryAuthStore(), defaultPermission: "READ" },
+  });
 
 const committedText = () => Deno.readTextFile(new URL("../openapi.yaml", import.meta.url));
 
 Deno.test("openapi.yaml equals a freshly built document (run `deno task openapi` if not)", async () => {
-  const app = createApp({ store: createMemoryStore() });
+  const app = authApp();
   assert.deepEqual(parse(await committedText()), buildOpenApiDocument(app));
   assert.equal(await committedText(), renderOpenApiYaml());
 });
@@ -21,7 +29,7 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   assert.equal(doc.openapi, "3.1.0");
   assert.equal(doc.info.title, "kvflow");
   assert.match(doc.info.description, /\/ajax-api\/2\.0\//);
-  const app = createApp({ store: createMemoryStore() });
+  const app = authApp();
   const served = new Set(
     app.routes
       .filter((r) => r.method !== "ALL" && r.path !== "/openapi.json")
@@ -78,6 +86,11 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "get /api/2.0/mlflow/model-versions/get-download-uri",
       "get /api/2.0/mlflow/model-versions/search",
       "delete /api/2.0/mlflow/model-versions/delete",
+      "post /api/2.0/mlflow/users/create",
+      "get /api/2.0/mlflow/users/current",
+      "delete /api/2.0/mlflow/users/tokens/revoke",
+      "post /api/2.0/mlflow/experiments/permissions/create",
+      "get /api/2.0/mlflow/registered-models/permissions/list",
     ]
   ) {
     assert.ok(documented.has(rpc), rpc);
@@ -85,7 +98,8 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   // 39 before MLflow 3 logged models, which add 9 logged-models routes and runs/outputs.
   // The model registry adds 22: 13 registered-models routes (get-latest-versions as POST and GET,
   // alias as POST, GET and DELETE) and 9 model-versions routes.
-  assert.equal(documented.size, 49 + 22);
+  // Auth adds 20: 7 users routes, 3 token routes and 5 permission routes per resource kind.
+  assert.equal(documented.size, 49 + 22 + 20);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {

@@ -17,6 +17,7 @@ import { ExperimentsPage } from "./pages/ExperimentsPage.tsx";
 import { LoggedModelPage } from "./pages/LoggedModelPage.tsx";
 import { ModelsPage } from "./pages/ModelsPage.tsx";
 import { NotFoundPage, type NotFoundPageProps } from "./pages/NotFoundPage.tsx";
+import { ForbiddenPage, type ForbiddenPageProps } from "./pages/ForbiddenPage.tsx";
 import { RegisteredModelPage } from "./pages/RegisteredModelPage.tsx";
 import { type LoggedModelRef, RunPage, type RunRef } from "./pages/RunPage.tsx";
 import { renderPage, type UiEnv } from "./render.tsx";
@@ -43,6 +44,8 @@ import {
   type TableRun,
 } from "./islands/runs_table/state.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
+import { mayLearnAbsence, viewerLevel } from "./page_access.ts";
+import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
 
 /** Experiments per page of the list, the first server-rendered one included. */
 export const EXPERIMENTS_PAGE_SIZE = 100;
@@ -60,12 +63,15 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
   const view = parseExperimentView(c.req.query("view"));
   let page: Page<Experiment> = { items: [] };
   let error: string | null = null;
+  const access = await c.var.access();
   try {
     page = await c.var.store.searchExperiments({
       filter: toExperimentFilter(query),
       orderBy: [...EXPERIMENTS_ORDER],
       viewType: viewType(view),
       maxResults: EXPERIMENTS_PAGE_SIZE,
+      // Only what the viewer may read; the store refills the page past hidden ones.
+      visible: access.all ? undefined : access.experiment,
     });
   } catch (err) {
     // A bad filter in the URL is the user's to fix: show the API's message by the search box.
@@ -83,29 +89,78 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
   return renderPage(c, <ExperimentsPage list={list} />, { title: "Experiments" });
 };
 
+/** The 403 page (status 403) saying `props.message`, as a `Response` for the handler to return. */
+function forbidden(c: Context<UiEnv>, props: ForbiddenPageProps): Response {
+  return renderPage(c, <ForbiddenPage {...props} />, { title: "Permission denied", status: 403 });
+}
+
 /**
  * What `read` returns, or — when it fails with an `MlflowError` (the entity does not exist) — the
  * 404 page saying `notFound`, as a `Response` for the handler to return. Other errors propagate.
+ * With `hidden`, a viewer who may not learn what exists (see `mayLearnAbsence`) gets that 403
+ * page instead, as they would for an entity that exists and is not theirs.
  */
 async function orNotFound<T>(
   c: Context<UiEnv>,
   read: () => Promise<T>,
   notFound: NotFoundPageProps,
+  hidden?: ForbiddenPageProps,
 ): Promise<T | Response> {
   try {
     return await read();
   } catch (err) {
     if (!(err instanceof MlflowError)) throw err;
+    if (hidden && !mayLearnAbsence(c)) return forbidden(c, hidden);
     return renderPage(c, <NotFoundPage {...notFound} />, { title: "Not found", status: 404 });
   }
 }
 
-/** The experiment of `/experiments/:experimentId`, or a 404 page `Response`. */
-function loadExperiment(c: Context<UiEnv>): Promise<Experiment | Response> {
+/** What a viewer who may not read an experiment (or a run or model in it) is told. */
+const EXPERIMENT_FORBIDDEN: ForbiddenPageProps = {
+  message: "You do not have permission to read this experiment.",
+};
+const RUN_FORBIDDEN: ForbiddenPageProps = {
+  message: "You do not have permission to read this run's experiment.",
+};
+const LOGGED_MODEL_FORBIDDEN: ForbiddenPageProps = {
+  message: "You do not have permission to read this logged model's experiment.",
+};
+const MODEL_FORBIDDEN: ForbiddenPageProps = {
+  message: "You do not have permission to read this registered model.",
+  back: { href: "/models", label: "models" },
+  active: "models",
+};
+
+/**
+ * The experiment of `/experiments/:experimentId`, or a 403 page `Response` when the viewer may
+ * not read it (decided before reading, so existence is not revealed), or a 404 page.
+ */
+async function loadExperiment(c: Context<UiEnv>): Promise<Experiment | Response> {
   const id = c.req.param("experimentId") ?? "";
+  if (!(await c.var.access()).experiment(id)) return forbidden(c, EXPERIMENT_FORBIDDEN);
   return orNotFound(c, () => c.var.store.getExperiment(id), {
     message: `There is no experiment with ID “${id}”.`,
   });
+}
+
+/**
+ * The "Access" panel's props for the experiment or registered model, or undefined when the
+ * viewer may not manage its grants (or auth is off). The level is computed here, on the server:
+ * the panel's island only shows what the page decided.
+ */
+async function accessPanel(
+  c: Context<UiEnv>,
+  target: { experimentId: string } | { registeredModel: string },
+): Promise<AccessPanelProps | undefined> {
+  const level = await viewerLevel(c, target);
+  const auth = c.var.auth;
+  if (auth === undefined || (level !== "ADMIN" && level !== "MANAGE")) return undefined;
+  if ("experimentId" in target) {
+    const grants = await auth.store.listExperimentGrants(target.experimentId);
+    return { kind: "experiment", resource: target.experimentId, grants, viewerLevel: level };
+  }
+  const grants = await auth.store.listRegisteredModelGrants(target.registeredModel);
+  return { kind: "registered_model", resource: target.registeredModel, grants, viewerLevel: level };
 }
 
 /**
@@ -145,7 +200,8 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     pageSize: EXPERIMENT_RUNS_LIMIT,
     pollMs: LIVE_POLL_MS,
   };
-  return renderPage(c, <ExperimentPage experiment={experiment} table={table} />, {
+  const access = await accessPanel(c, { experimentId: id });
+  return renderPage(c, <ExperimentPage experiment={experiment} table={table} access={access} />, {
     title: experiment.name,
   });
 };
@@ -189,18 +245,26 @@ export const runPage: Handler<UiEnv> = async (c) => {
   const store = c.var.store;
   const run = await orNotFound(c, () => store.getRun(id), {
     message: `There is no run with ID “${id}”.`,
-  });
+  }, RUN_FORBIDDEN);
   if (run instanceof Response) return run;
+  const access = await c.var.access();
+  if (!access.experiment(run.info.experiment_id)) return forbidden(c, RUN_FORBIDDEN);
   const experiment = await store.getExperiment(run.info.experiment_id).catch(() => null);
   const parentId = run.data.tags.find((t) => t.key === "mlflow.parentRunId")?.value;
-  const parent = parentId ? await store.getRun(parentId).then(runRef, () => null) : null;
+  // A parent in an experiment the viewer may not read is shown as its id only.
+  const parent = parentId
+    ? await store.getRun(parentId).then(
+      (p) => access.experiment(p.info.experiment_id) ? runRef(p) : null,
+      () => null,
+    )
+    : null;
   const children = await store.searchRuns({
     experimentIds: [run.info.experiment_id],
     filter: `tags.mlflow.parentRunId = '${id.replaceAll("'", "''")}'`,
     maxResults: RUN_CHILDREN_LIMIT,
     runViewType: "ACTIVE_ONLY",
   }).then((p) => p.items.map(runRef), () => []);
-  const loggedModels = await runLoggedModels(store, run);
+  const loggedModels = await runLoggedModels(store, run, access.experiment);
   return renderPage(
     c,
     <RunPage
@@ -229,9 +293,14 @@ function loggedModelRef(m: LoggedModel): LoggedModelRef {
 /**
  * The run's logged models: those whose `source_run_id` is the run (searched in its experiment),
  * then those in its `outputs.model_outputs` the search did not find (logged from another
- * experiment's run, say). Deleted or unreadable models are left out.
+ * experiment's run, say). Deleted models, and those in experiments the viewer may not read
+ * (`readable`), are left out.
  */
-async function runLoggedModels(store: TrackingStore, run: Run): Promise<LoggedModelRef[]> {
+async function runLoggedModels(
+  store: TrackingStore,
+  run: Run,
+  readable: (experimentId: string) => boolean,
+): Promise<LoggedModelRef[]> {
   const found = await store.searchLoggedModels({
     experimentIds: [run.info.experiment_id],
     filter: `source_run_id = ${filterLiteral(run.info.run_id)}`,
@@ -244,7 +313,8 @@ async function runLoggedModels(store: TrackingStore, run: Run): Promise<LoggedMo
   const extra = await Promise.all(
     extraIds.map((id) => limit(() => store.getLoggedModel(id).catch(() => null))),
   );
-  return [...found, ...extra.filter((m): m is LoggedModel => m !== null)].map(loggedModelRef);
+  return [...found, ...extra.filter((m): m is LoggedModel => m !== null)]
+    .filter((m) => readable(m.info.experiment_id)).map(loggedModelRef);
 }
 
 // ---------- models (/models, /models/:name, /logged-models/:modelId) ----------
@@ -266,12 +336,15 @@ export const modelsPage: Handler<UiEnv> = async (c) => {
   const pageToken = c.req.query("page_token") || null;
   let page: Page<RegisteredModel> = { items: [] };
   let error: string | null = null;
+  const access = await c.var.access();
   try {
     page = await c.var.store.searchRegisteredModels({
       filter: toModelFilter(query) || undefined,
       orderBy: ["name ASC"],
       maxResults: MODELS_PAGE_SIZE,
       pageToken: pageToken ?? undefined,
+      // Only what the viewer may read; the store refills the page past hidden ones.
+      visible: access.all ? undefined : access.registeredModel,
     });
   } catch (err) {
     if (!(err instanceof MlflowError)) throw err;
@@ -327,6 +400,8 @@ async function namesOf(
 export const registeredModelPage: Handler<UiEnv> = async (c) => {
   const name = c.req.param("name") ?? "";
   const store = c.var.store;
+  const access = await c.var.access();
+  if (!access.registeredModel(name)) return forbidden(c, MODEL_FORBIDDEN);
   const model = await orNotFound(c, () => store.getRegisteredModel(name), {
     message: `There is no registered model named “${name}”.`,
     back: { href: "/models", label: "models" },
@@ -334,15 +409,21 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
   });
   if (model instanceof Response) return model;
   const versions = await versionsOf(store, model.name);
-  const [runNames, loggedModelNames] = await Promise.all([
+  // Source runs and logged models in experiments the viewer may not read show as bare ids.
+  const readable = <T extends { info: { experiment_id: string } }>(x: T): T => {
+    if (access.experiment(x.info.experiment_id)) return x;
+    throw new MlflowError("PERMISSION_DENIED", "Permission denied");
+  };
+  const [runNames, loggedModelNames, panel] = await Promise.all([
     namesOf(
       versions.items.flatMap((v) => v.run_id ? [v.run_id] : []),
-      async (id) => (await store.getRun(id)).info.run_name,
+      async (id) => readable(await store.getRun(id)).info.run_name,
     ),
     namesOf(
       versions.items.flatMap((v) => loggedModelIdOf(v) ?? []),
-      async (id) => (await store.getLoggedModel(id)).info.name,
+      async (id) => readable(await store.getLoggedModel(id)).info.name,
     ),
+    accessPanel(c, { registeredModel: model.name }),
   ]);
   return renderPage(
     c,
@@ -353,6 +434,7 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
       moreVersions={versions.nextPageToken !== undefined}
       runNames={runNames}
       loggedModelNames={loggedModelNames}
+      access={panel}
     />,
     { title: model.name },
   );
@@ -362,16 +444,18 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
  * The registered versions made from logged model `info`: those registered from `models:/<id>`,
  * and those of its source run that carry its `model_id` or a source under its artifact root.
  * (The version search has no `model_id` filter.) Sorted by model name, newest version first.
+ * Only versions of registered models `visible` accepts (all when absent).
  */
 async function registeredVersionsOf(
   store: TrackingStore,
   info: LoggedModelInfo,
+  visible?: (registeredModelName: string) => boolean,
 ): Promise<ModelVersion[]> {
   const filters = [`source_path = ${filterLiteral(`models:/${info.model_id}`)}`];
   if (info.source_run_id) filters.push(`run_id = ${filterLiteral(info.source_run_id)}`);
   const pages = await Promise.all(
     filters.map((filter) =>
-      store.searchModelVersions({ filter, maxResults: MODEL_VERSIONS_LIMIT })
+      store.searchModelVersions({ filter, maxResults: MODEL_VERSIONS_LIMIT, visible })
         .then((p) => p.items, () => [] as ModelVersion[])
     ),
   );
@@ -408,18 +492,23 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
   const store = c.var.store;
   const model = await orNotFound(c, () => store.getLoggedModel(id), {
     message: `There is no logged model with ID “${id}”.`,
-  });
+  }, LOGGED_MODEL_FORBIDDEN);
   if (model instanceof Response) return model;
   const { info } = model;
+  const access = await c.var.access();
+  if (!access.experiment(info.experiment_id)) return forbidden(c, LOGGED_MODEL_FORBIDDEN);
   const [experiment, sourceRunName, versions] = await Promise.all([
     store.getExperiment(info.experiment_id).then(
       (e) => ({ experiment_id: e.experiment_id, name: e.name }),
       () => null,
     ),
     info.source_run_id
-      ? store.getRun(info.source_run_id).then((r) => r.info.run_name, () => null)
+      ? store.getRun(info.source_run_id).then(
+        (r) => access.experiment(r.info.experiment_id) ? r.info.run_name : null,
+        () => null,
+      )
       : null,
-    registeredVersionsOf(store, info),
+    registeredVersionsOf(store, info, access.all ? undefined : access.registeredModel),
   ]);
   return renderPage(
     c,
@@ -462,6 +551,16 @@ export const comparePage: Handler<UiEnv> = async (c) => {
   const notFound: string[] = [];
   loaded.forEach((run, i) => run ? runs.push(run) : notFound.push(parsed.ids[i]));
   notFound.push(...parsed.malformed);
+  // One run the viewer may not read refuses the whole comparison (as would one they may not
+  // learn is missing): leaving it out silently would misreport what was compared.
+  const access = await c.var.access();
+  const hidden = runs.some((r) => !access.experiment(r.info.experiment_id)) ||
+    (notFound.length > 0 && !mayLearnAbsence(c));
+  if (hidden) {
+    return forbidden(c, {
+      message: "You do not have permission to read every run in this comparison.",
+    });
+  }
   const experimentIds = [...new Set(runs.map((r) => r.info.experiment_id))];
   const experiments: ComparePageProps["experiments"] = await Promise.all(
     experimentIds.map((id) =>

@@ -1,8 +1,9 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
  * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
- * `/models/:name`, `/logged-models/:id`, `/static/*`) never overlap the API's (`/api`,
- * `/ajax-api`, `/health`, `/version`, `/openapi.json`, `/get-artifact`).
+ * `/models/:name`, `/logged-models/:id`, `/static/*`, and with auth `/admin/users` and
+ * `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`, `/health`, `/version`,
+ * `/openapi.json`, `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -28,6 +29,7 @@ import {
   runPage,
   staticFile,
 } from "./handlers.tsx";
+import { tokensPage, usersPage } from "./auth_handlers.tsx";
 import type { UiEnv } from "./render.tsx";
 
 export type { UiEnv } from "./render.tsx";
@@ -47,12 +49,18 @@ const getOnly: MiddlewareHandler<UiEnv> = async (c, next) => {
   if (method === "HEAD") c.res = new Response(null, c.res);
 };
 
+/** Options of {@linkcode createUi}. */
+export interface UiOptions {
+  /** Auth is on: also serve the users page (admins) and the API tokens page. */
+  auth?: boolean;
+}
+
 /**
  * Builds the UI sub-app. Nothing happens until the first UI request, which loads the static files
  * and builds the island bundle if it is missing or stale (see ui/bundle.ts); a failed load is
  * retried by the next request.
  */
-export function createUi(): Hono<UiEnv> {
+export function createUi(opts: UiOptions = {}): Hono<UiEnv> {
   let loading: Promise<AssetTable> | undefined;
   const assets = () => {
     loading ??= loadAssets().catch((err) => {
@@ -70,7 +78,7 @@ export function createUi(): Hono<UiEnv> {
   // Pages carry their first data (a runs table page is ~190 KB of HTML); static files are
   // compressed once in assets.ts instead.
   const page = [getOnly, compress(), withAssets] as const;
-  return new Hono<UiEnv>()
+  const ui = new Hono<UiEnv>()
     .all("/static/:file", getOnly, withAssets, staticFile)
     .all("/", ...page, experimentsPage)
     .all("/experiments/:experimentId", ...page, experimentPage)
@@ -80,4 +88,8 @@ export function createUi(): Hono<UiEnv> {
     // The rest of the path: a registered model's name may contain `/` (sent encoded or not).
     .all("/models/:name{.+}", ...page, registeredModelPage)
     .all("/logged-models/:modelId", ...page, loggedModelPage);
+  if (opts.auth) {
+    ui.all("/admin/users", ...page, usersPage).all("/settings/tokens", ...page, tokensPage);
+  }
+  return ui;
 }

@@ -50,35 +50,6 @@ export interface AuthOptions {
 /** MLflow's 403 text (auth traffic §2). */
 export const PERMISSION_DENIED_MESSAGE = "Permission denied";
 
-/**
- * What a restricted caller is told by a search kvflow cannot yet filter. A caller is restricted
- * when their default permission cannot read, or they hold a grant that cannot read on the kind
- * of resource searched: an unfiltered result would show them what they may not see.
- */
-export const UNFILTERED_SEARCH_MESSAGE =
-  "Permission denied: this search cannot yet be limited to the items you may read, and your " +
-  "access is restricted. Ask an administrator, or read the items you have access to directly.";
-
-/**
- * What a restricted caller is told by a UI page: the pages read the store directly (ui/handlers.tsx)
- * and show experiments, runs and models beyond the one they are about, so until each page filters
- * what it shows, only callers from whom nothing is hidden may open them.
- */
-export const RESTRICTED_PAGE_MESSAGE =
-  "Permission denied: the web pages cannot yet hide what you may not read, and your access is " +
-  "restricted. Use the REST API, which checks each item.";
-
-/** The UI's pages (ui/mod.ts): server-rendered from the store, so not checked per item yet. */
-const UI_PAGES = new Set([
-  "/",
-  "/experiments/:experimentId",
-  "/runs/:runId",
-  "/compare",
-  "/models",
-  "/models/:name{.+}",
-  "/logged-models/:modelId",
-]);
-
 /** The matched route's `{path, index}`: the handler's (not a middleware's) registration. */
 function matchedRoute(c: Context): { path: string; index: number } | undefined {
   const routes = matchedRoutes(c);
@@ -258,8 +229,8 @@ async function mayReadExperiment(opts: AuthOptions, user: User, id: string): Pro
 /**
  * Makes a search safe before its handler runs. `runs/search` and `logged-models/search` name
  * their experiments: unreadable ones are dropped (MLflow's own behaviour for runs, mlflow-rest.md
- * §8), so none left means an empty page. The other searches pass only for callers who can read
- * everything of that kind they have not been granted, and are refused for restricted callers.
+ * §8), so none left means an empty page. The other searches pass: their handlers hand the store
+ * the caller's `c.var.access()` predicates, which leave hidden items out and refill the pages.
  */
 async function guardSearch(
   c: Context<AppEnv>,
@@ -267,42 +238,23 @@ async function guardSearch(
   check: SearchCheck,
   user: User,
 ): Promise<Response | undefined> {
-  if (user.is_admin) return undefined;
-  if (check.resource === "run" || check.resource === "logged_model") {
-    const args = await bodyArgs(c);
-    const ids = Array.isArray(args.experiment_ids) ? args.experiment_ids : [];
-    const kept: unknown[] = [];
-    for (const id of ids) {
-      // A number names the same experiment once validation coerces it; other values fail it.
-      const named = typeof id === "string" || typeof id === "number";
-      if (!named || await mayReadExperiment(opts, user, String(id))) kept.push(id);
-    }
-    if (kept.length === ids.length) return undefined;
-    // What both handlers answer for a search that matches nothing (logged-models/search would
-    // refuse an empty list with a 400 instead).
-    if (kept.length === 0) return c.json({}, 200);
-    c.req.bodyCache.json = Promise.resolve({ ...args, experiment_ids: kept });
+  if (user.is_admin || (check.resource !== "run" && check.resource !== "logged_model")) {
     return undefined;
   }
-  const kind = check.resource === "experiment" ? "experiment" : "registered_model";
-  return await isRestricted(opts, user, [kind]) ? denied(c, UNFILTERED_SEARCH_MESSAGE) : undefined;
-}
-
-/**
- * Whether something of these kinds is hidden from a non-admin `user`: their default permission
- * cannot read, or they hold a grant that cannot read.
- */
-async function isRestricted(
-  opts: AuthOptions,
-  user: User,
-  kinds: ("experiment" | "registered_model")[],
-): Promise<boolean> {
-  if (!canRead(opts.defaultPermission)) return true;
-  const grants = await opts.store.getUser(user.username);
-  return kinds.some((kind) =>
-    (kind === "experiment" ? grants.experiment_permissions : grants.registered_model_permissions)
-      .some((g) => !canRead(g.permission))
-  );
+  const args = await bodyArgs(c);
+  const ids = Array.isArray(args.experiment_ids) ? args.experiment_ids : [];
+  const kept: unknown[] = [];
+  for (const id of ids) {
+    // A number names the same experiment once validation coerces it; other values fail it.
+    const named = typeof id === "string" || typeof id === "number";
+    if (!named || await mayReadExperiment(opts, user, String(id))) kept.push(id);
+  }
+  if (kept.length === ids.length) return undefined;
+  // What both handlers answer for a search that matches nothing (logged-models/search would
+  // refuse an empty list with a 400 instead).
+  if (kept.length === 0) return c.json({}, 200);
+  c.req.bodyCache.json = Promise.resolve({ ...args, experiment_ids: kept });
+  return undefined;
 }
 
 /** After a successful create, the creator holds MANAGE on it (MLflow: admins included). */
@@ -380,11 +332,6 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       const refused = await guardSearch(c, opts, permission, user);
       if (refused) return refused;
       return await next();
-    }
-    if (route.path !== undefined && UI_PAGES.has(route.path)) {
-      const hidden = !user.is_admin &&
-        await isRestricted(opts, user, ["experiment", "registered_model"]);
-      return hidden ? denied(c, RESTRICTED_PAGE_MESSAGE) : await next();
     }
     if (permission.action === "create") {
       await next();

@@ -140,6 +140,8 @@ const search = (resource: SearchCheck["resource"]): SearchCheck => ({
 });
 const AUTHENTICATED: PlainCheck = { resource: "server", action: "authenticated" };
 const PUBLIC: PublicCheck = { resource: "public", action: "none" };
+const USER_ADMIN: PlainCheck = { resource: "user", action: "admin" };
+const USER_SELF: PlainCheck = { resource: "user", action: "authenticated" };
 
 /**
  * What a request no route matches needs: credentials, so an anonymous caller learns nothing
@@ -295,9 +297,43 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   [`POST ${API}/upload-artifact`]: on("run", "update", q("run_id")),
   "GET /get-artifact": on("run", "read", q("run_id")),
 
+  // ---- users, grants and API tokens (served only with auth; auth traffic §4, §6) ------------
+  // users/get and update-password: the user themself or an admin; the rest of users/*: admins.
+  [`POST ${API}/users/create`]: USER_ADMIN,
+  [`GET ${API}/users/get`]: { resource: "user", action: "read", id: q("username") },
+  [`PATCH ${API}/users/update-password`]: { resource: "user", action: "update", id: b("username") },
+  [`PATCH ${API}/users/update-admin`]: USER_ADMIN,
+  [`DELETE ${API}/users/delete`]: USER_ADMIN,
+  [`GET ${API}/users/list`]: USER_ADMIN,
+  // kvflow's: the caller themself, and their own tokens.
+  [`GET ${API}/users/current`]: USER_SELF,
+  [`POST ${API}/users/tokens/create`]: USER_SELF,
+  [`GET ${API}/users/tokens/list`]: USER_SELF,
+  [`DELETE ${API}/users/tokens/revoke`]: USER_SELF,
+  // Grants on a resource need MANAGE on it; the resource's existence is never checked (MLflow).
+  [`POST ${API}/experiments/permissions/create`]: on("experiment", "manage", b("experiment_id")),
+  [`GET ${API}/experiments/permissions/get`]: on("experiment", "manage", q("experiment_id")),
+  [`PATCH ${API}/experiments/permissions/update`]: on("experiment", "manage", b("experiment_id")),
+  [`DELETE ${API}/experiments/permissions/delete`]: on("experiment", "manage", b("experiment_id")),
+  [`GET ${API}/experiments/permissions/list`]: on("experiment", "manage", q("experiment_id")),
+  [`POST ${API}/registered-models/permissions/create`]: on("registered_model", "manage", b("name")),
+  [`GET ${API}/registered-models/permissions/get`]: on("registered_model", "manage", q("name")),
+  [`PATCH ${API}/registered-models/permissions/update`]: on(
+    "registered_model",
+    "manage",
+    b("name"),
+  ),
+  [`DELETE ${API}/registered-models/permissions/delete`]: on(
+    "registered_model",
+    "manage",
+    b("name"),
+  ),
+  [`GET ${API}/registered-models/permissions/list`]: on("registered_model", "manage", q("name")),
+
   // ---- UI (registered with all() plus a GET-only guard) -------------------------------------
-  // Static assets are open (MLflow: /static*); pages need a login, and each page's data comes
-  // through the API routes above, which check the resource.
+  // Static assets are open (MLflow: /static*); pages need a login. Each page checks what it
+  // shows against the caller's access itself (ui/page_access.ts: lists filtered, an unreadable
+  // item's page is the 403 page), and islands fetch further data through the API routes above.
   "ALL /static/:file": PUBLIC,
   "ALL /": AUTHENTICATED,
   "ALL /experiments/:experimentId": AUTHENTICATED,
@@ -306,6 +342,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /models": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
+  // Served only with auth. The users page answers non-admins with the UI's 403 page (HTML) rather
+  // than the API's JSON refusal; its data and every change go through the admin-only users/*
+  // endpoints. The tokens page shows the caller's own tokens.
+  "ALL /admin/users": AUTHENTICATED,
+  "ALL /settings/tokens": AUTHENTICATED,
 });
 
 /** Maps an `/ajax-api/…` path onto its `/api/…` twin, as routes/mod.ts's routing does. */

@@ -6,6 +6,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { TrackingStore } from "../../store/types.ts";
 import type { Handler } from "../app_env.ts";
+import type { Access } from "../auth/access.ts";
 import { json } from "../respond.ts";
 import type { SearchExperimentsRequest } from "../schemas/experiments.ts";
 import type * as routes from "./routes.ts";
@@ -30,9 +31,11 @@ export const getByName: Handler<typeof routes.getByName> = async (c) => {
   return json(c, { experiment }, 200);
 };
 
+/** The search both verbs answer; `access` leaves out what the caller may not read. */
 async function searchExperiments(
   store: TrackingStore,
   args: z.output<typeof SearchExperimentsRequest>,
+  access: Access,
 ) {
   const page = await store.searchExperiments({
     filter: args.filter,
@@ -41,16 +44,19 @@ async function searchExperiments(
     maxResults: args.max_results ?? 1000,
     pageToken: args.page_token,
     viewType: args.view_type,
+    visible: access.all ? undefined : access.experiment,
   });
   return { experiments: page.items, next_page_token: page.nextPageToken };
 }
 
 export const search: Handler<typeof routes.search> = async (c) => {
-  return json(c, await searchExperiments(c.var.store, c.req.valid("json")), 200);
+  const page = await searchExperiments(c.var.store, c.req.valid("json"), await c.var.access());
+  return json(c, page, 200);
 };
 
 export const searchGet: Handler<typeof routes.searchGet> = async (c) => {
-  return json(c, await searchExperiments(c.var.store, c.req.valid("query")), 200);
+  const page = await searchExperiments(c.var.store, c.req.valid("query"), await c.var.access());
+  return json(c, page, 200);
 };
 
 export const update: Handler<typeof routes.update> = async (c) => {

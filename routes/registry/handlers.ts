@@ -37,11 +37,13 @@ export const getRegisteredModel: Handler<typeof routes.getRegisteredModel> = asy
 
 export const searchRegisteredModels: Handler<typeof routes.searchRegisteredModels> = async (c) => {
   const { filter, max_results, order_by, page_token } = c.req.valid("query");
+  const access = await c.var.access();
   const page = await c.var.store.searchRegisteredModels({
     filter,
     maxResults: max_results,
     orderBy: order_by,
     pageToken: page_token,
+    visible: access.all ? undefined : access.registeredModel,
   });
   return json(c, { registered_models: page.items, next_page_token: page.nextPageToken }, 200);
 };
@@ -141,11 +143,13 @@ export const getDownloadUri: Handler<typeof routes.getDownloadUri> = async (c) =
 
 export const searchModelVersions: Handler<typeof routes.searchModelVersions> = async (c) => {
   const { filter, max_results, order_by, page_token } = c.req.valid("query");
+  const access = await c.var.access();
   const page = await c.var.store.searchModelVersions({
     filter,
     maxResults: max_results,
     orderBy: order_by,
     pageToken: page_token,
+    visible: access.all ? undefined : access.registeredModel,
   });
   return json(c, { model_versions: page.items, next_page_token: page.nextPageToken }, 200);
 };

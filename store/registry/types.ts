@@ -126,6 +126,11 @@ export interface SearchRegisteredModelsOptions {
   /** 1–1000; default 100. */
   maxResults?: number;
   pageToken?: string;
+  /**
+   * The caller's readable set (issue 11 §4), by model name: only models it accepts are
+   * returned, and a page is refilled from later ones rather than returned short. Absent: all.
+   */
+  visible?: (registeredModelName: string) => boolean;
 }
 
 /** Arguments of {@linkcode RegistryMethods.searchModelVersions}. */
@@ -140,6 +145,11 @@ export interface SearchModelVersionsOptions {
   /** 1–200000; default 10000. */
   maxResults?: number;
   pageToken?: string;
+  /**
+   * The caller's readable set (issue 11 §4), by the versions' registered-model name: only
+   * versions of models it accepts are returned, pages refilled as for registered models.
+   */
+  visible?: (registeredModelName: string) => boolean;
 }
 
 /**

@@ -9,6 +9,7 @@ import { invalidParam } from "../errors.ts";
 import { shortHash } from "../ids.ts";
 import { decodePageToken, encodePageToken } from "../page_token.ts";
 import type { Page, ViewType } from "../types.ts";
+import type { Steps, WorkBudget } from "./budget.ts";
 
 /** MLflow's default page size for run and experiment searches. */
 export const DEFAULT_MAX_RESULTS = 1000;
@@ -80,4 +81,38 @@ export function pageOf<T>(sorted: readonly T[], offset: number, max: number, fp:
   return end < sorted.length ? { items, nextPageToken: encodePageToken({ offset: end, q: fp }) } : {
     items,
   };
+}
+
+/**
+ * The page of `sorted` from `offset` holding only items `visible` accepts (the caller's readable
+ * set, issue 11 §4): hidden items are skipped and the page is refilled from later ones, so it is
+ * short only at the end. Offsets count every item of `sorted`, hidden ones included, and the
+ * token resumes right after the last item returned (MLflow's refill does the same), so a grant
+ * changing between two pages neither repeats nor skips an item. As with {@linkcode pageOf}, a
+ * token comes only when a later visible item exists. Without `visible` this is `pageOf`.
+ * Each item looked at is counted against `budget`.
+ */
+export function* visiblePageSteps<T>(
+  sorted: readonly T[],
+  offset: number,
+  max: number,
+  fp: string,
+  visible: ((item: T) => boolean) | undefined,
+  budget: WorkBudget,
+): Steps<Page<T>> {
+  if (visible === undefined) return pageOf(sorted, offset, max, fp);
+  const items: T[] = [];
+  let i = offset;
+  for (; i < sorted.length && items.length < max; i++) {
+    if (budget.tick()) yield;
+    if (visible(sorted[i])) items.push(sorted[i]);
+  }
+  const resume = i;
+  for (; i < sorted.length; i++) {
+    if (budget.tick()) yield;
+    if (visible(sorted[i])) {
+      return { items, nextPageToken: encodePageToken({ offset: resume, q: fp }) };
+    }
+  }
+  return { items };
 }

@@ -28,6 +28,7 @@ import {
   readOffset,
   validateMaxResults,
   validateViewType,
+  visiblePageSteps,
 } from "./_paging.ts";
 import { checkListParam, MAX_SEARCH_EXPERIMENT_IDS } from "./limits.ts";
 import { filterSteps, runToEnd, runYielding, type Steps, WorkBudget } from "./budget.ts";
@@ -74,7 +75,7 @@ export function experimentsQueryFingerprint(opts: SearchExperimentsOptions): str
 
 /**
  * Searches experiments in memory (§6.4): view type (default `ACTIVE_ONLY`), filter, order,
- * then one page. Every argument is validated before any work; invalid ones throw
+ * then one page of the experiments `opts.visible` accepts, refilled past hidden ones. Every argument is validated before any work; invalid ones throw
  * `INVALID_PARAMETER_VALUE`, as does a search over `budget` (store/search/budget.ts).
  *
  * @example
@@ -116,7 +117,9 @@ function* experimentsSearch(
     budget,
   );
   matched.sort((a, b) => compareExperiments(a, b, order));
-  return pageOf(matched, offset, max, fp);
+  const visible = opts.visible;
+  const readable = visible && ((e: Experiment) => visible(e.experiment_id));
+  return yield* visiblePageSteps(matched, offset, max, fp, readable, budget);
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   STRING_OPS,
 } from "./_grammar.ts";
 import { compareCodePoints, compareNumbers, matchesString } from "./_compare.ts";
-import { fingerprint, pageOf, readOffset } from "./_paging.ts";
+import { fingerprint, readOffset, visiblePageSteps } from "./_paging.ts";
 import { checkOrderBy } from "./limits.ts";
 import { filterSteps, runToEnd, runYielding, type Steps, WorkBudget } from "./budget.ts";
 import type { NumericOp, ValuePredicate } from "./filter.ts";
@@ -378,6 +378,8 @@ export interface PreparedRegistrySearch<C> {
   max: number;
   offset: number;
   fp: string;
+  /** The caller's readable set by registered-model name; absent: everything. */
+  visible?: (registeredModelName: string) => boolean;
 }
 
 /** A parsed registered-models query, validated before any data is read. */
@@ -392,6 +394,7 @@ interface RegistrySearchOptions {
   orderBy?: string[];
   maxResults?: number;
   pageToken?: string;
+  visible?: (registeredModelName: string) => boolean;
 }
 
 /**
@@ -410,7 +413,8 @@ function prepare<C extends { kind: string }>(
   const { clauses: filter, hidePrompts } = promptScope(parseFilter(opts.filter));
   const order = parseOrder(opts.orderBy);
   const fp = fingerprint([kind, opts.filter?.trim() ?? "", opts.orderBy ?? []]);
-  return { filter, hidePrompts, order, max, offset: readOffset(opts.pageToken, fp), fp };
+  const offset = readOffset(opts.pageToken, fp);
+  return { filter, hidePrompts, order, max, offset, fp, visible: opts.visible };
 }
 
 /**
@@ -440,7 +444,10 @@ export function prepareModelVersionSearch(opts: RegistrySearchOptions): Prepared
   );
 }
 
-/** Prompt scope, filter, order, then the page at the token's offset: both searches' steps. */
+/**
+ * Prompt scope, filter, order, then the page at the token's offset of what `q.visible` accepts:
+ * both searches' steps.
+ */
 function* searchSteps<T extends Orderable & { tags: Tag[] }>(
   all: Iterable<T>,
   q: PreparedRegistrySearch<unknown>,
@@ -453,7 +460,9 @@ function* searchSteps<T extends Orderable & { tags: Tag[] }>(
     budget,
   );
   matched.sort((a, b) => compareRegistryEntities(a, b, q.order));
-  return pageOf(matched, q.offset, q.max, q.fp);
+  const visible = q.visible;
+  const readable = visible && ((x: T) => visible(x.name));
+  return yield* visiblePageSteps(matched, q.offset, q.max, q.fp, readable, budget);
 }
 
 /**

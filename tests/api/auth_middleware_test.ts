@@ -1,16 +1,12 @@
 /**
  * The auth middleware as `createApp({ auth })` mounts it (issue 11 §4, §5), on both auth-store
  * backends: who gets 401, who gets 403, what each level may do, the creator's MANAGE grant,
- * `runs/search` dropping unreadable experiments, the artifact proxy's path check and Bearer
+ * searches leaving out what the caller cannot read, the artifact proxy's path check and Bearer
  * tokens. One test checks that without `auth` nothing changes.
  */
 import assert from "node:assert/strict";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import { WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
-import {
-  RESTRICTED_PAGE_MESSAGE,
-  UNFILTERED_SEARCH_MESSAGE,
-} from "../../routes/auth/middleware.ts";
 import { createApp } from "../../routes/mod.ts";
 import { createKvAuthStore } from "../../store/auth/kv/mod.ts";
 import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
@@ -326,43 +322,51 @@ for (const backend of BACKENDS) {
     }
   });
 
-  Deno.test(`auth middleware (${backend.name}): searches that cannot filter yet refuse restricted callers`, async () => {
+  Deno.test(`auth middleware (${backend.name}): the other searches leave out what the caller cannot read`, async () => {
     const w = await world(backend, "READ");
     try {
+      const names = (body: { experiments?: { name: string }[] }) =>
+        (body.experiments ?? []).map((e) => e.name).sort();
       // reader holds only a READ grant under a READ default: nothing is hidden from them.
       const all = await expectJson(w.call("reader", "POST", "experiments/search", {}), 200);
-      assert.equal(all.experiments.length, 2);
-      // nobody holds NO_PERMISSIONS on `shared`: an unfiltered list would show it.
-      await expectDenied(
-        w.call("nobody", "POST", "experiments/search", {}),
-        UNFILTERED_SEARCH_MESSAGE,
+      assert.deepEqual(names(all), ["Default", "shared"]);
+      // nobody holds NO_PERMISSIONS on `shared`: the search leaves it out.
+      const some = await expectJson(w.call("nobody", "POST", "experiments/search", {}), 200);
+      assert.deepEqual(names(some), ["Default"]);
+      await expectJson(
+        w.call("admin", "POST", "registered-models/create", { name: "hidden" }),
+        200,
       );
-      await expectJson(w.call("nobody", "GET", "registered-models/search"), 200);
+      const source = "mlflow-artifacts:/0/x";
+      await expectJson(
+        w.call("admin", "POST", "model-versions/create", { name: "hidden", source }),
+        200,
+      );
+      const models = await expectJson(w.call("nobody", "GET", "registered-models/search"), 200);
+      assert.equal(models.registered_models.length, 1);
       await w.auth.createRegisteredModelPermission("hidden", "nobody", "NO_PERMISSIONS");
-      await expectDenied(
-        w.call("nobody", "GET", "registered-models/search"),
-        UNFILTERED_SEARCH_MESSAGE,
+      assert.deepEqual(
+        await expectJson(w.call("nobody", "GET", "registered-models/search"), 200),
+        {},
       );
-      await expectDenied(
-        w.call("nobody", "GET", "model-versions/search"),
-        UNFILTERED_SEARCH_MESSAGE,
-      );
-      await expectJson(w.call("admin", "POST", "experiments/search", {}), 200);
+      assert.deepEqual(await expectJson(w.call("nobody", "GET", "model-versions/search"), 200), {});
+      const versions = await expectJson(w.call("admin", "GET", "model-versions/search"), 200);
+      assert.equal(versions.model_versions.length, 1);
+      const admin = await expectJson(w.call("admin", "POST", "experiments/search", {}), 200);
+      assert.deepEqual(names(admin), ["Default", "shared"]);
     } finally {
       await w.close();
     }
     const closed = await world(backend, "NO_PERMISSIONS");
     try {
-      await expectDenied(
-        closed.call("reader", "POST", "experiments/search", {}),
-        UNFILTERED_SEARCH_MESSAGE,
-      );
+      const mine = await expectJson(closed.call("reader", "POST", "experiments/search", {}), 200);
+      assert.deepEqual(mine.experiments.map((e: { name: string }) => e.name), ["shared"]);
     } finally {
       await closed.close();
     }
   });
 
-  Deno.test(`auth middleware (${backend.name}): UI pages open only for callers from whom nothing is hidden`, async () => {
+  Deno.test(`auth middleware (${backend.name}): UI pages are left to check what they show`, async () => {
     const w = await world(backend, "READ");
     try {
       for (const path of ["/", `/experiments/${w.exp}`, `/runs/${w.run}`, "/models"]) {
@@ -371,8 +375,20 @@ for (const backend of BACKENDS) {
           assert.equal(res.status, 200, `${user} ${path}`);
           await res.body?.cancel();
         }
-        // nobody's NO_PERMISSIONS grant on `shared` would show on the pages: refused.
-        await expectDenied(w.call("nobody", "GET", path), RESTRICTED_PAGE_MESSAGE);
+      }
+      // nobody holds NO_PERMISSIONS on `shared`: the lists open without it, its pages are the
+      // UI's own 403 page (HTML), not the middleware's JSON refusal.
+      for (const path of ["/", "/models", `/experiments/${w.exp}`, `/runs/${w.run}`]) {
+        const res = await w.call("nobody", "GET", path);
+        const html = await res.text();
+        assert.match(res.headers.get("content-type") ?? "", /^text\/html/, path);
+        if (path === "/" || path === "/models") {
+          assert.equal(res.status, 200, path);
+          assert.doesNotMatch(html, /shared/, path);
+        } else {
+          assert.equal(res.status, 403, path);
+          assert.match(html, /Permission denied/, path);
+        }
       }
       // Static assets need no credentials at all.
       const asset = await w.app.request("/static/does-not-exist.js");

@@ -22,6 +22,12 @@ import type { Experiment, Run, ViewType } from "../../store/types.ts";
 /** Where islands reach the API (MLflow's web UI prefix; same routes as `/api/2.0/mlflow`). */
 export const API_BASE = "/ajax-api/2.0/mlflow";
 
+/**
+ * Where the user, token and permission endpoints live: MLflow serves them under `/api/2.0/mlflow`
+ * only (its `/ajax-api` twin answers 404), so islands call them there (`init.base`).
+ */
+export const REST_BASE = "/api/2.0/mlflow";
+
 /** A failed API call: the HTTP status plus MLflow's error code and message. */
 export class ApiError extends Error {
   /** HTTP status; 0 when the server could not be reached. */
@@ -45,22 +51,30 @@ export function errorMessage(err: unknown): string {
 type Query = Record<string, string | number | undefined>;
 
 /**
- * Calls `<API_BASE><path>`: a GET with `query`, or a POST with a JSON `body`. Resolves with the
- * parsed reply; rejects with {@linkcode ApiError}. An `AbortSignal` cancels a superseded call.
+ * Calls `<API_BASE><path>` (or `<init.base><path>`): a GET with `query`, or a POST with a JSON
+ * `body` (another `method`, e.g. MLflow's PATCH and DELETE with JSON bodies, when given).
+ * Resolves with the parsed reply; rejects with {@linkcode ApiError}. An `AbortSignal` cancels a
+ * superseded call.
  */
 export async function apiCall<T>(
   path: string,
-  init: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+  init: {
+    query?: Query;
+    body?: unknown;
+    signal?: AbortSignal;
+    method?: "GET" | "POST" | "PATCH" | "DELETE";
+    base?: string;
+  } = {},
 ): Promise<T> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(init.query ?? {})) {
     if (v !== undefined && v !== "") qs.set(k, String(v));
   }
-  const url = `${API_BASE}${path}${qs.size ? `?${qs}` : ""}`;
+  const url = `${init.base ?? API_BASE}${path}${qs.size ? `?${qs}` : ""}`;
   let res: Response;
   try {
     res = await fetch(url, {
-      method: init.body === undefined ? "GET" : "POST",
+      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
       headers: init.body === undefined ? {} : { "Content-Type": "application/json" },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: init.signal,

@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { AccessPanel } from "./AccessPanel.tsx";
+import { ApiTokens } from "./ApiTokens.tsx";
 import { ArtifactBrowser } from "./ArtifactBrowser.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareViews } from "./CompareViews.tsx";
@@ -16,6 +18,7 @@ import { RunsTable } from "./RunsTable.tsx";
 import { MetricChart } from "./MetricChart.tsx";
 import { RunDescription } from "./RunDescription.tsx";
 import { RunTags } from "./RunTags.tsx";
+import { UsersAdmin } from "./UsersAdmin.tsx";
 
 /** The island registry: name → component. */
 export const ISLANDS = {
@@ -30,6 +33,11 @@ export const ISLANDS = {
   // Compare runs page (/compare?runs=…)
   CompareCharts,
   CompareViews,
+  // Experiment and registered-model pages, for viewers who manage access
+  AccessPanel,
+  // Users (/admin/users) and API tokens (/settings/tokens), with auth on
+  UsersAdmin,
+  ApiTokens,
 } as const;
 
 /** An island's name. */

@@ -6,6 +6,7 @@ import { Section } from "../components/Section.tsx";
 import { TagList } from "../components/TagList.tsx";
 import { Island } from "../island.tsx";
 import type { RunsTableProps } from "../islands/RunsTable.tsx";
+import type { AccessPanelProps } from "../islands/AccessPanel.tsx";
 import { userTags } from "../shared/tags.ts";
 
 /** Props of {@linkcode ExperimentPage}. */
@@ -13,13 +14,15 @@ export interface ExperimentPageProps {
   experiment: Experiment;
   /** The `RunsTable` island's first page and view, as the server searched it. */
   table: RunsTableProps;
+  /** The "Access" panel, present only for viewers who may manage the experiment's grants. */
+  access?: AccessPanelProps;
 }
 
 /**
  * `/experiments/:id`: the experiment's details and its runs in the interactive `RunsTable`
  * island, whose first page is rendered on the server.
  */
-export function ExperimentPage({ experiment, table }: ExperimentPageProps) {
+export function ExperimentPage({ experiment, table, access }: ExperimentPageProps) {
   const deleted = experiment.lifecycle_stage === "deleted";
   const note = experiment.tags.find((t) => t.key === "mlflow.note.content")?.value;
   const tags = userTags(experiment.tags);
@@ -51,6 +54,11 @@ export function ExperimentPage({ experiment, table }: ExperimentPageProps) {
       <Section headingId="runs-heading" title="Runs">
         <Island name="RunsTable" props={table} />
       </Section>
+      {access && (
+        <Section headingId="access-heading" title="Access">
+          <Island name="AccessPanel" props={access} />
+        </Section>
+      )}
     </Layout>
   );
 }

@@ -7,6 +7,8 @@ import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
 import { Section } from "../components/Section.tsx";
 import { TagList } from "../components/TagList.tsx";
 import { renderMarkdown } from "../islands/run_page/markdown.ts";
+import { Island } from "../island.tsx";
+import type { AccessPanelProps } from "../islands/AccessPanel.tsx";
 import {
   excerpt,
   loggedModelHref,
@@ -29,6 +31,8 @@ export interface RegisteredModelPageProps {
   runNames: Record<string, string | null>;
   /** Names of the versions' logged models by id; null when the model could not be read. */
   loggedModelNames: Record<string, string | null>;
+  /** The "Access" panel, present only for viewers who may manage the model's grants. */
+  access?: AccessPanelProps;
 }
 
 /**
@@ -53,7 +57,8 @@ function RefLink({ id, names, href, what }: {
  * tags, and every version with its stage, aliases, source run, logged model and source URI.
  */
 export function RegisteredModelPage(props: RegisteredModelPageProps) {
-  const { model, versions, versionsLimit, moreVersions, runNames, loggedModelNames } = props;
+  const { model, versions, versionsLimit, moreVersions, runNames, loggedModelNames, access } =
+    props;
   const aliasesOf = new Map<string, string[]>();
   for (const a of model.aliases) {
     aliasesOf.set(a.version, [...(aliasesOf.get(a.version) ?? []), a.alias]);
@@ -221,6 +226,11 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
           </p>
         )}
       </Section>
+      {access && (
+        <Section headingId="access-heading" title="Access">
+          <Island name="AccessPanel" props={access} />
+        </Section>
+      )}
     </Layout>
   );
 }

@@ -1,0 +1,187 @@
+/**
+ * MLflow's user endpoints (mlflow-auth-traffic.md §4), plus kvflow's `users/current` and
+ * `users/list`. Who may call each is declared in routes/auth/route_permissions.ts (admin, or the
+ * user themself); the handlers only read and write the AuthStore.
+ *
+ * @module
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { invalidParam } from "../../store/errors.ts";
+import type { UserWithPermissions } from "../../store/auth/types.ts";
+import type { Handler } from "../app_env.ts";
+import { jsonify } from "../jsonify.ts";
+import { EmptySchema, ErrorBodySchema } from "../schemas/common.ts";
+import { jsonBody } from "../spec.ts";
+import { authStore, caller } from "./context.ts";
+import { authRoute } from "./route.ts";
+import {
+  CreateUserRequest,
+  DeleteUserQuery,
+  DeleteUserRequest,
+  ListUsersQuery,
+  ListUsersResponse,
+  UpdateAdminRequest,
+  UpdatePasswordRequest,
+  UsernameQuery,
+  UserResponse,
+} from "./schemas.ts";
+
+const TAG = "users";
+
+/** A user as the wire shows it: exactly MLflow's fields, whatever else a store record holds. */
+export function userBody(u: UserWithPermissions) {
+  return {
+    id: u.id,
+    username: u.username,
+    is_admin: u.is_admin,
+    experiment_permissions: u.experiment_permissions.map((p) => ({
+      experiment_id: p.experiment_id,
+      permission: p.permission,
+      user_id: p.user_id,
+    })),
+    registered_model_permissions: u.registered_model_permissions.map((p) => ({
+      name: p.name,
+      permission: p.permission,
+      user_id: p.user_id,
+    })),
+  };
+}
+
+/** `POST users/create {username, password}` → `{"user": …}`. */
+export const createUser = authRoute(
+  "post",
+  "/users/create",
+  TAG,
+  "Create a user (admins; JSON only; passwords of at least 12 characters)",
+  CreateUserRequest,
+  UserResponse,
+  "The new user, without grants",
+);
+
+/** `GET users/get?username=` → `{"user": …}` with grants. */
+export const getUser = authRoute(
+  "get",
+  "/users/get",
+  TAG,
+  "Get a user with their grants (the user themself or an admin)",
+  UsernameQuery,
+  UserResponse,
+  "The user",
+);
+
+/** `PATCH users/update-password {username, password}` → `{}`. */
+export const updatePassword = authRoute(
+  "patch",
+  "/users/update-password",
+  TAG,
+  "Set a user's password (the user themself or an admin); their sessions end",
+  UpdatePasswordRequest,
+  EmptySchema,
+  "Updated",
+);
+
+/** `PATCH users/update-admin {username, is_admin}` → `{}`. */
+export const updateAdmin = authRoute(
+  "patch",
+  "/users/update-admin",
+  TAG,
+  "Make a user an admin or not (admins); is_admin must be a JSON boolean",
+  UpdateAdminRequest,
+  EmptySchema,
+  "Updated",
+);
+
+const errorContent = { "application/json": { schema: ErrorBodySchema } } as const;
+
+/** `DELETE users/delete {username}` (or `?username=`) → `{}`. */
+export const deleteUser = createRoute({
+  method: "delete",
+  path: "/users/delete",
+  tags: [TAG],
+  summary: "Delete a user with their grants, API tokens and sessions (admins); " +
+    "the name in the JSON body or the query string",
+  request: { query: DeleteUserQuery, ...jsonBody(DeleteUserRequest) },
+  responses: {
+    200: { content: { "application/json": { schema: EmptySchema } }, description: "Deleted" },
+    400: { content: errorContent, description: "INVALID_PARAMETER_VALUE" },
+    401: { content: errorContent, description: "UNAUTHENTICATED: no or bad credentials" },
+    403: { content: errorContent, description: "PERMISSION_DENIED" },
+    404: { content: errorContent, description: "RESOURCE_DOES_NOT_EXIST" },
+  },
+});
+
+/** `GET users/current` → `{"user": …}`: the caller. */
+export const currentUser = authRoute(
+  "get",
+  "/users/current",
+  TAG,
+  "kvflow: the caller, with their grants",
+  z.object({}),
+  UserResponse,
+  "The authenticated user",
+);
+
+/** `GET users/list?max_results=&page_token=` → `{"users": […], "next_page_token"?}`. */
+export const listUsers = authRoute(
+  "get",
+  "/users/list",
+  TAG,
+  "kvflow: every user by username, paged (admins)",
+  ListUsersQuery,
+  ListUsersResponse,
+  "A page of users",
+);
+
+/** Creates a non-admin user and answers it as `users/get` would. */
+export const createUserHandler: Handler<typeof createUser> = async (c) => {
+  const { username, password } = c.req.valid("json");
+  const store = authStore(c);
+  const created = await store.createUser(username, password, false);
+  return jsonify(c, { user: userBody(await store.getUser(created.username)) }, 200);
+};
+
+/** Answers the user with their grants. */
+export const getUserHandler: Handler<typeof getUser> = async (c) => {
+  const user = await authStore(c).getUser(c.req.valid("query").username);
+  return jsonify(c, { user: userBody(user) }, 200);
+};
+
+/** Sets the password; the store ends the user's sessions. */
+export const updatePasswordHandler: Handler<typeof updatePassword> = async (c) => {
+  const { username, password } = c.req.valid("json");
+  await authStore(c).updatePassword(username, password);
+  return jsonify(c, {}, 200);
+};
+
+/** Sets the admin flag. */
+export const updateAdminHandler: Handler<typeof updateAdmin> = async (c) => {
+  const { username, is_admin } = c.req.valid("json");
+  await authStore(c).updateAdmin(username, is_admin);
+  return jsonify(c, {}, 200);
+};
+
+const MISSING_USERNAME = "Missing value for required parameter 'username'. " +
+  "See the API docs for more information about request parameters.";
+
+/** Deletes the user named in the body, else in the query string. */
+export const deleteUserHandler: Handler<typeof deleteUser> = async (c) => {
+  // The body first; MLflow 3.1.3 falls back to the query string when there is none.
+  const username = c.req.valid("json").username || c.req.valid("query").username;
+  if (!username) throw invalidParam(MISSING_USERNAME);
+  await authStore(c).deleteUser(username);
+  return jsonify(c, {}, 200);
+};
+
+/** Answers the caller with their grants. */
+export const currentUserHandler: Handler<typeof currentUser> = async (c) => {
+  const user = await authStore(c).getUser(caller(c).username);
+  return jsonify(c, { user: userBody(user) }, 200);
+};
+
+/** Answers one page of users, without grants. */
+export const listUsersHandler: Handler<typeof listUsers> = async (c) => {
+  const { max_results, page_token } = c.req.valid("query");
+  const page = await authStore(c).listUsers({ maxResults: max_results, pageToken: page_token });
+  const users = page.users.map(({ id, username, is_admin }) => ({ id, username, is_admin }));
+  return jsonify(c, { users, next_page_token: page.nextPageToken }, 200);
+};
