@@ -27,6 +27,7 @@ import {
   not401,
   not403,
   PASSWORD,
+  PROXY,
   type Reply,
   type Req,
   USER_OF,
@@ -205,19 +206,19 @@ Deno.test("auth client flows: the 401 and 403 forms exactly", async () => {
   assert.equal(denied.type, "application/json");
   assert.equal(denied.headers.get("www-authenticate"), null);
   assert.equal(denied.text, '{"error_code":"PERMISSION_DENIED","message":"Permission denied"}');
-  // The same forms on /ajax-api, the artifact proxy, /get-artifact and a UI page.
-  for (
-    const req of [
-      { method: "GET", path: `/ajax-api/2.0/mlflow/runs/get?run_id=${w.run}` },
-      {
-        method: "GET",
-        path: `/api/2.0/mlflow-artifacts/artifacts/${w.exp}/${w.run}/artifacts/hello.txt`,
-      },
-      { method: "GET", path: `/get-artifact?run_id=${w.run}&path=hello.txt` },
-      { method: "GET", path: "/" },
-    ]
-  ) {
+  // The same forms on /ajax-api, the artifact proxy and /get-artifact; a page about an item the
+  // caller may not read answers with the HTML 403 page instead of JSON.
+  const ajax = { method: "GET", path: `/ajax-api/2.0/mlflow/runs/get?run_id=${w.run}` };
+  const proxy = { method: "GET", path: `${PROXY}/artifacts/${w.exp}/${w.run}/artifacts/hello.txt` };
+  const getArtifact = { method: "GET", path: `/get-artifact?run_id=${w.run}&path=hello.txt` };
+  for (const req of [ajax, proxy, getArtifact]) {
     assert.equal(not401(await w.as("anonymous", req)), null, req.path);
-    assert.equal(not403(await w.as("NO_PERMISSIONS", req), null), null, req.path);
+    assert.equal(not403(await w.as("NO_PERMISSIONS", req)), null, req.path);
   }
+  const page = { method: "GET", path: `/experiments/${w.exp}` };
+  assert.equal(not401(await w.as("anonymous", page)), null, page.path);
+  const refused = await w.as("NO_PERMISSIONS", page);
+  assert.equal(refused.status, 403);
+  assert.match(refused.type, /^text\/html/);
+  assert.ok(!refused.text.includes(w.expName), "the 403 page names the hidden experiment");
 });

@@ -8,8 +8,8 @@
  * sample (tests/api/permission_samples.ts), exactly.
  *
  * Views of many items (searches, pages) must not show a NO_PERMISSIONS caller the shared
- * fixture; a caller from whom something is hidden may be refused them outright instead (the
- * middleware does so until each view filters), or get 404 for a page about a hidden item.
+ * fixture; a caller from whom something is hidden may be refused them outright instead (JSON for
+ * the API, the HTML 403 page for a page), or get 404 for a page about a hidden item.
  *
  * @module
  */
@@ -78,18 +78,25 @@ function check(
 ): string | null {
   if (want === "unauthenticated") return not401(reply);
   if (want === "forbidden") return not403(reply);
+  const leaked = hidden(w).find((h) => reply.text.includes(h));
   if (s.shows && caller === "NO_PERMISSIONS") {
-    // Refused as a whole, or (a page about a hidden item) not found, or shown without it.
-    if (reply.status === 403) return not403(reply, null);
-    if (reply.status === 404) return null;
-    const leaked = hidden(w).find((h) => reply.text.includes(h));
     if (leaked) return `shows ${leaked}, which the caller may not read`;
+    // Refused as a whole (a page with its HTML 403 page), or a page about a hidden item not found.
+    if (reply.status === 403) return s.page ? isPage(reply) : not403(reply, null);
+    if (reply.status === 404) return null;
   }
-  const ok = typeof s.ok === "number" ? [s.ok] : s.ok;
-  if (reply.status === 401 || reply.status === 403 || !ok.includes(reply.status)) {
+  const ok = typeof s.ok === "function" ? [s.ok(caller)] : typeof s.ok === "number" ? [s.ok] : s.ok;
+  if (!ok.includes(reply.status)) {
     return `status ${reply.status}, want ${ok.join(" or ")}: ${reply.text.slice(0, 200)}`;
   }
+  // A handler's own 403 (declared allowed): only a page's, as the page.
+  if (reply.status === 403) return s.page ? isPage(reply) : not403(reply, null);
+  if (reply.status === 401) return "an allowed caller got 401";
   return null;
+}
+
+function isPage(reply: Reply): string | null {
+  return /^text\/html/.test(reply.type) ? null : `a page answered ${reply.type}`;
 }
 
 function ajaxTwin(path: string): string {

@@ -31,8 +31,11 @@ import {
 export interface Sample {
   /** The request for `caller`; may create (and grant) a fresh resource first. */
   request(w: AuthWorld, caller: CallerKind): Req | Promise<Req>;
-  /** The status the handler answers when the caller is allowed. */
-  ok: number | readonly number[];
+  /**
+   * The status the handler answers when the caller is allowed (per caller, for a handler that
+   * refuses some callers itself).
+   */
+  ok: number | readonly number[] | ((caller: CallerKind) => number);
   /** User routes about one user: the caller themself, or someone else. */
   about?: "self" | "other";
   /**
@@ -40,6 +43,8 @@ export interface Sample {
    * cannot read, and a restricted caller may be refused outright instead.
    */
   shows?: true;
+  /** A UI page: its own refusals are the HTML 403 page, not the API's JSON. */
+  page?: true;
   /** Why this variant exists, when a route has several. */
   label?: string;
 }
@@ -107,7 +112,7 @@ const mpu = (op: string) =>
     ok: 501,
   });
 const page = (path: (w: AuthWorld) => string) =>
-  one({ request: (w) => R("GET", path(w)), ok: 200, shows: true });
+  one({ request: (w) => R("GET", path(w)), ok: 200, shows: true, page: true });
 
 /** Every declared route's samples (the key is its `ROUTE_PERMISSIONS` key). */
 export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
@@ -601,26 +606,38 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   }),
 
   // ---- login, logout and the account pages (issue 11 §6) ------------------------------------
-  // The UI registers pages with all(); the login form may be get() + post(): both spellings.
-  "GET /login": one({ request: () => R("GET", "/login"), ok: 200 }),
-  "ALL /login": one({ request: () => R("GET", "/login"), ok: 200 }),
-  "POST /login": one({
-    request: () =>
-      R(
-        "POST",
-        "/login",
-        new URLSearchParams({ username: BYSTANDER, password: PASSWORD, next: "/" }).toString(),
-        { "content-type": "application/x-www-form-urlencoded" },
-      ),
-    ok: 303,
+  // UI routes are all() registrations; each answers the methods it takes itself.
+  "ALL /login": [
+    { request: () => R("GET", "/login"), ok: 200, page: true, label: "the form" },
+    {
+      // The form as the login page posts it (login CSRF: from this site).
+      request: () =>
+        R(
+          "POST",
+          "/login",
+          new URLSearchParams({ username: BYSTANDER, password: PASSWORD, next: "/" }).toString(),
+          {
+            "content-type": "application/x-www-form-urlencoded",
+            "sec-fetch-site": "same-origin",
+          },
+        ),
+      ok: 303,
+      label: "logging in",
+    },
+  ],
+  // Without a live session there is nothing to protect: the cookie is cleared, off to /login.
+  "ALL /logout": one({ request: () => R("POST", "/logout"), ok: 303 }),
+  "ALL /settings/tokens": one({
+    request: () => R("GET", "/settings/tokens"),
+    ok: 200,
+    page: true,
   }),
-  // Basic credentials need no CSRF token; without a session there is nothing to end.
-  "POST /logout": one({ request: () => R("POST", "/logout"), ok: [200, 302, 303] }),
-  "ALL /logout": one({ request: () => R("POST", "/logout"), ok: [200, 302, 303] }),
-  "ALL /settings/tokens": one({ request: () => R("GET", "/settings/tokens"), ok: 200 }),
-  "GET /settings/tokens": one({ request: () => R("GET", "/settings/tokens"), ok: 200 }),
-  "ALL /admin/users": one({ request: () => R("GET", "/admin/users"), ok: 200 }),
-  "GET /admin/users": one({ request: () => R("GET", "/admin/users"), ok: 200 }),
+  // Declared for any authenticated user: the page answers non-admins with its own 403 page.
+  "ALL /admin/users": one({
+    request: () => R("GET", "/admin/users"),
+    ok: (caller) => caller === "admin" ? 200 : 403,
+    page: true,
+  }),
 };
 
 /**
@@ -630,7 +647,7 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
  */
 export const CONTRACT_ROUTES: ReadonlySet<string> = new Set(
   Object.keys(ROUTE_SAMPLES).filter((k) =>
-    /\/users\/|\/permissions\/|^(GET|POST|ALL) \/(login|logout|settings\/tokens|admin\/users)$/
+    /\/users\/|\/permissions\/|^ALL \/(login|logout|settings\/tokens|admin\/users)$/
       .test(k)
   ),
 );

@@ -108,7 +108,10 @@ export interface AuthWorld extends AsyncDisposable {
     caller: CallerKind,
     opts?: { artifact?: boolean },
   ): Promise<{ exp: string; run: string; name: string }>;
-  /** A fresh registered model with version 1, the caller holding their level on it. */
+  /**
+   * A fresh registered model with version 1 (from a run in an experiment without grants), the
+   * caller holding their level on it.
+   */
   freshModel(caller: CallerKind): Promise<string>;
   /** A unique name, for throwaway resources. */
   unique(prefix: string): string;
@@ -289,6 +292,9 @@ export async function createAuthWorld(opts: AuthWorldOptions = {}): Promise<Auth
   });
   const model = "matrix-shared-model";
   await newModel(model, run);
+  // Fresh models' versions come from a run nobody is refused, so that a caller who may read a
+  // fresh model is not shown the shared run's id through it.
+  const open = await newExperiment("matrix-open-experiment", false);
   for (const level of LEVELS) {
     await grantExperiment(level, exp);
     await grantModel(level, model);
@@ -317,7 +323,7 @@ export async function createAuthWorld(opts: AuthWorldOptions = {}): Promise<Auth
     },
     async freshModel(caller) {
       const name = unique("fresh-model");
-      await newModel(name, run);
+      await newModel(name, open.run);
       await grantModel(caller, name);
       return name;
     },
