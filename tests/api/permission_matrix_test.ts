@@ -95,8 +95,9 @@ function check(
   return null;
 }
 
+/** A page's refusal: its HTML 403 page, or the API's JSON `PERMISSION_DENIED`. */
 function isPage(reply: Reply): string | null {
-  return /^text\/html/.test(reply.type) ? null : `a page answered ${reply.type}`;
+  return /^text\/html/.test(reply.type) ? null : not403(reply, null);
 }
 
 function ajaxTwin(path: string): string {
