@@ -22,7 +22,9 @@ export const PASSWORD = "a long enough password";
 /** Cheap KDF for tests: the hashes are still real PBKDF2. */
 export const TEST_PBKDF2_ITERATIONS = 1000;
 
+/** Where the tracking endpoints live; relative test paths are under it. */
 export const API = "/api/2.0/mlflow";
+/** Where the artifact proxy lives. */
 export const PROXY = "/api/2.0/mlflow-artifacts";
 
 /** Who calls: nobody, a non-admin holding one level on the shared fixture, or an admin. */
@@ -160,9 +162,14 @@ export function not403(
   if (reply.status !== 403) return `status ${reply.status}, want 403`;
   if (reply.headers.has("www-authenticate")) return "a 403 carries WWW-Authenticate";
   if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
-  const body = reply.json;
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = JSON.parse(reply.text);
+  } catch {
+    body = undefined;
+  }
   if (
-    body?.error_code !== "PERMISSION_DENIED" || Object.keys(body).sort().join() !==
+    body?.error_code !== "PERMISSION_DENIED" || Object.keys(body ?? {}).sort().join() !==
       "error_code,message" ||
     (message !== null && body.message !== message)
   ) {
