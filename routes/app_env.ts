@@ -34,6 +34,11 @@ export interface AppEnv {
     user?: User;
     /** How the caller proved who they are; set with `user`. */
     authVia?: "password" | "token" | "session";
+    /**
+     * The browser session's CSRF token; set with `user` when `authVia` is `"session"`, for pages
+     * to hand to their scripts and forms (ui/render.tsx).
+     */
+    csrfToken?: string;
     /** The auth options (users, grants, default permission); set only when auth is on. */
     auth?: AuthOptions;
     /**

@@ -20,6 +20,7 @@ import type { TrackingStore } from "../store/types.ts";
 import type { AppEnv } from "./app_env.ts";
 import { type ArtifactModeOptions, artifactModes } from "./artifact_modes.ts";
 import { FULL_ACCESS } from "./auth/access.ts";
+import { createCredentialCache } from "./auth/credential_cache.ts";
 import { authenticateRequest, type AuthOptions, authorizeRequest } from "./auth/middleware.ts";
 import { apiPrefixOnly, AUTH_API_PATTERNS, authApiRoutes } from "./auth_api/mod.ts";
 import { decodeRequest, DEFAULT_BODY_IDLE_TIMEOUT_MS } from "./decode.ts";
@@ -34,7 +35,7 @@ import { runArtifacts } from "./run_artifacts/mod.ts";
 import { runs } from "./runs/mod.ts";
 import { security, type SecurityOptions } from "./security.ts";
 import { server } from "./server/mod.ts";
-import { createUi } from "../ui/mod.ts";
+import { createAssetLoader, createUi, loginChallenge } from "../ui/mod.ts";
 
 /** What `/version` reports by default: ≥3.4, so 3.x clients treat the server as modern. */
 export const DEFAULT_VERSION = "3.6.0";
@@ -87,6 +88,10 @@ const fullAccess = () => Promise.resolve(FULL_ACCESS);
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const version = deps.version ?? DEFAULT_VERSION;
   const bodyIdleTimeoutMs = deps.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
+  // One credential cache for the middleware and the login form, so they share the login limits.
+  const auth = deps.auth && { ...deps.auth, cache: deps.auth.cache ?? createCredentialCache() };
+  // One asset table for the UI's pages and the login page the middleware answers browsers with.
+  const assets = createAssetLoader();
   const app = new OpenAPIHono<AppEnv>({ defaultHook, getPath: routingPath });
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
@@ -99,13 +104,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set("version", version);
     c.set("bodyIdleTimeoutMs", bodyIdleTimeoutMs);
     c.set("access", fullAccess);
-    if (deps.auth) c.set("auth", deps.auth);
+    if (auth) c.set("auth", auth);
     await next();
   });
   // Credentials are checked before any body is read; permissions after decoding, since most
   // resource ids are in the decoded body.
-  if (deps.auth) {
-    app.use("*", authenticateRequest(deps.auth));
+  if (auth) {
+    app.use("*", authenticateRequest(auth, { loginPage: loginChallenge(assets) }));
     // Before decoding and authorization: an /ajax-api twin is 404 for every caller, as in MLflow.
     for (const p of AUTH_API_PATTERNS) app.use(`${API_PREFIX}${p}`, apiPrefixOnly);
   }
@@ -113,7 +118,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
     app.use(path, decodeRequest({ bodyIdleTimeoutMs, bodyTimeoutMs: deps.bodyTimeoutMs }));
   }
-  if (deps.auth) app.use("*", authorizeRequest(deps.auth));
+  if (auth) app.use("*", authorizeRequest(auth));
   app.route("/", server);
   app.route(API_PREFIX, experiments);
   app.route(API_PREFIX, runs);
@@ -121,11 +126,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(API_PREFIX, loggedModelRoutes);
   app.route(API_PREFIX, registryRoutes);
   // Users, grants and API tokens exist only with auth (issue 11 §2–§4).
-  if (deps.auth) app.route(API_PREFIX, authApiRoutes);
+  if (auth) app.route(API_PREFIX, authApiRoutes);
   app.route(ARTIFACTS_PREFIX, mlflowArtifacts);
   app.route("/", runArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
   // The web UI last: its pages (`/`, `/experiments/:id`, `/static/*`) overlap no API path.
-  app.route("/", createUi({ auth: deps.auth !== undefined }));
+  app.route("/", createUi(assets, { auth: auth !== undefined }));
   return app;
 }

@@ -310,7 +310,8 @@ Deno.test("route permissions: matrix of every declaration × caller matches the 
     )
     .map(([k]) => k)
     .sort();
-  assert.deepEqual(open, ["ALL /static/:file", "GET /health"]);
+  // The login form and logout (which checks the session and its CSRF token itself) are open too.
+  assert.deepEqual(open, ["ALL /login", "ALL /logout", "ALL /static/:file", "GET /health"]);
   // A READ user cannot write: no route with a capability above read lets READ through.
   for (const [key, perm] of Object.entries(ROUTE_PERMISSIONS)) {
     if ("id" in perm && perm.resource !== "user" && perm.action !== "read") {

@@ -18,7 +18,11 @@ import { openPage, shoot } from "./helpers/ui.ts";
 
 const PW = "a long enough password";
 
-/** A page signed in as `username`, with its problems (console errors, page errors, dialogs). */
+/**
+ * A page in its own browser context, logged in as `username` through the login form (so every
+ * island write rides the session cookie and must carry its CSRF token), with its problems
+ * (console errors, page errors, dialogs).
+ */
 async function signedIn(
   browser: Browser,
   base: string,
@@ -27,11 +31,16 @@ async function signedIn(
   const opened = await openPage(browser, {
     context: {
       viewport: { width: 1280, height: 800 },
-      httpCredentials: { username, password: PW, origin: base },
       permissions: ["clipboard-read", "clipboard-write"],
     },
     timeoutMs: 10_000,
   });
+  const { page } = opened;
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PW);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${base}/`);
   return opened;
 }
 
@@ -67,6 +76,15 @@ Deno.test({
       await t.step("each user sees only the experiments they may read", async () => {
         await bob.page.goto(`${base}/`);
         await bob.page.locator("[data-island='ExperimentsList'][data-hydrated]").waitFor();
+        assert.deepEqual(await listedNames(bob.page), ["bob-exp"]);
+        // The island's own searches (the API's, filtered there) show no more than the page did.
+        const searched = bob.page.waitForResponse((r) =>
+          r.url().endsWith("/experiments/search") && r.request().method() === "POST"
+        );
+        await bob.page.getByRole("searchbox", { name: "Search experiments" }).fill("exp");
+        const reply = await (await searched).json();
+        assert.deepEqual(reply.experiments.map((e: { name: string }) => e.name), ["bob-exp"]);
+        await bob.page.locator("[data-island='ExperimentsList'] table:not([aria-busy])").waitFor();
         assert.deepEqual(await listedNames(bob.page), ["bob-exp"]);
         await alice.page.goto(`${base}/`);
         assert.deepEqual(await listedNames(alice.page), ["team-exp"]);
@@ -105,6 +123,17 @@ Deno.test({
         assert.equal(await page.locator("#access-grants tbody tr").count(), 1);
         await bob.page.goto(`${base}/`);
         assert.deepEqual(await listedNames(bob.page), ["bob-exp"]);
+        // Lowering her own MANAGE: the change holds, the panel says she no longer manages it.
+        await page.getByRole("combobox", { name: "Permission of alice" }).selectOption("READ");
+        await page.getByRole("status").filter({ hasText: "You no longer manage access" })
+          .waitFor();
+        assert.equal((await auth.getExperimentPermission(team, "alice")).permission, "READ");
+        assert.equal(
+          await page.getByRole("button", { name: "Grant", exact: true }).isDisabled(),
+          true,
+        );
+        await page.reload();
+        assert.equal(await page.locator("[data-island='AccessPanel']").count(), 0);
         // bob does not manage bob-exp: no panel for him.
         await bob.page.goto(`${base}/experiments/${bobs}`);
         assert.equal(await bob.page.locator("[data-island='AccessPanel']").count(), 0);
@@ -114,7 +143,8 @@ Deno.test({
         "an API token is shown once, works, and stops working once revoked",
         async () => {
           const page = alice.page;
-          await page.goto(`${base}/settings/tokens`);
+          await page.getByRole("link", { name: "API tokens" }).click();
+          await page.waitForURL(`${base}/settings/tokens`);
           await page.locator("[data-island='ApiTokens'][data-hydrated]").waitFor();
           await page.getByRole("textbox", { name: "Name" }).fill("laptop");
           await page.getByRole("button", { name: "Create token" }).click();
@@ -151,7 +181,8 @@ Deno.test({
 
       await t.step("an admin creates, promotes and deletes a user; others get 403", async () => {
         const page = admin.page;
-        await page.goto(`${base}/admin/users`);
+        await page.getByRole("link", { name: "Users", exact: true }).click();
+        await page.waitForURL(`${base}/admin/users`);
         await page.locator("[data-island='UsersAdmin'][data-hydrated]").waitFor();
         await page.getByRole("textbox", { name: "User name" }).fill("carol");
         await page.getByLabel("Password", { exact: true }).fill("carols long password");
@@ -179,10 +210,20 @@ Deno.test({
         );
         const refused = await bob.page.goto(`${base}/admin/users`);
         assert.equal(refused?.status(), 403);
+        assert.equal(await bob.page.getByRole("link", { name: "Users", exact: true }).count(), 0);
       });
 
-      // Only the 403 pages this test opened on purpose may have logged their status.
-      const unexpected = (ps: string[]) => ps.filter((p) => !p.includes("status of 403"));
+      await t.step("logging out ends the session", async () => {
+        await alice.page.getByRole("button", { name: "Log out" }).click();
+        await alice.page.waitForURL(`${base}/login`);
+        const res = await alice.page.goto(`${base}/experiments/${team}`);
+        assert.equal(res?.status(), 401);
+        await alice.page.getByRole("heading", { name: "Log in to kvflow" }).waitFor();
+      });
+
+      // Only the 403 and 401 pages this test opened on purpose may have logged their status.
+      const unexpected = (ps: string[]) =>
+        ps.filter((p) => !p.includes("status of 403") && !p.includes("status of 401"));
       assert.deepEqual(unexpected(alice.problems), []);
       assert.deepEqual(unexpected(bob.problems), []);
       assert.deepEqual(unexpected(admin.problems), []);

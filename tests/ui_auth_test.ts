@@ -13,6 +13,7 @@ import type { AuthStore, Permission } from "../store/auth/types.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { islandProps, pageHtml } from "./helpers/ui.ts";
+import { USERS_PAGE_SIZE } from "../ui/auth_handlers.tsx";
 
 const PW = "a long enough password";
 
@@ -225,4 +226,79 @@ Deno.test("UI with auth: /settings/tokens lists the viewer's own tokens, never a
     (islandProps(await pageHtml(bob), "ApiTokens").tokens as { name: string }[]).map((t) => t.name),
     ["b2", "bobs-ci"],
   );
+});
+
+Deno.test("UI with auth: pages name nothing linked from an experiment or model the viewer may not read", async () => {
+  const w = await world("READ");
+  const open = await w.store.createExperiment({ name: "open-exp" });
+  const hidden = await w.store.createExperiment({ name: "hidden-exp" });
+  await w.auth.createExperimentPermission(hidden, "bob", "NO_PERMISSIONS");
+  const hiddenRun = await w.store.createRun({ experimentId: hidden, runName: "hidden-parent" });
+  const hiddenRunId = hiddenRun.info.run_id;
+  const child = await w.store.createRun({
+    experimentId: open,
+    runName: "open-child",
+    tags: [{ key: "mlflow.parentRunId", value: hiddenRunId }],
+  });
+  const hiddenModel = await w.store.createLoggedModel({ experimentId: hidden, name: "hiddenlm" });
+  await w.store.logOutputs(child.info.run_id, [{ model_id: hiddenModel.info.model_id, step: 0 }]);
+  const openModel = await w.store.createLoggedModel({
+    experimentId: open,
+    name: "openlm",
+    sourceRunId: hiddenRunId,
+  });
+  const modelId = openModel.info.model_id;
+  for (const name of ["reg-open", "reg-hidden"]) {
+    await w.store.createRegisteredModel({ name });
+    await w.store.createModelVersion({
+      name,
+      source: `models:/${modelId}`,
+      runId: hiddenRunId,
+      modelId,
+    });
+  }
+  await w.auth.createRegisteredModelPermission("reg-hidden", "bob", "NO_PERMISSIONS");
+
+  const pages = {
+    run: `/runs/${child.info.run_id}`,
+    loggedModel: `/logged-models/${modelId}`,
+    registered: "/models/reg-open",
+  };
+  // alice may read everything: each page names what it links to (so the checks below can fail).
+  assert.match(await pageHtml(w.get("alice", pages.run)), /hidden-parent[\s\S]*hiddenlm/);
+  const aliceModel = await pageHtml(w.get("alice", pages.loggedModel));
+  assert.match(aliceModel, /hidden-parent/);
+  assert.match(aliceModel, /reg-hidden/);
+  assert.match(await pageHtml(w.get("alice", pages.registered)), /hidden-parent/);
+
+  const run = await pageHtml(w.get("bob", pages.run));
+  assert.match(run, /open-child/);
+  assert.doesNotMatch(run, /hidden-parent|hiddenlm/);
+  const model = await pageHtml(w.get("bob", pages.loggedModel));
+  assert.match(model, /reg-open/);
+  assert.doesNotMatch(model, /hidden-parent|reg-hidden/);
+  assert.doesNotMatch(await pageHtml(w.get("bob", pages.registered)), /hidden-parent/);
+});
+
+Deno.test("UI with auth: /admin/users shows one page of users and hands the island the token for more", async () => {
+  const w = await world("READ");
+  // admin, alice and bob exist already.
+  for (let i = 0; i < USERS_PAGE_SIZE; i++) {
+    await w.auth.createUser(`user-${String(i).padStart(3, "0")}`, PW, false);
+  }
+  const props = islandProps(await pageHtml(w.get("admin", "/admin/users")), "UsersAdmin") as {
+    users: { username: string }[];
+    nextPageToken: string | null;
+  };
+  assert.equal(props.users.length, USERS_PAGE_SIZE);
+  assert.ok(props.nextPageToken, "no token for the rest");
+  // The token is the one users/list takes: it continues right after the first page.
+  const res = await w.app.request(
+    `/api/2.0/mlflow/users/list?page_token=${encodeURIComponent(props.nextPageToken)}`,
+    { headers: { authorization: `Basic ${btoa(`admin:${PW}`)}` } },
+  );
+  const rest = (await res.json()).users as { username: string }[];
+  const all = [...props.users, ...rest].map((u) => u.username);
+  assert.equal(all.length, USERS_PAGE_SIZE + 3);
+  assert.equal(new Set(all).size, all.length);
 });

@@ -99,3 +99,21 @@ export async function loadAssets(): Promise<AssetTable> {
     },
   };
 }
+
+/** The app's asset table, loaded on first call; a failed load is retried by the next call. */
+export type AssetLoader = () => Promise<AssetTable>;
+
+/**
+ * One lazily loaded asset table, shared by everything in one app that renders a page (the UI's
+ * routes, and the login page the auth middleware answers anonymous browsers with).
+ */
+export function createAssetLoader(): AssetLoader {
+  let loading: Promise<AssetTable> | undefined;
+  return () => {
+    loading ??= loadAssets().catch((err) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading;
+  };
+}

@@ -1,9 +1,9 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
  * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
- * `/models/:name`, `/logged-models/:id`, `/static/*`, and with auth `/admin/users` and
- * `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`, `/health`, `/version`,
- * `/openapi.json`, `/get-artifact`).
+ * `/models/:name`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`, and with auth
+ * `/admin/users` and `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`,
+ * `/health`, `/version`, `/openapi.json`, `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -18,7 +18,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { compress } from "hono/compress";
 import { errorResponse } from "../routes/errors.ts";
-import { type AssetTable, loadAssets } from "./assets.ts";
+import { type AssetLoader, createAssetLoader } from "./assets.ts";
 import {
   comparePage,
   experimentPage,
@@ -30,9 +30,12 @@ import {
   staticFile,
 } from "./handlers.tsx";
 import { tokensPage, usersPage } from "./auth_handlers.tsx";
+import { loginRoute, logoutRoute } from "./login.tsx";
 import type { UiEnv } from "./render.tsx";
 
 export type { UiEnv } from "./render.tsx";
+export { type AssetLoader, createAssetLoader } from "./assets.ts";
+export { loginChallenge } from "./login.tsx";
 
 /**
  * Pages are registered with `all()` plus this guard rather than `get()`: the app's route list
@@ -58,17 +61,13 @@ export interface UiOptions {
 /**
  * Builds the UI sub-app. Nothing happens until the first UI request, which loads the static files
  * and builds the island bundle if it is missing or stale (see ui/bundle.ts); a failed load is
- * retried by the next request.
+ * retried by the next request. Pass the app's `assets` loader when something else renders pages
+ * too (the auth middleware's login page), so the files are loaded once.
  */
-export function createUi(opts: UiOptions = {}): Hono<UiEnv> {
-  let loading: Promise<AssetTable> | undefined;
-  const assets = () => {
-    loading ??= loadAssets().catch((err) => {
-      loading = undefined;
-      throw err;
-    });
-    return loading;
-  };
+export function createUi(
+  assets: AssetLoader = createAssetLoader(),
+  opts: UiOptions = {},
+): Hono<UiEnv> {
   // Per route, not `use("*")`: a sub-app's `*` middleware would run for the whole app.
   const withAssets: MiddlewareHandler<UiEnv> = async (c, next) => {
     c.set("assets", await assets());
@@ -87,7 +86,10 @@ export function createUi(opts: UiOptions = {}): Hono<UiEnv> {
     .all("/models", ...page, modelsPage)
     // The rest of the path: a registered model's name may contain `/` (sent encoded or not).
     .all("/models/:name{.+}", ...page, registeredModelPage)
-    .all("/logged-models/:modelId", ...page, loggedModelPage);
+    .all("/logged-models/:modelId", ...page, loggedModelPage)
+    // Any method: each answers the ones it takes (login GET and POST, logout POST) itself.
+    .all("/login", withAssets, loginRoute)
+    .all("/logout", logoutRoute);
   if (opts.auth) {
     ui.all("/admin/users", ...page, usersPage).all("/settings/tokens", ...page, tokensPage);
   }

@@ -11,6 +11,7 @@ import { render } from "preact-render-to-string";
 import type { AppEnv } from "../routes/app_env.ts";
 import { type AssetTable, CLIENT_JS } from "./assets.ts";
 import { IslandsUsed } from "./island.tsx";
+import { type Viewer, ViewerContext } from "./components/UserMenu.tsx";
 
 /** The UI's Hono environment: the app's, plus the loaded static files. */
 export interface UiEnv {
@@ -45,9 +46,24 @@ export interface PageOptions {
 }
 
 /**
+ * Who is looking, for the page header: the authenticated caller when the app runs with auth
+ * (with the browser session's CSRF token when they came with the session cookie), else none.
+ */
+export function viewerOf(c: Context<UiEnv>): Viewer | undefined {
+  const user = c.var.user;
+  if (c.var.auth === undefined || user === undefined) return undefined;
+  const viewer: Viewer = { username: user.username, isAdmin: user.is_admin };
+  if (c.var.csrfToken !== undefined) viewer.csrfToken = c.var.csrfToken;
+  return viewer;
+}
+
+/**
  * Renders `page` (a component tree, usually `<Layout>…</Layout>`) into a full document and
  * replies with it: `text/html`, the {@linkcode CONTENT_SECURITY_POLICY}, `no-cache` (pages show
- * live data), and `Referrer-Policy: same-origin`.
+ * live data), and `Referrer-Policy: same-origin`. With a {@linkcode viewerOf} the header shows
+ * them, the document carries the session's CSRF token in `<meta name="csrf-token">` (where
+ * ui/islands/api.ts reads it for writes), and the reply is `private` (it is that user's view;
+ * a shared cache must not keep it).
  *
  * @example
  * ```tsx
@@ -59,13 +75,19 @@ export interface PageOptions {
  */
 export function renderPage(c: Context<UiEnv>, page: VNode, opts: PageOptions): Response {
   const assets = c.var.assets;
+  const viewer = viewerOf(c);
   const islands = new Set<string>();
-  const body = render(<IslandsUsed.Provider value={islands}>{page}</IslandsUsed.Provider>);
+  const body = render(
+    <ViewerContext.Provider value={viewer}>
+      <IslandsUsed.Provider value={islands}>{page}</IslandsUsed.Provider>
+    </ViewerContext.Provider>,
+  );
   const head = render(
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="color-scheme" content="light dark" />
+      {viewer?.csrfToken !== undefined && <meta name="csrf-token" content={viewer.csrfToken} />}
       <title>{`${opts.title} · kvflow`}</title>
       <link rel="icon" type="image/svg+xml" href={assets.url("favicon.svg")} />
       <link rel="stylesheet" href={assets.url("styles.css")} />
@@ -75,7 +97,7 @@ export function renderPage(c: Context<UiEnv>, page: VNode, opts: PageOptions): R
   const html = `<!DOCTYPE html><html lang="en">${head}<body>${body}</body></html>`;
   return c.html(html, (opts.status ?? 200) as 200, {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Cache-Control": "no-cache",
+    "Cache-Control": viewer ? "private, no-cache" : "no-cache",
     "Referrer-Policy": "same-origin",
   });
 }

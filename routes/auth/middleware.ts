@@ -4,7 +4,8 @@
  * without the server reading (or rejecting) what it sent; {@linkcode authorizeRequest} runs after
  * `decodeRequest`, because most resource ids are only known from the decoded JSON body. Both look
  * the matched route's declaration up in route_permissions.ts and let decide.ts decide; neither
- * knows any route by name except the searches (how each is made safe is below).
+ * knows any route by name except the searches (how each is made safe is below) and
+ * `model-versions/create`, whose source the caller must be able to read too.
  *
  * Resolution of the resource a grant names: a run and a logged model → their experiment (one
  * store read); a model version → its registered model (the `name` the request carries); an
@@ -26,8 +27,10 @@ import type { AuthStore, Permission, User } from "../../store/auth/types.ts";
 import type { AppEnv } from "../app_env.ts";
 import { authenticate, isAuthFailure } from "./authenticate.ts";
 import { createCredentialCache, type CredentialCache } from "./credential_cache.ts";
+import { csrfRefusal } from "./csrf.ts";
 import { decide } from "./decide.ts";
 import { type Access, loadAccess } from "./access.ts";
+import { modelVersionSourceTargets } from "./model_version_source.ts";
 import { canRead } from "./permissions.ts";
 import {
   type IdLocation,
@@ -37,6 +40,7 @@ import {
   type SearchCheck,
   UNMATCHED_PERMISSION,
 } from "./route_permissions.ts";
+import { currentSession, hasSessionCookie } from "./session_cookie.ts";
 
 /** `createApp`'s auth option: where users and grants live, and what applies without a grant. */
 export interface AuthOptions {
@@ -50,56 +54,115 @@ export interface AuthOptions {
 /** MLflow's 403 text (auth traffic §2). */
 export const PERMISSION_DENIED_MESSAGE = "Permission denied";
 
-/** The matched route's `{path, index}`: the handler's (not a middleware's) registration. */
-function matchedRoute(c: Context): { path: string; index: number } | undefined {
+/**
+ * The matched route's `{path, index}`: the handler's (not a middleware's) registration; `page`
+ * when it is an `all()` registration, which only the UI's pages and forms use.
+ */
+function matchedRoute(c: Context): { path: string; index: number; page: boolean } | undefined {
   const routes = matchedRoutes(c);
   // A route with a method first; then an `all()` UI page. Middleware is `ALL …*`, or `ALL` on a
   // path a method route shares (`decodeRequest` on `/get-artifact`), so it is passed over.
-  let all: { path: string; index: number } | undefined;
+  let all: { path: string; index: number; page: boolean } | undefined;
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i];
     if (r.path.endsWith("*")) continue;
-    if (r.method !== "ALL") return { path: r.path, index: i };
-    all ??= { path: r.path, index: i };
+    if (r.method !== "ALL") return { path: r.path, index: i, page: false };
+    all ??= { path: r.path, index: i, page: true };
   }
   return all;
 }
 
 /** The declaration of the request's route; unknown paths need credentials (then 404/405). */
-function declarationOf(c: Context): { permission: RoutePermission; path?: string; index: number } {
+function declarationOf(
+  c: Context,
+): { permission: RoutePermission; path?: string; index: number; page: boolean } {
   const route = matchedRoute(c);
-  if (route === undefined) return { permission: UNMATCHED_PERMISSION, index: -1 };
+  if (route === undefined) return { permission: UNMATCHED_PERMISSION, index: -1, page: false };
   const permission = permissionFor(c.req.method, route.path) ?? UNMATCHED_PERMISSION;
-  return { permission, path: route.path, index: route.index };
+  return { permission, path: route.path, index: route.index, page: route.page };
 }
 
-function clientAddress(c: Context): string | undefined {
+/** The peer's address (the failed-login limiter's per-address key), when the server gave one. */
+export function clientAddress(c: Context): string | undefined {
   const env = c.env as { remoteAddr?: { hostname?: unknown } } | undefined;
   const host = env?.remoteAddr?.hostname;
   return typeof host === "string" ? host : undefined;
 }
 
+/** What the UI lends {@linkcode authenticateRequest}. */
+export interface AuthenticateHooks {
+  /**
+   * The 401 an anonymous browser gets for a page: the login form (ui/login.tsx), without
+   * `WWW-Authenticate`, which would open the browser's own Basic dialog instead.
+   */
+  loginPage?: (c: Context<AppEnv>) => Response | Promise<Response>;
+}
+
+/**
+ * Whether a browser is asking for a page (a navigation), not a script for data: a UI page, or a
+ * path no route serves outside the API (a mistyped address gets the form, then its 404, rather
+ * than the browser's Basic dialog).
+ */
+function wantsPage(c: Context, route: { page: boolean; index: number }): boolean {
+  const method = c.req.method;
+  const unmatchedPage = route.index === -1 && !c.req.path.startsWith("/api/");
+  return (route.page || unmatchedPage) && (method === "GET" || method === "HEAD") &&
+    (c.req.header("accept") ?? "").includes("text/html");
+}
+
 /**
  * The first middleware: 401 (with `WWW-Authenticate`) or 429 for anything but public routes
- * without valid credentials; sets `c.var.user`.
+ * without valid credentials; sets `c.var.user`. Without an `Authorization` header, the
+ * `kvflow_session` cookie of a live session authenticates (`authVia: "session"`), and its writes
+ * must pass the CSRF checks of csrf.ts (403 otherwise); an `Authorization` header, when present,
+ * wins and the cookie is ignored.
  */
-export function authenticateRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+export function authenticateRequest(
+  opts: AuthOptions,
+  hooks: AuthenticateHooks = {},
+): MiddlewareHandler<AppEnv> {
   const cache = opts.cache ?? createCredentialCache();
   return async (c, next) => {
-    const { permission } = declarationOf(c);
+    const route = declarationOf(c);
+    const { permission } = route;
     if (permission.action === "none") return await next();
+    const cookie = c.req.header("cookie");
+    const noAuthorization = !c.req.raw.headers.has("authorization");
+    if (noAuthorization) {
+      const live = await currentSession(opts.store, cookie);
+      if (live !== null) {
+        const refusal = csrfRefusal(c, live.session.csrf_token);
+        if (refusal !== null) return denied(c, refusal);
+        c.set("csrfToken", live.session.csrf_token);
+        return await proceed(c, next, live.user, "session");
+      }
+      if (hooks.loginPage && wantsPage(c, route)) return await hooks.loginPage(c);
+    }
     const result = await authenticate(opts.store, cache, c.req.raw.headers, clientAddress(c));
     if (isAuthFailure(result)) {
       const { body, status, headers } = result.response;
-      return new Response(body, { status, headers });
+      const res = new Response(body, { status, headers });
+      // A browser whose session ended: its scripts' calls must not open the Basic dialog.
+      if (result.reason === "missing" && hasSessionCookie(cookie)) {
+        res.headers.delete("www-authenticate");
+      }
+      return res;
     }
-    const user = result.user;
+    return await proceed(c, next, result.user, result.via);
+  };
+
+  async function proceed(
+    c: Context<AppEnv>,
+    next: () => Promise<void>,
+    user: User,
+    via: "password" | "token" | "session",
+  ): Promise<void> {
     c.set("user", user);
-    c.set("authVia", result.via);
+    c.set("authVia", via);
     let access: Promise<Access> | undefined;
     c.set("access", () => access ??= loadAccess(opts.store, user, opts.defaultPermission));
     await next();
-  };
+  }
 }
 
 function denied(c: Context, message = PERMISSION_DENIED_MESSAGE): Response {
@@ -257,6 +320,23 @@ async function guardSearch(
   return undefined;
 }
 
+/**
+ * Whether a non-admin `user` may read what a new model version's files come from (its run,
+ * logged model, source version or artifact location; model_version_source.ts). An unknown run
+ * or logged model: the handler's 404 only for a caller who could read it by default.
+ */
+async function maySourceBeRead(
+  c: Context<AppEnv>,
+  opts: AuthOptions,
+  user: User,
+): Promise<boolean> {
+  for (const target of await modelVersionSourceTargets(c.var.store, await bodyArgs(c))) {
+    const grant = target === null ? null : await grantOn(opts.store, target, user);
+    if (!canRead(grant ?? opts.defaultPermission)) return false;
+  }
+  return true;
+}
+
 /** After a successful create, the creator holds MANAGE on it (MLflow: admins included). */
 async function grantCreator(c: Context<AppEnv>, opts: AuthOptions, user: User): Promise<void> {
   if (c.res.status !== 200) return;
@@ -366,6 +446,9 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       }
       const grant = await grantOn(opts.store, target, user);
       if (decide({ permission, caller, grant, defaultPermission }) !== "allow") return denied(c);
+    }
+    if (route.path?.endsWith("/model-versions/create") && !await maySourceBeRead(c, opts, user)) {
+      return denied(c);
     }
     await next();
     await moveModelGrants(c, opts, route.path);

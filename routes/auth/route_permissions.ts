@@ -347,6 +347,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   // endpoints. The tokens page shows the caller's own tokens.
   "ALL /admin/users": AUTHENTICATED,
   "ALL /settings/tokens": AUTHENTICATED,
+  // The login form is open; logout checks the session cookie and its CSRF token itself
+  // (routes/auth/login.ts), so an ended session can still clear its cookie.
+  "ALL /login": PUBLIC,
+  "ALL /logout": PUBLIC,
 });
 
 /** Maps an `/ajax-api/…` path onto its `/api/…` twin, as routes/mod.ts's routing does. */

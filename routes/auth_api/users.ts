@@ -135,9 +135,10 @@ export const listUsers = authRoute(
 /** Creates a non-admin user and answers it as `users/get` would. */
 export const createUserHandler: Handler<typeof createUser> = async (c) => {
   const { username, password } = c.req.valid("json");
-  const store = authStore(c);
-  const created = await store.createUser(username, password, false);
-  return jsonify(c, { user: userBody(await store.getUser(created.username)) }, 200);
+  const created = await authStore(c).createUser(username, password, false);
+  // A new user holds no grants: the reply needs no second read.
+  const user = { ...created, experiment_permissions: [], registered_model_permissions: [] };
+  return jsonify(c, { user: userBody(user) }, 200);
 };
 
 /** Answers the user with their grants. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MlflowError } from "../errors.ts";
 import { runYielding, SEARCH_SLICE_MS, type Steps, TOO_MUCH_WORK, WorkBudget } from "./budget.ts";
-import { searchRunsIn } from "./mod.ts";
+import { searchExperimentsIn, searchRunsIn } from "./mod.ts";
 import { makeRun } from "./_test_utils.ts";
 
 function busy(ms: number) {
@@ -58,4 +58,26 @@ Deno.test("the reference searches give up with TOO_MUCH_WORK when over budget", 
   const opts = { experimentIds: [runs[0].info.experiment_id] };
   assert.equal(searchRunsIn(runs, opts).items.length, 2);
   assert.throws(() => searchRunsIn(runs, opts, new WorkBudget(-1)), { message: TOO_MUCH_WORK });
+});
+
+Deno.test("paging past hidden items counts against the budget too", () => {
+  const experiments = Array.from({ length: 5000 }, (_, i) => ({
+    experiment_id: String(i + 1),
+    name: `e${i}`,
+    artifact_location: `mlflow-artifacts:/${i + 1}`,
+    lifecycle_stage: "active" as const,
+    creation_time: i,
+    last_update_time: i,
+    tags: [],
+  }));
+  // Filtering is cheap; only the readable-set predicate is slow (~100 ms in all), and it hides
+  // everything, so the page is refilled past all 5000.
+  const visible = () => {
+    busy(0.02);
+    return false;
+  };
+  assert.deepEqual(searchExperimentsIn(experiments, { visible }), { items: [] });
+  assert.throws(() => searchExperimentsIn(experiments, { visible }, new WorkBudget(10)), {
+    message: TOO_MUCH_WORK,
+  });
 });

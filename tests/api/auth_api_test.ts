@@ -6,6 +6,7 @@
  * §6, a user's self-service, API tokens, deleted users, the `/ajax-api` twins and anonymous calls.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
 import { encodeJsonify } from "../../routes/jsonify.ts";
 import { createApp } from "../../routes/mod.ts";
@@ -13,6 +14,7 @@ import { createKvAuthStore } from "../../store/auth/kv/mod.ts";
 import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
 import type { AuthStore } from "../../store/auth/types.ts";
 import { createMemoryStore } from "../../store/memory/mod.ts";
+import { checkProperty } from "../helpers/fuzz.ts";
 import { API, expectError, expectJson, MISSING, type TestApp } from "./_helpers.ts";
 
 const ITER = 1000;
@@ -939,5 +941,94 @@ Deno.test("auth API: without auth the user, permission and token routes do not e
       body: method === "GET" ? undefined : "{}",
     });
     await expectError(res, 404, "ENDPOINT_NOT_FOUND");
+  }
+});
+
+// ---- generated requests: never a 5xx, always MLflow's error shape or jsonify bytes -----------
+
+const OPERATIONS: [string, string][] = [
+  ["POST", "users/create"],
+  ["GET", "users/get"],
+  ["PATCH", "users/update-password"],
+  ["PATCH", "users/update-admin"],
+  ["DELETE", "users/delete"],
+  ["GET", "users/current"],
+  ["GET", "users/list"],
+  ["POST", "users/tokens/create"],
+  ["GET", "users/tokens/list"],
+  ["DELETE", "users/tokens/revoke"],
+  ...["experiments", "registered-models"].flatMap((kind): [string, string][] => [
+    ["POST", `${kind}/permissions/create`],
+    ["GET", `${kind}/permissions/get`],
+    ["PATCH", `${kind}/permissions/update`],
+    ["DELETE", `${kind}/permissions/delete`],
+    ["GET", `${kind}/permissions/list`],
+  ]),
+];
+
+const FIELDS = [
+  "username",
+  "password",
+  "is_admin",
+  "experiment_id",
+  "name",
+  "permission",
+  "id",
+  "expires_at",
+  "max_results",
+  "page_token",
+];
+
+/** Field values: the plausible ones often, anything JSON sometimes. The admin is never named. */
+const valueArb = fc.oneof(
+  fc.constantFrom("bob", "carol", "nobody", "", "0", "1", "READ", "EDIT", "MANAGE", "WRITE"),
+  fc.constantFrom(PW, "short", true, false, "false", null, 0, -1, 1e300, 2 ** 53),
+  fc.string({ maxLength: 300 }).filter((s) => s !== "admin"),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+Deno.test("auth API: generated requests get a 2xx jsonify body or MLflow's error, never a 5xx", async () => {
+  const w = await world(BACKENDS[0]);
+  try {
+    await createUsers(w, "bob", "carol");
+    await createExperiment(w, "bob", "bob-exp");
+    const caseArb = fc.record({
+      op: fc.constantFrom(...OPERATIONS),
+      who: fc.constantFrom("admin", "bob"),
+      args: fc.dictionary(fc.constantFrom(...FIELDS), valueArb, { maxKeys: 4 }),
+    });
+    await checkProperty(
+      "auth API requests",
+      fc.asyncProperty(caseArb, async ({ op: [method, path], who, args }) => {
+        let url = `${API}/${path}`;
+        let body: unknown;
+        if (method === "GET") {
+          const q = new URLSearchParams();
+          for (const [k, v] of Object.entries(args)) {
+            q.append(k, typeof v === "string" ? v : JSON.stringify(v));
+          }
+          url += `?${q}`;
+        } else {
+          body = args;
+        }
+        const res = await w.call(who, method, url, body);
+        const text = await res.text();
+        const where = `${who} ${method} ${url} ${JSON.stringify(body)} → ${res.status} ${text}`;
+        assert.ok(res.status < 500, where);
+        // Failed logins may lock bob out after fuzzed password changes; the admin never is.
+        if (who === "admin") assert.ok(res.status !== 401 && res.status !== 429, where);
+        assert.equal(res.headers.get("content-type"), "application/json", where);
+        const parsed = JSON.parse(text);
+        if (res.status === 200) {
+          assert.equal(text, encodeJsonify(parsed), where);
+        } else {
+          assert.deepEqual(Object.keys(parsed).sort(), ["error_code", "message"], where);
+          assert.doesNotMatch(text, /pbkdf2|kvf_/, where);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  } finally {
+    w.close();
   }
 });

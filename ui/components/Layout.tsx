@@ -1,4 +1,6 @@
 import type { ComponentChildren } from "preact";
+import { useContext } from "preact/hooks";
+import { UserMenu, ViewerContext } from "./UserMenu.tsx";
 
 /** One link of the header's main navigation. */
 export interface NavItem {
@@ -29,11 +31,17 @@ export interface LayoutProps {
   active?: string;
   /** Optional trail (`Experiments / my-exp`), rendered above the page content. */
   crumbs?: Crumb[];
+  /**
+   * Only the brand in the header, no navigation or account links: the login page's, where both
+   * would lead back to it.
+   */
+  bare?: boolean;
   children?: ComponentChildren;
 }
 
 /**
- * Every page's frame: a skip link, the header (brand + {@linkcode NAV_ITEMS}) and `<main>`.
+ * Every page's frame: a skip link, the header (brand + {@linkcode NAV_ITEMS}, and the viewer's
+ * {@linkcode UserMenu} when `renderPage` provides one) and `<main>`.
  *
  * @example
  * ```tsx
@@ -42,7 +50,8 @@ export interface LayoutProps {
  * </Layout>
  * ```
  */
-export function Layout({ active, crumbs, children }: LayoutProps) {
+export function Layout({ active, crumbs, bare, children }: LayoutProps) {
+  const viewer = useContext(ViewerContext);
   return (
     <>
       <a class="skip-link" href="#main">Skip to content</a>
@@ -58,17 +67,20 @@ export function Layout({ active, crumbs, children }: LayoutProps) {
             </svg>
             <span class="brand__name">kvflow</span>
           </a>
-          <nav class="app-nav" aria-label="Main">
-            <ul>
-              {NAV_ITEMS.map((item) => (
-                <li key={item.key}>
-                  <a href={item.href} aria-current={item.key === active ? "page" : undefined}>
-                    {item.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          {!bare && (
+            <nav class="app-nav" aria-label="Main">
+              <ul>
+                {NAV_ITEMS.map((item) => (
+                  <li key={item.key}>
+                    <a href={item.href} aria-current={item.key === active ? "page" : undefined}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {!bare && viewer && <UserMenu viewer={viewer} />}
         </div>
       </header>
       <main id="main" class="page" tabIndex={-1}>

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Grant, Permission } from "../../store/auth/types.ts";
-import { errorMessage } from "./api.ts";
+import { ApiError, errorMessage } from "./api.ts";
 import {
   grantPermission,
   listPermissions,
@@ -44,6 +44,8 @@ export function AccessPanel(props: AccessPanelProps) {
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
   const [busy, setBusy] = useState(false);
+  // Set once the viewer lowered or revoked their own MANAGE: the server refuses further changes.
+  const [lost, setLost] = useState(false);
   const what = props.kind === "experiment" ? "experiment" : "model";
 
   /** Runs `action`, then re-reads the grants so the table shows what the server holds. */
@@ -53,9 +55,16 @@ export function AccessPanel(props: AccessPanelProps) {
     setStatus("");
     try {
       await action();
-      const { permissions } = await listPermissions(target);
-      setGrants(permissions ?? []);
-      setStatus(done);
+      try {
+        const { permissions } = await listPermissions(target);
+        setGrants(permissions ?? []);
+        setStatus(done);
+      } catch (err) {
+        // The change went through but took the viewer's own MANAGE away.
+        if (!(err instanceof ApiError && err.status === 403)) throw err;
+        setLost(true);
+        setStatus(`${done} You no longer manage access to this ${what}.`);
+      }
       return true;
     } catch (err) {
       setError(errorMessage(err));
@@ -125,7 +134,7 @@ export function AccessPanel(props: AccessPanelProps) {
                   <select
                     id={`access-level-${g.user_id}`}
                     value={g.permission}
-                    disabled={busy}
+                    disabled={busy || lost}
                     onChange={(e) =>
                       onChange(g.username, (e.target as HTMLSelectElement).value as Permission)}
                   >
@@ -137,7 +146,7 @@ export function AccessPanel(props: AccessPanelProps) {
                     type="button"
                     class="button button--small button--danger"
                     aria-label={`Revoke ${g.username}'s access`}
-                    disabled={busy}
+                    disabled={busy || lost}
                     onClick={() => onRevoke(g.username)}
                   >
                     Revoke
@@ -155,18 +164,20 @@ export function AccessPanel(props: AccessPanelProps) {
           type="text"
           placeholder="user name"
           autoComplete="off"
+          disabled={lost}
           value={username}
           onInput={(e) => setUsername((e.target as HTMLInputElement).value)}
         />
         <label class="visually-hidden" for="access-new-level">Permission to grant</label>
         <select
           id="access-new-level"
+          disabled={lost}
           value={level}
           onChange={(e) => setLevel((e.target as HTMLSelectElement).value as Permission)}
         >
           {LEVELS.map((l) => <option key={l} value={l}>{LEVEL_LABELS[l]}</option>)}
         </select>
-        <button type="submit" class="button button--primary" disabled={busy}>Grant</button>
+        <button type="submit" class="button button--primary" disabled={busy || lost}>Grant</button>
       </form>
       <p class="access-panel__status" role="status">{status}</p>
       {error && <p class="field-error" role="alert">{error}</p>}

@@ -51,6 +51,24 @@ export function errorMessage(err: unknown): string {
 type Query = Record<string, string | number | undefined>;
 
 /**
+ * The page's CSRF token (`<meta name="csrf-token">`, rendered for a browser session): the server
+ * refuses a cookie-authenticated write without it (routes/auth/csrf.ts). Absent without auth or
+ * with Basic credentials, where none is needed.
+ */
+export function csrfToken(): string | undefined {
+  const doc = (globalThis as { document?: Document }).document;
+  return doc?.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? undefined;
+}
+
+/** The headers of a call: JSON for a body, and the CSRF token on every write. */
+export function requestHeaders(method: string, json: boolean): Record<string, string> {
+  const headers: Record<string, string> = json ? { "Content-Type": "application/json" } : {};
+  const token = method === "GET" || method === "HEAD" ? undefined : csrfToken();
+  if (token !== undefined) headers["X-CSRF-Token"] = token;
+  return headers;
+}
+
+/**
  * Calls `<API_BASE><path>` (or `<init.base><path>`): a GET with `query`, or a POST with a JSON
  * `body` (another `method`, e.g. MLflow's PATCH and DELETE with JSON bodies, when given).
  * Resolves with the parsed reply; rejects with {@linkcode ApiError}. An `AbortSignal` cancels a
@@ -71,11 +89,12 @@ export async function apiCall<T>(
     if (v !== undefined && v !== "") qs.set(k, String(v));
   }
   const url = `${init.base ?? API_BASE}${path}${qs.size ? `?${qs}` : ""}`;
+  const method = init.method ?? (init.body === undefined ? "GET" : "POST");
   let res: Response;
   try {
     res = await fetch(url, {
-      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-      headers: init.body === undefined ? {} : { "Content-Type": "application/json" },
+      method,
+      headers: requestHeaders(method, init.body !== undefined),
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: init.signal,
     });

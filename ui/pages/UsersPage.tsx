@@ -16,9 +16,8 @@ export function UsersPage({ admin }: UsersPageProps) {
         <h1>Users</h1>
       </div>
       <p class="muted">
-        Administrators see and change everything. Other users get the server's default permission
-        on what they hold no grant for; grants are set in each experiment's and model's Access
-        panel.
+        Administrators see and change everything. Other users get the server's default permission on
+        what they hold no grant for; grants are set in each experiment's and model's Access panel.
       </p>
       <Island name="UsersAdmin" props={admin} />
     </Layout>
