@@ -1,13 +1,16 @@
 /**
  * HTTP fuzz with auth on (issue 11): the HTTP fuzz's generated requests (every operation of
- * openapi.yaml, the UI pages, unknown paths; tests/helpers/http_fuzz_generators.ts) sent with
- * random credentials — none, garbage Basic, truncated base64, invalid UTF-8, over-long headers,
- * unknown, revoked and expired tokens, and valid users of every level by Basic, Bearer and token
- * as password — to the shared auth world (tests/helpers/auth_world.ts). After every request:
+ * openapi.yaml, the UI pages, unknown paths; tests/helpers/http_fuzz_generators.ts), sometimes
+ * with a browser's `Accept`, sent with random credentials — none, garbage Basic, truncated
+ * base64, invalid UTF-8, over-long headers, unknown, revoked and expired tokens, bad or ended
+ * session cookies, and valid users of every level by Basic, Bearer, token as password and session
+ * cookie (with or without the CSRF token) — to the shared auth world
+ * (tests/helpers/auth_world.ts). After every request:
  *
  * 1. no 5xx (but the local repository's 501 for multipart uploads);
- * 2. no or bad credentials: 401 in its exact form, or 429 once the limiter refuses, on
- *    everything but the public routes and API preflights (204, empty); never anything else;
+ * 2. no or bad credentials: 401 in its exact form (for a browser's page navigation, the login
+ *    page as a 401), or 429 once the limiter refuses, on everything but the public routes and
+ *    API preflights (204, empty); never anything else;
  * 3. valid credentials are never answered 401 or 429;
  * 4. a READ or NO_PERMISSIONS caller never gets a 2xx from a route that needs more than read on
  *    its resource, and after any non-GET request by them (or by anyone unauthenticated) the
@@ -23,12 +26,15 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { CSRF_HEADER } from "../routes/auth/csrf.ts";
 import { MAX_FAILED_LOGINS_PER_USER } from "../routes/auth/login_limiter.ts";
 import {
   permissionFor,
   ROUTE_PERMISSIONS,
   type RoutePermission,
 } from "../routes/auth/route_permissions.ts";
+import { SESSION_COOKIE, SESSION_TTL_MS } from "../routes/auth/session_cookie.ts";
+import type { Session } from "../store/auth/types.ts";
 import {
   type AuthWorld,
   basic,
@@ -62,9 +68,9 @@ const VICTIM_BASIC = btoa(`${VICTIM}:${PASSWORD}`);
 /** Who a generated credential authenticates as, if anyone. */
 type Who = { kind: "none" } | { kind: "valid"; caller: Exclude<CallerKind, "anonymous"> };
 
-/** A generated `Authorization` header (null: none) and whom it should authenticate. */
+/** Generated credential headers (`Authorization`, a session cookie) and whom they authenticate. */
 interface Credential {
-  header: string | null;
+  headers: Record<string, string>;
   who: Who;
   label: string;
 }
@@ -77,10 +83,15 @@ const headerChars = fc.array(
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
-function credentialArb(tokens: Tokens): fc.Arbitrary<Credential> {
-  const none: Credential = { header: null, who: { kind: "none" }, label: "none" };
-  const bad = (label: string) => (header: string): Credential => ({
-    header,
+function credentialArb(secrets: Secrets): fc.Arbitrary<Credential> {
+  const none: Credential = { headers: {}, who: { kind: "none" }, label: "none" };
+  const bad = (label: string) => (authorization: string): Credential => ({
+    headers: { authorization },
+    who: { kind: "none" },
+    label,
+  });
+  const badCookie = (label: string) => (cookie: string): Credential => ({
+    headers: { cookie: `${SESSION_COOKIE}=${cookie}` },
     who: { kind: "none" },
     label,
   });
@@ -107,42 +118,72 @@ function credentialArb(tokens: Tokens): fc.Arbitrary<Credential> {
       'Digest username="admin"',
       "Basic Og==",
       "Basic",
-      `Bearer ${tokens.revoked}`,
-      `Bearer ${tokens.expired}`,
-      basic(VICTIM, tokens.revoked),
-      basic(VICTIM, tokens.of.MANAGE),
+      `Bearer ${secrets.revoked}`,
+      `Bearer ${secrets.expired}`,
+      basic(VICTIM, secrets.revoked),
+      basic(VICTIM, secrets.tokens.MANAGE),
     ).map(bad("wrong token")),
+    fc.oneof(
+      headerChars.map((s) => encodeURIComponent(s)),
+      fc.constantFrom("", "x", "A".repeat(43), secrets.endedSession, secrets.tokens.admin),
+    ).map(badCookie("bad session cookie")),
   );
   const callers = [...LEVELS, "admin"] as const;
-  const valid = fc.tuple(fc.constantFrom(...callers), fc.constantFrom("basic", "bearer", "token"))
-    .map(([caller, how]): Credential => ({
-      header: how === "basic"
-        ? basic(USER_OF[caller])
-        : how === "bearer"
-        ? `Bearer ${tokens.of[caller]}`
-        : basic(USER_OF[caller], tokens.of[caller]),
-      who: { kind: "valid", caller },
-      label: `${caller} via ${how}`,
-    }));
+  const valid = fc.tuple(
+    fc.constantFrom(...callers),
+    fc.constantFrom("basic", "bearer", "token", "session", "session+csrf"),
+  ).map(([caller, how]): Credential => {
+    const session = secrets.sessions[caller];
+    const headers: Record<string, string> = how === "basic"
+      ? { authorization: basic(USER_OF[caller]) }
+      : how === "bearer"
+      ? { authorization: `Bearer ${secrets.tokens[caller]}` }
+      : how === "token"
+      ? { authorization: basic(USER_OF[caller], secrets.tokens[caller]) }
+      : { cookie: `${SESSION_COOKIE}=${session.id}` };
+    // A browser's write from its own page: same origin and the session's CSRF token.
+    if (how === "session+csrf") {
+      Object.assign(headers, {
+        "sec-fetch-site": "same-origin",
+        [CSRF_HEADER]: session.csrf_token,
+      });
+    }
+    return { headers, who: { kind: "valid", caller }, label: `${caller} via ${how}` };
+  });
   return fc.oneof({ weight: 2, arbitrary: garbage }, { weight: 3, arbitrary: valid });
 }
 
-interface Tokens {
-  of: Record<Exclude<CallerKind, "anonymous">, string>;
+/** The tokens and sessions the generated credentials use. */
+interface Secrets {
+  tokens: Record<Exclude<CallerKind, "anonymous">, string>;
+  sessions: Record<Exclude<CallerKind, "anonymous">, Session>;
   revoked: string;
   expired: string;
+  /** A session that was logged out. */
+  endedSession: string;
 }
 
-async function makeTokens(w: AuthWorld): Promise<Tokens> {
-  const of = {} as Tokens["of"];
+async function makeSecrets(w: AuthWorld): Promise<Secrets> {
+  const tokens = {} as Secrets["tokens"];
+  const sessions = {} as Secrets["sessions"];
   for (const caller of [...LEVELS, "admin"] as const) {
-    of[caller] = (await w.auth.createToken(USER_OF[caller], "fuzz")).token;
+    const user = await w.auth.getUser(USER_OF[caller]);
+    tokens[caller] = (await w.auth.createToken(user.username, "fuzz")).token;
+    sessions[caller] = await w.auth.createSession(user.id, SESSION_TTL_MS);
   }
   const revoked = await w.auth.createToken(USER_OF.EDIT, "revoked");
   await w.auth.revokeToken(USER_OF.EDIT, revoked.record.id);
   const expired = await w.auth.createToken(USER_OF.EDIT, "expired", Date.now() + 20);
+  const ended = await w.auth.createSession((await w.auth.getUser(USER_OF.EDIT)).id, SESSION_TTL_MS);
+  await w.auth.deleteSession(ended.id);
   await new Promise((resolve) => setTimeout(resolve, 40));
-  return { of, revoked: revoked.token, expired: expired.token };
+  return {
+    tokens,
+    sessions,
+    revoked: revoked.token,
+    expired: expired.token,
+    endedSession: ended.id,
+  };
 }
 
 /** The declaration of a generated request's route, if it has one. */
@@ -262,6 +303,25 @@ async function fixture(w: AuthWorld): Promise<Fixture> {
   };
 }
 
+const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/** `req` as a browser's navigation would send it (what gets the login page instead of a 401). */
+function withBrowserAccept(req: FuzzRequest): FuzzRequest {
+  const copy = { ...req, headers: { ...req.headers, accept: BROWSER_ACCEPT } };
+  Object.defineProperty(copy, fc.toStringMethod, { value: () => describeRequest(copy) });
+  return copy;
+}
+
+/**
+ * The 401 an anonymous browser gets for a page (or an unknown path outside `/api/`): the login
+ * form as HTML, without `WWW-Authenticate` (which would open the browser's own dialog).
+ */
+function isLoginPage(req: FuzzRequest, reply: { status: number; type: string; headers: Headers }) {
+  return reply.status === 401 && /^text\/html/.test(reply.type) &&
+    !reply.headers.has("www-authenticate") && req.headers.accept === BROWSER_ACCEPT &&
+    (req.method === "GET" || req.method === "HEAD") && !req.path.startsWith("/api/");
+}
+
 /** One case: the request with the credential, then properties 1–5. Throws a short report. */
 async function checkCase(
   fx: Fixture,
@@ -272,8 +332,7 @@ async function checkCase(
   const fail = (what: string): never => {
     throw new Error(`${what}\n  credential: ${cred.label}\n  request: ${describeRequest(req)}`);
   };
-  const headers: Record<string, string> = { ...req.headers };
-  if (cred.header !== null) headers.authorization = cred.header;
+  const headers: Record<string, string> = { ...req.headers, ...cred.headers };
   const res = await fx.w.app.request(req.path, {
     method: req.method,
     headers,
@@ -307,7 +366,9 @@ async function checkCase(
       } else {
         const why = req.method === "HEAD"
           ? (res.status === 401 ? null : `status ${res.status}`)
-          : not401(reply);
+          : isLoginPage(req, reply)
+          ? null
+          : not401(reply, !("cookie" in cred.headers && !("authorization" in cred.headers)));
         if (why !== null) fail(`bad credentials got ${why}`);
       }
     }
@@ -360,7 +421,7 @@ const spec = await loadSpec();
 
 Deno.test("auth http fuzz: random routes × random credentials — no 5xx, 401/429 without credentials, no write by READ, nothing hidden shown", async () => {
   await using w = await createAuthWorld();
-  const tokens = await makeTokens(w);
+  const secrets = await makeSecrets(w);
   await w.auth.createUser(VICTIM, PASSWORD, false);
   const fx = await fixture(w);
   const before = { snap: await fx.snapshot() };
@@ -369,9 +430,10 @@ Deno.test("auth http fuzz: random routes × random credentials — no 5xx, 401/4
   await checkProperty(
     "auth http fuzz",
     fc.asyncProperty(
-      credentialArb(tokens),
+      credentialArb(secrets),
+      fc.boolean(),
       requestArb(spec, fx.pool),
-      (cred, req) => runCase(fx, before, cred, req),
+      (cred, browser, req) => runCase(fx, before, cred, browser ? withBrowserAccept(req) : req),
     ),
     { numRuns: NUM_RUNS, share: 0.8 },
   );

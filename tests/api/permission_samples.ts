@@ -10,10 +10,6 @@
  * caller's level, so the level under test is the one the request meets. `ok` is the handler's
  * answer when the caller is allowed.
  *
- * Some samples are for routes other helpers are adding in issue 11 (user, token and permission
- * endpoints, the login, logout, tokens and admin pages; /work/issue11-brief.md's contracts):
- * they wait in {@linkcode CONTRACT_ROUTES} until the route is declared.
- *
  * @module
  */
 import {
@@ -639,18 +635,6 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     page: true,
   }),
 };
-
-/**
- * Samples for routes the issue-11 contracts name but that may not be declared yet (other helpers
- * add them; some under either of two spellings). The matrix skips these until declared; any
- * other sample without a declaration is stale and fails.
- */
-export const CONTRACT_ROUTES: ReadonlySet<string> = new Set(
-  Object.keys(ROUTE_SAMPLES).filter((k) =>
-    /\/users\/|\/permissions\/|^ALL \/(login|logout|settings\/tokens|admin\/users)$/
-      .test(k)
-  ),
-);
 
 /**
  * Routes that have no `/ajax-api` twin to test: MLflow serves its user and permission endpoints

@@ -143,10 +143,14 @@ function toInit(req: Req, authorization: string | null): RequestInit {
 
 const ERROR_TYPE = /^application\/json/;
 
-/** Why `reply` is not the 401 of issue 11 §5 (kvflow's form of MLflow's), or null. */
-export function not401(reply: Reply): string | null {
+/**
+ * Why `reply` is not the 401 of issue 11 §5 (kvflow's form of MLflow's), or null. Without
+ * `challenge`, the 401 of a browser whose session ended: the same, without `WWW-Authenticate`
+ * (its scripts' calls must not open the browser's Basic dialog).
+ */
+export function not401(reply: Reply, challenge = true): string | null {
   if (reply.status !== 401) return `status ${reply.status}, want 401`;
-  if (reply.headers.get("www-authenticate") !== WWW_AUTHENTICATE) {
+  if (reply.headers.get("www-authenticate") !== (challenge ? WWW_AUTHENTICATE : null)) {
     return `WWW-Authenticate ${reply.headers.get("www-authenticate")}`;
   }
   if (!ERROR_TYPE.test(reply.type)) return `content type ${reply.type}`;
