@@ -15,7 +15,8 @@
  * 4. a READ or NO_PERMISSIONS caller never gets a 2xx from a route that needs more than read on
  *    its resource, and after any non-GET request by them (or by anyone unauthenticated) the
  *    shared fixture reads back exactly as before;
- * 5. a NO_PERMISSIONS caller's 2xx never shows the shared fixture's ids or secret.
+ * 5. a NO_PERMISSIONS caller's 2xx never shows the secret the shared fixture holds (a file,
+ *    and a tag on each of its experiment, run, logged model, registered model and version).
  *
  * A second property drives the failed-login limiter: N wrong passwords for a user, then the right
  * one; from the limit on, every attempt is 429 with `Retry-After`, and other users are unaffected.
@@ -34,7 +35,7 @@ import {
   type RoutePermission,
 } from "../routes/auth/route_permissions.ts";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../routes/auth/session_cookie.ts";
-import type { Session } from "../store/auth/types.ts";
+import type { Permission, Session } from "../store/auth/types.ts";
 import {
   type AuthWorld,
   basic,
@@ -53,11 +54,14 @@ import {
   type FuzzRequest,
   type IdPool,
   loadSpec,
+  operationArbs,
   requestArb,
 } from "./helpers/http_fuzz_generators.ts";
 
 /** Cases of the main property in `deno task test`. */
 const NUM_RUNS = Number(Deno.env.get("KVFLOW_AUTH_FUZZ_RUNS") ?? 150);
+/** Requests per operation (each as READ and as NO_PERMISSIONS) before the random mix. */
+const SWEEP_RUNS = 3;
 /** Cases of the limiter property in `deno task test`. */
 const LIMITER_RUNS = 12;
 
@@ -226,6 +230,16 @@ async function fixture(w: AuthWorld): Promise<Fixture> {
       headers: { "content-type": "text/plain" },
     });
   await putSecret();
+  // The same secret as a tag on each shared item: only reading one of them can show it. (Ids are
+  // no secret: a readable logged model or version may name the hidden run it came from.)
+  const tag = { key: "secret", value: secret };
+  const admin = async (method: string, path: string, body: unknown) =>
+    assert.ok((await w.as("admin", { method, path, body })).status < 300, path);
+  await admin("POST", "experiments/set-experiment-tag", { experiment_id: w.exp, ...tag });
+  await admin("POST", "runs/set-tag", { run_id: w.run, ...tag });
+  await admin("PATCH", `logged-models/${w.loggedModel}/tags`, { tags: [tag] });
+  await admin("POST", "registered-models/set-tag", { name: w.model, ...tag });
+  await admin("POST", "model-versions/set-tag", { name: w.model, version: "1", ...tag });
   const pool: IdPool = {
     experimentIds: [w.exp, "0"],
     experimentNames: [w.expName, "Default"],
@@ -252,7 +266,7 @@ async function fixture(w: AuthWorld): Promise<Fixture> {
   return {
     w,
     pool,
-    secrets: () => [secret, w.run, pool.loggedModelIds[0]],
+    secrets: () => [secret],
     async snapshot() {
       const out: string[] = [];
       for (const req of reads()) {
@@ -322,6 +336,25 @@ function isLoginPage(req: FuzzRequest, reply: { status: number; type: string; he
     (req.method === "GET" || req.method === "HEAD") && !req.path.startsWith("/api/");
 }
 
+/**
+ * Lowers the creator's MANAGE grant on what a create answered (an experiment id or a registered
+ * model) to `level`: the fuzz's READ and NO_PERMISSIONS users hold their level on everything.
+ */
+async function holdToLevel(w: AuthWorld, level: Permission, answer: string): Promise<void> {
+  let body: { experiment_id?: unknown; registered_model?: { name?: unknown } };
+  try {
+    body = JSON.parse(answer);
+  } catch {
+    return;
+  }
+  const user = USER_OF[level as Exclude<CallerKind, "anonymous">];
+  if (typeof body.experiment_id === "string") {
+    await w.auth.updateExperimentPermission(body.experiment_id, user, level);
+  } else if (typeof body.registered_model?.name === "string") {
+    await w.auth.updateRegisteredModelPermission(body.registered_model.name, user, level);
+  }
+}
+
 /** One case: the request with the credential, then properties 1–5. Throws a short report. */
 async function checkCase(
   fx: Fixture,
@@ -378,8 +411,13 @@ async function checkCase(
     }
     const { caller } = cred.who;
     const ok = res.status >= 200 && res.status < 300;
-    if (ok && (caller === "READ" || caller === "NO_PERMISSIONS") && isWrite(declarationOf(req))) {
+    const lowly = caller === "READ" || caller === "NO_PERMISSIONS";
+    if (ok && lowly && isWrite(declarationOf(req))) {
       fail(`a ${caller} caller's write got ${res.status}: ${text.slice(0, 200)}`);
+    }
+    // What they create they manage: held to their level instead, so the check above stays true.
+    if (ok && lowly && declarationOf(req)?.action === "create") {
+      await holdToLevel(fx.w, caller, text);
     }
     if (ok && caller === "NO_PERMISSIONS") {
       // A page may echo what was sent (a filter naming a run id): only what the request did not
@@ -427,6 +465,26 @@ Deno.test("auth http fuzz: random routes × random credentials — no 5xx, 401/4
   const before = { snap: await fx.snapshot() };
   // The UI builds its assets on first use: not part of any case's time.
   await w.as("admin", { method: "GET", path: "/" });
+  // Every operation, every run: a few requests each as the READ and NO_PERMISSIONS users before
+  // the random mix, so each route's refusals are tried (not when replaying a shrunk case).
+  const seed = Number(Deno.env.get("KVFLOW_FUZZ_SEED") ?? Date.now() % 2 ** 31);
+  const sweep = Deno.env.get("KVFLOW_FUZZ_PATH") ? [] : operationArbs(spec, fx.pool);
+  const lowly = (["READ", "NO_PERMISSIONS"] as const).map((caller): Credential => ({
+    headers: { authorization: basic(USER_OF[caller]) },
+    who: { kind: "valid", caller },
+    label: `${caller} via basic (sweep)`,
+  }));
+  for (const [i, arb] of sweep.entries()) {
+    for (const req of fc.sample(arb, { numRuns: SWEEP_RUNS, seed: seed + i })) {
+      for (const cred of lowly) {
+        try {
+          await runCase(fx, before, cred, req);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n(operation sweep, seed ${seed})`);
+        }
+      }
+    }
+  }
   await checkProperty(
     "auth http fuzz",
     fc.asyncProperty(
