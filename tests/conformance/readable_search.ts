@@ -58,8 +58,10 @@ export function readableSearchConformance(test: Define): void {
     // As auth traffic §6: five experiments newest first, two of them hidden.
     const ids: string[] = [];
     for (const name of ["e1", "e2", "e3", "e4", "e5"]) {
-      ids.push(await store.createExperiment({ name }));
+      // Before each, e1 included: created in the Default experiment's millisecond, e1 would sort
+      // before it (ties go by id).
       await tick();
+      ids.push(await store.createExperiment({ name }));
     }
     const hidden = new Set([ids[1], ids[3]]); // e2 and e4
     const visible = (id: string) => !hidden.has(id);
