@@ -35,7 +35,7 @@ import { runArtifacts } from "./run_artifacts/mod.ts";
 import { runs } from "./runs/mod.ts";
 import { security, type SecurityOptions } from "./security.ts";
 import { server } from "./server/mod.ts";
-import { createAssetLoader, createUi, loginChallenge } from "../ui/mod.ts";
+import { createAssetLoader, createUi, forbiddenChallenge, loginChallenge } from "../ui/mod.ts";
 
 /** What `/version` reports by default: ≥3.4, so 3.x clients treat the server as modern. */
 export const DEFAULT_VERSION = "3.6.0";
@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
     app.use(path, decodeRequest({ bodyIdleTimeoutMs, bodyTimeoutMs: deps.bodyTimeoutMs }));
   }
-  if (auth) app.use("*", authorizeRequest(auth));
+  if (auth) app.use("*", authorizeRequest(auth, { forbiddenPage: forbiddenChallenge(assets) }));
   app.route("/", server);
   app.route(API_PREFIX, experiments);
   app.route(API_PREFIX, runs);

@@ -21,7 +21,7 @@ interface World {
   store: TrackingStore;
   auth: AuthStore;
   app: ReturnType<typeof createApp>;
-  /** GET `path` as `user` (Basic auth). */
+  /** GET `path` as `user` (Basic auth), as a browser navigation (`Accept: text/html`). */
   get(user: string, path: string): Promise<Response>;
 }
 
@@ -32,7 +32,9 @@ async function world(defaultPermission: Permission): Promise<World> {
   await auth.createUser("admin", PW, true);
   for (const u of ["alice", "bob"]) await auth.createUser(u, PW, false);
   const get = async (user: string, path: string) =>
-    await app.request(path, { headers: { authorization: `Basic ${btoa(`${user}:${PW}`)}` } });
+    await app.request(path, {
+      headers: { authorization: `Basic ${btoa(`${user}:${PW}`)}`, accept: "text/html" },
+    });
   return { store, auth, app, get };
 }
 
@@ -198,6 +200,15 @@ Deno.test("UI with auth: /admin/users lists users for admins and is the 403 page
   const refused = await forbiddenPage(w.get("alice", "/admin/users"));
   assert.match(refused, /Only administrators/);
   assert.doesNotMatch(refused, /bob/);
+  // A script (no Accept: text/html) gets the API's JSON refusal from the middleware.
+  const scripted = await w.app.request("/admin/users", {
+    headers: { authorization: `Basic ${btoa(`alice:${PW}`)}` },
+  });
+  assert.equal(scripted.status, 403);
+  assert.deepEqual(await scripted.json(), {
+    error_code: "PERMISSION_DENIED",
+    message: "Permission denied",
+  });
   // Anonymous: the middleware's 401, before any page.
   const anon = await w.app.request("/admin/users");
   assert.equal(anon.status, 401);

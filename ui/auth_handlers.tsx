@@ -6,7 +6,9 @@
  * @module
  */
 import type { Context, Handler } from "hono";
+import type { AppEnv } from "../routes/app_env.ts";
 import type { AuthOptions } from "../routes/auth/middleware.ts";
+import type { AssetLoader } from "./assets.ts";
 import type { User } from "../store/auth/types.ts";
 import { ForbiddenPage } from "./pages/ForbiddenPage.tsx";
 import { TokensPage } from "./pages/TokensPage.tsx";
@@ -24,16 +26,26 @@ function authed(c: Context<UiEnv>): { user: User; auth: AuthOptions } {
   return { user, auth };
 }
 
-/** `GET /admin/users`: every user, for admins; the 403 page for anyone else. */
-export const usersPage: Handler<UiEnv> = async (c) => {
-  const { user, auth } = authed(c);
-  if (!user.is_admin) {
-    return renderPage(
-      c,
-      <ForbiddenPage message="Only administrators can manage users." />,
+/**
+ * The 403 page the auth middleware answers a browser with for a page its caller may not open
+ * (route_permissions.ts declares `/admin/users` admin-only).
+ */
+export function forbiddenChallenge(assets: AssetLoader): (c: Context<AppEnv>) => Promise<Response> {
+  return async (c) => {
+    const ui = c as unknown as Context<UiEnv>;
+    ui.set("assets", await assets());
+    const res = renderPage(
+      ui,
+      <ForbiddenPage message="Only administrators can open this page." />,
       { title: "Permission denied", status: 403 },
     );
-  }
+    return c.req.method === "HEAD" ? new Response(null, res) : res;
+  };
+}
+
+/** `GET /admin/users`: every user; the middleware lets only admins in (route_permissions.ts). */
+export const usersPage: Handler<UiEnv> = async (c) => {
+  const { user, auth } = authed(c);
   const page = await auth.store.listUsers({ maxResults: USERS_PAGE_SIZE });
   const admin = {
     users: page.users,

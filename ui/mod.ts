@@ -36,6 +36,7 @@ import type { UiEnv } from "./render.tsx";
 export type { UiEnv } from "./render.tsx";
 export { type AssetLoader, createAssetLoader } from "./assets.ts";
 export { loginChallenge } from "./login.tsx";
+export { forbiddenChallenge } from "./auth_handlers.tsx";
 
 /**
  * Pages are registered with `all()` plus this guard rather than `get()`: the app's route list

@@ -100,6 +100,15 @@ export interface AuthenticateHooks {
   loginPage?: (c: Context<AppEnv>) => Response | Promise<Response>;
 }
 
+/** What the UI lends {@linkcode authorizeRequest}. */
+export interface AuthorizeHooks {
+  /**
+   * The 403 a browser gets for a page its caller may not open (`/admin/users` for a non-admin):
+   * an HTML page rather than the API's JSON error.
+   */
+  forbiddenPage?: (c: Context<AppEnv>) => Response | Promise<Response>;
+}
+
 /**
  * Whether a browser is asking for a page (a navigation), not a script for data: a UI page, or a
  * path no route serves outside the API (a mistyped address gets the form, then its 404, rather
@@ -107,7 +116,7 @@ export interface AuthenticateHooks {
  */
 function wantsPage(c: Context, route: { page: boolean; index: number }): boolean {
   const method = c.req.method;
-  const unmatchedPage = route.index === -1 && !c.req.path.startsWith("/api/");
+  const unmatchedPage = route.index === -1 && !/^\/(api|ajax-api)\//.test(c.req.path);
   return (route.page || unmatchedPage) && (method === "GET" || method === "HEAD") &&
     (c.req.header("accept") ?? "").includes("text/html");
 }
@@ -409,7 +418,10 @@ async function upsert(create: () => Promise<unknown>, update: () => Promise<void
  * the request names (every one of them for a `many` id), guards searches, and grants a creator
  * MANAGE once the handler succeeded.
  */
-export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+export function authorizeRequest(
+  opts: AuthOptions,
+  hooks: AuthorizeHooks = {},
+): MiddlewareHandler<AppEnv> {
   const experiments = createExperimentIdCache();
   return async (c, next) => {
     const route = declarationOf(c);
@@ -437,9 +449,8 @@ export function authorizeRequest(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       return d === "allow" ? await next() : denied(c);
     }
     if (!("id" in permission)) {
-      return decide({ permission, caller, defaultPermission }) === "allow"
-        ? await next()
-        : denied(c);
+      if (decide({ permission, caller, defaultPermission }) === "allow") return await next();
+      return hooks.forbiddenPage && wantsPage(c, route) ? await hooks.forbiddenPage(c) : denied(c);
     }
     if (user.is_admin) {
       await next();

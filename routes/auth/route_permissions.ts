@@ -140,6 +140,7 @@ const search = (resource: SearchCheck["resource"]): SearchCheck => ({
 });
 const AUTHENTICATED: PlainCheck = { resource: "server", action: "authenticated" };
 const PUBLIC: PublicCheck = { resource: "public", action: "none" };
+const ADMIN: PlainCheck = { resource: "server", action: "admin" };
 const USER_ADMIN: PlainCheck = { resource: "user", action: "admin" };
 const USER_SELF: PlainCheck = { resource: "user", action: "authenticated" };
 
@@ -342,10 +343,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /models": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
-  // Served only with auth. The users page answers non-admins with the UI's 403 page (HTML) rather
-  // than the API's JSON refusal; its data and every change go through the admin-only users/*
-  // endpoints. The tokens page shows the caller's own tokens.
-  "ALL /admin/users": AUTHENTICATED,
+  // Served only with auth. Admins only on the users page: a browser gets the UI's 403 page
+  // (authorizeRequest's forbiddenPage hook), a script the API's JSON refusal; its changes go
+  // through the admin-only users/* endpoints. The tokens page shows the caller's own tokens.
+  "ALL /admin/users": ADMIN,
   "ALL /settings/tokens": AUTHENTICATED,
   // The login form is open; logout checks the session cookie and its CSRF token itself
   // (routes/auth/login.ts), so an ended session can still clear its cookie.
