@@ -5,7 +5,8 @@
  * headers and the peer's address, and renders a failure's `response` as it is.
  *
  * Per request, as the hot path sees it:
- * - Basic, cached: one HMAC, no KDF, one KV read (`credentialEpoch`).
+ * - Basic, cached: one HMAC, no KDF, three KV reads (the two failed-login counters, so a
+ *   lockout seen by another process holds here too, and `credentialEpoch`).
  * - Basic, not cached: two KV reads of the failed-login counters and one write reserving the
  *   attempt against the username's count (cleared again on success), then the KDF; a password is
  *   cached only when the user's epoch read before and after the KDF agree, so a password changed
@@ -144,6 +145,11 @@ export async function authenticatePassword(
     // password from a wrong one (login_limiter.ts).
     const local = limiter.checkLocal(username, address);
     if (local.limited) return tooManyFailedLogins(local.retryAfterSeconds);
+    // And against the shared counters: a lockout another process saw must hold here too, or a
+    // guesser locked out there could still confirm a password cached here. main.ts's
+    // store/auth/cached.ts keeps these reads in memory for --auth-cache-ttl.
+    const shared = await limiter.check(store, username, address);
+    if (shared.limited) return tooManyFailedLogins(shared.retryAfterSeconds);
     if ((await store.credentialEpoch(hit.user.id)) === hit.epoch) {
       return { user: hit.user, via: "password" };
     }

@@ -206,25 +206,34 @@ both("a token as the Basic password works for its owner only", async (env) => {
   assert.equal((await env.raw.failedLogins("user:bob")).count, 1);
 });
 
-both("a cache hit runs no KDF (one epoch read instead)", async (env) => {
-  const h = () => basicHeaders("alice", ALICE_PW);
-  // The first login learns alice's id; the second reads her epoch around the KDF and caches.
-  assertUser(await authenticate(env.store, env.cache, h()), env.alice);
-  assertUser(await authenticate(env.store, env.cache, h()), env.alice);
-  assert.equal(kdfRuns(env), 2);
-  assert.equal(env.cache.size, 1);
-  const epochReads = env.calls.get("credentialEpoch") ?? 0;
-  for (let i = 0; i < 5; i++) assertUser(await authenticate(env.store, env.cache, h()), env.alice);
-  assert.equal(kdfRuns(env), 2);
-  assert.equal(env.calls.get("credentialEpoch"), epochReads + 5);
-  assert.equal(env.calls.get("failedLogins") ?? 0, 2); // one per slow path (no address), none per hit
-  // Another password for the same user is another entry: a wrong one is never a hit.
-  assert401(
-    await authenticate(env.store, env.cache, basicHeaders("alice", "not the one!!")),
-    "invalid",
-  );
-  assert.equal(kdfRuns(env), 3);
-});
+both(
+  "a cache hit runs no KDF (an epoch read and the shared lockout counter instead)",
+  async (env) => {
+    const h = () => basicHeaders("alice", ALICE_PW);
+    // The first login learns alice's id; the second reads her epoch around the KDF and caches.
+    assertUser(await authenticate(env.store, env.cache, h()), env.alice);
+    assertUser(await authenticate(env.store, env.cache, h()), env.alice);
+    assert.equal(kdfRuns(env), 2);
+    assert.equal(env.cache.size, 1);
+    const epochReads = env.calls.get("credentialEpoch") ?? 0;
+    for (let i = 0; i < 5; i++) {
+      assertUser(
+        await authenticate(env.store, env.cache, h()),
+        env.alice,
+      );
+    }
+    assert.equal(kdfRuns(env), 2);
+    assert.equal(env.calls.get("credentialEpoch"), epochReads + 5);
+    // One per slow path and one per hit (no address): a lockout seen elsewhere must hold on hits.
+    assert.equal(env.calls.get("failedLogins") ?? 0, 2 + 5);
+    // Another password for the same user is another entry: a wrong one is never a hit.
+    assert401(
+      await authenticate(env.store, env.cache, basicHeaders("alice", "not the one!!")),
+      "invalid",
+    );
+    assert.equal(kdfRuns(env), 3);
+  },
+);
 
 both("the cache expires after its TTL: the KDF runs again", async (env) => {
   const h = () => basicHeaders("alice", ALICE_PW);
@@ -495,5 +504,32 @@ Deno.test("authenticate (kv, two handles on one file): a password change or dele
     kvA.close();
     kvB.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("authenticate (kv, two handles on one file): a lockout reached in one refuses a password cached in the other", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".kv" });
+  const [kvA, kvB] = [await Deno.openKv(path), await Deno.openKv(path)];
+  try {
+    const a = createKvAuthStore(kvA, { pbkdf2Iterations: ITER });
+    const b = createKvAuthStore(kvB, { pbkdf2Iterations: ITER });
+    const alice = await a.createUser("alice", ALICE_PW, false);
+    const [cacheA, cacheB] = [createCredentialCache(), createCredentialCache()];
+    const right = () => basicHeaders("alice", ALICE_PW);
+    // B caches alice's password (the second verification caches, the third is a hit).
+    for (let i = 0; i < 3; i++) assertUser(await authenticate(b, cacheB, right()), alice);
+    assert.equal(cacheB.size, 1);
+    // A guesser fails in A until the user's limit...
+    for (let i = 0; i < MAX_FAILED_LOGINS_PER_USER; i++) {
+      await authenticate(a, cacheA, basicHeaders("alice", `guess number ${i}!`));
+    }
+    assert.equal(isAuthFailure(await authenticate(a, cacheA, right())), true);
+    // ...and B, which saw none of it, must not confirm the right password from its cache.
+    const r = await authenticate(b, cacheB, right());
+    assert.ok(isAuthFailure(r) && r.error === 429, JSON.stringify(r));
+  } finally {
+    kvA.close();
+    kvB.close();
+    await Deno.remove(path);
   }
 });

@@ -8,7 +8,9 @@
  * What it costs in freshness, and only across processes: a grant changed, a password changed, a
  * token revoked or a user deleted through ANOTHER process (or isolate) is seen here within
  * `ttlMs`. Every write made through this wrapper empties the cache, so in this process such a
- * change holds at once. `ttlMs` 0 turns caching off. Failed-login counters, sessions and
+ * change holds at once. The failed-login counters the limiter reads are cached the same way (a
+ * lockout reached through another process holds here within `ttlMs`); recording or clearing one
+ * through this process updates just its entry. `ttlMs` 0 turns caching off. Sessions and
  * everything else pass straight through.
  *
  * Only successes of `verifyToken` are kept (keyed by the token's SHA-256 digest, never the
@@ -115,6 +117,27 @@ export function createCachedAuthStore(
         `model\0${userId}\0${name}`,
         () => store.findRegisteredModelPermission(name, userId),
       ),
+    // Failed-login counters: the limiter reads them on every Basic request, a cached one too.
+    // Recording or clearing through this process updates just that key, so a guesser cannot
+    // empty the whole cache by failing logins.
+    failedLogins: (key: string) => cached(`fail\0${key}`, () => store.failedLogins(key)),
+    async recordFailedLogin(key: string, windowMs: number) {
+      try {
+        const counted = await store.recordFailedLogin(key, windowMs);
+        entries.set(`fail\0${key}`, { value: counted, expiresAt: now() + ttlMs });
+        return counted;
+      } finally {
+        generation++;
+      }
+    },
+    async clearFailedLogins(key: string) {
+      try {
+        await store.clearFailedLogins(key);
+      } finally {
+        generation++;
+        entries.delete(`fail\0${key}`);
+      }
+    },
     async verifyToken(secret: string) {
       // Synchronous: WebCrypto's digest would hop to a worker thread on every request.
       const digest = createHash("sha256").update(secret).digest("base64url");

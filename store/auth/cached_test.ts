@@ -135,3 +135,22 @@ Deno.test("cached auth store: the cache is bounded", async () => {
   // "1" was pushed out by "4", so it is read again.
   assert.equal(reads.findExperimentPermission, 5);
 });
+
+Deno.test("cached auth store: failed-login counters are cached, and kept exact for this process's own records", async () => {
+  const clock = { now: 1_000_000 };
+  const base = createMemoryAuthStore({ pbkdf2Iterations: 1000, now: () => clock.now });
+  const store = createCachedAuthStore(base, { ttlMs: 2_000, now: () => clock.now });
+  assert.equal((await store.failedLogins("user:bob")).count, 0);
+  // Recorded through the wrapper: the cached count follows at once.
+  await store.recordFailedLogin("user:bob", 60_000);
+  await store.recordFailedLogin("user:bob", 60_000);
+  assert.equal((await store.failedLogins("user:bob")).count, 2);
+  // Recorded elsewhere: seen once the TTL is over.
+  await base.recordFailedLogin("user:bob", 60_000);
+  assert.equal((await store.failedLogins("user:bob")).count, 2);
+  clock.now += 2_000;
+  assert.equal((await store.failedLogins("user:bob")).count, 3);
+  // Cleared through the wrapper: at once.
+  await store.clearFailedLogins("user:bob");
+  assert.equal((await store.failedLogins("user:bob")).count, 0);
+});
