@@ -7,7 +7,7 @@
  * knows any route by name except the searches (how each is made safe is below) and
  * `model-versions/create`, whose source the caller must be able to read too.
  *
- * Resolution of the resource a grant names: a run and a logged model → their experiment (one
+ * Resolution of the resource a grant names (targets.ts): a run and a logged model → their experiment (one
  * store read, then remembered per process: experiment_ids.ts); a model version → its registered
  * model (the `name` the request carries); an experiment by id, or by name for `get-by-name`; an
  * artifact-proxy path → the experiment id in its leading `^\d+/` segment (none: the default
@@ -18,24 +18,26 @@
  * lets the handler answer that 404 only when the caller could read at their default permission;
  * otherwise 403, so a caller who may read nothing cannot probe which ids exist.
  *
+ * After a handler succeeded, grant_upkeep.ts keeps grants in step (creator's MANAGE, renamed and
+ * deleted registered models).
+ *
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import { normaliseArtifactPath } from "../../artifacts/path.ts";
-import { MlflowError } from "../../store/errors.ts";
 import type { AuthStore, Permission, User } from "../../store/auth/types.ts";
 import type { AppEnv } from "../app_env.ts";
 import { authenticate, isAuthFailure } from "./authenticate.ts";
 import { createCredentialCache, type CredentialCache } from "./credential_cache.ts";
 import { csrfRefusal } from "./csrf.ts";
 import { decide } from "./decide.ts";
-import { createExperimentIdCache, type ExperimentIdCache } from "./experiment_ids.ts";
+import { createExperimentIdCache } from "./experiment_ids.ts";
 import { type Access, loadAccess } from "./access.ts";
 import { modelVersionSourceTargets } from "./model_version_source.ts";
+import { grantCreator, moveModelGrants } from "./grant_upkeep.ts";
+import { bodyArgs, grantOn, idValues, type Target, targetOf } from "./targets.ts";
 import { canRead } from "./permissions.ts";
 import {
-  type IdLocation,
   permissionFor,
   type ResourceCheck,
   type RoutePermission,
@@ -180,129 +182,6 @@ function denied(c: Context, message = PERMISSION_DENIED_MESSAGE): Response {
   return c.json({ error_code: "PERMISSION_DENIED", message }, 403);
 }
 
-type Args = Record<string, unknown>;
-
-async function bodyArgs(c: Context): Promise<Args> {
-  if (c.req.method === "GET" || c.req.method === "HEAD") return {};
-  try {
-    const args = await c.req.json();
-    return args !== null && typeof args === "object" ? args as Args : {};
-  } catch {
-    return {};
-  }
-}
-
-/** The raw (undecoded) tail of the URL after the route's static prefix, as raw_path.ts reads it. */
-function rawTail(requestUrl: string, routePath: string): string {
-  const start = requestUrl.indexOf("/", requestUrl.indexOf("://") + 3);
-  const query = requestUrl.indexOf("?", start);
-  const path = requestUrl.slice(start, query === -1 ? undefined : query);
-  const prefix = routePath.split("/").findIndex((seg) => seg.startsWith(":"));
-  return path.split("/").slice(prefix).join("/");
-}
-
-/** The request's values of the declared id (several when `many`). */
-async function idValues(
-  c: Context<AppEnv>,
-  id: IdLocation,
-  route: { path?: string; index: number },
-): Promise<string[]> {
-  if (id.from === "query") {
-    const values = id.many ? c.req.queries(id.field) ?? [] : [c.req.query(id.field)];
-    return values.filter((v): v is string => v !== undefined);
-  }
-  if (id.from === "body") {
-    const v = (await bodyArgs(c))[id.field];
-    return typeof v === "string" || typeof v === "number" ? [String(v)] : [];
-  }
-  if (id.holds === "artifact_path" && route.path !== undefined) {
-    return [rawTail(c.var.requestUrl, route.path)];
-  }
-  // Parameters are per registration: read them as the handler will see them.
-  const saved = c.req.routeIndex;
-  c.req.routeIndex = route.index;
-  try {
-    const v = c.req.param(id.field);
-    return v === undefined ? [] : [v];
-  } finally {
-    c.req.routeIndex = saved;
-  }
-}
-
-/** A grant target: an experiment id, a registered-model name, or none (default applies). */
-type Target = { kind: "experiment"; id: string } | { kind: "registered_model"; name: string } | {
-  kind: "default";
-};
-
-function experimentOfArtifactPath(raw: string): Target {
-  let path: string;
-  try {
-    path = normaliseArtifactPath(raw);
-  } catch {
-    // The handler refuses this path with a 400 anyway; nothing is read or written.
-    return { kind: "default" };
-  }
-  const m = /^(\d+)(\/|$)/.exec(path);
-  return m ? { kind: "experiment", id: m[1] } : { kind: "default" };
-}
-
-/**
- * The grant target of one id value, or null when the resource does not exist. A run's or logged
- * model's experiment comes from `experiments` when this process has looked it up before.
- */
-async function targetOf(
-  c: Context<AppEnv>,
-  check: ResourceCheck,
-  value: string,
-  experiments: ExperimentIdCache,
-): Promise<Target | null> {
-  try {
-    switch (check.resource) {
-      case "experiment":
-        if (check.id.holds === "name") {
-          return {
-            kind: "experiment",
-            id: (await c.var.store.getExperimentByName(value)).experiment_id,
-          };
-        }
-        // An empty experiment_id means the Default experiment (runs/create).
-        return { kind: "experiment", id: value === "" ? "0" : value };
-      case "run":
-      case "logged_model": {
-        let id = experiments.get(check.resource, value);
-        if (id === undefined) {
-          id = check.resource === "run"
-            ? (await c.var.store.getRun(value)).info.experiment_id
-            : (await c.var.store.getLoggedModel(value)).info.experiment_id;
-          experiments.set(check.resource, value, id);
-        }
-        return { kind: "experiment", id };
-      }
-      case "artifact_path":
-        return experimentOfArtifactPath(value);
-      case "registered_model":
-      case "model_version":
-        return { kind: "registered_model", name: value };
-    }
-  } catch (e) {
-    if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return null;
-    // A malformed id: the handler's validation answers it the same way.
-    if (e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE") return null;
-    throw e;
-  }
-}
-
-async function grantOn(store: AuthStore, target: Target, user: User): Promise<Permission | null> {
-  switch (target.kind) {
-    case "experiment":
-      return await store.findExperimentPermission(target.id, user.id);
-    case "registered_model":
-      return await store.findRegisteredModelPermission(target.name, user.id);
-    case "default":
-      return null;
-  }
-}
-
 /** Whether `user` may read the experiment `id`. */
 async function mayReadExperiment(opts: AuthOptions, user: User, id: string): Promise<boolean> {
   if (user.is_admin) return true;
@@ -356,61 +235,6 @@ async function maySourceBeRead(
     if (!canRead(grant ?? opts.defaultPermission)) return false;
   }
   return true;
-}
-
-/** After a successful create, the creator holds MANAGE on it (MLflow: admins included). */
-async function grantCreator(c: Context<AppEnv>, opts: AuthOptions, user: User): Promise<void> {
-  if (c.res.status !== 200) return;
-  const body = await c.res.clone().json().catch(() => null) as Args | null;
-  if (body === null) return;
-  const { store } = opts;
-  if (typeof body.experiment_id === "string") {
-    const id = body.experiment_id;
-    await upsert(
-      () => store.createExperimentPermission(id, user.username, "MANAGE"),
-      () => store.updateExperimentPermission(id, user.username, "MANAGE"),
-    );
-    return;
-  }
-  const model = body.registered_model as Args | undefined;
-  if (model && typeof model.name === "string") {
-    const name = model.name;
-    await upsert(
-      () => store.createRegisteredModelPermission(name, user.username, "MANAGE"),
-      () => store.updateRegisteredModelPermission(name, user.username, "MANAGE"),
-    );
-  }
-}
-
-/**
- * Grants follow their registered model, as in MLflow: after a successful rename they move to the
- * new name, after a successful delete they go. Otherwise a renamed model would lose its grants and
- * a new model reusing the name would inherit the old one's.
- */
-async function moveModelGrants(
-  c: Context<AppEnv>,
-  opts: AuthOptions,
-  routePath: string | undefined,
-): Promise<void> {
-  if (c.res.status !== 200 || routePath === undefined) return;
-  const isRename = routePath.endsWith("/registered-models/rename");
-  if (!isRename && !routePath.endsWith("/registered-models/delete")) return;
-  const args = await bodyArgs(c);
-  if (typeof args.name !== "string") return;
-  if (!isRename) return await opts.store.deleteRegisteredModelGrants(args.name);
-  if (typeof args.new_name === "string" && args.new_name !== args.name) {
-    await opts.store.renameRegisteredModelGrants(args.name, args.new_name);
-  }
-}
-
-/** Creates a grant, or raises a stale one (grants may outlive their resource) to MANAGE. */
-async function upsert(create: () => Promise<unknown>, update: () => Promise<void>): Promise<void> {
-  try {
-    await create();
-  } catch (e) {
-    if (!(e instanceof MlflowError && e.code === "RESOURCE_ALREADY_EXISTS")) throw e;
-    await update();
-  }
 }
 
 /**
