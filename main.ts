@@ -24,6 +24,7 @@ import type { AuthOptions } from "./routes/auth/middleware.ts";
 import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore } from "./store/kv/mod.ts";
+import { commitLimitsFor } from "./store/kv/commit_limits.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
 import { createCachedAuthStore, DEFAULT_AUTH_CACHE_TTL_MS } from "./store/auth/cached.ts";
@@ -548,7 +549,11 @@ async function main(): Promise<number> {
   }
   for (const warning of startupWarnings(config)) console.error(warning);
 
-  const store = await createKvStore(kv, { defaultArtifactRoot: config.defaultArtifactRoot });
+  const store = await createKvStore(kv, {
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    // Without a path, Deno.openKv() opens the platform's database or DENO_KV_DEFAULT_PATH.
+    commitLimits: commitLimitsFor(kvPath ?? Deno.env.get("DENO_KV_DEFAULT_PATH")),
+  });
   const app = createApp({
     auth,
     store,

@@ -1,5 +1,6 @@
 import { applyMutations, keyBytes, keyId, type Mutation, mutationSize } from "./mutations.ts";
 import { isLockedError } from "./retry.ts";
+import { type CommitLimits, isCommitLimitError, tooLargeForOneCommit } from "./commit_limits.ts";
 
 /** One self-contained atomic write: its checks and its mutations. */
 export interface CommitJob {
@@ -18,12 +19,6 @@ interface Queued extends CommitJob {
   reject: (e: unknown) => void;
 }
 
-/** Group limits, kept under KV's 1000 mutations / 100 checks / 800 KiB per commit with margin. */
-const MAX_GROUP_MUTATIONS = 900;
-const MAX_GROUP_CHECKS = 90;
-const MAX_GROUP_BYTES = 600_000;
-const MAX_GROUP_KEY_BYTES = 72_000;
-
 /** Total key size of a job's checks and mutations. */
 function jobKeyBytes(job: CommitJob): number {
   let n = 0;
@@ -32,29 +27,41 @@ function jobKeyBytes(job: CommitJob): number {
   return n;
 }
 
-/** Whether a job fits in one commit on its own. */
-export function fitsOneCommit(job: CommitJob): boolean {
+/** Number of distinct keys a job checks (the committer sends each key once). */
+export function distinctChecks(checks: Deno.AtomicCheck[]): number {
+  return new Set(checks.map((c) => keyId(c.key))).size;
+}
+
+/** Whether a job fits in one commit on its own, within the backend's `limits`. */
+export function fitsOneCommit(job: CommitJob, limits: CommitLimits): boolean {
   let bytes = 0;
   for (const m of job.mutations) bytes += mutationSize(m);
-  return job.mutations.length <= MAX_GROUP_MUTATIONS && job.checks.length <= MAX_GROUP_CHECKS &&
-    bytes <= MAX_GROUP_BYTES && jobKeyBytes(job) <= MAX_GROUP_KEY_BYTES;
+  return job.mutations.length <= limits.mutations &&
+    distinctChecks(job.checks) <= limits.checks &&
+    bytes <= limits.bytes && jobKeyBytes(job) <= limits.keyBytes;
 }
 
 /**
  * Coalesces concurrent independent writes into shared KV commits. On a KV file throughput comes
  * from few large commits (thousands of small commits/s, but hundreds of thousands of keys/s), so
  * jobs that arrive while a commit is in flight go out together in the next one. Jobs touching a
- * common key never share a commit; if a shared commit fails a check, its jobs are re-committed one
- * by one so each learns its own outcome. Atomicity per job is unchanged: a job's checks and writes
- * always travel in one commit.
+ * common key never share a commit, and a group stays within the backend's {@linkcode CommitLimits}
+ * (denokv takes only 10 checks per commit). If a shared commit fails a check, its jobs are
+ * re-committed one by one so each learns its own outcome; if KV refuses it outright (a limit our
+ * estimates missed, or any other error), it is split in halves and retried, so one job's trouble
+ * never fails the others. Atomicity per job is unchanged: a job's checks and writes always travel
+ * in one commit.
  */
 export class Committer {
   #kv: Deno.Kv;
+  #limits: CommitLimits;
   #queue: Queued[] = [];
   #draining = false;
 
-  constructor(kv: Deno.Kv) {
+  /** Merges commits to `kv` within `limits`, the caps of the backend `kv` is on. */
+  constructor(kv: Deno.Kv, limits: CommitLimits) {
     this.#kv = kv;
+    this.#limits = limits;
   }
 
   /**
@@ -97,10 +104,10 @@ export class Committer {
       let newChecks = 0;
       for (const id of job.checkIds.keys()) if (!checked.has(id)) newChecks++;
       const fits = group.length === 0 || (
-        muts + job.mutations.length <= MAX_GROUP_MUTATIONS &&
-        checked.size + newChecks <= MAX_GROUP_CHECKS &&
-        bytes + job.bytes <= MAX_GROUP_BYTES &&
-        keys + job.keyBytes <= MAX_GROUP_KEY_BYTES &&
+        muts + job.mutations.length <= this.#limits.mutations &&
+        checked.size + newChecks <= this.#limits.checks &&
+        bytes + job.bytes <= this.#limits.bytes &&
+        keys + job.keyBytes <= this.#limits.keyBytes &&
         !job.writeIds.some((id) => written.has(id) || checked.has(id)) &&
         ![...job.checkIds].some(([id, vs]) =>
           written.has(id) || (checked.has(id) && checked.get(id) !== vs)
@@ -126,7 +133,15 @@ export class Committer {
     try {
       vs = await this.#commitOnce(group);
     } catch (e) {
-      for (const job of group) job.reject(e);
+      if (group.length === 1) {
+        group[0].reject(alone(e));
+        return;
+      }
+      // Not the jobs' own check failure: KV refused the merged commit. Each half may well go
+      // through (and a job too large alone ends up alone and gets its own 400).
+      const half = Math.ceil(group.length / 2);
+      await this.#commitGroup(group.slice(0, half));
+      await this.#commitGroup(group.slice(half));
       return;
     }
     if (vs !== null) {
@@ -141,11 +156,12 @@ export class Committer {
       try {
         job.resolve(await this.#commitOnce([job]));
       } catch (e) {
-        job.reject(e);
+        job.reject(alone(e));
       }
     }
   }
 
+  /** Commits the group's checks (each key once) and mutations in one atomic write. */
   async #commitOnce(group: Queued[]): Promise<string | null> {
     for (let attempt = 0;; attempt++) {
       const op = this.#kv.atomic();
@@ -173,4 +189,9 @@ export class Committer {
       }
     }
   }
+}
+
+/** What a job committed on its own gets for `e`: a size refusal is the client's 400, not a 500. */
+function alone(e: unknown): unknown {
+  return isCommitLimitError(e) ? tooLargeForOneCommit() : e;
 }

@@ -74,7 +74,9 @@ export async function planDatasetInputs(
     let id = fresh.get(ident);
     if (id === undefined) {
       const idx = await kv.get<string>(idxKey);
-      s.checks.push({ key: idxKey, versionstamp: idx.versionstamp });
+      // An index entry, once written, never changes: only its absence needs a check. That keeps
+      // re-logging known datasets within remote KV's 10 checks per commit.
+      if (idx.value === null) s.checks.push({ key: idxKey, versionstamp: null });
       if (idx.value !== null) {
         id = idx.value;
       } else {

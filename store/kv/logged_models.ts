@@ -43,6 +43,7 @@ import {
 import { randomRunName, shortHash } from "../ids.ts";
 import type { Metric, ModelOutput, Page, Param, Tag } from "../types.ts";
 import { fitsOneCommit } from "./committer.ts";
+import type { CommitLimits } from "./commit_limits.ts";
 import { experimentNotFound } from "./experiments.ts";
 import {
   experimentKey,
@@ -152,8 +153,8 @@ async function liveRecord(kv: Deno.Kv, modelId: string): Promise<Deno.KvEntry<Mo
 }
 
 /** Throws when planned writes cannot go out in one commit (params and tags near their limits). */
-function requireOneCommit(m: MutationSet): void {
-  if (!fitsOneCommit({ checks: [], mutations: m.list() })) {
+function requireOneCommit(m: MutationSet, limits: CommitLimits): void {
+  if (!fitsOneCommit({ checks: [], mutations: m.list() }, limits)) {
     throw new MlflowError(
       "INVALID_PARAMETER_VALUE",
       "The params and tags of this request are too large to write at once; " +
@@ -209,7 +210,7 @@ function createLoggedModel(ctx: KvContext, input: CreateLoggedModelInput): Promi
     const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
     for (const [k, v] of params) m.set(loggedModelParamKey(id, k), v);
     for (const [k, v] of tags) m.set(loggedModelTagKey(id, k), v);
-    requireOneCommit(m);
+    requireOneCommit(m, ctx.limits);
     // The experiment check keeps a concurrent experiment delete from being overtaken.
     if (!await commitUnder(ctx.kv, exp, m, [{ key: loggedModelKey(id), versionstamp: null }])) {
       return RETRY;
@@ -274,7 +275,7 @@ function setLoggedModelTags(ctx: KvContext, modelId: string, tags: Tag[]): Promi
     const m = new MutationSet();
     m.set(loggedModelKey(modelId), bumped(record.value, {}));
     for (const t of tags) m.set(loggedModelTagKey(modelId, t.key), t.value);
-    requireOneCommit(m);
+    requireOneCommit(m, ctx.limits);
     return await commitUnder(ctx.kv, record, m) ? undefined : RETRY;
   });
 }
@@ -310,7 +311,7 @@ function logLoggedModelParams(ctx: KvContext, modelId: string, params: Param[]):
     });
     if (m.size === 0) return undefined;
     m.set(loggedModelKey(modelId), bumped(record.value, {}));
-    requireOneCommit(m);
+    requireOneCommit(m, ctx.limits);
     return await commitUnder(ctx.kv, record, m) ? undefined : RETRY;
   });
 }

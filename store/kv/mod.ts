@@ -8,6 +8,7 @@
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
 import { Committer } from "./committer.ts";
+import { type CommitLimits, REMOTE_KV_COMMIT_LIMITS } from "./commit_limits.ts";
 import { RunCache } from "./run_cache.ts";
 import {
   createExperiment,
@@ -43,6 +44,12 @@ export interface KvStoreOptions {
   stagingSweepIntervalMs?: number;
   /** Age (ms) after which an unfinished staging counts as abandoned; default one hour. */
   abandonedStagingAfterMs?: number;
+  /**
+   * What one atomic commit may hold on this backend: `commitLimitsFor(path)` of the path given
+   * to `Deno.openKv`. Default `REMOTE_KV_COMMIT_LIMITS`, the strictest (denokv's 10 checks),
+   * which is safe on any backend; a local file allows larger merged commits.
+   */
+  commitLimits?: CommitLimits;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -69,9 +76,11 @@ export async function createKvStore(
   kv: Deno.Kv,
   opts: KvStoreOptions = {},
 ): Promise<KvTrackingStore> {
+  const limits = opts.commitLimits ?? REMOTE_KV_COMMIT_LIMITS;
   const ctx: KvContext = {
     kv,
-    committer: new Committer(kv),
+    committer: new Committer(kv, limits),
+    limits,
     runCache: new RunCache(),
     runQueues: new Map(),
     expCache: new Map(),

@@ -12,7 +12,8 @@
  */
 import { MlflowError } from "../errors.ts";
 import type { LifecycleStage } from "../types.ts";
-import { type Committer, fitsOneCommit } from "./committer.ts";
+import { type Committer, distinctChecks, fitsOneCommit } from "./committer.ts";
+import { type CommitLimits, tooLargeForOneCommit } from "./commit_limits.ts";
 import {
   experimentKey,
   lastPart,
@@ -37,6 +38,8 @@ import { commitStaged, rollForward } from "./staged_batch.ts";
 export interface KvContext {
   kv: Deno.Kv;
   committer: Committer;
+  /** What one commit may hold on the backend in use; every write path sizes its commits by it. */
+  limits: CommitLimits;
   runCache: RunCache;
   /**
    * Experiments as last read by this process, for `runs/create`; every use is checked in the
@@ -267,12 +270,14 @@ function writeRunNow(
     const summary = nextSummary(base.s, runId, m);
     if (summary) m.set(runKey(runId), { ...base, s: summary } satisfies RunRecord);
     const job = { checks, mutations: m.list() };
-    if (fitsOneCommit(job)) {
+    if (fitsOneCommit(job, ctx.limits)) {
       const vs = await ctx.committer.commit(job);
       if (vs === null) return RETRY;
       ctx.runCache.set(runId, advance(c, runId, m, vs));
       return true;
     }
+    // The staged path's flip checks all of these plus its staging record, in one commit.
+    if (distinctChecks(checks) + 1 > ctx.limits.checks) throw tooLargeForOneCommit();
     const headId = keyId(runHeadKey(runId));
     const withoutHead = job.mutations.filter((x) => keyId(x.key) !== headId);
     const head = {

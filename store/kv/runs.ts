@@ -75,7 +75,7 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
         ]),
       ],
     };
-    if (!fitsOneCommit(job)) {
+    if (!fitsOneCommit(job, ctx.limits)) {
       throw invalidParam(`Too many tags for one runs/create request; log them with log-batch`);
     }
     const vs = await ctx.committer.commit(job);
