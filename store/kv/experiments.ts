@@ -17,6 +17,8 @@ import {
   experimentTagKey,
   experimentTagsPrefix,
 } from "./keys.ts";
+import { fitsOneCommit } from "./committer.ts";
+import { applyMutations } from "./mutations.ts";
 import { type ExperimentRecord, toExperiment } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
@@ -93,12 +95,23 @@ export function createExperiment(ctx: KvContext, input: CreateExperimentInput): 
       last_update_time: now,
       epoch: 0,
     };
-    const op = ctx.kv.atomic().check(seq).check(name)
-      .check({ key: experimentKey(id), versionstamp: null })
-      .set(experimentSeqKey(), Number(id) + 1)
-      .set(experimentKey(id), rec)
-      .set(experimentByNameKey(input.name), id);
-    for (const [k, v] of tags) op.set(experimentTagKey(id, k), v);
+    const job = {
+      checks: [seq, name, { key: experimentKey(id), versionstamp: null }],
+      mutations: [
+        { key: experimentSeqKey(), value: Number(id) + 1 },
+        { key: experimentKey(id), value: rec },
+        { key: experimentByNameKey(input.name), value: id },
+        ...[...tags].map(([k, v]) => ({ key: experimentTagKey(id, k), value: v })),
+      ],
+    };
+    if (!fitsOneCommit(job, ctx.limits)) {
+      throw invalidParam(
+        "The tags of this experiments/create request are too large to write at once; " +
+          "create it with fewer tags and add the rest with set-experiment-tag",
+      );
+    }
+    const op = ctx.kv.atomic().check(...job.checks);
+    applyMutations(op, job.mutations);
     return (await op.commit()).ok ? id : RETRY;
   });
 }

@@ -43,7 +43,7 @@ import {
 import { randomRunName, shortHash } from "../ids.ts";
 import type { Metric, ModelOutput, Page, Param, Tag } from "../types.ts";
 import { fitsOneCommit } from "./committer.ts";
-import type { CommitLimits } from "./commit_limits.ts";
+import { type CommitLimits, isCommitLimitError, tooLargeForOneCommit } from "./commit_limits.ts";
 import { experimentNotFound } from "./experiments.ts";
 import {
   experimentKey,
@@ -173,7 +173,13 @@ async function commitUnder(
   const op = kv.atomic().check(record);
   for (const c of extra) op.check(c);
   applyMutations(op, m.list());
-  return (await op.commit()).ok;
+  try {
+    return (await op.commit()).ok;
+  } catch (e) {
+    // Sizes are estimated before planning; should KV still refuse, it is the request's size.
+    if (isCommitLimitError(e)) throw tooLargeForOneCommit();
+    throw e;
+  }
 }
 
 function bumped(rec: ModelRecord, change: Partial<ModelRecord>): ModelRecord {

@@ -142,7 +142,10 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
           latest: {},
         };
         if (description) rec.description = description;
-        const p = new Plan(kv).check(idx, { key: registeredModelKey(id), versionstamp: null })
+        const p = new Plan(kv, ctx.limits).check(idx, {
+          key: registeredModelKey(id),
+          versionstamp: null,
+        })
           .set(registeredModelByNameKey(name), id)
           .set(registeredModelKey(id), rec);
         for (const t of tags ?? []) planTag(p, registeredModelTagKey(id, t.key), t.value, null);
@@ -176,7 +179,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
     async deleteRegisteredModel(name) {
       await withRetry(`delete registered model '${name}'`, async () => {
         const head = await readHead(kv, name);
-        const p = new Plan(kv).check(head.idx, head.rec)
+        const p = new Plan(kv, ctx.limits).check(head.idx, head.rec)
           .delete(head.idx.key).delete(head.rec.key)
           .set(registryGarbageKey(head.rec.value.id), true);
         return await p.commit(`delete registered model '${name}'`) ? true : RETRY;

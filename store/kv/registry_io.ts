@@ -26,7 +26,8 @@ import {
   registeredModelKey,
   registeredModelTagsPrefix,
 } from "./keys.ts";
-import { estimateSize } from "./mutations.ts";
+import { estimateSize, keyBytes } from "./mutations.ts";
+import { type CommitLimits, isCommitLimitError } from "./commit_limits.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 
@@ -48,22 +49,29 @@ export interface ModelHead {
 
 /** Long tag values are stored in pieces of this many UTF-16 units (≤32 KiB each in V8 form). */
 const PIECE_CHARS = 16_000;
-/** Kept under KV's 1000 mutations and 800 KiB per commit, with margin. */
-const MAX_MUTATIONS = 900;
-const MAX_BYTES = 700_000;
 
-/** An atomic operation that tracks its size, so an oversized write is a 400, never a KV crash. */
+/**
+ * An atomic operation that tracks its size against the backend's {@linkcode CommitLimits}, so an
+ * oversized write is a 400, never a KV crash.
+ */
 export class Plan {
   readonly op: Deno.AtomicOperation;
+  #limits: CommitLimits;
+  #checks = 0;
   #mutations = 0;
   #bytes = 0;
+  /** Keys checked or set (KV's 80 KiB key budget does not count deleted keys). */
+  #keyBytes = 0;
 
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Deno.Kv, limits: CommitLimits) {
     this.op = kv.atomic();
+    this.#limits = limits;
   }
 
   check(...checks: Deno.AtomicCheck[]): this {
     this.op.check(...checks);
+    this.#checks += checks.length;
+    for (const c of checks) this.#keyBytes += keyBytes(c.key);
     return this;
   }
 
@@ -71,6 +79,7 @@ export class Plan {
     this.op.set(key, value);
     this.#mutations++;
     this.#bytes += estimateSize(key) + estimateSize(value);
+    this.#keyBytes += keyBytes(key);
     return this;
   }
 
@@ -83,13 +92,22 @@ export class Plan {
 
   /** Commits; false when a check failed. Throws `INVALID_PARAMETER_VALUE` when too large. */
   async commit(what: string): Promise<boolean> {
-    if (this.#mutations > MAX_MUTATIONS || this.#bytes > MAX_BYTES) {
-      throw invalidParam(
+    const l = this.#limits;
+    const tooLarge = () =>
+      invalidParam(
         `Cannot ${what}: the change is too large for one atomic write ` +
           `(${this.#mutations} keys, about ${this.#bytes} bytes); split it into smaller requests`,
       );
+    if (
+      this.#mutations > l.mutations || this.#bytes > l.bytes || this.#keyBytes > l.keyBytes ||
+      this.#checks > l.checks
+    ) throw tooLarge();
+    try {
+      return (await this.op.commit()).ok;
+    } catch (e) {
+      if (isCommitLimitError(e)) throw tooLarge();
+      throw e;
     }
-    return (await this.op.commit()).ok;
   }
 }
 
@@ -213,7 +231,7 @@ export function writeModel<T>(
 ): Promise<T> {
   return withRetry(what, async () => {
     const head = await readHead(ctx.kv, name);
-    const p = new Plan(ctx.kv).check(head.idx, head.rec);
+    const p = new Plan(ctx.kv, ctx.limits).check(head.idx, head.rec);
     const out = await plan(head, p);
     p.set(head.rec.key, out.rec ?? head.rec.value);
     return await p.commit(what) ? out.result : RETRY;

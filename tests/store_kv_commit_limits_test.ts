@@ -1,10 +1,11 @@
 /**
- * The KV store on KV Connect (denokv's 10 checks per atomic write): paths whose checks grow with
- * the request stay within the limit, and a request that cannot is a 400, never a KV error.
+ * KV's per-commit limits never reach a client as a 500: on KV Connect (denokv's 10 checks per
+ * atomic write) paths whose checks grow with the request stay within the limit, and on any backend
+ * a request too large for one commit is a 400.
  */
 import assert from "node:assert/strict";
 import { MlflowError } from "../store/errors.ts";
-import { REMOTE_KV_COMMIT_LIMITS } from "../store/kv/commit_limits.ts";
+import { LOCAL_KV_COMMIT_LIMITS, REMOTE_KV_COMMIT_LIMITS } from "../store/kv/commit_limits.ts";
 import { createKvStore } from "../store/kv/mod.ts";
 import type { DatasetInput } from "../store/types.ts";
 import { skipKvConnect, startKvConnect } from "./helpers/kvconnect.ts";
@@ -65,4 +66,42 @@ Deno.test({
     await store.logInputs(run.info.run_id, Array.from({ length: 8 }, (_, i) => dataset(i)));
     assert.equal((await store.getRun(run.info.run_id)).inputs.dataset_inputs.length, 8);
   });
+});
+
+/** Tags with keys near the 250-character limit: 300 of them pass KV's 80 KiB of keys per commit. */
+const longTags = (n: number, valueChars = 1) =>
+  Array.from({ length: n }, (_, i) => ({
+    key: `${i}`.padEnd(250, "k"),
+    value: "v".repeat(valueChars),
+  }));
+
+const isInvalidParam = (e: unknown) =>
+  e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE";
+
+Deno.test("createRegisteredModel() with more tag-key bytes than one commit takes is a 400", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const store = await createKvStore(kv, {
+    commitLimits: LOCAL_KV_COMMIT_LIMITS,
+    stagingSweepIntervalMs: 0,
+  });
+  await assert.rejects(
+    store.createRegisteredModel({ name: "m", tags: longTags(300) }),
+    isInvalidParam,
+  );
+  await assert.rejects(store.getRegisteredModel("m"), (e) => e instanceof MlflowError);
+  await store.stopBackgroundWork();
+});
+
+Deno.test("createExperiment() with more tag bytes than one commit takes is a 400", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const store = await createKvStore(kv, {
+    commitLimits: LOCAL_KV_COMMIT_LIMITS,
+    stagingSweepIntervalMs: 0,
+  });
+  await assert.rejects(
+    store.createExperiment({ name: "e", tags: longTags(300, 4000) }),
+    isInvalidParam,
+  );
+  assert.equal(await store.getExperimentByName("e").catch(() => null), null);
+  await store.stopBackgroundWork();
 });
