@@ -72,6 +72,14 @@ export function errorResponse(
 const KV_SIZE_ERROR =
   /^(Key too large for (read|write)|Value too large|Total mutation size too large|Total key size too large|Too many (mutations|checks|ranges)|enqueue payload too large)\b/;
 
+/**
+ * The same refusals from a remote KV (KV Connect, Deno Deploy): denokv's error names, at the end of
+ * the client's `KV Connect failed … (status=400 …): <name>` message. denokv allows 10 checks per
+ * commit where a file allows 100, so `TooManyChecks` is the one a store bug would meet first.
+ */
+const REMOTE_KV_SIZE_ERROR =
+  /\): (TooManyChecks|TooManyMutations|TooManyReadRanges|AtomicWriteTooLarge|ReadRangeTooLarge)\b/;
+
 /** What a client is told when a KV size limit is hit: no internals, only what to change. */
 export const KV_SIZE_MESSAGE = "A value in the request is too large for the server's database " +
   "(keys must stay under 2 KiB and values under 64 KiB, in UTF-8 bytes). Shorten it, or split " +
@@ -121,7 +129,10 @@ export function isStorageFull(err: unknown): boolean {
 
 /** Whether `err` (or a cause) is Deno KV refusing an oversized key, value or transaction. */
 export function isKvSizeError(err: unknown): boolean {
-  for (const e of chain(err)) if (KV_SIZE_ERROR.test(messageOf(e))) return true;
+  for (const e of chain(err)) {
+    const m = messageOf(e);
+    if (KV_SIZE_ERROR.test(m) || REMOTE_KV_SIZE_ERROR.test(m)) return true;
+  }
   return false;
 }
 
