@@ -126,7 +126,8 @@ Options (flag > environment variable > default):
   --backend-store-uri <uri>    MLFLOW_BACKEND_STORE_URI
                                a KV file path, file: URL, :memory:, or a KV Connect URL
                                (http(s)://…, token in DENO_KV_ACCESS_TOKEN)
-                               (default ${DEFAULT_KV_PATH}; on Deno Deploy the project's database)
+                               (default ${DEFAULT_KV_PATH}; on Deno Deploy the project's database;
+                               with DENO_KV_DEFAULT_PATH set, the database it names)
   --allowed-hosts <a,b,…>      KVFLOW_ALLOWED_HOSTS   extra Host header values to accept
                                (name, name:port, *.suffix, or * for any; default: loopback and
                                private addresses only; on Deno Deploy: *)
@@ -179,6 +180,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * Precedence is flag, then kvflow's variable, then the generic one (`PORT`, which hosting
  * platforms set), then the default. `DENO_DEPLOYMENT_ID` (set on Deno Deploy) switches the default
  * store to the platform's database and the default allowed hosts to any (`*`), and forces auth on.
+ * `DENO_KV_DEFAULT_PATH` (Deno's own variable for `Deno.openKv()`'s database) also switches the
+ * default store to `Deno.openKv()`.
  *
  * `--serve-artifacts` / `--no-serve-artifacts` may both appear; the last one wins (as for
  * `--auth` / `--no-auth`).
@@ -251,8 +254,10 @@ export function parseConfig(args: string[], env: Env): Config {
   return {
     host,
     port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
+    // `DENO_KV_DEFAULT_PATH` is where Deno itself sends `Deno.openKv()`: whoever sets it means
+    // that database (a KV Connect URL, as on Deploy), not kvflow's default file.
     kvPath: uri === undefined
-      ? (env.DENO_DEPLOYMENT_ID ? undefined : DEFAULT_KV_PATH)
+      ? (env.DENO_DEPLOYMENT_ID || env.DENO_KV_DEFAULT_PATH ? undefined : DEFAULT_KV_PATH)
       : parseBackendStoreUri(uri),
     // A Deploy app is reached by its public name, which the app cannot know; the Host check
     // guards local servers against DNS rebinding, so there it would only block every request.

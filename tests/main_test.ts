@@ -252,6 +252,17 @@ Deno.test("parseConfig() maps backend store URIs onto Deno.openKv arguments", as
   });
 });
 
+Deno.test("parseConfig() with DENO_KV_DEFAULT_PATH and no store opens Deno.openKv()'s default", () => {
+  const env = { DENO_KV_DEFAULT_PATH: "http://127.0.0.1:4512" };
+  strictEqual(parseConfig([], env).kvPath, undefined);
+  // Only the store moves: not the allowed hosts, not auth.
+  strictEqual(parseConfig([], env).allowedHosts, undefined);
+  strictEqual(parseConfig([], env).auth, false);
+  // An explicit store still wins.
+  strictEqual(parseConfig(["--backend-store-uri", "./x.kv"], env).kvPath, "./x.kv");
+  strictEqual(parseConfig([], { ...env, MLFLOW_BACKEND_STORE_URI: ":memory:" }).kvPath, ":memory:");
+});
+
 Deno.test("parseConfig() defaults to the platform database and any host on Deno Deploy", () => {
   // Deploy requires the admin variables (tested below); they are set here to get past that.
   const deploy = {

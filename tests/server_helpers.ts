@@ -13,8 +13,11 @@ export const MAIN_TS: string = fileURLToPath(new URL("../main.ts", import.meta.u
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
-  /** KV file to use; default `:memory:` (a fresh database private to this process). */
-  kvPath?: string;
+  /**
+   * KV file or KV Connect URL to use; default `:memory:` (a fresh database private to this
+   * process); `null` passes no `--backend-store-uri` at all (the environment decides).
+   */
+  kvPath?: string | null;
   /** Port to bind on 127.0.0.1; default 0 (a free port, read back from the startup line). */
   port?: number;
   /** Extra environment variables for the server process. */
@@ -59,8 +62,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
       "127.0.0.1",
       "--port",
       String(opts.port ?? 0),
-      "--backend-store-uri",
-      opts.kvPath ?? ":memory:",
+      ...(opts.kvPath === null ? [] : ["--backend-store-uri", opts.kvPath ?? ":memory:"]),
       ...(opts.args ?? []),
     ],
     cwd: REPO_ROOT,

@@ -147,3 +147,40 @@ export async function startKvConnect(
     },
   };
 }
+
+let shared: Promise<KvConnectServer> | undefined;
+
+/**
+ * One KV Connect server for the whole test process, started on first use and stopped when the
+ * process unloads: starting one costs ~0.5 s (a Node process), too much to pay per test. Tests
+ * that share it start from {@linkcode clearKv} or use names of their own.
+ */
+export function sharedKvConnect(): Promise<KvConnectServer> {
+  if (shared === undefined) {
+    shared = startKvConnect();
+    // `stop()` sends SIGTERM before its first await, so it still reaches the server on unload.
+    shared.then(
+      (s) => globalThis.addEventListener("unload", () => void s.stop()),
+      () => {}, // the caller sees the failure through `shared`
+    );
+  }
+  return shared;
+}
+
+/** Most mutations denokv takes in one atomic write is 1000; deletes go out in batches of this. */
+export const CLEAR_BATCH = 500;
+
+/** Deletes every key, so a test on a shared server starts from an empty database. */
+export async function clearKv(kv: Deno.Kv): Promise<void> {
+  let batch = kv.atomic();
+  let n = 0;
+  for await (const { key } of kv.list({ prefix: [] }, { batchSize: CLEAR_BATCH })) {
+    batch.delete(key);
+    if (++n === CLEAR_BATCH) {
+      await batch.commit();
+      batch = kv.atomic();
+      n = 0;
+    }
+  }
+  if (n > 0) await batch.commit();
+}
