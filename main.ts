@@ -21,6 +21,7 @@ import type { ArtifactRepository } from "./artifacts/types.ts";
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS } from "./routes/decode.ts";
 import { CloseConnection, closeIfBodyUnread } from "./routes/close_connection.ts";
 import type { AuthOptions } from "./routes/auth/middleware.ts";
+import { addLogSecrets } from "./routes/log.ts";
 import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore } from "./store/kv/mod.ts";
@@ -504,6 +505,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Credentials no log pattern can recognise: blank them wherever an error quotes them.
+  const env = Deno.env.toObject();
+  addLogSecrets([
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+    env.DENO_KV_ACCESS_TOKEN,
+    env.KVFLOW_ADMIN_PASSWORD,
+  ]);
 
   // Opening the destination only parses it (and reads S3 credentials): nothing touches the disk
   // or the network until the first request, so an S3 destination works on Deno Deploy.
