@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { createApp } from "./mod.ts";
 import { createS3ArtifactRepository } from "../artifacts/s3.ts";
+import { MlflowError } from "../store/errors.ts";
+import { addLogSecrets } from "./log.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { KV_SIZE_MESSAGE, STORAGE_FULL_MESSAGE } from "./errors.ts";
@@ -304,4 +306,25 @@ Deno.test("a client's own mistake (400, 404) is not logged", async () => {
     await res.body?.cancel();
   });
   assert.deepEqual(logged, []);
+});
+
+Deno.test("a KV failure answered 503 is logged once with its cause, a registered KV token blanked (issue 12)", async () => {
+  const token = "kv-connect-token-0123456789abcdef";
+  addLogSecrets([token]);
+  const err = new MlflowError("TEMPORARILY_UNAVAILABLE", "Too much contention; retry later");
+  Object.defineProperty(err, "cause", {
+    value: new TypeError(`KV Connect request failed (Bearer ${token}): connection reset`),
+    enumerable: false,
+  });
+  const logged: string[] = [];
+  const res = await withConsoleError(
+    (...a) => logged.push(a.join(" ")),
+    () => failingApp(err).request(GET_EXPERIMENT),
+  );
+  const body = await errorOf(res, 503);
+  assert.equal(body.message, "Too much contention; retry later");
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /^kvflow: TEMPORARILY_UNAVAILABLE 503 on GET \/api\/2\.0\/mlflow/);
+  assert.match(logged[0], /caused by TypeError: KV Connect request failed .*connection reset/);
+  assert.equal(logged[0].includes(token), false, logged[0]);
 });
