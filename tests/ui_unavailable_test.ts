@@ -2,7 +2,8 @@
  * The web UI without its island bundle (issue 12 §4): when the bundle is missing and cannot be
  * built (Deno Deploy without a build step, a read-only disk), every UI route answers one clear
  * 503 page naming `deno task build`, the failing build is not retried on every request (at most
- * every ASSET_RETRY_INTERVAL_MS), and the API keeps working.
+ * every ASSET_RETRY_INTERVAL_MS), and the API keeps working. Also: a page whose store read fails
+ * server-side (KV down) answers that 5xx and is logged, instead of passing for a 404 page.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
+import { MlflowError } from "../store/errors.ts";
 import { ASSET_RETRY_INTERVAL_MS, createAssetLoader } from "../ui/assets.ts";
 
 /** Runs `fn` with console.error collected; returns what was logged. */
@@ -110,4 +112,30 @@ Deno.test("with auth, an anonymous browser gets the 503 page, not a login form t
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a page whose store read fails server-side answers that 5xx and logs it, not a 404 page", async () => {
+  const store = createMemoryStore();
+  const down = new MlflowError("TEMPORARILY_UNAVAILABLE", "Too much contention; retry later");
+  Object.defineProperty(down, "cause", { value: new Error("KV Connect: connection reset") });
+  const app = createApp({
+    store: {
+      ...store,
+      getRun: () => Promise.reject(down),
+      getExperiment: () => Promise.reject(down),
+    },
+  });
+  for (const path of ["/runs/abc", "/experiments/1", "/compare?runs=abc"]) {
+    const lines = await logged(async () => {
+      const res = await app.request(path);
+      assert.equal(res.status, 503, path);
+      await res.body?.cancel();
+    });
+    assert.equal(lines.length, 1, `${path}: ${lines.join("\n")}`);
+    assert.match(lines[0], /TEMPORARILY_UNAVAILABLE 503 .*\n[\s\S]*caused by Error: KV Connect/);
+  }
+  // A missing entity is still the 404 page.
+  const missing = await createApp({ store }).request("/runs/nope");
+  assert.equal(missing.status, 404);
+  await missing.body?.cancel();
 });
