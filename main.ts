@@ -16,11 +16,12 @@
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openArtifactRepository } from "./artifacts/mod.ts";
+import { isLocalArtifactDestination, openArtifactRepository } from "./artifacts/mod.ts";
 import type { ArtifactRepository } from "./artifacts/types.ts";
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS } from "./routes/decode.ts";
 import { CloseConnection, closeIfBodyUnread } from "./routes/close_connection.ts";
 import type { AuthOptions } from "./routes/auth/middleware.ts";
+import { addLogSecrets } from "./routes/log.ts";
 import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore } from "./store/kv/mod.ts";
@@ -134,7 +135,8 @@ Options (flag > environment variable > default):
   --artifacts-destination <uri>
                                MLFLOW_ARTIFACTS_DESTINATION
                                where proxied artifacts are stored: a directory or s3://bucket/prefix
-                               (default ${DEFAULT_ARTIFACTS_DESTINATION}; S3 credentials from AWS_* variables)
+                               (default ${DEFAULT_ARTIFACTS_DESTINATION}; S3 credentials from AWS_* variables;
+                               on Deno Deploy an s3:// destination is required)
   --default-artifact-root <uri>
                                MLFLOW_DEFAULT_ARTIFACT_ROOT
                                artifact root of new experiments (default ${DEFAULT_ARTIFACT_ROOT})
@@ -190,8 +192,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
  *   not a positive number of seconds, an unsupported
  *   backend store URI scheme, a boolean variable that is not true/false, `--artifacts-only`
  *   together with `--no-serve-artifacts`, an `--app-name` other than `basic-auth`, an unknown
- *   permission level, only one of the two admin variables, or on Deno Deploy auth turned off or
- *   the admin variables missing.
+ *   permission level, only one of the two admin variables, or on Deno Deploy auth turned off,
+ *   the admin variables missing, or a local artifact destination (a path or `file:` URL,
+ *   including the `./mlartifacts` default) while artifacts are served.
  *
  * @example
  * ```ts
@@ -249,6 +252,21 @@ export function parseConfig(args: string[], env: Env): Config {
     throw new ConfigError("--artifacts-only cannot be combined with --no-serve-artifacts");
   }
   const auth = parseAuth(values.auth, values["app-name"], env);
+  const artifactsDestination =
+    pick(values["artifacts-destination"], env.MLFLOW_ARTIFACTS_DESTINATION) ??
+      DEFAULT_ARTIFACTS_DESTINATION;
+  if (
+    env.DENO_DEPLOYMENT_ID && serveArtifacts && isLocalArtifactDestination(artifactsDestination)
+  ) {
+    // Deploy's file system is read-only: every upload would fail (NotCapable) long after start.
+    throw new ConfigError(
+      `On Deno Deploy artifacts cannot be stored on local disk ("${artifactsDestination}"): set ` +
+        "MLFLOW_ARTIFACTS_DESTINATION=s3://bucket/prefix (with AWS_ACCESS_KEY_ID, " +
+        "AWS_SECRET_ACCESS_KEY and, for a non-AWS store, MLFLOW_S3_ENDPOINT_URL) in the " +
+        "project's environment variables, or MLFLOW_SERVE_ARTIFACTS=false (--no-serve-artifacts) " +
+        "to not serve artifacts.",
+    );
+  }
   const permissionText = pick(values["default-permission"], env.KVFLOW_DEFAULT_PERMISSION);
   const authCacheTtl = pick(values["auth-cache-ttl"], env.KVFLOW_AUTH_CACHE_TTL);
   return {
@@ -264,8 +282,7 @@ export function parseConfig(args: string[], env: Env): Config {
     allowedHosts: hosts !== undefined
       ? splitList(hosts)
       : (env.DENO_DEPLOYMENT_ID ? ["*"] : undefined),
-    artifactsDestination: pick(values["artifacts-destination"], env.MLFLOW_ARTIFACTS_DESTINATION) ??
-      DEFAULT_ARTIFACTS_DESTINATION,
+    artifactsDestination,
     defaultArtifactRoot: pick(values["default-artifact-root"], env.MLFLOW_DEFAULT_ARTIFACT_ROOT) ??
       DEFAULT_ARTIFACT_ROOT,
     serveArtifacts,
@@ -494,6 +511,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Credentials no log pattern can recognise: blank them wherever an error quotes them.
+  const env = Deno.env.toObject();
+  addLogSecrets([
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+    env.DENO_KV_ACCESS_TOKEN,
+    env.KVFLOW_ADMIN_PASSWORD,
+  ]);
 
   // Opening the destination only parses it (and reads S3 credentials): nothing touches the disk
   // or the network until the first request, so an S3 destination works on Deno Deploy.

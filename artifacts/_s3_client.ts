@@ -237,34 +237,51 @@ export async function s3Failure(res: Response, action: string, path: string): Pr
     case "InvalidToken":
       // The server's own credentials are wrong or lack rights: a configuration problem. Not a
       // 5xx, which MLflow's client retries for minutes; a 403 fails at once with this message.
-      return new MlflowError(
-        "PERMISSION_DENIED",
-        `Artifact store denied ${what} (${code}); check the server's S3 credentials and policy`,
+      return withCause(
+        new MlflowError(
+          "PERMISSION_DENIED",
+          `Artifact store denied ${what} (${code}); check the server's S3 credentials and policy`,
+        ),
+        `S3 answered ${res.status} ${code}`,
       );
     case "XMinioStorageFull":
       return storageFull(res);
     case "NoSuchBucket":
-      return new MlflowError("INTERNAL_ERROR", `Artifact store bucket does not exist (${what})`);
+      return withCause(
+        new MlflowError("INTERNAL_ERROR", `Artifact store bucket does not exist (${what})`),
+        `S3 answered ${res.status} ${code}`,
+      );
   }
   if (res.status === 507) return storageFull(res);
   if (res.status >= 500 || res.status === 429) {
-    return new MlflowError(
-      "TEMPORARILY_UNAVAILABLE",
-      `Artifact store unavailable: ${what} (${code})`,
+    return withCause(
+      new MlflowError("TEMPORARILY_UNAVAILABLE", `Artifact store unavailable: ${what} (${code})`),
+      `S3 answered ${res.status} ${code}`,
     );
   }
-  return new MlflowError("INTERNAL_ERROR", `Artifact store failed: ${what} (${code})`);
+  return withCause(
+    new MlflowError("INTERNAL_ERROR", `Artifact store failed: ${what} (${code})`),
+    `S3 answered ${res.status} ${code}`,
+  );
 }
 
 function storageFull(res: Response): MlflowError {
-  const err = new MlflowError("INSUFFICIENT_STORAGE", STORAGE_FULL_MESSAGE);
-  Object.defineProperty(err, "cause", { value: `S3 answered ${res.status}`, enumerable: false });
-  return err;
+  return withCause(
+    new MlflowError("INSUFFICIENT_STORAGE", STORAGE_FULL_MESSAGE),
+    `S3 answered ${res.status}`,
+  );
 }
 
 /** A network-level failure; the cause (which names the endpoint) is kept for server logs only. */
 function unavailable(detail: string, cause: unknown): MlflowError {
-  const err = new MlflowError("TEMPORARILY_UNAVAILABLE", `Artifact store ${detail}`);
+  return withCause(new MlflowError("TEMPORARILY_UNAVAILABLE", `Artifact store ${detail}`), cause);
+}
+
+/**
+ * `err` with a `cause` for the server log (routes/errors.ts logs every error that has one).
+ * Not enumerable, so no serialisation of the error ever sends it to a client.
+ */
+function withCause(err: MlflowError, cause: unknown): MlflowError {
   Object.defineProperty(err, "cause", { value: cause, enumerable: false });
   return err;
 }

@@ -67,6 +67,22 @@ export function openArtifactRepository(
   );
 }
 
+/**
+ * Whether `destination` names local disk (what {@linkcode openArtifactRepository} opens as a
+ * directory): `""`, a path, a Windows drive path or a `file:` URL. Deno Deploy has no writable
+ * disk, so `main.ts` refuses these there.
+ *
+ * @example
+ * ```ts
+ * isLocalArtifactDestination("./mlartifacts"); // true
+ * isLocalArtifactDestination("s3://bucket/mlflow"); // false
+ * ```
+ */
+export function isLocalArtifactDestination(destination: string): boolean {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(destination)?.[1]?.toLowerCase();
+  return scheme === undefined || scheme.length === 1 || scheme === "file";
+}
+
 function localPathOf(uri: string): string {
   try {
     return fileURLToPath(uri);

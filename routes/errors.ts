@@ -136,10 +136,24 @@ export function isKvSizeError(err: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether an `MlflowError` is the server's problem rather than the caller's, so the operator must
+ * see it: a 5xx (S3 or KV unreachable, contention that did not clear; not 501, a feature kvflow
+ * lacks), or any error carrying a `cause` (artifacts/ attaches the underlying failure, e.g. S3
+ * refusing the server's own credentials, which the client sees only as a 403).
+ */
+function isServerSideFailure(err: MlflowError, status: number): boolean {
+  return (status >= 500 && status !== 501) || prop(err, "cause") !== undefined;
+}
+
 /** The answer to `err`; may throw only if rendering itself fails (see {@linkcode onError}). */
 function answer(err: unknown, c: Context): Response {
   if (err instanceof MlflowError) {
-    return errorResponse(c, statusForCode(err.code), err.code, err.message);
+    const status = statusForCode(err.code);
+    if (isServerSideFailure(err, status)) {
+      logError([err.code, String(status), "on", c.req.method, c.req.path], err);
+    }
+    return errorResponse(c, status, err.code, err.message);
   }
   if (err instanceof HTTPException && err.status < 500) {
     const code = err.status === 404 ? "ENDPOINT_NOT_FOUND" : "BAD_REQUEST";
@@ -159,7 +173,8 @@ function answer(err: unknown, c: Context): Response {
 }
 
 /**
- * `onError`: MlflowError → its code's status; Hono's own HTTPExceptions (e.g. 415 from a media-type
+ * `onError`: MlflowError → its code's status (logged once, with its cause chain, when it is a
+ * server-side failure: a 5xx or an error with a `cause`); Hono's own HTTPExceptions (e.g. 415 from a media-type
  * gate) keep their 4xx status; a full disk is 507 `INSUFFICIENT_STORAGE`; a KV size refusal is
  * 400; anything else is a bug, logged in full and answered with a generic 500 so no internals
  * reach the caller. It never throws: whatever goes wrong while answering, a JSON 500 still goes out.

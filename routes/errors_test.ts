@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { createApp } from "./mod.ts";
+import { createS3ArtifactRepository } from "../artifacts/s3.ts";
+import { MlflowError } from "../store/errors.ts";
+import { addLogSecrets } from "./log.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { KV_SIZE_MESSAGE, STORAGE_FULL_MESSAGE } from "./errors.ts";
@@ -192,4 +195,141 @@ Deno.test("regression: %0A in the URL path cannot forge a server log line (issue
   assert.ok(lines[0].includes("\\r\\x1b[31m"), lines[0]);
   assert.match(lines[1], /^Error: lookup failed for 'x\\nERROR forged from the message'$/);
   for (const line of lines.slice(2)) assert.match(line, /^\s+at /, `a stack frame: ${line}`);
+});
+
+/** A port nothing listens on: a blocked or unreachable S3 endpoint. */
+function closedPort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = l.addr as Deno.NetAddr;
+  l.close();
+  return port;
+}
+
+const S3_KEYS = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+
+/** Asks `app` for an artifact listing and returns the status and what the server logged. */
+async function listArtifacts(app: ReturnType<typeof createApp>) {
+  const logged: string[] = [];
+  const res = await withConsoleError(
+    (...a) => logged.push(a.join(" ")),
+    () => app.request("/api/2.0/mlflow-artifacts/artifacts?path=1"),
+  );
+  return { body: await errorOf(res, res.status), status: res.status, logged };
+}
+
+Deno.test("regression: a blocked S3 is a 503 logged once with its cause chain and no secret (issue 12)", async () => {
+  const app = createApp({
+    store: createMemoryStore(),
+    artifacts: createS3ArtifactRepository({
+      bucket: "bucket",
+      endpoint: `http://127.0.0.1:${closedPort()}`,
+      credentials: S3_KEYS,
+      retries: 0,
+    }),
+  });
+  const { status, body, logged } = await listArtifacts(app);
+  assert.equal(status, 503);
+  assert.equal(body.error_code, "TEMPORARILY_UNAVAILABLE");
+  assert.equal(logged.length, 1, logged.join("\n---\n"));
+  assert.match(
+    logged[0],
+    /^kvflow: TEMPORARILY_UNAVAILABLE 503 on GET \/api\/2\.0\/mlflow-artifacts/,
+  );
+  assert.match(logged[0], /MlflowError: Artifact store could not be reached/);
+  // The cause: the fetch failure, naming the endpoint and the OS's refusal.
+  assert.match(logged[0], /caused by .*(Connection refused|connect)/i);
+  for (const leak of [S3_KEYS.accessKeyId, S3_KEYS.secretAccessKey]) {
+    assert.equal(logged[0].includes(leak), false, leak);
+  }
+});
+
+Deno.test("a failing S3 request is logged without its Authorization header or signature (issue 12)", async () => {
+  const sent: string[] = [];
+  // A transport whose error quotes the request, as some HTTP clients do: the log must blank it.
+  const quoting: typeof fetch = (input, init) => {
+    const auth = new Headers(init?.headers).get("authorization") ?? "";
+    sent.push(auth);
+    return Promise.reject(
+      new TypeError(
+        `error sending request for ${input}?X-Amz-Signature=${"ab".repeat(32)}: ` +
+          `authorization: ${auth}`,
+      ),
+    );
+  };
+  const app = createApp({
+    store: createMemoryStore(),
+    artifacts: createS3ArtifactRepository({
+      bucket: "bucket",
+      endpoint: "http://s3.invalid",
+      credentials: S3_KEYS,
+      retries: 0,
+      fetch: quoting,
+    }),
+  });
+  const { status, logged } = await listArtifacts(app);
+  assert.equal(status, 503);
+  assert.equal(logged.length, 1);
+  const signature = /Signature=([0-9a-f]{64})/.exec(sent[0])?.[1];
+  assert.ok(signature, sent[0]);
+  for (const leak of [S3_KEYS.accessKeyId, S3_KEYS.secretAccessKey, signature, "ab".repeat(32)]) {
+    assert.equal(logged[0].includes(leak), false, `${leak} in ${logged[0]}`);
+  }
+  assert.match(logged[0], /caused by TypeError: error sending request for http:\/\/s3\.invalid/);
+});
+
+Deno.test("S3 refusing the server's own credentials is a 403 to the client, logged for the operator (issue 12)", async () => {
+  const denied: typeof fetch = () =>
+    Promise.resolve(
+      new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 }),
+    );
+  const app = createApp({
+    store: createMemoryStore(),
+    artifacts: createS3ArtifactRepository({
+      bucket: "bucket",
+      endpoint: "http://s3.invalid",
+      credentials: S3_KEYS,
+      retries: 0,
+      fetch: denied,
+    }),
+  });
+  const { status, body, logged } = await listArtifacts(app);
+  assert.equal(status, 403);
+  assert.equal(body.error_code, "PERMISSION_DENIED");
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /caused by S3 answered 403 AccessDenied/);
+});
+
+Deno.test("a client's own mistake (400, 404) is not logged", async () => {
+  const app = createApp({ store: createMemoryStore() });
+  const logged: string[] = [];
+  await withConsoleError((...a) => logged.push(a.join(" ")), async () => {
+    const res = await app.request("/api/2.0/mlflow/experiments/get?experiment_id=999");
+    assert.equal(res.status, 404);
+    await res.body?.cancel();
+  });
+  assert.deepEqual(logged, []);
+});
+
+Deno.test("a KV failure answered 503 is logged once with its cause, a registered KV token blanked (issue 12)", async () => {
+  const token = "kv-connect-token-0123456789abcdef";
+  addLogSecrets([token]);
+  const err = new MlflowError("TEMPORARILY_UNAVAILABLE", "Too much contention; retry later");
+  Object.defineProperty(err, "cause", {
+    value: new TypeError(`KV Connect request failed (Bearer ${token}): connection reset`),
+    enumerable: false,
+  });
+  const logged: string[] = [];
+  const res = await withConsoleError(
+    (...a) => logged.push(a.join(" ")),
+    () => failingApp(err).request(GET_EXPERIMENT),
+  );
+  const body = await errorOf(res, 503);
+  assert.equal(body.message, "Too much contention; retry later");
+  assert.equal(logged.length, 1);
+  assert.match(logged[0], /^kvflow: TEMPORARILY_UNAVAILABLE 503 on GET \/api\/2\.0\/mlflow/);
+  assert.match(logged[0], /caused by TypeError: KV Connect request failed .*connection reset/);
+  assert.equal(logged[0].includes(token), false, logged[0]);
 });

@@ -14,6 +14,57 @@ export const MAX_LOGGED_CHARS = 2000;
 /** Most stack frames logged for one error (frames come from code, never from a request). */
 const MAX_FRAMES = 30;
 
+/**
+ * Most `cause` levels logged under an error: enough for an S3 or KV failure (MlflowError → fetch
+ * TypeError → its OS error) without letting a cyclic or hostile chain run on.
+ */
+export const MAX_LOGGED_CAUSES = 4;
+
+/**
+ * Credentials that may sit inside an error's text (a fetch error quoting a presigned URL, an
+ * `Authorization` header, an AWS access key id, an API token): each match keeps its name and
+ * loses its value.
+ */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  // Presigned URL query parameters and SigV4 header fields.
+  /\b(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"'<>]+/gi,
+  /\b((?:Signature|Credential)=)[^,&\s"'<>]+/g,
+  // `Authorization: <scheme> <value>` as a header line or JSON field, and bare Basic/Bearer values.
+  /\b(authorization["']?\s*[:=]\s*["']?)[^\n"']+/gi,
+  /\b((?:Basic|Bearer)\s+)(?=[A-Za-z0-9+/=._~-]*[0-9+/=_])[A-Za-z0-9+/=._~-]{8,}/g,
+  // AWS access key ids, and kvflow's own API tokens.
+  /\b()(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  /\b()kvf_[A-Za-z0-9_-]{20,}/g,
+];
+
+/** Secret values the server knows (S3 secret key, KV token…); see {@linkcode addLogSecrets}. */
+const knownSecrets = new Set<string>();
+
+/**
+ * Makes the log blank these exact values wherever they appear (credentials from the
+ * environment, which no pattern can recognise). Values shorter than 6 characters are ignored:
+ * they would blank ordinary words.
+ */
+export function addLogSecrets(values: Iterable<string | undefined>): void {
+  for (const v of values) if (v !== undefined && v.length >= 6) knownSecrets.add(v);
+}
+
+/**
+ * `text` with credentials blanked: see the patterns above and {@linkcode addLogSecrets}.
+ *
+ * @example
+ * ```ts
+ * redactSecrets("GET https://b.s3/k?X-Amz-Signature=abc123&x=1");
+ * // "GET https://b.s3/k?X-Amz-Signature=[redacted]&x=1"
+ * ```
+ */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const secret of knownSecrets) out = out.replaceAll(secret, "[redacted]");
+  for (const re of SECRET_PATTERNS) out = out.replace(re, "$1[redacted]");
+  return out;
+}
+
 // C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators some viewers break on.
 // deno-lint-ignore no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -21,15 +72,17 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /**
- * `text` as one inert log line: control characters as `\n`, `\r`, `\t` or `\xNN` / `\uNNNN`,
- * backslashes doubled (so an escape in the log is always ours), cut to `max` characters.
+ * `raw` as one inert log line: credentials blanked ({@linkcode redactSecrets}), control
+ * characters as `\n`, `\r`, `\t` or `\xNN` / `\uNNNN`, backslashes doubled (so an escape in
+ * the log is always ours), cut to `max` characters.
  *
  * @example
  * ```ts
  * logSafe("/a\nERROR forged"); // "/a\\nERROR forged"
  * ```
  */
-export function logSafe(text: string, max = MAX_LOGGED_CHARS): string {
+export function logSafe(raw: string, max = MAX_LOGGED_CHARS): string {
+  const text = redactSecrets(raw);
   const cut = text.length > max ? text.slice(0, max) : text;
   const escaped = cut.replaceAll("\\", "\\\\").replace(UNSAFE, (ch) => {
     const code = ch.charCodeAt(0);
@@ -61,7 +114,8 @@ function str(value: unknown): string {
 
 /**
  * An error as log text: its name and message escaped onto the first line, then its stack frames
- * (which come from code) one per line, then its `cause` the same way (one level). Never throws.
+ * (which come from code) one per line, then its `cause` chain the same way (up to
+ * {@linkcode MAX_LOGGED_CAUSES} levels). Credentials in any of it are blanked. Never throws.
  */
 export function describeError(err: unknown, depth = 0): string {
   if (typeof err !== "object" || err === null) return logSafe(str(err));
@@ -76,7 +130,7 @@ export function describeError(err: unknown, depth = 0): string {
   const frames = after.split("\n").filter((l) => /^\s+at /.test(l)).slice(0, MAX_FRAMES);
   const lines = [logSafe(`${name}: ${message}`), ...frames.map((f) => logSafe(f))];
   const cause = read(err, "cause");
-  if (cause !== undefined && depth < 1) {
+  if (cause !== undefined && depth < MAX_LOGGED_CAUSES) {
     lines.push(`  caused by ${describeError(cause, depth + 1)}`);
   }
   return lines.join("\n");

@@ -35,7 +35,13 @@ import { runArtifacts } from "./run_artifacts/mod.ts";
 import { runs } from "./runs/mod.ts";
 import { security, type SecurityOptions } from "./security.ts";
 import { server } from "./server/mod.ts";
-import { createAssetLoader, createUi, forbiddenChallenge, loginChallenge } from "../ui/mod.ts";
+import {
+  type AssetLoader,
+  createAssetLoader,
+  createUi,
+  forbiddenChallenge,
+  loginChallenge,
+} from "../ui/mod.ts";
 
 /** What `/version` reports by default: ≥3.4, so 3.x clients treat the server as modern. */
 export const DEFAULT_VERSION = "3.6.0";
@@ -71,6 +77,11 @@ export interface AppDeps extends SecurityOptions, ArtifactModeOptions {
    * served without credentials, as before.
    */
   auth?: AuthOptions;
+  /**
+   * The UI's static files and island bundle (`createAssetLoader()` by default); tests pass one
+   * pointed at a bundle that cannot be built.
+   */
+  assets?: AssetLoader;
 }
 
 /**
@@ -91,7 +102,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // One credential cache for the middleware and the login form, so they share the login limits.
   const auth = deps.auth && { ...deps.auth, cache: deps.auth.cache ?? createCredentialCache() };
   // One asset table for the UI's pages and the login page the middleware answers browsers with.
-  const assets = createAssetLoader();
+  const assets = deps.assets ?? createAssetLoader();
   const app = new OpenAPIHono<AppEnv>({ defaultHook, getPath: routingPath });
   app.onError(onError);
   app.notFound(notFound(() => app.routes));

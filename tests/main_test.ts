@@ -269,6 +269,7 @@ Deno.test("parseConfig() defaults to the platform database and any host on Deno 
     DENO_DEPLOYMENT_ID: "abc",
     KVFLOW_ADMIN_USERNAME: "admin",
     KVFLOW_ADMIN_PASSWORD: "correct horse battery",
+    MLFLOW_ARTIFACTS_DESTINATION: "s3://bucket/mlflow",
   };
   const cfg = parseConfig([], deploy);
   strictEqual(cfg.kvPath, undefined);
@@ -365,7 +366,11 @@ Deno.test("parseConfig() takes the admin account from both variables or neither"
 });
 
 Deno.test("parseConfig() forces auth on on Deno Deploy and requires the admin variables", async (t) => {
-  const admin = { KVFLOW_ADMIN_USERNAME: "admin", KVFLOW_ADMIN_PASSWORD: "correct horse battery" };
+  const admin = {
+    KVFLOW_ADMIN_USERNAME: "admin",
+    KVFLOW_ADMIN_PASSWORD: "correct horse battery",
+    MLFLOW_SERVE_ARTIFACTS: "false",
+  };
   await t.step("auth is on without being asked for", () => {
     const cfg = parseConfig([], { DENO_DEPLOYMENT_ID: "abc", ...admin });
     strictEqual(cfg.auth, true);
@@ -400,6 +405,39 @@ Deno.test("parseConfig() forces auth on on Deno Deploy and requires the admin va
       () => parseConfig([], { DENO_DEPLOYMENT_ID: "abc", KVFLOW_ADMIN_PASSWORD: "x".repeat(12) }),
       /KVFLOW_ADMIN_USERNAME is not/,
     );
+  });
+});
+
+Deno.test("parseConfig() on Deno Deploy refuses a local artifact destination while serving artifacts", async (t) => {
+  const deploy = {
+    DENO_DEPLOYMENT_ID: "abc",
+    KVFLOW_ADMIN_USERNAME: "admin",
+    KVFLOW_ADMIN_PASSWORD: "correct horse battery",
+  };
+  const refused =
+    /On Deno Deploy artifacts cannot be stored on local disk .*MLFLOW_ARTIFACTS_DESTINATION=s3:\/\/.*--no-serve-artifacts/;
+  await t.step("the ./mlartifacts default, a path, a file: URL, a drive path", () => {
+    throwsConfigError(() => parseConfig([], deploy), refused);
+    throwsConfigError(() => parseConfig(["--artifacts-only"], deploy), refused);
+    for (const dest of ["/srv/artifacts", "relative/dir", "file:///srv/artifacts", "C:\\art"]) {
+      throwsConfigError(
+        () => parseConfig([], { ...deploy, MLFLOW_ARTIFACTS_DESTINATION: dest }),
+        refused,
+      );
+      throwsConfigError(() => parseConfig(["--artifacts-destination", dest], deploy), refused);
+    }
+  });
+  await t.step("S3, or not serving artifacts, is accepted", () => {
+    const s3 = parseConfig([], { ...deploy, MLFLOW_ARTIFACTS_DESTINATION: "s3://b/p" });
+    strictEqual(s3.artifactsDestination, "s3://b/p");
+    strictEqual(parseConfig(["--no-serve-artifacts"], deploy).serveArtifacts, false);
+    strictEqual(
+      parseConfig([], { ...deploy, MLFLOW_SERVE_ARTIFACTS: "false" }).serveArtifacts,
+      false,
+    );
+  });
+  await t.step("off Deploy a local destination stays the default", () => {
+    strictEqual(parseConfig([], {}).artifactsDestination, DEFAULT_ARTIFACTS_DESTINATION);
   });
 });
 
@@ -597,8 +635,21 @@ Deno.test("main.ts exits 2 when the admin password is too short to create the ad
   strictEqual(stderr.includes("short"), false, "the password is not echoed");
 });
 
+Deno.test("main.ts on Deno Deploy with the local ./mlartifacts default exits 2 naming S3", async () => {
+  const { code, stderr } = await runMain(["--backend-store-uri", ":memory:"], {
+    DENO_DEPLOYMENT_ID: "test",
+    ...ADMIN_ENV,
+  });
+  strictEqual(code, 2, stderr);
+  match(stderr, /artifacts cannot be stored on local disk \("\.\/mlartifacts"\)/);
+  match(stderr, /MLFLOW_ARTIFACTS_DESTINATION=s3:\/\//);
+});
+
 Deno.test("main.ts on Deno Deploy serves with auth on", async () => {
-  await using server = await startServer({ env: { DENO_DEPLOYMENT_ID: "test", ...ADMIN_ENV } });
+  await using server = await startServer({
+    args: ["--no-serve-artifacts"],
+    env: { DENO_DEPLOYMENT_ID: "test", ...ADMIN_ENV },
+  });
   match(server.output(), /auth: on, default permission READ/);
   strictEqual(await searchStatus(server.url), 401);
   strictEqual(

@@ -15,9 +15,12 @@ export const MAIN_TS: string = fileURLToPath(new URL("../main.ts", import.meta.u
 export interface StartServerOptions {
   /**
    * KV file or KV Connect URL to use; default `:memory:` (a fresh database private to this
-   * process); `null` passes no `--backend-store-uri` at all (the environment decides).
+   * process); `null` passes no `--backend-store-uri` at all, so the server opens `Deno.openKv()`
+   * as on Deno Deploy (the environment decides).
    */
   kvPath?: string | null;
+  /** `deno run` permission flags; default `["-A"]`. */
+  permissions?: string[];
   /** Port to bind on 127.0.0.1; default 0 (a free port, read back from the startup line). */
   port?: number;
   /** Extra environment variables for the server process. */
@@ -42,7 +45,8 @@ export interface RunningServer extends AsyncDisposable {
 const LISTENING = /kvflow listening on (http:\/\/\S+)/;
 
 /**
- * Spawns `deno run -A main.ts --host 127.0.0.1 --port 0 --backend-store-uri <kvPath>` and
+ * Spawns `deno run -A main.ts --host 127.0.0.1 --port 0 --backend-store-uri <kvPath>` (or the
+ * given permissions, and no store flag for `kvPath: null`) and
  * resolves once the server prints its listening line. On timeout or early exit the process is
  * killed and the error carries its output.
  *
@@ -56,7 +60,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const process = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "-A",
+      ...(opts.permissions ?? ["-A"]),
       MAIN_TS,
       "--host",
       "127.0.0.1",

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { logError } from "../routes/log.ts";
 import { BUNDLE_OUTPUT, ensureBundle } from "./bundle.ts";
 
 /** One servable file. */
@@ -69,18 +70,18 @@ async function makeAsset(
 }
 
 /**
- * Reads the static files and the bundle (building the bundle first when missing or stale, see
- * {@linkcode ensureBundle}).
+ * Reads the static files and the bundle at `bundleOutput` (building the bundle first when missing
+ * or stale, see {@linkcode ensureBundle}).
  *
  * @throws {Error} when a file is missing and the bundle cannot be built.
  */
-export async function loadAssets(): Promise<AssetTable> {
-  await ensureBundle();
+export async function loadAssets(bundleOutput: URL = BUNDLE_OUTPUT): Promise<AssetTable> {
+  await ensureBundle(bundleOutput);
   const assets = await Promise.all([
     ...Object.entries(FILES).map(async ([name, type]) =>
       makeAsset(name, type, await Deno.readFile(new URL(name, STATIC_DIR)))
     ),
-    makeAsset(CLIENT_JS, "text/javascript; charset=utf-8", await Deno.readFile(BUNDLE_OUTPUT)),
+    makeAsset(CLIENT_JS, "text/javascript; charset=utf-8", await Deno.readFile(bundleOutput)),
   ]);
   const byName = new Map(assets.map((a) => [a.name, a]));
   const byHashed = new Map(assets.map((a) => [a.hashedName, a]));
@@ -100,19 +101,65 @@ export async function loadAssets(): Promise<AssetTable> {
   };
 }
 
-/** The app's asset table, loaded on first call; a failed load is retried by the next call. */
+/**
+ * How long a failed load of the UI's files stands before a request tries again. Building the
+ * bundle spawns `deno bundle` (seconds of CPU); where it cannot work (Deno Deploy, a read-only
+ * disk) retrying on every request would only burn time, so pages answer the 503 page from memory
+ * in between.
+ */
+export const ASSET_RETRY_INTERVAL_MS = 30_000;
+
+/**
+ * The UI's files could not be loaded (the bundle is missing and cannot be built): UI routes
+ * answer the 503 page (ui/unavailable.ts); the API is not affected. The load's error is `cause`.
+ */
+export class UiUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("The web UI's files could not be loaded (run `deno task build`)", { cause });
+    this.name = "UiUnavailableError";
+  }
+}
+
+/**
+ * The app's asset table, loaded on first call. A failed load throws
+ * {@linkcode UiUnavailableError}, the same one, to every call for
+ * {@linkcode ASSET_RETRY_INTERVAL_MS}; the next call after that tries again.
+ */
 export type AssetLoader = () => Promise<AssetTable>;
+
+/** Options of {@linkcode createAssetLoader}; tests point them elsewhere. */
+export interface AssetLoaderOptions {
+  /** Where the bundle is (and is built); default {@linkcode BUNDLE_OUTPUT}. */
+  bundleOutput?: URL;
+  /** Default {@linkcode ASSET_RETRY_INTERVAL_MS}. */
+  retryIntervalMs?: number;
+  /** Milliseconds now; default `Date.now`. */
+  now?: () => number;
+}
 
 /**
  * One lazily loaded asset table, shared by everything in one app that renders a page (the UI's
- * routes, and the login page the auth middleware answers anonymous browsers with).
+ * routes, and the login page the auth middleware answers anonymous browsers with). Each failed
+ * load is logged once, with its cause.
  */
-export function createAssetLoader(): AssetLoader {
+export function createAssetLoader(opts: AssetLoaderOptions = {}): AssetLoader {
+  const retryMs = opts.retryIntervalMs ?? ASSET_RETRY_INTERVAL_MS;
+  const now = opts.now ?? Date.now;
   let loading: Promise<AssetTable> | undefined;
+  let failedAt: number | undefined;
   return () => {
-    loading ??= loadAssets().catch((err) => {
+    if (failedAt !== undefined && now() - failedAt >= retryMs) {
       loading = undefined;
-      throw err;
+      failedAt = undefined;
+    }
+    loading ??= loadAssets(opts.bundleOutput).catch((err) => {
+      failedAt = now();
+      logError([
+        `the web UI is unavailable (UI routes answer 503, the API is unaffected; next try in ${
+          retryMs / 1000
+        } s): run \`deno task build\` before starting the server`,
+      ], err);
+      throw new UiUnavailableError(err);
     });
     return loading;
   };

@@ -9,6 +9,7 @@ import type { Context, Handler } from "hono";
 import type { AppEnv } from "../routes/app_env.ts";
 import type { AuthOptions } from "../routes/auth/middleware.ts";
 import type { AssetLoader } from "./assets.ts";
+import { withAssetsOr503 } from "./unavailable.ts";
 import type { User } from "../store/auth/types.ts";
 import { ForbiddenPage } from "./pages/ForbiddenPage.tsx";
 import { TokensPage } from "./pages/TokensPage.tsx";
@@ -33,7 +34,8 @@ function authed(c: Context<UiEnv>): { user: User; auth: AuthOptions } {
 export function forbiddenChallenge(assets: AssetLoader): (c: Context<AppEnv>) => Promise<Response> {
   return async (c) => {
     const ui = c as unknown as Context<UiEnv>;
-    ui.set("assets", await assets());
+    const unavailable = await withAssetsOr503(ui, assets);
+    if (unavailable) return c.req.method === "HEAD" ? new Response(null, unavailable) : unavailable;
     const res = renderPage(
       ui,
       <ForbiddenPage message="Only administrators can open this page." />,

@@ -1,13 +1,14 @@
 /**
  * Builds the island bundle: `deno bundle --platform browser --minify` of `ui/islands/client.ts`
- * into `ui/static/dist/client.js`. `deno task bundle` runs this file; the UI also calls
- * {@linkcode ensureBundle} on its first request, so `deno task start` and the tests need no
- * separate step. Deno Deploy cannot spawn processes: there, run `deno task bundle` in the build
- * step so the file ships with the deployment.
+ * into `ui/static/dist/client.js`. `deno task build` (the build command for Deno Deploy) and
+ * `deno task bundle` run this file; the UI also calls {@linkcode ensureBundle} on its first
+ * request, so `deno task start` and the tests need no separate step. Deno Deploy cannot spawn
+ * processes or write files: there the build step must make the file, which ships with the
+ * deployment (without it UI routes answer a 503 page, see ui/unavailable.ts).
  *
  * @example
  * ```sh
- * deno task bundle   # → ui/static/dist/client.js  41.2 KB (15.9 KB gzipped)
+ * deno task build   # → ui/static/dist/client.js  41.2 KB (15.9 KB gzipped)
  * ```
  *
  * @module
@@ -84,7 +85,10 @@ export async function bundleIsStale(output: URL = BUNDLE_OUTPUT): Promise<boolea
   try {
     built = (await Deno.stat(output)).mtime?.getTime() ?? 0;
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return true;
+    // A file where its folder should be is missing too (ensureBundle then fails to build it).
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return true;
+    }
     throw err;
   }
   const sources = await Promise.all(BUNDLE_SOURCES.map(newestMtime));
@@ -107,7 +111,7 @@ export async function ensureBundle(output: URL = BUNDLE_OUTPUT): Promise<void> {
     if (!exists) {
       throw new Error(
         `kvflow: the UI bundle ${fileURLToPath(output)} is missing and could not be built ` +
-          `(run \`deno task bundle\`): ${err instanceof Error ? err.message : err}`,
+          `(run \`deno task build\`): ${err instanceof Error ? err.message : err}`,
       );
     }
     console.warn(`kvflow: serving an older UI bundle; rebuilding it failed: ${err}`);

@@ -7,6 +7,7 @@
  */
 import type { Context, Handler } from "hono";
 import { proxiedPath } from "../artifacts/uri.ts";
+import { statusForCode } from "../routes/errors.ts";
 import { MlflowError } from "../store/errors.ts";
 import type { LoggedModel, LoggedModelInfo } from "../store/logged_models/types.ts";
 import type { ModelVersion, RegisteredModel } from "../store/registry/types.ts";
@@ -75,7 +76,7 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
     });
   } catch (err) {
     // A bad filter in the URL is the user's to fix: show the API's message by the search box.
-    if (!(err instanceof MlflowError)) throw err;
+    if (!isCallersError(err)) throw err;
     error = err.message;
   }
   const list = {
@@ -88,6 +89,16 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
   };
   return renderPage(c, <ExperimentsPage list={list} />, { title: "Experiments" });
 };
+
+/**
+ * Whether a store error is about what the page asked for (a missing entity, a bad filter), which
+ * the page shows. A server-side failure (KV unreachable, contention that did not clear: a 5xx
+ * code) is not: it propagates to routes/errors.ts, which logs it and answers its 5xx, rather
+ * than passing for a 404.
+ */
+function isCallersError(err: unknown): err is MlflowError {
+  return err instanceof MlflowError && statusForCode(err.code) < 500;
+}
 
 /** The 403 page (status 403) saying `props.message`, as a `Response` for the handler to return. */
 function forbidden(c: Context<UiEnv>, props: ForbiddenPageProps): Response {
@@ -109,7 +120,7 @@ async function orNotFound<T>(
   try {
     return await read();
   } catch (err) {
-    if (!(err instanceof MlflowError)) throw err;
+    if (!isCallersError(err)) throw err;
     if (hidden && !mayLearnAbsence(c)) return forbidden(c, hidden);
     return renderPage(c, <NotFoundPage {...notFound} />, { title: "Not found", status: 404 });
   }
@@ -188,7 +199,7 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     runs = { items: page.items.map(slimRun), nextPageToken: page.nextPageToken };
   } catch (err) {
     // A bad filter or order in the URL is the user's to fix: show the API's message inline.
-    if (!(err instanceof MlflowError)) throw err;
+    if (!isCallersError(err)) throw err;
     error = err.message;
   }
   const table = {
@@ -347,7 +358,7 @@ export const modelsPage: Handler<UiEnv> = async (c) => {
       visible: access.all ? undefined : access.registeredModel,
     });
   } catch (err) {
-    if (!(err instanceof MlflowError)) throw err;
+    if (!isCallersError(err)) throw err;
     error = err.message;
   }
   return renderPage(
@@ -541,7 +552,7 @@ export const comparePage: Handler<UiEnv> = async (c) => {
     parsed.ids.map((id) =>
       limit(() =>
         store.getRun(id).catch((err) => {
-          if (err instanceof MlflowError) return null;
+          if (isCallersError(err)) return null;
           throw err;
         })
       )

@@ -32,6 +32,7 @@ import {
 import { tokensPage, usersPage } from "./auth_handlers.tsx";
 import { loginRoute, logoutRoute } from "./login.tsx";
 import type { UiEnv } from "./render.tsx";
+import { withAssetsOr503 } from "./unavailable.ts";
 
 export type { UiEnv } from "./render.tsx";
 export { type AssetLoader, createAssetLoader } from "./assets.ts";
@@ -61,8 +62,9 @@ export interface UiOptions {
 
 /**
  * Builds the UI sub-app. Nothing happens until the first UI request, which loads the static files
- * and builds the island bundle if it is missing or stale (see ui/bundle.ts); a failed load is
- * retried by the next request. Pass the app's `assets` loader when something else renders pages
+ * and builds the island bundle if it is missing or stale (see ui/bundle.ts). While that fails,
+ * every UI route answers one 503 page (ui/unavailable.ts), and the load is tried again at most
+ * every `ASSET_RETRY_INTERVAL_MS`. Pass the app's `assets` loader when something else renders pages
  * too (the auth middleware's login page), so the files are loaded once.
  */
 export function createUi(
@@ -71,7 +73,8 @@ export function createUi(
 ): Hono<UiEnv> {
   // Per route, not `use("*")`: a sub-app's `*` middleware would run for the whole app.
   const withAssets: MiddlewareHandler<UiEnv> = async (c, next) => {
-    c.set("assets", await assets());
+    const unavailable = await withAssetsOr503(c, assets);
+    if (unavailable) return unavailable;
     await next();
   };
 
