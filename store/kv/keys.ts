@@ -58,7 +58,11 @@ export const runModelInputKey = (runId: string, modelId: string) =>
   ["run_data", runId, "i", modelId] as const;
 export const runModelInputsPrefix = (runId: string) => ["run_data", runId, "i"] as const;
 
-/** Runs of an experiment in default order: start_time DESC (negated), then run_id ASC. */
+/**
+ * Runs of an experiment in default order: start_time DESC (negated), then run_id ASC. The value
+ * is the run's record (kept equal to it in every commit that writes it), or the run id alone when
+ * the record is too large to copy (see `run_index.ts`), so a search's first page is one list.
+ */
 export const runByExperimentKey = (expId: string, startTime: number, runId: string) =>
   ["runs_by_experiment", expId, 0 - startTime, runId] as const;
 /** Prefix of one experiment's run index. */
@@ -193,6 +197,7 @@ export const loggedModelsByNamePrefix = (expId: string, name: string) =>
 /** A run's `runs/outputs` entry (under the run, so `runs/get` reads it with the run). */
 export const runModelOutputKey = (runId: string, modelId: string, step: number) =>
   ["run_data", runId, "o", modelId, step] as const;
+export const runModelOutputsPrefix = (runId: string) => ["run_data", runId, "o"] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Model registry (store/kv/registry*.ts). A registered model has an immutable internal id; its

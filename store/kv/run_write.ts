@@ -31,6 +31,7 @@ import { type ExperimentRecord, type RunHead, type RunRecord, runStage } from ".
 import { RETRY, withRetry } from "./retry.ts";
 import type { CachedRunState, RunCache } from "./run_cache.ts";
 import { nextSummary } from "./run_summary.ts";
+import { indexRunRecord } from "./run_index.ts";
 import { commitStaged, rollForward } from "./staged_batch.ts";
 
 /** What the backend modules share: the KV handle, the commit coalescer and the run cache. */
@@ -43,10 +44,34 @@ export interface KvContext {
    * commit, so a stale entry costs a retry, never a wrong result.
    */
   expCache: Map<string, Deno.KvEntry<ExperimentRecord>>;
+  /**
+   * Each run's experiment id, as this process has seen it: it never changes, so `runs/get` can
+   * read the experiment in the same round trip as the run (see `run_read.ts`).
+   */
+  runExperiments: RunExperiments;
   /** Tail of each run's in-process write queue (see {@linkcode writeRun}). */
   runQueues: Map<string, Promise<unknown>>;
   /** Root for new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */
   defaultArtifactRoot: string;
+}
+
+/** Most run → experiment ids {@linkcode RunExperiments} remembers before it starts over. */
+export const RUN_EXPERIMENTS_CAPACITY = 100_000;
+
+/** Run id → experiment id: immutable facts, so no entry can go stale in any process. */
+export class RunExperiments {
+  #ids = new Map<string, string>();
+
+  /** The run's experiment id, when this process has seen the run. */
+  get(runId: string): string | undefined {
+    return this.#ids.get(runId);
+  }
+
+  /** Remembers a run's experiment (the map is cleared when full: a miss costs one read). */
+  remember(runId: string, experimentId: string): void {
+    if (this.#ids.size >= RUN_EXPERIMENTS_CAPACITY) this.#ids.clear();
+    this.#ids.set(runId, experimentId);
+  }
 }
 
 /** The state a run write plans against. */
@@ -266,6 +291,8 @@ function writeRunNow(
     const base = planned ?? c.run;
     const summary = nextSummary(base.s, runId, m);
     if (summary) m.set(runKey(runId), { ...base, s: summary } satisfies RunRecord);
+    const record = m.get(runKey(runId))?.value as RunRecord | undefined;
+    if (record) indexRunRecord(m, record);
     const job = { checks, mutations: m.list() };
     if (fitsOneCommit(job)) {
       const vs = await ctx.committer.commit(job);
