@@ -56,19 +56,12 @@ export function emptySummary(): RunSummary {
   return { p: {}, t: {}, m: {}, long: {} };
 }
 
-/**
- * A key a plain object cannot hold as its own property (assigning it changes the prototype), so
- * the summary lists it as long and readers go to its KV key.
- */
-const UNSAFE_KEY = "__proto__";
-
 /** Records a param or tag value (null: deleted) in a summary. */
 function put(s: RunSummary, kind: "p" | "t", key: string, value: string | null): void {
-  if (key !== UNSAFE_KEY) delete s[kind][key];
+  delete s[kind][key];
   delete s.long[`${kind}:${key}`];
   if (value === null) return;
-  if (key === UNSAFE_KEY) s.long[`${kind}:${key}`] = true;
-  else if (value.length <= SUMMARY_VALUE_CHARS) s[kind][key] = value;
+  if (value.length <= SUMMARY_VALUE_CHARS) s[kind][key] = value;
   else s.long[`${kind}:${key}`] = true;
 }
 
@@ -118,10 +111,7 @@ export function nextSummary(
     const s = edit();
     if (s.over) continue;
     const key = lastPart(w.key);
-    if (kind === "m" && key === UNSAFE_KEY) {
-      if (w.value === undefined) delete s.long[`m:${key}`];
-      else s.long[`m:${key}`] = true;
-    } else if (kind === "m") {
+    if (kind === "m") {
       if (w.value === undefined) delete s.m[key];
       else {
         const { value, timestamp, step } = (w.value as MetricHead).latest;

@@ -143,7 +143,7 @@ export async function loadViews(
     for (const key of needs.metrics) {
       const m = whole && Object.hasOwn(s.m, key) ? s.m[key] : undefined;
       if (m) view.data.metrics.push({ key, value: m[0], timestamp: m[1], step: m[2] });
-      else if (!whole || s.long[`m:${key}`]) misses.push({ view, kind: "m", key });
+      else if (!whole) misses.push({ view, kind: "m", key });
     }
   }
   if (misses.length > 0) {
