@@ -249,12 +249,18 @@ async function orderedScan(
   return out.slice(0, q.max + 1);
 }
 
-async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
-  const ordered = q.order[0].kind === "metric" ||
-    (q.order[0].kind === "numeric_attribute" && q.order[0].key === "start_time");
-  const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (q.max + 1)) : SCAN_CAP;
-  const walkable = q.order[0].kind === "metric" ? q.order[0].key : undefined;
-  const set = await q.budget.wait(candidateSet(kv, q.filter, q.scope, cap, walkable));
+/** Whether an index gives the first order clause, and what the candidate set may cost. */
+function setLimits(order: OrderClause[], max: number) {
+  const ordered = order[0].kind === "metric" ||
+    (order[0].kind === "numeric_attribute" && order[0].key === "start_time");
+  const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (max + 1)) : SCAN_CAP;
+  const walkable = order[0].kind === "metric" ? order[0].key : undefined;
+  return { ordered, cap, walkable };
+}
+
+/** Plans and runs the query; `set` is the filter's candidate set (null: no index serves it). */
+async function findMatches(kv: Deno.Kv, q: Query, set: Set<string> | null): Promise<Match[]> {
+  const { ordered } = setLimits(q.order, q.max);
   if (set && ordered && set.size > 4 * (q.max + 1) && q.scope.length <= WALK_MAX_EXPERIMENTS) {
     // A set much larger than the page: walk the order's index over its members rather than
     // loading them all, unless they sort so late that the walk would read far more. Over many
@@ -284,10 +290,15 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
   const ids = [...new Set(opts.experimentIds)];
   if (ids.length === 0) return { items: [] };
   await rollForwardAll(ctx.kv);
+  const budget = new WorkBudget();
+  // The filter's candidates first: when there are none (a leaf run's children, say), the
+  // experiments need no read. Index entries exist only for experiments that do.
+  const { cap, walkable } = setLimits(order, max);
+  const set = await budget.wait(candidateSet(ctx.kv, filter, ids, cap, walkable));
+  if (set?.size === 0) return { items: [] };
   const exps = await loadExperiments(ctx.kv, ids);
   const scope = ids.filter((id) => exps.has(id));
   if (scope.length === 0) return { items: [] };
-  const budget = new WorkBudget();
   const q: Query = {
     filter,
     order,
@@ -299,7 +310,7 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
     needs: needsOf(filter, order),
     budget,
   };
-  const found = await findMatches(ctx.kv, q);
+  const found = await findMatches(ctx.kv, q, set);
   const page = found.slice(0, max);
   const full = await budget.wait(mapLimit(
     page,
