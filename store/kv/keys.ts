@@ -58,7 +58,11 @@ export const runModelInputKey = (runId: string, modelId: string) =>
   ["run_data", runId, "i", modelId] as const;
 export const runModelInputsPrefix = (runId: string) => ["run_data", runId, "i"] as const;
 
-/** Runs of an experiment in default order: start_time DESC (negated), then run_id ASC. */
+/**
+ * Runs of an experiment in default order: start_time DESC (negated), then run_id ASC. The value
+ * is the run's record (kept equal to it in every commit that writes it), or the run id alone when
+ * the record is too large to copy (see `run_index.ts`), so a search's first page is one list.
+ */
 export const runByExperimentKey = (expId: string, startTime: number, runId: string) =>
   ["runs_by_experiment", expId, 0 - startTime, runId] as const;
 /** Prefix of one experiment's run index. */
@@ -113,6 +117,14 @@ export const metricPointKey = (runId: string, key: string, sk: PointSortKey) =>
   ["metric_points", runId, key, ...sk] as const;
 export const metricPointsPrefix = (runId: string, key: string) =>
   ["metric_points", runId, key] as const;
+/**
+ * A point that arrived below the history's chunked range and waits, beside the chunks, until
+ * enough such points cover one chunk to merge them into it (see `metric_history.ts`).
+ */
+export const metricOverflowKey = (runId: string, key: string, sk: PointSortKey) =>
+  ["metric_overflow", runId, key, ...sk] as const;
+export const metricOverflowPrefix = (runId: string, key: string) =>
+  ["metric_overflow", runId, key] as const;
 
 /** The last part of a key: the entity's own key under a prefix (a param name, a dataset id…). */
 export function lastPart(key: Deno.KvKey): string {
@@ -193,6 +205,7 @@ export const loggedModelsByNamePrefix = (expId: string, name: string) =>
 /** A run's `runs/outputs` entry (under the run, so `runs/get` reads it with the run). */
 export const runModelOutputKey = (runId: string, modelId: string, step: number) =>
   ["run_data", runId, "o", modelId, step] as const;
+export const runModelOutputsPrefix = (runId: string) => ["run_data", runId, "o"] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Model registry (store/kv/registry*.ts). A registered model has an immutable internal id; its

@@ -23,7 +23,7 @@ import {
 import { deleteTag, logBatch, logInputs, logModel } from "./run_data.ts";
 import { createRun, setRunDeleted, updateRun } from "./runs.ts";
 import { readRun } from "./run_read.ts";
-import type { KvContext } from "./run_write.ts";
+import { type KvContext, RunExperiments } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
@@ -82,6 +82,7 @@ export async function createKvStore(
     committer: new Committer(kv, limits),
     limits,
     runCache: new RunCache(),
+    runExperiments: new RunExperiments(),
     runQueues: new Map(),
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",

@@ -78,6 +78,10 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
     if (rename !== undefined && rename !== s.run.run_name) {
       m.set(runKey(runId), { ...s.run, run_name: rename } satisfies RunRecord);
     }
+  }, {
+    params: (batch.params ?? []).map((p) => p.key),
+    metrics: (batch.metrics ?? []).map((x) => x.key),
+    tags: (batch.tags ?? []).map((t) => t.key),
   });
 }
 

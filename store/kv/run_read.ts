@@ -7,9 +7,16 @@
  */
 import type { Metric, ModelOutput, Param, Run, Tag } from "../types.ts";
 import { type DatasetEdge, edgeTags, loadDatasetInputs } from "./datasets.ts";
-import { experimentKey, lastPart, pairOf, runDataPrefix } from "./keys.ts";
+import { experimentKey, lastPart, pairOf, runDataPrefix, runHeadKey, runKey } from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
-import { type ExperimentRecord, type RunHead, type RunRecord, toRunInfo } from "./records.ts";
+import {
+  compareCodePoints,
+  type ExperimentRecord,
+  type RunHead,
+  type RunRecord,
+  toRunInfo,
+} from "./records.ts";
+import { isWholeRun } from "./run_summary.ts";
 import { runNotFound } from "./run_write.ts";
 import { readConsistently } from "./snapshot.ts";
 import { rollForward } from "./staged_batch.ts";
@@ -105,11 +112,68 @@ async function listRun(kv: Deno.Kv, runId: string, limit?: number) {
   return out;
 }
 
+/** The full run held by a record whose summary is whole (see `isWholeRun`), else null. */
+export function runFromRecord(record: RunRecord, exp: ExperimentRecord): Run | null {
+  const s = record.s;
+  if (!isWholeRun(s)) return null;
+  const byKey = (a: { key: string }, b: { key: string }) => compareCodePoints(a.key, b.key);
+  return {
+    info: toRunInfo(record, exp),
+    data: {
+      metrics: Object.entries(s.m).map(([key, [value, timestamp, step]]) => ({
+        key,
+        value,
+        timestamp,
+        step,
+      })).sort(byKey),
+      params: Object.entries(s.p).map(([key, value]) => ({ key, value })).sort(byKey),
+      tags: Object.entries(s.t).map(([key, value]) => ({ key, value })).sort(byKey),
+    },
+    inputs: { dataset_inputs: [], model_inputs: [] },
+    outputs: { model_outputs: [] },
+  };
+}
+
 /**
  * Reads a full run as one consistent state; throws `RESOURCE_DOES_NOT_EXIST` for an unknown run.
  * `exp` may be passed when the caller already holds the run's experiment record.
+ *
+ * Most runs are whole in their record's summary: one `getMany` of record, head and (when this
+ * process knows the run's experiment) experiment reads them in one round trip. Other runs are
+ * listed under their prefix.
  */
 export async function readRun(
+  ctx: KvContext,
+  runId: string,
+  exp?: ExperimentRecord,
+): Promise<Run> {
+  for (;;) {
+    const expId = ctx.runExperiments.get(runId);
+    const keys: Deno.KvKey[] = [runKey(runId), runHeadKey(runId)];
+    if (expId !== undefined && exp?.experiment_id !== expId) keys.push(experimentKey(expId));
+    const [rec, head, e] = await ctx.kv.getMany<unknown[]>(keys) as [
+      Deno.KvEntryMaybe<RunRecord>,
+      Deno.KvEntryMaybe<RunHead>,
+      Deno.KvEntryMaybe<ExperimentRecord> | undefined,
+    ];
+    if (rec.value === null) throw runNotFound(runId);
+    if (head.value?.pending) {
+      await rollForward(ctx.kv, runId);
+      continue;
+    }
+    const record = rec.value;
+    ctx.runExperiments.remember(runId, record.experiment_id);
+    if (!isWholeRun(record.s)) return await listedRun(ctx, runId, exp);
+    const known = exp?.experiment_id === record.experiment_id ? exp : e?.value ?? null;
+    const x = known ??
+      (await ctx.kv.get<ExperimentRecord>(experimentKey(record.experiment_id))).value;
+    if (!x) throw runNotFound(runId);
+    return runFromRecord(record, x)!;
+  }
+}
+
+/** {@linkcode readRun} of a run its summary does not hold whole: its prefix, listed. */
+async function listedRun(
   ctx: KvContext,
   runId: string,
   exp?: ExperimentRecord,

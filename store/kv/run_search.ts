@@ -34,7 +34,8 @@ import {
 } from "../search/mod.ts";
 import type { Page, Run, SearchRunsOptions, ViewType } from "../types.ts";
 import { experimentKey, runsByExperimentPrefix, runsByMetricPrefix } from "./keys.ts";
-import type { ExperimentRecord } from "./records.ts";
+import type { ExperimentRecord, RunRecord } from "./records.ts";
+import { indexedRunId } from "./run_index.ts";
 import { mapLimit } from "../map_limit.ts";
 import { readRun } from "./run_read.ts";
 import { candidateSet, NO_CURSOR, orderedSource } from "./run_sources.ts";
@@ -42,6 +43,7 @@ import {
   compareTuples,
   decodeTuple,
   encodeTuple,
+  isWholeView,
   loadViews,
   type Needs,
   needsOf,
@@ -73,6 +75,8 @@ interface Match {
 const ORDERED_CAP_MIN = 1000;
 /** Scopes up to this many experiments may walk an ordered index over a candidate set. */
 const WALK_MAX_EXPERIMENTS = 4;
+/** The most entries Deno KV returns from one list call. */
+const MAX_LIST_BATCH = 1000;
 /** Candidate-set size above which a full scan is cheaper than reading the index. */
 const SCAN_CAP = 50_000;
 
@@ -97,13 +101,29 @@ async function loadExperiments(kv: Deno.Kv, ids: string[]): Promise<Map<string, 
   return out;
 }
 
-async function allRunIds(kv: Deno.Kv, scope: readonly string[]): Promise<string[]> {
+/**
+ * Records a full scan keeps from the run index (the rest are read again by key): bounds its
+ * memory over a huge experiment to a few MB.
+ */
+const KEPT_INDEX_RECORDS = 5_000;
+
+/** Every run id of the experiments; `known` collects the records their index entries carry. */
+async function allRunIds(
+  kv: Deno.Kv,
+  scope: readonly string[],
+  known?: Map<string, RunRecord>,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const exp of scope) {
     for await (
-      const e of kv.list<string>({ prefix: runsByExperimentPrefix(exp) }, { batchSize: 1000 })
+      const e of kv.list<RunRecord | string>({ prefix: runsByExperimentPrefix(exp) }, {
+        batchSize: 1000,
+      })
     ) {
-      ids.push(e.value);
+      ids.push(indexedRunId(e.value));
+      if (known && typeof e.value !== "string" && known.size < KEPT_INDEX_RECORDS) {
+        known.set(e.value.run_id, e.value);
+      }
     }
   }
   return ids;
@@ -125,10 +145,16 @@ async function accept(views: (Run | null)[], q: Query): Promise<Match[]> {
 }
 
 /** Plans 1 and 3: verify a known set of candidates and take the top of the sorted result. */
-async function selectFrom(kv: Deno.Kv, ids: string[], q: Query): Promise<Match[]> {
+async function selectFrom(
+  kv: Deno.Kv,
+  ids: string[],
+  q: Query,
+  known?: ReadonlyMap<string, RunRecord>,
+): Promise<Match[]> {
   const out: Match[] = [];
   for (let i = 0; i < ids.length; i += 5000) {
-    const views = await q.budget.wait(loadViews(kv, ids.slice(i, i + 5000), q.needs, q.exps));
+    const part = ids.slice(i, i + 5000);
+    const views = await q.budget.wait(loadViews(kv, part, q.needs, q.exps, known));
     out.push(...await accept(views, q));
   }
   return out.sort((a, b) => compareTuples(a.t, b.t, q.order)).slice(0, q.max + 1);
@@ -153,13 +179,17 @@ async function orderedScan(
   budget = Infinity,
 ): Promise<Match[] | null> {
   const first = q.order[0];
-  const src = orderedSource(kv, first, q.scope, q.after ? q.after[0] : NO_CURSOR)!;
+  let batch = Math.max(64, q.max + 1);
+  // One entry past the first batch closes its last group, so a first page is one list call.
+  const listBatch = Math.min(batch + 1, MAX_LIST_BATCH);
+  const src = orderedSource(kv, first, q.scope, q.after ? q.after[0] : NO_CURSOR, listBatch)!;
   const out: Match[] = [];
   let groups: string[][] = [];
   let pending = 0;
-  let batch = Math.max(64, q.max + 1);
+  const known = new Map<string, RunRecord>();
   const flush = async () => {
-    const views = await q.budget.wait(loadViews(kv, groups.flat(), q.needs, q.exps));
+    const views = await q.budget.wait(loadViews(kv, groups.flat(), q.needs, q.exps, known));
+    known.clear();
     let i = 0;
     for (const g of groups) {
       out.push(...await accept(views.slice(i, i + g.length), q));
@@ -175,6 +205,7 @@ async function orderedScan(
   for await (const e of src.entries) {
     if (++walked > budget) return null;
     if (only && !only.has(e.id)) continue;
+    if (e.record) known.set(e.id, e.record);
     if (curPv && src.cmp(curPv, e.pv) === 0) {
       cur.push(e.id);
       continue;
@@ -218,12 +249,18 @@ async function orderedScan(
   return out.slice(0, q.max + 1);
 }
 
-async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
-  const ordered = q.order[0].kind === "metric" ||
-    (q.order[0].kind === "numeric_attribute" && q.order[0].key === "start_time");
-  const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (q.max + 1)) : SCAN_CAP;
-  const walkable = q.order[0].kind === "metric" ? q.order[0].key : undefined;
-  const set = await q.budget.wait(candidateSet(kv, q.filter, q.scope, cap, walkable));
+/** Whether an index gives the first order clause, and what the candidate set may cost. */
+function setLimits(order: OrderClause[], max: number) {
+  const ordered = order[0].kind === "metric" ||
+    (order[0].kind === "numeric_attribute" && order[0].key === "start_time");
+  const cap = ordered ? Math.max(ORDERED_CAP_MIN, 4 * (max + 1)) : SCAN_CAP;
+  const walkable = order[0].kind === "metric" ? order[0].key : undefined;
+  return { ordered, cap, walkable };
+}
+
+/** Plans and runs the query; `set` is the filter's candidate set (null: no index serves it). */
+async function findMatches(kv: Deno.Kv, q: Query, set: Set<string> | null): Promise<Match[]> {
+  const { ordered } = setLimits(q.order, q.max);
   if (set && ordered && set.size > 4 * (q.max + 1) && q.scope.length <= WALK_MAX_EXPERIMENTS) {
     // A set much larger than the page: walk the order's index over its members rather than
     // loading them all, unless they sort so late that the walk would read far more. Over many
@@ -233,7 +270,8 @@ async function findMatches(kv: Deno.Kv, q: Query): Promise<Match[]> {
   }
   if (set) return selectFrom(kv, [...set], q);
   if (ordered) return (await orderedScan(kv, q))!;
-  return selectFrom(kv, await q.budget.wait(allRunIds(kv, q.scope)), q);
+  const known = new Map<string, RunRecord>();
+  return selectFrom(kv, await q.budget.wait(allRunIds(kv, q.scope, known)), q, known);
 }
 
 /**
@@ -252,10 +290,15 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
   const ids = [...new Set(opts.experimentIds)];
   if (ids.length === 0) return { items: [] };
   await rollForwardAll(ctx.kv);
+  const budget = new WorkBudget();
+  // The filter's candidates first: when there are none (a leaf run's children, say), the
+  // experiments need no read. Index entries exist only for experiments that do.
+  const { cap, walkable } = setLimits(order, max);
+  const set = await budget.wait(candidateSet(ctx.kv, filter, ids, cap, walkable));
+  if (set?.size === 0) return { items: [] };
   const exps = await loadExperiments(ctx.kv, ids);
   const scope = ids.filter((id) => exps.has(id));
   if (scope.length === 0) return { items: [] };
-  const budget = new WorkBudget();
   const q: Query = {
     filter,
     order,
@@ -267,12 +310,15 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
     needs: needsOf(filter, order),
     budget,
   };
-  const found = await findMatches(ctx.kv, q);
+  const found = await findMatches(ctx.kv, q, set);
   const page = found.slice(0, max);
   const full = await budget.wait(mapLimit(
     page,
     16,
-    (m) => readRun(ctx, m.run.info.run_id, exps.get(m.run.info.experiment_id)).catch(() => null),
+    (m): Promise<Run | null> =>
+      isWholeView(m.run)
+        ? Promise.resolve(m.run)
+        : readRun(ctx, m.run.info.run_id, exps.get(m.run.info.experiment_id)).catch(() => null),
   ));
   // A run written since it was verified is checked again; one that no longer matches is left out.
   const items: Run[] = [];

@@ -7,6 +7,7 @@
  */
 import { compareNumbers } from "../search/mod.ts";
 import type { FilterNode, MetricClause, OrderClause, SortValue } from "../search/mod.ts";
+import type { RunRecord } from "./records.ts";
 import {
   runsByExperimentPrefix,
   runsByMetricPrefix,
@@ -155,6 +156,8 @@ export async function candidateSet(
 /** One entry of an ordered scan: a run id and its primary sort value. */
 export interface Ordered {
   id: string;
+  /** The run's record, when the index carries it (the experiment's run index, small runs). */
+  record?: RunRecord;
   /** The primary value: `[start_time]`, or `[nanFlag, value]` for a metric. */
   pv: number[];
 }
@@ -171,11 +174,18 @@ async function* scan(
   selector: Deno.KvListSelector,
   reverse: boolean,
   pv: (key: Deno.KvKey) => number[],
+  batchSize = SCAN_BATCH,
 ): AsyncGenerator<Ordered> {
-  for await (const e of kv.list<string>(selector, { reverse, batchSize: 500 })) {
-    yield { id: e.value, pv: pv(e.key) };
+  for await (const e of kv.list<RunRecord | string>(selector, { reverse, batchSize })) {
+    const v = e.value;
+    yield typeof v === "string"
+      ? { id: v, pv: pv(e.key) }
+      : { id: v.run_id, pv: pv(e.key), record: v };
   }
 }
+
+/** Entries one list call of an index scan reads (unless the caller says fewer will do). */
+const SCAN_BATCH = 500;
 
 /** Merges per-experiment scans that are each in `cmp` order. */
 async function* merge(
@@ -199,12 +209,15 @@ async function* merge(
  * An ordered scan for the first order clause when an index provides that order: `start_time`
  * (the run index) or a metric (the metric-value index: numbers, then NaN, in either direction;
  * runs without the metric are not in it). Starts at the group of `after` when resuming.
+ * `firstBatch` is how many entries the caller expects to need: the run index's entries carry
+ * records, so its first list call reads no more than that.
  */
 export function orderedSource(
   kv: Deno.Kv,
   clause: OrderClause,
   expIds: readonly string[],
   after: SortValue | typeof NO_CURSOR,
+  firstBatch = SCAN_BATCH,
 ): OrderedSource | null {
   if (clause.kind === "numeric_attribute" && clause.key === "start_time") {
     const desc = !clause.ascending;
@@ -218,7 +231,7 @@ export function orderedSource(
           ? { prefix: p, start: [...p, 0 - after] }
           : { prefix: p, end: [...p, 0 - after, HIGH] };
       }
-      return scan(kv, selector, !desc, (k) => [0 - (k[2] as number)]);
+      return scan(kv, selector, !desc, (k) => [0 - (k[2] as number)], firstBatch);
     });
     return { entries: merge(streams, cmp), cmp };
   }

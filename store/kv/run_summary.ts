@@ -15,6 +15,8 @@ import {
   lastPart,
   runDatasetInputsPrefix,
   runMetricsPrefix,
+  runModelInputsPrefix,
+  runModelOutputsPrefix,
   runParamsPrefix,
   runTagsPrefix,
 } from "./keys.ts";
@@ -39,6 +41,14 @@ export interface RunSummary {
   over?: true;
   /** How many dataset inputs the run has (absent: none), so search lists only runs with some. */
   d?: number;
+  /** Set once the run has a model input or output (`runs/get` then lists them from their keys). */
+  x?: true;
+  /**
+   * Set on runs created since the summary also tracks model inputs and outputs (`x`): only then
+   * does a summary without long values, datasets or models hold the whole run (see
+   * {@linkcode isWholeRun}). Older runs keep being read key by key.
+   */
+  c?: true;
 }
 
 /** The summary of a run with no data yet. */
@@ -55,9 +65,9 @@ function put(s: RunSummary, kind: "p" | "t", key: string, value: string | null):
   else s.long[`${kind}:${key}`] = true;
 }
 
-/** Applies tags given at run creation. */
+/** Applies tags given at run creation; the summary of a new run holds all of it (`c`). */
 export function summaryWithTags(tags: Iterable<[string, string]>): RunSummary {
-  const s = emptySummary();
+  const s: RunSummary = { ...emptySummary(), c: true };
   for (const [k, v] of tags) put(s, "t", k, v);
   return s;
 }
@@ -75,6 +85,8 @@ export function nextSummary(
   const tags = keyId(runTagsPrefix(runId)).slice(0, -1);
   const metrics = keyId(runMetricsPrefix(runId)).slice(0, -1);
   const datasets = keyId(runDatasetInputsPrefix(runId)).slice(0, -1);
+  const models = [keyId(runModelInputsPrefix(runId)), keyId(runModelOutputsPrefix(runId))]
+    .map((id) => id.slice(0, -1));
   let next: RunSummary | undefined;
   const edit = () => next ??= structuredClone(current ?? emptySummary());
   for (const w of m.list()) {
@@ -82,6 +94,10 @@ export function nextSummary(
     if (id.startsWith(datasets) && w.value !== undefined) {
       const s = edit();
       s.d = (s.d ?? 0) + 1; // edges are only ever added, each once
+      continue;
+    }
+    if (models.some((p) => id.startsWith(p)) && w.value !== undefined) {
+      edit().x = true; // model inputs and outputs are only ever added
       continue;
     }
     const kind = id.startsWith(params)
@@ -106,7 +122,18 @@ export function nextSummary(
     }
   }
   if (next && estimateSize(next) > SUMMARY_MAX_BYTES) {
-    return { p: {}, t: {}, m: {}, long: {}, over: true, d: next.d };
+    const over: RunSummary = { p: {}, t: {}, m: {}, long: {}, over: true, d: next.d };
+    if (next.x) over.x = true;
+    return over;
   }
   return next;
+}
+
+/**
+ * True when a run's summary holds the whole run: every param, tag and latest metric value, no
+ * dataset, model input or output. Its record then answers `runs/get` without a list.
+ */
+export function isWholeRun(s: RunSummary | undefined): s is RunSummary {
+  return s !== undefined && s.c === true && !s.over && !s.d && !s.x &&
+    Object.keys(s.long).length === 0;
 }

@@ -15,6 +15,7 @@ import { runDatasetInputsPrefix, runKey, runMetricKey, runParamKey, runTagKey } 
 import type { MetricHead } from "./metric_history.ts";
 import { type ExperimentRecord, type RunRecord, toRunInfo } from "./records.ts";
 import { edgeTags } from "./datasets.ts";
+import { runFromRecord } from "./run_read.ts";
 
 const RUN_NAME_TAG = "mlflow.runName";
 const GET_MANY = 10;
@@ -73,6 +74,17 @@ async function getValues(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<unknown[]> {
   return (await mapLimit(chunks, PARALLEL_READS, (c) => kv.getMany(c))).flat().map((e) => e.value);
 }
 
+/** Views that are whole runs (read from a whole summary), as `runs/get` would return them. */
+const WHOLE = new WeakSet<Run>();
+
+/**
+ * True when `view` (from {@linkcode loadViews}) is the whole run, read in one snapshot with the
+ * record that verified it: search then returns it as is instead of reading the run again.
+ */
+export function isWholeView(view: Run): boolean {
+  return WHOLE.has(view);
+}
+
 /** A field the summary could not answer, to read by key. */
 interface Miss {
   view: Run;
@@ -82,7 +94,7 @@ interface Miss {
 
 /**
  * Loads partial runs for `ids` (in the same order; null for a run that is gone or outside
- * `exps`): one record read per run, whose summary answers most fields, then one read per field
+ * `exps`): one record read per run (none for those in `known`, records an index carried), whose summary answers most fields, then one read per field
  * it cannot (long values, runs too wide to summarise). Lifecycle is derived from the run's
  * experiment as everywhere else.
  */
@@ -91,14 +103,24 @@ export async function loadViews(
   ids: readonly string[],
   needs: Needs,
   exps: ReadonlyMap<string, ExperimentRecord>,
+  known: ReadonlyMap<string, RunRecord> = new Map(),
 ): Promise<(Run | null)[]> {
-  const records = await getValues(kv, ids.map((id) => runKey(id))) as (RunRecord | null)[];
+  const unknown = ids.filter((id) => !known.has(id));
+  const read = await getValues(kv, unknown.map((id) => runKey(id))) as (RunRecord | null)[];
+  const fetched = new Map(unknown.map((id, i) => [id, read[i]]));
+  const records = ids.map((id) => known.get(id) ?? fetched.get(id) ?? null);
   const views: (Run | null)[] = [];
   const misses: Miss[] = [];
   for (const record of records) {
     const exp = record ? exps.get(record.experiment_id) : undefined;
     if (!record || !exp) {
       views.push(null);
+      continue;
+    }
+    const full = runFromRecord(record, exp);
+    if (full) {
+      WHOLE.add(full);
+      views.push(full);
       continue;
     }
     const view: Run = {
@@ -111,15 +133,15 @@ export async function loadViews(
     const s = record.s;
     const whole = s !== undefined && !s.over;
     for (const key of needs.params) {
-      if (whole && key in s.p) view.data.params.push({ key, value: s.p[key] });
+      if (whole && Object.hasOwn(s.p, key)) view.data.params.push({ key, value: s.p[key] });
       else if (!whole || s.long[`p:${key}`]) misses.push({ view, kind: "p", key });
     }
     for (const key of needs.tags) {
-      if (whole && key in s.t) view.data.tags.push({ key, value: s.t[key] });
+      if (whole && Object.hasOwn(s.t, key)) view.data.tags.push({ key, value: s.t[key] });
       else if (!whole || s.long[`t:${key}`]) misses.push({ view, kind: "t", key });
     }
     for (const key of needs.metrics) {
-      const m = whole ? s.m[key] : undefined;
+      const m = whole && Object.hasOwn(s.m, key) ? s.m[key] : undefined;
       if (m) view.data.metrics.push({ key, value: m[0], timestamp: m[1], step: m[2] });
       else if (!whole) misses.push({ view, kind: "m", key });
     }

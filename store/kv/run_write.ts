@@ -32,6 +32,7 @@ import { type ExperimentRecord, type RunHead, type RunRecord, runStage } from ".
 import { RETRY, withRetry } from "./retry.ts";
 import type { CachedRunState, RunCache } from "./run_cache.ts";
 import { nextSummary } from "./run_summary.ts";
+import { indexRunRecord } from "./run_index.ts";
 import { commitStaged, rollForward } from "./staged_batch.ts";
 
 /** What the backend modules share: the KV handle, the commit coalescer and the run cache. */
@@ -46,10 +47,34 @@ export interface KvContext {
    * commit, so a stale entry costs a retry, never a wrong result.
    */
   expCache: Map<string, Deno.KvEntry<ExperimentRecord>>;
+  /**
+   * Each run's experiment id, as this process has seen it: it never changes, so `runs/get` can
+   * read the experiment in the same round trip as the run (see `run_read.ts`).
+   */
+  runExperiments: RunExperiments;
   /** Tail of each run's in-process write queue (see {@linkcode writeRun}). */
   runQueues: Map<string, Promise<unknown>>;
   /** Root for new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */
   defaultArtifactRoot: string;
+}
+
+/** Most run → experiment ids {@linkcode RunExperiments} remembers before it starts over. */
+export const RUN_EXPERIMENTS_CAPACITY = 100_000;
+
+/** Run id → experiment id: immutable facts, so no entry can go stale in any process. */
+export class RunExperiments {
+  #ids = new Map<string, string>();
+
+  /** The run's experiment id, when this process has seen the run. */
+  get(runId: string): string | undefined {
+    return this.#ids.get(runId);
+  }
+
+  /** Remembers a run's experiment (the map is cleared when full: a miss costs one read). */
+  remember(runId: string, experimentId: string): void {
+    if (this.#ids.size >= RUN_EXPERIMENTS_CAPACITY) this.#ids.clear();
+    this.#ids.set(runId, experimentId);
+  }
 }
 
 /** The state a run write plans against. */
@@ -113,6 +138,9 @@ export async function readRunState(
   }
 }
 
+/** The most keys one `getMany` takes. */
+const MAX_GET_MANY = 10;
+
 /** `getMany` takes at most 10 keys; this takes any number. */
 export async function getManyValues<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<(T | null)[]> {
   const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
@@ -135,21 +163,79 @@ async function lookThrough<T>(
   return keys.map((k) => known.get(k) ?? null);
 }
 
-async function freshState(ctx: KvContext, runId: string): Promise<CachedRunState> {
-  const { run, head, exp } = await readRunState(ctx, runId);
-  return {
-    run: run.value,
-    head: head.value,
-    headVersionstamp: head.versionstamp,
-    exp: exp.value,
-    expVersionstamp: exp.versionstamp,
-    params: new Map(),
-    paramsComplete: false,
-    metrics: new Map(),
-    metricsComplete: false,
-    tags: new Map(),
-    tagsComplete: false,
-  };
+/** Keys a write will read, so that a fresh read fetches them with the run (see `writeRun`). */
+export interface WriteReads {
+  params?: readonly string[];
+  metrics?: readonly string[];
+  tags?: readonly string[];
+}
+
+/**
+ * The run's write state read fresh: record, head, experiment (when this process knows which) and
+ * as many of the keys the write will read as fit, in one `getMany`, so one snapshot; else the
+ * experiment in a second read. What does not fit is read by the plan as usual.
+ */
+async function freshState(
+  ctx: KvContext,
+  runId: string,
+  reads: WriteReads = {},
+): Promise<CachedRunState> {
+  for (;;) {
+    const expId = ctx.runExperiments.get(runId);
+    const keys: Deno.KvKey[] = [runKey(runId), runHeadKey(runId)];
+    if (expId !== undefined) keys.push(experimentKey(expId));
+    const base = keys.length;
+    const extra: { kind: "params" | "metrics" | "tags"; key: string }[] = [];
+    const want = (kind: "params" | "metrics" | "tags", list: readonly string[] = []) => {
+      for (const key of new Set(list)) {
+        if (base + extra.length < MAX_GET_MANY) extra.push({ kind, key });
+      }
+    };
+    want("params", reads.params);
+    want("metrics", reads.metrics);
+    want("tags", reads.tags);
+    for (const { kind, key } of extra) {
+      keys.push(
+        kind === "params"
+          ? runParamKey(runId, key)
+          : kind === "metrics"
+          ? runMetricKey(runId, key)
+          : runTagKey(runId, key),
+      );
+    }
+    const entries = await ctx.kv.getMany<unknown[]>(keys);
+    const run = entries[0] as Deno.KvEntryMaybe<RunRecord>;
+    const head = entries[1] as Deno.KvEntryMaybe<RunHead>;
+    if (run.value === null) throw runNotFound(runId);
+    if (head.value?.pending) {
+      await rollForward(ctx.kv, runId);
+      continue;
+    }
+    ctx.runExperiments.remember(runId, run.value.experiment_id);
+    const exp = expId === run.value.experiment_id
+      ? entries[2] as Deno.KvEntryMaybe<ExperimentRecord>
+      : await ctx.kv.get<ExperimentRecord>(experimentKey(run.value.experiment_id));
+    if (exp.value === null) throw runNotFound(runId);
+    const state: CachedRunState = {
+      run: run.value,
+      head: head.value,
+      headVersionstamp: head.versionstamp,
+      exp: exp.value,
+      expVersionstamp: exp.versionstamp,
+      params: new Map(),
+      paramsComplete: false,
+      metrics: new Map(),
+      metricsComplete: false,
+      tags: new Map(),
+      tagsComplete: false,
+    };
+    extra.forEach(({ kind, key }, i) => {
+      const value = entries[base + i].value;
+      if (kind === "metrics") state.metrics.set(key, value as MetricHead | null);
+      else state[kind].set(key, value as string | null);
+    });
+    return state;
+  }
 }
 
 /** The cached state after a successful commit of `m` at versionstamp `vs`. */
@@ -180,19 +266,21 @@ function advance(c: CachedRunState, runId: string, m: MutationSet, vs: string): 
 /**
  * Plans and commits one all-or-nothing write to a run. `plan` may read KV and throw
  * `MlflowError` (then nothing is written); it records each key's final value in `m`. A plan that
- * writes nothing is a no-op. Lost races re-run the plan against fresh state.
+ * writes nothing is a no-op. Lost races re-run the plan against fresh state. `reads` names the
+ * params, metrics and tags the plan will look up, so a fresh read fetches them with the run.
  */
 export function writeRun(
   ctx: KvContext,
   runId: string,
   what: string,
   plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
+  reads?: WriteReads,
 ): Promise<void> {
   // Writes to one run from this process go one after another. This is not what makes them
   // correct (the head check does, across processes too); it stops concurrent writers in one
   // process from all planning against the same head and all but one losing the race.
   const prev = ctx.runQueues.get(runId) ?? Promise.resolve();
-  const mine = prev.then(() => writeRunNow(ctx, runId, what, plan));
+  const mine = prev.then(() => writeRunNow(ctx, runId, what, plan, reads));
   const tail = mine.catch(() => {});
   ctx.runQueues.set(runId, tail);
   tail.then(() => {
@@ -206,10 +294,11 @@ function writeRunNow(
   runId: string,
   what: string,
   plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
+  reads?: WriteReads,
 ): Promise<void> {
   return withRetry(what, async () => {
     const cached = ctx.runCache.get(runId);
-    const c = cached ?? await freshState(ctx, runId);
+    const c = cached ?? await freshState(ctx, runId, reads);
     // Drop it now: a failed or rejected plan must not leave a half-updated entry behind.
     ctx.runCache.delete(runId);
     if ((c.head?.readLease ?? 0) > Date.now()) {
@@ -269,6 +358,8 @@ function writeRunNow(
     const base = planned ?? c.run;
     const summary = nextSummary(base.s, runId, m);
     if (summary) m.set(runKey(runId), { ...base, s: summary } satisfies RunRecord);
+    const record = m.get(runKey(runId))?.value as RunRecord | undefined;
+    if (record) indexRunRecord(m, record);
     const job = { checks, mutations: m.list() };
     if (fitsOneCommit(job, ctx.limits)) {
       const vs = await ctx.committer.commit(job);

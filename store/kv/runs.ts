@@ -11,7 +11,7 @@ import {
   runKey,
   runTagKey,
 } from "./keys.ts";
-import { indexTagChange } from "./run_index.ts";
+import { indexTagChange, runIndexValue } from "./run_index.ts";
 import { summaryWithTags } from "./run_summary.ts";
 import {
   compareCodePoints,
@@ -68,7 +68,7 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
       mutations: [
         { key: runKey(runId), value: rec },
         { key: runHeadKey(runId), value: { seq: 0 } satisfies RunHead },
-        { key: runByExperimentKey(expId, startTime, runId), value: runId },
+        { key: runByExperimentKey(expId, startTime, runId), value: runIndexValue(rec) },
         ...[...tags].flatMap(([k, v]) => [
           { key: runTagKey(runId, k), value: v },
           { key: runByTagKey(expId, k, v, runId), value: runId },
@@ -82,6 +82,7 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
     if (vs === null) return RETRY;
     if (ctx.expCache.size >= 10_000) ctx.expCache.clear();
     ctx.expCache.set(expId, exp as Deno.KvEntry<ExperimentRecord>);
+    ctx.runExperiments.remember(runId, expId);
     ctx.runCache.set(runId, {
       run: rec,
       head: { seq: 0 },
