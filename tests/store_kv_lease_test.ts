@@ -7,11 +7,9 @@
  * stores share the process, so each test shifts it only around the side it stands for.
  */
 import { deepStrictEqual, ok, rejects } from "node:assert/strict";
-import { Committer } from "../store/kv/committer.ts";
 import { runHeadKey } from "../store/kv/keys.ts";
 import { createKvStore, type KvTrackingStore } from "../store/kv/mod.ts";
 import type { RunHead } from "../store/kv/records.ts";
-import { RunCache } from "../store/kv/run_cache.ts";
 import type { KvContext } from "../store/kv/run_write.ts";
 import { readConsistently } from "../store/kv/snapshot.ts";
 
@@ -44,14 +42,9 @@ async function world(): Promise<World> {
   const writerKv = await Deno.openKv(path);
   const writer = await createKvStore(writerKv, { stagingSweepIntervalMs: 0 });
   const readerKv = await Deno.openKv(path);
-  const reader: KvContext = {
-    kv: readerKv,
-    committer: new Committer(readerKv),
-    runCache: new RunCache(),
-    runQueues: new Map(),
-    expCache: new Map(),
-    defaultArtifactRoot: "mlflow-artifacts:/",
-  };
+  // A reader needs only the KV handle: readConsistently never writes through the run cache or
+  // the committer.
+  const reader = { kv: readerKv } as KvContext;
   const runId = (await writer.createRun({ experimentId: "0" })).info.run_id;
   return {
     readerKv,
