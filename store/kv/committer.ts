@@ -152,13 +152,16 @@ export class Committer {
       group[0].resolve(null);
       return;
     }
-    for (const job of group) {
+    // The jobs touch disjoint keys, so their own commits may all be in flight at once. One after
+    // another, a group spoiled by one stale job (common when isolates share runs) cost a round
+    // trip per job: 5× less throughput in `deno task bench --only fleet` with 100 jobs.
+    await Promise.all(group.map(async (job) => {
       try {
         job.resolve(await this.#commitOnce([job]));
       } catch (e) {
         job.reject(alone(e));
       }
-    }
+    }));
   }
 
   /** Commits the group's checks (each key once) and mutations in one atomic write. */

@@ -43,10 +43,12 @@ export interface RunHead {
   /** Id of a committed multi-commit batch that is still being applied. */
   pending?: string;
   /**
-   * Until when (ms since the epoch) a reader holds the run still. Set only by a reader whose
-   * optimistic reads kept being overtaken by writes; writers wait for it to pass.
+   * How long (ms) a reader holds the run still. Set only by a reader whose optimistic reads kept
+   * being overtaken by writes; a writer that sees it waits this long on its own clock, counted
+   * from when it first saw this head (see `run_write.ts`). A duration, not an instant: the
+   * processes sharing a database run on different machines whose clocks need not agree.
    */
-  readLease?: number;
+  leaseMs?: number;
 }
 
 /**

@@ -296,14 +296,23 @@ function writeRunNow(
   plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
   reads?: WriteReads,
 ): Promise<void> {
+  // The read lease this write has been waiting on: which head carried it, and until when on this
+  // process's monotonic clock. Never compared with a time another machine wrote (snapshot.ts).
+  let lease: { versionstamp: string | null; until: number } | undefined;
   return withRetry(what, async () => {
     const cached = ctx.runCache.get(runId);
     const c = cached ?? await freshState(ctx, runId, reads);
     // Drop it now: a failed or rejected plan must not leave a half-updated entry behind.
     ctx.runCache.delete(runId);
-    if ((c.head?.readLease ?? 0) > Date.now()) {
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-      return RETRY;
+    const leaseMs = c.head?.leaseMs ?? 0;
+    if (leaseMs > 0) {
+      if (lease?.versionstamp !== c.headVersionstamp) {
+        lease = { versionstamp: c.headVersionstamp, until: performance.now() + leaseMs };
+      }
+      if (performance.now() < lease.until) {
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+        return RETRY;
+      }
     }
     const state: RunWriteState = {
       run: c.run,

@@ -4,8 +4,14 @@
  * KV has no multi-range snapshot, so a reader validates instead: it reads a guard key (the run's
  * head, which every write bumps, or a metric's head), reads the parts, and reads the guard again;
  * if a write landed in between it starts over. When writes keep overtaking it, the reader takes a
- * short read lease on the run head (an atomic, expiring mark that makes writers wait), so a reader
- * always finishes and never returns part of a batch.
+ * short read lease on the run head (an atomic mark that makes writers wait), so a reader always
+ * finishes and never returns part of a batch.
+ *
+ * The lease is a duration, never an instant: the reader and the writers may run on machines whose
+ * clocks disagree, and an instant written by one and compared by another would make writers wait
+ * for the skew too (minutes, if a reader dies holding it) or ignore the lease. Each writer times it
+ * on its own monotonic clock from when it first sees it (`run_write.ts`). Correctness never
+ * rests on the lease: the guard reads decide, the lease only lets a reader finish.
  *
  * @module
  */
@@ -50,7 +56,7 @@ export async function readConsistently<T>(
       leaseMs = Math.min(60_000, leaseMs ? leaseMs * 2 : 2_000);
       const value: RunHead = {
         ...(state.head.value ?? { seq: 0 }),
-        readLease: Date.now() + leaseMs,
+        leaseMs,
       };
       const res = await commitIgnoringLocks(
         ctx.kv.atomic().check(state.head).set(runHeadKey(runId), value),
@@ -72,7 +78,7 @@ export async function readConsistently<T>(
     const again = await ctx.kv.getMany<unknown[]>(keys);
     if (again.some((e, i) => e.versionstamp !== guard[i].versionstamp)) continue;
     if (leased) {
-      const { readLease: _, ...rest } = leased.value;
+      const { leaseMs: _, ...rest } = leased.value;
       // Best effort: if it fails, the lease simply lapses.
       await commitIgnoringLocks(ctx.kv.atomic().check(leased).set(leased.key, rest));
     }

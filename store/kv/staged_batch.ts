@@ -35,7 +35,9 @@ const COMMIT_KEY_BYTES = 64_000;
 /**
  * Stagings older than this whose batch never became pending are taken as abandoned by a dead
  * process and swept. A live writer that is merely slower than this loses nothing: its flip
- * checks that its staging is still there, so it fails, discards and stages again.
+ * checks that its staging is still there, so it fails, discards and stages again. The age is the
+ * sweeper's clock minus the writer's (`createdAt`), possibly on different machines: a skew only
+ * moves when a staging counts as abandoned, and a live one swept early costs that re-staging.
  */
 export const ABANDONED_STAGING_AFTER_MS = 60 * 60 * 1000;
 

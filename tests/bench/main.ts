@@ -18,7 +18,10 @@
  * (./ui.ts) also starts its own: it seeds an experiment of 100k runs (10k with `--quick`) and a
  * 1M-point metric, then times the pages in Chromium and reports the island bundle's size. The
  * `auth` section (./auth.ts) starts two servers, one with `--auth`, and compares `log-metric`
- * without auth, with Basic and with a Bearer token.
+ * without auth, with Basic and with a Bearer token. The `fleet` section (./fleet.ts) starts four
+ * servers on one KV Connect server and has 200 simulated training jobs log through them for a
+ * minute (20 jobs for 10 s with `--quick`), then reads every point back; it needs the KV Connect
+ * tool (../shared/tools/kvconnect).
  *
  * @module
  */
@@ -36,6 +39,7 @@ import {
 } from "./common.ts";
 import { benchSearch, FULL_SEARCH, QUICK_SEARCH, type SearchSizes } from "./search.ts";
 import { benchCharts } from "./charts.ts";
+import { benchFleet, type FleetSizes, FULL_FLEET, QUICK_FLEET } from "./fleet.ts";
 import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
 import {
@@ -65,6 +69,7 @@ interface Sizes {
   artifacts: ArtifactSizes;
   hardening: HardeningSizes;
   auth: AuthSizes;
+  fleet: FleetSizes;
 }
 
 const FULL: Sizes = {
@@ -80,6 +85,7 @@ const FULL: Sizes = {
   artifacts: FULL_ARTIFACTS,
   hardening: FULL_HARDENING,
   auth: FULL_AUTH,
+  fleet: FULL_FLEET,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -96,6 +102,7 @@ const QUICK: Sizes = {
   artifacts: QUICK_ARTIFACTS,
   hardening: QUICK_HARDENING,
   auth: QUICK_AUTH,
+  fleet: QUICK_FLEET,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -112,6 +119,8 @@ const BENCHES: Record<string, Bench> = {
   ui: benchUi, // ./ui.ts: pages in Chromium, on a server of its own
   artifacts: benchArtifacts,
   hardening: benchHardening, // ./hardening.ts: issue 10's repros, /health probed during each
+  // ./fleet.ts: 4 servers on one KV Connect server, 200 jobs logging; every point read back
+  fleet: (_server, sizes) => benchFleet(sizes.fleet),
 };
 
 function logMetricBody(runId: string, step: number): string {

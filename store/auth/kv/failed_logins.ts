@@ -3,6 +3,10 @@
  * checked read-modify-write (retried on conflict), so counts from several processes add up
  * exactly. The record expires with its window.
  *
+ * A window's end (`resets_at`) is an instant on the clock of the process that opened it, and other
+ * processes (other machines, on Deploy) compare it with their own: a clock skew of d moves where
+ * the window ends by d for them. Counts stay exact; only the window's length varies, by the skew.
+ *
  * @module
  */
 import { RETRY, withRetry } from "../../kv/retry.ts";
