@@ -117,14 +117,6 @@ export const metricPointKey = (runId: string, key: string, sk: PointSortKey) =>
   ["metric_points", runId, key, ...sk] as const;
 export const metricPointsPrefix = (runId: string, key: string) =>
   ["metric_points", runId, key] as const;
-/**
- * A point that arrived below the history's chunked range and waits, beside the chunks, until
- * enough such points cover one chunk to merge them into it (see `metric_history.ts`).
- */
-export const metricOverflowKey = (runId: string, key: string, sk: PointSortKey) =>
-  ["metric_overflow", runId, key, ...sk] as const;
-export const metricOverflowPrefix = (runId: string, key: string) =>
-  ["metric_overflow", runId, key] as const;
 
 /** The last part of a key: the entity's own key under a prefix (a param name, a dataset id…). */
 export function lastPart(key: Deno.KvKey): string {

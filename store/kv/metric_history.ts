@@ -5,13 +5,9 @@
  * `log-metric`) and read fast (100k points in a few dozen values). Points are kept in
  * non-overlapping chunks keyed by their smallest point, so KV key order is history order, plus up
  * to `COMPACT_AT` loose points above every chunk. When the loose points pile up they are packed
- * into chunks (folding in a last chunk that has room). A point arriving out of order (at or below
- * the chunks' largest point) waits as an overflow key beside the chunks, and the overflow points
- * within one chunk's range are merged into it only once there are at least as many of them as the
- * chunk holds: rewriting a chunk for every late point would write a whole chunk per point, while
- * this way late points cost at most about twice their own size in rewrites, in any arrival order.
- * Readers merge chunks and overflow points. Of exact duplicates (same timestamp, step and value)
- * the first copy stays, extras and all: MLflow's "identical point is ignored".
+ * into chunks (folding in a last chunk that has room). A point arriving out of order is inserted
+ * into the chunk that covers it. Of exact duplicates (same timestamp, step and value) the first
+ * copy stays, extras and all: MLflow's "identical point is ignored".
  *
  * @module
  */
@@ -19,8 +15,6 @@ import type { Metric } from "../types.ts";
 import {
   metricChunkKey,
   metricChunksPrefix,
-  metricOverflowKey,
-  metricOverflowPrefix,
   metricPointKey,
   metricPointsPrefix,
   type PointSortKey,
@@ -157,26 +151,6 @@ function writeChunks(m: MutationSet, runId: string, key: string, points: Point[]
   }
 }
 
-/** A list iterator that can look at its next entry without taking it. */
-function peekable<T>(iter: Deno.KvListIterator<T>) {
-  let held: Deno.KvEntry<T> | null | undefined;
-  const pull = async () => {
-    const r = await iter.next();
-    return r.done ? null : r.value;
-  };
-  return {
-    async peek(): Promise<Deno.KvEntry<T> | null> {
-      if (held === undefined) held = await pull();
-      return held;
-    },
-    async next(): Promise<Deno.KvEntry<T> | null> {
-      const v = held === undefined ? await pull() : held;
-      held = undefined;
-      return v;
-    },
-  };
-}
-
 async function first<T>(iter: Deno.KvListIterator<T>): Promise<Deno.KvEntry<T> | null> {
   for await (const e of iter) return e;
   return null;
@@ -191,14 +165,6 @@ async function coveringChunk(kv: Deno.Kv, runId: string, key: string, sk: PointS
     await first(kv.list<Chunk>({ prefix }, { limit: 1 }));
 }
 
-/** A chunk late points fall in: the points (sorted), and where the next chunk starts. */
-interface Touched {
-  entry: Deno.KvEntry<Chunk>;
-  add: Point[];
-  /** The next chunk's smallest point; null when no chunk the points span follows. */
-  next: PointSortKey | null;
-}
-
 /**
  * Finds, for sorted out-of-order points, the chunk each belongs in (the last chunk starting at or
  * below it, else the first chunk), with one range scan over the chunks they span rather than one
@@ -209,7 +175,7 @@ async function assignToChunks(
   runId: string,
   key: string,
   sorted: Point[],
-): Promise<Touched[]> {
+): Promise<{ entry: Deno.KvEntry<Chunk>; add: Point[] }[]> {
   if (sorted.length === 0) return [];
   const prefix = metricChunksPrefix(runId, key);
   const first = await coveringChunk(kv, runId, key, sortKeyOf(sorted[0]));
@@ -224,11 +190,7 @@ async function assignToChunks(
     }
   }
   if (spanned.length === 0) spanned.push(first);
-  const out: Touched[] = spanned.map((entry, i) => ({
-    entry,
-    add: [],
-    next: i + 1 < spanned.length ? chunkMin(spanned[i + 1]) : null,
-  }));
+  const out = spanned.map((entry) => ({ entry, add: [] as Point[] }));
   let c = 0;
   for (const p of sorted) {
     const sk = sortKeyOf(p);
@@ -236,62 +198,6 @@ async function assignToChunks(
     out[c].add.push(p);
   }
   return out.filter((t) => t.add.length > 0);
-}
-
-const skId = (sk: PointSortKey) => sk.join(",");
-
-/**
- * Plans late points (each chunk's `add`, sorted) as overflow keys, leaving out copies of points
- * the chunk or the overflow already hold; a chunk whose range then holds at least as many overflow
- * points as it has points is rewritten with them, and their keys deleted. One list call reads the
- * overflow across the touched chunks.
- */
-async function planOverflow(
-  kv: Deno.Kv,
-  m: MutationSet,
-  runId: string,
-  key: string,
-  touched: Touched[],
-): Promise<void> {
-  if (touched.length === 0) return;
-  const prefix = metricOverflowPrefix(runId, key);
-  const lastAdd = touched[touched.length - 1].add;
-  const end = [...prefix, ...sortKeyOf(lastAdd[lastAdd.length - 1]), 1] as Deno.KvKey;
-  // From the first touched chunk's start; from the very start when points fell below it, which
-  // only happens to the first chunk (and then every overflow point below is its own).
-  const firstMin = chunkMin(touched[0].entry);
-  const below = compareSortKeys(sortKeyOf(touched[0].add[0]), firstMin) < 0;
-  const selector = below ? { prefix, end } : { start: [...prefix, ...firstMin], end };
-  const stored: Point[] = [];
-  for await (const e of kv.list<PointExtra | 0>(selector)) {
-    stored.push(pointFromKey(e.key, e.value));
-  }
-  // Stored overflow points by chunk range; those in untouched chunks between are passed over.
-  let s = 0;
-  for (let c = 0; c < touched.length; c++) {
-    const { entry, add, next } = touched[c];
-    if (!(c === 0 && below)) {
-      const min = chunkMin(entry);
-      while (s < stored.length && compareSortKeys(sortKeyOf(stored[s]), min) < 0) s++;
-    }
-    const mine: Point[] = [];
-    while (
-      s < stored.length && (next === null || compareSortKeys(sortKeyOf(stored[s]), next) < 0)
-    ) {
-      mine.push(stored[s++]);
-    }
-    const points = decodeChunk(entry.value);
-    const held = new Set([...points, ...mine].map((p) => skId(sortKeyOf(p))));
-    const fresh = add.filter((p) => !held.has(skId(sortKeyOf(p))));
-    if (fresh.length === 0) continue;
-    if (mine.length + fresh.length >= points.length) {
-      m.delete(entry.key);
-      for (const p of mine) m.delete(metricOverflowKey(runId, key, sortKeyOf(p)));
-      writeChunks(m, runId, key, sortUnique([...points, ...mine, ...fresh]));
-    } else {
-      for (const p of fresh) m.set(metricOverflowKey(runId, key, sortKeyOf(p)), p.x ?? 0);
-    }
-  }
 }
 
 function chunkMin(e: Deno.KvEntry<Chunk>): PointSortKey {
@@ -319,7 +225,10 @@ export async function planMetricAppend(
   const outOfOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) <= 0) : [];
 
   const touched = await assignToChunks(kv, runId, key, outOfOrder);
-  await planOverflow(kv, m, runId, key, touched);
+  for (const { entry, add } of touched) {
+    m.delete(entry.key);
+    writeChunks(m, runId, key, sortUnique([...decodeChunk(entry.value), ...add]));
+  }
 
   let loose = head?.loose ?? 0;
   let top = loose === 0 ? null : head?.top;
@@ -347,7 +256,7 @@ export async function planMetricAppend(
     const existing: Point[] = [];
     if (loose > 0) {
       for await (const e of kv.list<PointExtra | 0>({ prefix: metricPointsPrefix(runId, key) })) {
-        existing.push(pointFromKey(e.key, e.value));
+        existing.push(pointFromLooseKey(e.key, e.value));
         m.delete(e.key);
       }
     }
@@ -383,7 +292,7 @@ async function largestLoosePoint(
   return e ? e.key.slice(-4) as unknown as PointSortKey : null;
 }
 
-function pointFromKey(key: Deno.KvKey, x: PointExtra | 0): Point {
+function pointFromLooseKey(key: Deno.KvKey, x: PointExtra | 0): Point {
   const n = key.length;
   const nan = key[n - 1] === 1;
   const p: Point = {
@@ -421,34 +330,12 @@ export async function readHistoryPoints(
   let start: Deno.KvKey | undefined;
   if (after) start = (await coveringChunk(kv, runId, key, after))?.key;
   const chunks = start ? kv.list<Chunk>({ prefix, start }) : kv.list<Chunk>({ prefix });
-  const op = metricOverflowPrefix(runId, key);
-  const overflow = peekable(
-    after
-      ? kv.list<PointExtra | 0>({ prefix: op, start: [...op, ...after] })
-      : kv.list<PointExtra | 0>({ prefix: op }),
-  );
-  const keep = (p: Point) => !after || compareSortKeys(sortKeyOf(p), after) > 0;
-  // Chunks and overflow points, merged in history order (they never hold the same point).
   outer: for await (const e of chunks) {
     for (const p of decodeChunk(e.value)) {
-      for (let o = await overflow.peek(); o; o = await overflow.peek()) {
-        const q = pointFromKey(o.key, o.value);
-        if (compareSortKeys(sortKeyOf(q), sortKeyOf(p)) > 0) break;
-        await overflow.next();
-        if (!keep(q)) continue;
-        out.push(q);
-        if (out.length >= want) break outer;
-      }
-      if (!keep(p)) continue;
+      if (after && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
       out.push(p);
       if (out.length >= want) break outer;
     }
-  }
-  while (out.length < want) {
-    const o = await overflow.next();
-    if (!o) break;
-    const q = pointFromKey(o.key, o.value);
-    if (keep(q)) out.push(q);
   }
   if (out.length < want) {
     const lp = metricPointsPrefix(runId, key);
@@ -456,7 +343,7 @@ export async function readHistoryPoints(
       ? kv.list<PointExtra | 0>({ prefix: lp, start: [...lp, ...after] })
       : kv.list<PointExtra | 0>({ prefix: lp });
     for await (const e of loose) {
-      const p = pointFromKey(e.key, e.value);
+      const p = pointFromLooseKey(e.key, e.value);
       if (after && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
       out.push(p);
       if (out.length >= want) break;
