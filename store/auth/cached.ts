@@ -72,6 +72,13 @@ export function createCachedAuthStore(
   // Bumped by every write: a read that started before a write must not cache its (older) answer.
   let generation = 0;
 
+  /** Keeps `value` for the TTL; the oldest entry goes when the cache is full. */
+  function remember(key: string, value: unknown): void {
+    entries.delete(key);
+    entries.set(key, { value, expiresAt: now() + ttlMs });
+    if (entries.size > max) entries.delete(entries.keys().next().value!);
+  }
+
   async function cached<T>(
     key: string,
     read: () => Promise<T>,
@@ -84,10 +91,7 @@ export function createCachedAuthStore(
     }
     const started = generation;
     const value = await read();
-    if (started === generation && keep(value)) {
-      entries.set(key, { value, expiresAt: now() + ttlMs });
-      if (entries.size > max) entries.delete(entries.keys().next().value!);
-    }
+    if (started === generation && keep(value)) remember(key, value);
     return value;
   }
 
@@ -124,7 +128,7 @@ export function createCachedAuthStore(
     async recordFailedLogin(key: string, windowMs: number) {
       try {
         const counted = await store.recordFailedLogin(key, windowMs);
-        entries.set(`fail\0${key}`, { value: counted, expiresAt: now() + ttlMs });
+        remember(`fail\0${key}`, counted);
         return counted;
       } finally {
         generation++;

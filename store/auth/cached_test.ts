@@ -154,3 +154,14 @@ Deno.test("cached auth store: failed-login counters are cached, and kept exact f
   await store.clearFailedLogins("user:bob");
   assert.equal((await store.failedLogins("user:bob")).count, 0);
 });
+
+Deno.test("cached auth store: counts recorded through it stay within the cache's bound", async () => {
+  const base = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
+  const { store: under, reads } = counting(base);
+  const store = createCachedAuthStore(under, { ttlMs: 60_000, maxEntries: 3 });
+  await store.findExperimentPermission("1", 1);
+  // Failed logins under many names (a guesser's) push the oldest entry out, not past the bound.
+  for (let i = 0; i < 5; i++) await store.recordFailedLogin(`user:guess${i}`, 60_000);
+  await store.findExperimentPermission("1", 1);
+  assert.equal(reads.findExperimentPermission, 2);
+});
