@@ -9,7 +9,7 @@ import type { Context, Handler } from "hono";
 import type { AppEnv } from "../routes/app_env.ts";
 import type { AuthOptions } from "../routes/auth/middleware.ts";
 import type { AssetLoader } from "./assets.ts";
-import { withAssetsOr503 } from "./unavailable.ts";
+import { middlewarePage } from "./unavailable.ts";
 import type { User } from "../store/auth/types.ts";
 import { ForbiddenPage } from "./pages/ForbiddenPage.tsx";
 import { TokensPage } from "./pages/TokensPage.tsx";
@@ -32,17 +32,12 @@ function authed(c: Context<UiEnv>): { user: User; auth: AuthOptions } {
  * (route_permissions.ts declares `/admin/users` admin-only).
  */
 export function forbiddenChallenge(assets: AssetLoader): (c: Context<AppEnv>) => Promise<Response> {
-  return async (c) => {
-    const ui = c as unknown as Context<UiEnv>;
-    const unavailable = await withAssetsOr503(ui, assets);
-    if (unavailable) return c.req.method === "HEAD" ? new Response(null, unavailable) : unavailable;
-    const res = renderPage(
+  return middlewarePage(assets, (ui) =>
+    renderPage(
       ui,
       <ForbiddenPage message="Only administrators can open this page." />,
       { title: "Permission denied", status: 403 },
-    );
-    return c.req.method === "HEAD" ? new Response(null, res) : res;
-  };
+    ));
 }
 
 /** `GET /admin/users`: every user; the middleware lets only admins in (route_permissions.ts). */

@@ -13,7 +13,7 @@ import type { AppEnv } from "../routes/app_env.ts";
 import { type FormOutcome, logIn, type LoginDeps, logOut, safeNext } from "../routes/auth/login.ts";
 import { errorResponse } from "../routes/errors.ts";
 import type { AssetLoader } from "./assets.ts";
-import { withAssetsOr503 } from "./unavailable.ts";
+import { middlewarePage } from "./unavailable.ts";
 import { LoginPage, type LoginPageProps } from "./pages/LoginPage.tsx";
 import { renderPage, type UiEnv } from "./render.tsx";
 
@@ -95,13 +95,9 @@ export const logoutRoute: Handler<UiEnv> = async (c) => {
  * asked for. Given to the auth middleware by `createApp`, with the app's asset loader.
  */
 export function loginChallenge(assets: AssetLoader): (c: Context<AppEnv>) => Promise<Response> {
-  return async (c) => {
-    const ui = c as unknown as Context<UiEnv>;
-    const unavailable = await withAssetsOr503(ui, assets);
-    if (unavailable) return c.req.method === "HEAD" ? new Response(null, unavailable) : unavailable;
-    const url = new URL(c.req.url);
+  return middlewarePage(assets, (ui) => {
+    const url = new URL(ui.req.url);
     const props = { next: safeNext(url.pathname + url.search), message: LOGIN_REQUIRED_MESSAGE };
-    const res = loginPage(ui, props, 401);
-    return c.req.method === "HEAD" ? new Response(null, res) : res;
-  };
+    return loginPage(ui, props, 401);
+  });
 }

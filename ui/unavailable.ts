@@ -49,3 +49,18 @@ export async function withAssetsOr503(
     return uiUnavailableResponse(c);
   }
 }
+
+/**
+ * A page the auth middleware answers with (the login form, the 403 page): rendered by `render`
+ * once the assets are loaded, else the 503 page; HEAD gets the status and headers only.
+ */
+export function middlewarePage(
+  assets: AssetLoader,
+  render: (c: Context<UiEnv>) => Response,
+): (c: Context<AppEnv>) => Promise<Response> {
+  return async (c) => {
+    const ui = c as unknown as Context<UiEnv>;
+    const res = (await withAssetsOr503(ui, assets)) ?? render(ui);
+    return c.req.method === "HEAD" ? new Response(null, res) : res;
+  };
+}
