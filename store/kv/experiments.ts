@@ -12,14 +12,17 @@ import type {
 import {
   experimentByNameKey,
   experimentKey,
+  experimentLifecyclesKey,
   experimentSeqKey,
   experimentsPrefix,
   experimentTagKey,
   experimentTagsPrefix,
 } from "./keys.ts";
 import { fitsOneCommit } from "./committer.ts";
+import { type ExperimentLifecycles, nextLifecycles } from "./experiment_lifecycles.ts";
 import { applyMutations } from "./mutations.ts";
 import { type ExperimentRecord, toExperiment } from "./records.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 
@@ -43,7 +46,7 @@ async function readTags(kv: Deno.Kv, id: string): Promise<Tag[]> {
 }
 
 async function getRecord(kv: Deno.Kv, id: string): Promise<Deno.KvEntry<ExperimentRecord>> {
-  const e = await kv.get<ExperimentRecord>(experimentKey(id));
+  const e = await batchedReads(kv).get<ExperimentRecord>(experimentKey(id));
   if (e.value === null) throw experimentNotFound(id);
   return e as Deno.KvEntry<ExperimentRecord>;
 }
@@ -182,7 +185,8 @@ export function renameExperiment(ctx: KvContext, id: string, newName: string): P
 
 /**
  * Deletes or restores an experiment. One record flips; its runs' stages follow (see
- * `runStage`), and a restore bumps the epoch so runs deleted individually come back too.
+ * `runStage`), and a restore bumps the epoch so runs deleted individually come back too. The
+ * experiment lifecycles key changes in the same commit.
  * `Default` (`0`) cannot be deleted, as in MLflow's file store.
  */
 export function setExperimentStage(
@@ -194,7 +198,10 @@ export function setExperimentStage(
     return Promise.reject(cannotDeleteDefaultExperiment());
   }
   return withRetry(`${to === "deleted" ? "delete" : "restore"} experiment ${id}`, async () => {
-    const rec = await ctx.kv.get<ExperimentRecord>(experimentKey(id));
+    const [rec, lifecycles] = await ctx.kv.getMany<[ExperimentRecord, ExperimentLifecycles]>([
+      experimentKey(id),
+      experimentLifecyclesKey(),
+    ]);
     if (rec.value === null || rec.value.lifecycle_stage === to) {
       throw new MlflowError(
         "RESOURCE_DOES_NOT_EXIST",
@@ -207,7 +214,9 @@ export function setExperimentStage(
       last_update_time: Date.now(),
       epoch: to === "active" ? rec.value.epoch + 1 : rec.value.epoch,
     };
-    return (await ctx.kv.atomic().check(rec).set(rec.key, next).commit()).ok ? true : RETRY;
+    const res = await ctx.kv.atomic().check(rec, lifecycles).set(rec.key, next)
+      .set(lifecycles.key, nextLifecycles(lifecycles.value, next)).commit();
+    return res.ok ? true : RETRY;
   }).then(() => undefined);
 }
 

@@ -25,6 +25,12 @@ export const experimentTagsPrefix = (id?: string) =>
   id === undefined ? ["experiment_tags"] as const : ["experiment_tags", id] as const;
 /** Unique-name index: name → experiment id (active and deleted experiments alike). */
 export const experimentByNameKey = (name: string) => ["experiments_by_name", name] as const;
+/**
+ * One key holding the lifecycle (stage, epoch) of every experiment not in its initial state
+ * (active, epoch 0), so a process that does not know a run's experiment derives the run's stage
+ * from the run and this key, read together (see `experiment_lifecycles.ts`).
+ */
+export const experimentLifecyclesKey = () => ["experiment_lifecycles"] as const;
 
 /**
  * Everything of one run lives under `["run_data", runId]`: its record, head, params, tags, metric

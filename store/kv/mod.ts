@@ -28,6 +28,7 @@ import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
 import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweeper.ts";
+import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
 import { loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
 
@@ -88,6 +89,7 @@ export async function createKvStore(
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
   };
   await ensureDefaultExperiment(ctx);
+  await ensureExperimentLifecycles(kv);
   await sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs);
   const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;
   const sweeper = sweepEvery > 0

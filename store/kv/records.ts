@@ -20,6 +20,9 @@ export interface ExperimentRecord {
   epoch: number;
 }
 
+/** What a run's stage depends on of its experiment (see {@linkcode runStage}). */
+export type ExperimentLifecycle = Pick<ExperimentRecord, "lifecycle_stage" | "epoch">;
+
 /** A run as stored; `lifecycle_stage` is derived with {@linkcode runStage}. */
 export interface RunRecord {
   run_id: string;
@@ -55,7 +58,7 @@ export interface RunHead {
  * A run is deleted when its experiment is, or when it was deleted individually since the
  * experiment's last restore (MLflow's restore reactivates every run of the experiment).
  */
-export function runStage(run: RunRecord, exp: ExperimentRecord): LifecycleStage {
+export function runStage(run: RunRecord, exp: ExperimentLifecycle): LifecycleStage {
   if (exp.lifecycle_stage === "deleted") return "deleted";
   return run.deleted && run.deleted_epoch === exp.epoch ? "deleted" : "active";
 }
@@ -71,7 +74,7 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 /** The wire `RunInfo` of a stored run. */
-export function toRunInfo(run: RunRecord, exp: ExperimentRecord): RunInfo {
+export function toRunInfo(run: RunRecord, exp: ExperimentLifecycle): RunInfo {
   const info: RunInfo = {
     run_id: run.run_id,
     run_uuid: run.run_id,

@@ -7,15 +7,26 @@
  */
 import type { Metric, ModelOutput, Param, Run, Tag } from "../types.ts";
 import { type DatasetEdge, edgeTags, loadDatasetInputs } from "./datasets.ts";
-import { experimentKey, lastPart, pairOf, runDataPrefix, runHeadKey, runKey } from "./keys.ts";
+import { type ExperimentLifecycles, lifecycleOf } from "./experiment_lifecycles.ts";
+import {
+  experimentKey,
+  experimentLifecyclesKey,
+  lastPart,
+  pairOf,
+  runDataPrefix,
+  runHeadKey,
+  runKey,
+} from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
 import {
   compareCodePoints,
+  type ExperimentLifecycle,
   type ExperimentRecord,
   type RunHead,
   type RunRecord,
   toRunInfo,
 } from "./records.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { isWholeRun } from "./run_summary.ts";
 import { runNotFound } from "./run_write.ts";
 import { readConsistently } from "./snapshot.ts";
@@ -89,7 +100,7 @@ export function splitRunEntries(entries: Deno.KvEntry<unknown>[]): RunParts {
 export async function assembleRun(
   kv: Deno.Kv,
   parts: RunParts,
-  exp: ExperimentRecord,
+  exp: ExperimentLifecycle,
 ): Promise<Run> {
   const record = parts.record!;
   return {
@@ -113,7 +124,7 @@ async function listRun(kv: Deno.Kv, runId: string, limit?: number) {
 }
 
 /** The full run held by a record whose summary is whole (see `isWholeRun`), else null. */
-export function runFromRecord(record: RunRecord, exp: ExperimentRecord): Run | null {
+export function runFromRecord(record: RunRecord, exp: ExperimentLifecycle): Run | null {
   const s = record.s;
   if (!isWholeRun(s)) return null;
   const byKey = (a: { key: string }, b: { key: string }) => compareCodePoints(a.key, b.key);
@@ -138,9 +149,10 @@ export function runFromRecord(record: RunRecord, exp: ExperimentRecord): Run | n
  * Reads a full run as one consistent state; throws `RESOURCE_DOES_NOT_EXIST` for an unknown run.
  * `exp` may be passed when the caller already holds the run's experiment record.
  *
- * Most runs are whole in their record's summary: one `getMany` of record, head and (when this
- * process knows the run's experiment) experiment reads them in one round trip. Other runs are
- * listed under their prefix.
+ * Most runs are whole in their record's summary: one `getMany` reads record, head and what the
+ * run's stage needs of its experiment: the experiment itself when this process knows which it is,
+ * else the experiment lifecycles key (see `experiment_lifecycles.ts`), so a first read in a new
+ * process is one round trip too. Other runs are listed under their prefix.
  */
 export async function readRun(
   ctx: KvContext,
@@ -150,11 +162,13 @@ export async function readRun(
   for (;;) {
     const expId = ctx.runExperiments.get(runId);
     const keys: Deno.KvKey[] = [runKey(runId), runHeadKey(runId)];
-    if (expId !== undefined && exp?.experiment_id !== expId) keys.push(experimentKey(expId));
-    const [rec, head, e] = await ctx.kv.getMany<unknown[]>(keys) as [
+    if (exp === undefined || (expId !== undefined && exp.experiment_id !== expId)) {
+      keys.push(expId === undefined ? experimentLifecyclesKey() : experimentKey(expId));
+    }
+    const [rec, head, third] = await batchedReads(ctx.kv).getMany<unknown[]>(keys) as [
       Deno.KvEntryMaybe<RunRecord>,
       Deno.KvEntryMaybe<RunHead>,
-      Deno.KvEntryMaybe<ExperimentRecord> | undefined,
+      Deno.KvEntryMaybe<unknown> | undefined,
     ];
     if (rec.value === null) throw runNotFound(runId);
     if (head.value?.pending) {
@@ -163,20 +177,29 @@ export async function readRun(
     }
     const record = rec.value;
     ctx.runExperiments.remember(runId, record.experiment_id);
-    if (!isWholeRun(record.s)) return await listedRun(ctx, runId, exp);
-    const known = exp?.experiment_id === record.experiment_id ? exp : e?.value ?? null;
-    const x = known ??
-      (await ctx.kv.get<ExperimentRecord>(experimentKey(record.experiment_id))).value;
+    const known: ExperimentLifecycle | null | undefined =
+      exp?.experiment_id === record.experiment_id
+        ? exp
+        : expId === undefined
+        ? lifecycleOf(third?.value as ExperimentLifecycles | null, record.experiment_id)
+        : third?.value as ExperimentRecord | null;
+    if (!isWholeRun(record.s)) return await listedRun(ctx, runId, known ?? undefined);
+    const x = known ?? await readLifecycle(ctx.kv, record.experiment_id);
     if (!x) throw runNotFound(runId);
     return runFromRecord(record, x)!;
   }
+}
+
+/** What a run's stage needs of experiment `id` (its record), read by key; null when absent. */
+async function readLifecycle(kv: Deno.Kv, id: string): Promise<ExperimentLifecycle | null> {
+  return (await batchedReads(kv).get<ExperimentRecord>(experimentKey(id))).value;
 }
 
 /** {@linkcode readRun} of a run its summary does not hold whole: its prefix, listed. */
 async function listedRun(
   ctx: KvContext,
   runId: string,
-  exp?: ExperimentRecord,
+  known?: ExperimentLifecycle,
 ): Promise<Run> {
   for (;;) {
     const entries = await listRun(ctx.kv, runId, ONE_BATCH);
@@ -187,9 +210,7 @@ async function listedRun(
       await rollForward(ctx.kv, runId);
       continue;
     }
-    const e = exp?.experiment_id === parts.record.experiment_id
-      ? exp
-      : (await ctx.kv.get<ExperimentRecord>(experimentKey(parts.record.experiment_id))).value;
+    const e = known ?? await readLifecycle(ctx.kv, parts.record.experiment_id);
     if (!e) throw runNotFound(runId);
     return await assembleRun(ctx.kv, parts, e);
   }

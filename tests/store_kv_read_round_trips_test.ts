@@ -1,0 +1,145 @@
+/**
+ * Read paths of the KV store held to their round trips (issue 12 §3) on a KV file shared by two
+ * stores (a warm process and a cold one), and the indexes behind them read correctly on data
+ * written before they existed. The KV Connect figures per call are in `kv_round_trips_test.ts`.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { experimentLifecyclesKey } from "../store/kv/keys.ts";
+import {
+  type ExperimentLifecycles,
+  MAX_EXPERIMENT_LIFECYCLES,
+  nextLifecycles,
+} from "../store/kv/experiment_lifecycles.ts";
+import { createKvStore, type KvTrackingStore } from "../store/kv/mod.ts";
+import type { ExperimentRecord } from "../store/kv/records.ts";
+import { countingKv, type KvCounts, newCounts } from "./helpers/counting_kv.ts";
+
+/** A KV file with a writer store, and a way to open cold stores (counted) on it. */
+async function world() {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/db.kv`;
+  const kvs: Deno.Kv[] = [];
+  const stores: KvTrackingStore[] = [];
+  const open = async (counts?: KvCounts) => {
+    const raw = await Deno.openKv(path);
+    kvs.push(raw);
+    const kv = counts ? countingKv(raw, counts) : raw;
+    const store = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
+    stores.push(store);
+    if (counts) Object.assign(counts, newCounts());
+    return { kv: raw, store };
+  };
+  const close = async () => {
+    for (const s of stores) await s.stopBackgroundWork();
+    for (const kv of kvs) kv.close();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { open, close, writer: await open() };
+}
+
+Deno.test("KV reads: runs/get in a new process is one round trip, in any experiment lifecycle", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    const exp = await s.createExperiment({ name: "e" });
+    const kept = (await s.createRun({ experimentId: exp })).info.run_id;
+    const gone = (await s.createRun({ experimentId: exp })).info.run_id;
+    await s.deleteRun(gone);
+    const stages = async () => {
+      const counts = newCounts();
+      const cold = (await w.open(counts)).store;
+      const a = await cold.getRun(kept);
+      const b = await cold.getRun(gone);
+      assert.equal(counts.reads, 2, counts.log.join("\n"));
+      return [a.info.lifecycle_stage, b.info.lifecycle_stage];
+    };
+    assert.deepEqual(await stages(), ["active", "deleted"]);
+    await s.deleteExperiment(exp);
+    assert.deepEqual(await stages(), ["deleted", "deleted"]);
+    // A restore brings back runs deleted on their own too (a new epoch).
+    await s.restoreExperiment(exp);
+    assert.deepEqual(await stages(), ["active", "active"]);
+    await s.deleteRun(gone);
+    assert.deepEqual(await stages(), ["active", "deleted"]);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("KV reads: a store written before the experiment lifecycles key reads run stages right", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    const exp = await s.createExperiment({ name: "e" });
+    const run = (await s.createRun({ experimentId: exp })).info.run_id;
+    await s.deleteExperiment(exp);
+    // As a store written before the key existed: opening builds it.
+    await w.writer.kv.delete(experimentLifecyclesKey());
+    const counts = newCounts();
+    const cold = (await w.open(counts)).store;
+    assert.equal((await cold.getRun(run)).info.lifecycle_stage, "deleted");
+    assert.equal(counts.reads, 1, counts.log.join("\n"));
+    // A key that cannot tell (a stage change raced its build, or too many experiments): the
+    // experiment is read, as before the key existed.
+    for (const value of [{ stale: true }, { overflow: true }] as ExperimentLifecycles[]) {
+      const c = newCounts();
+      const other = (await w.open(c)).store;
+      await w.writer.kv.set(experimentLifecyclesKey(), value);
+      assert.equal((await other.getRun(run)).info.lifecycle_stage, "deleted");
+      assert.equal(c.reads, 2, c.log.join("\n"));
+    }
+    // The writer changes a stage while the key cannot tell: it stays unable to tell, never wrong.
+    await w.writer.kv.set(experimentLifecyclesKey(), { stale: true });
+    await s.restoreExperiment(exp);
+    const after = await w.writer.kv.get<ExperimentLifecycles>(experimentLifecyclesKey());
+    assert.deepEqual(after.value, { stale: true });
+    assert.equal((await (await w.open()).store.getRun(run)).info.lifecycle_stage, "active");
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("KV reads: the experiment lifecycles key gives up past its limit", () => {
+  const rec = (id: number): ExperimentRecord => ({
+    experiment_id: String(id),
+    name: `e${id}`,
+    artifact_location: "x",
+    lifecycle_stage: "deleted",
+    creation_time: 0,
+    last_update_time: 0,
+    epoch: 0,
+  });
+  let v: ExperimentLifecycles = { exps: {} };
+  for (let i = 1; i <= MAX_EXPERIMENT_LIFECYCLES; i++) v = nextLifecycles(v, rec(i));
+  assert.ok("exps" in v);
+  // An experiment back in its first state leaves the key.
+  const back = nextLifecycles(v, { ...rec(1), lifecycle_stage: "active" });
+  assert.ok("exps" in back && !("1" in back.exps));
+  assert.deepEqual(nextLifecycles(v, rec(MAX_EXPERIMENT_LIFECYCLES + 1)), { overflow: true });
+  assert.deepEqual(nextLifecycles({ overflow: true }, rec(1)), { overflow: true });
+  assert.deepEqual(nextLifecycles(null, rec(1)), { stale: true });
+});
+
+Deno.test("KV reads: runs read together (a compare page) share one round trip, warm or cold", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    const exp = await s.createExperiment({ name: "e" });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await s.createRun({ experimentId: exp })).info.run_id);
+    const counts = newCounts();
+    const cold = (await w.open(counts)).store;
+    for (const when of ["cold", "warm"]) {
+      counts.reads = 0;
+      const runs = await Promise.all(
+        [...ids, "f".repeat(32)].map((id) => cold.getRun(id).catch(() => null)),
+      );
+      assert.deepEqual(runs.map((r) => r?.info.run_id ?? null), [...ids, null]);
+      assert.equal(counts.reads, 1, `${when}\n${counts.log.join("\n")}`);
+    }
+  } finally {
+    await w.close();
+  }
+});
