@@ -149,6 +149,12 @@ export const datasetBlobKey = (expId: string, datasetId: string, field: string, 
 export const datasetBlobPrefix = (expId: string, datasetId: string, field: string) =>
   ["dataset_blobs", expId, datasetId, field] as const;
 
+/**
+ * How many committed multi-commit batches are still being applied: a `Deno.KvU64` summed up by
+ * each flip and down (wrapping) by each finish, so readers learn there is none with a point read
+ * that shares a round trip with their other reads, instead of listing `pending_batches`.
+ */
+export const pendingBatchCountKey = () => ["counters", "pending_batches"] as const;
 /** Runs with a committed multi-commit batch still being applied. */
 export const pendingBatchKey = (runId: string) => ["pending_batches", runId] as const;
 export const pendingBatchesPrefix = () => ["pending_batches"] as const;

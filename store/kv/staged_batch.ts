@@ -13,6 +13,7 @@
  * @module
  */
 import {
+  pendingBatchCountKey,
   pendingBatchesPrefix,
   pendingBatchKey,
   runHeadKey,
@@ -23,6 +24,7 @@ import {
 } from "./keys.ts";
 import { applyMutations, keyBytes, type Mutation, mutationSize } from "./mutations.ts";
 import type { RunHead } from "./records.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { isLockedError } from "./retry.ts";
 
 const PACK_BYTES = 56_000;
@@ -210,7 +212,7 @@ export async function flipBatch(
     const op = kv.atomic().check(head).check(batch.staging);
     for (const c of checks) op.check(c);
     return op.set(runHeadKey(runId), { seq, pending: batchId } satisfies RunHead)
-      .set(pendingBatchKey(runId), batchId);
+      .set(pendingBatchKey(runId), batchId).sum(pendingBatchCountKey(), 1n);
   });
   if (!flipped) await discardStaging(kv, runId, batchId);
   return flipped;
@@ -250,17 +252,43 @@ export async function rollForward(kv: Deno.Kv, runId: string): Promise<void> {
     const cleared = await commitWithLockRetry(() =>
       kv.atomic().check(head).set(runHeadKey(runId), { seq } satisfies RunHead)
         .delete(pendingBatchKey(runId)).delete(stagingKey(batchId))
+        .sum(pendingBatchCountKey(), MINUS_ONE)
     );
     if (cleared) return;
   }
   throw new Error(`Could not finish applying a batch of run ${runId}`);
 }
 
-/** Rolls forward every run with a pending batch (cheap when there is none). */
+/** Adding this to a `Deno.KvU64` (which wraps) subtracts one. */
+const MINUS_ONE = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * Rolls forward every run with a pending batch. When the pending-batch count says there is none,
+ * this is one point read, which shares its round trip with reads issued alongside (see
+ * `read_batcher.ts`).
+ */
 export async function rollForwardAll(kv: Deno.Kv): Promise<void> {
+  const count = await batchedReads(kv).get<Deno.KvU64>(pendingBatchCountKey());
+  if (count.value === null || count.value.value === 0n) return;
+  if (await rollForwardListed(kv) > 0) return;
+  // None was pending, yet the count is not zero: batches finished by code that did not count
+  // (a store written before the count existed). Reset it, unless a batch flipped meanwhile.
+  await commitWithLockRetry(() =>
+    kv.atomic().check(count).set(pendingBatchCountKey(), new Deno.KvU64(0n))
+  );
+}
+
+/**
+ * Rolls forward every run listed with a pending batch, whatever the count says (the store does so
+ * once when it opens, for batches flipped before the count existed). Returns how many it found.
+ */
+export async function rollForwardListed(kv: Deno.Kv): Promise<number> {
+  let found = 0;
   for await (const e of kv.list<string>({ prefix: pendingBatchesPrefix() })) {
+    found++;
     await rollForward(kv, e.key[1] as string);
   }
+  return found;
 }
 
 async function discardStaging(kv: Deno.Kv, runId: string, batchId: string): Promise<void> {

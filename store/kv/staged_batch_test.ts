@@ -1,10 +1,19 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { runHeadKey, runParamKey, runParamsPrefix, stagingsPrefix } from "./keys.ts";
+import { countingKv, newCounts } from "../../tests/helpers/counting_kv.ts";
+import {
+  pendingBatchCountKey,
+  runHeadKey,
+  runParamKey,
+  runParamsPrefix,
+  stagingsPrefix,
+} from "./keys.ts";
 import type { Mutation } from "./mutations.ts";
 import type { RunHead } from "./records.ts";
 import {
   flipBatch,
   rollForward,
+  rollForwardAll,
+  rollForwardListed,
   stageAndFlip,
   stageBatch,
   sweepAbandonedStagings,
@@ -146,4 +155,47 @@ Deno.test("a staging swept while its writer is still staging takes no more packs
   // The writer now dies without flipping: nothing of its batch may be left behind.
   strictEqual(await count(kv, ["staged_batches"]), 0);
   strictEqual(await count(kv, stagingsPrefix()), 0);
+});
+
+Deno.test("rollForwardAll() reads only the pending-batch count when no batch is pending, and finds one that is", async () => {
+  const raw = await Deno.openKv(":memory:");
+  try {
+    const counts = newCounts();
+    const kv = countingKv(raw, counts);
+    await raw.set(runHeadKey("r"), { seq: 0 });
+    await rollForwardAll(kv);
+    deepStrictEqual(counts.log, [`getMany [${JSON.stringify(pendingBatchCountKey())}]`]);
+    // A writer dies after its flip: the count tells readers to look.
+    const head = await raw.get<RunHead>(runHeadKey("r"));
+    strictEqual(await stageAndFlip(raw, "r", head, [], bigMutations(1500)), true);
+    await rollForwardAll(kv);
+    strictEqual(await count(raw, runParamsPrefix("r")), 1500);
+    strictEqual((await raw.get<Deno.KvU64>(pendingBatchCountKey())).value?.value, 0n);
+    counts.log = [];
+    await rollForwardAll(kv);
+    strictEqual(counts.log.length, 1);
+  } finally {
+    raw.close();
+  }
+});
+
+Deno.test("a batch flipped before the pending-batch count existed is found when the store opens, and a count left off is reset", async () => {
+  const raw = await Deno.openKv(":memory:");
+  try {
+    await raw.set(runHeadKey("r"), { seq: 0 });
+    const head = await raw.get<RunHead>(runHeadKey("r"));
+    strictEqual(await stageAndFlip(raw, "r", head, [], bigMutations(1500)), true);
+    // As code that did not count: no count for the pending batch.
+    await raw.delete(pendingBatchCountKey());
+    await rollForwardAll(raw);
+    strictEqual(await count(raw, runParamsPrefix("r")), 0);
+    strictEqual(await rollForwardListed(raw), 1);
+    strictEqual(await count(raw, runParamsPrefix("r")), 1500);
+    // Its finish counted down from nothing: the next look finds none pending and resets the count.
+    strictEqual((await raw.get<Deno.KvU64>(pendingBatchCountKey())).value?.value, 2n ** 64n - 1n);
+    await rollForwardAll(raw);
+    strictEqual((await raw.get<Deno.KvU64>(pendingBatchCountKey())).value?.value, 0n);
+  } finally {
+    raw.close();
+  }
 });
