@@ -414,6 +414,8 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       return await inner.createExperiment({ ...out, artifactLocation });
     },
     getExperiment: async (id) => await inner.getExperiment(existingExperimentId(id)),
+    getExperimentNames: async (ids) =>
+      await inner.getExperimentNames(possibleExperimentIds([...ids])),
     async getExperimentByName(name) {
       if (name.length > MAX_EXPERIMENT_NAME) {
         throw new MlflowError(

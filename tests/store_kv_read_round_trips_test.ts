@@ -6,7 +6,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { experimentLifecyclesKey } from "../store/kv/keys.ts";
+import {
+  experimentLifecyclesKey,
+  loggedModelsByRunBuiltKey,
+  loggedModelsByRunPrefix,
+} from "../store/kv/keys.ts";
 import {
   type ExperimentLifecycles,
   MAX_EXPERIMENT_LIFECYCLES,
@@ -139,6 +143,55 @@ Deno.test("KV reads: runs read together (a compare page) share one round trip, w
       assert.deepEqual(runs.map((r) => r?.info.run_id ?? null), [...ids, null]);
       assert.equal(counts.reads, 1, `${when}\n${counts.log.join("\n")}`);
     }
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("KV reads: a run's logged models are found through the source-run index, on older stores too", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    const exp = await s.createExperiment({ name: "e" });
+    const other = await s.createExperiment({ name: "o" });
+    const run = (await s.createRun({ experimentId: exp })).info.run_id;
+    const elsewhere = (await s.createRun({ experimentId: exp })).info.run_id;
+    const mine = (await s.createLoggedModel({ experimentId: exp, sourceRunId: run, name: "a" }))
+      .info.model_id;
+    const gone = (await s.createLoggedModel({ experimentId: exp, sourceRunId: run, name: "b" }))
+      .info.model_id;
+    await s.deleteLoggedModel(gone);
+    // Another experiment's model from this run is not in a search of this experiment.
+    await s.createLoggedModel({ experimentId: other, sourceRunId: run });
+    for (let i = 0; i < 6; i++) {
+      await s.createLoggedModel({ experimentId: exp, sourceRunId: elsewhere });
+    }
+    const search = (store: KvTrackingStore) =>
+      store.searchLoggedModels({ experimentIds: [exp], filter: `source_run_id = '${run}'` })
+        .then((p) => p.items.map((m) => m.info.model_id));
+    const counts = newCounts();
+    const cold = (await w.open(counts)).store;
+    assert.deepEqual(await search(cold), [mine]);
+    // The pending-batch count and the index mark, the index, the one model: not the other six.
+    assert.equal(counts.reads, 3, counts.log.join("\n"));
+
+    // As a store written before the index: no entries, no mark. Until a store opens, searches
+    // scan the experiment's models; opening builds the index.
+    for await (const e of w.writer.kv.list({ prefix: loggedModelsByRunPrefix() })) {
+      await w.writer.kv.delete(e.key);
+    }
+    await w.writer.kv.delete(loggedModelsByRunBuiltKey());
+    assert.deepEqual(await search(w.writer.store), [mine]);
+    const c2 = newCounts();
+    const rebuilt = (await w.open(c2)).store;
+    assert.deepEqual(await search(rebuilt), [mine]);
+    assert.equal(c2.reads, 3, c2.log.join("\n"));
+    const entries = [];
+    for await (const e of w.writer.kv.list({ prefix: loggedModelsByRunPrefix(run) })) {
+      entries.push(e.key.at(-1));
+    }
+    assert.equal(entries.length, 2); // this experiment's live model and the other experiment's
+    assert.ok(entries.includes(mine) && !entries.includes(gone));
   } finally {
     await w.close();
   }

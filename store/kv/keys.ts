@@ -199,13 +199,28 @@ export const loggedModelMetricKey = (
 /** Live models of an experiment, newest first: (experiment, -creation time, model) → model id. */
 export const loggedModelByExperimentKey = (expId: string, created: number, modelId: string) =>
   ["logged_models_by_experiment", expId, 0 - created, modelId] as const;
-export const loggedModelsByExperimentPrefix = (expId: string) =>
-  ["logged_models_by_experiment", expId] as const;
+export const loggedModelsByExperimentPrefix = (expId?: string) =>
+  expId === undefined
+    ? ["logged_models_by_experiment"] as const
+    : ["logged_models_by_experiment", expId] as const;
 /** Live models of an experiment by name (a prefix of it; search verifies) → model id. */
 export const loggedModelByNameKey = (expId: string, name: string, modelId: string) =>
   ["logged_models_by_name", expId, indexValue(name), modelId] as const;
 export const loggedModelsByNamePrefix = (expId: string, name: string) =>
   ["logged_models_by_name", expId, indexValue(name)] as const;
+/** Live models by source run: (run, model) → experiment id. */
+export const loggedModelByRunKey = (runId: string, modelId: string) =>
+  ["logged_models_by_run", runId, modelId] as const;
+export const loggedModelsByRunPrefix = (runId?: string) =>
+  runId === undefined
+    ? ["logged_models_by_run"] as const
+    : ["logged_models_by_run", runId] as const;
+/**
+ * Set once every live model with a source run is in `logged_models_by_run` (models created
+ * before the index existed are added when a store opens); until then searches by source run scan
+ * the experiment's models.
+ */
+export const loggedModelsByRunBuiltKey = () => ["index_builds", "logged_models_by_run"] as const;
 /** A run's `runs/outputs` entry (under the run, so `runs/get` reads it with the run). */
 export const runModelOutputKey = (runId: string, modelId: string, step: number) =>
   ["run_data", runId, "o", modelId, step] as const;

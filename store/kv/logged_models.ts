@@ -38,6 +38,7 @@ import { mapLimit } from "../map_limit.ts";
 import {
   parseLoggedModelQuery,
   requiredName,
+  requiredSourceRun,
   searchLoggedModelsYielding,
 } from "../search/logged_models.ts";
 import { randomRunName, shortHash } from "../ids.ts";
@@ -47,14 +48,18 @@ import { type CommitLimits, isCommitLimitError, tooLargeForOneCommit } from "./c
 import { experimentNotFound } from "./experiments.ts";
 import {
   experimentKey,
+  lastPart,
   loggedModelByExperimentKey,
   loggedModelByNameKey,
+  loggedModelByRunKey,
   loggedModelDataPrefix,
   loggedModelKey,
   loggedModelMetricKey,
   loggedModelParamKey,
   loggedModelsByExperimentPrefix,
   loggedModelsByNamePrefix,
+  loggedModelsByRunBuiltKey,
+  loggedModelsByRunPrefix,
   loggedModelTagKey,
   pairOf,
   runModelOutputKey,
@@ -63,6 +68,7 @@ import { applyMutations, MutationSet } from "./mutations.ts";
 import type { ExperimentRecord } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import { getManyValues, type KvContext, requireActive, writeRun } from "./run_write.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { rollForwardAll } from "./staged_batch.ts";
 
 /** A model as stored: its info without tags, a soft-delete flag and the write counter. */
@@ -212,6 +218,7 @@ function createLoggedModel(ctx: KvContext, input: CreateLoggedModelInput): Promi
     m.set(loggedModelKey(id), rec);
     m.set(loggedModelByExperimentKey(rec.experiment_id, now, id), id);
     m.set(loggedModelByNameKey(rec.experiment_id, rec.name, id), id);
+    if (rec.source_run_id) m.set(loggedModelByRunKey(rec.source_run_id, id), rec.experiment_id);
     const params = new Map((input.params ?? []).map((p) => [p.key, p.value]));
     const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
     for (const [k, v] of params) m.set(loggedModelParamKey(id, k), v);
@@ -271,6 +278,7 @@ function deleteLoggedModel(ctx: KvContext, modelId: string): Promise<void> {
     );
     m.delete(loggedModelByExperimentKey(rec.experiment_id, rec.creation_timestamp_ms, modelId));
     m.delete(loggedModelByNameKey(rec.experiment_id, rec.name, modelId));
+    if (rec.source_run_id) m.delete(loggedModelByRunKey(rec.source_run_id, modelId));
     return await commitUnder(ctx.kv, record, m) ? undefined : RETRY;
   });
 }
@@ -330,17 +338,30 @@ async function searchLoggedModels(
   opts: SearchLoggedModelsOptions,
 ): Promise<Page<LoggedModel>> {
   const q = parseLoggedModelQuery(opts);
-  await rollForwardAll(ctx.kv);
-  // Candidates from the experiment index (or the name index for `name = '…'`); every candidate
-  // is then read whole and verified against the full query.
-  const name = requiredName(q.filter);
+  const sourceRun = requiredSourceRun(q.filter);
+  // The pending-batch count and the index's build mark share one point read.
+  const [, built] = await Promise.all([
+    rollForwardAll(ctx.kv),
+    sourceRun === undefined ? null : batchedReads(ctx.kv).get(loggedModelsByRunBuiltKey()),
+  ]);
+  // Candidates from the source-run index for `source_run_id = '…'` (once built), else from the
+  // experiment index (or the name index for `name = '…'`); every candidate is then read whole
+  // and verified against the full query.
   const ids = new Set<string>();
-  for (const expId of q.experimentIds) {
-    if (!EXPERIMENT_ID.test(expId)) continue;
-    const prefix = name === undefined
-      ? loggedModelsByExperimentPrefix(expId)
-      : loggedModelsByNamePrefix(expId, name);
-    for await (const e of ctx.kv.list<string>({ prefix })) ids.add(e.value);
+  if (sourceRun !== undefined && built?.value) {
+    const scope = new Set(q.experimentIds);
+    for await (const e of ctx.kv.list<string>({ prefix: loggedModelsByRunPrefix(sourceRun) })) {
+      if (scope.has(e.value)) ids.add(lastPart(e.key));
+    }
+  } else {
+    const name = requiredName(q.filter);
+    for (const expId of q.experimentIds) {
+      if (!EXPERIMENT_ID.test(expId)) continue;
+      const prefix = name === undefined
+        ? loggedModelsByExperimentPrefix(expId)
+        : loggedModelsByNamePrefix(expId, name);
+      for await (const e of ctx.kv.list<string>({ prefix })) ids.add(e.value);
+    }
   }
   const models = await mapLimit([...ids], READ_CONCURRENCY, async (id) => {
     const parts = await readParts(ctx.kv, id);
@@ -350,6 +371,43 @@ async function searchLoggedModels(
   });
   return searchLoggedModelsYielding(models.filter((x): x is LoggedModel => x !== null), q);
 }
+
+/**
+ * Adds every live model with a source run to `logged_models_by_run` and marks the index built,
+ * unless it is already (a store written before the index existed). Models created meanwhile add
+ * themselves; one deleted meanwhile may be left in the index, which searches verify against.
+ */
+export async function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
+  if ((await kv.get(loggedModelsByRunBuiltKey())).value) return;
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: loggedModelsByExperimentPrefix() })) {
+    ids.push(e.value);
+  }
+  const m = new MutationSet();
+  for (let i = 0; i < ids.length; i += BUILD_READ_KEYS) {
+    const recs = await getManyValues<ModelRecord>(
+      kv,
+      ids.slice(i, i + BUILD_READ_KEYS).map(loggedModelKey),
+    );
+    for (const rec of recs) {
+      if (rec?.source_run_id && !rec.deleted) {
+        m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec.experiment_id);
+      }
+    }
+  }
+  const all = m.list();
+  for (let i = 0; i < all.length; i += BUILD_COMMIT_KEYS) {
+    const op = kv.atomic();
+    applyMutations(op, all.slice(i, i + BUILD_COMMIT_KEYS));
+    await op.commit();
+  }
+  await kv.set(loggedModelsByRunBuiltKey(), true);
+}
+
+/** Index entries one commit of {@linkcode buildLoggedModelsByRun} writes (under every limit). */
+const BUILD_COMMIT_KEYS = 500;
+/** Model records {@linkcode buildLoggedModelsByRun} reads at once (ten `getMany` calls). */
+const BUILD_READ_KEYS = 100;
 
 function logOutputs(ctx: KvContext, runId: string, models: ModelOutput[]): Promise<void> {
   // Like log-inputs' models, outputs may name any model id (MLflow does not check them).

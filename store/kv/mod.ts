@@ -15,6 +15,7 @@ import {
   ensureDefaultExperiment,
   getExperiment,
   getExperimentByName,
+  getExperimentNames,
   renameExperiment,
   searchExperiments,
   setExperimentStage,
@@ -26,10 +27,10 @@ import { readRun } from "./run_read.ts";
 import { type KvContext, RunExperiments } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
-import { sweepAbandonedStagings } from "./staged_batch.ts";
+import { rollForwardListed, sweepAbandonedStagings } from "./staged_batch.ts";
 import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweeper.ts";
 import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
-import { loggedModelMethods } from "./logged_models.ts";
+import { buildLoggedModelsByRun, loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
 
 /** Options of {@linkcode createKvStore}. */
@@ -90,7 +91,9 @@ export async function createKvStore(
   };
   await ensureDefaultExperiment(ctx);
   await ensureExperimentLifecycles(kv);
+  await buildLoggedModelsByRun(kv);
   await sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs);
+  await rollForwardListed(kv);
   const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;
   const sweeper = sweepEvery > 0
     ? startStagingSweeper(kv, {
@@ -101,6 +104,7 @@ export async function createKvStore(
   const store: TrackingStore = {
     createExperiment: (input) => createExperiment(ctx, input),
     getExperiment: (id) => getExperiment(ctx, id),
+    getExperimentNames: (ids) => getExperimentNames(ctx, ids),
     getExperimentByName: (name) => getExperimentByName(ctx, name),
     searchExperiments: (o) => searchExperiments(ctx, o),
     renameExperiment: (id, name) => renameExperiment(ctx, id, name),

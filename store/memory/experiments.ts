@@ -18,6 +18,7 @@ type ExperimentMethods = SyncMethods<
     TrackingStore,
     | "createExperiment"
     | "getExperiment"
+    | "getExperimentNames"
     | "getExperimentByName"
     | "searchExperiments"
     | "renameExperiment"
@@ -88,6 +89,14 @@ export function experimentMethods(s: MemoryState): ExperimentMethods {
     },
     getExperiment(id) {
       return toExperiment(getExperimentRecord(s, id));
+    },
+    getExperimentNames(ids) {
+      const out = new Map<string, string>();
+      for (const id of ids) {
+        const rec = s.experiments.get(id);
+        if (rec) out.set(id, rec.experiment.name);
+      }
+      return out;
     },
     getExperimentByName(name) {
       const rec = findByName(s, name);

@@ -423,6 +423,14 @@ function* loggedModelsSearch(
   return pageOf(sortLoggedModels(matched, q.order), q.offset, q.maxResults, q.fingerprint);
 }
 
+/** The `source_run_id` every match must have (a top-level `source_run_id = '…'`), if any. */
+export function requiredSourceRun(filter: readonly LoggedModelClause[]): string | undefined {
+  for (const c of filter) {
+    if (c.kind === "attribute" && c.key === "source_run_id" && c.op === "=") return c.value;
+  }
+  return undefined;
+}
+
 /**
  * The exact `name = '…'` values a filter requires (the AND of its clauses), for an index lookup;
  * `undefined` when it has no such clause.

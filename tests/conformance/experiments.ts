@@ -21,6 +21,19 @@ export function experimentConformance(test: Define): void {
     assert.equal((await store.getExperimentByName("Default")).experiment_id, "0");
   });
 
+  test("getExperimentNames() names known experiments, deleted ones included", async (store) => {
+    const names = Array.from({ length: 12 }, () => randomExperimentName());
+    const ids: string[] = [];
+    for (const name of names) ids.push(await store.createExperiment({ name }));
+    await store.deleteExperiment(ids[1]);
+    await store.renameExperiment(ids[2], "renamed");
+    const got = await store.getExperimentNames(["0", ...ids, ids[0], "999", "x".repeat(40)]);
+    const want = new Map([["0", "Default"], ...ids.map((id, i) => [id, names[i]] as const)]);
+    want.set(ids[2], "renamed");
+    assert.deepEqual(new Map([...got].sort()), new Map([...want].sort()));
+    assert.equal((await store.getExperimentNames([])).size, 0);
+  });
+
   test("createExperiment() allocates sequential string ids", async (store) => {
     assert.equal(await store.createExperiment({ name: randomExperimentName() }), "1");
     assert.equal(await store.createExperiment({ name: randomExperimentName() }), "2");
