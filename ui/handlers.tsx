@@ -260,28 +260,34 @@ export const runPage: Handler<UiEnv> = async (c) => {
   if (run instanceof Response) return run;
   const access = await c.var.access();
   if (!access.experiment(run.info.experiment_id)) return forbidden(c, RUN_FORBIDDEN);
-  const experiment = await store.getExperiment(run.info.experiment_id).catch(() => null);
+  const experimentId = run.info.experiment_id;
   const parentId = run.data.tags.find((t) => t.key === "mlflow.parentRunId")?.value;
-  // A parent in an experiment the viewer may not read is shown as its id only.
-  const parent = parentId
-    ? await store.getRun(parentId).then(
-      (p) => access.experiment(p.info.experiment_id) ? runRef(p) : null,
-      () => null,
-    )
-    : null;
-  const children = await store.searchRuns({
-    experimentIds: [run.info.experiment_id],
-    filter: `tags.mlflow.parentRunId = '${id.replaceAll("'", "''")}'`,
-    maxResults: RUN_CHILDREN_LIMIT,
-    runViewType: "ACTIVE_ONLY",
-  }).then((p) => p.items.map(runRef), () => []);
-  const loggedModels = await runLoggedModels(store, run, access.experiment);
+  // Independent reads, issued together: the store shares round trips between them.
+  const [names, parent, children, loggedModels] = await Promise.all([
+    store.getExperimentNames([experimentId]).catch(() => new Map<string, string>()),
+    // A parent in an experiment the viewer may not read is shown as its id only.
+    parentId
+      ? store.getRun(parentId).then(
+        (p) => access.experiment(p.info.experiment_id) ? runRef(p) : null,
+        () => null,
+      )
+      : null,
+    store.searchRuns({
+      experimentIds: [experimentId],
+      filter: `tags.mlflow.parentRunId = '${id.replaceAll("'", "''")}'`,
+      maxResults: RUN_CHILDREN_LIMIT,
+      runViewType: "ACTIVE_ONLY",
+    }).then((p) => p.items.map(runRef), () => []),
+    runLoggedModels(store, run, access.experiment),
+  ]);
+  const experimentName = names.get(experimentId);
   return renderPage(
     c,
     <RunPage
       run={run}
-      experiment={experiment &&
-        { experiment_id: experiment.experiment_id, name: experiment.name }}
+      experiment={experimentName === undefined
+        ? null
+        : { experiment_id: experimentId, name: experimentName }}
       parent={parent}
       childRuns={children}
       loggedModels={loggedModels}
@@ -509,8 +515,11 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
   const access = await c.var.access();
   if (!access.experiment(info.experiment_id)) return forbidden(c, LOGGED_MODEL_FORBIDDEN);
   const [experiment, sourceRunName, versions] = await Promise.all([
-    store.getExperiment(info.experiment_id).then(
-      (e) => ({ experiment_id: e.experiment_id, name: e.name }),
+    store.getExperimentNames([info.experiment_id]).then(
+      (names) => {
+        const name = names.get(info.experiment_id);
+        return name === undefined ? null : { experiment_id: info.experiment_id, name };
+      },
       () => null,
     ),
     info.source_run_id
@@ -573,16 +582,12 @@ export const comparePage: Handler<UiEnv> = async (c) => {
     });
   }
   const experimentIds = [...new Set(runs.map((r) => r.info.experiment_id))];
-  const experiments: ComparePageProps["experiments"] = await Promise.all(
-    experimentIds.map((id) =>
-      limit(() =>
-        store.getExperiment(id).then(
-          (e) => ({ experiment_id: id, name: e.name }),
-          () => ({ experiment_id: id, name: null }),
-        )
-      )
-    ),
-  );
+  const names = await store.getExperimentNames(experimentIds)
+    .catch(() => new Map<string, string>());
+  const experiments: ComparePageProps["experiments"] = experimentIds.map((id) => ({
+    experiment_id: id,
+    name: names.get(id) ?? null,
+  }));
   return renderPage(
     c,
     <ComparePage
