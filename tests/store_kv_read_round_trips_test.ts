@@ -10,6 +10,8 @@ import {
   experimentLifecyclesKey,
   loggedModelsByRunBuiltKey,
   loggedModelsByRunPrefix,
+  modelVersionsBySourceModelBuiltKey,
+  modelVersionsBySourceModelPrefix,
 } from "../store/kv/keys.ts";
 import {
   type ExperimentLifecycles,
@@ -192,6 +194,57 @@ Deno.test("KV reads: a run's logged models are found through the source-run inde
     }
     assert.equal(entries.length, 2); // this experiment's live model and the other experiment's
     assert.ok(entries.includes(mine) && !entries.includes(gone));
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("KV reads: versions registered from a logged model are found through their index, on older stores too", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    const exp = await s.createExperiment({ name: "e" });
+    const run = (await s.createRun({ experimentId: exp })).info.run_id;
+    const lm = (await s.createLoggedModel({ experimentId: exp, sourceRunId: run })).info.model_id;
+    const other = (await s.createLoggedModel({ experimentId: exp })).info.model_id;
+    await s.createRegisteredModel({ name: "a" });
+    await s.createRegisteredModel({ name: "b" });
+    await s.createModelVersion({ name: "a", source: `models:/${lm}` });
+    await s.createModelVersion({ name: "a", source: `models:/${other}` });
+    await s.createModelVersion({ name: "b", source: `models:/${lm}` });
+    await s.createModelVersion({ name: "b", source: `models:/${lm}` });
+    await s.deleteModelVersion("b", "2");
+    for (let i = 0; i < 5; i++) await s.createModelVersion({ name: "a", source: `runs:/${run}/m` });
+    const search = (store: KvTrackingStore) =>
+      store.searchModelVersions({ filter: `source_path = 'models:/${lm}'` })
+        .then((p) => p.items.map((v) => `${v.name}/${v.version}`).sort());
+    const counts = newCounts();
+    const cold = (await w.open(counts)).store;
+    assert.deepEqual(await search(cold), ["a/1", "b/1"]);
+    // The index mark, the index, the records, each version's tags: no registry scan, whose
+    // cost grows with every version of every model.
+    assert.equal(counts.reads, 5, counts.log.join("\n"));
+    const scans = counts.log.filter((l) => l.startsWith('list {"prefix":["model_versions"]}'));
+    assert.deepEqual(scans, []);
+
+    // As a store written before the index: scanned until a store opens, which builds it.
+    for await (const e of w.writer.kv.list({ prefix: ["model_versions_by_source_model"] })) {
+      await w.writer.kv.delete(e.key);
+    }
+    await w.writer.kv.delete(modelVersionsBySourceModelBuiltKey());
+    assert.deepEqual(await search(w.writer.store), ["a/1", "b/1"]);
+    const c2 = newCounts();
+    const rebuilt = (await w.open(c2)).store;
+    assert.deepEqual(await search(rebuilt), ["a/1", "b/1"]);
+    assert.equal(c2.reads, 5, c2.log.join("\n"));
+    // A deleted registered model's versions leave the index with it.
+    await s.deleteRegisteredModel("b");
+    assert.deepEqual(await search(rebuilt), ["a/1"]);
+    const left = [];
+    for await (const e of w.writer.kv.list({ prefix: modelVersionsBySourceModelPrefix(lm) })) {
+      left.push(e.key);
+    }
+    assert.equal(left.length, 1);
   } finally {
     await w.close();
   }

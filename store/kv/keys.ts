@@ -281,6 +281,21 @@ export const modelVersionByRunKey = (runId: string, id: string, version: number)
   ["model_versions_by_run", runId, id, version] as const;
 export const modelVersionsByRunPrefix = (runId: string) =>
   ["model_versions_by_run", runId] as const;
+/**
+ * Versions registered from a logged model's URI (source exactly `models:/<model id>`): serves
+ * `source_path = 'models:/…'` searches (what a logged model's page asks) without a registry scan.
+ */
+export const modelVersionBySourceModelKey = (modelId: string, id: string, version: number) =>
+  ["model_versions_by_source_model", modelId, id, version] as const;
+export const modelVersionsBySourceModelPrefix = (modelId: string) =>
+  ["model_versions_by_source_model", modelId] as const;
+/**
+ * Set once every version with a `models:/<model id>` source is in
+ * `model_versions_by_source_model` (older versions are added when a store opens); until then
+ * such searches scan the registry.
+ */
+export const modelVersionsBySourceModelBuiltKey = () =>
+  ["index_builds", "model_versions_by_source_model"] as const;
 /** A deleted model whose keys are still being swept (by its id). */
 export const registryGarbageKey = (id: string) => ["registry_garbage", id] as const;
 export const registryGarbagePrefix = () => ["registry_garbage"] as const;

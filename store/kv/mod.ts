@@ -32,6 +32,7 @@ import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweepe
 import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
 import { buildLoggedModelsByRun, loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
+import { buildVersionsBySourceModel } from "./registry_search.ts";
 
 /** Options of {@linkcode createKvStore}. */
 export interface KvStoreOptions {
@@ -92,6 +93,7 @@ export async function createKvStore(
   await ensureDefaultExperiment(ctx);
   await ensureExperimentLifecycles(kv);
   await buildLoggedModelsByRun(kv);
+  await buildVersionsBySourceModel(kv);
   await sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs);
   await rollForwardListed(kv);
   const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;

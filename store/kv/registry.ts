@@ -11,6 +11,7 @@ import {
   type ModelVersionRecord,
   newModelVersionRecord,
   registeredModelExists,
+  sourceLoggedModel,
   stageFilter,
   toModelVersion,
   toRegisteredModel,
@@ -18,6 +19,7 @@ import {
 import type { ModelVersion, ModelVersionStage, RegistryMethods } from "../registry/types.ts";
 import {
   modelVersionByRunKey,
+  modelVersionBySourceModelKey,
   modelVersionByStageKey,
   modelVersionKey,
   modelVersionsByStagePrefix,
@@ -254,6 +256,8 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
           .set(modelVersionKey(id, n), rec)
           .set(modelVersionByStageKey(id, "None", n), n);
         if (rec.run_id) p.set(modelVersionByRunKey(rec.run_id, id, n), n);
+        const fromModel = sourceLoggedModel(rec.source);
+        if (fromModel) p.set(modelVersionBySourceModelKey(fromModel, id, n), n);
         const tags = sorted(input.tags);
         for (const t of tags) planTag(p, modelVersionTagKey(id, n, t.key), t.value, null);
         const next: RegisteredModelRecord = {
@@ -313,6 +317,8 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
         const v = e.value.version;
         p.delete(e.key).delete(modelVersionByStageKey(id, e.value.current_stage, v));
         if (e.value.run_id) p.delete(modelVersionByRunKey(e.value.run_id, id, v));
+        const fromModel = sourceLoggedModel(e.value.source);
+        if (fromModel) p.delete(modelVersionBySourceModelKey(fromModel, id, v));
         for (const t of await listAll(kv, modelVersionTagsPrefix(id, v))) p.delete(t.key);
         for (const a of await listAll<number>(kv, registeredModelAliasesPrefix(id))) {
           if (a.value === v) p.delete(a.key);

@@ -11,7 +11,7 @@
  * @module
  */
 import type { ModelVersionRecord } from "../registry/records.ts";
-import { toModelVersion } from "../registry/records.ts";
+import { sourceLoggedModel, toModelVersion } from "../registry/records.ts";
 import type {
   ModelVersion,
   RegisteredModel,
@@ -28,8 +28,11 @@ import {
 import type { Page, Tag } from "../types.ts";
 import {
   modelVersionByRunKey,
+  modelVersionBySourceModelKey,
   modelVersionKey,
   modelVersionsByRunPrefix,
+  modelVersionsBySourceModelBuiltKey,
+  modelVersionsBySourceModelPrefix,
   modelVersionsByStagePrefix,
   modelVersionsPrefix,
   modelVersionTagsPrefix,
@@ -42,13 +45,13 @@ import {
 import {
   buildModel,
   findHead,
-  getAll,
   groupOf,
   groupTags,
   listAll,
   readTags,
   type RegisteredModelRecord,
 } from "./registry_io.ts";
+import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
 import type { KvContext } from "./run_write.ts";
 
 /** Searches registered models (see the module doc). */
@@ -84,6 +87,54 @@ function runIdsOf(clauses: readonly ModelVersionClause[]): string[] | undefined 
   return undefined;
 }
 
+/** The logged model of a top-level `source_path = 'models:/<model id>'`, if any. */
+function sourceModelOf(clauses: readonly ModelVersionClause[]): string | undefined {
+  for (const c of clauses) {
+    if (c.kind === "attribute" && c.key === "source_path" && c.op === "=") {
+      const id = sourceLoggedModel(c.value);
+      if (id) return id;
+    }
+  }
+  return undefined;
+}
+
+/** Reads many keys through the read batcher, 10 per `getMany`. */
+async function batchedGetAll<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
+  const reads = batchedReads(kv);
+  const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+  for (let i = 0; i < keys.length; i += GET_MANY_KEYS) {
+    parts.push(reads.getMany(keys.slice(i, i + GET_MANY_KEYS)) as Promise<Deno.KvEntryMaybe<T>[]>);
+  }
+  return (await Promise.all(parts)).flat();
+}
+
+/**
+ * Adds every version with a `models:/<model id>` source to `model_versions_by_source_model` and
+ * marks the index built, unless it is already (a store written before the index existed).
+ * Versions created meanwhile add themselves; one deleted meanwhile may be left in the index,
+ * which searches verify against.
+ */
+export async function buildVersionsBySourceModel(kv: Deno.Kv): Promise<void> {
+  if ((await kv.get(modelVersionsBySourceModelBuiltKey())).value) return;
+  const keys: [Deno.KvKey, number][] = [];
+  for await (const e of kv.list<ModelVersionRecord>({ prefix: modelVersionsPrefix() })) {
+    const fromModel = sourceLoggedModel(e.value.source);
+    const id = e.key[1] as string;
+    if (fromModel) {
+      keys.push([modelVersionBySourceModelKey(fromModel, id, e.value.version), e.value.version]);
+    }
+  }
+  for (let i = 0; i < keys.length; i += BUILD_COMMIT_KEYS) {
+    const op = kv.atomic();
+    for (const [k, v] of keys.slice(i, i + BUILD_COMMIT_KEYS)) op.set(k, v);
+    await op.commit();
+  }
+  await kv.set(modelVersionsBySourceModelBuiltKey(), true);
+}
+
+/** Index entries one commit of {@linkcode buildVersionsBySourceModel} writes. */
+const BUILD_COMMIT_KEYS = 500;
+
 function nameOf(clauses: readonly ModelVersionClause[]): string | undefined {
   for (const c of clauses) {
     if (c.kind === "attribute" && c.key === "name" && c.op === "=") return c.value;
@@ -93,22 +144,22 @@ function nameOf(clauses: readonly ModelVersionClause[]): string | undefined {
 
 type Candidate = { model: RegisteredModelRecord; rec: ModelVersionRecord };
 
-async function candidatesByRun(kv: Deno.Kv, runIds: string[]): Promise<Candidate[]> {
+/** Candidates from index prefixes whose keys end in (registered model id, version). */
+async function candidatesFrom(kv: Deno.Kv, prefixes: Deno.KvKey[]): Promise<Candidate[]> {
   const pointers: [string, number][] = [];
-  for (const runId of runIds) {
-    for (const e of await listAll(kv, modelVersionsByRunPrefix(runId))) {
-      pointers.push([e.key[2] as string, e.key[3] as number]);
+  for (const prefix of prefixes) {
+    for (const e of await listAll(kv, prefix)) {
+      pointers.push([e.key.at(-2) as string, e.key.at(-1) as number]);
     }
   }
   const ids = [...new Set(pointers.map(([id]) => id))];
+  // Records and versions are read together: few keys share one round trip.
+  const [records, recs] = await Promise.all([
+    batchedGetAll<RegisteredModelRecord>(kv, ids.map(registeredModelKey)),
+    batchedGetAll<ModelVersionRecord>(kv, pointers.map(([id, v]) => modelVersionKey(id, v))),
+  ]);
   const models = new Map<string, RegisteredModelRecord>();
-  for (const m of await getAll<RegisteredModelRecord>(kv, ids.map(registeredModelKey))) {
-    if (m.value) models.set(m.value.id, m.value);
-  }
-  const recs = await getAll<ModelVersionRecord>(
-    kv,
-    pointers.map(([id, v]) => modelVersionKey(id, v)),
-  );
+  for (const m of records) if (m.value) models.set(m.value.id, m.value);
   return recs.flatMap((e, i) => {
     const model = models.get(pointers[i][0]);
     return e.value && model ? [{ model, rec: e.value }] : [];
@@ -123,18 +174,29 @@ export async function searchModelVersions(
   const kv = ctx.kv;
   const q = prepareModelVersionSearch(opts);
   const runIds = runIdsOf(q.filter);
-  const name = runIds ? undefined : nameOf(q.filter);
+  const fromModel = runIds ? undefined : sourceModelOf(q.filter);
+  const built = fromModel === undefined
+    ? null
+    : (await batchedReads(kv).get(modelVersionsBySourceModelBuiltKey())).value;
+  const name = runIds || built ? undefined : nameOf(q.filter);
   let candidates: Candidate[];
   let allTags: Map<string, Tag[]> | undefined;
   if (runIds) {
-    candidates = await candidatesByRun(kv, runIds);
+    candidates = await candidatesFrom(kv, runIds.map((id) => modelVersionsByRunPrefix(id)));
+  } else if (fromModel !== undefined && built) {
+    candidates = await candidatesFrom(kv, [modelVersionsBySourceModelPrefix(fromModel)]);
   } else if (name !== undefined) {
     const head = await findHead(kv, name);
     const model = head?.rec.value;
-    candidates = model
-      ? (await listAll<ModelVersionRecord>(kv, modelVersionsPrefix(model.id)))
-        .map((e) => ({ model, rec: e.value }))
-      : [];
+    // Every version of the model is a candidate: their tags are one list, not one per version.
+    const [versions, tagEntries] = model
+      ? await Promise.all([
+        listAll<ModelVersionRecord>(kv, modelVersionsPrefix(model.id)),
+        listAll(kv, modelVersionTagsPrefix(model.id)),
+      ])
+      : [[], []];
+    candidates = model ? versions.map((e) => ({ model, rec: e.value })) : [];
+    allTags = groupTags(tagEntries, 4);
   } else {
     const [models, versions, tagEntries] = await Promise.all([
       listAll<RegisteredModelRecord>(kv, registeredModelsPrefix()),
@@ -170,6 +232,8 @@ export async function sweepDeletedModels(kv: Deno.Kv): Promise<void> {
     for (const v of await listAll<ModelVersionRecord>(kv, modelVersionsPrefix(id))) {
       keys.push(v.key);
       if (v.value.run_id) keys.push(modelVersionByRunKey(v.value.run_id, id, v.value.version));
+      const fromModel = sourceLoggedModel(v.value.source);
+      if (fromModel) keys.push(modelVersionBySourceModelKey(fromModel, id, v.value.version));
     }
     for (
       const prefix of [

@@ -55,6 +55,13 @@ export function newModelVersionRecord(
   return rec;
 }
 
+const LOGGED_MODEL_SOURCE = /^models:\/(m-[0-9a-f]{32})$/;
+
+/** The logged model id of a version's source when it is exactly `models:/<model id>`. */
+export function sourceLoggedModel(source: string): string | undefined {
+  return LOGGED_MODEL_SOURCE.exec(source)?.[1];
+}
+
 /** The registered-model fields stored with the record (tags, aliases, versions live elsewhere). */
 export interface RegisteredModelCore {
   name: string;
