@@ -419,13 +419,17 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
   const store = c.var.store;
   const access = await c.var.access();
   if (!access.registeredModel(name)) return forbidden(c, MODEL_FORBIDDEN);
+  // The model and its versions (the model is found by this exact name) are read together, so
+  // the store shares their round trips.
+  const versionsRead = versionsOf(store, name);
+  versionsRead.catch(() => {}); // awaited below, unless the model does not exist
   const model = await orNotFound(c, () => store.getRegisteredModel(name), {
     message: `There is no registered model named “${name}”.`,
     back: { href: "/models", label: "models" },
     active: "models",
   });
   if (model instanceof Response) return model;
-  const versions = await versionsOf(store, model.name);
+  const versions = await versionsRead;
   // Source runs and logged models in experiments the viewer may not read show as bare ids.
   const readable = <T extends { info: { experiment_id: string } }>(x: T): T => {
     if (access.experiment(x.info.experiment_id)) return x;

@@ -28,6 +28,7 @@ import {
 } from "./keys.ts";
 import { estimateSize, keyBytes } from "./mutations.ts";
 import { type CommitLimits, isCommitLimitError } from "./commit_limits.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 
@@ -196,9 +197,11 @@ export async function getAll<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<Deno.K
 export async function findHead(kv: Deno.Kv, name: string): Promise<ModelHead | null> {
   // Index and record only disagree for the moment between a rename's commit and these reads.
   for (let attempt = 0; attempt < 50; attempt++) {
-    const idx = await kv.get<string>(registeredModelByNameKey(name));
+    // Through the read batcher: a page reading a model and its versions at once shares these.
+    const reads = batchedReads(kv);
+    const idx = await reads.get<string>(registeredModelByNameKey(name));
     if (idx.value === null) return null;
-    const rec = await kv.get<RegisteredModelRecord>(registeredModelKey(idx.value));
+    const rec = await reads.get<RegisteredModelRecord>(registeredModelKey(idx.value));
     if (rec.value !== null && rec.value.name === name) {
       return { idx: idx as Deno.KvEntry<string>, rec: rec as Deno.KvEntry<RegisteredModelRecord> };
     }
@@ -250,7 +253,7 @@ export function readModel<T>(
   return withRetry(`read registered model '${name}'`, async () => {
     const head = await readHead(ctx.kv, name);
     const result = await read(head);
-    const again = await ctx.kv.get(head.rec.key);
+    const again = await batchedReads(ctx.kv).get(head.rec.key);
     return again.versionstamp === head.rec.versionstamp ? result : RETRY;
   });
 }
