@@ -17,6 +17,7 @@
  */
 import { experimentLifecyclesKey, experimentsPrefix } from "./keys.ts";
 import type { ExperimentLifecycle, ExperimentRecord } from "./records.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { RETRY, withRetry } from "./retry.ts";
 
 /**
@@ -73,7 +74,7 @@ export function nextLifecycles(
  */
 export async function ensureExperimentLifecycles(kv: Deno.Kv): Promise<void> {
   await withRetry("index experiment lifecycles", async () => {
-    const cur = await kv.get<ExperimentLifecycles>(experimentLifecyclesKey());
+    const cur = await batchedReads(kv).get<ExperimentLifecycles>(experimentLifecyclesKey());
     if (cur.value && !("stale" in cur.value)) return true;
     const exps: Record<string, [0 | 1, number]> = {};
     let count = 0;

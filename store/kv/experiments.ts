@@ -54,7 +54,10 @@ async function getRecord(kv: Deno.Kv, id: string): Promise<Deno.KvEntry<Experime
 /** Creates experiment `0` named `Default` unless it exists (safe to race from many processes). */
 export async function ensureDefaultExperiment(ctx: KvContext): Promise<void> {
   await withRetry("create the Default experiment", async () => {
-    const [exp, name] = await ctx.kv.getMany([experimentKey("0"), experimentByNameKey("Default")]);
+    const [exp, name] = await batchedReads(ctx.kv).getMany([
+      experimentKey("0"),
+      experimentByNameKey("Default"),
+    ]);
     if (exp.value !== null || name.value !== null) return true;
     const now = Date.now();
     const rec: ExperimentRecord = {

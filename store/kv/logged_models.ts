@@ -378,7 +378,7 @@ async function searchLoggedModels(
  * themselves; one deleted meanwhile may be left in the index, which searches verify against.
  */
 export async function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
-  if ((await kv.get(loggedModelsByRunBuiltKey())).value) return;
+  if ((await batchedReads(kv).get(loggedModelsByRunBuiltKey())).value) return;
   const ids: string[] = [];
   for await (const e of kv.list<string>({ prefix: loggedModelsByExperimentPrefix() })) {
     ids.push(e.value);

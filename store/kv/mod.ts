@@ -27,7 +27,7 @@ import { readRun } from "./run_read.ts";
 import { type KvContext, RunExperiments } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
-import { rollForwardListed, sweepAbandonedStagings } from "./staged_batch.ts";
+import { rollForwardUncounted, sweepAbandonedStagings } from "./staged_batch.ts";
 import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweeper.ts";
 import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
 import { buildLoggedModelsByRun, loggedModelMethods } from "./logged_models.ts";
@@ -90,12 +90,17 @@ export async function createKvStore(
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
   };
-  await ensureDefaultExperiment(ctx);
-  await ensureExperimentLifecycles(kv);
-  await buildLoggedModelsByRun(kv);
-  await buildVersionsBySourceModel(kv);
-  await sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs);
-  await rollForwardListed(kv);
+  // Independent, so issued together: their first point reads (is Default there, and each index
+  // or count older stores lack) share one round trip, which matters as every new isolate opens
+  // the store on its cold start.
+  await Promise.all([
+    ensureDefaultExperiment(ctx),
+    sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs),
+    ensureExperimentLifecycles(kv),
+    buildLoggedModelsByRun(kv),
+    buildVersionsBySourceModel(kv),
+    rollForwardUncounted(kv),
+  ]);
   const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;
   const sweeper = sweepEvery > 0
     ? startStagingSweeper(kv, {

@@ -89,7 +89,10 @@ export class ReadBatcher {
       const byId = new Map(keys.map((k, i) => [keyId(k), entries[i]]));
       for (const w of group) w.resolve(w.keys.map((k) => byId.get(keyId(k))!));
     }, (err) => {
-      for (const w of group) w.reject(err);
+      if (group.length === 1) return group[0].reject(err);
+      // One caller's key may be what KV refused (too large, say): each caller alone, so only
+      // its own read fails.
+      for (const w of group) this.#send([w], new Map(w.keys.map((k) => [keyId(k), k])));
     });
   }
 }

@@ -49,3 +49,12 @@ Deno.test("ReadBatcher: a failed call fails every caller in it", async () => {
   const calls = [b.get(["a"]), b.get(["b"])];
   for (const c of calls) await assert.rejects(c);
 });
+
+Deno.test("ReadBatcher: a key KV refuses fails only the read that asked for it", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await kv.set(["a"], 1);
+  const b = new ReadBatcher(kv);
+  const [ok, bad] = await Promise.allSettled([b.get(["a"]), b.get(["x".repeat(3000)])]);
+  assert.equal(ok.status === "fulfilled" && ok.value.value, 1);
+  assert.equal(bad.status, "rejected");
+});

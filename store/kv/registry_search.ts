@@ -115,7 +115,7 @@ async function batchedGetAll<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<Deno.K
  * which searches verify against.
  */
 export async function buildVersionsBySourceModel(kv: Deno.Kv): Promise<void> {
-  if ((await kv.get(modelVersionsBySourceModelBuiltKey())).value) return;
+  if ((await batchedReads(kv).get(modelVersionsBySourceModelBuiltKey())).value) return;
   const keys: [Deno.KvKey, number][] = [];
   for await (const e of kv.list<ModelVersionRecord>({ prefix: modelVersionsPrefix() })) {
     const fromModel = sourceLoggedModel(e.value.source);

@@ -50,6 +50,7 @@ import {
   sortTuple,
 } from "./run_views.ts";
 import type { KvContext } from "./run_write.ts";
+import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
 import { rollForwardAll } from "./staged_batch.ts";
 
 /** A validated query. */
@@ -93,10 +94,15 @@ function readAfter(token: string | undefined, fp: string, length: number): SortV
 }
 
 async function loadExperiments(kv: Deno.Kv, ids: string[]): Promise<Map<string, ExperimentRecord>> {
+  const reads = batchedReads(kv);
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += GET_MANY_KEYS) chunks.push(ids.slice(i, i + GET_MANY_KEYS));
   const out = new Map<string, ExperimentRecord>();
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<ExperimentRecord[]>(ids.slice(i, i + 10).map(experimentKey));
-    for (const e of entries) if (e.value) out.set(e.value.experiment_id, e.value);
+  for (const entries of await Promise.all(chunks.map((c) => reads.getMany(c.map(experimentKey))))) {
+    for (const e of entries) {
+      const rec = e.value as ExperimentRecord | null;
+      if (rec) out.set(rec.experiment_id, rec);
+    }
   }
   return out;
 }
@@ -289,14 +295,14 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
   const after = readAfter(opts.pageToken, fp, order.length);
   const ids = [...new Set(opts.experimentIds)];
   if (ids.length === 0) return { items: [] };
-  await rollForwardAll(ctx.kv);
+  // The pending-batch count and the experiments are point reads: issued together, they share
+  // one round trip (see `read_batcher.ts`), with each other and with the caller's other reads.
+  const [, exps] = await Promise.all([rollForwardAll(ctx.kv), loadExperiments(ctx.kv, ids)]);
   const budget = new WorkBudget();
-  // The filter's candidates first: when there are none (a leaf run's children, say), the
-  // experiments need no read. Index entries exist only for experiments that do.
+  // Index entries exist only for experiments that exist.
   const { cap, walkable } = setLimits(order, max);
   const set = await budget.wait(candidateSet(ctx.kv, filter, ids, cap, walkable));
   if (set?.size === 0) return { items: [] };
-  const exps = await loadExperiments(ctx.kv, ids);
   const scope = ids.filter((id) => exps.has(id));
   if (scope.length === 0) return { items: [] };
   const q: Query = {

@@ -279,8 +279,23 @@ export async function rollForwardAll(kv: Deno.Kv): Promise<void> {
 }
 
 /**
- * Rolls forward every run listed with a pending batch, whatever the count says (the store does so
- * once when it opens, for batches flipped before the count existed). Returns how many it found.
+ * When a store opens: if the pending-batch count does not exist yet, the store may hold batches
+ * flipped before it did, which the count does not tell readers about. Rolls forward every listed
+ * one, then starts the count at zero (unless a flip started it meanwhile). Once it exists, this
+ * is one point read, shared with the store's other reads at open.
+ */
+export async function rollForwardUncounted(kv: Deno.Kv): Promise<void> {
+  const count = await batchedReads(kv).get<Deno.KvU64>(pendingBatchCountKey());
+  if (count.versionstamp !== null) return;
+  await rollForwardListed(kv);
+  await commitWithLockRetry(() =>
+    kv.atomic().check(count).set(pendingBatchCountKey(), new Deno.KvU64(0n))
+  );
+}
+
+/**
+ * Rolls forward every run listed with a pending batch, whatever the count says. Returns how many
+ * it found.
  */
 export async function rollForwardListed(kv: Deno.Kv): Promise<number> {
   let found = 0;
