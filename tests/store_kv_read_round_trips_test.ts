@@ -249,3 +249,28 @@ Deno.test("KV reads: versions registered from a logged model are found through t
     await w.close();
   }
 });
+
+Deno.test("KV reads: a registered model's latest versions in several stages are read together", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    await s.createRegisteredModel({ name: "r" });
+    const run = (await s.createRun({ experimentId: "0" })).info.run_id;
+    for (let i = 0; i < 3; i++) await s.createModelVersion({ name: "r", source: `runs:/${run}/m` });
+    await s.transitionModelVersionStage("r", "1", "Production", false);
+    await s.transitionModelVersionStage("r", "2", "Staging", false);
+    const counts = newCounts();
+    const cold = (await w.open(counts)).store;
+    const model = await cold.getRegisteredModel("r");
+    assert.deepEqual(model.latest_versions?.map((v) => v.current_stage), [
+      "None",
+      "Staging",
+      "Production",
+    ]);
+    // Name index, record, then at once: model tags, aliases, the three versions' records (one
+    // point read) and tags; then the record again. One version after another took 2 per stage.
+    assert.equal(counts.reads, 9, counts.log.join("\n"));
+  } finally {
+    await w.close();
+  }
+});

@@ -271,9 +271,12 @@ export async function readVersion(
   version: number,
   aliases?: [string, number][],
 ): Promise<ModelVersion | null> {
-  const e = await kv.get<ModelVersionRecord>(modelVersionKey(model.id, version));
+  // Record and tags are read at once (the tags of a version that turns out absent are none).
+  const [e, tags] = await Promise.all([
+    batchedReads(kv).get<ModelVersionRecord>(modelVersionKey(model.id, version)),
+    readTags(kv, modelVersionTagsPrefix(model.id, version)),
+  ]);
   if (e.value === null) return null;
-  const tags = await readTags(kv, modelVersionTagsPrefix(model.id, version));
   const mine = (aliases ?? []).filter(([, v]) => v === version).map(([a]) => a);
   return toModelVersion(model.name, e.value, tags, mine);
 }
@@ -285,14 +288,13 @@ export async function latestVersions(
   stages: ReadonlySet<string> = new Set(MODEL_VERSION_STAGES),
   aliases?: [string, number][],
 ): Promise<ModelVersion[]> {
-  const out: ModelVersion[] = [];
-  for (const stage of MODEL_VERSION_STAGES) {
+  // Every stage's latest at once: their records share one point read.
+  const wanted = MODEL_VERSION_STAGES.flatMap((stage) => {
     const v = model.latest[stage];
-    if (v === undefined || !stages.has(stage)) continue;
-    const mv = await readVersion(kv, model, v, aliases);
-    if (mv) out.push(mv);
-  }
-  return out;
+    return v === undefined || !stages.has(stage) ? [] : [v];
+  });
+  const read = await Promise.all(wanted.map((v) => readVersion(kv, model, v, aliases)));
+  return read.filter((mv): mv is ModelVersion => mv !== null);
 }
 
 /** A whole registered model (tags, aliases, latest versions); `tags` when already read. */
