@@ -226,6 +226,14 @@ Deno.test("KV reads: versions registered from a logged model are found through t
     assert.equal(counts.reads, 5, counts.log.join("\n"));
     const scans = counts.log.filter((l) => l.startsWith('list {"prefix":["model_versions"]}'));
     assert.deepEqual(scans, []);
+    // Without tags (a page that does not show them): no read per version.
+    counts.reads = 0;
+    const bare = await cold.searchModelVersions({
+      filter: `source_path = 'models:/${lm}'`,
+      omitTags: true,
+    });
+    assert.equal(bare.items.length, 2);
+    assert.equal(counts.reads, 3, counts.log.join("\n"));
 
     // As a store written before the index: scanned until a store opens, which builds it.
     for await (const e of w.writer.kv.list({ prefix: ["model_versions_by_source_model"] })) {

@@ -24,6 +24,7 @@ import {
   prepareRegisteredModelSearch,
   searchModelVersionsYielding,
   searchRegisteredModelsYielding,
+  withoutTags,
 } from "../search/registry.ts";
 import type { Page, Tag } from "../types.ts";
 import {
@@ -210,14 +211,17 @@ export async function searchModelVersions(
     });
     allTags = groupTags(tagEntries, 4);
   }
+  const skipTags = opts.omitTags === true && !q.filter.some((c) => c.kind === "tag");
   const tagsOf = async ({ model, rec }: Candidate) => {
     const prefix = modelVersionTagsPrefix(model.id, rec.version);
-    return allTags ? allTags.get(groupOf(prefix)) ?? [] : await readTags(kv, prefix);
+    if (allTags) return allTags.get(groupOf(prefix)) ?? [];
+    return skipTags ? [] : await readTags(kv, prefix);
   };
   const all = await Promise.all(
     candidates.map(async (c) => toModelVersion(c.model.name, c.rec, await tagsOf(c))),
   );
-  return searchModelVersionsYielding(all, q);
+  const page = await searchModelVersionsYielding(all, q);
+  return opts.omitTags ? withoutTags(page) : page;
 }
 
 /**

@@ -18,7 +18,11 @@ import {
 } from "../registry/records.ts";
 import type { ModelVersion, RegisteredModel, RegistryMethods } from "../registry/types.ts";
 import { prepareModelVersionSearch, prepareRegisteredModelSearch } from "../search/registry.ts";
-import { searchModelVersionsYielding, searchRegisteredModelsYielding } from "../search/registry.ts";
+import {
+  searchModelVersionsYielding,
+  searchRegisteredModelsYielding,
+  withoutTags,
+} from "../search/registry.ts";
 import { compareCodePoints, type MemoryState, sortedPairs, type SyncMethods } from "./state.ts";
 
 interface VersionRec extends ModelVersionRecord {
@@ -181,12 +185,13 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
     },
     getModelVersion: (name, v) => toMv(model(name), version(name, v), true),
     getModelVersionDownloadUri: (name, v) => version(name, v).storage_location,
-    searchModelVersions(opts) {
+    async searchModelVersions(opts) {
       const q = prepareModelVersionSearch(opts);
       const all = [...models.values()].flatMap((m) =>
         [...m.versions.values()].map((rec) => toMv(m, rec, false))
       );
-      return searchModelVersionsYielding(all, q);
+      const page = await searchModelVersionsYielding(all, q);
+      return opts.omitTags ? withoutTags(page) : page;
     },
     setModelVersionTag(name, v, key, value) {
       version(name, v).tags.set(key, value);

@@ -150,6 +150,11 @@ export interface SearchModelVersionsOptions {
    * versions of models it accepts are returned, pages refilled as for registered models.
    */
   visible?: (registeredModelName: string) => boolean;
+  /**
+   * Versions come back without tags (`tags: []`); tags are read only where the filter tests
+   * them. For pages that do not show them: over a remote KV, each version's tags are a read.
+   */
+  omitTags?: boolean;
 }
 
 /**

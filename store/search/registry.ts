@@ -513,3 +513,8 @@ export function searchModelVersionsYielding<T extends ModelVersionFields>(
     budget,
   );
 }
+
+/** A page of versions without their tags (`SearchModelVersionsOptions.omitTags`). */
+export function withoutTags<T extends { tags: Tag[] }>(page: Page<T>): Page<T> {
+  return { ...page, items: page.items.map((v) => ({ ...v, tags: [] })) };
+}

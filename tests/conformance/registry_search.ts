@@ -48,6 +48,29 @@ export function registrySearchConformance(test: Define): void {
     assert.deepEqual(await names("name = 'nope'"), []);
   });
 
+  test("searchModelVersions() with omitTags returns versions without tags, filtering on them still", async (store) => {
+    await store.createRegisteredModel({ name: "m" });
+    const { run, runId } = await newRun(store);
+    for (const team of ["ml", "ops"]) {
+      await store.createModelVersion({
+        name: "m",
+        source: `${run.info.artifact_uri}/model`,
+        runId,
+        tags: [tag("team", team)],
+      });
+    }
+    for (const filter of ["name = 'm'", `run_id = '${runId}'`, "tags.team = 'ops'"]) {
+      const full = await store.searchModelVersions({ filter, orderBy: ["version_number ASC"] });
+      const bare = await store.searchModelVersions({
+        filter,
+        orderBy: ["version_number ASC"],
+        omitTags: true,
+      });
+      assert.ok(full.items.every((v) => v.tags.length === 1), filter);
+      assert.deepEqual(bare.items, full.items.map((v) => ({ ...v, tags: [] })), filter);
+    }
+  });
+
   test("searchRegisteredModels() rejects bad filters, order_by and max_results", async (store) => {
     const bad: [Record<string, unknown>, RegExp][] = [
       [{ filter: "name = 'a' OR name = 'b'" }, /OR is not supported/],
