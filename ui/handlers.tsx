@@ -471,15 +471,14 @@ async function registeredVersionsOf(
   store: TrackingStore,
   info: LoggedModelInfo,
   visible?: (registeredModelName: string) => boolean,
+  fromUri = versionsFromUri(store, info.model_id, visible),
 ): Promise<ModelVersion[]> {
-  const filters = [`source_path = ${filterLiteral(`models:/${info.model_id}`)}`];
-  if (info.source_run_id) filters.push(`run_id = ${filterLiteral(info.source_run_id)}`);
-  const pages = await Promise.all(
-    filters.map((filter) =>
-      store.searchModelVersions({ filter, maxResults: MODEL_VERSIONS_LIMIT, visible })
-        .then((p) => p.items, () => [] as ModelVersion[])
-    ),
-  );
+  const pages = await Promise.all([
+    fromUri,
+    info.source_run_id
+      ? searchVersions(store, `run_id = ${filterLiteral(info.source_run_id)}`, visible)
+      : [],
+  ]);
   const found = new Map<string, ModelVersion>();
   for (const v of pages.flat()) {
     if (versionPointsAt(v, info)) found.set(`${v.name}\u0000${v.version}`, v);
@@ -487,6 +486,30 @@ async function registeredVersionsOf(
   return [...found.values()].sort((a, b) =>
     a.name.localeCompare(b.name) || Number(b.version) - Number(a.version)
   );
+}
+
+/** Versions matching `filter` for the logged model page (no tags: it does not show them). */
+function searchVersions(
+  store: TrackingStore,
+  filter: string,
+  visible?: (registeredModelName: string) => boolean,
+): Promise<ModelVersion[]> {
+  return store.searchModelVersions({
+    filter,
+    maxResults: MODEL_VERSIONS_LIMIT,
+    visible,
+    omitTags: true,
+  })
+    .then((p) => p.items, () => []);
+}
+
+/** Versions registered from `models:/<modelId>`: the id alone decides which. */
+function versionsFromUri(
+  store: TrackingStore,
+  modelId: string,
+  visible?: (registeredModelName: string) => boolean,
+): Promise<ModelVersion[]> {
+  return searchVersions(store, `source_path = ${filterLiteral(`models:/${modelId}`)}`, visible);
 }
 
 /**
@@ -511,12 +534,18 @@ function loggedModelDownloadBase(c: Context<UiEnv>, artifactUri: string): string
 export const loggedModelPage: Handler<UiEnv> = async (c) => {
   const id = c.req.param("modelId") ?? "";
   const store = c.var.store;
+  const access = await c.var.access();
+  const visible = access.all ? undefined : access.registeredModel;
+  // The versions registered from the model's URI need only its id: read alongside the model
+  // (shown only once the viewer may read it). A malformed id is a 404 without this read.
+  const fromUri = loggedModelIdOf({ source: `models:/${id}` }) === id
+    ? versionsFromUri(store, id, visible)
+    : Promise.resolve([]);
   const model = await orNotFound(c, () => store.getLoggedModel(id), {
     message: `There is no logged model with ID “${id}”.`,
   }, LOGGED_MODEL_FORBIDDEN);
   if (model instanceof Response) return model;
   const { info } = model;
-  const access = await c.var.access();
   if (!access.experiment(info.experiment_id)) return forbidden(c, LOGGED_MODEL_FORBIDDEN);
   const [experiment, sourceRunName, versions] = await Promise.all([
     store.getExperimentNames([info.experiment_id]).then(
@@ -532,7 +561,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
         () => null,
       )
       : null,
-    registeredVersionsOf(store, info, access.all ? undefined : access.registeredModel),
+    registeredVersionsOf(store, info, visible, fromUri),
   ]);
   return renderPage(
     c,
