@@ -81,6 +81,21 @@ export class MutationSet {
     return this.#byKey.keys();
   }
 
+  /** Each planned write with its key's identity (as {@linkcode keyId} gives it). */
+  entries(): IterableIterator<[string, Mutation]> {
+    return this.#byKey.entries();
+  }
+
+  /** Whether the set writes the key of this identity. */
+  hasId(id: string): boolean {
+    return this.#byKey.has(id);
+  }
+
+  /** Plans every write of `other` on top of this set's (later plans win, key by key). */
+  merge(other: MutationSet): void {
+    for (const [id, w] of other.#byKey) this.#byKey.set(id, w);
+  }
+
   list(): Mutation[] {
     return [...this.#byKey.values()];
   }
