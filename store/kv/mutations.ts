@@ -15,7 +15,14 @@ export interface Mutation {
 
 /** Serialises a key to a string that distinguishes `1` from `"1"`. */
 export function keyId(key: Deno.KvKey): string {
-  return JSON.stringify(key.map((p) => typeof p === "bigint" ? `${p}n` : p));
+  // Called for every planned write, check and commit: skip the copy when no part is a bigint
+  // (JSON.stringify would throw on one), which is every key but a few registry ones.
+  for (let i = 0; i < key.length; i++) {
+    if (typeof key[i] === "bigint") {
+      return JSON.stringify(key.map((p) => typeof p === "bigint" ? `${p}n` : p));
+    }
+  }
+  return JSON.stringify(key);
 }
 
 /** True when every UTF-16 unit fits one byte (V8 then stores the string one byte per char). */

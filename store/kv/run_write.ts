@@ -12,7 +12,7 @@
  */
 import { MlflowError } from "../errors.ts";
 import type { LifecycleStage } from "../types.ts";
-import { type Committer, fitsOneCommit } from "./committer.ts";
+import { type CommitJob, type Committer, fitsOneCommit, measureJob } from "./committer.ts";
 import { type CommitLimits, tooLargeForOneCommit } from "./commit_limits.ts";
 import {
   experimentKey,
@@ -27,7 +27,7 @@ import {
   runTagsPrefix,
 } from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
-import { keyBytes, keyId, MutationSet, mutationSize } from "./mutations.ts";
+import { keyBytes, keyId, MutationSet } from "./mutations.ts";
 import { pendingReads, PlanConflict } from "./pending_reads.ts";
 import { type ExperimentRecord, type RunHead, type RunRecord, runStage } from "./records.ts";
 import { isLockedError, RETRY, withRetry } from "./retry.ts";
@@ -389,7 +389,7 @@ async function writeGroup(
         ],
       ]);
       let run = c.run;
-      let bytes = 0, keys = 0;
+      let bytes = 0, keys = 0, measured = false;
       const results: unknown[] = [];
       let n = 0;
       for (; n < Math.min(bound, group.length); n++) {
@@ -402,27 +402,27 @@ async function writeGroup(
           results.push(e);
           continue;
         }
-        let childBytes = 0, childKeys = 0, newChecks = 0;
-        for (const w of child.list()) {
-          childBytes += mutationSize(w);
-          childKeys += keyBytes(w.key);
-        }
-        for (const x of state.checks) {
-          childKeys += keyBytes(x.key);
-          if (!checks.has(keyId(x.key))) newChecks++;
-        }
-        const l = ctx.limits;
-        if (
-          m.size > 0 && (
+        if (m.size > 0) {
+          // Sized only once a second plan joins: a write alone is measured exactly below.
+          if (!measured) {
+            ({ bytes, keyBytes: keys } = measureJob({ checks: [], mutations: m.list() }));
+            for (const x of checks.values()) keys += keyBytes(x.key);
+            measured = true;
+          }
+          const size = measureJob({ checks: state.checks, mutations: child.list() });
+          let newChecks = 0;
+          for (const x of state.checks) if (!checks.has(keyId(x.key))) newChecks++;
+          const l = ctx.limits;
+          if (
             m.size + child.size + GROUP_RESERVE.mutations > l.mutations ||
             checks.size + newChecks > l.checks ||
-            bytes + childBytes + GROUP_RESERVE.bytes > l.bytes ||
-            keys + childKeys + GROUP_RESERVE.keyBytes > l.keyBytes
-          )
-        ) break;
+            bytes + size.bytes + GROUP_RESERVE.bytes > l.bytes ||
+            keys + size.keyBytes + GROUP_RESERVE.keyBytes > l.keyBytes
+          ) break;
+          bytes += size.bytes;
+          keys += size.keyBytes;
+        }
         m.merge(child);
-        bytes += childBytes;
-        keys += childKeys;
         for (const x of state.checks) {
           const id = keyId(x.key);
           if (!checks.has(id)) checks.set(id, x);
@@ -457,8 +457,11 @@ async function writeGroup(
       if (summary) m.set(runKey(runId), { ...run, s: summary } satisfies RunRecord);
       const record = m.get(runKey(runId))?.value as RunRecord | undefined;
       if (record) indexRunRecord(m, record);
-      const job = { checks: [...checks.values()], mutations: m.list() };
+      const mutations = m.list();
+      const job: CommitJob = { checks: [...checks.values()], mutations };
+      job.size = measureJob(job);
       if (fitsOneCommit(job, ctx.limits)) {
+        job.writeIds = [...m.keyIds()];
         planned = n;
         let vs: string | null;
         try {
