@@ -47,31 +47,47 @@ export async function readBytes(
   if (req.body === null) return new Uint8Array(0);
   const reader = req.body.getReader();
   const deadline = Date.now() + timeouts.totalMs;
+  let lastByte = Date.now();
+  // One timer for the whole body, re-armed when it fires before the body went idle: a timer per
+  // chunk cost more than reading a small body. It fires once no byte came for `idleMs`, or at the
+  // deadline; "idle" when the idle time ran out before the deadline would have.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let expire!: (why: TimedOut) => void;
+  const expired = new Promise<TimedOut>((resolve) => expire = resolve);
+  const arm = () => {
+    const idleAt = lastByte + timeouts.idleMs;
+    const at = Math.min(idleAt, deadline);
+    const now = Date.now();
+    if (now >= at) expire({ timedOut: idleAt < deadline ? "idle" : "total" });
+    else timer = setTimeout(arm, at - now);
+  };
+  arm();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const left = deadline - Date.now();
-    const why = timeouts.idleMs < left ? "idle" : "total";
-    const read = reader.read();
-    // A read that loses to the timeout settles later; its outcome no longer matters.
-    read.catch(() => {});
-    const timer = after(Math.max(0, Math.min(timeouts.idleMs, left)), { timedOut: why } as const);
-    const got = await Promise.race([read, timer.promise]);
-    timer.clear();
-    if ("timedOut" in got) {
-      const grace = after(timeouts.idleMs, undefined);
-      await Promise.race([read.catch(() => {}), grace.promise]);
-      grace.clear();
-      await reader.cancel().catch(() => {});
-      return got;
+  try {
+    for (;;) {
+      const read = reader.read();
+      // A read that loses to the timeout settles later; its outcome no longer matters.
+      read.catch(() => {});
+      const got = await Promise.race([read, expired]);
+      if ("timedOut" in got) {
+        const grace = after(timeouts.idleMs, undefined);
+        await Promise.race([read.catch(() => {}), grace.promise]);
+        grace.clear();
+        await reader.cancel().catch(() => {});
+        return got;
+      }
+      if (got.done) break;
+      lastByte = Date.now();
+      size += got.value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return null;
+      }
+      chunks.push(got.value);
     }
-    if (got.done) break;
-    size += got.value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(got.value);
+  } finally {
+    clearTimeout(timer);
   }
   const all = new Uint8Array(size);
   let at = 0;
