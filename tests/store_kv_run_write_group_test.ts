@@ -191,10 +191,11 @@ Deno.test("grouped writes leave exactly what the same writes one by one leave (m
   const got = (await Promise.allSettled(ops.map((op) => op(s.store, kvRun)))).map(outcome);
   assert.deepEqual(got, want);
   assert.ok(want.includes("INVALID_PARAMETER_VALUE") && want.includes("RESOURCE_DOES_NOT_EXIST"));
-  // One by one, every accepted write was a commit of its own. Points below the packed chunks
-  // rewrite a chunk, which the next such plan reads: that cuts the group (pending_reads.ts).
+  // One by one, every accepted write was a commit of its own; grouped, a plan reads what earlier
+  // plans of its group wrote (chunks rewritten by late points, loose points being packed) through
+  // pending_reads.ts, so only MAX_RUN_WRITE_GROUP bounds a group.
   const accepted = want.filter((o) => o === "ok").length;
-  assert.ok(s.log.commits.length < accepted * 0.75, `${s.log.commits.length} of ${accepted}`);
+  assert.ok(s.log.commits.length <= accepted / 20, `${s.log.commits.length} of ${accepted}`);
   assert.deepEqual(await snapshot(s.store, kvRun, kvExp), await snapshot(memory, memRun, memExp));
 });
 
