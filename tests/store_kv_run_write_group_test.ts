@@ -9,6 +9,8 @@ import { LOCAL_KV_COMMIT_LIMITS, REMOTE_KV_COMMIT_LIMITS } from "../store/kv/com
 import type { CommitLimits } from "../store/kv/commit_limits.ts";
 import { createKvStore } from "../store/kv/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
+import { createApp } from "../routes/mod.ts";
+import { post } from "./api/_helpers.ts";
 import type { DatasetInput, RunBatch, TrackingStore } from "../store/types.ts";
 
 /** What each atomic commit that reached KV held. */
@@ -126,6 +128,26 @@ Deno.test("a bad write among concurrent good ones to one run fails alone and lea
   const history = await s.store.getMetricHistory(run, "m");
   assert.deepEqual(history.items.map((p) => p.step), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.deepEqual((await s.store.getMetricHistory(run, "other")).items, []);
+});
+
+Deno.test("over HTTP, a bad log call among concurrent log-metric calls to one run gets its 400 alone", async () => {
+  await using s = await openStore();
+  const app = createApp({ store: s.store });
+  const run = (await s.store.createRun({ experimentId: "0" })).info.run_id;
+  await s.store.logBatch(run, { params: [{ key: "lr", value: "0.1" }] });
+  s.log.commits.length = 0;
+  const calls = Array.from(
+    { length: 12 },
+    (_, i) => post(app, "runs/log-metric", { run_id: run, ...point(i), value: i }),
+  );
+  calls.splice(6, 0, post(app, "runs/log-parameter", { run_id: run, key: "lr", value: "0.2" }));
+  const replies = await Promise.all(calls);
+  const statuses = await Promise.all(replies.map(async (r) => (await r.body?.cancel(), r.status)));
+  assert.deepEqual(statuses, [...Array(6).fill(200), 400, ...Array(6).fill(200)]);
+  assert.ok(s.log.commits.length < 12, `${s.log.commits.length} commits for 12 good calls`);
+  const history = await s.store.getMetricHistory(run, "m");
+  assert.equal(history.items.length, 12);
+  assert.deepEqual((await s.store.getRun(run)).data.params, [{ key: "lr", value: "0.1" }]);
 });
 
 /** A run's whole visible state, without its id. */
