@@ -11,6 +11,7 @@ import { createKvStore } from "../store/kv/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import { createApp } from "../routes/mod.ts";
 import { post } from "./api/_helpers.ts";
+import { skipKvConnect, startKvConnect } from "./helpers/kvconnect.ts";
 import type { DatasetInput, RunBatch, TrackingStore } from "../store/types.ts";
 
 /** What each atomic commit that reached KV held. */
@@ -284,5 +285,41 @@ Deno.test("a group planned from a stale cache is planned again from KV as a whol
     await a.stopBackgroundWork();
     await b.stopBackgroundWork();
     raw.close();
+  }
+});
+
+Deno.test({
+  name:
+    "KV Connect: concurrent log-metric and log-inputs calls to one run share commits denokv takes",
+  ignore: skipKvConnect,
+}, async () => {
+  const kvc = await startKvConnect();
+  const raw = await kvc.openKv();
+  const log: CommitLog = { commits: [] };
+  const store = await createKvStore(logged(raw, log), {
+    commitLimits: REMOTE_KV_COMMIT_LIMITS,
+    stagingSweepIntervalMs: 0,
+  });
+  try {
+    const run = (await store.createRun({ experimentId: "0" })).info.run_id;
+    log.commits.length = 0;
+    const dataset = (i: number): DatasetInput => ({
+      tags: [],
+      dataset: { name: `d${i}`, digest: `g${i}`, source_type: "local", source: "{}" },
+    });
+    // 16 new datasets need 16 index checks besides the run's own two: several commits of ≤ 10.
+    await Promise.all([
+      ...Array.from({ length: 32 }, (_, i) => store.logBatch(run, { metrics: [point(i)] })),
+      ...Array.from({ length: 16 }, (_, i) => store.logInputs(run, [dataset(i)])),
+    ]);
+    assert.ok(log.commits.length < 24, `${log.commits.length} commits for 48 calls`);
+    for (const c of log.commits) assert.ok(c.checks <= 10, `${c.checks} checks`);
+    const got = await store.getRun(run);
+    assert.equal(got.inputs.dataset_inputs.length, 16);
+    assert.equal((await store.getMetricHistory(run, "m")).items.length, 32);
+  } finally {
+    await store.stopBackgroundWork();
+    raw.close();
+    await kvc.stop();
   }
 });
