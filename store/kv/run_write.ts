@@ -3,10 +3,11 @@
  *
  * Every write to a run bumps its head under a `check`, so writes to one run serialise across
  * processes and isolates, and whatever a plan read (params already logged, a metric's latest value,
- * the run's status) is still true when its commit lands. Small writes share commits through the
- * {@linkcode Committer}; writes too large for one commit take the staged path, which is just as
- * all-or-nothing. Repeated writes from one process plan from the {@linkcode RunCache}, which the
- * same head check keeps honest.
+ * the run's status) is still true when its commit lands. Writes to one run queued in this process
+ * are planned together into one commit (see {@linkcode writeRun}), and small writes to different
+ * runs share commits through the {@linkcode Committer}; a write too large for one commit takes the
+ * staged path, which is just as all-or-nothing. Repeated writes from one process plan from the
+ * {@linkcode RunCache}, which the same head check keeps honest.
  *
  * @module
  */
