@@ -24,6 +24,60 @@ function after<T>(ms: number, value: T): { promise: Promise<T>; clear: () => voi
   return { promise, clear: () => clearTimeout(timer) };
 }
 
+/** A body read in progress, as the shared watchdog sees it. */
+interface Watch {
+  /** When the read goes idle unless another byte comes (moved on by each chunk). */
+  idleAt: number;
+  deadline: number;
+  expire: (why: TimedOut) => void;
+}
+
+/**
+ * Every body read in progress, watched by one timer set for the earliest expiry. A timer per
+ * read cost more than reading a small body (Node-compatible timers, set and cleared per
+ * request); with many requests in flight the timer now only moves when one of them expires, or
+ * when none is left, so that no timer outlives the reads.
+ */
+const watches = new Set<Watch>();
+let watchdog: ReturnType<typeof setTimeout> | undefined;
+let watchdogAt = Infinity;
+
+const expiryOf = (w: Watch) => Math.min(w.idleAt, w.deadline);
+
+function armWatchdog(at: number): void {
+  if (watchdog !== undefined && watchdogAt <= at) return;
+  clearTimeout(watchdog);
+  watchdogAt = at;
+  watchdog = setTimeout(checkWatches, Math.max(0, at - Date.now()));
+}
+
+function checkWatches(): void {
+  watchdog = undefined;
+  watchdogAt = Infinity;
+  const now = Date.now();
+  let next = Infinity;
+  for (const w of watches) {
+    const at = expiryOf(w);
+    if (now < at) {
+      next = Math.min(next, at);
+      continue;
+    }
+    watches.delete(w);
+    // "idle" when the idle time ran out before the deadline would have.
+    w.expire({ timedOut: w.idleAt < w.deadline ? "idle" : "total" });
+  }
+  if (next < Infinity) armWatchdog(next);
+}
+
+function unwatch(w: Watch): void {
+  watches.delete(w);
+  if (watches.size === 0 && watchdog !== undefined) {
+    clearTimeout(watchdog);
+    watchdog = undefined;
+    watchdogAt = Infinity;
+  }
+}
+
 /**
  * Reads the body, or returns `null` once it exceeds `limit` bytes (checked while reading), or
  * {@linkcode TimedOut} once no byte came for `idleMs` or the whole body took over `totalMs`.
@@ -46,32 +100,38 @@ export async function readBytes(
   }
   if (req.body === null) return new Uint8Array(0);
   const reader = req.body.getReader();
-  const deadline = Date.now() + timeouts.totalMs;
+  let expire!: (why: TimedOut) => void;
+  const expired = new Promise<TimedOut>((resolve) => expire = resolve);
+  const now = Date.now();
+  const watch: Watch = { idleAt: now + timeouts.idleMs, deadline: now + timeouts.totalMs, expire };
+  watches.add(watch);
+  armWatchdog(expiryOf(watch));
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const left = deadline - Date.now();
-    const why = timeouts.idleMs < left ? "idle" : "total";
-    const read = reader.read();
-    // A read that loses to the timeout settles later; its outcome no longer matters.
-    read.catch(() => {});
-    const timer = after(Math.max(0, Math.min(timeouts.idleMs, left)), { timedOut: why } as const);
-    const got = await Promise.race([read, timer.promise]);
-    timer.clear();
-    if ("timedOut" in got) {
-      const grace = after(timeouts.idleMs, undefined);
-      await Promise.race([read.catch(() => {}), grace.promise]);
-      grace.clear();
-      await reader.cancel().catch(() => {});
-      return got;
+  try {
+    for (;;) {
+      const read = reader.read();
+      // A read that loses to the timeout settles later; its outcome no longer matters.
+      read.catch(() => {});
+      const got = await Promise.race([read, expired]);
+      if ("timedOut" in got) {
+        const grace = after(timeouts.idleMs, undefined);
+        await Promise.race([read.catch(() => {}), grace.promise]);
+        grace.clear();
+        await reader.cancel().catch(() => {});
+        return got;
+      }
+      if (got.done) break;
+      watch.idleAt = Date.now() + timeouts.idleMs;
+      size += got.value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return null;
+      }
+      chunks.push(got.value);
     }
-    if (got.done) break;
-    size += got.value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(got.value);
+  } finally {
+    unwatch(watch);
   }
   const all = new Uint8Array(size);
   let at = 0;

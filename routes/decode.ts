@@ -262,23 +262,43 @@ async function decodeBody(
   const bytes = await readBytes(c.req.raw, limit, timeouts);
   if (bytes === null) return tooLarge(c, limit);
   if ("timedOut" in bytes) return bodyTimedOut(c, bytes, timeouts);
-  const args = parseArgs(new TextDecoder().decode(bytes));
+  const args = parseArgs(utf8.decode(bytes));
   if ((args.run_id === undefined || args.run_id === "") && typeof args.run_uuid === "string") {
     args.run_id = args.run_uuid;
   }
-  // The body is consumed: hand the validators a body-less request with a canonical JSON content
-  // type (PATCH/DELETE may have none) and the decoded args in Hono's body cache.
-  const headers = new Headers(c.req.raw.headers);
-  headers.set("content-type", "application/json");
-  headers.delete("content-length");
-  c.req.raw = new Request(c.req.url, { method, headers });
+  // The body is consumed: the validators read the decoded args from Hono's body cache, under a
+  // JSON content type. PATCH/DELETE may have sent none: those get a body-less copy of the request
+  // that says JSON. (Building that copy for every POST cost more than parsing its body.)
+  if (!isJsonContentType(c.req.header("content-type"))) {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("content-type", "application/json");
+    headers.delete("content-length");
+    c.req.raw = new Request(c.req.url, { method, headers });
+  }
   c.req.bodyCache.json = Promise.resolve(args);
 }
+
+const utf8 = new TextDecoder();
 
 /** The limit in `table` whose key ends the matched route's pattern. */
 function limitFor(table: Record<string, number>, pattern: string): number | undefined {
   const suffix = Object.keys(table).find((s) => pattern.endsWith(s));
   return suffix === undefined ? undefined : table[suffix];
+}
+
+/** Route pattern → its raw-body cap (or none) and JSON body cap: patterns are few and fixed. */
+const limitsByPattern = new Map<string, { raw?: number; json: number }>();
+
+function limitsOf(pattern: string): { raw?: number; json: number } {
+  let limits = limitsByPattern.get(pattern);
+  if (limits === undefined) {
+    limits = {
+      raw: limitFor(RAW_BODY_LIMITS, pattern),
+      json: limitFor(BODY_LIMITS, pattern) ?? MAX_BODY_BYTES,
+    };
+    limitsByPattern.set(pattern, limits);
+  }
+  return limits;
 }
 
 /**
@@ -296,10 +316,10 @@ export function decodeRequest(opts: DecodeOptions = {}): MiddlewareHandler {
     if (c.req.method === "GET" || c.req.method === "HEAD") {
       decodeQuery(c);
     } else {
-      const raw = limitFor(RAW_BODY_LIMITS, route.path);
-      const early = raw !== undefined
-        ? await decodeRaw(c, raw, timeouts)
-        : await decodeBody(c, limitFor(BODY_LIMITS, route.path) ?? MAX_BODY_BYTES, timeouts);
+      const limits = limitsOf(route.path);
+      const early = limits.raw !== undefined
+        ? await decodeRaw(c, limits.raw, timeouts)
+        : await decodeBody(c, limits.json, timeouts);
       if (early) return early;
     }
     await next();

@@ -6,6 +6,25 @@ import { type CommitLimits, isCommitLimitError, tooLargeForOneCommit } from "./c
 export interface CommitJob {
   checks: Deno.AtomicCheck[];
   mutations: Mutation[];
+  /** Each mutation's {@linkcode keyId}, in order, when the caller already has them. */
+  writeIds?: string[];
+  /** The job's {@linkcode measureJob}, when the caller already measured it. */
+  size?: JobSize;
+}
+
+/** What a job adds to a commit's byte budgets. */
+export interface JobSize {
+  /** Estimated bytes of its mutations (see `mutationSize`). */
+  bytes: number;
+  /** Total size of the keys it checks and writes (KV caps a commit's at 80 KiB). */
+  keyBytes: number;
+}
+
+/** A job's sizes, in one pass over its checks and mutations. */
+export function measureJob(job: CommitJob): JobSize {
+  let bytes = 0;
+  for (const m of job.mutations) bytes += mutationSize(m);
+  return { bytes, keyBytes: jobKeyBytes(job) };
 }
 
 interface Queued extends CommitJob {
@@ -33,12 +52,14 @@ export function distinctChecks(checks: Deno.AtomicCheck[]): number {
 }
 
 /** Whether a job fits in one commit on its own, within the backend's `limits`. */
-export function fitsOneCommit(job: CommitJob, limits: CommitLimits): boolean {
-  let bytes = 0;
-  for (const m of job.mutations) bytes += mutationSize(m);
+export function fitsOneCommit(
+  job: CommitJob,
+  limits: CommitLimits,
+  size: JobSize = job.size ?? measureJob(job),
+): boolean {
   return job.mutations.length <= limits.mutations &&
     distinctChecks(job.checks) <= limits.checks &&
-    bytes <= limits.bytes && jobKeyBytes(job) <= limits.keyBytes;
+    size.bytes <= limits.bytes && size.keyBytes <= limits.keyBytes;
 }
 
 /**
@@ -71,11 +92,9 @@ export class Committer {
   commit(job: CommitJob): Promise<string | null> {
     return new Promise((resolve, reject) => {
       const checkIds = new Map(job.checks.map((c) => [keyId(c.key), c.versionstamp]));
-      const writeIds = job.mutations.map((m) => keyId(m.key));
-      let bytes = 0;
-      for (const m of job.mutations) bytes += mutationSize(m);
-      const keys = jobKeyBytes(job);
-      this.#queue.push({ ...job, checkIds, writeIds, bytes, keyBytes: keys, resolve, reject });
+      const writeIds = job.writeIds ?? job.mutations.map((m) => keyId(m.key));
+      const { bytes, keyBytes } = job.size ?? measureJob(job);
+      this.#queue.push({ ...job, checkIds, writeIds, bytes, keyBytes, resolve, reject });
       if (!this.#draining) this.#drain();
     });
   }

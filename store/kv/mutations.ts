@@ -15,7 +15,14 @@ export interface Mutation {
 
 /** Serialises a key to a string that distinguishes `1` from `"1"`. */
 export function keyId(key: Deno.KvKey): string {
-  return JSON.stringify(key.map((p) => typeof p === "bigint" ? `${p}n` : p));
+  // Called for every planned write, check and commit: skip the copy when no part is a bigint
+  // (JSON.stringify would throw on one), which is every key but a few registry ones.
+  for (let i = 0; i < key.length; i++) {
+    if (typeof key[i] === "bigint") {
+      return JSON.stringify(key.map((p) => typeof p === "bigint" ? `${p}n` : p));
+    }
+  }
+  return JSON.stringify(key);
 }
 
 /** True when every UTF-16 unit fits one byte (V8 then stores the string one byte per char). */
@@ -79,6 +86,21 @@ export class MutationSet {
   /** Identities of every key this set writes. */
   keyIds(): IterableIterator<string> {
     return this.#byKey.keys();
+  }
+
+  /** Each planned write with its key's identity (as {@linkcode keyId} gives it). */
+  entries(): IterableIterator<[string, Mutation]> {
+    return this.#byKey.entries();
+  }
+
+  /** Whether the set writes the key of this identity. */
+  hasId(id: string): boolean {
+    return this.#byKey.has(id);
+  }
+
+  /** Plans every write of `other` on top of this set's (later plans win, key by key). */
+  merge(other: MutationSet): void {
+    for (const [id, w] of other.#byKey) this.#byKey.set(id, w);
   }
 
   list(): Mutation[] {

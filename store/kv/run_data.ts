@@ -56,14 +56,14 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
     const keys = [...byKey.keys()];
     const heads = await s.metricHeads(keys);
     await Promise.all(
-      keys.map((k, i) => planMetricAppend(ctx.kv, m, runId, k, heads[i], byKey.get(k)!)),
+      keys.map((k, i) => planMetricAppend(s.kv, m, runId, k, heads[i], byKey.get(k)!)),
     );
     keys.forEach((k, i) => {
       const next = m.get(runMetricKey(runId, k))?.value as MetricHead | undefined;
       if (next) indexMetricChange(m, s.run, k, heads[i]?.latest, next.latest);
     });
     // Points logged with a model_id also go under their models, in this same commit.
-    await planModelMetrics(ctx.kv, m, runId, batch.metrics ?? []);
+    await planModelMetrics(s.kv, m, runId, batch.metrics ?? []);
 
     const tags = new Map((batch.tags ?? []).map((t) => [t.key, t.value]));
     const oldTags = await s.tags([...tags.keys()]);
@@ -132,7 +132,7 @@ export async function logInputs(
   await rollForwardAll(ctx.kv);
   await writeRun(ctx, runId, `log inputs to run ${runId}`, async (s, m) => {
     requireActive(s);
-    await planDatasetInputs(ctx.kv, s, m, datasets);
+    await planDatasetInputs(s.kv, s, m, datasets);
     for (const model of models) m.set(runModelInputKey(runId, model.model_id), 1);
   });
 }

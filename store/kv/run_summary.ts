@@ -88,9 +88,19 @@ export function nextSummary(
   const models = [keyId(runModelInputsPrefix(runId)), keyId(runModelOutputsPrefix(runId))]
     .map((id) => id.slice(0, -1));
   let next: RunSummary | undefined;
-  const edit = () => next ??= structuredClone(current ?? emptySummary());
-  for (const w of m.list()) {
-    const id = keyId(w.key);
+  // Copied on first change, map by map: a deep clone of the whole summary on every commit cost
+  // more than the rest of this function for a log-metric.
+  const copied = new Set<"p" | "t" | "m" | "long">();
+  const edit = (...maps: ("p" | "t" | "m" | "long")[]) => {
+    const s = next ??= { ...(current ?? emptySummary()) };
+    for (const k of maps) {
+      if (copied.has(k)) continue;
+      copied.add(k);
+      s[k] = { ...s[k] } as never;
+    }
+    return s;
+  };
+  for (const [id, w] of m.entries()) {
     if (id.startsWith(datasets) && w.value !== undefined) {
       const s = edit();
       s.d = (s.d ?? 0) + 1; // edges are only ever added, each once
@@ -108,7 +118,7 @@ export function nextSummary(
       ? "m"
       : null;
     if (kind === null) continue;
-    const s = edit();
+    const s = kind === "m" ? edit("m") : edit(kind, "long");
     if (s.over) continue;
     const key = lastPart(w.key);
     if (kind === "m") {

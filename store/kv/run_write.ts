@@ -3,16 +3,17 @@
  *
  * Every write to a run bumps its head under a `check`, so writes to one run serialise across
  * processes and isolates, and whatever a plan read (params already logged, a metric's latest value,
- * the run's status) is still true when its commit lands. Small writes share commits through the
- * {@linkcode Committer}; writes too large for one commit take the staged path, which is just as
- * all-or-nothing. Repeated writes from one process plan from the {@linkcode RunCache}, which the
- * same head check keeps honest.
+ * the run's status) is still true when its commit lands. Writes to one run queued in this process
+ * are planned together into one commit (see {@linkcode writeRun}), and small writes to different
+ * runs share commits through the {@linkcode Committer}; a write too large for one commit takes the
+ * staged path, which is just as all-or-nothing. Repeated writes from one process plan from the
+ * {@linkcode RunCache}, which the same head check keeps honest.
  *
  * @module
  */
 import { MlflowError } from "../errors.ts";
 import type { LifecycleStage } from "../types.ts";
-import { type Committer, distinctChecks, fitsOneCommit } from "./committer.ts";
+import { type CommitJob, type Committer, fitsOneCommit, measureJob } from "./committer.ts";
 import { type CommitLimits, tooLargeForOneCommit } from "./commit_limits.ts";
 import {
   experimentKey,
@@ -27,11 +28,12 @@ import {
   runTagsPrefix,
 } from "./keys.ts";
 import type { MetricHead } from "./metric_history.ts";
-import { keyId, MutationSet } from "./mutations.ts";
+import { keyBytes, keyId, MutationSet } from "./mutations.ts";
+import { PENDING_VERSIONSTAMP, pendingReads, PlanConflict } from "./pending_reads.ts";
 import { type ExperimentRecord, type RunHead, type RunRecord, runStage } from "./records.ts";
-import { RETRY, withRetry } from "./retry.ts";
+import { isLockedError, RETRY, withRetry } from "./retry.ts";
 import type { CachedRunState, RunCache } from "./run_cache.ts";
-import { nextSummary } from "./run_summary.ts";
+import { nextSummary, SUMMARY_MAX_BYTES } from "./run_summary.ts";
 import { indexRunRecord } from "./run_index.ts";
 import { commitStaged, rollForward } from "./staged_batch.ts";
 
@@ -52,8 +54,8 @@ export interface KvContext {
    * read the experiment in the same round trip as the run (see `run_read.ts`).
    */
   runExperiments: RunExperiments;
-  /** Tail of each run's in-process write queue (see {@linkcode writeRun}). */
-  runQueues: Map<string, Promise<unknown>>;
+  /** Each run's in-process queue of writes waiting to be planned (see {@linkcode writeRun}). */
+  runQueues: Map<string, QueuedRunWrite[]>;
   /** Root for new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */
   defaultArtifactRoot: string;
 }
@@ -84,6 +86,12 @@ export interface RunWriteState {
   stage: LifecycleStage;
   /** Extra checks the plan relies on (e.g. a unique index it reads), added to the commit. */
   checks: Deno.AtomicCheck[];
+  /**
+   * KV for the plan's own reads, with the writes planned earlier in the same commit group laid
+   * over it (pending_reads.ts). Typed as the handle the plan helpers take, but only `get`,
+   * `getMany` and `list` work.
+   */
+  kv: Deno.Kv;
   /** Stored values of these params (null = absent), from the cache when it knows them. */
   params(keys: string[]): Promise<(string | null)[]>;
   /** Heads of these metrics (null = new metric), from the cache when it knows them. */
@@ -158,7 +166,8 @@ async function lookThrough<T>(
   const missing = complete ? [] : [...new Set(keys.filter((k) => !known.has(k)))];
   if (missing.length > 0) {
     const values = await read(missing);
-    missing.forEach((k, i) => known.set(k, values[i]));
+    // A key planned meanwhile (by an earlier plan of the same group) keeps its planned value.
+    missing.forEach((k, i) => known.has(k) || known.set(k, values[i]));
   }
   return keys.map((k) => known.get(k) ?? null);
 }
@@ -238,153 +247,304 @@ async function freshState(
   }
 }
 
-/** The cached state after a successful commit of `m` at versionstamp `vs`. */
-function advance(c: CachedRunState, runId: string, m: MutationSet, vs: string): CachedRunState {
-  const next: CachedRunState = {
-    ...c,
-    headVersionstamp: vs,
-    head: m.get(runHeadKey(runId))?.value as RunHead,
-  };
-  const run = m.get(runKey(runId));
-  if (run?.value !== undefined) next.run = run.value as RunRecord;
-  const params = keyId(runParamsPrefix(runId)).slice(0, -1);
-  const metrics = keyId(runMetricsPrefix(runId)).slice(0, -1);
-  const tags = keyId(runTagsPrefix(runId)).slice(0, -1);
-  for (const w of m.list()) {
-    const id = keyId(w.key);
-    if (id.startsWith(params)) {
-      c.params.set(lastPart(w.key), (w.value as string | undefined) ?? null);
-    } else if (id.startsWith(metrics)) {
-      c.metrics.set(lastPart(w.key), (w.value as MetricHead | undefined) ?? null);
-    } else if (id.startsWith(tags)) {
-      c.tags.set(lastPart(w.key), (w.value as string | undefined) ?? null);
-    }
-  }
-  return next;
+/** A run write's plan: reads what it needs through `state`, records each key's final value in `m`. */
+export type RunPlan = (state: RunWriteState, m: MutationSet) => Promise<void> | void;
+
+/** A write waiting in its run's in-process queue (see {@linkcode writeRun}). */
+export interface QueuedRunWrite {
+  what: string;
+  plan: RunPlan;
+  reads?: WriteReads;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 /**
- * Plans and commits one all-or-nothing write to a run. `plan` may read KV and throw
- * `MlflowError` (then nothing is written); it records each key's final value in `m`. A plan that
- * writes nothing is a no-op. Lost races re-run the plan against fresh state. `reads` names the
- * params, metrics and tags the plan will look up, so a fresh read fetches them with the run.
+ * Most queued writes to one run that are planned together and share one commit. Larger groups
+ * save little more (the commit's cost grows with its keys) and hold back the first write's reply.
+ */
+export const MAX_RUN_WRITE_GROUP = 64;
+
+/**
+ * Room a group keeps in its commit for what is added after its plans: the run head, the run
+ * record with its summary (≤ {@linkcode SUMMARY_MAX_BYTES} plus the record's own fields) and the
+ * record's copy in the experiment's run index. A single write is sized exactly instead.
+ */
+const GROUP_RESERVE = { mutations: 8, bytes: 4 * SUMMARY_MAX_BYTES, keyBytes: 4_096 };
+
+/**
+ * Plans and commits one all-or-nothing write to a run. `plan` may read KV (through `state.kv`)
+ * and throw `MlflowError` (then nothing of it is written); it records each key's final value in
+ * `m`. A plan that writes nothing is a no-op. Lost races re-run the plan against fresh state.
+ * `reads` names the params, metrics and tags the plan will look up, so a fresh read fetches them
+ * with the run.
+ *
+ * Writes to one run from this process wait in one queue. The ones waiting when the previous
+ * commit is done are planned one after another against one state, each seeing the writes planned
+ * before it, and go out in one commit with one head bump and one summary update: 16 clients
+ * logging to one run wait on one commit instead of 16 in a row. Each write keeps its own outcome:
+ * a plan that throws fails alone and none of its writes are kept; a write is acknowledged only
+ * once the commit that holds it succeeded. The queue is not what makes writes correct (the head
+ * check does, across processes too); it stops writers in one process from all planning against
+ * the same head and all but one losing the race.
  */
 export function writeRun(
   ctx: KvContext,
   runId: string,
   what: string,
-  plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
+  plan: RunPlan,
   reads?: WriteReads,
 ): Promise<void> {
-  // Writes to one run from this process go one after another. This is not what makes them
-  // correct (the head check does, across processes too); it stops concurrent writers in one
-  // process from all planning against the same head and all but one losing the race.
-  const prev = ctx.runQueues.get(runId) ?? Promise.resolve();
-  const mine = prev.then(() => writeRunNow(ctx, runId, what, plan, reads));
-  const tail = mine.catch(() => {});
-  ctx.runQueues.set(runId, tail);
-  tail.then(() => {
-    if (ctx.runQueues.get(runId) === tail) ctx.runQueues.delete(runId);
+  return new Promise((resolve, reject) => {
+    const write: QueuedRunWrite = { what, plan, reads, resolve, reject };
+    const queue = ctx.runQueues.get(runId);
+    if (queue) {
+      queue.push(write);
+      return;
+    }
+    const fresh = [write];
+    ctx.runQueues.set(runId, fresh);
+    drainRunQueue(ctx, runId, fresh);
   });
-  return mine;
 }
 
-function writeRunNow(
+async function drainRunQueue(ctx: KvContext, runId: string, queue: QueuedRunWrite[]) {
+  // Writes issued together (one task's Promise.all) form one group rather than one and the rest.
+  await Promise.resolve();
+  while (queue.length > 0) {
+    const group = queue.splice(0, MAX_RUN_WRITE_GROUP);
+    let left: QueuedRunWrite[];
+    try {
+      left = await writeGroup(ctx, runId, group);
+    } catch (e) {
+      // writeGroup settles its writes itself; this only keeps a bug from stalling the run's queue.
+      for (const w of group) w.reject(e);
+      left = [];
+    }
+    queue.unshift(...left);
+  }
+  ctx.runQueues.delete(runId);
+}
+
+/** The keys every write of a group will read, for the group's fresh read. */
+function groupReads(group: QueuedRunWrite[]): WriteReads {
+  if (group.length === 1) return group[0].reads ?? {};
+  const all = { params: [] as string[], metrics: [] as string[], tags: [] as string[] };
+  for (const { reads } of group) {
+    if (reads?.params) all.params.push(...reads.params);
+    if (reads?.metrics) all.metrics.push(...reads.metrics);
+    if (reads?.tags) all.tags.push(...reads.tags);
+  }
+  return all;
+}
+
+/** A plan that went through; anything else in an outcome list is the error its plan threw. */
+const PLANNED: unique symbol = Symbol("planned");
+
+/**
+ * Plans a prefix of `group` into one commit and commits it, then settles each of those writes;
+ * returns the writes it left for the next group (cut for size, or by a read it could not merge).
+ */
+async function writeGroup(
   ctx: KvContext,
   runId: string,
-  what: string,
-  plan: (state: RunWriteState, m: MutationSet) => Promise<void> | void,
-  reads?: WriteReads,
-): Promise<void> {
+  group: QueuedRunWrite[],
+): Promise<QueuedRunWrite[]> {
+  // How many writes an attempt may plan: halved when KV refuses a group's commit.
+  let bound = group.length;
+  // How many writes the last attempt planned, and their outcomes.
+  let planned = 0;
+  let outcomes: unknown[] = [];
   // The read lease this write has been waiting on: which head carried it, and until when on this
   // process's monotonic clock. Never compared with a time another machine wrote (snapshot.ts).
   let lease: { versionstamp: string | null; until: number } | undefined;
-  return withRetry(what, async () => {
-    const cached = ctx.runCache.get(runId);
-    const c = cached ?? await freshState(ctx, runId, reads);
-    // Drop it now: a failed or rejected plan must not leave a half-updated entry behind.
-    ctx.runCache.delete(runId);
-    const leaseMs = c.head?.leaseMs ?? 0;
-    if (leaseMs > 0) {
-      if (lease?.versionstamp !== c.headVersionstamp) {
-        lease = { versionstamp: c.headVersionstamp, until: performance.now() + leaseMs };
+  const runKeyId = keyId(runKey(runId));
+  const paramsId = keyId(runParamsPrefix(runId)).slice(0, -1);
+  const metricsId = keyId(runMetricsPrefix(runId)).slice(0, -1);
+  const tagsId = keyId(runTagsPrefix(runId)).slice(0, -1);
+  try {
+    await withRetry(group[0].what, async () => {
+      planned = 0;
+      const cached = ctx.runCache.get(runId);
+      const c = cached ?? await freshState(ctx, runId, groupReads(group.slice(0, bound)));
+      // Drop it now: a failed or rejected plan must not leave a half-updated entry behind.
+      ctx.runCache.delete(runId);
+      const leaseMs = c.head?.leaseMs ?? 0;
+      if (leaseMs > 0) {
+        if (lease?.versionstamp !== c.headVersionstamp) {
+          lease = { versionstamp: c.headVersionstamp, until: performance.now() + leaseMs };
+        }
+        if (performance.now() < lease.until) {
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+          return RETRY;
+        }
       }
-      if (performance.now() < lease.until) {
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      const m = new MutationSet();
+      const reader = pendingReads(ctx.kv, m) as Deno.Kv;
+      const headCheck = { key: runHeadKey(runId), versionstamp: c.headVersionstamp };
+      const checks = new Map<string, Deno.AtomicCheck>([
+        [keyId(headCheck.key), headCheck],
+        [
+          keyId(experimentKey(c.run.experiment_id)),
+          { key: experimentKey(c.run.experiment_id), versionstamp: c.expVersionstamp },
+        ],
+      ]);
+      let run = c.run;
+      let bytes = 0, keys = 0, measured = false;
+      const results: unknown[] = [];
+      let n = 0;
+      for (; n < Math.min(bound, group.length); n++) {
+        const state = planState(ctx, runId, c, run, m.size === 0 ? ctx.kv : reader);
+        const child = new MutationSet();
+        try {
+          await group[n].plan(state, child);
+        } catch (e) {
+          if (e instanceof PlanConflict || isLockedError(e)) break;
+          results.push(e);
+          continue;
+        }
+        // A check of what was only planned could never pass: plan it after that commit instead.
+        if (state.checks.some((x) => x.versionstamp === PENDING_VERSIONSTAMP)) break;
+        if (m.size > 0) {
+          // Sized only once a second plan joins: a write alone is measured exactly below.
+          if (!measured) {
+            ({ bytes, keyBytes: keys } = measureJob({ checks: [], mutations: m.list() }));
+            for (const x of checks.values()) keys += keyBytes(x.key);
+            measured = true;
+          }
+          const size = measureJob({ checks: state.checks, mutations: child.list() });
+          let newChecks = 0;
+          for (const x of state.checks) if (!checks.has(keyId(x.key))) newChecks++;
+          const l = ctx.limits;
+          if (
+            m.size + child.size + GROUP_RESERVE.mutations > l.mutations ||
+            checks.size + newChecks > l.checks ||
+            bytes + size.bytes + GROUP_RESERVE.bytes > l.bytes ||
+            keys + size.keyBytes + GROUP_RESERVE.keyBytes > l.keyBytes
+          ) break;
+          bytes += size.bytes;
+          keys += size.keyBytes;
+        }
+        m.merge(child);
+        for (const x of state.checks) {
+          const id = keyId(x.key);
+          if (!checks.has(id)) checks.set(id, x);
+        }
+        // What the next plan reads: the state with this plan's writes.
+        for (const [id, w] of child.entries()) {
+          if (id === runKeyId) run = w.value as RunRecord;
+          else if (id.startsWith(paramsId)) {
+            c.params.set(lastPart(w.key), (w.value as string | undefined) ?? null);
+          } else if (id.startsWith(metricsId)) {
+            c.metrics.set(lastPart(w.key), (w.value as MetricHead | undefined) ?? null);
+          } else if (id.startsWith(tagsId)) {
+            c.tags.set(lastPart(w.key), (w.value as string | undefined) ?? null);
+          }
+        }
+        results.push(PLANNED);
+      }
+      if (n === 0) return RETRY; // the first plan hit a lock error
+      // A rejection or a no-op is only believed when planned from state that a commit's check
+      // confirmed, or from fresh reads: the cache may predate a write by another process (a
+      // restore, say) that makes this write valid.
+      if (m.size === 0 && cached) return RETRY;
+      if (m.size === 0) {
+        ctx.runCache.set(runId, c);
+        planned = n;
+        outcomes = results;
+        return true;
+      }
+      const head: RunHead = { seq: (c.head?.seq ?? 0) + 1 };
+      m.set(runHeadKey(runId), head);
+      const summary = nextSummary(run.s, runId, m);
+      if (summary) m.set(runKey(runId), { ...run, s: summary } satisfies RunRecord);
+      const record = m.get(runKey(runId))?.value as RunRecord | undefined;
+      if (record) indexRunRecord(m, record);
+      const mutations = m.list();
+      const job: CommitJob = { checks: [...checks.values()], mutations };
+      job.size = measureJob(job);
+      if (fitsOneCommit(job, ctx.limits)) {
+        job.writeIds = [...m.keyIds()];
+        planned = n;
+        let vs: string | null;
+        try {
+          vs = await ctx.committer.commit(job);
+        } catch (e) {
+          // KV refused the commit for something our estimates missed: smaller groups, down to
+          // a write alone, whose refusal is its own.
+          if (n === 1) throw e;
+          bound = Math.ceil(n / 2);
+          return RETRY;
+        }
+        if (vs === null) return RETRY;
+        ctx.runCache.set(runId, { ...c, run: record ?? c.run, head, headVersionstamp: vs });
+        outcomes = results;
+        return true;
+      }
+      if (n > 1) {
+        bound = Math.ceil(n / 2);
         return RETRY;
       }
-    }
-    const state: RunWriteState = {
-      run: c.run,
-      exp: c.exp,
-      stage: runStage(c.run, c.exp),
-      checks: [],
-      params: (keys) =>
-        lookThrough(
-          c.params,
-          c.paramsComplete,
-          keys,
-          (ks) => getManyValues<string>(ctx.kv, ks.map((k) => runParamKey(runId, k))),
-        ),
-      metricHeads: (keys) =>
-        lookThrough(
-          c.metrics,
-          c.metricsComplete,
-          keys,
-          (ks) => getManyValues<MetricHead>(ctx.kv, ks.map((k) => runMetricKey(runId, k))),
-        ),
-      tags: (keys) =>
-        lookThrough(
-          c.tags,
-          c.tagsComplete,
-          keys,
-          (ks) => getManyValues<string>(ctx.kv, ks.map((k) => runTagKey(runId, k))),
-        ),
-    };
-    const m = new MutationSet();
-    try {
-      await plan(state, m);
-    } catch (e) {
-      // A rejection is only believed when planned from fresh reads: the cache may predate a
-      // write by another process (a restore, say) that makes this write valid.
-      if (cached) return RETRY;
-      throw e;
-    }
-    // Likewise a no-op: with nothing to commit, no check would catch a stale cache.
-    if (m.size === 0 && cached) return RETRY;
-    if (m.size === 0) {
-      ctx.runCache.set(runId, c);
+      planned = 1;
+      // The staged path's flip checks all of these plus its staging record, in one commit.
+      if (checks.size + 1 > ctx.limits.checks) throw tooLargeForOneCommit();
+      const headId = keyId(runHeadKey(runId));
+      const withoutHead = job.mutations.filter((x) => keyId(x.key) !== headId);
+      const stored = {
+        key: headCheck.key,
+        value: c.head,
+        versionstamp: c.headVersionstamp,
+      } as Deno.KvEntryMaybe<RunHead>;
+      const otherChecks = job.checks.filter((x) => keyId(x.key) !== headId);
+      if (!await commitStaged(ctx.kv, runId, stored, otherChecks, withoutHead)) return RETRY;
+      outcomes = results;
       return true;
-    }
-    const headCheck = { key: runHeadKey(runId), versionstamp: c.headVersionstamp };
-    const checks: Deno.AtomicCheck[] = [
-      headCheck,
-      { key: experimentKey(c.run.experiment_id), versionstamp: c.expVersionstamp },
-      ...state.checks,
-    ];
-    m.set(runHeadKey(runId), { seq: (c.head?.seq ?? 0) + 1 } satisfies RunHead);
-    const planned = m.get(runKey(runId))?.value as RunRecord | undefined;
-    const base = planned ?? c.run;
-    const summary = nextSummary(base.s, runId, m);
-    if (summary) m.set(runKey(runId), { ...base, s: summary } satisfies RunRecord);
-    const record = m.get(runKey(runId))?.value as RunRecord | undefined;
-    if (record) indexRunRecord(m, record);
-    const job = { checks, mutations: m.list() };
-    if (fitsOneCommit(job, ctx.limits)) {
-      const vs = await ctx.committer.commit(job);
-      if (vs === null) return RETRY;
-      ctx.runCache.set(runId, advance(c, runId, m, vs));
-      return true;
-    }
-    // The staged path's flip checks all of these plus its staging record, in one commit.
-    if (distinctChecks(checks) + 1 > ctx.limits.checks) throw tooLargeForOneCommit();
-    const headId = keyId(runHeadKey(runId));
-    const withoutHead = job.mutations.filter((x) => keyId(x.key) !== headId);
-    const head = {
-      key: headCheck.key,
-      value: c.head,
-      versionstamp: c.headVersionstamp,
-    } as Deno.KvEntryMaybe<RunHead>;
-    return await commitStaged(ctx.kv, runId, head, checks.slice(1), withoutHead) ? true : RETRY;
-  }).then(() => undefined);
+    });
+  } catch (e) {
+    // Nothing was written: the writes this attempt planned fail with it (all of them when it
+    // failed before planning, e.g. an unknown run), the others wait for the next group.
+    const failed = planned === 0 ? group.length : planned;
+    for (const w of group.slice(0, failed)) w.reject(e);
+    return group.slice(failed);
+  }
+  outcomes.forEach((o, i) => o === PLANNED ? group[i].resolve() : group[i].reject(o));
+  return group.slice(planned);
+}
+
+/** What one plan of a group reads: the group's state so far, and KV through `kv`. */
+function planState(
+  ctx: KvContext,
+  runId: string,
+  c: CachedRunState,
+  run: RunRecord,
+  kv: Deno.Kv,
+): RunWriteState {
+  return {
+    run,
+    exp: c.exp,
+    stage: runStage(run, c.exp),
+    checks: [],
+    kv,
+    params: (keys) =>
+      lookThrough(
+        c.params,
+        c.paramsComplete,
+        keys,
+        (ks) => getManyValues<string>(ctx.kv, ks.map((k) => runParamKey(runId, k))),
+      ),
+    metricHeads: (keys) =>
+      lookThrough(
+        c.metrics,
+        c.metricsComplete,
+        keys,
+        (ks) => getManyValues<MetricHead>(ctx.kv, ks.map((k) => runMetricKey(runId, k))),
+      ),
+    tags: (keys) =>
+      lookThrough(
+        c.tags,
+        c.tagsComplete,
+        keys,
+        (ks) => getManyValues<string>(ctx.kv, ks.map((k) => runTagKey(runId, k))),
+      ),
+  };
 }
