@@ -77,7 +77,27 @@ export function compareSortKeys(a: PointSortKey, b: PointSortKey): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
 }
 
-const cmpPoints = (a: Point, b: Point) => compareSortKeys(sortKeyOf(a), sortKeyOf(b));
+/**
+ * Orders points as their sort keys order, without building the keys: a sort of thousands of
+ * points otherwise allocates two arrays per comparison.
+ */
+function cmpPoints(a: Point, b: Point): number {
+  return a.timestamp - b.timestamp || a.step - b.step || cmpValues(a.value, b.value);
+}
+
+/** Orders values as the sort key's last two parts do: NaN as 0, just after a real 0. */
+function cmpValues(a: number, b: number): number {
+  const an = Number.isNaN(a), bn = Number.isNaN(b);
+  return (an ? 0 : a) - (bn ? 0 : b) || (an ? 1 : 0) - (bn ? 1 : 0);
+}
+
+/** Orders a point against a sort key, as `compareSortKeys(sortKeyOf(p), sk)` does. */
+function cmpPointKey(p: Point, sk: PointSortKey): number {
+  const nan = Number.isNaN(p.value);
+  return p.timestamp - sk[0] || p.step - sk[1] || (nan ? 0 : p.value) - sk[2] ||
+    (nan ? 1 : 0) - sk[3];
+}
+
 const nanAsZero = (v: number) => Number.isNaN(v) ? 0 : v;
 
 /** MLflow's "latest": the maximum of (step, timestamp, value), NaN compared as 0. */
@@ -88,7 +108,18 @@ export function isNewer(a: Point, b: Point): boolean {
 
 /** Sorts and drops exact duplicates: the first copy stays, with its extra fields (a stable sort). */
 function sortUnique(points: Point[]): Point[] {
-  const sorted = [...points].sort(cmpPoints);
+  // Points mostly arrive in order (a training loop's steps): check before sorting a copy.
+  let inOrder = true, unique = true;
+  for (let i = 1; i < points.length; i++) {
+    const c = cmpPoints(points[i - 1], points[i]);
+    if (c > 0) {
+      inOrder = false;
+      break;
+    }
+    if (c === 0) unique = false;
+  }
+  if (inOrder && unique) return points;
+  const sorted = inOrder ? points : [...points].sort(cmpPoints);
   const out: Point[] = [];
   for (const p of sorted) {
     if (out.length === 0 || cmpPoints(out[out.length - 1], p) !== 0) out.push(p);
@@ -101,22 +132,8 @@ function sortUnique(points: Point[]): Point[] {
  * as short values (three one-letter fields take ~50 bytes, which a size of the values alone
  * underestimated enough for a chunk of such points to pass KV's 64 KiB value limit).
  */
-function pointSize(p: Point): number {
-  return p.x ? 26 + estimateSize(p.x) : 26;
-}
-
-function encodeChunk(points: Point[]): Chunk {
-  const n = points.length;
-  const c: Chunk = { ts: new Float64Array(n), st: new Float64Array(n), v: new Float64Array(n) };
-  let anyExtra = false;
-  for (let i = 0; i < n; i++) {
-    c.ts[i] = points[i].timestamp;
-    c.st[i] = points[i].step;
-    c.v[i] = points[i].value;
-    if (points[i].x) anyExtra = true;
-  }
-  if (anyExtra) c.x = points.map((p) => p.x ?? 0);
-  return c;
+function pointSize(x: PointExtra | 0): number {
+  return x ? 26 + estimateSize(x) : 26;
 }
 
 /** Decodes a chunk into points. */
@@ -131,24 +148,64 @@ export function decodeChunk(c: Chunk): Point[] {
   return out;
 }
 
-/** Writes sorted points as chunks under the size limits. */
-function writeChunks(m: MutationSet, runId: string, key: string, points: Point[]): void {
+/**
+ * Writes sorted points as chunks under the size limits: `below`'s points (a stored chunk being
+ * folded in, all below `points`) then `points`. Columns are copied straight from the stored
+ * chunk, so folding the last chunk into an in-order append decodes none of its points.
+ */
+function writeChunks(
+  m: MutationSet,
+  runId: string,
+  key: string,
+  points: Point[],
+  below: Chunk | null = null,
+): void {
+  const ln = below ? below.ts.length : 0;
+  const n = ln + points.length;
+  const hasX = below?.x !== undefined || points.some((p) => p.x);
+  const extraAt = (i: number): PointExtra | 0 =>
+    i < ln ? below!.x?.[i] ?? 0 : points[i - ln].x ?? 0;
+  const emit = (start: number, end: number) => {
+    const len = end - start;
+    const c: Chunk = {
+      ts: new Float64Array(len),
+      st: new Float64Array(len),
+      v: new Float64Array(len),
+    };
+    const x: (PointExtra | 0)[] | undefined = hasX ? new Array(len) : undefined;
+    let anyExtra = false;
+    for (let i = start; i < end; i++) {
+      const j = i - start;
+      if (i < ln) {
+        c.ts[j] = below!.ts[i];
+        c.st[j] = below!.st[i];
+        c.v[j] = below!.v[i];
+      } else {
+        const p = points[i - ln];
+        c.ts[j] = p.timestamp;
+        c.st[j] = p.step;
+        c.v[j] = p.value;
+      }
+      if (x) {
+        x[j] = extraAt(i);
+        if (x[j]) anyExtra = true;
+      }
+    }
+    if (anyExtra) c.x = x;
+    const min = sortKeyOf({ timestamp: c.ts[0], step: c.st[0], value: c.v[0] });
+    m.set(metricChunkKey(runId, key, min), c);
+  };
   let start = 0, bytes = 0;
-  for (let i = 0; i < points.length; i++) {
-    const s = pointSize(points[i]);
+  for (let i = 0; i < n; i++) {
+    const s = hasX ? pointSize(extraAt(i)) : 26;
     if (i > start && (i - start >= CHUNK_POINTS || bytes + s > CHUNK_BYTES)) {
-      m.set(
-        metricChunkKey(runId, key, sortKeyOf(points[start])),
-        encodeChunk(points.slice(start, i)),
-      );
+      emit(start, i);
       start = i;
       bytes = 0;
     }
     bytes += s;
   }
-  if (start < points.length) {
-    m.set(metricChunkKey(runId, key, sortKeyOf(points[start])), encodeChunk(points.slice(start)));
-  }
+  if (start < n) emit(start, n);
 }
 
 async function first<T>(iter: Deno.KvListIterator<T>): Promise<Deno.KvEntry<T> | null> {
@@ -221,8 +278,8 @@ export async function planMetricAppend(
   // In arrival order, so that of two tied points the first logged stays latest, as in MLflow.
   for (const p of points) if (!latest || isNewer(p, latest)) latest = p;
   const max = head?.max ?? null;
-  const inOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) > 0) : pts;
-  const outOfOrder = max ? pts.filter((p) => compareSortKeys(sortKeyOf(p), max) <= 0) : [];
+  const inOrder = max ? pts.filter((p) => cmpPointKey(p, max) > 0) : pts;
+  const outOfOrder = max ? pts.filter((p) => cmpPointKey(p, max) <= 0) : [];
 
   const touched = await assignToChunks(kv, runId, key, outOfOrder);
   for (const { entry, add } of touched) {
@@ -260,17 +317,18 @@ export async function planMetricAppend(
         m.delete(e.key);
       }
     }
-    let merged = sortUnique([...existing, ...inOrder]);
+    const merged = existing.length === 0 ? inOrder : sortUnique([...existing, ...inOrder]);
+    let below: Chunk | null = null;
     if (touched.length === 0 && max) {
       // Fold a last chunk with room into the new points so chunks stay near full.
       const prefix = metricChunksPrefix(runId, key);
       const last = await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));
       if (last && last.value.ts.length < CHUNK_POINTS) {
         m.delete(last.key);
-        merged = [...decodeChunk(last.value), ...merged];
+        below = last.value;
       }
     }
-    writeChunks(m, runId, key, merged);
+    writeChunks(m, runId, key, merged, below);
     newMax = sortKeyOf(merged[merged.length - 1]);
     loose = 0;
     top = null;
@@ -332,7 +390,7 @@ export async function readHistoryPoints(
   const chunks = start ? kv.list<Chunk>({ prefix, start }) : kv.list<Chunk>({ prefix });
   outer: for await (const e of chunks) {
     for (const p of decodeChunk(e.value)) {
-      if (after && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
+      if (after && cmpPointKey(p, after) <= 0) continue;
       out.push(p);
       if (out.length >= want) break outer;
     }
@@ -344,7 +402,7 @@ export async function readHistoryPoints(
       : kv.list<PointExtra | 0>({ prefix: lp });
     for await (const e of loose) {
       const p = pointFromLooseKey(e.key, e.value);
-      if (after && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
+      if (after && cmpPointKey(p, after) <= 0) continue;
       out.push(p);
       if (out.length >= want) break;
     }
