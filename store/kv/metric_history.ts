@@ -5,8 +5,15 @@
  * `log-metric`) and read fast (100k points in a few dozen values). Points are kept in
  * non-overlapping chunks keyed by their smallest point, so KV key order is history order, plus up
  * to `COMPACT_AT` loose points above every chunk. When the loose points pile up they are packed
- * into chunks (folding in a last chunk that has room). A point arriving out of order is inserted
- * into the chunk that covers it. Of exact duplicates (same timestamp, step and value) the first
+ * into chunks (folding in a last chunk that has room). A point arriving out of order (at or below
+ * the chunks' largest point) is written as a late key of its own, and the chunk whose range holds
+ * it takes in its waiting late points at once, only when they number at least
+ * `1 / LATE_MERGE_RATIO` of the points it holds: inserting each late point into its chunk rewrote
+ * a whole chunk (up to ~24 KB) per point, while this way a late point costs its own key, its
+ * deletion and an amortised share of at most ~3 packed points of rewrite, in any arrival order.
+ * A count per chunk (read with the late key itself) says when, so no write lists the waiting
+ * points until the merge. Readers merge chunks and late points (they never hold the same point).
+ * Of exact duplicates (same timestamp, step and value) the first
  * copy stays, extras and all: MLflow's "identical point is ignored".
  *
  * @module
@@ -15,6 +22,9 @@ import type { Metric } from "../types.ts";
 import {
   metricChunkKey,
   metricChunksPrefix,
+  metricLateCountKey,
+  metricLateKey,
+  metricLatePrefix,
   metricPointKey,
   metricPointsPrefix,
   type PointSortKey,
@@ -27,6 +37,12 @@ import { getManyValues } from "./run_write.ts";
 export const COMPACT_AT = 100;
 const CHUNK_POINTS = 1000;
 const CHUNK_BYTES = 48_000;
+/**
+ * A chunk takes in its waiting late points once they number at least this fraction of its own
+ * points: a merge then rewrites at most 1 / ratio + 1 packed points per late point, and deletes
+ * at most ~`CHUNK_POINTS * ratio` late keys, which keeps it within one commit's mutations.
+ */
+export const LATE_MERGE_RATIO = 0.5;
 
 /** MLflow 3 fields a point may carry. */
 export interface PointExtra {
@@ -57,6 +73,12 @@ export interface MetricHead {
    * it existed, until the next append looks it up.
    */
   top?: PointSortKey | null;
+  /**
+   * Late points waiting beside the chunks (absent = none). While any wait, an in-order append
+   * starts a new chunk rather than folding the last one, so no chunk's range ever changes under
+   * the per-chunk counts of waiting points.
+   */
+  late?: number;
 }
 
 interface Chunk {
@@ -237,6 +259,8 @@ async function assignToChunks(
   const prefix = metricChunksPrefix(runId, key);
   const first = await coveringChunk(kv, runId, key, sortKeyOf(sorted[0]));
   if (!first) return []; // unreachable while chunks exist, which out-of-order points imply
+  // A single point (log-metric) belongs to the covering chunk: no scan for the chunks it spans.
+  if (sorted.length === 1) return [{ entry: first, add: sorted }];
   const last = sortKeyOf(sorted[sorted.length - 1]);
   const spanned: Deno.KvEntry<Chunk>[] = [];
   // Points below the first chunk fall back to it, so `last` may sort below the scan's start: then
@@ -255,6 +279,84 @@ async function assignToChunks(
     out[c].add.push(p);
   }
   return out.filter((t) => t.add.length > 0);
+}
+
+/** Whether a chunk holds a point equal to `p` (a binary search of its columns). */
+function chunkHas(c: Chunk, p: Point): boolean {
+  let lo = 0, hi = c.ts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const d = c.ts[mid] - p.timestamp || c.st[mid] - p.step || cmpValues(c.v[mid], p.value);
+    if (d === 0) return true;
+    if (d < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** The smallest point of the chunk after `e`, or null when `e` is the last chunk. */
+async function nextChunkMin(
+  kv: Deno.Kv,
+  runId: string,
+  key: string,
+  e: Deno.KvEntry<Chunk>,
+): Promise<PointSortKey | null> {
+  const prefix = metricChunksPrefix(runId, key);
+  const next = await first(kv.list<Chunk>({ prefix, start: [...e.key, 0] }, { limit: 1 }));
+  return next ? chunkMin(next) : null;
+}
+
+/**
+ * Plans late points (each touched chunk's `add`, sorted): points the chunk or the late keys
+ * already hold are dropped; the rest become late keys, or, once a chunk's waiting points reach
+ * `LATE_MERGE_RATIO` of its size, the chunk is rewritten with all of them. One `getMany` reads
+ * both the late keys and the chunks' counts. Returns the change in the number of waiting points.
+ */
+async function planLate(
+  kv: Deno.Kv,
+  m: MutationSet,
+  runId: string,
+  key: string,
+  touched: { entry: Deno.KvEntry<Chunk>; add: Point[] }[],
+): Promise<number> {
+  const fresh = touched.map((t) => t.add.filter((p) => !chunkHas(t.entry.value, p)));
+  const lateKeys = fresh.flat().map((p) => metricLateKey(runId, key, sortKeyOf(p)));
+  const countKeys = touched.map((t) => metricLateCountKey(runId, key, chunkMin(t.entry)));
+  if (lateKeys.length === 0) return 0;
+  const stored = await getManyValues<unknown>(kv, [...lateKeys, ...countKeys]);
+  let k = 0, change = 0;
+  for (let c = 0; c < touched.length; c++) {
+    const add = fresh[c].filter(() => stored[k++] === null);
+    if (add.length === 0) continue;
+    const { entry } = touched[c];
+    const waiting = (stored[lateKeys.length + c] as number | null) ?? 0;
+    if (waiting + add.length < entry.value.ts.length * LATE_MERGE_RATIO) {
+      for (const p of add) m.set(metricLateKey(runId, key, sortKeyOf(p)), p.x ?? 0);
+      m.set(countKeys[c], waiting + add.length);
+      change += add.length;
+      continue;
+    }
+    // The chunk's waiting points are the `waiting` late keys just below the next chunk: the
+    // count is exact, and every late point below this chunk's range belongs to earlier chunks.
+    const waits: Point[] = [];
+    if (waiting > 0) {
+      const lp = metricLatePrefix(runId, key);
+      const next = await nextChunkMin(kv, runId, key, entry);
+      const selector = next ? { prefix: lp, end: [...lp, ...next] } : { prefix: lp };
+      for await (
+        const e of kv.list<PointExtra | 0>(selector, { reverse: true, limit: waiting })
+      ) {
+        waits.push(pointFromKey(e.key, e.value));
+        m.delete(e.key);
+      }
+      waits.reverse();
+    }
+    m.delete(entry.key);
+    m.delete(countKeys[c]);
+    writeChunks(m, runId, key, sortUnique([...decodeChunk(entry.value), ...waits, ...add]));
+    change -= waits.length;
+  }
+  return change;
 }
 
 function chunkMin(e: Deno.KvEntry<Chunk>): PointSortKey {
@@ -282,10 +384,7 @@ export async function planMetricAppend(
   const outOfOrder = max ? pts.filter((p) => cmpPointKey(p, max) <= 0) : [];
 
   const touched = await assignToChunks(kv, runId, key, outOfOrder);
-  for (const { entry, add } of touched) {
-    m.delete(entry.key);
-    writeChunks(m, runId, key, sortUnique([...decodeChunk(entry.value), ...add]));
-  }
+  const late = (head?.late ?? 0) + await planLate(kv, m, runId, key, touched);
 
   let loose = head?.loose ?? 0;
   let top = loose === 0 ? null : head?.top;
@@ -313,13 +412,13 @@ export async function planMetricAppend(
     const existing: Point[] = [];
     if (loose > 0) {
       for await (const e of kv.list<PointExtra | 0>({ prefix: metricPointsPrefix(runId, key) })) {
-        existing.push(pointFromLooseKey(e.key, e.value));
+        existing.push(pointFromKey(e.key, e.value));
         m.delete(e.key);
       }
     }
     const merged = existing.length === 0 ? inOrder : sortUnique([...existing, ...inOrder]);
     let below: Chunk | null = null;
-    if (touched.length === 0 && max) {
+    if (touched.length === 0 && max && late === 0) {
       // Fold a last chunk with room into the new points so chunks stay near full.
       const prefix = metricChunksPrefix(runId, key);
       const last = await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));
@@ -336,6 +435,7 @@ export async function planMetricAppend(
   if (latest) {
     const next: MetricHead = { latest, loose, max: newMax };
     if (top !== undefined) next.top = top;
+    if (late > 0) next.late = late;
     m.set(runMetricKey(runId, key), next);
   }
 }
@@ -350,7 +450,7 @@ async function largestLoosePoint(
   return e ? e.key.slice(-4) as unknown as PointSortKey : null;
 }
 
-function pointFromLooseKey(key: Deno.KvKey, x: PointExtra | 0): Point {
+function pointFromKey(key: Deno.KvKey, x: PointExtra | 0): Point {
   const n = key.length;
   const nan = key[n - 1] === 1;
   const p: Point = {
@@ -373,7 +473,8 @@ export function toMetric(key: string, p: Point): Metric {
 
 /**
  * Reads points in history order strictly after `after` (from the start when null), at most
- * `limit + 1` of them so the caller can tell whether another page exists.
+ * `limit + 1` of them so the caller can tell whether another page exists. Chunks and late points
+ * are merged (they never hold the same point); loose points come after both.
  */
 export async function readHistoryPoints(
   kv: Deno.Kv,
@@ -384,16 +485,42 @@ export async function readHistoryPoints(
 ): Promise<Point[]> {
   const want = limit === Infinity ? Infinity : limit + 1;
   const out: Point[] = [];
+  const keep = (p: Point) => !after || cmpPointKey(p, after) > 0;
+  const lp = metricLatePrefix(runId, key);
+  const late = after
+    ? kv.list<PointExtra | 0>({ prefix: lp, start: [...lp, ...after] })
+    : kv.list<PointExtra | 0>({ prefix: lp });
+  const pullLate = async () => {
+    const r = await late.next();
+    return r.done ? null : pointFromKey(r.value.key, r.value.value);
+  };
+  // Started now, so that the late points' first read overlaps the chunks' (mostly it finds none);
+  // awaited only when a late point is taken, not once per chunk point.
+  const firstLate = pullLate();
+  let q: Point | null | undefined;
   const prefix = metricChunksPrefix(runId, key);
   let start: Deno.KvKey | undefined;
   if (after) start = (await coveringChunk(kv, runId, key, after))?.key;
   const chunks = start ? kv.list<Chunk>({ prefix, start }) : kv.list<Chunk>({ prefix });
   outer: for await (const e of chunks) {
+    if (q === undefined) q = await firstLate;
     for (const p of decodeChunk(e.value)) {
-      if (after && cmpPointKey(p, after) <= 0) continue;
+      while (q && cmpPoints(q, p) <= 0) {
+        if (keep(q)) {
+          out.push(q);
+          if (out.length >= want) break outer;
+        }
+        q = await pullLate();
+      }
+      if (!keep(p)) continue;
       out.push(p);
       if (out.length >= want) break outer;
     }
+  }
+  if (q === undefined) q = await firstLate;
+  while (q && out.length < want) {
+    if (keep(q)) out.push(q);
+    q = await pullLate();
   }
   if (out.length < want) {
     const lp = metricPointsPrefix(runId, key);
@@ -401,8 +528,8 @@ export async function readHistoryPoints(
       ? kv.list<PointExtra | 0>({ prefix: lp, start: [...lp, ...after] })
       : kv.list<PointExtra | 0>({ prefix: lp });
     for await (const e of loose) {
-      const p = pointFromLooseKey(e.key, e.value);
-      if (after && cmpPointKey(p, after) <= 0) continue;
+      const p = pointFromKey(e.key, e.value);
+      if (!keep(p)) continue;
       out.push(p);
       if (out.length >= want) break;
     }
