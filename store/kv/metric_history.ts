@@ -36,6 +36,13 @@ import { getManyValues } from "./run_write.ts";
 /** How many loose points a metric may have before they are packed into a chunk. */
 export const COMPACT_AT = 100;
 const CHUNK_POINTS = 1000;
+/**
+ * An in-order append folds the last chunk in only while it holds fewer points than this: each
+ * fold rewrites the chunk, so folding up to a full chunk rewrote ~5.5 chunks' worth of points per
+ * chunk filled 100 at a time (a training loop's batch); stopping at half costs ~3 and leaves
+ * chunks of at least half a chunk.
+ */
+export const FOLD_BELOW_POINTS = CHUNK_POINTS / 2;
 const CHUNK_BYTES = 48_000;
 /**
  * A chunk takes in its waiting late points once they number at least this fraction of its own
@@ -79,6 +86,12 @@ export interface MetricHead {
    * the per-chunk counts of waiting points.
    */
   late?: number;
+  /**
+   * Points in the last chunk as the last in-order append wrote it (absent in older heads): when it
+   * is too full to fold, the next append writes a new chunk without reading it. A late merge may
+   * change the chunk since; the hint then only costs a read, or leaves a chunk unfolded.
+   */
+  tail?: number;
 }
 
 interface Chunk {
@@ -181,7 +194,7 @@ function writeChunks(
   key: string,
   points: Point[],
   below: Chunk | null = null,
-): void {
+): number {
   const ln = below ? below.ts.length : 0;
   const n = ln + points.length;
   const hasX = below?.x !== undefined || points.some((p) => p.x);
@@ -228,6 +241,7 @@ function writeChunks(
     bytes += s;
   }
   if (start < n) emit(start, n);
+  return n - start;
 }
 
 async function first<T>(iter: Deno.KvListIterator<T>): Promise<Deno.KvEntry<T> | null> {
@@ -389,6 +403,7 @@ export async function planMetricAppend(
   let loose = head?.loose ?? 0;
   let top = loose === 0 ? null : head?.top;
   let newMax = max;
+  let tail = head?.tail;
   if (inOrder.length > 0 && loose + inOrder.length < COMPACT_AT) {
     const known = top === undefined ? await largestLoosePoint(kv, runId, key) : top;
     // Only a point at or below the largest loose one can repeat one, and the stored copy must
@@ -418,16 +433,16 @@ export async function planMetricAppend(
     }
     const merged = existing.length === 0 ? inOrder : sortUnique([...existing, ...inOrder]);
     let below: Chunk | null = null;
-    if (touched.length === 0 && max && late === 0) {
+    if (touched.length === 0 && max && late === 0 && (head?.tail ?? 0) < FOLD_BELOW_POINTS) {
       // Fold a last chunk with room into the new points so chunks stay near full.
       const prefix = metricChunksPrefix(runId, key);
       const last = await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));
-      if (last && last.value.ts.length < CHUNK_POINTS) {
+      if (last && last.value.ts.length < FOLD_BELOW_POINTS) {
         m.delete(last.key);
         below = last.value;
       }
     }
-    writeChunks(m, runId, key, merged, below);
+    tail = writeChunks(m, runId, key, merged, below);
     newMax = sortKeyOf(merged[merged.length - 1]);
     loose = 0;
     top = null;
@@ -436,6 +451,7 @@ export async function planMetricAppend(
     const next: MetricHead = { latest, loose, max: newMax };
     if (top !== undefined) next.top = top;
     if (late > 0) next.late = late;
+    if (tail !== undefined) next.tail = tail;
     m.set(runMetricKey(runId, key), next);
   }
 }
@@ -512,7 +528,7 @@ export async function readHistoryPoints(
         }
         q = await pullLate();
       }
-      if (!keep(p)) continue;
+      if (after && cmpPointKey(p, after) <= 0) continue;
       out.push(p);
       if (out.length >= want) break outer;
     }

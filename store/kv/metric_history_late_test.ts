@@ -59,7 +59,7 @@ const PER_COMMIT_BYTES = 400;
 
 /**
  * Logs `points` (already in arrival order) `batch` per commit to each of `keys` in turn, after a
- * packed history of 2,000 even steps per key (two chunks of 1,000); returns the bytes written.
+ * packed history of 2,000 even steps per key, 500 per commit; returns the bytes written.
  */
 async function lateBytes(points: Point[], batch: number, keys: string[]) {
   using kv = await Deno.openKv(":memory:");
