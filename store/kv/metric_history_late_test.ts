@@ -1,6 +1,8 @@
 /**
  * Late points (issue 12 §3): bytes a history writes for points that arrive at or below its
- * chunks, in several arrival orders, against what the same points cost logged in order.
+ * chunks, in several arrival orders, against the points' own size (each one's entry alone in KV).
+ * Bytes are counted from the planned mutations: each set's key and V8-serialised value (what KV
+ * stores), each delete's key.
  */
 import { ok } from "node:assert/strict";
 import { serialize } from "node:v8";
