@@ -183,6 +183,23 @@ export function decodeChunk(c: Chunk): Point[] {
   return out;
 }
 
+/** A chunk as written: its key and value. */
+interface TailChunk {
+  key: Deno.KvKey;
+  value: Chunk;
+}
+
+/** Most last chunks {@linkcode planMetricAppend} keeps in memory (each under ~12 KB). */
+export const MAX_CACHED_TAILS = 1_000;
+
+/**
+ * The last chunk each metric's latest in-order append wrote, with the head object that append
+ * planned. The next append planning from that very object (which the run cache hands out only
+ * after that commit landed, and which a lost head check replaces with one read afresh) folds the
+ * chunk without reading it back; any other head misses and reads it.
+ */
+const tails = new Map<string, { head: MetricHead; chunk: TailChunk }>();
+
 /**
  * Writes sorted points as chunks under the size limits: `below`'s points (a stored chunk being
  * folded in, all below `points`) then `points`. Columns are copied straight from the stored
@@ -194,7 +211,7 @@ function writeChunks(
   key: string,
   points: Point[],
   below: Chunk | null = null,
-): number {
+): TailChunk {
   const ln = below ? below.ts.length : 0;
   const n = ln + points.length;
   const hasX = below?.x !== undefined || points.some((p) => p.x);
@@ -228,8 +245,10 @@ function writeChunks(
     }
     if (anyExtra) c.x = x;
     const min = sortKeyOf({ timestamp: c.ts[0], step: c.st[0], value: c.v[0] });
-    m.set(metricChunkKey(runId, key, min), c);
+    lastEmitted = { key: metricChunkKey(runId, key, min), value: c };
+    m.set(lastEmitted.key, c);
   };
+  let lastEmitted: TailChunk | undefined;
   let start = 0, bytes = 0;
   for (let i = 0; i < n; i++) {
     const s = hasX ? pointSize(extraAt(i)) : 26;
@@ -241,7 +260,7 @@ function writeChunks(
     bytes += s;
   }
   if (start < n) emit(start, n);
-  return n - start;
+  return lastEmitted!;
 }
 
 async function first<T>(iter: Deno.KvListIterator<T>): Promise<Deno.KvEntry<T> | null> {
@@ -404,6 +423,8 @@ export async function planMetricAppend(
   let top = loose === 0 ? null : head?.top;
   let newMax = max;
   let tail = head?.tail;
+  let written: TailChunk | undefined;
+  const tailId = `${runId}/${key}`;
   if (inOrder.length > 0 && loose + inOrder.length < COMPACT_AT) {
     const known = top === undefined ? await largestLoosePoint(kv, runId, key) : top;
     // Only a point at or below the largest loose one can repeat one, and the stored copy must
@@ -436,13 +457,17 @@ export async function planMetricAppend(
     if (touched.length === 0 && max && late === 0 && (head?.tail ?? 0) < FOLD_BELOW_POINTS) {
       // Fold a last chunk with room into the new points so chunks stay near full.
       const prefix = metricChunksPrefix(runId, key);
-      const last = await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));
+      const cached = tails.get(tailId);
+      const last = cached && cached.head === head
+        ? cached.chunk
+        : await first(kv.list<Chunk>({ prefix }, { reverse: true, limit: 1 }));
       if (last && last.value.ts.length < FOLD_BELOW_POINTS) {
         m.delete(last.key);
         below = last.value;
       }
     }
-    tail = writeChunks(m, runId, key, merged, below);
+    written = writeChunks(m, runId, key, merged, below);
+    tail = written.value.ts.length;
     newMax = sortKeyOf(merged[merged.length - 1]);
     loose = 0;
     top = null;
@@ -453,6 +478,11 @@ export async function planMetricAppend(
     if (late > 0) next.late = late;
     if (tail !== undefined) next.tail = tail;
     m.set(runMetricKey(runId, key), next);
+    tails.delete(tailId);
+    if (written && written.value.ts.length < FOLD_BELOW_POINTS) {
+      if (tails.size >= MAX_CACHED_TAILS) tails.delete(tails.keys().next().value!);
+      tails.set(tailId, { head: next, chunk: written });
+    }
   }
 }
 

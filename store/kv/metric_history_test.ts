@@ -287,3 +287,42 @@ Deno.test("planMetricAppend() folds the last chunk only while it is under FOLD_B
     strip(run(0, 2000)),
   );
 });
+
+Deno.test("planMetricAppend() folds the last chunk its previous append wrote without reading it back, only from that append's head", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let reads = 0;
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "get" || prop === "getMany" || prop === "list") reads++;
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const points = (from: number) =>
+    Array.from({ length: 100 }, (_, i) => ({ timestamp: from + i, step: from + i, value: i }));
+  /** Plans and commits an append from `head`; returns the reads and the head it planned. */
+  const appendFrom = async (head: MetricHead | null, pts: Point[]) => {
+    const m = new MutationSet();
+    reads = 0;
+    await planMetricAppend(counted, m, "r", "m", head, pts);
+    const op = kv.atomic();
+    applyMutations(op, m.list());
+    strictEqual((await op.commit()).ok, true);
+    return { reads, head: m.get(runMetricKey("r", "m"))!.value as MetricHead };
+  };
+  let { head } = await appendFrom(null, points(0));
+  // The head this process planned, as the run cache hands it back: nothing read.
+  ({ head, reads } = await appendFrom(head, points(100)));
+  strictEqual(reads, 0);
+  // A head read from KV (another process may have written since): the chunk is read.
+  const stored = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value;
+  ({ reads } = await appendFrom(stored, points(200)));
+  strictEqual(reads, 1);
+  const all = [...points(0), ...points(100), ...points(200)];
+  deepStrictEqual(strip(await readHistoryPoints(kv, "r", "m", null, Infinity)), strip(all));
+  const sizes: number[] = [];
+  for await (const e of kv.list<{ ts: Float64Array }>({ prefix: ["metric_chunks"] })) {
+    sizes.push(e.value.ts.length);
+  }
+  deepStrictEqual(sizes, [300]);
+});
