@@ -220,8 +220,12 @@ export function lastPerKey(tags: Tag[]): Tag[] {
   }));
 }
 
-function checkMetric(m: Metric, i: number): Metric {
-  const key = checkKey("metric", "Metric name", m?.key, `metrics[${i}].key`);
+function checkMetric(m: Metric, i: number, checked: Set<string>): Metric {
+  // A batch repeats a few keys many times (a key per metric, a point per step): check each once.
+  const key = typeof m?.key === "string" && checked.has(m.key)
+    ? m.key
+    : checkKey("metric", "Metric name", m?.key, `metrics[${i}].key`);
+  checked.add(key);
   const { value, timestamp } = m;
   const step = m.step ?? 0;
   if (typeof value !== "number") {
@@ -274,7 +278,8 @@ function checkBatchLimit(what: string, limit: number, n: number): void {
 
 /** The §4.2 order: per-item rules, then count limits, then duplicate param keys. */
 function checkBatch(batch: RunBatch, truncate: boolean): Required<RunBatch> {
-  const metrics = (batch.metrics ?? []).map(checkMetric);
+  const checkedKeys = new Set<string>();
+  const metrics = (batch.metrics ?? []).map((m, i) => checkMetric(m, i, checkedKeys));
   const params = (batch.params ?? []).map((p, i) => checkParam(p, i, truncate));
   const tags = checkTags(batch.tags, MAX_RUN_TAG_VALUE, truncate, "tags");
   checkBatchLimit("metrics", MAX_METRICS_PER_BATCH, metrics.length);

@@ -123,6 +123,17 @@ export const metricPointKey = (runId: string, key: string, sk: PointSortKey) =>
   ["metric_points", runId, key, ...sk] as const;
 export const metricPointsPrefix = (runId: string, key: string) =>
   ["metric_points", runId, key] as const;
+/**
+ * A point that arrived at or below the chunks' largest point and waits beside them, until the
+ * chunk whose range holds it takes in its waiting points at once (see `metric_history.ts`).
+ */
+export const metricLateKey = (runId: string, key: string, sk: PointSortKey) =>
+  ["metric_late", runId, key, ...sk] as const;
+export const metricLatePrefix = (runId: string, key: string) =>
+  ["metric_late", runId, key] as const;
+/** How many late points wait in the range of the chunk keyed by `min`. */
+export const metricLateCountKey = (runId: string, key: string, min: PointSortKey) =>
+  ["metric_late_count", runId, key, ...min] as const;
 
 /** The last part of a key: the entity's own key under a prefix (a param name, a dataset id…). */
 export function lastPart(key: Deno.KvKey): string {

@@ -436,10 +436,11 @@ export async function planModelMetrics(
   runId: string,
   metrics: readonly Metric[],
 ): Promise<void> {
-  const ids = [
-    ...new Set(metrics.flatMap((x) => isModelId(x.model_id) ? [x.model_id] : [])),
-  ];
-  if (ids.length === 0) return;
+  // A plain loop: a batch is up to 1000 metrics, mostly without a model id.
+  const unique = new Set<string>();
+  for (const x of metrics) if (isModelId(x.model_id)) unique.add(x.model_id);
+  if (unique.size === 0) return;
+  const ids = [...unique];
   const records = await getManyValues<ModelRecord>(kv, ids.map((id) => loggedModelKey(id)));
   const stored = new Set(ids.filter((_, i) => records[i] !== null));
   for (const x of metrics) {

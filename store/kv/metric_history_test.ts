@@ -4,6 +4,7 @@ import { createKvStore } from "./mod.ts";
 import {
   COMPACT_AT,
   compareSortKeys,
+  FOLD_BELOW_POINTS,
   type MetricHead,
   planMetricAppend,
   type Point,
@@ -249,4 +250,79 @@ Deno.test("planMetricAppend() looks up the largest loose point once for a head s
     [3, undefined],
     [4, undefined],
   ]);
+});
+
+Deno.test("planMetricAppend() folds the last chunk only while it is under FOLD_BELOW_POINTS, and skips reading it once full", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let reads = 0;
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "get" || prop === "getMany" || prop === "list") reads++;
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const appendCounted = async (points: Point[]) => {
+    const head = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value;
+    const m = new MutationSet();
+    reads = 0;
+    await planMetricAppend(counted, m, "r", "m", head, points);
+    const op = kv.atomic();
+    applyMutations(op, m.list());
+    strictEqual((await op.commit()).ok, true);
+    return reads;
+  };
+  const run = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ timestamp: from + i, step: from + i, value: from + i }));
+  for (let b = 0; b < 10; b++) await appendCounted(run(b * 100, 100));
+  const sizes: number[] = [];
+  for await (const e of kv.list<{ ts: Float64Array }>({ prefix: ["metric_chunks"] })) {
+    sizes.push(e.value.ts.length);
+  }
+  deepStrictEqual(sizes, [FOLD_BELOW_POINTS, FOLD_BELOW_POINTS]);
+  // The last chunk is full enough not to fold: the next append reads nothing.
+  strictEqual(await appendCounted(run(1000, 1000)), 0);
+  deepStrictEqual(
+    strip(await readHistoryPoints(kv, "r", "m", null, Infinity)),
+    strip(run(0, 2000)),
+  );
+});
+
+Deno.test("planMetricAppend() folds the last chunk its previous append wrote without reading it back, only from that append's head", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let reads = 0;
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "get" || prop === "getMany" || prop === "list") reads++;
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const points = (from: number) =>
+    Array.from({ length: 100 }, (_, i) => ({ timestamp: from + i, step: from + i, value: i }));
+  /** Plans and commits an append from `head`; returns the reads and the head it planned. */
+  const appendFrom = async (head: MetricHead | null, pts: Point[]) => {
+    const m = new MutationSet();
+    reads = 0;
+    await planMetricAppend(counted, m, "r", "m", head, pts);
+    const op = kv.atomic();
+    applyMutations(op, m.list());
+    strictEqual((await op.commit()).ok, true);
+    return { reads, head: m.get(runMetricKey("r", "m"))!.value as MetricHead };
+  };
+  let { head } = await appendFrom(null, points(0));
+  // The head this process planned, as the run cache hands it back: nothing read.
+  ({ head, reads } = await appendFrom(head, points(100)));
+  strictEqual(reads, 0);
+  // A head read from KV (another process may have written since): the chunk is read.
+  const stored = (await kv.get<MetricHead>(runMetricKey("r", "m"))).value;
+  ({ reads } = await appendFrom(stored, points(200)));
+  strictEqual(reads, 1);
+  const all = [...points(0), ...points(100), ...points(200)];
+  deepStrictEqual(strip(await readHistoryPoints(kv, "r", "m", null, Infinity)), strip(all));
+  const sizes: number[] = [];
+  for await (const e of kv.list<{ ts: Float64Array }>({ prefix: ["metric_chunks"] })) {
+    sizes.push(e.value.ts.length);
+  }
+  deepStrictEqual(sizes, [300]);
 });

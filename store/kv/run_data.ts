@@ -80,7 +80,7 @@ export function logBatch(ctx: KvContext, runId: string, batch: RunBatch): Promis
     }
   }, {
     params: (batch.params ?? []).map((p) => p.key),
-    metrics: (batch.metrics ?? []).map((x) => x.key),
+    metrics: [...new Set((batch.metrics ?? []).map((x) => x.key))],
     tags: (batch.tags ?? []).map((t) => t.key),
   });
 }
