@@ -419,8 +419,11 @@ export async function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
       ids.slice(i, i + BUILD_READ_KEYS).map(loggedModelKey),
     );
     for (const rec of recs) {
+      // The experiment id only, not the record: this commit does not check the records, so a
+      // model changed or deleted meanwhile would leave a stale record that info-only searches
+      // trust; searches read the models of such entries.
       if (rec?.source_run_id && !rec.deleted) {
-        m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec);
+        m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec.experiment_id);
       }
     }
   }
