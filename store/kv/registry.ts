@@ -187,9 +187,8 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
       await withRetry(`delete registered model '${name}'`, async () => {
         const head = await readHead(kv, name);
         const p = new Plan(kv, ctx.limits).check(head.idx, head.rec)
-          .delete(head.idx.key).delete(head.rec.key).delete(
-            registeredModelViewKey(head.rec.value.id),
-          )
+          .delete(head.idx.key).delete(head.rec.key)
+          .delete(registeredModelViewKey(head.rec.value.id))
           .set(registryGarbageKey(head.rec.value.id), true);
         return await p.commit(`delete registered model '${name}'`) ? true : RETRY;
       });

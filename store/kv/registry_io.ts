@@ -51,7 +51,7 @@ export interface RegisteredModelRecord extends RegisteredModelCore {
 export interface ModelHead {
   idx: Deno.KvEntry<string>;
   rec: Deno.KvEntry<RegisteredModelRecord>;
-  /** The model's view, read in the record's snapshot (null: not written yet; see `registry_view.ts`). */
+  /** The model's view, read in the record's snapshot; null before its first write since views. */
   view: ModelView | null;
 }
 
@@ -268,8 +268,8 @@ export function writeModel<T>(
 }
 
 /**
- * The entries of model `id`'s view from its lists, for a model written before views existed. Read after the
- * head: a write under the model in between fails the caller's check on the record.
+ * The entries of model `id`'s view from its lists, for a model written before views existed.
+ * Read after the head: a write under the model in between fails the caller's check on the record.
  */
 export async function listView(kv: Deno.Kv, id: string): Promise<ModelView> {
   const lists = await Promise.all(viewPrefixes(id).map((p) => listAll(kv, p)));
@@ -367,11 +367,8 @@ export function modelFromView(
   const tags = groupTags(viewList(view, registeredModelTagsPrefix(id)), 3)
     .get(groupOf(registeredModelTagsPrefix(id))) ?? [];
   const versionTags = groupTags(viewList(view, modelVersionTagsPrefix(id)), 4);
-  const records = new Map(
-    viewList<ModelVersionRecord>(view, modelVersionsPrefix(id)).map((
-      e,
-    ) => [e.value.version, e.value]),
-  );
+  const versions = viewList<ModelVersionRecord>(view, modelVersionsPrefix(id));
+  const records = new Map(versions.map((e) => [e.value.version, e.value]));
   const latest = MODEL_VERSION_STAGES.flatMap((stage) => {
     const v = model.latest[stage];
     const rec = v === undefined ? undefined : records.get(v);
