@@ -196,7 +196,11 @@ Deno.test({
     //   and the versions registered from its URI, then the versions of its source run (their
     //   index is keyed by the run the model names), then those versions' records: 6 when the
     //   first versions' records share a read with the experiment name and source run, else 7.
-    //   Without versions it is 5.
+    //   Without versions it is 5. Three lists (model, URI index, run index) and three point
+    //   reads; the versions' records cannot share a read with the experiment and run, which
+    //   are issued once the model is read, before the run index answers. Left: index the
+    //   versions that point at a logged model (by model_id, models:/ source or a source under
+    //   its artifact root) under one key prefix per model, so one list replaces both indexes.
     const pageBudget: Record<string, [number, number]> = {
       "page /logged-models/:id": [7, 7],
     };
