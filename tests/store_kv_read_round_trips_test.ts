@@ -12,6 +12,9 @@ import {
   loggedModelsByRunPrefix,
   modelVersionsBySourceModelBuiltKey,
   modelVersionsBySourceModelPrefix,
+  registeredModelByNameKey,
+  registeredModelKey,
+  registeredModelViewKey,
 } from "../store/kv/keys.ts";
 import {
   type ExperimentLifecycles,
@@ -275,9 +278,67 @@ Deno.test("KV reads: a registered model's latest versions in several stages are 
       "Staging",
       "Production",
     ]);
-    // Name index, record, then at once: model tags, aliases, the three versions' records (one
-    // point read) and tags; then the record again. One version after another took 2 per stage.
-    assert.equal(counts.reads, 9, counts.log.join("\n"));
+    // Name index, then the record with the model's view (registry_view.ts): the whole model.
+    assert.equal(counts.reads, 2, counts.log.join("\n"));
+    // Without a view (a store written before views): name index, record, then at once: model
+    // tags, aliases, the three versions' records (one point read) and tags; then the record
+    // again. One version after another took 2 per stage.
+    const { id } = (await w.writer.kv.get<{ id: string }>(registeredModelKey(
+      (await w.writer.kv.get<string>(registeredModelByNameKey("r"))).value!,
+    ))).value!;
+    await w.writer.kv.delete(registeredModelViewKey(id));
+    const old = newCounts();
+    const older = (await w.open(old)).store;
+    assert.deepEqual(await older.getRegisteredModel("r"), model);
+    assert.equal(old.reads, 9, old.log.join("\n"));
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("KV reads: a run's logged models, info only, come from the source-run index in one list and match the models after every write", async () => {
+  const w = await world();
+  try {
+    const s = w.writer.store;
+    const exp = await s.createExperiment({ name: "e" });
+    const run = (await s.createRun({ experimentId: exp })).info.run_id;
+    const a = (await s.createLoggedModel({ experimentId: exp, sourceRunId: run, name: "a" }))
+      .info.model_id;
+    const b = (await s.createLoggedModel({
+      experimentId: exp,
+      sourceRunId: run,
+      name: "b",
+      modelType: "agent",
+    })).info.model_id;
+    const gone = (await s.createLoggedModel({ experimentId: exp, sourceRunId: run })).info.model_id;
+    // Every write that changes a model's record (finalize, tags, params, delete).
+    await s.finalizeLoggedModel(a, "LOGGED_MODEL_READY");
+    await s.setLoggedModelTags(b, [{ key: "t", value: "1" }]);
+    await s.logLoggedModelParams(a, [{ key: "p", value: "1" }]);
+    await s.deleteLoggedModelTag(b, "t");
+    await s.deleteLoggedModel(gone);
+    const opts = { experimentIds: [exp], filter: `source_run_id = '${run}'` };
+    const infos = async (store: KvTrackingStore, infoOnly: boolean) =>
+      (await store.searchLoggedModels({ ...opts, infoOnly })).items.map((m) => {
+        const { tags: _, ...info } = m.info;
+        return info;
+      });
+    const full = await infos(s, false);
+    assert.deepEqual(full.map((i) => i.model_id), [b, a]);
+    assert.equal(full[1].status, "LOGGED_MODEL_READY");
+    const counts = newCounts();
+    const cold = (await w.open(counts)).store;
+    assert.deepEqual(await infos(cold, true), full);
+    // The pending-batch count and the index mark, then the index: no model read.
+    assert.equal(counts.reads, 2, counts.log.join("\n"));
+    // Index entries written before they carried the record: the models are read.
+    for await (const e of w.writer.kv.list({ prefix: loggedModelsByRunPrefix(run) })) {
+      await w.writer.kv.set(e.key, exp);
+    }
+    const c2 = newCounts();
+    const older = (await w.open(c2)).store;
+    assert.deepEqual(await infos(older, true), full);
+    assert.equal(c2.reads, 4, c2.log.join("\n"));
   } finally {
     await w.close();
   }

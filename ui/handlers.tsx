@@ -322,6 +322,7 @@ async function runLoggedModels(
     experimentIds: [run.info.experiment_id],
     filter: `source_run_id = ${filterLiteral(run.info.run_id)}`,
     maxResults: RUN_LOGGED_MODELS_LIMIT,
+    infoOnly: true, // the page shows a few info fields (`loggedModelRef`)
   }).then((p) => p.items, () => [] as LoggedModel[]);
   const seen = new Set(found.map((m) => m.info.model_id));
   const extraIds = [...new Set((run.outputs?.model_outputs ?? []).map((o) => o.model_id))]

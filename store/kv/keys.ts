@@ -307,6 +307,12 @@ export const modelVersionsBySourceModelPrefix = (modelId: string) =>
  */
 export const modelVersionsBySourceModelBuiltKey = () =>
   ["index_builds", "model_versions_by_source_model"] as const;
+/**
+ * A registered model's view: every key and value under its four own prefixes (tags, aliases,
+ * versions, version tags), rewritten in the same commit as each write under the model, so a page
+ * reads the model and its versions in one point read (see `registry_view.ts`).
+ */
+export const registeredModelViewKey = (id: string) => ["registered_model_views", id] as const;
 /** A deleted model whose keys are still being swept (by its id). */
 export const registryGarbageKey = (id: string) => ["registry_garbage", id] as const;
 export const registryGarbagePrefix = () => ["registry_garbage"] as const;

@@ -36,6 +36,7 @@ import type {
 } from "../logged_models/types.ts";
 import { mapLimit } from "../map_limit.ts";
 import {
+  type LoggedModelQuery,
   parseLoggedModelQuery,
   requiredName,
   requiredSourceRun,
@@ -192,6 +193,15 @@ function bumped(rec: ModelRecord, change: Partial<ModelRecord>): ModelRecord {
   return { ...rec, ...change, seq: rec.seq + 1 };
 }
 
+/**
+ * Sets a live model's record and its source-run index entry, which carries the record so a run
+ * page lists its models (info only) from the index without reading each model.
+ */
+function setRecord(m: MutationSet, rec: ModelRecord): void {
+  m.set(loggedModelKey(rec.model_id), rec);
+  if (rec.source_run_id) m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec);
+}
+
 function createLoggedModel(ctx: KvContext, input: CreateLoggedModelInput): Promise<LoggedModel> {
   return withRetry("create a logged model", async () => {
     const exp = await ctx.kv.get<ExperimentRecord>(experimentKey(input.experimentId));
@@ -215,10 +225,9 @@ function createLoggedModel(ctx: KvContext, input: CreateLoggedModelInput): Promi
     };
     if (input.sourceRunId) rec.source_run_id = input.sourceRunId;
     const m = new MutationSet();
-    m.set(loggedModelKey(id), rec);
+    setRecord(m, rec);
     m.set(loggedModelByExperimentKey(rec.experiment_id, now, id), id);
     m.set(loggedModelByNameKey(rec.experiment_id, rec.name, id), id);
-    if (rec.source_run_id) m.set(loggedModelByRunKey(rec.source_run_id, id), rec.experiment_id);
     const params = new Map((input.params ?? []).map((p) => [p.key, p.value]));
     const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
     for (const [k, v] of params) m.set(loggedModelParamKey(id, k), v);
@@ -259,7 +268,7 @@ function finalizeLoggedModel(
       last_updated_timestamp_ms: Math.max(Date.now(), record.value.last_updated_timestamp_ms),
     });
     const m = new MutationSet();
-    m.set(loggedModelKey(modelId), next);
+    setRecord(m, next);
     return await commitUnder(ctx.kv, record, m) ? toLoggedModel(next, parts) : RETRY;
   });
 }
@@ -287,7 +296,7 @@ function setLoggedModelTags(ctx: KvContext, modelId: string, tags: Tag[]): Promi
   return withRetry(`set tags of logged model ${modelId}`, async () => {
     const record = await liveRecord(ctx.kv, modelId);
     const m = new MutationSet();
-    m.set(loggedModelKey(modelId), bumped(record.value, {}));
+    setRecord(m, bumped(record.value, {}));
     for (const t of tags) m.set(loggedModelTagKey(modelId, t.key), t.value);
     requireOneCommit(m, ctx.limits);
     return await commitUnder(ctx.kv, record, m) ? undefined : RETRY;
@@ -303,7 +312,7 @@ function deleteLoggedModelTag(ctx: KvContext, modelId: string, key: string): Pro
     if (record.value === null || record.value.deleted) throw modelNotFound(modelId);
     if (tag.value === null) throw modelTagNotFound(modelId, key);
     const m = new MutationSet();
-    m.set(loggedModelKey(modelId), bumped(record.value, {}));
+    setRecord(m, bumped(record.value, {}));
     m.delete(loggedModelTagKey(modelId, key));
     return await commitUnder(ctx.kv, record, m) ? undefined : RETRY;
   });
@@ -324,10 +333,19 @@ function logLoggedModelParams(ctx: KvContext, modelId: string, params: Param[]):
       else if (old !== p.value) throw modelParamChanged(modelId, p.key, old, p.value);
     });
     if (m.size === 0) return undefined;
-    m.set(loggedModelKey(modelId), bumped(record.value, {}));
+    setRecord(m, bumped(record.value, {}));
     requireOneCommit(m, ctx.limits);
     return await commitUnder(ctx.kv, record, m) ? undefined : RETRY;
   });
+}
+
+/**
+ * Whether a query needs nothing of a model but its info without tags: a filter and an order on
+ * attributes and times only, no datasets.
+ */
+function answersFromInfo(q: LoggedModelQuery): boolean {
+  const info = (x: { kind: string }) => x.kind === "attribute" || x.kind === "time";
+  return q.filter.every(info) && q.datasets.length === 0 && q.order.every(info);
 }
 
 /** Experiment ids this server makes: sequential integers (anything else holds no models). */
@@ -350,8 +368,19 @@ async function searchLoggedModels(
   const ids = new Set<string>();
   if (sourceRun !== undefined && built?.value) {
     const scope = new Set(q.experimentIds);
-    for await (const e of ctx.kv.list<string>({ prefix: loggedModelsByRunPrefix(sourceRun) })) {
-      if (scope.has(e.value)) ids.add(lastPart(e.key));
+    const records: ModelRecord[] = [];
+    const prefix = loggedModelsByRunPrefix(sourceRun);
+    // Entries written before they carried the record hold only the experiment id.
+    for await (const e of ctx.kv.list<ModelRecord | string>({ prefix })) {
+      const expId = typeof e.value === "string" ? e.value : e.value.experiment_id;
+      if (!scope.has(expId)) continue;
+      ids.add(lastPart(e.key));
+      if (typeof e.value !== "string") records.push(e.value);
+    }
+    if (opts.infoOnly && records.length === ids.size && answersFromInfo(q)) {
+      const parts = { record: null, params: [], tags: [], points: [] };
+      const models = records.filter((r) => !r.deleted).map((r) => toLoggedModel(r, parts));
+      return searchLoggedModelsYielding(models, q);
     }
   } else {
     const name = requiredName(q.filter);
@@ -390,6 +419,9 @@ export async function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
       ids.slice(i, i + BUILD_READ_KEYS).map(loggedModelKey),
     );
     for (const rec of recs) {
+      // The experiment id only, not the record: this commit does not check the records, so a
+      // model changed or deleted meanwhile would leave a stale record that info-only searches
+      // trust; searches read the models of such entries.
       if (rec?.source_run_id && !rec.deleted) {
         m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec.experiment_id);
       }

@@ -30,14 +30,17 @@ import {
   registeredModelByNameKey,
   registeredModelKey,
   registeredModelTagKey,
+  registeredModelViewKey,
   registryGarbageKey,
 } from "./keys.ts";
+import { nextView } from "./registry_view.ts";
 import {
   buildModel,
   getAll,
   latestAfter,
   latestVersions,
   listAll,
+  modelFromView,
   type ModelHead,
   Plan,
   planTag,
@@ -151,12 +154,14 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
           .set(registeredModelByNameKey(name), id)
           .set(registeredModelKey(id), rec);
         for (const t of tags ?? []) planTag(p, registeredModelTagKey(id, t.key), t.value, null);
+        p.set(registeredModelViewKey(id), nextView(id, { entries: [] }, p.changes));
         if (!await p.commit(`create registered model '${name}'`)) return RETRY;
         return toRegisteredModel(rec, [], sorted(tags), []);
       });
     },
 
-    getRegisteredModel: (name) => readModel(ctx, name, (head) => buildModel(kv, head.rec.value)),
+    getRegisteredModel: (name) =>
+      readModel(ctx, name, (head) => buildModel(kv, head.rec.value), modelFromView),
 
     async renameRegisteredModel(name, newName) {
       await writeModel(ctx, name, `rename registered model '${name}'`, async (h, p) => {
@@ -183,6 +188,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
         const head = await readHead(kv, name);
         const p = new Plan(kv, ctx.limits).check(head.idx, head.rec)
           .delete(head.idx.key).delete(head.rec.key)
+          .delete(registeredModelViewKey(head.rec.value.id))
           .set(registryGarbageKey(head.rec.value.id), true);
         return await p.commit(`delete registered model '${name}'`) ? true : RETRY;
       });

@@ -7,7 +7,9 @@
  * the same commit, so writes to one model serialise across processes and isolates: a version
  * number is read from the record and handed out by exactly one commit, and a delete that listed a
  * version's tags or a model's aliases cannot miss one written concurrently. Reads re-check the
- * record's versionstamp after gathering the pieces of an entity, so they never mix two states.
+ * record's versionstamp after gathering the pieces of an entity, so they never mix two states;
+ * a model's view (`registry_view.ts`), re-set in each of those commits and read with the record,
+ * is one state by itself and needs no re-check.
  *
  * @module
  */
@@ -20,12 +22,15 @@ import type { Tag } from "../types.ts";
 import {
   modelVersionKey,
   modelVersionsByStagePrefix,
+  modelVersionsPrefix,
   modelVersionTagsPrefix,
   registeredModelAliasesPrefix,
   registeredModelByNameKey,
   registeredModelKey,
   registeredModelTagsPrefix,
+  registeredModelViewKey,
 } from "./keys.ts";
+import { type ModelView, nextView, viewList, viewPrefixes } from "./registry_view.ts";
 import { estimateSize, keyBytes } from "./mutations.ts";
 import { type CommitLimits, isCommitLimitError } from "./commit_limits.ts";
 import { batchedReads } from "./read_batcher.ts";
@@ -46,6 +51,8 @@ export interface RegisteredModelRecord extends RegisteredModelCore {
 export interface ModelHead {
   idx: Deno.KvEntry<string>;
   rec: Deno.KvEntry<RegisteredModelRecord>;
+  /** The model's view, read in the record's snapshot; null before its first write since views. */
+  view: ModelView | null;
 }
 
 /** Long tag values are stored in pieces of this many UTF-16 units (≤32 KiB each in V8 form). */
@@ -63,6 +70,8 @@ export class Plan {
   #bytes = 0;
   /** Keys checked or set (KV's 80 KiB key budget does not count deleted keys). */
   #keyBytes = 0;
+  /** The planned sets, and deletes as `undefined`, in order: what a model's view applies. */
+  readonly changes: [Deno.KvKey, unknown][] = [];
 
   constructor(kv: Deno.Kv, limits: CommitLimits) {
     this.op = kv.atomic();
@@ -78,6 +87,7 @@ export class Plan {
 
   set(key: Deno.KvKey, value: unknown): this {
     this.op.set(key, value);
+    this.changes.push([key, value]);
     this.#mutations++;
     this.#bytes += estimateSize(key) + estimateSize(value);
     this.#keyBytes += keyBytes(key);
@@ -86,6 +96,7 @@ export class Plan {
 
   delete(key: Deno.KvKey): this {
     this.op.delete(key);
+    this.changes.push([key, undefined]);
     this.#mutations++;
     this.#bytes += estimateSize(key);
     return this;
@@ -201,9 +212,17 @@ export async function findHead(kv: Deno.Kv, name: string): Promise<ModelHead | n
     const reads = batchedReads(kv);
     const idx = await reads.get<string>(registeredModelByNameKey(name));
     if (idx.value === null) return null;
-    const rec = await reads.get<RegisteredModelRecord>(registeredModelKey(idx.value));
+    // The view in the record's snapshot: together they are one state of the whole model.
+    const [rec, view] = await reads.getMany<[RegisteredModelRecord, ModelView]>([
+      registeredModelKey(idx.value),
+      registeredModelViewKey(idx.value),
+    ]);
     if (rec.value !== null && rec.value.name === name) {
-      return { idx: idx as Deno.KvEntry<string>, rec: rec as Deno.KvEntry<RegisteredModelRecord> };
+      return {
+        idx: idx as Deno.KvEntry<string>,
+        rec: rec as Deno.KvEntry<RegisteredModelRecord>,
+        view: view.value,
+      };
     }
   }
   return null;
@@ -237,21 +256,41 @@ export function writeModel<T>(
     const p = new Plan(ctx.kv, ctx.limits).check(head.idx, head.rec);
     const out = await plan(head, p);
     p.set(head.rec.key, out.rec ?? head.rec.value);
+    const id = head.rec.value.id;
+    // No view yet (a model written before views), or an overflowed one a delete may shrink back
+    // under the limit: built from the lists, read after the head (the record check covers them).
+    const rebuild = head.view === null ||
+      (!("entries" in head.view) && p.changes.some(([, v]) => v === undefined));
+    const base = rebuild ? await listView(ctx.kv, id) : head.view!;
+    p.set(registeredModelViewKey(id), nextView(id, base, p.changes));
     return await p.commit(what) ? out.result : RETRY;
   });
 }
 
 /**
+ * The entries of model `id`'s view from its lists, for a model written before views existed.
+ * Read after the head: a write under the model in between fails the caller's check on the record.
+ */
+export async function listView(kv: Deno.Kv, id: string): Promise<ModelView> {
+  const lists = await Promise.all(viewPrefixes(id).map((p) => listAll(kv, p)));
+  // Not bounded yet: the caller's changes may bring it under the limit (`nextView` bounds it).
+  return { entries: lists.flat().map((e) => [e.key, e.value]) };
+}
+
+/**
  * Runs `read` against a model's head until the record did not change while it ran, so the
- * result reflects one state of the model.
+ * result reflects one state of the model; or, when given and the model has a view, `fromView`.
  */
 export function readModel<T>(
   ctx: KvContext,
   name: string,
   read: (head: ModelHead) => Promise<T>,
+  fromView?: (model: RegisteredModelRecord, view: { entries: [Deno.KvKey, unknown][] }) => T,
 ): Promise<T> {
   return withRetry(`read registered model '${name}'`, async () => {
     const head = await readHead(ctx.kv, name);
+    // The view and the record are one snapshot: the whole model, with no re-read.
+    if (fromView && head.view && "entries" in head.view) return fromView(head.rec.value, head.view);
     const result = await read(head);
     const again = await batchedReads(ctx.kv).get(head.rec.key);
     return again.versionstamp === head.rec.versionstamp ? result : RETRY;
@@ -314,6 +353,32 @@ export async function buildModel(
     t,
     aliases.map(([alias, v]) => ({ alias, version: String(v) })),
   );
+}
+
+/**
+ * A whole registered model (as {@linkcode buildModel}) from its view: no further read, and no
+ * re-read, since the view and the record come from one snapshot.
+ */
+export function modelFromView(
+  model: RegisteredModelRecord,
+  view: { entries: [Deno.KvKey, unknown][] },
+): RegisteredModel {
+  const id = model.id;
+  const tags = groupTags(viewList(view, registeredModelTagsPrefix(id)), 3)
+    .get(groupOf(registeredModelTagsPrefix(id))) ?? [];
+  const versionTags = groupTags(viewList(view, modelVersionTagsPrefix(id)), 4);
+  const versions = viewList<ModelVersionRecord>(view, modelVersionsPrefix(id));
+  const records = new Map(versions.map((e) => [e.value.version, e.value]));
+  const latest = MODEL_VERSION_STAGES.flatMap((stage) => {
+    const v = model.latest[stage];
+    const rec = v === undefined ? undefined : records.get(v);
+    if (rec === undefined) return [];
+    const t = versionTags.get(groupOf(modelVersionTagsPrefix(id, rec.version))) ?? [];
+    return [toModelVersion(model.name, rec, t, [])];
+  });
+  const aliases = viewList<number>(view, registeredModelAliasesPrefix(id))
+    .map((e) => ({ alias: e.key[2] as string, version: String(e.value) }));
+  return toRegisteredModel(model, latest, tags, aliases);
 }
 
 /**

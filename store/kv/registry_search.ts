@@ -53,6 +53,7 @@ import {
   type RegisteredModelRecord,
 } from "./registry_io.ts";
 import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
+import { viewList } from "./registry_view.ts";
 import type { KvContext } from "./run_write.ts";
 
 /** Searches registered models (see the module doc). */
@@ -189,8 +190,15 @@ export async function searchModelVersions(
   } else if (name !== undefined) {
     const head = await findHead(kv, name);
     const model = head?.rec.value;
-    // Every version of the model is a candidate: their tags are one list, not one per version.
-    const [versions, tagEntries] = model
+    const view = head?.view && "entries" in head.view ? head.view : undefined;
+    // Every version of the model is a candidate: their tags are one list, not one per version
+    // (none with the model's view, read with its record).
+    const [versions, tagEntries] = model && view
+      ? [
+        viewList<ModelVersionRecord>(view, modelVersionsPrefix(model.id)),
+        viewList(view, modelVersionTagsPrefix(model.id)),
+      ]
+      : model
       ? await Promise.all([
         listAll<ModelVersionRecord>(kv, modelVersionsPrefix(model.id)),
         listAll(kv, modelVersionTagsPrefix(model.id)),

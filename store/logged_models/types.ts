@@ -86,6 +86,12 @@ export interface SearchLoggedModelsOptions {
   /** Default: creation time DESC. Creation time DESC, then model id, break remaining ties. */
   orderBy?: LoggedModelOrderBy[];
   pageToken?: string;
+  /**
+   * The caller reads only each model's `info`, without its tags: a store may return models
+   * without params, metrics and tags (the KV store answers a `source_run_id = …` search on
+   * attributes from its source-run index alone, one round trip fewer on a run page).
+   */
+  infoOnly?: boolean;
 }
 
 /**
