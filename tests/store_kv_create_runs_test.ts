@@ -27,7 +27,7 @@ function countingKv(kv: Deno.Kv): { kv: Deno.Kv; reads: () => number } {
   return { kv: counted, reads: () => reads };
 }
 
-Deno.test("concurrent runs/create in one experiment read nothing once the experiment is cached", async () => {
+Deno.test("concurrent runs/create in one cached experiment read nothing", async () => {
   using raw = await Deno.openKv(":memory:");
   const { kv, reads } = countingKv(raw);
   const store = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
@@ -41,7 +41,7 @@ Deno.test("concurrent runs/create in one experiment read nothing once the experi
   assert.equal(reads() - before, 0);
 });
 
-Deno.test("runs/create from a stale cached experiment follows what another process did to it", async () => {
+Deno.test("runs/create from a stale cached experiment follows another process", async () => {
   using kv = await Deno.openKv(":memory:");
   const mine = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
   const other = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
