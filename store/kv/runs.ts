@@ -27,6 +27,9 @@ import { cannotRestoreRunOfDeletedExperiment } from "../lifecycle_errors.ts";
 
 const RUN_NAME_TAG = "mlflow.runName";
 
+/** Most experiments `runs/create` keeps cached per process before it starts over. */
+export const MAX_CACHED_EXPERIMENTS = 10_000;
+
 /** Creates a run; the record, its head, its index entry and its tags land in one commit. */
 export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
   const expId = input.experimentId || "0";
@@ -42,9 +45,10 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
   const runId = newRunId();
   const startTime = input.startTime ?? Date.now();
   return withRetry(`create a run in experiment ${expId}`, async () => {
-    const exp = ctx.expCache.get(expId) ??
-      await ctx.kv.get<ExperimentRecord>(experimentKey(expId));
-    ctx.expCache.delete(expId);
+    const cached = ctx.expCache.get(expId);
+    const exp = cached ?? await ctx.kv.get<ExperimentRecord>(experimentKey(expId));
+    // A cached entry stays for the creates running beside this one (dropping it here cost each
+    // of them a read); the commit's check proves it current, and a failed check drops it below.
     if (exp.value === null) throw experimentNotFound(expId);
     if (exp.value.lifecycle_stage !== "active") {
       throw invalidParam(
@@ -79,9 +83,14 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
       throw invalidParam(`Too many tags for one runs/create request; log them with log-batch`);
     }
     const vs = await ctx.committer.commit(job);
-    if (vs === null) return RETRY;
-    if (ctx.expCache.size >= 10_000) ctx.expCache.clear();
-    ctx.expCache.set(expId, exp as Deno.KvEntry<ExperimentRecord>);
+    if (vs === null) {
+      if (ctx.expCache.get(expId) === exp) ctx.expCache.delete(expId);
+      return RETRY;
+    }
+    if (ctx.expCache.get(expId) !== exp) {
+      if (ctx.expCache.size >= MAX_CACHED_EXPERIMENTS) ctx.expCache.clear();
+      ctx.expCache.set(expId, exp as Deno.KvEntry<ExperimentRecord>);
+    }
     ctx.runExperiments.remember(runId, expId);
     ctx.runCache.set(runId, {
       run: rec,

@@ -21,7 +21,9 @@
  * without auth, with Basic and with a Bearer token. The `fleet` section (./fleet.ts) starts four
  * servers on one KV Connect server and has 200 simulated training jobs log through them for a
  * minute (20 jobs for 10 s with `--quick`), then reads every point back; it needs the KV Connect
- * tool (../shared/tools/kvconnect).
+ * tool (../shared/tools/kvconnect). The `create-scale` section (./create_scale.ts) starts a
+ * server on a fresh KV file and seeds one experiment to 100k runs (10k with `--quick`),
+ * comparing the creation rate of its last 1k runs with its first.
  *
  * @module
  */
@@ -39,6 +41,12 @@ import {
 } from "./common.ts";
 import { benchSearch, FULL_SEARCH, QUICK_SEARCH, type SearchSizes } from "./search.ts";
 import { benchCharts } from "./charts.ts";
+import {
+  benchCreateScale,
+  type CreateScaleSizes,
+  FULL_CREATE_SCALE,
+  QUICK_CREATE_SCALE,
+} from "./create_scale.ts";
 import { benchFleet, type FleetSizes, FULL_FLEET, QUICK_FLEET } from "./fleet.ts";
 import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
@@ -70,6 +78,7 @@ interface Sizes {
   hardening: HardeningSizes;
   auth: AuthSizes;
   fleet: FleetSizes;
+  createScale: CreateScaleSizes;
 }
 
 const FULL: Sizes = {
@@ -86,6 +95,7 @@ const FULL: Sizes = {
   hardening: FULL_HARDENING,
   auth: FULL_AUTH,
   fleet: FULL_FLEET,
+  createScale: FULL_CREATE_SCALE,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -103,6 +113,7 @@ const QUICK: Sizes = {
   hardening: QUICK_HARDENING,
   auth: QUICK_AUTH,
   fleet: QUICK_FLEET,
+  createScale: QUICK_CREATE_SCALE,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -112,6 +123,8 @@ const BENCHES: Record<string, Bench> = {
   "log-metric-concurrent": benchConcurrentLogMetric,
   "log-batch": benchLogBatch,
   "create-runs": benchCreateRuns,
+  // ./create_scale.ts: one experiment seeded to 100k runs (10k quick), on a server of its own
+  "create-scale": (_server, sizes) => benchCreateScale(sizes.createScale),
   "get-history": benchGetHistory,
   auth: (server, sizes) => benchAuth(server, sizes.auth), // ./auth.ts: none vs Basic vs Bearer
   charts: benchCharts, // ./charts.ts: drawing a 1M-point metric

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Run, SearchRunsOptions, TrackingStore, ViewType } from "../../store/types.ts";
+import { withRunIds } from "../../store/ids.ts";
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
@@ -187,28 +188,6 @@ export interface SeededData {
   runIds: string[];
 }
 
-/**
- * Calls `fn` while `crypto.randomUUID` returns `uuid`, so that `createRun` (which takes its run
- * id from it) makes a seed-determined id and both stores get the same ids. The swap only spans
- * one awaited call, while nothing else runs, so the store's other uses (dataset ids, batch ids)
- * stay random.
- */
-async function withUuid<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
-  const original = crypto.randomUUID;
-  crypto.randomUUID = () => uuid as ReturnType<Crypto["randomUUID"]>;
-  try {
-    return await fn();
-  } finally {
-    crypto.randomUUID = original;
-  }
-}
-
-function asUuid(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-    hex.slice(20)
-  }`;
-}
-
 /** A metric point from the domains; `key` logged once or several times out of order. */
 function metricPoints(rng: Rng, key: string) {
   const n = rng.range(1, 5);
@@ -268,7 +247,7 @@ export async function seedStore(
     if (rng.chance(0.5)) tags.push({ key: "mlflow.runName", value: name });
     const hex = rng.hex32();
     const start = rng.pick(startTimes);
-    const run = await withUuid(asUuid(hex), () =>
+    const run = await withRunIds(() => hex, () =>
       store.createRun({
         experimentId: expId,
         userId: rng.pick(USER_IDS),
