@@ -28,6 +28,7 @@ import {
   not403,
   PASSWORD,
   PROXY,
+  readReply,
   type Reply,
   type Req,
   USER_OF,
@@ -55,20 +56,7 @@ function sender(app: ReturnType<typeof createApp>, authorization: string | null)
       headers["content-type"] ??= "application/json";
     }
     const res = await app.request(fullPath(req.path), { method: req.method, headers, body });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return {
-      status: res.status,
-      type: res.headers.get("content-type") ?? "",
-      text,
-      headers: res.headers,
-      json,
-    };
+    return await readReply(res);
   };
 }
 

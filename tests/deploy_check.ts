@@ -17,7 +17,7 @@
  * @module
  */
 import { ensureBundle } from "../ui/bundle.ts";
-import { fullPath, type Reply, type Req } from "./helpers/auth_world.ts";
+import { fullPath, readReply, type Reply, type Req } from "./helpers/auth_world.ts";
 import { CLIENT_FLOWS, type FlowCtx, replayFlow } from "./helpers/client_flows.ts";
 import { startKvConnect } from "./helpers/kvconnect.ts";
 import { startS3rver } from "./helpers/s3rver.ts";
@@ -89,20 +89,7 @@ async function sendOnce(base: string, req: Req, headers: Record<string, string>)
     redirect: "manual",
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return {
-    status: res.status,
-    type: res.headers.get("content-type") ?? "",
-    text,
-    headers: res.headers,
-    json,
-  };
+  return await readReply(res);
 }
 
 /**

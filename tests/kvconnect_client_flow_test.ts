@@ -8,7 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { fullPath, type Reply, type Req } from "./helpers/auth_world.ts";
+import { fullPath, readReply, type Reply, type Req } from "./helpers/auth_world.ts";
 import { CLIENT_FLOWS, type FlowCtx, replayFlow } from "./helpers/client_flows.ts";
 import { skipKvConnect, startKvConnect } from "./helpers/kvconnect.ts";
 import { type RunningServer, startServer } from "./server_helpers.ts";
@@ -31,20 +31,7 @@ function sender(server: RunningServer) {
       body,
       signal: AbortSignal.timeout(15_000),
     });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return {
-      status: res.status,
-      type: res.headers.get("content-type") ?? "",
-      text,
-      headers: res.headers,
-      json,
-    };
+    return await readReply(res);
   };
 }
 

@@ -77,6 +77,24 @@ export interface Reply {
   json: any;
 }
 
+/** Reads `res` whole into a {@linkcode Reply}; `json` is undefined when the body is not JSON. */
+export async function readReply(res: Response): Promise<Reply> {
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return {
+    status: res.status,
+    type: res.headers.get("content-type") ?? "",
+    text,
+    headers: res.headers,
+    json,
+  };
+}
+
 /** The shared, seeded app. */
 export interface AuthWorld extends AsyncDisposable {
   app: ReturnType<typeof createApp>;
@@ -207,20 +225,7 @@ export async function createAuthWorld(opts: AuthWorldOptions = {}): Promise<Auth
 
   const send = async (req: Req, authorization: string | null): Promise<Reply> => {
     const res = await app.request(fullPath(req.path), toInit(req, authorization));
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return {
-      status: res.status,
-      type: res.headers.get("content-type") ?? "",
-      text,
-      headers: res.headers,
-      json,
-    };
+    return await readReply(res);
   };
   const as = (caller: CallerKind, req: Req) =>
     send(req, caller === "anonymous" ? null : basic(USER_OF[caller]));
