@@ -70,6 +70,7 @@ import type { ExperimentRecord } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import { getManyValues, type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { batchedReads } from "./read_batcher.ts";
+import { buildIndexOnce } from "./index_builds.ts";
 import { rollForwardAll } from "./staged_batch.ts";
 
 /** A model as stored: its info without tags, a soft-delete flag and the write counter. */
@@ -406,38 +407,31 @@ async function searchLoggedModels(
  * unless it is already (a store written before the index existed). Models created meanwhile add
  * themselves; one deleted meanwhile may be left in the index, which searches verify against.
  */
-export async function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
-  if ((await batchedReads(kv).get(loggedModelsByRunBuiltKey())).value) return;
-  const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: loggedModelsByExperimentPrefix() })) {
-    ids.push(e.value);
-  }
-  const m = new MutationSet();
-  for (let i = 0; i < ids.length; i += BUILD_READ_KEYS) {
-    const recs = await getManyValues<ModelRecord>(
-      kv,
-      ids.slice(i, i + BUILD_READ_KEYS).map(loggedModelKey),
-    );
-    for (const rec of recs) {
-      // The experiment id only, not the record: this commit does not check the records, so a
-      // model changed or deleted meanwhile would leave a stale record that info-only searches
-      // trust; searches read the models of such entries.
-      if (rec?.source_run_id && !rec.deleted) {
-        m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec.experiment_id);
+export function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
+  return buildIndexOnce(kv, loggedModelsByRunBuiltKey(), async () => {
+    const ids: string[] = [];
+    for await (const e of kv.list<string>({ prefix: loggedModelsByExperimentPrefix() })) {
+      ids.push(e.value);
+    }
+    const m = new MutationSet();
+    for (let i = 0; i < ids.length; i += BUILD_READ_KEYS) {
+      const recs = await getManyValues<ModelRecord>(
+        kv,
+        ids.slice(i, i + BUILD_READ_KEYS).map(loggedModelKey),
+      );
+      for (const rec of recs) {
+        // The experiment id only, not the record: this commit does not check the records, so a
+        // model changed or deleted meanwhile would leave a stale record that info-only searches
+        // trust; searches read the models of such entries.
+        if (rec?.source_run_id && !rec.deleted) {
+          m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec.experiment_id);
+        }
       }
     }
-  }
-  const all = m.list();
-  for (let i = 0; i < all.length; i += BUILD_COMMIT_KEYS) {
-    const op = kv.atomic();
-    applyMutations(op, all.slice(i, i + BUILD_COMMIT_KEYS));
-    await op.commit();
-  }
-  await kv.set(loggedModelsByRunBuiltKey(), true);
+    return m.list();
+  });
 }
 
-/** Index entries one commit of {@linkcode buildLoggedModelsByRun} writes (under every limit). */
-const BUILD_COMMIT_KEYS = 500;
 /** Model records {@linkcode buildLoggedModelsByRun} reads at once (ten `getMany` calls). */
 const BUILD_READ_KEYS = 100;
 

@@ -53,6 +53,8 @@ import {
   type RegisteredModelRecord,
 } from "./registry_io.ts";
 import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
+import { buildIndexOnce } from "./index_builds.ts";
+import type { Mutation } from "./mutations.ts";
 import { viewList } from "./registry_view.ts";
 import type { KvContext } from "./run_write.ts";
 
@@ -116,26 +118,22 @@ async function batchedGetAll<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<Deno.K
  * Versions created meanwhile add themselves; one deleted meanwhile may be left in the index,
  * which searches verify against.
  */
-export async function buildVersionsBySourceModel(kv: Deno.Kv): Promise<void> {
-  if ((await batchedReads(kv).get(modelVersionsBySourceModelBuiltKey())).value) return;
-  const keys: [Deno.KvKey, number][] = [];
-  for await (const e of kv.list<ModelVersionRecord>({ prefix: modelVersionsPrefix() })) {
-    const fromModel = sourceLoggedModel(e.value.source);
-    const id = e.key[1] as string;
-    if (fromModel) {
-      keys.push([modelVersionBySourceModelKey(fromModel, id, e.value.version), e.value.version]);
+export function buildVersionsBySourceModel(kv: Deno.Kv): Promise<void> {
+  return buildIndexOnce(kv, modelVersionsBySourceModelBuiltKey(), async () => {
+    const entries: Mutation[] = [];
+    for await (const e of kv.list<ModelVersionRecord>({ prefix: modelVersionsPrefix() })) {
+      const fromModel = sourceLoggedModel(e.value.source);
+      if (fromModel) {
+        const id = e.key[1] as string;
+        entries.push({
+          key: modelVersionBySourceModelKey(fromModel, id, e.value.version),
+          value: e.value.version,
+        });
+      }
     }
-  }
-  for (let i = 0; i < keys.length; i += BUILD_COMMIT_KEYS) {
-    const op = kv.atomic();
-    for (const [k, v] of keys.slice(i, i + BUILD_COMMIT_KEYS)) op.set(k, v);
-    await op.commit();
-  }
-  await kv.set(modelVersionsBySourceModelBuiltKey(), true);
+    return entries;
+  });
 }
-
-/** Index entries one commit of {@linkcode buildVersionsBySourceModel} writes. */
-const BUILD_COMMIT_KEYS = 500;
 
 function nameOf(clauses: readonly ModelVersionClause[]): string | undefined {
   for (const c of clauses) {
