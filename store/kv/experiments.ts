@@ -22,7 +22,7 @@ import { fitsOneCommit } from "./committer.ts";
 import { type ExperimentLifecycles, nextLifecycles } from "./experiment_lifecycles.ts";
 import { applyMutations } from "./mutations.ts";
 import { type ExperimentRecord, toExperiment } from "./records.ts";
-import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 
@@ -128,25 +128,26 @@ export async function getExperiment(ctx: KvContext, id: string): Promise<Experim
   return toExperiment(rec.value, await readTags(ctx.kv, id));
 }
 
+/** Records of the experiments with these ids, by id (unknown ones left out); no tags. */
+export async function readExperimentRecords(
+  kv: Deno.Kv,
+  ids: readonly string[],
+): Promise<Map<string, ExperimentRecord>> {
+  const keys = [...new Set(ids)].map(experimentKey);
+  const out = new Map<string, ExperimentRecord>();
+  for (const e of await batchedReads(kv).getAll<ExperimentRecord>(keys)) {
+    if (e.value) out.set(e.value.experiment_id, e.value);
+  }
+  return out;
+}
+
 /** Names of the experiments with these ids (unknown ones left out): records only, no tags. */
 export async function getExperimentNames(
   ctx: KvContext,
   ids: readonly string[],
 ): Promise<Map<string, string>> {
-  const distinct = [...new Set(ids)];
-  const reads = batchedReads(ctx.kv);
-  const chunks: string[][] = [];
-  for (let i = 0; i < distinct.length; i += GET_MANY_KEYS) {
-    chunks.push(distinct.slice(i, i + GET_MANY_KEYS));
-  }
-  const out = new Map<string, string>();
-  for (const entries of await Promise.all(chunks.map((c) => reads.getMany(c.map(experimentKey))))) {
-    for (const e of entries) {
-      const rec = e.value as ExperimentRecord | null;
-      if (rec) out.set(rec.experiment_id, rec.name);
-    }
-  }
-  return out;
+  const records = await readExperimentRecords(ctx.kv, ids);
+  return new Map([...records].map(([id, rec]) => [id, rec.name]));
 }
 
 /** Returns the experiment with this exact name. */

@@ -52,7 +52,7 @@ import {
   readTags,
   type RegisteredModelRecord,
 } from "./registry_io.ts";
-import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
+import { batchedReads } from "./read_batcher.ts";
 import { buildIndexOnce } from "./index_builds.ts";
 import type { Mutation } from "./mutations.ts";
 import { viewList } from "./registry_view.ts";
@@ -102,16 +102,6 @@ function sourceModelOf(clauses: readonly ModelVersionClause[]): string | undefin
   return undefined;
 }
 
-/** Reads many keys through the read batcher, 10 per `getMany`. */
-async function batchedGetAll<T>(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
-  const reads = batchedReads(kv);
-  const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
-  for (let i = 0; i < keys.length; i += GET_MANY_KEYS) {
-    parts.push(reads.getMany(keys.slice(i, i + GET_MANY_KEYS)) as Promise<Deno.KvEntryMaybe<T>[]>);
-  }
-  return (await Promise.all(parts)).flat();
-}
-
 /**
  * Adds every version with a `models:/<model id>` source to `model_versions_by_source_model` and
  * marks the index built, unless it is already (a store written before the index existed).
@@ -155,8 +145,8 @@ async function candidatesFrom(kv: Deno.Kv, prefixes: Deno.KvKey[]): Promise<Cand
   const ids = [...new Set(pointers.map(([id]) => id))];
   // Records and versions are read together: few keys share one round trip.
   const [records, recs] = await Promise.all([
-    batchedGetAll<RegisteredModelRecord>(kv, ids.map(registeredModelKey)),
-    batchedGetAll<ModelVersionRecord>(kv, pointers.map(([id, v]) => modelVersionKey(id, v))),
+    batchedReads(kv).getAll<RegisteredModelRecord>(ids.map(registeredModelKey)),
+    batchedReads(kv).getAll<ModelVersionRecord>(pointers.map(([id, v]) => modelVersionKey(id, v))),
   ]);
   const models = new Map<string, RegisteredModelRecord>();
   for (const m of records) if (m.value) models.set(m.value.id, m.value);

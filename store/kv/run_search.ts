@@ -33,7 +33,7 @@ import {
   WorkBudget,
 } from "../search/mod.ts";
 import type { Page, Run, SearchRunsOptions, ViewType } from "../types.ts";
-import { experimentKey, runsByExperimentPrefix, runsByMetricPrefix } from "./keys.ts";
+import { runsByExperimentPrefix, runsByMetricPrefix } from "./keys.ts";
 import type { ExperimentRecord, RunRecord } from "./records.ts";
 import { indexedRunId } from "./run_index.ts";
 import { mapLimit } from "../map_limit.ts";
@@ -50,7 +50,7 @@ import {
   sortTuple,
 } from "./run_views.ts";
 import type { KvContext } from "./run_write.ts";
-import { batchedReads, GET_MANY_KEYS } from "./read_batcher.ts";
+import { readExperimentRecords } from "./experiments.ts";
 import { rollForwardAll } from "./staged_batch.ts";
 
 /** A validated query. */
@@ -91,20 +91,6 @@ function readAfter(token: string | undefined, fp: string, length: number): SortV
     );
   }
   return after;
-}
-
-async function loadExperiments(kv: Deno.Kv, ids: string[]): Promise<Map<string, ExperimentRecord>> {
-  const reads = batchedReads(kv);
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += GET_MANY_KEYS) chunks.push(ids.slice(i, i + GET_MANY_KEYS));
-  const out = new Map<string, ExperimentRecord>();
-  for (const entries of await Promise.all(chunks.map((c) => reads.getMany(c.map(experimentKey))))) {
-    for (const e of entries) {
-      const rec = e.value as ExperimentRecord | null;
-      if (rec) out.set(rec.experiment_id, rec);
-    }
-  }
-  return out;
 }
 
 /**
@@ -297,7 +283,7 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
   if (ids.length === 0) return { items: [] };
   // The pending-batch count and the experiments are point reads: issued together, they share
   // one round trip (see `read_batcher.ts`), with each other and with the caller's other reads.
-  const [, exps] = await Promise.all([rollForwardAll(ctx.kv), loadExperiments(ctx.kv, ids)]);
+  const [, exps] = await Promise.all([rollForwardAll(ctx.kv), readExperimentRecords(ctx.kv, ids)]);
   const budget = new WorkBudget();
   // Index entries exist only for experiments that exist.
   const { cap, walkable } = setLimits(order, max);
