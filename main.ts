@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isLocalArtifactDestination, openArtifactRepository } from "./artifacts/mod.ts";
@@ -24,7 +24,7 @@ import type { AuthOptions } from "./routes/auth/middleware.ts";
 import { addLogSecrets } from "./routes/log.ts";
 import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
-import { createKvStore } from "./store/kv/mod.ts";
+import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "./store/kv/mod.ts";
 import { commitLimitsFor } from "./store/kv/commit_limits.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
@@ -172,6 +172,25 @@ Options (flag > environment variable > default):
   -h, --help                   print this help
 `;
 
+/** The flags of `deno task start`, which every operations command takes too. */
+const SERVER_OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  "backend-store-uri": { type: "string" },
+  "allowed-hosts": { type: "string" },
+  "artifacts-destination": { type: "string" },
+  "default-artifact-root": { type: "string" },
+  "serve-artifacts": { type: "boolean" },
+  "artifacts-only": { type: "boolean" },
+  "body-idle-timeout": { type: "string" },
+  "body-timeout": { type: "string" },
+  auth: { type: "boolean" },
+  "app-name": { type: "string" },
+  "default-permission": { type: "string" },
+  "auth-cache-ttl": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
 /** Environment variables as `parseConfig` sees them; `Deno.env.toObject()` fits. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -211,23 +230,7 @@ export function parseConfig(args: string[], env: Env): Config {
   try {
     ({ values } = parseArgs({
       args,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        "backend-store-uri": { type: "string" },
-        "allowed-hosts": { type: "string" },
-        "artifacts-destination": { type: "string" },
-        "default-artifact-root": { type: "string" },
-        "serve-artifacts": { type: "boolean" },
-        "artifacts-only": { type: "boolean" },
-        "body-idle-timeout": { type: "string" },
-        "body-timeout": { type: "string" },
-        auth: { type: "boolean" },
-        "app-name": { type: "string" },
-        "default-permission": { type: "string" },
-        "auth-cache-ttl": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: SERVER_OPTIONS,
       strict: true,
       allowPositionals: false,
       // `--no-serve-artifacts`, MLflow's spelling (and `--no-auth`); the last of a pair wins.
@@ -498,7 +501,170 @@ function describeArtifacts(config: Config): string {
   return `${config.artifactsDestination}${config.artifactsOnly ? ", artifacts only" : ""}`;
 }
 
+/**
+ * What an operations command gets: the store flags merged like the server's, the KV database they
+ * name, and the tracking store and artifact repository over it, opened only when asked for (so
+ * `migrate` can look at a database the store would refuse to open).
+ */
+export interface CommandContext {
+  config: Config;
+  kv: Deno.Kv;
+  /** The tracking store over {@linkcode CommandContext.kv}, opened on first call. */
+  openStore(): Promise<KvTrackingStore>;
+  /** The artifact repository of `--artifacts-destination`; undefined with `--no-serve-artifacts`. */
+  artifacts: ArtifactRepository | undefined;
+}
+
+/** An operations command: `deno task <name> [store flags] [its flags]` (design.md §17). */
+export interface Command {
+  /** One line for `--help`. */
+  summary: string;
+  /** Its own flags' help text, printed under the store flags'. */
+  usage: string;
+  /** Its own flags (`node:util` parseArgs options); the server's flags are added to them. */
+  options: ParseArgsOptionsConfig;
+  /** Whether it takes positional arguments (`import FILE`). */
+  positionals?: boolean;
+  /**
+   * Does the work; progress goes to stderr, results to stdout. Returns the exit code.
+   *
+   * @throws {ConfigError} on a bad flag value (printed with exit code 2).
+   */
+  run(
+    ctx: CommandContext,
+    values: Record<string, string | boolean | string[] | undefined>,
+    positionals: string[],
+  ): Promise<number>;
+}
+
+/** The operations commands, by name; `deno task <name>` runs `main.ts <name>`. */
+export const COMMANDS: Record<string, Command> = {};
+
+/**
+ * Splits a command's arguments into the server flags (merged by {@linkcode parseConfig}) and the
+ * command's own flags and positionals.
+ *
+ * @throws {ConfigError} on an unknown flag or a missing value.
+ */
+export function parseCommandArgs(
+  command: Command,
+  args: string[],
+  env: Env,
+): {
+  config: Config;
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...SERVER_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: command.positionals ?? false,
+      allowNegative: true,
+      tokens: true,
+    });
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  const serverArgs: string[] = [];
+  const values: Record<string, string | boolean | string[] | undefined> = {};
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    if (token.name in SERVER_OPTIONS && !(token.name in command.options)) {
+      serverArgs.push(token.rawName, ...(token.value === undefined ? [] : [token.value]));
+    }
+  }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (name in command.options || name === "help") values[name] = value;
+  }
+  return { config: parseConfig(serverArgs, env), values, positionals: parsed.positionals };
+}
+
+/** Opens the KV database a config names, creating a local file's parent directory first. */
+async function openDatabase(kvPath: string | undefined): Promise<Deno.Kv> {
+  // MLflow creates its store directory on first use; a KV file's parent must exist first.
+  if (kvPath !== undefined && kvPath !== ":memory:" && !/^https?:/i.test(kvPath)) {
+    await Deno.mkdir(dirname(kvPath), { recursive: true });
+  }
+  return await Deno.openKv(kvPath);
+}
+
+/** The store options the server and every command use for a config. */
+function storeOptions(config: Config): KvStoreOptions {
+  return {
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    // Without a path, Deno.openKv() opens the platform's database or DENO_KV_DEFAULT_PATH.
+    commitLimits: commitLimitsFor(config.kvPath ?? Deno.env.get("DENO_KV_DEFAULT_PATH")),
+  };
+}
+
+/** Runs `main.ts <command> …`; returns the exit code. */
+async function runCommand(name: string, command: Command, args: string[]): Promise<number> {
+  const env = Deno.env.toObject();
+  let parsed;
+  try {
+    parsed = parseCommandArgs(command, args, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`kvflow ${name}: ${err.message}\nRun with --help for the options.`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(
+      `Usage: deno task ${name} [options]\n\n${command.summary}\n\n${command.usage}\n` +
+        `It also takes the store options of deno task start (--backend-store-uri, ` +
+        `--artifacts-destination, …) and their variables.`,
+    );
+    return 0;
+  }
+  addLogSecrets([env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.DENO_KV_ACCESS_TOKEN]);
+  const { config } = parsed;
+  let artifacts: ArtifactRepository | undefined;
+  let kv: Deno.Kv;
+  try {
+    artifacts = config.serveArtifacts
+      ? openArtifactRepository(config.artifactsDestination, env)
+      : undefined;
+    kv = await openDatabase(config.kvPath);
+  } catch (err) {
+    console.error(`kvflow ${name}: ${err instanceof Error ? err.message : err}`);
+    return 1;
+  }
+  let store: Promise<KvTrackingStore> | undefined;
+  const ctx: CommandContext = {
+    config,
+    kv,
+    artifacts,
+    openStore: () => store ??= createKvStore(kv, storeOptions(config)),
+  };
+  try {
+    return await command.run(ctx, parsed.values, parsed.positionals);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`kvflow ${name}: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof MlflowError) {
+      console.error(`kvflow ${name}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    if (store) await (await store.catch(() => undefined))?.stopBackgroundWork();
+    kv.close();
+  }
+}
+
 async function main(): Promise<number> {
+  const [first, ...rest] = Deno.args;
+  const command = first === undefined
+    ? undefined
+    : Object.hasOwn(COMMANDS, first)
+    ? COMMANDS[first]
+    : undefined;
+  if (command) return await runCommand(first, command, rest);
   let config: Config;
   try {
     config = parseConfig(Deno.args, Deno.env.toObject());
@@ -539,11 +705,7 @@ async function main(): Promise<number> {
   const { kvPath } = config;
   let kv: Deno.Kv;
   try {
-    // MLflow creates its store directory on first use; a KV file's parent must exist first.
-    if (kvPath !== undefined && kvPath !== ":memory:" && !/^https?:/i.test(kvPath)) {
-      await Deno.mkdir(dirname(kvPath), { recursive: true });
-    }
-    kv = await Deno.openKv(kvPath);
+    kv = await openDatabase(kvPath);
   } catch (err) {
     console.error(`kvflow: cannot open backend store "${describeStore(kvPath)}": ${err}`);
     return 1;
@@ -579,11 +741,7 @@ async function main(): Promise<number> {
   }
   for (const warning of startupWarnings(config)) console.error(warning);
 
-  const store = await createKvStore(kv, {
-    defaultArtifactRoot: config.defaultArtifactRoot,
-    // Without a path, Deno.openKv() opens the platform's database or DENO_KV_DEFAULT_PATH.
-    commitLimits: commitLimitsFor(kvPath ?? Deno.env.get("DENO_KV_DEFAULT_PATH")),
-  });
+  const store = await createKvStore(kv, storeOptions(config));
   const app = createApp({
     auth,
     store,
