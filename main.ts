@@ -572,7 +572,11 @@ export function parseCommandArgs(
   const values: Record<string, string | boolean | string[] | undefined> = {};
   for (const token of parsed.tokens ?? []) {
     if (token.kind !== "option") continue;
-    if (token.name in SERVER_OPTIONS && !(token.name in command.options)) {
+    // A negated flag's token is named `no-<flag>`.
+    const name = token.name in SERVER_OPTIONS || token.name in command.options
+      ? token.name
+      : token.name.replace(/^no-/, "");
+    if (name in SERVER_OPTIONS && !(name in command.options)) {
       serverArgs.push(token.rawName, ...(token.value === undefined ? [] : [token.value]));
     }
   }
