@@ -15,6 +15,7 @@ import {
   registeredModelByNameKey,
   registeredModelKey,
   registeredModelViewKey,
+  schemaVersionKey,
 } from "../store/kv/keys.ts";
 import {
   type ExperimentLifecycles,
@@ -84,8 +85,9 @@ Deno.test("KV reads: a store written before the experiment lifecycles key reads 
     const exp = await s.createExperiment({ name: "e" });
     const run = (await s.createRun({ experimentId: exp })).info.run_id;
     await s.deleteExperiment(exp);
-    // As a store written before the key existed: opening builds it.
+    // As a store written before the key existed (no schema version): opening builds it.
     await w.writer.kv.delete(experimentLifecyclesKey());
+    await w.writer.kv.delete(schemaVersionKey());
     const counts = newCounts();
     const cold = (await w.open(counts)).store;
     assert.equal((await cold.getRun(run)).info.lifecycle_stage, "deleted");
@@ -186,6 +188,7 @@ Deno.test("KV reads: a run's logged models are found through the source-run inde
       await w.writer.kv.delete(e.key);
     }
     await w.writer.kv.delete(loggedModelsByRunBuiltKey());
+    await w.writer.kv.delete(schemaVersionKey());
     assert.deepEqual(await search(w.writer.store), [mine]);
     const c2 = newCounts();
     const rebuilt = (await w.open(c2)).store;
@@ -243,6 +246,7 @@ Deno.test("KV reads: versions registered from a logged model are found through t
       await w.writer.kv.delete(e.key);
     }
     await w.writer.kv.delete(modelVersionsBySourceModelBuiltKey());
+    await w.writer.kv.delete(schemaVersionKey());
     assert.deepEqual(await search(w.writer.store), ["a/1", "b/1"]);
     const c2 = newCounts();
     const rebuilt = (await w.open(c2)).store;

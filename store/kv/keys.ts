@@ -316,3 +316,16 @@ export const registeredModelViewKey = (id: string) => ["registered_model_views",
 /** A deleted model whose keys are still being swept (by its id). */
 export const registryGarbageKey = (id: string) => ["registry_garbage", id] as const;
 export const registryGarbagePrefix = () => ["registry_garbage"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+/**
+ * The store's schema version (a number; see `migrations.ts`). Absent on a store written before
+ * versions were recorded (version 1) and on an empty database (stamped when a store opens).
+ */
+export const schemaVersionKey = () => ["meta", "schema_version"] as const;
+/**
+ * Where a migration stopped: `{ id, cursor, done }`, written in the same commit as the entries
+ * it wrote, so a killed `migrate` goes on from there.
+ */
+export const migrationProgressKey = () => ["meta", "migration_progress"] as const;
