@@ -19,7 +19,7 @@ export interface RunMigrateOptions {
   where: string;
   /** Where results go (stdout in the CLI). */
   out: (line: string) => void;
-  /** Where progress goes (stderr in the CLI). */
+  /** Where progress and the refusal of a newer store go (stderr in the CLI). */
   progress: (line: string) => void;
 }
 
@@ -67,7 +67,7 @@ export async function runMigrate(kv: Deno.Kv, opts: RunMigrateOptions): Promise<
     result = await migrate(kv, { limits: opts.limits, onProgress: opts.progress });
   } catch (err) {
     if (!(err instanceof SchemaTooNewError)) throw err;
-    opts.out(`the database at ${opts.where} ${err.message}`);
+    opts.progress(`the database at ${opts.where} ${err.message}`);
     return 1;
   }
   opts.out(
