@@ -182,7 +182,8 @@ Deno.test("KV reads: a run's logged models are found through the source-run inde
     // The pending-batch count and the index mark, the index, the one model: not the other six.
     assert.equal(counts.reads, 3, counts.log.join("\n"));
 
-    // As a store written before the index: no entries, no mark. Until a store opens, searches
+    // As a store written before the index: no entries, no mark. Until a store opens (and
+    // migrates it), searches
     // scan the experiment's models; opening builds the index.
     for await (const e of w.writer.kv.list({ prefix: loggedModelsByRunPrefix() })) {
       await w.writer.kv.delete(e.key);
@@ -241,7 +242,8 @@ Deno.test("KV reads: versions registered from a logged model are found through t
     assert.equal(bare.items.length, 2);
     assert.equal(counts.reads, 3, counts.log.join("\n"));
 
-    // As a store written before the index: scanned until a store opens, which builds it.
+    // As a store written before the index: scanned until a store opens, whose
+    // migration builds it.
     for await (const e of w.writer.kv.list({ prefix: ["model_versions_by_source_model"] })) {
       await w.writer.kv.delete(e.key);
     }

@@ -228,7 +228,7 @@ export const loggedModelsByRunPrefix = (runId?: string) =>
     : ["logged_models_by_run", runId] as const;
 /**
  * Set once every live model with a source run is in `logged_models_by_run` (models created
- * before the index existed are added when a store opens); until then searches by source run scan
+ * before the index existed are added by schema migration 4); until then searches by source run scan
  * the experiment's models.
  */
 export const loggedModelsByRunBuiltKey = () => ["index_builds", "logged_models_by_run"] as const;
@@ -302,7 +302,7 @@ export const modelVersionsBySourceModelPrefix = (modelId: string) =>
   ["model_versions_by_source_model", modelId] as const;
 /**
  * Set once every version with a `models:/<model id>` source is in
- * `model_versions_by_source_model` (older versions are added when a store opens); until then
+ * `model_versions_by_source_model` (older versions are added by schema migration 5); until then
  * such searches scan the registry.
  */
 export const modelVersionsBySourceModelBuiltKey = () =>
