@@ -126,8 +126,8 @@ export async function schemaStatus(kv: Deno.Kv): Promise<SchemaStatus> {
 }
 
 /**
- * Splits `mutations` into commits within `limits`, the last one leaving room for `reserve`
- * (the progress marker or the version bump).
+ * Splits `mutations` into commits within `limits`, each leaving room for two more mutations and
+ * `reserve` bytes: the progress marker, or the version bump and the marker's deletion.
  */
 function commitGroups(
   mutations: Mutation[],
@@ -172,7 +172,7 @@ const RESERVED_BYTES = 1024;
  */
 export async function migrate(kv: Deno.Kv, opts: MigrateOptions): Promise<MigrateResult> {
   const progress = opts.onProgress ?? (() => {});
-  const pageKeys = Math.max(1, Math.min(opts.pageKeys ?? MIGRATION_PAGE_KEYS, 500));
+  const pageKeys = Math.max(1, opts.pageKeys ?? MIGRATION_PAGE_KEYS);
   const committed = () => opts.afterCommit?.();
   const commit = (what: string, build: () => Deno.AtomicOperation) =>
     withRetry(what, async () => (await build().commit()).ok);
