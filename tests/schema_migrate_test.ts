@@ -68,6 +68,36 @@ const opts = (more: Partial<MigrateOptions> = {}): MigrateOptions => ({
   ...more,
 });
 
+/** `kv`, recording the number of mutations of every commit made through it in `sizes`. */
+function countingMutations(kv: Deno.Kv, sizes: number[]): Deno.Kv {
+  const bound = (o: object, p: string | symbol) => {
+    const v = Reflect.get(o, p, o);
+    return typeof v === "function" ? v.bind(o) : v;
+  };
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop !== "atomic") return bound(target, prop);
+      return () => {
+        const op = target.atomic();
+        let n = 0;
+        const counted: Deno.AtomicOperation = new Proxy(op, {
+          get(o, p) {
+            const v = bound(o, p);
+            if (typeof v !== "function") return v;
+            if (p === "commit") return () => (sizes.push(n), o.commit());
+            return (...args: unknown[]) => {
+              if (p === "set" || p === "delete" || p === "sum") n++;
+              const r = v(...args);
+              return r === o ? counted : r;
+            };
+          },
+        });
+        return counted;
+      };
+    },
+  });
+}
+
 /** Migrates a copy of `path` without interruption; returns its dump and commit count. */
 async function uninterrupted(path: string, dir: string) {
   const copy = `${dir}/uninterrupted.kv`;
@@ -254,6 +284,31 @@ Deno.test("schema: two processes migrating one database at once agree on the res
     } finally {
       a.close();
       b.close();
+    }
+  });
+});
+
+Deno.test("schema: a page with more entries than one commit holds is split within the limits", async () => {
+  await tempDir(async (dir) => {
+    const path = `${dir}/db.kv`;
+    await legacyStore(path);
+    const want = await uninterrupted(path, dir);
+    const real = await Deno.openKv(path);
+    const sizes: number[] = [];
+    const kv = countingMutations(real, sizes);
+    try {
+      await migrate(
+        kv,
+        opts({
+          pageKeys: 20,
+          limits: { ...LOCAL_KV_COMMIT_LIMITS, mutations: 6 },
+        }),
+      );
+      assert.ok(sizes.length > 0);
+      assert.ok(Math.max(...sizes) <= 6, `commits of ${sizes.join(", ")} mutations`);
+      assert.deepEqual(await dumpKv(real), want.dump);
+    } finally {
+      real.close();
     }
   });
 });
