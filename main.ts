@@ -26,6 +26,8 @@ import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "./store/kv/mod.ts";
 import { commitLimitsFor } from "./store/kv/commit_limits.ts";
+import { prepareSchema, SchemaTooNewError } from "./store/kv/schema.ts";
+import { runMigrate } from "./store/ops/migrate.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
 import { createCachedAuthStore, DEFAULT_AUTH_CACHE_TTL_MS } from "./store/auth/cached.ts";
@@ -538,7 +540,24 @@ export interface Command {
 }
 
 /** The operations commands, by name; `deno task <name>` runs `main.ts <name>`. */
-export const COMMANDS: Record<string, Command> = {};
+export const COMMANDS: Record<string, Command> = {
+  migrate: {
+    summary:
+      "Brings the store's schema up to date (MLflow's db upgrade); the server also does at start.",
+    usage:
+      "Options:\n  --dry-run   Print the schema version, this kvflow's and the pending migrations; change nothing",
+    options: { "dry-run": { type: "boolean" } },
+    // On the raw database: the store would refuse a newer schema before this could report it.
+    run: (ctx, values) =>
+      runMigrate(ctx.kv, {
+        limits: storeOptions(ctx.config).commitLimits!,
+        dryRun: values["dry-run"] === true,
+        where: describeStore(ctx.config.kvPath),
+        out: (line) => console.log(line),
+        progress: (line) => console.error(`kvflow migrate: ${line}`),
+      }),
+  },
+};
 
 /**
  * Splits a command's arguments into the server flags (merged by {@linkcode parseConfig}) and the
@@ -712,6 +731,19 @@ async function main(): Promise<number> {
     kv = await openDatabase(kvPath);
   } catch (err) {
     console.error(`kvflow: cannot open backend store "${describeStore(kvPath)}": ${err}`);
+    return 1;
+  }
+  // Before anything writes (the admin user too): a newer kvflow's database is refused, an older
+  // one is migrated here, with progress on stderr (Deno Deploy has no shell for deno task migrate).
+  try {
+    await prepareSchema(kv, {
+      limits: storeOptions(config).commitLimits!,
+      onProgress: (line) => console.error(`kvflow: ${line}`),
+    });
+  } catch (err) {
+    if (!(err instanceof SchemaTooNewError)) throw err;
+    console.error(`kvflow: the database at ${describeStore(kvPath)} ${err.message}`);
+    kv.close();
     return 1;
   }
 

@@ -15,6 +15,7 @@ import {
   registeredModelByNameKey,
   registeredModelKey,
   registeredModelViewKey,
+  schemaVersionKey,
 } from "../store/kv/keys.ts";
 import {
   type ExperimentLifecycles,
@@ -84,8 +85,9 @@ Deno.test("KV reads: a store written before the experiment lifecycles key reads 
     const exp = await s.createExperiment({ name: "e" });
     const run = (await s.createRun({ experimentId: exp })).info.run_id;
     await s.deleteExperiment(exp);
-    // As a store written before the key existed: opening builds it.
+    // As a store written before the key existed (no schema version): opening builds it.
     await w.writer.kv.delete(experimentLifecyclesKey());
+    await w.writer.kv.delete(schemaVersionKey());
     const counts = newCounts();
     const cold = (await w.open(counts)).store;
     assert.equal((await cold.getRun(run)).info.lifecycle_stage, "deleted");
@@ -180,12 +182,14 @@ Deno.test("KV reads: a run's logged models are found through the source-run inde
     // The pending-batch count and the index mark, the index, the one model: not the other six.
     assert.equal(counts.reads, 3, counts.log.join("\n"));
 
-    // As a store written before the index: no entries, no mark. Until a store opens, searches
+    // As a store written before the index: no entries, no mark. Until a store opens (and
+    // migrates it), searches
     // scan the experiment's models; opening builds the index.
     for await (const e of w.writer.kv.list({ prefix: loggedModelsByRunPrefix() })) {
       await w.writer.kv.delete(e.key);
     }
     await w.writer.kv.delete(loggedModelsByRunBuiltKey());
+    await w.writer.kv.delete(schemaVersionKey());
     assert.deepEqual(await search(w.writer.store), [mine]);
     const c2 = newCounts();
     const rebuilt = (await w.open(c2)).store;
@@ -238,11 +242,13 @@ Deno.test("KV reads: versions registered from a logged model are found through t
     assert.equal(bare.items.length, 2);
     assert.equal(counts.reads, 3, counts.log.join("\n"));
 
-    // As a store written before the index: scanned until a store opens, which builds it.
+    // As a store written before the index: scanned until a store opens, whose
+    // migration builds it.
     for await (const e of w.writer.kv.list({ prefix: ["model_versions_by_source_model"] })) {
       await w.writer.kv.delete(e.key);
     }
     await w.writer.kv.delete(modelVersionsBySourceModelBuiltKey());
+    await w.writer.kv.delete(schemaVersionKey());
     assert.deepEqual(await search(w.writer.store), ["a/1", "b/1"]);
     const c2 = newCounts();
     const rebuilt = (await w.open(c2)).store;

@@ -11,7 +11,8 @@
  *
  * The key may not tell: absent (a store written before it existed), `stale` (a stage changed
  * while it was being built) or `overflow` (more experiments than it holds). Readers then read the
- * experiment as before. Opening the store builds it when it is absent or stale.
+ * experiment as before. Schema migration 2 (`migrations.ts`) builds it on a store written before
+ * it existed; an empty store starts with it.
  *
  * @module
  */

@@ -228,7 +228,7 @@ export const loggedModelsByRunPrefix = (runId?: string) =>
     : ["logged_models_by_run", runId] as const;
 /**
  * Set once every live model with a source run is in `logged_models_by_run` (models created
- * before the index existed are added when a store opens); until then searches by source run scan
+ * before the index existed are added by schema migration 4); until then searches by source run scan
  * the experiment's models.
  */
 export const loggedModelsByRunBuiltKey = () => ["index_builds", "logged_models_by_run"] as const;
@@ -302,7 +302,7 @@ export const modelVersionsBySourceModelPrefix = (modelId: string) =>
   ["model_versions_by_source_model", modelId] as const;
 /**
  * Set once every version with a `models:/<model id>` source is in
- * `model_versions_by_source_model` (older versions are added when a store opens); until then
+ * `model_versions_by_source_model` (older versions are added by schema migration 5); until then
  * such searches scan the registry.
  */
 export const modelVersionsBySourceModelBuiltKey = () =>
@@ -316,3 +316,16 @@ export const registeredModelViewKey = (id: string) => ["registered_model_views",
 /** A deleted model whose keys are still being swept (by its id). */
 export const registryGarbageKey = (id: string) => ["registry_garbage", id] as const;
 export const registryGarbagePrefix = () => ["registry_garbage"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+/**
+ * The store's schema version (a number; see `migrations.ts`). Absent on a store written before
+ * versions were recorded (version 1) and on an empty database (stamped when a store opens).
+ */
+export const schemaVersionKey = () => ["meta", "schema_version"] as const;
+/**
+ * Where a migration stopped: `{ id, cursor, done }`, written in the same commit as the entries
+ * it wrote, so a killed `migrate` goes on from there.
+ */
+export const migrationProgressKey = () => ["meta", "migration_progress"] as const;

@@ -65,12 +65,13 @@ import {
   pairOf,
   runModelOutputKey,
 } from "./keys.ts";
-import { applyMutations, MutationSet } from "./mutations.ts";
+import { applyMutations, type Mutation, MutationSet } from "./mutations.ts";
 import type { ExperimentRecord } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import { getManyValues, type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { batchedReads } from "./read_batcher.ts";
-import { buildIndexOnce } from "./index_builds.ts";
+import { buildIndex } from "./index_builds.ts";
+import type { MigrationStep } from "./migration_step.ts";
 import { rollForwardAll } from "./staged_batch.ts";
 
 /** A model as stored: its info without tags, a soft-delete flag and the write counter. */
@@ -403,37 +404,37 @@ async function searchLoggedModels(
 }
 
 /**
- * Adds every live model with a source run to `logged_models_by_run` and marks the index built,
- * unless it is already (a store written before the index existed). Models created meanwhile add
- * themselves; one deleted meanwhile may be left in the index, which searches verify against.
+ * Schema migration 4: adds every live model with a source run to `logged_models_by_run`, a page
+ * of the experiment index at a time, and marks the index built (a store written before the index
+ * existed). Models created meanwhile add themselves; one deleted meanwhile may be left in the
+ * index, which searches verify against.
  */
-export function buildLoggedModelsByRun(kv: Deno.Kv): Promise<void> {
-  return buildIndexOnce(kv, loggedModelsByRunBuiltKey(), async () => {
-    const ids: string[] = [];
-    for await (const e of kv.list<string>({ prefix: loggedModelsByExperimentPrefix() })) {
-      ids.push(e.value);
-    }
-    const m = new MutationSet();
-    for (let i = 0; i < ids.length; i += BUILD_READ_KEYS) {
+export function buildLoggedModelsByRun(step: MigrationStep): Promise<Mutation[]> {
+  return buildIndex<string>(step, {
+    prefix: loggedModelsByExperimentPrefix(),
+    builtKey: loggedModelsByRunBuiltKey(),
+    what: "logged models",
+    entriesFor: async (page) => {
+      const m: Mutation[] = [];
       const recs = await getManyValues<ModelRecord>(
-        kv,
-        ids.slice(i, i + BUILD_READ_KEYS).map(loggedModelKey),
+        step.kv,
+        page.map((e) => loggedModelKey(e.value)),
       );
       for (const rec of recs) {
         // The experiment id only, not the record: this commit does not check the records, so a
         // model changed or deleted meanwhile would leave a stale record that info-only searches
         // trust; searches read the models of such entries.
         if (rec?.source_run_id && !rec.deleted) {
-          m.set(loggedModelByRunKey(rec.source_run_id, rec.model_id), rec.experiment_id);
+          m.push({
+            key: loggedModelByRunKey(rec.source_run_id, rec.model_id),
+            value: rec.experiment_id,
+          });
         }
       }
-    }
-    return m.list();
+      return m;
+    },
   });
 }
-
-/** Model records {@linkcode buildLoggedModelsByRun} reads at once (ten `getMany` calls). */
-const BUILD_READ_KEYS = 100;
 
 function logOutputs(ctx: KvContext, runId: string, models: ModelOutput[]): Promise<void> {
   // Like log-inputs' models, outputs may name any model id (MLflow does not check them).

@@ -27,12 +27,13 @@ import { readRun } from "./run_read.ts";
 import { type KvContext, RunExperiments } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
-import { rollForwardUncounted, sweepAbandonedStagings } from "./staged_batch.ts";
+import { sweepAbandonedStagings } from "./staged_batch.ts";
 import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweeper.ts";
-import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
-import { buildLoggedModelsByRun, loggedModelMethods } from "./logged_models.ts";
+import { loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
-import { buildVersionsBySourceModel } from "./registry_search.ts";
+import { prepareSchema } from "./schema.ts";
+
+export { SchemaTooNewError } from "./schema.ts";
 
 /** Options of {@linkcode createKvStore}. */
 export interface KvStoreOptions {
@@ -53,6 +54,11 @@ export interface KvStoreOptions {
    * which is safe on any backend; a local file allows larger merged commits.
    */
   commitLimits?: CommitLimits;
+  /**
+   * Progress of the schema migrations an older database gets at open (see `schema.ts`); the
+   * server prints them on stderr. Silent by default.
+   */
+  onMigrationProgress?: (message: string) => void;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -65,9 +71,12 @@ export interface KvTrackingStore extends TrackingStore {
 }
 
 /**
- * Opens the tracking store on a Deno KV database: makes sure experiment `0` (`Default`) exists,
+ * Opens the tracking store on a Deno KV database: brings an older schema up to date (an empty
+ * database is stamped with the current version), makes sure experiment `0` (`Default`) exists,
  * sweeps batches abandoned by crashed writers, and keeps sweeping them in the background (an
  * unref'd timer, see `staging_sweeper.ts`).
+ *
+ * @throws {SchemaTooNewError} when a newer kvflow has written the database.
  *
  * @example
  * ```ts
@@ -90,16 +99,12 @@ export async function createKvStore(
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
   };
-  // Independent, so issued together: their first point reads (is Default there, and each index
-  // or count older stores lack) share one round trip, which matters as every new isolate opens
-  // the store on its cold start.
+  // The schema first: an empty database is stamped before Default makes it non-empty. The
+  // sweep, independent, goes alongside (on a current store the schema is one point read).
   await Promise.all([
-    ensureDefaultExperiment(ctx),
+    prepareSchema(kv, { limits, onProgress: opts.onMigrationProgress })
+      .then(() => ensureDefaultExperiment(ctx)),
     sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs),
-    ensureExperimentLifecycles(kv),
-    buildLoggedModelsByRun(kv),
-    buildVersionsBySourceModel(kv),
-    rollForwardUncounted(kv),
   ]);
   const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;
   const sweeper = sweepEvery > 0

@@ -53,7 +53,8 @@ import {
   type RegisteredModelRecord,
 } from "./registry_io.ts";
 import { batchedReads } from "./read_batcher.ts";
-import { buildIndexOnce } from "./index_builds.ts";
+import { buildIndex } from "./index_builds.ts";
+import type { MigrationStep } from "./migration_step.ts";
 import type { Mutation } from "./mutations.ts";
 import { viewList } from "./registry_view.ts";
 import type { KvContext } from "./run_write.ts";
@@ -103,25 +104,30 @@ function sourceModelOf(clauses: readonly ModelVersionClause[]): string | undefin
 }
 
 /**
- * Adds every version with a `models:/<model id>` source to `model_versions_by_source_model` and
- * marks the index built, unless it is already (a store written before the index existed).
- * Versions created meanwhile add themselves; one deleted meanwhile may be left in the index,
- * which searches verify against.
+ * Schema migration 5: adds every version with a `models:/<model id>` source to
+ * `model_versions_by_source_model`, a page of versions at a time, and marks the index built (a
+ * store written before the index existed). Versions created meanwhile add themselves; one
+ * deleted meanwhile may be left in the index, which searches verify against.
  */
-export function buildVersionsBySourceModel(kv: Deno.Kv): Promise<void> {
-  return buildIndexOnce(kv, modelVersionsBySourceModelBuiltKey(), async () => {
-    const entries: Mutation[] = [];
-    for await (const e of kv.list<ModelVersionRecord>({ prefix: modelVersionsPrefix() })) {
-      const fromModel = sourceLoggedModel(e.value.source);
-      if (fromModel) {
-        const id = e.key[1] as string;
-        entries.push({
-          key: modelVersionBySourceModelKey(fromModel, id, e.value.version),
-          value: e.value.version,
-        });
+export function buildVersionsBySourceModel(step: MigrationStep): Promise<Mutation[]> {
+  return buildIndex<ModelVersionRecord>(step, {
+    prefix: modelVersionsPrefix(),
+    builtKey: modelVersionsBySourceModelBuiltKey(),
+    what: "model versions",
+    entriesFor: (page) => {
+      const entries: Mutation[] = [];
+      for (const e of page) {
+        const fromModel = sourceLoggedModel(e.value.source);
+        if (fromModel) {
+          const id = e.key[1] as string;
+          entries.push({
+            key: modelVersionBySourceModelKey(fromModel, id, e.value.version),
+            value: e.value.version,
+          });
+        }
       }
-    }
-    return entries;
+      return Promise.resolve(entries);
+    },
   });
 }
 

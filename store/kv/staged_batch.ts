@@ -279,10 +279,10 @@ export async function rollForwardAll(kv: Deno.Kv): Promise<void> {
 }
 
 /**
- * When a store opens: if the pending-batch count does not exist yet, the store may hold batches
+ * Schema migration 3: if the pending-batch count does not exist yet, the store may hold batches
  * flipped before it did, which the count does not tell readers about. Rolls forward every listed
  * one, then starts the count at zero (unless a flip started it meanwhile). Once it exists, this
- * is one point read, shared with the store's other reads at open.
+ * is one point read.
  */
 export async function rollForwardUncounted(kv: Deno.Kv): Promise<void> {
   const count = await batchedReads(kv).get<Deno.KvU64>(pendingBatchCountKey());

@@ -159,7 +159,7 @@ async function resetPeak(pid: number): Promise<boolean> {
 }
 
 /** Samples the RSS of `pid` every 100 ms until `stop()`, which returns the peaks seen. */
-async function sampleMemory(pid: number) {
+export async function sampleMemory(pid: number) {
   const hwmReset = await resetPeak(pid);
   const start = (await readMemory(pid)).rss;
   let peak = start;

@@ -47,6 +47,7 @@ import {
   FULL_CREATE_SCALE,
   QUICK_CREATE_SCALE,
 } from "./create_scale.ts";
+import { benchMigrate, FULL_MIGRATE, type MigrateSizes, QUICK_MIGRATE } from "./migrate.ts";
 import { benchFleet, type FleetSizes, FULL_FLEET, QUICK_FLEET } from "./fleet.ts";
 import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
@@ -79,6 +80,7 @@ interface Sizes {
   auth: AuthSizes;
   fleet: FleetSizes;
   createScale: CreateScaleSizes;
+  migrate: MigrateSizes;
 }
 
 const FULL: Sizes = {
@@ -96,6 +98,7 @@ const FULL: Sizes = {
   auth: FULL_AUTH,
   fleet: FULL_FLEET,
   createScale: FULL_CREATE_SCALE,
+  migrate: FULL_MIGRATE,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -114,6 +117,7 @@ const QUICK: Sizes = {
   auth: QUICK_AUTH,
   fleet: QUICK_FLEET,
   createScale: QUICK_CREATE_SCALE,
+  migrate: QUICK_MIGRATE,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -126,6 +130,8 @@ const BENCHES: Record<string, Bench> = {
   // ./create_scale.ts: one experiment seeded to 100k runs (10k quick), on a server of its own
   "create-scale": (_server, sizes) => benchCreateScale(sizes.createScale),
   "get-history": benchGetHistory,
+  // ./migrate.ts: deno task migrate on a version-1 store with 100k logged models and versions
+  migrate: (_server, sizes) => benchMigrate(sizes.migrate),
   auth: (server, sizes) => benchAuth(server, sizes.auth), // ./auth.ts: none vs Basic vs Bearer
   charts: benchCharts, // ./charts.ts: drawing a 1M-point metric
   search: benchSearch,
