@@ -48,6 +48,12 @@ import {
   QUICK_CREATE_SCALE,
 } from "./create_scale.ts";
 import { benchFleet, type FleetSizes, FULL_FLEET, QUICK_FLEET } from "./fleet.ts";
+import {
+  benchExportImport,
+  type ExportImportSizes,
+  FULL_EXPORT_IMPORT,
+  QUICK_EXPORT_IMPORT,
+} from "./export_import.ts";
 import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
 import {
@@ -79,6 +85,7 @@ interface Sizes {
   auth: AuthSizes;
   fleet: FleetSizes;
   createScale: CreateScaleSizes;
+  exportImport: ExportImportSizes;
 }
 
 const FULL: Sizes = {
@@ -96,6 +103,7 @@ const FULL: Sizes = {
   auth: FULL_AUTH,
   fleet: FULL_FLEET,
   createScale: FULL_CREATE_SCALE,
+  exportImport: FULL_EXPORT_IMPORT,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -114,6 +122,7 @@ const QUICK: Sizes = {
   auth: QUICK_AUTH,
   fleet: QUICK_FLEET,
   createScale: QUICK_CREATE_SCALE,
+  exportImport: QUICK_EXPORT_IMPORT,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -134,6 +143,8 @@ const BENCHES: Record<string, Bench> = {
   hardening: benchHardening, // ./hardening.ts: issue 10's repros, /health probed during each
   // ./fleet.ts: 4 servers on one KV Connect server, 200 jobs logging; every point read back
   fleet: (_server, sizes) => benchFleet(sizes.fleet),
+  // ./export_import.ts: deno task export / import of 10M points (1M quick), peak RSS of each
+  "export-import": (_server, sizes) => benchExportImport(sizes.exportImport),
 };
 
 function logMetricBody(runId: string, step: number): string {
