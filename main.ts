@@ -555,6 +555,7 @@ export const COMMANDS: Record<string, Command> = {
       "--artifacts also copies the proxied artifacts.",
     usage: `  --out <file.jsonl.gz>      Where to write (required; replaced if it exists)
   --experiment-ids <a,b>     Only these experiments, their runs and logged models (no registry)
+  With --auth (or KVFLOW_AUTH), users (with password hashes) and grants are exported too.
   --artifacts <dir>          Also copy each run's and logged model's artifacts from the
                              artifacts destination into <dir> (<exp>/<run>/artifacts/…)`,
     options: {
@@ -582,6 +583,7 @@ export const COMMANDS: Record<string, Command> = {
           artifacts: typeof dir === "string"
             ? { from: ctx.artifacts!, to: createLocalArtifactRepository({ rootDir: dir }) }
             : undefined,
+          authStore: ctx.config.auth ? createKvAuthStore(ctx.kv) : undefined,
           onProgress: (line) => console.error(line),
           onWarning: (subject, message) => console.error(`warning: ${subject}: ${message}`),
         }),
@@ -598,7 +600,8 @@ export const COMMANDS: Record<string, Command> = {
     usage: `  <file.jsonl.gz>            The export to read (from deno task export)
   --from-mlflow <uri>        Read an MLflow store instead: sqlite:///path/mlflow.db or ./mlruns
   --artifacts <dir>          Copy artifacts from <dir> (the layout export --artifacts writes)
-                             into the artifacts destination, at their (remapped) places`,
+                             into the artifacts destination, at their (remapped) places
+  With --auth (or KVFLOW_AUTH), users and grants are imported; without, they are skipped.`,
     options: { artifacts: { type: "string" }, "from-mlflow": { type: "string" } },
     positionals: true,
     async run(ctx, values, positionals) {
@@ -622,6 +625,7 @@ export const COMMANDS: Record<string, Command> = {
         clock,
         artifactsDir: typeof dir === "string" ? dir : undefined,
         artifacts: ctx.artifacts,
+        authStore: ctx.config.auth ? createKvAuthStore(ctx.kv) : undefined,
         onProgress: (line) => console.error(line),
       });
       for (const line of remapLines(result)) console.log(line);

@@ -10,6 +10,8 @@ import { createLocalArtifactRepository } from "../artifacts/local.ts";
 import { MlflowError } from "../store/errors.ts";
 import { createKvStore } from "../store/kv/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
+import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
+import { createKvAuthStore } from "../store/auth/kv/mod.ts";
 import { exportRecords } from "../store/ops/export.ts";
 import { readExportFile, splitLines, writeExportFile } from "../store/ops/export_file.ts";
 import type { ExportRecord } from "../store/ops/export_format.ts";
@@ -181,21 +183,27 @@ async function restView(store: TrackingStore, ids: { parentId: string; modelId: 
 Deno.test("export → import into an empty store → export gives the same records, and REST agrees", async () => {
   await using src = await kvStore();
   const ids = await populate(src.store);
+  const srcAuth = createKvAuthStore(src.kv, { pbkdf2Iterations: 1 });
+  await srcAuth.createUser("carol", "carol's long password", false);
+  await srcAuth.createExperimentPermission(ids.exp, "carol", "READ");
+  await srcAuth.createRegisteredModelPermission("churn", "carol", "EDIT");
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/out.jsonl.gz`;
-    await writeExportFile(file, exportRecords(src.store));
+    await writeExportFile(file, exportRecords(src.store, { authStore: srcAuth }));
     const first = await collect(readExportFile(file));
     assert.ok(first.filter((r) => r.type === "metric_points").length >= 4);
+    assert.equal(first.filter((r) => r.type === "grant").length, 2);
 
     const kv = await Deno.openKv(":memory:");
     const { store, clock } = await openImportStore(kv);
+    const authStore = createKvAuthStore(kv, { pbkdf2Iterations: 1 });
     try {
-      const result = await importRecords(store, readExportFile(file), { clock });
+      const result = await importRecords(store, readExportFile(file), { clock, authStore });
       assert.deepEqual(result.warnings, []);
       assert.equal(result.remapped.experiments.size + result.remapped.runs.size, 0);
       assert.equal(result.counts.metric_points, 3006);
-      const second = await collect(exportRecords(store));
+      const second = await collect(exportRecords(store, { authStore }));
       assert.deepEqual(comparable(second), comparable(first));
       assert.deepEqual(await restView(store, ids), await restView(src.store, ids));
       const values = async (s: TrackingStore) =>
@@ -287,6 +295,48 @@ Deno.test("import into a store with data keeps free ids and remaps taken ones", 
   assert.equal(v1.source, `mlflow-artifacts:/${newExp}/${parent2}/artifacts/model`);
   assert.equal(v1.run_id, parent2);
   await assert.rejects(dst.store.getModelVersion(churn2, "2"), MlflowError);
+});
+
+Deno.test("users keep their password hashes and grants follow remapped experiments", async () => {
+  const src = createMemoryStore();
+  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1 });
+  const exp = await src.createExperiment({ name: "guarded" });
+  await src.createRegisteredModel({ name: "m" });
+  await auth.createUser("admin", "a long password!", true);
+  await auth.createUser("bob", "bob's long password", false);
+  await auth.createExperimentPermission(exp, "bob", "EDIT");
+  await auth.createRegisteredModelPermission("m", "bob", "MANAGE");
+  const records = await collect(exportRecords(src, { authStore: auth }));
+  assert.equal(records.filter((r) => r.type === "user").length, 2);
+  assert.ok(!JSON.stringify(records).includes("bob's long password"));
+
+  const dst = createMemoryStore();
+  await dst.createExperiment({ name: "resident" }); // takes id 1
+  await dst.createRegisteredModel({ name: "m" });
+  const auth2 = createMemoryAuthStore({ pbkdf2Iterations: 1 });
+  const result = await importRecords(
+    dst,
+    (async function* () {
+      yield* records;
+    })(),
+    { authStore: auth2 },
+  );
+  assert.equal(result.counts.users, 2);
+  assert.equal(result.counts.grants, 2);
+  const newExp = result.remapped.experiments.get(exp)!;
+  assert.equal(await auth2.findExperimentPermission(newExp, 2), "EDIT");
+  assert.equal(await auth2.findRegisteredModelPermission("m (imported)", 2), "MANAGE");
+  assert.equal((await auth2.verifyPassword("bob", "bob's long password"))?.username, "bob");
+  assert.equal((await auth2.getUser("admin")).is_admin, true);
+  // Without an auth store they are skipped, with one warning.
+  const skipped = await importRecords(
+    createMemoryStore(),
+    (async function* () {
+      yield* records;
+    })(),
+  );
+  assert.equal(skipped.counts.users, 0);
+  assert.equal(skipped.warnings.filter((w) => w.subject === "users").length, 1);
 });
 
 Deno.test("import copies proxied artifacts to their (remapped) place", async () => {

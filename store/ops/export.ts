@@ -4,14 +4,15 @@
  * experiments, runs, points or models at a time).
  *
  * What is left out: soft-deleted logged models (the store hides them everywhere), and, with
- * `experimentIds`, the registry (its versions may name runs outside the chosen experiments).
- * Users and grants need an auth store that can list its password hashes, which this version's
- * has not: they are not exported.
+ * `experimentIds`, the registry and registered-model grants (its versions may name runs outside
+ * the chosen experiments). Users and grants come only with `authStore`; API tokens and sessions
+ * are never exported (their secrets exist only as digests, and a session is short-lived).
  *
  * @module
  */
 import { copyTree } from "../../artifacts/copy.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
+import type { AuthStore } from "../auth/types.ts";
 import type { LoggedModel } from "../logged_models/types.ts";
 import type { Experiment, Run, TrackingStore } from "../types.ts";
 import {
@@ -40,6 +41,8 @@ export interface ExportOptions {
    * (the artifact destination) to `to` in the proxy layout, as their records are written.
    */
   artifacts?: { from: ArtifactRepository; to: ArtifactRepository };
+  /** The auth store: its users (with password hashes) and grants are exported too. */
+  authStore?: AuthStore;
   /** Progress lines (every experiment, every 100 runs). */
   onProgress?: (line: string) => void;
   /** What was not exported, e.g. artifacts outside the proxy. */
@@ -82,6 +85,36 @@ export async function* exportRecords(
     }
   }
   if (opts.experimentIds === undefined) yield* registry(store);
+  if (opts.authStore) yield* users(opts.authStore, opts.experimentIds);
+}
+
+/** Every user, each followed by their grants (with `only`, experiment grants on those only). */
+async function* users(auth: AuthStore, only: string[] | undefined): AsyncGenerator<ExportRecord> {
+  const chosen = only && new Set(only);
+  let pageToken: string | undefined;
+  do {
+    const page = await auth.listUsers({ maxResults: EXPORT_PAGE_SIZE, pageToken });
+    for (const u of page.users) {
+      const full = await auth.getUser(u.username);
+      const password_hash = await auth.getPasswordHash(u.username);
+      yield { type: "user", user: { username: u.username, password_hash, is_admin: u.is_admin } };
+      for (const g of full.experiment_permissions) {
+        if (chosen && !chosen.has(g.experiment_id)) continue;
+        yield {
+          type: "grant",
+          grant: { username: u.username, experiment_id: g.experiment_id, permission: g.permission },
+        };
+      }
+      if (chosen) continue;
+      for (const g of full.registered_model_permissions) {
+        yield {
+          type: "grant",
+          grant: { username: u.username, registered_model_name: g.name, permission: g.permission },
+        };
+      }
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken);
 }
 
 async function* experiments(

@@ -134,13 +134,30 @@ export interface RegisteredModelRecord {
 export interface UserRecord {
   type: "user";
   /** The auth store's own user record, as its export method gives it. */
-  user: Record<string, unknown>;
+  user: ExportedUser;
+}
+
+/** What a {@linkcode UserRecord} carries (kvflow's auth store; MLflow's `users` table alike). */
+export interface ExportedUser {
+  username: string;
+  /** As `AuthStore.getPasswordHash` gives it: `pbkdf2-sha256$<iterations>$<salt>$<digest>`. */
+  password_hash: string;
+  is_admin: boolean;
 }
 
 /** A permission grant of a user on an experiment or registered model. */
 export interface GrantRecord {
   type: "grant";
-  grant: Record<string, unknown>;
+  grant: ExportedGrant;
+}
+
+/** What a {@linkcode GrantRecord} carries: exactly one of the two resources. */
+export interface ExportedGrant {
+  username: string;
+  experiment_id?: string;
+  registered_model_name?: string;
+  /** `READ`, `EDIT`, `MANAGE` or `NO_PERMISSIONS`. */
+  permission: string;
 }
 
 /** Any line of an export. */

@@ -26,7 +26,7 @@
 import { copyTree } from "../../artifacts/copy.ts";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
-import type { AuthStore } from "../auth/types.ts";
+import { type AuthStore, isPermission } from "../auth/types.ts";
 import { SettableClock } from "../clock.ts";
 import { MlflowError } from "../errors.ts";
 import { newRunId } from "../ids.ts";
@@ -39,6 +39,7 @@ import {
   EXPORT_FORMAT,
   type ExportRecord,
   fromWireNumber,
+  type GrantRecord,
   type ImportWarning,
   type LoggedModelRecord,
   type MetricPointsRecord,
@@ -46,6 +47,7 @@ import {
   type RunInputsRecord,
   type RunOutputsRecord,
   type RunRecord,
+  type UserRecord,
 } from "./export_format.ts";
 
 /** Options of {@linkcode importRecords}. */
@@ -265,16 +267,9 @@ class Importer {
       case "registered_model":
         return await this.#registeredModel(rec);
       case "user":
+        return await this.#user(rec);
       case "grant":
-        if (this.result.counts[`${rec.type}s_skipped`] === undefined) {
-          this.warn(
-            `${rec.type}s`,
-            "users and grants are not imported by this version; recreate them with the auth API",
-          );
-        }
-        this.result.counts[`${rec.type}s_skipped`] = (this.result.counts[`${rec.type}s_skipped`] ??
-          0) + 1;
-        return;
+        return await this.#grant(rec);
       default: {
         const type = (rec as { type?: unknown }).type;
         this.warn("import", `unknown record type ${JSON.stringify(type)} skipped`);
@@ -631,6 +626,56 @@ class Importer {
       description: v.description,
       ...(v.model_id && { modelId: this.#modelRef(v.model_id) }),
     });
+  }
+
+  // --- users and grants ---
+
+  #noAuth(): boolean {
+    if (this.opts.authStore) return false;
+    if (this.#authWarned) return true;
+    this.#authWarned = true;
+    this.warn("users", "users and grants skipped: auth is not enabled on the target (--auth)");
+    return true;
+  }
+  #authWarned = false;
+
+  async #user({ user }: UserRecord): Promise<void> {
+    if (this.#noAuth()) return;
+    try {
+      await this.opts.authStore!.createUserWithHash(
+        user.username,
+        user.password_hash,
+        user.is_admin === true,
+      );
+      this.result.counts.users++;
+    } catch (err) {
+      if (!(err instanceof MlflowError)) throw err;
+      this.warn(`user ${user.username}`, `not imported: ${err.message}`);
+    }
+  }
+
+  async #grant({ grant }: GrantRecord): Promise<void> {
+    if (this.#noAuth()) return;
+    const auth = this.opts.authStore!;
+    const permission = grant.permission;
+    try {
+      if (!isPermission(permission)) {
+        throw new MlflowError("INVALID_PARAMETER_VALUE", `bad level ${permission}`);
+      }
+      if (grant.experiment_id !== undefined) {
+        const id = this.experiments.get(grant.experiment_id)?.id ?? grant.experiment_id;
+        await auth.createExperimentPermission(id, grant.username, permission);
+      } else if (grant.registered_model_name !== undefined) {
+        const old = grant.registered_model_name;
+        const name = this.result.remapped.registered_models.get(old) ?? old;
+        await auth.createRegisteredModelPermission(name, grant.username, permission);
+      } else return;
+      this.result.counts.grants++;
+    } catch (err) {
+      if (!(err instanceof MlflowError)) throw err;
+      const on = grant.experiment_id ?? `'${grant.registered_model_name}'`;
+      this.warn(`grant of ${grant.username} on ${on}`, `not imported: ${err.message}`);
+    }
   }
 
   // --- artifacts ---
