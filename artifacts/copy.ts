@@ -10,6 +10,16 @@ import type { ArtifactRepository } from "./types.ts";
 /** Deepest directory nesting a copy follows; deeper entries are reported, not copied. */
 export const MAX_COPY_DEPTH = 64;
 
+/**
+ * The path in the artifact destination of a proxied URI (`mlflow-artifacts:/1/abc/artifacts` or
+ * `mlflow-artifacts:///…` → `1/abc/artifacts`); null for any other URI, one with a host
+ * included (it names another server).
+ */
+export function proxiedPath(uri: string): string | null {
+  const m = /^mlflow-artifacts:(?:\/\/\/|\/(?!\/))(.*)$/.exec(uri);
+  return m ? m[1].replace(/\/+$/, "") : null;
+}
+
 /** What {@linkcode copyTree} copied. */
 export interface CopyResult {
   files: number;

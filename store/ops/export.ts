@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { copyTree } from "../../artifacts/copy.ts";
+import { copyTree, proxiedPath } from "../../artifacts/copy.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
 import type { AuthStore } from "../auth/types.ts";
 import type { LoggedModel } from "../logged_models/types.ts";
@@ -29,8 +29,6 @@ export const EXPORT_PAGE_SIZE = 500;
 export const EXPORT_VERSION_PAGE_SIZE = 1000;
 /** Logged models read per page (the store's most per search is 50000; a page stays small). */
 export const EXPORT_MODEL_PAGE_SIZE = 200;
-
-const PROXY = /^mlflow-artifacts:\/+(?!\/)/;
 
 /** Options of {@linkcode exportRecords}. */
 export interface ExportOptions {
@@ -237,11 +235,11 @@ async function* registry(store: TrackingStore): AsyncGenerator<ExportRecord> {
 
 async function copyArtifacts(opts: ExportOptions, subject: string, uri: string): Promise<void> {
   if (!opts.artifacts) return;
-  if (!PROXY.test(uri)) {
+  const path = proxiedPath(uri);
+  if (path === null) {
     opts.onWarning?.(subject, `artifacts at ${uri} are not proxied by kvflow; not copied`);
     return;
   }
-  const path = uri.replace(PROXY, "");
   const copied = await copyTree(opts.artifacts.from, path, opts.artifacts.to, path);
   for (const dir of copied.skipped) {
     opts.onWarning?.(subject, `artifacts under ${dir} nest too deep`);

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { copyTree } from "../../artifacts/copy.ts";
+import { copyTree, proxiedPath } from "../../artifacts/copy.ts";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
 import { type AuthStore, isPermission } from "../auth/types.ts";
@@ -92,7 +92,6 @@ export const MAX_NAME_SUFFIXES = 100;
 
 const RUN_NAME_TAG = "mlflow.runName";
 const PARENT_RUN_TAG = "mlflow.parentRunId";
-const PROXY = /^mlflow-artifacts:\/+(?!\/)/;
 
 /**
  * Opens a KV tracking store for an import: its clock is the returned {@linkcode SettableClock},
@@ -301,6 +300,7 @@ class Importer {
       if (e.lifecycle_stage === "deleted") {
         this.warn(subject, "deleted in the export, merged into an active experiment: left active");
       }
+      this.result.counts.experiments_merged = (this.result.counts.experiments_merged ?? 0) + 1;
       return;
     }
     let name = e.name;
@@ -681,17 +681,14 @@ class Importer {
   // --- artifacts ---
 
   async #copyArtifacts(subject: string, fromUri: string, toUri: string): Promise<void> {
-    if (!PROXY.test(fromUri) || !PROXY.test(toUri)) {
+    const from = proxiedPath(fromUri);
+    const to = proxiedPath(toUri);
+    if (from === null || to === null) {
       this.warn(subject, `artifacts at ${fromUri} are not proxied by kvflow; not copied`);
       return;
     }
     this.#artifactSource ??= createLocalArtifactRepository({ rootDir: this.opts.artifactsDir! });
-    const copied = await copyTree(
-      this.#artifactSource,
-      fromUri.replace(PROXY, ""),
-      this.opts.artifacts!,
-      toUri.replace(PROXY, ""),
-    );
+    const copied = await copyTree(this.#artifactSource, from, this.opts.artifacts!, to);
     for (const dir of copied.skipped) this.warn(subject, `artifacts under ${dir} nest too deep`);
     this.result.counts.artifact_files = (this.result.counts.artifact_files ?? 0) + copied.files;
     this.result.counts.artifact_bytes = (this.result.counts.artifact_bytes ?? 0) + copied.bytes;
