@@ -398,8 +398,11 @@ function existingExperimentId(id: string): string {
   return id;
 }
 
-/** Imported experiment ids are kvflow's own shape: a decimal integer without leading zeros. */
-const IMPORTED_EXPERIMENT_ID = /^(0|[1-9][0-9]{0,14})$/;
+/**
+ * Imported experiment ids are decimal integers without leading zeros, up to 19 digits (MLflow's
+ * file store draws random ones that long).
+ */
+const IMPORTED_EXPERIMENT_ID = /^(0|[1-9][0-9]{0,18})$/;
 
 /** The import-only identity fields of `createExperiment`, checked; `{}` when none is given. */
 function importedExperimentIdentity(input: CreateExperimentInput): Partial<CreateExperimentInput> {

@@ -1,6 +1,10 @@
 /** Experiments in KV: records, the unique-name index, tags and the lifecycle. */
 import { invalidParam, MlflowError } from "../errors.ts";
-import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
+import {
+  cannotDeleteDefaultExperiment,
+  DEFAULT_EXPERIMENT_ID,
+  nextExperimentIdAfter,
+} from "../lifecycle_errors.ts";
 import { searchExperimentsIn, searchExperimentsYielding } from "../search/mod.ts";
 import type {
   CreateExperimentInput,
@@ -115,7 +119,7 @@ export function createExperiment(ctx: KvContext, input: CreateExperimentInput): 
       checks: [seq, name, { key: experimentKey(id), versionstamp: null }],
       mutations: [
         // An imported id numbers later experiments past it, so they never collide.
-        { key: experimentSeqKey(), value: Math.max(next, Number(id) + 1) },
+        { key: experimentSeqKey(), value: nextExperimentIdAfter(next, id) },
         { key: experimentKey(id), value: rec },
         { key: experimentByNameKey(input.name), value: id },
         ...[...tags].map(([k, v]) => ({ key: experimentTagKey(id, k), value: v })),

@@ -1,6 +1,10 @@
 /** Experiment methods of the in-memory store: CRUD, unique names, delete/restore cascades. */
 import { invalidParam, MlflowError } from "../errors.ts";
-import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
+import {
+  cannotDeleteDefaultExperiment,
+  DEFAULT_EXPERIMENT_ID,
+  nextExperimentIdAfter,
+} from "../lifecycle_errors.ts";
 import { searchExperimentsIn, searchExperimentsYielding } from "../search/mod.ts";
 import type { CreateExperimentInput, TrackingStore } from "../types.ts";
 import {
@@ -61,7 +65,7 @@ export function insertExperiment(
     throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment with id=${id} already exists.`);
   }
   // An imported id numbers later experiments past it, so they never collide.
-  s.nextExperimentId = Math.max(s.nextExperimentId, Number(id) + 1);
+  s.nextExperimentId = nextExperimentIdAfter(s.nextExperimentId, id);
   const created = identity.creationTime ?? s.now();
   s.experiments.set(id, {
     experiment: {

@@ -53,6 +53,11 @@ export function identityConformance(name: string, make: MakeClockedStore): void 
     // A lower free id is kept too, and does not move the counter back.
     assert.equal(await s.createExperiment({ name: "low", experimentId: "7" }), "7");
     assert.equal(await s.createExperiment({ name: randomExperimentName() }), "43");
+    // MLflow's file store draws random 18–19 digit ids: kept, without moving the counter there.
+    const big = "724617937467153218";
+    assert.equal(await s.createExperiment({ name: "file-store", experimentId: big }), big);
+    assert.equal((await s.getExperiment(big)).artifact_location, `mlflow-artifacts:/${big}`);
+    assert.equal(await s.createExperiment({ name: randomExperimentName() }), "44");
   });
 
   test("createRun() keeps a given run id and artifact URI; a taken id is refused", async (s) => {
