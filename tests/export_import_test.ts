@@ -298,6 +298,21 @@ Deno.test("import into a store with data keeps free ids and remaps taken ones", 
   await assert.rejects(dst.store.getModelVersion(churn2, "2"), MlflowError);
 });
 
+Deno.test("--experiment-ids exports those experiments with their runs and models, no registry", async () => {
+  const src = createMemoryStore();
+  const ids = await populate(src);
+  const records = await collect(exportRecords(src, { experimentIds: [ids.exp] }));
+  const types = new Set(records.map((r) => r.type));
+  assert.ok(!types.has("registered_model"));
+  assert.deepEqual(
+    records.flatMap((r) => r.type === "experiment" ? [r.experiment.experiment_id] : []),
+    [ids.exp],
+  );
+  assert.ok(records.every((r) => r.type !== "run" || r.info.experiment_id === ids.exp));
+  assert.equal(records.filter((r) => r.type === "run").length, 3);
+  assert.equal(records.filter((r) => r.type === "logged_model").length, 1);
+});
+
 Deno.test("users keep their password hashes and grants follow remapped experiments", async () => {
   const src = createMemoryStore();
   const auth = createMemoryAuthStore({ pbkdf2Iterations: 1 });

@@ -581,7 +581,11 @@ class Importer {
       const want = Number(v.version);
       // Numbers are never reused: a gap left by a deleted version is made and deleted again.
       for (; next < want; next++) {
-        const gap = await this.#createVersion(name, v);
+        const gap = await this.#createVersion(name, v).catch((err) => {
+          if (!(err instanceof MlflowError) || err.code !== "INVALID_PARAMETER_VALUE") throw err;
+          return null;
+        });
+        if (gap === null) break; // the version itself is refused below, with its reason
         await this.store.deleteModelVersion(name, gap.version);
       }
       const mv = await this.#createVersion(name, v).catch((err) => {
