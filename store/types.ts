@@ -272,6 +272,15 @@ export interface TrackingStore extends LoggedModelMethods, RegistryMethods {
   setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
   /** Deletes a tag of an active experiment; a missing tag throws `RESOURCE_DOES_NOT_EXIST`. */
   deleteExperimentTag(experimentId: string, key: string): Promise<void>;
+  /**
+   * Import only (no route calls it): sets an experiment's two times, so an import can give the
+   * `Default` experiment a store made on open the times it had where it was exported.
+   */
+  setExperimentTimes(
+    experimentId: string,
+    creationTime: number,
+    lastUpdateTime: number,
+  ): Promise<void>;
 
   /**
    * Creates a run in an active experiment (missing: `RESOURCE_DOES_NOT_EXIST`; deleted:

@@ -480,6 +480,10 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       const [t] = checkTags([{ key, value }], MAX_EXPERIMENT_TAG_VALUE, false, "tags");
       await inner.setExperimentTag(existingExperimentId(id), t.key, t.value);
     },
+    async setExperimentTimes(id, creationTime, lastUpdateTime) {
+      const t = importedExperimentIdentity({ name: "", creationTime, lastUpdateTime });
+      await inner.setExperimentTimes(existingExperimentId(id), t.creationTime!, t.lastUpdateTime!);
+    },
     deleteExperimentTag: async (id, key) =>
       await inner.deleteExperimentTag(existingExperimentId(id), fitLength("Tag key", key, MAX_KEY)),
 

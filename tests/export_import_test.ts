@@ -121,15 +121,9 @@ async function collect(records: AsyncIterable<ExportRecord>): Promise<ExportReco
   return out;
 }
 
-/** Records as compared: the header's time and Default's two times (the target's own) left out. */
+/** Records as compared: all but the header's time. */
 function comparable(records: ExportRecord[]): unknown[] {
-  return records.map((r) => {
-    if (r.type === "header") return { ...r, exported_at: 0 };
-    if (r.type === "experiment" && r.experiment.experiment_id === "0") {
-      return { ...r, experiment: { ...r.experiment, creation_time: 0, last_update_time: 0 } };
-    }
-    return r;
-  });
+  return records.map((r) => r.type === "header" ? { ...r, exported_at: 0 } : r);
 }
 
 async function kvStore() {
@@ -158,13 +152,6 @@ async function restView(store: TrackingStore, ids: { parentId: string; modelId: 
     return await res.json();
   };
   const exps = await call("experiments/search", { view_type: "ALL", max_results: 100 });
-  // Default keeps the target's own times, so it may sort elsewhere by creation time.
-  for (const e of exps.experiments) {
-    if (e.experiment_id === "0") e.creation_time = e.last_update_time = 0;
-  }
-  exps.experiments.sort((a: { experiment_id: string }, b: { experiment_id: string }) =>
-    a.experiment_id.localeCompare(b.experiment_id)
-  );
   return {
     exps,
     runs: await call("runs/search", {

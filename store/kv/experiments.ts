@@ -260,6 +260,21 @@ export function setExperimentStage(
   }).then(() => undefined);
 }
 
+/** Sets an experiment's creation and last update times (import only). */
+export function setExperimentTimes(
+  ctx: KvContext,
+  id: string,
+  creationTime: number,
+  lastUpdateTime: number,
+): Promise<void> {
+  return withRetry(`set the times of experiment ${id}`, async () => {
+    const rec = await getRecord(ctx.kv, id);
+    const next = { ...rec.value, creation_time: creationTime, last_update_time: lastUpdateTime };
+    const res = await ctx.kv.atomic().check(rec).set(rec.key, next).commit();
+    return res.ok ? true : RETRY;
+  }).then(() => undefined);
+}
+
 function requireActiveExperiment(rec: ExperimentRecord): void {
   if (rec.lifecycle_stage !== "active") {
     throw invalidParam(

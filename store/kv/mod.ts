@@ -19,6 +19,7 @@ import {
   renameExperiment,
   searchExperiments,
   setExperimentStage,
+  setExperimentTimes,
   writeExperimentTag,
 } from "./experiments.ts";
 import { deleteTag, logBatch, logInputs, logModel } from "./run_data.ts";
@@ -125,6 +126,7 @@ export async function createKvStore(
     restoreExperiment: (id) => setExperimentStage(ctx, id, "active"),
     setExperimentTag: (id, k, v) => writeExperimentTag(ctx, id, k, v),
     deleteExperimentTag: (id, k) => writeExperimentTag(ctx, id, k, null),
+    setExperimentTimes: (id, c, u) => setExperimentTimes(ctx, id, c, u),
     createRun: (input) => createRun(ctx, input),
     getRun: (id) => readRun(ctx, id),
     updateRun: (id, input) => updateRun(ctx, id, input),

@@ -30,6 +30,7 @@ type ExperimentMethods = SyncMethods<
     | "restoreExperiment"
     | "setExperimentTag"
     | "deleteExperimentTag"
+    | "setExperimentTimes"
   >
 >;
 
@@ -160,6 +161,12 @@ export function experimentMethods(s: MemoryState): ExperimentMethods {
       const rec = getExperimentRecord(s, id);
       requireActive(rec);
       rec.tags.set(key, value);
+    },
+    setExperimentTimes(id, creationTime, lastUpdateTime) {
+      const rec = s.experiments.get(id);
+      if (!rec) throw experimentNotFound(id);
+      rec.experiment.creation_time = creationTime;
+      rec.experiment.last_update_time = lastUpdateTime;
     },
     deleteExperimentTag(id, key) {
       const rec = s.experiments.get(id);

@@ -7,7 +7,8 @@
  * id, and gets a new one otherwise (the result lists every change). An experiment whose name
  * exists in the target as an active experiment is merged into it, as MLflow's `set_experiment`
  * and mlflow-export-import do: its runs and models go there and its tags are set on it (the
- * target's own times and lifecycle stay). A name held by a deleted experiment gets a suffix,
+ * target's own times and lifecycle stay, except that a fresh store's `Default`, with no runs
+ * and no tags, takes the exported `Default`'s times). A name held by a deleted experiment gets a suffix,
  * ` (imported)`, ` (imported 2)`, …; so does a registered model whose name is taken. Every
  * reference follows: a run's experiment and artifact URI, `mlflow.parentRunId` tags, model ids
  * in points, inputs and outputs, and versions' `run_id`, `model_id` and `source` (`runs:/`,
@@ -29,6 +30,7 @@ import type { ArtifactRepository } from "../../artifacts/types.ts";
 import { type AuthStore, isPermission } from "../auth/types.ts";
 import { SettableClock } from "../clock.ts";
 import { MlflowError } from "../errors.ts";
+import { DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
 import { newRunId } from "../ids.ts";
 import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "../kv/mod.ts";
 import { newModelId } from "../logged_models/common.ts";
@@ -285,6 +287,18 @@ class Importer {
       throw err;
     });
     if (byName?.lifecycle_stage === "active") {
+      // A fresh store's Default was made when it opened: it takes the exported Default's times.
+      if (
+        e.experiment_id === DEFAULT_EXPERIMENT_ID &&
+        byName.experiment_id === DEFAULT_EXPERIMENT_ID && byName.tags.length === 0 &&
+        (await this.store.searchRuns({
+            experimentIds: [DEFAULT_EXPERIMENT_ID],
+            runViewType: "ALL",
+            maxResults: 1,
+          })).items.length === 0
+      ) {
+        await this.store.setExperimentTimes("0", e.creation_time, e.last_update_time);
+      }
       for (const t of e.tags) {
         await this.store.setExperimentTag(byName.experiment_id, t.key, t.value);
       }

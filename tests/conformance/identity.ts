@@ -127,4 +127,13 @@ export function identityConformance(name: string, make: MakeClockedStore): void 
     await s.deleteExperiment(exp);
     assert.equal((await s.getExperiment(exp)).last_update_time, T0 + 5);
   });
+
+  test("setExperimentTimes() sets both times; an unknown id is RESOURCE_DOES_NOT_EXIST", async (s) => {
+    await s.setExperimentTimes("0", T0, T0 + 9);
+    const d = await s.getExperiment("0");
+    assert.equal(d.creation_time, T0);
+    assert.equal(d.last_update_time, T0 + 9);
+    await assertMlflowError(s.setExperimentTimes("77", T0, T0), "RESOURCE_DOES_NOT_EXIST");
+    await assertMlflowError(s.setExperimentTimes("0", -1, T0), "INVALID_PARAMETER_VALUE");
+  });
 }
