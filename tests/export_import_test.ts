@@ -428,6 +428,23 @@ Deno.test("readExportFile() names the problem: not gzip, cut short, a bad line",
     yield { type: "run" } as unknown as ExportRecord;
   })();
   await assert.rejects(importRecords(s.store, notExport), /Not a kvflow export/);
+  const head = { type: "header", format: "kvflow-export/1", exported_at: 1, source: "t" };
+  const malformed = (async function* () {
+    yield head as ExportRecord;
+    yield { type: "experiment" } as unknown as ExportRecord;
+  })();
+  await assert.rejects(importRecords(s.store, malformed), (err: unknown) => {
+    assert.ok(err instanceof MlflowError);
+    assert.equal(err.code, "INVALID_PARAMETER_VALUE");
+    assert.match(err.message, /^Record 2 \(experiment\) is malformed/);
+    return true;
+  });
+  const badPoint = (async function* () {
+    yield head as ExportRecord;
+    yield { type: "metric_points", run_id: "x", key: "m", points: [] } as ExportRecord;
+  })();
+  const result = await importRecords(s.store, badPoint);
+  assert.match(result.warnings[0].message, /not right after its run record/);
 });
 
 Deno.test("splitLines() bounds a line's length and keeps a last line without a newline", async () => {

@@ -164,6 +164,20 @@ export async function importRecords(
   return await new Importer(store, opts).run(records);
 }
 
+/**
+ * `err` with the record it happened on (its line in an export file): a record of the wrong
+ * shape (a missing field, a wrong type) is `INVALID_PARAMETER_VALUE`, never a crash.
+ */
+function inRecord(err: unknown, n: number, rec: ExportRecord): MlflowError {
+  const type = typeof rec?.type === "string" ? rec.type.slice(0, 40) : "?";
+  const where = `Record ${n} (${type})`;
+  if (err instanceof MlflowError) return new MlflowError(err.code, `${where}: ${err.message}`);
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new MlflowError("INVALID_PARAMETER_VALUE", `${where} is malformed: ${err.message}`);
+  }
+  throw err;
+}
+
 class Importer {
   readonly result: ImportResult = {
     remapped: {
@@ -208,6 +222,7 @@ class Importer {
 
   async run(records: AsyncIterable<ExportRecord>): Promise<ImportResult> {
     let first = true;
+    let n = 1;
     try {
       for await (const rec of records) {
         if (first) {
@@ -220,7 +235,12 @@ class Importer {
           first = false;
           continue;
         }
-        await this.#record(rec);
+        n++;
+        try {
+          await this.#record(rec);
+        } catch (err) {
+          throw inRecord(err, n, rec);
+        }
       }
       if (first) throw new MlflowError("INVALID_PARAMETER_VALUE", "The export is empty");
       await this.#endRun();
