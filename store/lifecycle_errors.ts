@@ -9,6 +9,18 @@ import { MlflowError } from "./errors.ts";
 export const DEFAULT_EXPERIMENT_ID = "0";
 
 /**
+ * An imported experiment id at or above this is kept without numbering later experiments past
+ * it: MLflow's file store draws random ids of up to 19 digits, which a counter must not jump to.
+ */
+export const MAX_SEQUENTIAL_EXPERIMENT_ID = 2 ** 31;
+
+/** The next sequential id after an imported experiment id `id`, given the current `next`. */
+export function nextExperimentIdAfter(next: number, id: string): number {
+  const n = Number(id);
+  return n < MAX_SEQUENTIAL_EXPERIMENT_ID ? Math.max(next, n + 1) : next;
+}
+
+/**
  * MLflow's file store refuses to delete `Default` with exactly this message (an
  * `MlflowException`); kvflow answers it as 400 `INVALID_PARAMETER_VALUE`.
  */

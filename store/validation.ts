@@ -20,6 +20,8 @@ import {
   MAX_USER_ID_LENGTH,
 } from "./limits.ts";
 import type {
+  CreateExperimentInput,
+  CreateRunInput,
   DatasetInput,
   Metric,
   ModelInput,
@@ -396,6 +398,43 @@ function existingExperimentId(id: string): string {
   return id;
 }
 
+/**
+ * Imported experiment ids are decimal integers without leading zeros, up to 19 digits (MLflow's
+ * file store draws random ones that long).
+ */
+const IMPORTED_EXPERIMENT_ID = /^(0|[1-9][0-9]{0,18})$/;
+
+/** The import-only identity fields of `createExperiment`, checked; `{}` when none is given. */
+function importedExperimentIdentity(input: CreateExperimentInput): Partial<CreateExperimentInput> {
+  const out: Partial<CreateExperimentInput> = {};
+  if (input.experimentId !== undefined) {
+    if (!IMPORTED_EXPERIMENT_ID.test(input.experimentId)) {
+      throw invalidParam(`Invalid experiment id '${preview(String(input.experimentId))}'`);
+    }
+    out.experimentId = input.experimentId;
+  }
+  for (const field of ["creationTime", "lastUpdateTime"] as const) {
+    const t = input[field];
+    if (t === undefined) continue;
+    if (!Number.isSafeInteger(t) || t < 0) throw invalidParam(`Invalid ${field} ${t}`);
+    out[field] = t;
+  }
+  return out;
+}
+
+/** The import-only identity fields of `createRun`, checked; `{}` when none is given. */
+function importedRunIdentity(input: CreateRunInput): Partial<CreateRunInput> {
+  const out: Partial<CreateRunInput> = {};
+  if (input.runId !== undefined) out.runId = checkRunId(input.runId);
+  if (input.artifactUri !== undefined) {
+    if (typeof input.artifactUri !== "string" || input.artifactUri === "") {
+      throw invalidParam("Invalid artifact URI ''");
+    }
+    out.artifactUri = fitLength("Artifact URI", input.artifactUri, MAX_ARTIFACT_LOCATION);
+  }
+  return out;
+}
+
 /** Search ids without those too long to exist (they would match nothing). */
 function possibleExperimentIds(ids: string[]): string[] {
   return ids.filter((id) => id.length <= MAX_EXPERIMENT_ID);
@@ -411,6 +450,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       const out = {
         name: checkExperimentName(input.name),
         tags: lastPerKey(checkTags(input.tags, MAX_EXPERIMENT_TAG_VALUE, false, "tags")),
+        ...importedExperimentIdentity(input),
       };
       if (input.artifactLocation === undefined || input.artifactLocation === "") {
         return await inner.createExperiment(out);
@@ -440,6 +480,10 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       const [t] = checkTags([{ key, value }], MAX_EXPERIMENT_TAG_VALUE, false, "tags");
       await inner.setExperimentTag(existingExperimentId(id), t.key, t.value);
     },
+    async setExperimentTimes(id, creationTime, lastUpdateTime) {
+      const t = importedExperimentIdentity({ name: "", creationTime, lastUpdateTime });
+      await inner.setExperimentTimes(existingExperimentId(id), t.creationTime!, t.lastUpdateTime!);
+    },
     deleteExperimentTag: async (id, key) =>
       await inner.deleteExperimentTag(existingExperimentId(id), fitLength("Tag key", key, MAX_KEY)),
 
@@ -463,6 +507,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
         userId: fitLength("User ID", input.userId ?? "", MAX_USER_ID_LENGTH),
         runName,
         ...(startTime !== undefined && { startTime }),
+        ...importedRunIdentity(input),
         tags: [...tags.filter((t) => t.key !== RUN_NAME_TAG), {
           key: RUN_NAME_TAG,
           value: runName,

@@ -44,6 +44,7 @@ export interface CachedAuthStoreOptions {
 /** The methods that change what the cached reads would answer. */
 const WRITES = [
   "createUser",
+  "createUserWithHash",
   "updatePassword",
   "updateAdmin",
   "deleteUser",

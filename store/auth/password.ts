@@ -70,6 +70,25 @@ export async function verifyPasswordHash(password: string, stored: string): Prom
 }
 
 /**
+ * Whether `stored` has the shape {@linkcode hashPassword} writes (scheme, an iteration count in
+ * range, base64 salt and digest): what an import accepts as a user's password hash.
+ */
+export function isPasswordHash(stored: unknown): stored is string {
+  if (typeof stored !== "string" || stored.length > 1000) return false;
+  const parts = stored.split("$");
+  if (parts.length !== 4 || parts[0] !== SCHEME) return false;
+  const iterations = Number(parts[1]);
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
+    return false;
+  }
+  try {
+    return fromBase64(parts[2]).length > 0 && fromBase64(parts[3]).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A hash of a random password at `iterations`, which a login for an unknown user is checked
  * against so that it costs as much as a real one (no user enumeration by timing).
  */

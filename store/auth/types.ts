@@ -132,6 +132,14 @@ export interface AuthStore {
    * ```
    */
   createUser(username: string, password: string, isAdmin: boolean): Promise<User>;
+  /**
+   * Import only (no route calls it): creates a user with a password hash as
+   * {@linkcode AuthStore.getPasswordHash} gives it (a malformed hash is
+   * `INVALID_PARAMETER_VALUE`); otherwise as {@linkcode AuthStore.createUser}.
+   */
+  createUserWithHash(username: string, passwordHash: string, isAdmin: boolean): Promise<User>;
+  /** Export only (no route calls it): the user's stored password hash; 404 when absent. */
+  getPasswordHash(username: string): Promise<string>;
   /** The user with their grants; `User with username=X not found` (404) when absent. */
   getUser(username: string): Promise<UserWithPermissions>;
   /** The user with this id, or null (a token or session may outlive its user). */

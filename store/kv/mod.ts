@@ -19,6 +19,7 @@ import {
   renameExperiment,
   searchExperiments,
   setExperimentStage,
+  setExperimentTimes,
   writeExperimentTag,
 } from "./experiments.ts";
 import { deleteTag, logBatch, logInputs, logModel } from "./run_data.ts";
@@ -59,6 +60,11 @@ export interface KvStoreOptions {
    * server prints them on stderr. Silent by default.
    */
   onMigrationProgress?: (message: string) => void;
+  /**
+   * The clock for times written into entities (see `store/clock.ts`); default `Date.now`. An
+   * import sets it to each recorded time; never used for retries, leases or sweeps.
+   */
+  now?: () => number;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -98,6 +104,7 @@ export async function createKvStore(
     runQueues: new Map(),
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
+    now: opts.now ?? Date.now,
   };
   // The schema first: an empty database is stamped before Default makes it non-empty. The
   // sweep, independent, goes alongside (on a current store the schema is one point read).
@@ -124,6 +131,7 @@ export async function createKvStore(
     restoreExperiment: (id) => setExperimentStage(ctx, id, "active"),
     setExperimentTag: (id, k, v) => writeExperimentTag(ctx, id, k, v),
     deleteExperimentTag: (id, k) => writeExperimentTag(ctx, id, k, null),
+    setExperimentTimes: (id, c, u) => setExperimentTimes(ctx, id, c, u),
     createRun: (input) => createRun(ctx, input),
     getRun: (id) => readRun(ctx, id),
     updateRun: (id, input) => updateRun(ctx, id, input),

@@ -49,6 +49,12 @@ import {
 } from "./create_scale.ts";
 import { benchMigrate, FULL_MIGRATE, type MigrateSizes, QUICK_MIGRATE } from "./migrate.ts";
 import { benchFleet, type FleetSizes, FULL_FLEET, QUICK_FLEET } from "./fleet.ts";
+import {
+  benchExportImport,
+  type ExportImportSizes,
+  FULL_EXPORT_IMPORT,
+  QUICK_EXPORT_IMPORT,
+} from "./export_import.ts";
 import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
 import {
@@ -81,6 +87,7 @@ interface Sizes {
   fleet: FleetSizes;
   createScale: CreateScaleSizes;
   migrate: MigrateSizes;
+  exportImport: ExportImportSizes;
 }
 
 const FULL: Sizes = {
@@ -99,6 +106,7 @@ const FULL: Sizes = {
   fleet: FULL_FLEET,
   createScale: FULL_CREATE_SCALE,
   migrate: FULL_MIGRATE,
+  exportImport: FULL_EXPORT_IMPORT,
 };
 // The history size stays at 100k even in quick mode: the target is defined for that size, and
 // loading it takes ~100 log-batch calls.
@@ -118,6 +126,7 @@ const QUICK: Sizes = {
   fleet: QUICK_FLEET,
   createScale: QUICK_CREATE_SCALE,
   migrate: QUICK_MIGRATE,
+  exportImport: QUICK_EXPORT_IMPORT,
 };
 
 type Bench = (server: RunningServer, sizes: Sizes) => Promise<Result[]>;
@@ -140,6 +149,8 @@ const BENCHES: Record<string, Bench> = {
   hardening: benchHardening, // ./hardening.ts: issue 10's repros, /health probed during each
   // ./fleet.ts: 4 servers on one KV Connect server, 200 jobs logging; every point read back
   fleet: (_server, sizes) => benchFleet(sizes.fleet),
+  // ./export_import.ts: deno task export / import of 10M points (1M quick), peak RSS of each
+  "export-import": (_server, sizes) => benchExportImport(sizes.exportImport),
 };
 
 function logMetricBody(runId: string, step: number): string {

@@ -6,8 +6,14 @@
  */
 import { RETRY, withRetry } from "../../kv/retry.ts";
 import { decodePageToken, encodePageToken } from "../../page_token.ts";
+import { invalidParam } from "../../errors.ts";
 import { userExists } from "../messages.ts";
-import { dummyPasswordHash, hashPassword, verifyPasswordHash } from "../password.ts";
+import {
+  dummyPasswordHash,
+  hashPassword,
+  isPasswordHash,
+  verifyPasswordHash,
+} from "../password.ts";
 import type { AuthStore, User, UserWithPermissions } from "../types.ts";
 import {
   MAX_PASSWORD_LENGTH,
@@ -43,6 +49,8 @@ import {
 type UserMethods = Pick<
   AuthStore,
   | "createUser"
+  | "createUserWithHash"
+  | "getPasswordHash"
   | "getUser"
   | "getUserById"
   | "credentialEpoch"
@@ -56,36 +64,50 @@ type UserMethods = Pick<
 /** The user methods of the KV auth store. */
 export function kvUsers(ctx: Ctx): UserMethods {
   const { kv } = ctx;
+  async function insertUser(username: string, password_hash: string, isAdmin: boolean) {
+    return await withRetry("create a user", async () => {
+      const [seq, name] = await kv.getMany<[number, number]>([
+        userSeqKey(),
+        userByNameKey(username),
+      ]);
+      if (name.value !== null) throw userExists(username);
+      const id = (seq.value ?? 0) + 1;
+      const rec: UserRec = {
+        id,
+        username,
+        is_admin: isAdmin,
+        password_hash,
+        epoch: 0,
+        next_grant_seq: 1,
+      };
+      const res = await kv.atomic()
+        .check(seq, name)
+        .set(userSeqKey(), id)
+        .set(userKey(id), rec)
+        .set(userByNameKey(username), id)
+        .commit();
+      return res.ok ? publicUser(rec) : RETRY;
+    });
+  }
+
   return {
     async createUser(username, password, isAdmin) {
       validateUsername(username);
       validatePassword(password);
       validateIsAdmin(isAdmin);
       if (await readUserByName(kv, username)) throw userExists(username);
-      const password_hash = await hashPassword(password, ctx.iterations);
-      return await withRetry("create a user", async () => {
-        const [seq, name] = await kv.getMany<[number, number]>([
-          userSeqKey(),
-          userByNameKey(username),
-        ]);
-        if (name.value !== null) throw userExists(username);
-        const id = (seq.value ?? 0) + 1;
-        const rec: UserRec = {
-          id,
-          username,
-          is_admin: isAdmin,
-          password_hash,
-          epoch: 0,
-          next_grant_seq: 1,
-        };
-        const res = await kv.atomic()
-          .check(seq, name)
-          .set(userSeqKey(), id)
-          .set(userKey(id), rec)
-          .set(userByNameKey(username), id)
-          .commit();
-        return res.ok ? publicUser(rec) : RETRY;
-      });
+      return await insertUser(username, await hashPassword(password, ctx.iterations), isAdmin);
+    },
+
+    async createUserWithHash(username, passwordHash, isAdmin) {
+      validateUsername(username);
+      validateIsAdmin(isAdmin);
+      if (!isPasswordHash(passwordHash)) throw invalidParam("Not a kvflow password hash");
+      return await insertUser(username, passwordHash, isAdmin);
+    },
+
+    async getPasswordHash(username) {
+      return (await mustUser(ctx, username)).value.password_hash;
     },
 
     async getUser(username) {

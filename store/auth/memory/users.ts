@@ -1,7 +1,13 @@
 /** The in-memory store's user methods. */
 import { decodePageToken, encodePageToken } from "../../page_token.ts";
 import { userExists } from "../messages.ts";
-import { dummyPasswordHash, hashPassword, verifyPasswordHash } from "../password.ts";
+import {
+  dummyPasswordHash,
+  hashPassword,
+  isPasswordHash,
+  verifyPasswordHash,
+} from "../password.ts";
+import { invalidParam } from "../../errors.ts";
 import { compareUtf8 } from "../shared.ts";
 import type { AuthStore, UserWithPermissions } from "../types.ts";
 import {
@@ -24,6 +30,8 @@ import {
 type UserMethods = Pick<
   AuthStore,
   | "createUser"
+  | "createUserWithHash"
+  | "getPasswordHash"
   | "getUser"
   | "getUserById"
   | "credentialEpoch"
@@ -36,6 +44,21 @@ type UserMethods = Pick<
 
 /** The user methods over one state. */
 export function memoryUsers(s: State): UserMethods {
+  function insertUser(username: string, hash: string, isAdmin: boolean) {
+    if (findUser(s, username)) throw userExists(username);
+    const u: UserRec = {
+      id: s.nextUserId++,
+      username,
+      is_admin: isAdmin,
+      password_hash: hash,
+      epoch: 0,
+      grants: new Map(),
+      nextGrantSeq: 1,
+    };
+    s.users.set(u.id, u);
+    s.byName.set(username, u.id);
+    return publicUser(u);
+  }
   return {
     async createUser(username, password, isAdmin) {
       validateUsername(username);
@@ -43,20 +66,15 @@ export function memoryUsers(s: State): UserMethods {
       validateIsAdmin(isAdmin);
       if (findUser(s, username)) throw userExists(username);
       const hash = await hashPassword(password, s.iterations);
-      if (findUser(s, username)) throw userExists(username);
-      const u: UserRec = {
-        id: s.nextUserId++,
-        username,
-        is_admin: isAdmin,
-        password_hash: hash,
-        epoch: 0,
-        grants: new Map(),
-        nextGrantSeq: 1,
-      };
-      s.users.set(u.id, u);
-      s.byName.set(username, u.id);
-      return publicUser(u);
+      return insertUser(username, hash, isAdmin);
     },
+    createUserWithHash: lift((username: string, passwordHash: string, isAdmin: boolean) => {
+      validateUsername(username);
+      validateIsAdmin(isAdmin);
+      if (!isPasswordHash(passwordHash)) throw invalidParam("Not a kvflow password hash");
+      return insertUser(username, passwordHash, isAdmin);
+    }),
+    getPasswordHash: lift((username: string) => mustUser(s, username).password_hash),
 
     getUser: lift((username: string) => {
       const u = mustUser(s, username);

@@ -196,4 +196,24 @@ export function userConformance(test: DefineAuth): void {
     assert.deepEqual((await store.getUser("dora")).experiment_permissions, []);
     assert.equal(await store.findExperimentPermission("1", dora.id), null);
   });
+
+  test("createUserWithHash() takes a hash from getPasswordHash(): the password still verifies", async (store) => {
+    await store.createUser("erin", PW, false);
+    const hash = await store.getPasswordHash("erin");
+    assert.match(hash, /^pbkdf2-sha256\$/);
+    assert.ok(!hash.includes(PW));
+    await store.deleteUser("erin");
+    const back = await store.createUserWithHash("erin", hash, true);
+    assert.equal(back.is_admin, true);
+    assert.equal((await store.verifyPassword("erin", PW))?.username, "erin");
+    await assertMlflowError(
+      store.createUserWithHash("erin", hash, false),
+      "RESOURCE_ALREADY_EXISTS",
+    );
+    await assertMlflowError(
+      store.createUserWithHash("frank", "plain text", false),
+      "INVALID_PARAMETER_VALUE",
+    );
+    await assertMlflowError(store.getPasswordHash("nobody"), "RESOURCE_DOES_NOT_EXIST");
+  });
 }
