@@ -32,6 +32,7 @@ import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweepe
 import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
 import { buildLoggedModelsByRun, loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
+import { purgeMethods } from "./purge.ts";
 import { buildVersionsBySourceModel } from "./registry_search.ts";
 
 /** Options of {@linkcode createKvStore}. */
@@ -132,6 +133,7 @@ export async function createKvStore(
     searchRuns: (o) => searchRuns(ctx, o),
     ...loggedModelMethods(ctx),
     ...registryMethods(ctx),
+    ...purgeMethods(ctx),
   };
   const validated = withValidation(store, {
     allowedArtifactRoots: opts.allowedArtifactRoots ?? [ctx.defaultArtifactRoot],
