@@ -26,6 +26,7 @@ import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "./store/kv/mod.ts";
 import { commitLimitsFor } from "./store/kv/commit_limits.ts";
+import { gcOptionsFromFlags, runGc } from "./store/ops/gc.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
 import { createCachedAuthStore, DEFAULT_AUTH_CACHE_TTL_MS } from "./store/auth/cached.ts";
@@ -538,7 +539,37 @@ export interface Command {
 }
 
 /** The operations commands, by name; `deno task <name>` runs `main.ts <name>`. */
-export const COMMANDS: Record<string, Command> = {};
+export const COMMANDS: Record<string, Command> = {
+  gc: {
+    summary: "Permanently deletes deleted runs, experiments and logged models with their " +
+      "artifacts (MLflow's gc).",
+    usage: `  --older-than T        only what was deleted at least T ago (#d#h#m#s: 30d, 1h30m, 45s)
+  --experiment-ids A,B  only these deleted experiments (with their runs and models)
+  --run-ids X,Y         only these deleted runs
+  --dry-run             list what would be purged; purge nothing`,
+    options: {
+      "older-than": { type: "string" },
+      "experiment-ids": { type: "string" },
+      "run-ids": { type: "string" },
+      "dry-run": { type: "boolean" },
+    },
+    async run(ctx, values) {
+      let opts;
+      try {
+        opts = gcOptionsFromFlags(values);
+      } catch (e) {
+        throw new ConfigError(e instanceof Error ? e.message : String(e));
+      }
+      const progress = (line: string) => console.error(line);
+      const result = await runGc(await ctx.openStore(), ctx.artifacts, {
+        ...opts,
+        onProgress: progress,
+      });
+      console.log(JSON.stringify(result));
+      return 0;
+    },
+  },
+};
 
 /**
  * Splits a command's arguments into the server flags (merged by {@linkcode parseConfig}) and the

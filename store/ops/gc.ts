@@ -73,6 +73,42 @@ export function parseOlderThan(text: string): number {
   return ["d", "h", "m", "s"].reduce((ms, u, i) => ms + Number(m[i + 1] ?? 0) * UNITS[u], 0);
 }
 
+/** Most ids one `--experiment-ids` or `--run-ids` list (or one gc request) may name. */
+export const MAX_GC_IDS = 10_000;
+
+/**
+ * Parses a comma-separated id list (`--run-ids a,b`); blanks between commas are ignored.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` past {@linkcode MAX_GC_IDS} ids.
+ */
+export function parseIdList(text: string): string[] {
+  const ids = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (ids.length > MAX_GC_IDS) throw invalidParam(`At most ${MAX_GC_IDS} ids may be named at once`);
+  return ids;
+}
+
+/**
+ * The {@linkcode GcOptions} of `deno task gc`'s flags (MLflow's names: `--older-than`,
+ * `--experiment-ids`, `--run-ids`, `--dry-run`).
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` on a value that does not parse.
+ */
+export function gcOptionsFromFlags(
+  values: Record<string, string | boolean | string[] | undefined>,
+): GcOptions {
+  const text = (name: string) =>
+    typeof values[name] === "string" ? values[name] as string : undefined;
+  const olderThan = text("older-than");
+  const experimentIds = text("experiment-ids");
+  const runIds = text("run-ids");
+  return {
+    olderThanMs: olderThan === undefined ? undefined : parseOlderThan(olderThan),
+    experimentIds: experimentIds === undefined ? undefined : parseIdList(experimentIds),
+    runIds: runIds === undefined ? undefined : parseIdList(runIds),
+    dryRun: values["dry-run"] === true,
+  };
+}
+
 /**
  * The repository folder holding an entity's artifacts, when they are in this server's store:
  * a run's or model's folder (the parent of its `artifacts`, named by its unique id), an
