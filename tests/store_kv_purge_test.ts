@@ -13,11 +13,13 @@ class Killed extends Error {}
 Deno.test("purgeRun() leaves no key naming the run", async () => {
   using kv = await Deno.openKv(":memory:");
   const store = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
-  const { runId } = await richRun(store);
+  const { runId, registeredModel } = await richRun(store);
   assert.ok((await keysNaming(kv, runId)).length > 1000);
   await store.deleteRun(runId);
   await store.purgeRun(runId);
   assert.deepEqual(await keysNaming(kv, runId), []);
+  // A version registered from the run keeps its record (MLflow's gc keeps it too).
+  assert.equal((await store.getModelVersion(registeredModel, "1")).run_id, runId);
 });
 
 Deno.test("purgeExperiment() leaves no key of the experiment, its runs or its models", async () => {

@@ -20,6 +20,18 @@ import type { Define } from "./_harness.ts";
 /** Restore/purge races the conformance test runs (each on a fresh run). */
 export const PURGE_RACE_ROUNDS = 20;
 
+/**
+ * Runs `a` and `b` together, one of them started a few ms late (by round), so that over the
+ * rounds each wins some races: started in the same tick, a restore's shorter commit path
+ * always won.
+ */
+function race<A, B>(round: number, a: () => Promise<A>, b: () => Promise<B>) {
+  const d = round % 4;
+  const later = <T>(ms: number, f: () => Promise<T>) =>
+    new Promise((r) => setTimeout(r, ms)).then(f);
+  return Promise.allSettled([later(d % 2 ? 0 : d, a), later(d % 2 ? d : 0, b)]);
+}
+
 async function candidates(store: TrackingStore, q = {}): Promise<GcCandidate[]> {
   return await Array.fromAsync(store.listGcCandidates(q));
 }
@@ -163,6 +175,35 @@ export function purgeConformance(test: Define): void {
     );
   });
 
+  test("restoreExperiment() racing purgeExperiment() leaves it whole or gone", async (store) => {
+    for (let i = 0; i < PURGE_RACE_ROUNDS / 2; i++) {
+      const name = randomExperimentName("race");
+      const experimentId = await store.createExperiment({ name });
+      const { runId } = await newRun(store, { experimentId });
+      await store.logBatch(runId, { params: [param("p", "1")] });
+      await store.deleteExperiment(experimentId);
+      const [restore, purge] = await race(
+        i,
+        () => store.restoreExperiment(experimentId),
+        () => store.purgeExperiment(experimentId),
+      );
+      const exp = await store.getExperiment(experimentId).catch(() => null);
+      if (exp === null) {
+        assert.equal(purge.status, "fulfilled");
+        assert.equal(restore.status, "rejected");
+        await assertMlflowError(store.getRun(runId), "RESOURCE_DOES_NOT_EXIST");
+        await store.createExperiment({ name });
+      } else {
+        assert.equal(restore.status, "fulfilled");
+        assert.equal(purge.status, "rejected");
+        assert.equal(exp.lifecycle_stage, "active");
+        const run = await store.getRun(runId);
+        assert.equal(run.info.lifecycle_stage, "active");
+        assert.deepEqual(run.data.params, [param("p", "1")]);
+      }
+    }
+  });
+
   test("restoreRun() racing purgeRun() leaves the run whole or gone", async (store) => {
     const experimentId = await store.createExperiment({ name: randomExperimentName() });
     const outcomes = new Set<string>();
@@ -170,10 +211,11 @@ export function purgeConformance(test: Define): void {
       const { runId } = await newRun(store, { experimentId });
       await store.logBatch(runId, { params: [param("p", `${i}`)], metrics: [metric("m", i)] });
       await store.deleteRun(runId);
-      const [restore, purge] = await Promise.allSettled([
-        store.restoreRun(runId),
-        store.purgeRun(runId),
-      ]);
+      const [restore, purge] = await race(
+        i,
+        () => store.restoreRun(runId),
+        () => store.purgeRun(runId),
+      );
       const run = await store.getRun(runId).catch(() => null);
       if (run === null) {
         assert.equal(purge.status, "fulfilled");
