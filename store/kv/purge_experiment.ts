@@ -8,6 +8,7 @@
  * @module
  */
 import { MlflowError } from "../errors.ts";
+import { mapLimit } from "../map_limit.ts";
 import type { PurgeHooks, PurgeTarget } from "../purge_types.ts";
 import { experimentNotFound } from "./experiments.ts";
 import { type ExperimentLifecycles, nextLifecycles } from "./experiment_lifecycles.ts";
@@ -28,6 +29,9 @@ import type { KvContext } from "./run_write.ts";
 import { KeyDeleter, PURGE_LIST_BATCH } from "./purge_batches.ts";
 import { notDeleted, purgeRun } from "./purge_run.ts";
 import { purgeLoggedModel, type StoredModel } from "./purge_model.ts";
+
+/** Runs of one experiment purged at once. */
+export const PURGE_RUN_CONCURRENCY = 8;
 
 /** The purge target of an experiment record. */
 export function experimentTarget(rec: ExperimentRecord): PurgeTarget {
@@ -103,8 +107,19 @@ export async function purgeExperiment(
   for await (const e of ctx.kv.list<RunRecord>({ prefix: runPurgesPrefix() })) {
     if (e.value.experiment_id === id) await purgeRun(ctx, e.value.run_id, hooks);
   }
+  // Runs are independent: a page of them at a time, a few in flight (each purge is mostly round
+  // trips). The listing goes on from its cursor, past the entries the purges delete.
   const runs = ctx.kv.list({ prefix: runsByExperimentPrefix(id) }, { batchSize: PURGE_LIST_BATCH });
-  for await (const e of runs) await purgeRun(ctx, e.key[3] as string, hooks);
+  let page: string[] = [];
+  const flush = async () => {
+    await mapLimit(page, PURGE_RUN_CONCURRENCY, (runId) => purgeRun(ctx, runId, hooks));
+    page = [];
+  };
+  for await (const e of runs) {
+    page.push(e.key[3] as string);
+    if (page.length >= PURGE_LIST_BATCH) await flush();
+  }
+  await flush();
   for await (const e of ctx.kv.list<StoredModel>({ prefix: loggedModelPurgesPrefix() })) {
     if (e.value.experiment_id === id) await purgeLoggedModel(ctx, e.value.model_id, hooks);
   }
