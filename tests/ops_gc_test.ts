@@ -245,3 +245,19 @@ Deno.test("artifactFolder() deletes only what this server's store holds for the 
   assert.equal(artifactFolder({ ...exp, artifact_uri: "mlflow-artifacts:/shared" }), null);
   assert.equal(artifactFolder({ ...exp, artifact_uri: "mlflow-artifacts:/" }), null);
 });
+
+Deno.test("runGc() purges a named run inside a named experiment, and skips what another gc took", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const store = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
+  const exp = await store.createExperiment({ name: randomExperimentName() });
+  const run = (await store.createRun({ experimentId: exp })).info.run_id;
+  const other = (await store.createRun({ experimentId: "0" })).info.run_id;
+  await store.deleteExperiment(exp);
+  await store.deleteRun(other);
+  const both = await runGc(store, undefined, { experimentIds: [exp], runIds: [run] });
+  assert.deepEqual([both.run_ids, both.experiment_ids], [[run], [exp]]);
+  // Two gcs at once: neither fails (one may finish the other's purge), and the run is gone.
+  const [a, b] = await Promise.all([runGc(store, undefined), runGc(store, undefined)]);
+  assert.deepEqual([...new Set([...a.run_ids, ...b.run_ids])], [other]);
+  assert.deepEqual(await keysNaming(kv, other), []);
+});

@@ -118,8 +118,9 @@ export async function* listGcCandidates(
   if (q.runIds !== undefined || q.experimentIds !== undefined) {
     // Named ids are all checked before anything is yielded, so a typo purges nothing.
     const named: GcCandidate[] = [];
-    for (const id of new Set(q.experimentIds ?? [])) named.push(await namedExperiment(ctx, id));
+    // Runs before experiments: a named run in a named experiment is purged before it.
     for (const id of new Set(q.runIds ?? [])) named.push(await namedRun(ctx, id));
+    for (const id of new Set(q.experimentIds ?? [])) named.push(await namedExperiment(ctx, id));
     for (const c of named) if (old(c)) yield c;
     return;
   }

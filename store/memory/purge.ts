@@ -129,8 +129,9 @@ export function purgeMethods(s: MemoryState): PurgeMethods {
       const old = (c: GcCandidate) => c.purging || c.deleted_time <= (q.deletedBefore ?? Infinity);
       if (q.runIds !== undefined || q.experimentIds !== undefined) {
         const named: GcCandidate[] = [];
-        for (const id of new Set(q.experimentIds ?? [])) named.push(namedExperiment(id));
+        // Runs before experiments: a named run in a named experiment is purged before it.
         for (const id of new Set(q.runIds ?? [])) named.push(namedRun(id));
+        for (const id of new Set(q.experimentIds ?? [])) named.push(namedExperiment(id));
         for (const c of named) if (old(c)) yield c;
         return;
       }

@@ -9,7 +9,7 @@
  */
 import { proxiedPath } from "../../artifacts/uri.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
-import { invalidParam } from "../errors.ts";
+import { invalidParam, MlflowError } from "../errors.ts";
 import type { GcCandidate, PurgeKind, PurgeMethods, PurgeTarget } from "../purge_types.ts";
 
 /** Options of {@linkcode runGc}. */
@@ -187,7 +187,7 @@ export async function runGc(
       break;
     }
     count++;
-    if (!result.dry_run) await purge(store, c, hooks);
+    if (!result.dry_run && !await purge(store, c, hooks)) continue;
     listOf(result, c.kind).push(c.id);
     progress(`gc: ${result.dry_run ? "would purge" : "purged"} ${c.kind} ${c.id}`);
   }
@@ -206,12 +206,19 @@ function listOf(r: GcResult, kind: PurgeKind): string[] {
   return kind === "run" ? r.run_ids : kind === "experiment" ? r.experiment_ids : r.logged_model_ids;
 }
 
+/** Purges a candidate; false when another gc (a second process) purged it meanwhile. */
 async function purge(
   store: PurgeMethods,
   c: GcCandidate,
   hooks: Parameters<PurgeMethods["purgeRun"]>[1],
-): Promise<void> {
-  if (c.kind === "run") await store.purgeRun(c.id, hooks);
-  else if (c.kind === "experiment") await store.purgeExperiment(c.id, hooks);
-  else await store.purgeLoggedModel(c.id, hooks);
+): Promise<boolean> {
+  try {
+    if (c.kind === "run") await store.purgeRun(c.id, hooks);
+    else if (c.kind === "experiment") await store.purgeExperiment(c.id, hooks);
+    else await store.purgeLoggedModel(c.id, hooks);
+    return true;
+  } catch (e) {
+    if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return false;
+    throw e;
+  }
 }
