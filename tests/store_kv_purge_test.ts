@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createKvStore } from "../store/kv/mod.ts";
 import { keysNaming, keysOfExperiment } from "./helpers/kv_scan.ts";
 import { richRun } from "./helpers/rich_run.ts";
+import { assertMlflowError } from "./fixtures.ts";
 
 class Killed extends Error {}
 
@@ -57,8 +58,12 @@ Deno.test("purgeRun() killed after its mark or after a batch is finished by the 
         Killed,
       );
       // Gone for readers and writers already; a later gc lists it first and finishes it.
-      await assert.rejects(store.getRun(runId));
-      await assert.rejects(store.restoreRun(runId));
+      await assertMlflowError(store.getRun(runId), "RESOURCE_DOES_NOT_EXIST");
+      await assertMlflowError(store.restoreRun(runId), "RESOURCE_DOES_NOT_EXIST");
+      await assertMlflowError(
+        store.logBatch(runId, { params: [{ key: "late", value: "1" }] }),
+        "RESOURCE_DOES_NOT_EXIST",
+      );
       const [first] = await Array.fromAsync(store.listGcCandidates({}));
       assert.deepEqual([first.kind, first.id, first.purging], ["run", runId, true]);
       await store.purgeRun(runId);
@@ -80,7 +85,8 @@ Deno.test("purgeExperiment() killed inside a run's purge is finished by the next
     }),
     Killed,
   );
-  await assert.rejects(store.getExperiment(a.experimentId));
+  await assertMlflowError(store.getExperiment(a.experimentId), "RESOURCE_DOES_NOT_EXIST");
+  await assertMlflowError(store.restoreExperiment(a.experimentId), "RESOURCE_DOES_NOT_EXIST");
   const names = await store.createExperiment({ name: a.experimentName }); // name already free
   const left = await Array.fromAsync(store.listGcCandidates({}));
   assert.deepEqual(left.map((c) => [c.kind, c.purging]), [["run", true], ["experiment", true]]);
