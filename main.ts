@@ -28,6 +28,7 @@ import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "./stor
 import { commitLimitsFor } from "./store/kv/commit_limits.ts";
 import { prepareSchema, SchemaTooNewError } from "./store/kv/schema.ts";
 import { runMigrate } from "./store/ops/migrate.ts";
+import { gcOptionsFromFlags, runGc } from "./store/ops/gc.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
 import { createCachedAuthStore, DEFAULT_AUTH_CACHE_TTL_MS } from "./store/auth/cached.ts";
@@ -649,6 +650,35 @@ export const COMMANDS: Record<string, Command> = {
       for (const line of remapLines(result)) console.log(line);
       for (const line of warningLines([...warnings, ...result.warnings])) console.log(line);
       console.log(countsLine("imported", result.counts));
+      return 0;
+    },
+  },
+  gc: {
+    summary: "Permanently deletes deleted runs, experiments and logged models with their " +
+      "artifacts (MLflow's gc).",
+    usage: `  --older-than T        only what was deleted at least T ago (#d#h#m#s: 30d, 1h30m, 45s)
+  --experiment-ids A,B  only these deleted experiments (with their runs and models)
+  --run-ids X,Y         only these deleted runs
+  --dry-run             list what would be purged; purge nothing`,
+    options: {
+      "older-than": { type: "string" },
+      "experiment-ids": { type: "string" },
+      "run-ids": { type: "string" },
+      "dry-run": { type: "boolean" },
+    },
+    async run(ctx, values) {
+      let opts;
+      try {
+        opts = gcOptionsFromFlags(values);
+      } catch (e) {
+        throw new ConfigError(e instanceof Error ? e.message : String(e));
+      }
+      const progress = (line: string) => console.error(line);
+      const result = await runGc(await ctx.openStore(), ctx.artifacts, {
+        ...opts,
+        onProgress: progress,
+      });
+      console.log(JSON.stringify(result));
       return 0;
     },
   },

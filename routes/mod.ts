@@ -26,6 +26,7 @@ import { apiPrefixOnly, AUTH_API_PATTERNS, authApiRoutes } from "./auth_api/mod.
 import { decodeRequest, DEFAULT_BODY_IDLE_TIMEOUT_MS } from "./decode.ts";
 import { defaultHook, notFound, onError } from "./errors.ts";
 import { experiments } from "./experiments/mod.ts";
+import { gcRoutes } from "./gc/mod.ts";
 import { loggedModelRoutes } from "./logged_models/mod.ts";
 import { metrics } from "./metrics/mod.ts";
 import { registryRoutes } from "./registry/mod.ts";
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(API_PREFIX, metrics);
   app.route(API_PREFIX, loggedModelRoutes);
   app.route(API_PREFIX, registryRoutes);
+  app.route(API_PREFIX, gcRoutes);
   // Users, grants and API tokens exist only with auth (issue 11 §2–§4).
   if (auth) app.route(API_PREFIX, authApiRoutes);
   app.route(ARTIFACTS_PREFIX, mlflowArtifacts);

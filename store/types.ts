@@ -7,6 +7,7 @@
  */
 
 import type { LoggedModelMethods } from "./logged_models/types.ts";
+import type { PurgeMethods } from "./purge_types.ts";
 import type { RegistryMethods } from "./registry/types.ts";
 
 /** Whether an experiment or run is live or soft-deleted. */
@@ -241,7 +242,7 @@ export interface MetricHistoryOptions {
  * await store.logBatch(run.info.run_id, { metrics: [{ key: "loss", value: 0.5, timestamp: Date.now(), step: 0 }] });
  * ```
  */
-export interface TrackingStore extends LoggedModelMethods, RegistryMethods {
+export interface TrackingStore extends LoggedModelMethods, RegistryMethods, PurgeMethods {
   /**
    * Creates an experiment and returns its id. Names are unique across active and deleted
    * experiments: a duplicate throws `RESOURCE_ALREADY_EXISTS`.

@@ -10,6 +10,7 @@ import { invalidParam, MlflowError } from "./errors.ts";
 import { validateLoggedModel } from "./logged_models/validation.ts";
 import { checkModelIdLength } from "./logged_models/common.ts";
 import { validateRegistry } from "./registry/validation.ts";
+import { purgeMethodsOf } from "./purge_types.ts";
 import { randomRunName } from "./ids.ts";
 import {
   keyBytes,
@@ -446,6 +447,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
   return {
     ...validateLoggedModel(inner, opts),
     ...validateRegistry(inner, opts),
+    ...purgeMethodsOf(inner),
     async createExperiment(input) {
       const out = {
         name: checkExperimentName(input.name),

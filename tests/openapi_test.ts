@@ -91,6 +91,9 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "delete /api/2.0/mlflow/users/tokens/revoke",
       "post /api/2.0/mlflow/experiments/permissions/create",
       "get /api/2.0/mlflow/registered-models/permissions/list",
+      "post /api/2.0/mlflow/gc",
+      "post /api/2.0/mlflow/runs/delete-permanently",
+      "post /api/2.0/mlflow/experiments/delete-permanently",
     ]
   ) {
     assert.ok(documented.has(rpc), rpc);
@@ -99,7 +102,8 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   // The model registry adds 22: 13 registered-models routes (get-latest-versions as POST and GET,
   // alias as POST, GET and DELETE) and 9 model-versions routes.
   // Auth adds 20: 7 users routes, 3 token routes and 5 permission routes per resource kind.
-  assert.equal(documented.size, 49 + 22 + 20);
+  // Permanent delete (issue 13) adds 3: gc, runs/ and experiments/delete-permanently.
+  assert.equal(documented.size, 49 + 22 + 20 + 3);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {

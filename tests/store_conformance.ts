@@ -12,6 +12,7 @@ import { experimentConformance } from "./conformance/experiments.ts";
 import { historyConformance } from "./conformance/history.ts";
 import { inputsConformance } from "./conformance/inputs.ts";
 import { logBatchConformance } from "./conformance/log_batch.ts";
+import { purgeConformance } from "./conformance/purge.ts";
 import { readableSearchConformance } from "./conformance/readable_search.ts";
 import { loggedModelConformance } from "./conformance/logged_models.ts";
 import { registryConformance } from "./conformance/registry.ts";
@@ -45,4 +46,5 @@ export function runTrackingStoreConformance(name: string, makeStore: MakeStore):
   loggedModelConformance(test);
   registryConformance(test);
   readableSearchConformance(test);
+  purgeConformance(test);
 }

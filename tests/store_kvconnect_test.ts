@@ -3,7 +3,7 @@
  * with denokv's stricter limits), on a representative subset: the whole suite takes ~4.5 min there
  * against ~2 s on a file, because every KV call is a round trip. The subset keeps one area per
  * distinct KV path (experiments, runs, log-batch, params/tags/metrics, history, search, registry, logged
- * models, deletes and restores) and leaves out the few tests whose cost is sheer volume
+ * models, deletes and restores, permanent deletes) and leaves out the few tests whose cost is sheer volume
  * ({@linkcode VOLUME_TESTS}); those paths are covered on a file by tests/store_kv_test.ts.
  *
  * All tests share one KV Connect server (starting one is a Node process, ~0.5 s); each test starts
@@ -19,6 +19,7 @@ import { registryConformance } from "./conformance/registry.ts";
 import { runDataConformance } from "./conformance/run_data.ts";
 import { runConformance } from "./conformance/runs.ts";
 import { searchConformance } from "./conformance/search.ts";
+import { purgeConformance } from "./conformance/purge.ts";
 import { clearKv, sharedKvConnect, skipKvConnect } from "./helpers/kvconnect.ts";
 
 /**
@@ -63,3 +64,4 @@ historyConformance(test);
 searchConformance(test);
 registryConformance(test);
 loggedModelConformance(test);
+purgeConformance(test);

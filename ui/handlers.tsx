@@ -45,7 +45,7 @@ import {
   type TableRun,
 } from "./islands/runs_table/state.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
-import { mayLearnAbsence, viewerLevel } from "./page_access.ts";
+import { mayLearnAbsence, type ViewerLevel, viewerLevel } from "./page_access.ts";
 import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
 
 /** Experiments per page of the list, the first server-rendered one included. */
@@ -86,9 +86,33 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
     view,
     error,
     pageSize: EXPERIMENTS_PAGE_SIZE,
+    purgeable: await purgeableExperiments(c),
   };
   return renderPage(c, <ExperimentsPage list={list} />, { title: "Experiments" });
 };
+
+/** Whether a viewer at `level` may delete permanently (MANAGE); null: auth is off, anyone may. */
+function mayManage(level: ViewerLevel): boolean {
+  return level === null || level === "ADMIN" || level === "MANAGE";
+}
+
+/**
+ * Which experiments the viewer may delete permanently (the list's "Delete permanently"): all
+ * without auth, for admins and with a MANAGE default; else those the viewer holds MANAGE on.
+ */
+async function purgeableExperiments(c: Context<UiEnv>): Promise<"all" | string[]> {
+  const { auth, user } = c.var;
+  if (auth === undefined || user === undefined || user.is_admin) return "all";
+  if (auth.defaultPermission === "MANAGE") return "all";
+  // A user deleted since they signed in: no grants (the API refuses their calls anyway).
+  const { experiment_permissions } = await auth.store.getUser(user.username)
+    .catch(() => ({
+      experiment_permissions: [] as { experiment_id: string; permission: string }[],
+    }));
+  return experiment_permissions.filter((p) => p.permission === "MANAGE").map((p) =>
+    p.experiment_id
+  );
+}
 
 /**
  * Whether a store error is about what the page asked for (a missing entity, a bad filter), which
@@ -210,6 +234,7 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     error,
     pageSize: EXPERIMENT_RUNS_LIMIT,
     pollMs: LIVE_POLL_MS,
+    canPurge: mayManage(await viewerLevel(c, { experimentId: id })),
   };
   const access = await accessPanel(c, { experimentId: id });
   return renderPage(c, <ExperimentPage experiment={experiment} table={table} access={access} />, {

@@ -188,6 +188,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   [`POST ${API}/runs/log-parameter`]: on("run", "update", b("run_id")),
   [`POST ${API}/runs/set-tag`]: on("run", "update", b("run_id")),
   [`POST ${API}/runs/delete-tag`]: on("run", "update", b("run_id")),
+  // kvflow's permanent deletes (issue 13): MANAGE, as only a manager may drop data for good.
+  [`POST ${API}/runs/delete-permanently`]: on("run", "manage", b("run_id")),
+  [`POST ${API}/experiments/delete-permanently`]: on("experiment", "manage", b("experiment_id")),
+  [`POST ${API}/gc`]: ADMIN,
   [`POST ${API}/runs/log-batch`]: on("run", "update", b("run_id")),
   [`POST ${API}/runs/log-model`]: on("run", "update", b("run_id")),
   // MLflow checks nothing here (auth traffic §6, from source); it writes datasets into the run,

@@ -329,3 +329,54 @@ export const schemaVersionKey = () => ["meta", "schema_version"] as const;
  * it wrote, so a killed `migrate` goes on from there.
  */
 export const migrationProgressKey = () => ["meta", "migration_progress"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Permanent deletion (store/kv/purge*.ts). A purge's first commit removes the entity's record
+// and sets its tombstone (holding the record), so it is gone for every reader at once; the
+// tombstone is deleted last, and an interrupted purge is found and finished through it.
+// ---------------------------------------------------------------------------------------------
+
+/** A run being purged; the value is its last record. */
+export const runPurgeKey = (runId: string) => ["run_purges", runId] as const;
+export const runPurgesPrefix = () => ["run_purges"] as const;
+/** An experiment being purged; the value is its last record. */
+export const experimentPurgeKey = (id: string) => ["experiment_purges", id] as const;
+export const experimentPurgesPrefix = () => ["experiment_purges"] as const;
+/** A logged model being purged; the value is its last record. */
+export const loggedModelPurgeKey = (modelId: string) => ["logged_model_purges", modelId] as const;
+export const loggedModelPurgesPrefix = () => ["logged_model_purges"] as const;
+/** Prefix of every logged model's keys (listed record by record to find deleted models). */
+export const loggedModelDataRoot = () => ["logged_model_data"] as const;
+/** Prefix of the metric points logged against one model (by every run). */
+export const loggedModelMetricsPrefix = (modelId: string) =>
+  ["logged_model_data", modelId, "m"] as const;
+/**
+ * Every prefix holding only keys of one run outside `run_data`: its metric history (chunks,
+ * loose and late points, late counts), staged batch pieces, and the
+ * indexes keyed by run first (logged models and model versions by source run).
+ */
+export const runOwnedPrefixes = (runId: string): Deno.KvKey[] => [
+  ["metric_chunks", runId],
+  ["metric_points", runId],
+  ["metric_late", runId],
+  ["metric_late_count", runId],
+  ["staged_batches", runId],
+  ["logged_models_by_run", runId],
+  ["model_versions_by_run", runId],
+];
+/**
+ * Every prefix holding only keys of one experiment besides its record, name index and runs' own
+ * keys: its tags, run indexes, logged model indexes and datasets.
+ */
+export const experimentOwnedPrefixes = (expId: string): Deno.KvKey[] => [
+  ["experiment_tags", expId],
+  ["runs_by_experiment", expId],
+  ["runs_by_param", expId],
+  ["runs_by_tag", expId],
+  ["runs_by_metric", expId],
+  ["logged_models_by_experiment", expId],
+  ["logged_models_by_name", expId],
+  ["datasets", expId],
+  ["datasets_by_name_digest", expId],
+  ["dataset_blobs", expId],
+];

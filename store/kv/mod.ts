@@ -33,6 +33,7 @@ import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweepe
 import { loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
 import { prepareSchema } from "./schema.ts";
+import { purgeMethods } from "./purge.ts";
 
 export { SchemaTooNewError } from "./schema.ts";
 
@@ -145,6 +146,7 @@ export async function createKvStore(
     searchRuns: (o) => searchRuns(ctx, o),
     ...loggedModelMethods(ctx),
     ...registryMethods(ctx),
+    ...purgeMethods(ctx),
   };
   const validated = withValidation(store, {
     allowedArtifactRoots: opts.allowedArtifactRoots ?? [ctx.defaultArtifactRoot],

@@ -36,6 +36,8 @@ export interface RunRecord {
   deleted: boolean;
   /** The experiment epoch in which the run was deleted. */
   deleted_epoch: number;
+  /** When the run was last deleted (ms); absent in runs deleted before it was recorded. */
+  deleted_time?: number;
   /** What search reads of the run's data (see `run_summary.ts`). */
   s?: RunSummary;
 }

@@ -161,6 +161,7 @@ export function setRunDeleted(ctx: KvContext, runId: string, deleted: boolean): 
       throw cannotRestoreRunOfDeletedExperiment(runId, s.exp.experiment_id);
     }
     if (s.run.deleted === deleted && (!deleted || s.run.deleted_epoch === s.exp.epoch)) return;
-    m.set(runKey(runId), { ...s.run, deleted, deleted_epoch: s.exp.epoch } satisfies RunRecord);
+    const deletedTime = deleted ? { deleted_time: ctx.now() } : {};
+    m.set(runKey(runId), { ...s.run, deleted, deleted_epoch: s.exp.epoch, ...deletedTime });
   });
 }

@@ -4,12 +4,14 @@
  *
  * @module
  */
+import type { PurgeMethods } from "../purge_types.ts";
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
 import { experimentMethods, insertExperiment } from "./experiments.ts";
 import { loggedModelMethods } from "./logged_models.ts";
 import { metricMethods } from "./metrics.ts";
 import { registryMethods } from "./registry.ts";
+import { purgeMethods } from "./purge.ts";
 import { runDataMethods } from "./run_data.ts";
 import { runMethods } from "./runs.ts";
 import { asAsync, type MemoryState } from "./state.ts";
@@ -45,14 +47,17 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore 
     now: opts.now ?? Date.now,
   };
   insertExperiment(state, "Default", undefined, []);
-  const raw = asAsync<TrackingStore>({
-    ...experimentMethods(state),
-    ...runMethods(state),
-    ...runDataMethods(state),
-    ...metricMethods(state),
-    ...loggedModelMethods(state),
-    ...registryMethods(state),
-  });
+  const raw: TrackingStore = {
+    ...asAsync<Omit<TrackingStore, keyof PurgeMethods>>({
+      ...experimentMethods(state),
+      ...runMethods(state),
+      ...runDataMethods(state),
+      ...metricMethods(state),
+      ...loggedModelMethods(state),
+      ...registryMethods(state),
+    }),
+    ...purgeMethods(state),
+  };
   return withValidation(raw, {
     allowedArtifactRoots: opts.allowedArtifactRoots ?? [state.defaultArtifactRoot],
   });

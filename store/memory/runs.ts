@@ -80,7 +80,9 @@ export function runMethods(s: MemoryState): RunMethods {
       return { ...rec.info };
     },
     deleteRun(runId) {
-      getRunRecord(s, runId).info.lifecycle_stage = "deleted";
+      const rec = getRunRecord(s, runId);
+      rec.info.lifecycle_stage = "deleted";
+      rec.deletedTime = s.now();
     },
     restoreRun(runId) {
       const rec = getRunRecord(s, runId);

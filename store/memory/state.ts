@@ -29,6 +29,8 @@ export interface RunRecord {
   modelInputs: Set<string>;
   /** `runs/outputs`: logged models this run produced, by `model_id\0step`. */
   modelOutputs: Map<string, ModelOutput>;
+  /** When the run was last deleted (ms), for gc's `--older-than`. */
+  deletedTime?: number;
 }
 
 /** A stored experiment. */

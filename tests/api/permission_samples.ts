@@ -199,6 +199,23 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     },
     ok: 200,
   }),
+  [`POST ${API}/runs/delete-permanently`]: one({
+    request: async (w, c) => {
+      const { run } = await w.freshExperiment(c);
+      await w.admin(R("POST", "runs/delete", { run_id: run }));
+      return R("POST", "runs/delete-permanently", { run_id: run });
+    },
+    ok: 200,
+  }),
+  [`POST ${API}/experiments/delete-permanently`]: one({
+    request: async (w, c) => {
+      const { exp } = await w.freshExperiment(c);
+      await w.admin(R("POST", "experiments/delete", { experiment_id: exp }));
+      return R("POST", "experiments/delete-permanently", { experiment_id: exp });
+    },
+    ok: 200,
+  }),
+  [`POST ${API}/gc`]: one({ request: () => R("POST", "gc", { dry_run: true }), ok: 200 }),
   [`POST ${API}/runs/log-metric`]: one({
     request: (w) =>
       R("POST", "runs/log-metric", { run_id: w.run, key: "m", value: 2, timestamp: TS, step: 1 }),

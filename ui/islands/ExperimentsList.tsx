@@ -7,6 +7,8 @@ import { DismissibleNotice } from "../components/DismissibleNotice.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
 import { ViewToggle } from "../components/ViewToggle.tsx";
 import { TagList } from "../components/TagList.tsx";
+import { PurgeConfirm } from "../components/PurgeConfirm.tsx";
+import { deleteExperimentPermanently } from "./purge_api.ts";
 import {
   EXPERIMENTS_ORDER,
   experimentsHref,
@@ -40,6 +42,11 @@ export interface ExperimentsListProps {
   error: string | null;
   /** `max_results` of every search, the first page included. */
   pageSize: number;
+  /**
+   * Deleted experiments the viewer may delete permanently (MANAGE): all, or these ids (decided
+   * server-side); absent: none.
+   */
+  purgeable?: "all" | string[];
 }
 
 interface Message {
@@ -74,6 +81,7 @@ export function ExperimentsList(props: ExperimentsListProps) {
   const [newName, setNewName] = useState("");
   const [createError, setCreateError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [purging, setPurging] = useState<string | null>(null);
   const root = useRef<HTMLElement>(null);
   const pending = useRef<AbortController | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -221,6 +229,24 @@ export function ExperimentsList(props: ExperimentsListProps) {
     }, [rowButton(exp.experiment_id), "#experiment-search"]);
     // An undo puts the row back where the current search order places it.
     if (ok && reload) await load(query, view);
+  }
+
+  const mayPurge = (id: string) =>
+    props.purgeable === "all" || (props.purgeable?.includes(id) ?? false);
+
+  async function onPurge(exp: Experiment) {
+    setBusy(exp.experiment_id);
+    try {
+      await deleteExperimentPermanently(exp.experiment_id);
+      setRows((prev) => prev.filter((r) => r.experiment_id !== exp.experiment_id));
+      setMessage({ kind: "info", text: `Permanently deleted experiment “${exp.name}”` });
+      focusNext("#experiment-search");
+    } catch (err) {
+      setMessage({ kind: "error", text: errorMessage(err) });
+    } finally {
+      setPurging(null);
+      setBusy(null);
+    }
   }
 
   function startEdit(exp: Experiment) {
@@ -395,15 +421,27 @@ export function ExperimentsList(props: ExperimentsListProps) {
                   <td class="col-actions">
                     {deleted
                       ? (
-                        <button
-                          type="button"
-                          class="button button--small"
-                          aria-label={`Restore ${exp.name}`}
-                          disabled={isBusy}
-                          onClick={() => onRestore(exp)}
-                        >
-                          Restore
-                        </button>
+                        <>
+                          <button
+                            type="button"
+                            class="button button--small"
+                            aria-label={`Restore ${exp.name}`}
+                            disabled={isBusy}
+                            onClick={() => onRestore(exp)}
+                          >
+                            Restore
+                          </button>
+                          {mayPurge(id) && (
+                            <PurgeConfirm
+                              confirming={purging === id}
+                              what={`experiment “${exp.name}”`}
+                              busy={isBusy}
+                              onAsk={() => setPurging(id)}
+                              onConfirm={() => onPurge(exp)}
+                              onCancel={() => setPurging(null)}
+                            />
+                          )}
+                        </>
                       )
                       : (
                         <>

@@ -9,6 +9,8 @@ import { ViewToggle } from "../components/ViewToggle.tsx";
 import { formatDuration, isoDateTime } from "../shared/format.ts";
 import { errorMessage, isAbort, searchRuns } from "./api.ts";
 import { deleteRun, restoreRun } from "./runs_table/api.ts";
+import { deleteRunPermanently } from "./purge_api.ts";
+import { PurgeConfirm } from "../components/PurgeConfirm.tsx";
 import { isLive, mergeFresh, useLiveRuns } from "./runs_table/live.ts";
 import {
   cellValue,
@@ -43,6 +45,8 @@ export interface RunsTableProps {
   pageSize: number;
   /** How often running runs are refreshed, in ms. */
   pollMs: number;
+  /** Whether the viewer may delete deleted runs permanently (MANAGE on the experiment). */
+  canPurge?: boolean;
 }
 
 /** The fixed columns; `field` is the `order_by` identifier when the column sorts. */
@@ -88,6 +92,7 @@ export function RunsTable(props: RunsTableProps) {
   const [searchError, setSearchError] = useState(props.error);
   const [loading, setLoading] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [confirmPurge, setConfirmPurge] = useState(false);
   const [message, setMessage] = useState<Message | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const pending = useRef<AbortController | null>(null);
@@ -193,23 +198,32 @@ export function RunsTable(props: RunsTableProps) {
     setCollapsed(s);
   }
 
-  async function lifecycle(action: "delete" | "restore") {
-    const ids = state.sel.filter((id) => rows.some((r) => r.info.run_id === id));
+  async function lifecycle(action: "delete" | "restore" | "purge") {
+    setConfirmPurge(false);
+    const ids = state.sel.filter((id) =>
+      rows.some((r) =>
+        r.info.run_id === id && (action !== "purge" || r.info.lifecycle_stage === "deleted")
+      )
+    );
     if (ids.length === 0) return;
     setBusy(true);
     const done: string[] = [];
     let failure: string | null = null;
     for (const id of ids) {
       try {
-        await (action === "delete" ? deleteRun(id) : restoreRun(id));
+        await (action === "delete"
+          ? deleteRun(id)
+          : action === "restore"
+          ? restoreRun(id)
+          : deleteRunPermanently(id));
         done.push(id);
       } catch (err) {
         failure = errorMessage(err);
         break;
       }
     }
-    const stage = action === "delete" ? "deleted" : "active";
-    const hidden = (state.view === "active" && stage === "deleted") ||
+    const stage = action === "restore" ? "active" : "deleted";
+    const hidden = action === "purge" || (state.view === "active" && stage === "deleted") ||
       (state.view === "deleted" && stage === "active");
     const doneSet = new Set(done);
     setRows((prev) =>
@@ -220,7 +234,7 @@ export function RunsTable(props: RunsTableProps) {
         )
     );
     if (hidden) update({ sel: state.sel.filter((id) => !doneSet.has(id)) }, false);
-    const verb = action === "delete" ? "Deleted" : "Restored";
+    const verb = { delete: "Deleted", restore: "Restored", purge: "Permanently deleted" }[action];
     setMessage(
       failure
         ? { kind: "error", text: failure }
@@ -392,6 +406,16 @@ export function RunsTable(props: RunsTableProps) {
               >
                 Restore
               </button>
+            )}
+            {hasDeletedSelected && props.canPurge && (
+              <PurgeConfirm
+                confirming={confirmPurge}
+                what="the selected deleted runs"
+                busy={busy}
+                onAsk={() => setConfirmPurge(true)}
+                onConfirm={() => lifecycle("purge")}
+                onCancel={() => setConfirmPurge(false)}
+              />
             )}
             <button
               type="button"

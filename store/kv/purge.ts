@@ -1,0 +1,155 @@
+/**
+ * The KV store's permanent deletion (`PurgeMethods`): listing what gc may purge, and the three
+ * purges (see `purge_run.ts`, `purge_experiment.ts`, `purge_model.ts`).
+ *
+ * @module
+ */
+import { MlflowError } from "../errors.ts";
+import type { GcCandidate, GcCandidateQuery, PurgeMethods } from "../purge_types.ts";
+import { experimentNotFound } from "./experiments.ts";
+import {
+  experimentKey,
+  experimentPurgeKey,
+  experimentPurgesPrefix,
+  experimentsPrefix,
+  loggedModelDataRoot,
+  loggedModelPurgesPrefix,
+  runKey,
+  runPurgeKey,
+  runPurgesPrefix,
+  runsByExperimentPrefix,
+} from "./keys.ts";
+import type { ExperimentRecord, RunRecord } from "./records.ts";
+import { type KvContext, runNotFound } from "./run_write.ts";
+import { PURGE_LIST_BATCH } from "./purge_batches.ts";
+import { notDeleted, purgeRun, runDeletion, runTarget } from "./purge_run.ts";
+import { experimentTarget, purgeExperiment } from "./purge_experiment.ts";
+import { modelTarget, purgeLoggedModel, type StoredModel } from "./purge_model.ts";
+
+/** Ids longer than this name nothing (and would make KV keys too long): not found. */
+export const MAX_PURGE_ID_CHARS = 256;
+
+function candidate(
+  target: ReturnType<typeof runTarget>,
+  deletedTime: number,
+  purging: boolean,
+): GcCandidate {
+  return { ...target, deleted_time: deletedTime, purging };
+}
+
+async function namedRun(ctx: KvContext, id: string): Promise<GcCandidate> {
+  if (id.length > MAX_PURGE_ID_CHARS) throw runNotFound(id.slice(0, 64));
+  const [run, tomb] = await ctx.kv.getMany<[RunRecord, RunRecord]>([runKey(id), runPurgeKey(id)]);
+  if (tomb.value !== null) return candidate(runTarget(tomb.value), 0, true);
+  if (run.value === null) throw runNotFound(id);
+  const exp = await ctx.kv.get<ExperimentRecord>(experimentKey(run.value.experiment_id));
+  const d = runDeletion(run.value, exp.value);
+  if (!d.deleted) throw notDeleted("run", id);
+  return candidate(runTarget(run.value), d.deletedTime, false);
+}
+
+async function namedExperiment(ctx: KvContext, id: string): Promise<GcCandidate> {
+  if (id.length > MAX_PURGE_ID_CHARS) throw experimentNotFound(id.slice(0, 64));
+  const [rec, tomb] = await ctx.kv.getMany<[ExperimentRecord, ExperimentRecord]>([
+    experimentKey(id),
+    experimentPurgeKey(id),
+  ]);
+  if (tomb.value !== null) return candidate(experimentTarget(tomb.value), 0, true);
+  if (rec.value === null) throw experimentNotFound(id);
+  if (rec.value.lifecycle_stage !== "deleted") throw notDeleted("experiment", id);
+  return candidate(experimentTarget(rec.value), rec.value.last_update_time, false);
+}
+
+/** Interrupted purges: gc finishes these first. */
+async function* tombstones(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
+  for await (const e of kv.list<RunRecord>({ prefix: runPurgesPrefix() })) {
+    yield candidate(runTarget(e.value), 0, true);
+  }
+  for await (const e of kv.list<StoredModel>({ prefix: loggedModelPurgesPrefix() })) {
+    yield candidate(modelTarget(e.value), 0, true);
+  }
+  for await (const e of kv.list<ExperimentRecord>({ prefix: experimentPurgesPrefix() })) {
+    yield candidate(experimentTarget(e.value), 0, true);
+  }
+}
+
+/** Deleted runs of a live experiment, from its run index (whose values are run records or ids). */
+async function* deletedRunsOf(
+  kv: Deno.Kv,
+  exp: ExperimentRecord,
+): AsyncGenerator<GcCandidate> {
+  const index = kv.list<RunRecord | string>(
+    { prefix: runsByExperimentPrefix(exp.experiment_id) },
+    { batchSize: PURGE_LIST_BATCH },
+  );
+  for await (const e of index) {
+    const run = typeof e.value === "string"
+      ? (await kv.get<RunRecord>(runKey(e.value))).value
+      : e.value;
+    if (run === null) continue;
+    const d = runDeletion(run, exp);
+    if (d.deleted) yield candidate(runTarget(run), d.deletedTime, false);
+  }
+}
+
+/** Deleted logged models of live experiments: one list call per model (its record only). */
+async function* deletedModels(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
+  const root = loggedModelDataRoot();
+  let start: Deno.KvKey | undefined;
+  for (;;) {
+    const selector = start ? { prefix: root, start } : { prefix: root };
+    const [e] = await Array.fromAsync(kv.list<StoredModel>(selector, { limit: 1 }));
+    if (!e) return;
+    const modelId = e.key[1] as string;
+    start = [...root, `${modelId}\0`];
+    if (e.key[2] !== "a" || !e.value.deleted) continue;
+    const exp = await kv.get<ExperimentRecord>(experimentKey(e.value.experiment_id));
+    if (exp.value?.lifecycle_stage !== "active") continue; // goes with its experiment
+    yield candidate(modelTarget(e.value), e.value.last_updated_timestamp_ms, false);
+  }
+}
+
+/** Everything gc may purge (see `PurgeMethods.listGcCandidates`). */
+export async function* listGcCandidates(
+  ctx: KvContext,
+  q: GcCandidateQuery,
+): AsyncGenerator<GcCandidate> {
+  const old = (c: GcCandidate) => c.purging || c.deleted_time <= (q.deletedBefore ?? Infinity);
+  if (q.runIds !== undefined || q.experimentIds !== undefined) {
+    // Named ids are all checked before anything is yielded, so a typo purges nothing.
+    const named: GcCandidate[] = [];
+    // Runs before experiments: a named run in a named experiment is purged before it.
+    for (const id of new Set(q.runIds ?? [])) named.push(await namedRun(ctx, id));
+    for (const id of new Set(q.experimentIds ?? [])) named.push(await namedExperiment(ctx, id));
+    for (const c of named) if (old(c)) yield c;
+    return;
+  }
+  yield* tombstones(ctx.kv);
+  for await (const e of ctx.kv.list<ExperimentRecord>({ prefix: experimentsPrefix() })) {
+    const exp = e.value;
+    if (exp.lifecycle_stage === "deleted") {
+      const c = candidate(experimentTarget(exp), exp.last_update_time, false);
+      if (old(c)) yield c;
+      continue;
+    }
+    for await (const c of deletedRunsOf(ctx.kv, exp)) if (old(c)) yield c;
+  }
+  for await (const c of deletedModels(ctx.kv)) if (old(c)) yield c;
+}
+
+/** The purge methods of the KV store. */
+export function purgeMethods(ctx: KvContext): PurgeMethods {
+  return {
+    listGcCandidates: (q) => listGcCandidates(ctx, q),
+    purgeRun: async (id, hooks) => await purgeRun(ctx, guardId(id), hooks),
+    purgeExperiment: async (id, hooks) => await purgeExperiment(ctx, guardId(id), hooks),
+    purgeLoggedModel: async (id, hooks) => await purgeLoggedModel(ctx, guardId(id), hooks),
+  };
+}
+
+function guardId(id: string): string {
+  if (id.length > MAX_PURGE_ID_CHARS) {
+    throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Nothing with id=${id.slice(0, 64)}… exists`);
+  }
+  return id;
+}
