@@ -51,14 +51,22 @@ async function getRecord(kv: Deno.Kv, id: string): Promise<Deno.KvEntry<Experime
   return e as Deno.KvEntry<ExperimentRecord>;
 }
 
-/** Creates experiment `0` named `Default` unless it exists (safe to race from many processes). */
-export async function ensureDefaultExperiment(ctx: KvContext): Promise<void> {
+/**
+ * Creates experiment `0` named `Default` unless it exists (safe to race from many processes).
+ * Its read goes out at once; a write waits for `writable` (the schema check at open, which must
+ * see an empty database empty).
+ */
+export async function ensureDefaultExperiment(
+  ctx: KvContext,
+  writable?: Promise<unknown>,
+): Promise<void> {
   await withRetry("create the Default experiment", async () => {
     const [exp, name] = await batchedReads(ctx.kv).getMany([
       experimentKey("0"),
       experimentByNameKey("Default"),
     ]);
     if (exp.value !== null || name.value !== null) return true;
+    await writable;
     const now = Date.now();
     const rec: ExperimentRecord = {
       experiment_id: "0",
