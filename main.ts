@@ -26,7 +26,7 @@ import { createApp } from "./routes/mod.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "./store/kv/mod.ts";
 import { commitLimitsFor } from "./store/kv/commit_limits.ts";
-import { prepareSchema, SchemaTooNewError } from "./store/kv/schema.ts";
+import { SchemaTooNewError } from "./store/kv/schema.ts";
 import { runMigrate } from "./store/ops/migrate.ts";
 import { gcOptionsFromFlags, runGc } from "./store/ops/gc.ts";
 import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
@@ -745,6 +745,7 @@ function storeOptions(config: Config): KvStoreOptions {
     defaultArtifactRoot: config.defaultArtifactRoot,
     // Without a path, Deno.openKv() opens the platform's database or DENO_KV_DEFAULT_PATH.
     commitLimits: commitLimitsFor(config.kvPath ?? Deno.env.get("DENO_KV_DEFAULT_PATH")),
+    onMigrationProgress: (line) => console.error(`kvflow: ${line}`),
   };
 }
 
@@ -858,13 +859,11 @@ async function main(): Promise<number> {
     console.error(`kvflow: cannot open backend store "${describeStore(kvPath)}": ${err}`);
     return 1;
   }
-  // Before anything writes (the admin user too): a newer kvflow's database is refused, an older
-  // one is migrated here, with progress on stderr (Deno Deploy has no shell for deno task migrate).
+  // Before anything else writes (the admin user too): a newer kvflow's database is refused, an
+  // older one migrated, with progress on stderr (Deno Deploy has no shell for deno task migrate).
+  let store: KvTrackingStore;
   try {
-    await prepareSchema(kv, {
-      limits: storeOptions(config).commitLimits!,
-      onProgress: (line) => console.error(`kvflow: ${line}`),
-    });
+    store = await createKvStore(kv, storeOptions(config));
   } catch (err) {
     if (!(err instanceof SchemaTooNewError)) throw err;
     console.error(`kvflow: the database at ${describeStore(kvPath)} ${err.message}`);
@@ -885,6 +884,7 @@ async function main(): Promise<number> {
             "KVFLOW_ADMIN_USERNAME and KVFLOW_ADMIN_PASSWORD (at least 12 characters) to create " +
             "the admin account; there is no default password.",
         );
+        await store.stopBackgroundWork();
         kv.close();
         return 2;
       }
@@ -895,6 +895,7 @@ async function main(): Promise<number> {
       if (!(err instanceof MlflowError)) throw err;
       // A bad admin name or a short password: the store's message says which.
       console.error(`kvflow: cannot create the admin user: ${err.message}`);
+      await store.stopBackgroundWork();
       kv.close();
       return 2;
     }
@@ -902,7 +903,6 @@ async function main(): Promise<number> {
   }
   for (const warning of startupWarnings(config)) console.error(warning);
 
-  const store = await createKvStore(kv, storeOptions(config));
   const app = createApp({
     auth,
     store,

@@ -15,11 +15,13 @@ import {
   modelVersionsBySourceModelBuiltKey,
   pendingBatchCountKey,
   schemaVersionKey,
+  stagingKey,
 } from "../store/kv/keys.ts";
 import type { MigrationProgress } from "../store/kv/migration_step.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../store/kv/migrations.ts";
 import { createKvStore, SchemaTooNewError } from "../store/kv/mod.ts";
 import { migrate, type MigrateOptions, schemaStatus } from "../store/kv/schema.ts";
+import { countingKv, newCounts } from "./helpers/counting_kv.ts";
 import { dumpKv } from "./helpers/kv_dump.ts";
 import { toVersionOne } from "./helpers/schema_layouts.ts";
 
@@ -124,6 +126,8 @@ Deno.test("schema: a store of a newer version is refused at open and by migrate,
     try {
       await kv.set(schemaVersionKey(), SCHEMA_VERSION + 1);
       await kv.set(["experiments", "7"], { marker: true });
+      // A staging long abandoned, which a sweep at open would delete: not in a refused store.
+      await kv.set(stagingKey("b-1"), { runId: "r-1", createdAt: 0 });
       const before = await dumpKv(kv);
       const refused = (e: unknown) => {
         assert.ok(e instanceof SchemaTooNewError);
@@ -309,6 +313,26 @@ Deno.test("schema: a page with more entries than one commit holds is split withi
       assert.deepEqual(await dumpKv(real), want.dump);
     } finally {
       real.close();
+    }
+  });
+});
+
+Deno.test("schema: opening a current store reads its version with Default in one round trip", async () => {
+  await tempDir(async (dir) => {
+    const raw = await Deno.openKv(`${dir}/db.kv`);
+    try {
+      await (await createKvStore(raw, { stagingSweepIntervalMs: 0 })).stopBackgroundWork();
+      const counts = newCounts();
+      const cold = await createKvStore(countingKv(raw, counts), { stagingSweepIntervalMs: 0 });
+      await cold.stopBackgroundWork();
+      // One getMany (the version, Default and its name) beside the sweep's list of stagings.
+      const gets = counts.log.filter((l) => l.startsWith("get"));
+      assert.equal(gets.length, 1, counts.log.join("\n"));
+      assert.ok(gets[0].includes(JSON.stringify(schemaVersionKey())), gets[0]);
+      assert.equal(counts.reads, 2, counts.log.join("\n"));
+      assert.equal(counts.commits, 0);
+    } finally {
+      raw.close();
     }
   });
 });

@@ -60,14 +60,22 @@ export function experimentIdTaken(id: string): MlflowError {
   return new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment with id=${id} already exists.`);
 }
 
-/** Creates experiment `0` named `Default` unless it exists (safe to race from many processes). */
-export async function ensureDefaultExperiment(ctx: KvContext): Promise<void> {
+/**
+ * Creates experiment `0` named `Default` unless it exists (safe to race from many processes).
+ * Its read goes out at once; a write waits for `writable` (the schema check at open, which must
+ * see an empty database empty).
+ */
+export async function ensureDefaultExperiment(
+  ctx: KvContext,
+  writable?: Promise<unknown>,
+): Promise<void> {
   await withRetry("create the Default experiment", async () => {
     const [exp, name] = await batchedReads(ctx.kv).getMany([
       experimentKey("0"),
       experimentByNameKey("Default"),
     ]);
     if (exp.value !== null || name.value !== null) return true;
+    await writable;
     const now = ctx.now();
     const rec: ExperimentRecord = {
       experiment_id: "0",

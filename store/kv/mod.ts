@@ -107,12 +107,15 @@ export async function createKvStore(
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
     now: opts.now ?? Date.now,
   };
-  // The schema first: an empty database is stamped before Default makes it non-empty. The
-  // sweep, independent, goes alongside (on a current store the schema is one point read).
+  // Issued together, so a cold isolate on a current store pays one round trip for the schema
+  // version and Default (one batched read), beside the sweep's list. Neither writes before the
+  // schema check: it must see an empty database empty to stamp it, and a newer store is left
+  // alone.
+  const schema = prepareSchema(kv, { limits, onProgress: opts.onMigrationProgress });
   await Promise.all([
-    prepareSchema(kv, { limits, onProgress: opts.onMigrationProgress })
-      .then(() => ensureDefaultExperiment(ctx)),
-    sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs),
+    schema,
+    ensureDefaultExperiment(ctx, schema),
+    sweepAbandonedStagings(kv, Date.now(), opts.abandonedStagingAfterMs, schema),
   ]);
   const sweepEvery = opts.stagingSweepIntervalMs ?? STAGING_SWEEP_INTERVAL_MS;
   const sweeper = sweepEvery > 0

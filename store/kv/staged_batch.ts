@@ -329,16 +329,21 @@ async function discardStaging(kv: Deno.Kv, runId: string, batchId: string): Prom
  * only then are its keys deleted. A sweeper that dies midway leaves the mark, and the next sweep
  * finishes the job.
  *
+ * The list goes out at once; the first write waits for `writable` (the schema check at open: a
+ * store of a newer schema is left alone).
+ *
  * @returns how many stagings this call removed.
  */
 export async function sweepAbandonedStagings(
   kv: Deno.Kv,
   now = Date.now(),
   abandonedAfterMs = ABANDONED_STAGING_AFTER_MS,
+  writable?: Promise<unknown>,
 ): Promise<number> {
   let swept = 0;
   for await (const e of kv.list<StagingRecord>({ prefix: stagingsPrefix() })) {
     const batchId = e.key[1] as string;
+    await writable;
     if (!e.value.abandoned) {
       if (now - e.value.createdAt < abandonedAfterMs) continue;
       const head = await kv.get<RunHead>(runHeadKey(e.value.runId));

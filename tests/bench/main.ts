@@ -23,7 +23,9 @@
  * minute (20 jobs for 10 s with `--quick`), then reads every point back; it needs the KV Connect
  * tool (../shared/tools/kvconnect). The `create-scale` section (./create_scale.ts) starts a
  * server on a fresh KV file and seeds one experiment to 100k runs (10k with `--quick`),
- * comparing the creation rate of its last 1k runs with its first.
+ * comparing the creation rate of its last 1k runs with its first. The `migrate` section
+ * (./migrate.ts) times `deno task migrate` on a version-1 store of 100k logged models and 100k
+ * versions (10k with `--quick`), with the process's peak RSS.
  *
  * @module
  */
