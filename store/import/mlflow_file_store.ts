@@ -325,7 +325,10 @@ async function* readRegistry(dir: string, tally: WarningTally): AsyncGenerator<E
       const v = await readYaml(join(vdir, "meta.yaml"));
       if (!v) continue;
       const version = versionOf(name, v, await readKeyFiles(join(vdir, "tags")), tally);
-      if (version) versions.push(version);
+      if (!version) continue;
+      version.aliases = [...aliasMap].filter(([, n]) => n === version.version).map(([a]) => a)
+        .sort();
+      versions.push(version);
     }
     yield {
       type: "registered_model",
@@ -409,7 +412,7 @@ async function* readLines(path: string): AsyncGenerator<string> {
     const parts = (rest + chunk).split("\n");
     rest = parts.pop()!;
     for (const line of parts) {
-      yield overlong ? "\u0000" : line;
+      yield overlong || line.length > MAX_METRIC_LINE_CHARS ? "\u0000" : line;
       overlong = false;
     }
     if (rest.length > MAX_METRIC_LINE_CHARS) {

@@ -466,6 +466,12 @@ function* registry(
       const version = versionOf(name, v, vt, tally);
       if (version) out.push(version);
     }
+    const modelAliases = aliases
+      ? [...aliases.iterate(name)].map((a) => ({ alias: str(a.alias), version: str(a.version) }))
+      : [];
+    for (const v of out) {
+      v.aliases = modelAliases.filter((a) => a.version === v.version).map((a) => a.alias);
+    }
     yield {
       type: "registered_model",
       model: {
@@ -475,12 +481,7 @@ function* registry(
         ...(m.description ? { description: str(m.description) } : {}),
         latest_versions: [],
         tags: [...tags.iterate(name)].map((t) => ({ key: str(t.key), value: str(t.value) })),
-        aliases: aliases
-          ? [...aliases.iterate(name)].map((a) => ({
-            alias: str(a.alias),
-            version: str(a.version),
-          }))
-          : [],
+        aliases: modelAliases,
       },
       versions: out,
     };
