@@ -149,6 +149,15 @@ export interface CreateExperimentInput {
   /** When absent: `<defaultArtifactRoot>/<experiment_id>`. */
   artifactLocation?: string;
   tags?: Tag[];
+  /**
+   * Import only (no route passes it): this id instead of the next one; a taken id is
+   * `RESOURCE_ALREADY_EXISTS`, and later ids are numbered past it.
+   */
+  experimentId?: string;
+  /** Import only: the recorded creation time instead of now. */
+  creationTime?: number;
+  /** Import only: the recorded last update time (default: the creation time). */
+  lastUpdateTime?: number;
 }
 
 /** Arguments of {@linkcode TrackingStore.createRun}. */
@@ -160,6 +169,10 @@ export interface CreateRunInput {
   /** Absent means now. */
   startTime?: number;
   tags?: Tag[];
+  /** Import only (no route passes it): this id instead of a new one; a taken id is `RESOURCE_ALREADY_EXISTS`. */
+  runId?: string;
+  /** Import only: the recorded artifact URI instead of `<experiment location>/<run id>/artifacts`. */
+  artifactUri?: string;
 }
 
 /** Arguments of {@linkcode TrackingStore.updateRun}; only given fields change. */

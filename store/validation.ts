@@ -20,6 +20,8 @@ import {
   MAX_USER_ID_LENGTH,
 } from "./limits.ts";
 import type {
+  CreateExperimentInput,
+  CreateRunInput,
   DatasetInput,
   Metric,
   ModelInput,
@@ -396,6 +398,40 @@ function existingExperimentId(id: string): string {
   return id;
 }
 
+/** Imported experiment ids are kvflow's own shape: a decimal integer without leading zeros. */
+const IMPORTED_EXPERIMENT_ID = /^(0|[1-9][0-9]{0,14})$/;
+
+/** The import-only identity fields of `createExperiment`, checked; `{}` when none is given. */
+function importedExperimentIdentity(input: CreateExperimentInput): Partial<CreateExperimentInput> {
+  const out: Partial<CreateExperimentInput> = {};
+  if (input.experimentId !== undefined) {
+    if (!IMPORTED_EXPERIMENT_ID.test(input.experimentId)) {
+      throw invalidParam(`Invalid experiment id '${preview(String(input.experimentId))}'`);
+    }
+    out.experimentId = input.experimentId;
+  }
+  for (const field of ["creationTime", "lastUpdateTime"] as const) {
+    const t = input[field];
+    if (t === undefined) continue;
+    if (!Number.isSafeInteger(t) || t < 0) throw invalidParam(`Invalid ${field} ${t}`);
+    out[field] = t;
+  }
+  return out;
+}
+
+/** The import-only identity fields of `createRun`, checked; `{}` when none is given. */
+function importedRunIdentity(input: CreateRunInput): Partial<CreateRunInput> {
+  const out: Partial<CreateRunInput> = {};
+  if (input.runId !== undefined) out.runId = checkRunId(input.runId);
+  if (input.artifactUri !== undefined) {
+    if (typeof input.artifactUri !== "string" || input.artifactUri === "") {
+      throw invalidParam("Invalid artifact URI ''");
+    }
+    out.artifactUri = fitLength("Artifact URI", input.artifactUri, MAX_ARTIFACT_LOCATION);
+  }
+  return out;
+}
+
 /** Search ids without those too long to exist (they would match nothing). */
 function possibleExperimentIds(ids: string[]): string[] {
   return ids.filter((id) => id.length <= MAX_EXPERIMENT_ID);
@@ -411,6 +447,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       const out = {
         name: checkExperimentName(input.name),
         tags: lastPerKey(checkTags(input.tags, MAX_EXPERIMENT_TAG_VALUE, false, "tags")),
+        ...importedExperimentIdentity(input),
       };
       if (input.artifactLocation === undefined || input.artifactLocation === "") {
         return await inner.createExperiment(out);
@@ -463,6 +500,7 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
         userId: fitLength("User ID", input.userId ?? "", MAX_USER_ID_LENGTH),
         runName,
         ...(startTime !== undefined && { startTime }),
+        ...importedRunIdentity(input),
         tags: [...tags.filter((t) => t.key !== RUN_NAME_TAG), {
           key: RUN_NAME_TAG,
           value: runName,

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import { runTrackingStoreConformance } from "./store_conformance.ts";
+import { identityConformance } from "./conformance/identity.ts";
 
 runTrackingStoreConformance("memory", () => Promise.resolve({ store: createMemoryStore() }));
+identityConformance("memory", (now) => Promise.resolve({ store: createMemoryStore({ now }) }));
 
 Deno.test("createMemoryStore() joins a custom artifact root with exactly one slash", async () => {
   for (const root of ["file:///tmp/mlruns", "file:///tmp/mlruns/", "s3://bucket/p//"]) {

@@ -51,6 +51,11 @@ async function getRecord(kv: Deno.Kv, id: string): Promise<Deno.KvEntry<Experime
   return e as Deno.KvEntry<ExperimentRecord>;
 }
 
+/** The error for an imported experiment id that is already in use. */
+export function experimentIdTaken(id: string): MlflowError {
+  return new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment with id=${id} already exists.`);
+}
+
 /** Creates experiment `0` named `Default` unless it exists (safe to race from many processes). */
 export async function ensureDefaultExperiment(ctx: KvContext): Promise<void> {
   await withRetry("create the Default experiment", async () => {
@@ -59,7 +64,7 @@ export async function ensureDefaultExperiment(ctx: KvContext): Promise<void> {
       experimentByNameKey("Default"),
     ]);
     if (exp.value !== null || name.value !== null) return true;
-    const now = Date.now();
+    const now = ctx.now();
     const rec: ExperimentRecord = {
       experiment_id: "0",
       name: "Default",
@@ -90,21 +95,27 @@ export function createExperiment(ctx: KvContext, input: CreateExperimentInput): 
         `Experiment(name=${input.name}) already exists.`,
       );
     }
-    const id = String(seq.value ?? 1);
-    const now = Date.now();
+    const next = seq.value ?? 1;
+    const id = input.experimentId ?? String(next);
+    if (input.experimentId !== undefined) {
+      const taken = await ctx.kv.get(experimentKey(id));
+      if (taken.value !== null) throw experimentIdTaken(id);
+    }
+    const created = input.creationTime ?? ctx.now();
     const rec: ExperimentRecord = {
       experiment_id: id,
       name: input.name,
       artifact_location: input.artifactLocation || defaultLocation(ctx.defaultArtifactRoot, id),
       lifecycle_stage: "active",
-      creation_time: now,
-      last_update_time: now,
+      creation_time: created,
+      last_update_time: input.lastUpdateTime ?? created,
       epoch: 0,
     };
     const job = {
       checks: [seq, name, { key: experimentKey(id), versionstamp: null }],
       mutations: [
-        { key: experimentSeqKey(), value: Number(id) + 1 },
+        // An imported id numbers later experiments past it, so they never collide.
+        { key: experimentSeqKey(), value: Math.max(next, Number(id) + 1) },
         { key: experimentKey(id), value: rec },
         { key: experimentByNameKey(input.name), value: id },
         ...[...tags].map(([k, v]) => ({ key: experimentTagKey(id, k), value: v })),
@@ -195,7 +206,7 @@ export function renameExperiment(ctx: KvContext, id: string, newName: string): P
       throw new MlflowError("INVALID_STATE", `Cannot rename a non-active experiment.`);
     }
     if (newName === rec.value.name) return true;
-    const next = { ...rec.value, name: newName, last_update_time: Date.now() };
+    const next = { ...rec.value, name: newName, last_update_time: ctx.now() };
     const taken = await ctx.kv.get<string>(experimentByNameKey(newName));
     if (taken.value !== null) {
       throw new MlflowError("BAD_REQUEST", `Experiment(name=${newName}) already exists.`);
@@ -236,7 +247,7 @@ export function setExperimentStage(
     const next: ExperimentRecord = {
       ...rec.value,
       lifecycle_stage: to,
-      last_update_time: Date.now(),
+      last_update_time: ctx.now(),
       epoch: to === "active" ? rec.value.epoch + 1 : rec.value.epoch,
     };
     const res = await ctx.kv.atomic().check(rec, lifecycles).set(rec.key, next)

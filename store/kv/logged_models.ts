@@ -210,8 +210,14 @@ function createLoggedModel(ctx: KvContext, input: CreateLoggedModelInput): Promi
     if (exp.value.lifecycle_stage !== "active") {
       throw experimentNotActive(exp.value.experiment_id, exp.value.lifecycle_stage);
     }
-    const id = newModelId();
-    const now = Date.now();
+    const id = input.modelId ?? newModelId();
+    if (input.modelId !== undefined && (await ctx.kv.get(loggedModelKey(id))).value !== null) {
+      throw new MlflowError(
+        "RESOURCE_ALREADY_EXISTS",
+        `Logged model with ID '${id}' already exists.`,
+      );
+    }
+    const now = ctx.now();
     const rec: ModelRecord = {
       model_id: id,
       experiment_id: exp.value.experiment_id,
@@ -266,7 +272,7 @@ function finalizeLoggedModel(
     const { record, parts } = await readLive(ctx.kv, modelId);
     const next = bumped(record.value, {
       status,
-      last_updated_timestamp_ms: Math.max(Date.now(), record.value.last_updated_timestamp_ms),
+      last_updated_timestamp_ms: Math.max(ctx.now(), record.value.last_updated_timestamp_ms),
     });
     const m = new MutationSet();
     setRecord(m, next);
@@ -283,7 +289,7 @@ function deleteLoggedModel(ctx: KvContext, modelId: string): Promise<void> {
       loggedModelKey(modelId),
       bumped(rec, {
         deleted: true,
-        last_updated_timestamp_ms: Math.max(Date.now(), rec.last_updated_timestamp_ms),
+        last_updated_timestamp_ms: Math.max(ctx.now(), rec.last_updated_timestamp_ms),
       }),
     );
     m.delete(loggedModelByExperimentKey(rec.experiment_id, rec.creation_timestamp_ms, modelId));

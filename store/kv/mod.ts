@@ -53,6 +53,11 @@ export interface KvStoreOptions {
    * which is safe on any backend; a local file allows larger merged commits.
    */
   commitLimits?: CommitLimits;
+  /**
+   * The clock for times written into entities (see `store/clock.ts`); default `Date.now`. An
+   * import sets it to each recorded time; never used for retries, leases or sweeps.
+   */
+  now?: () => number;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -89,6 +94,7 @@ export async function createKvStore(
     runQueues: new Map(),
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
+    now: opts.now ?? Date.now,
   };
   // Independent, so issued together: their first point reads (is Default there, and each index
   // or count older stores lack) share one round trip, which matters as every new isolate opens

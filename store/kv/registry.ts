@@ -137,7 +137,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
         const idx = await kv.get<string>(registeredModelByNameKey(name));
         if (idx.value !== null) throw registeredModelExists(name);
         const id = crypto.randomUUID().replaceAll("-", "");
-        const now = Date.now();
+        const now = ctx.now();
         const rec: RegisteredModelRecord = {
           id,
           name,
@@ -169,7 +169,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
         const taken = await kv.get<string>(registeredModelByNameKey(newName));
         if (taken.value !== null) throw registeredModelExists(newName);
         p.check(taken).delete(h.idx.key).set(registeredModelByNameKey(newName), h.rec.value.id);
-        const rec = { ...h.rec.value, name: newName, last_updated_timestamp: Date.now() };
+        const rec = { ...h.rec.value, name: newName, last_updated_timestamp: ctx.now() };
         return { result: undefined, rec };
       });
       return await readModel(ctx, newName, (h) => buildModel(kv, h.rec.value));
@@ -177,7 +177,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
 
     async updateRegisteredModel(name, description) {
       await writeModel(ctx, name, `update registered model '${name}'`, (h) => {
-        const rec = { ...h.rec.value, description, last_updated_timestamp: Date.now() };
+        const rec = { ...h.rec.value, description, last_updated_timestamp: ctx.now() };
         return Promise.resolve({ result: undefined, rec });
       });
       return await readModel(ctx, name, (h) => buildModel(kv, h.rec.value));
@@ -256,7 +256,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
       const name = input.name;
       return writeModel(ctx, name, `create a version of '${name}'`, (h, p) => {
         const { id, next_version: n } = h.rec.value;
-        const now = Date.now();
+        const now = ctx.now();
         const rec = newModelVersionRecord(input, n, now);
         p.check({ key: modelVersionKey(id, n), versionstamp: null })
           .set(modelVersionKey(id, n), rec)
@@ -280,7 +280,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
     async updateModelVersion(name, version, description) {
       await writeModel(ctx, name, `update version ${version} of '${name}'`, async (h, p) => {
         const e = await versionEntry(kv, h, version);
-        p.set(e.key, { ...e.value, description, last_updated_timestamp: Date.now() });
+        p.set(e.key, { ...e.value, description, last_updated_timestamp: ctx.now() });
         return { result: undefined };
       });
       return await getVersion(ctx, name, version);
@@ -291,7 +291,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
       await writeModel(ctx, name, `transition version ${version} of '${name}'`, async (h, p) => {
         const id = h.rec.value.id;
         const e = await versionEntry(kv, h, version);
-        const now = Date.now();
+        const now = ctx.now();
         const moves = { from: new Map<ModelVersionStage, number[]>(), to: new Map() };
         if (archiveExisting) {
           const others = (await listAll<number>(kv, modelVersionsByStagePrefix(id, target)))
@@ -333,7 +333,7 @@ export function registryMethods(ctx: KvContext): RegistryMethods {
         const latest = await nextLatest(kv, h.rec.value, moves);
         return {
           result: undefined,
-          rec: { ...h.rec.value, latest, last_updated_timestamp: Date.now() },
+          rec: { ...h.rec.value, latest, last_updated_timestamp: ctx.now() },
         };
       });
     },

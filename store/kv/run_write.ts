@@ -58,6 +58,11 @@ export interface KvContext {
   runQueues: Map<string, QueuedRunWrite[]>;
   /** Root for new experiments' artifact locations, e.g. `mlflow-artifacts:/`. */
   defaultArtifactRoot: string;
+  /**
+   * The time written into entities (creation, update, deletion times); only an import sets it,
+   * so recorded times survive. Retries, leases and sweeps keep `Date.now()`.
+   */
+  now: () => number;
 }
 
 /** Most run → experiment ids {@linkcode RunExperiments} remembers before it starts over. */

@@ -42,14 +42,17 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
   }
   const runName = input.runName || tagName || randomRunName();
   tags.set(RUN_NAME_TAG, runName);
-  const runId = newRunId();
-  const startTime = input.startTime ?? Date.now();
+  const runId = input.runId ?? newRunId();
+  const startTime = input.startTime ?? ctx.now();
   return withRetry(`create a run in experiment ${expId}`, async () => {
     const cached = ctx.expCache.get(expId);
     const exp = cached ?? await ctx.kv.get<ExperimentRecord>(experimentKey(expId));
     // A cached entry stays for the creates running beside this one (dropping it here cost each
     // of them a read); the commit's check proves it current, and a failed check drops it below.
     if (exp.value === null) throw experimentNotFound(expId);
+    if (input.runId !== undefined && (await ctx.kv.get(runKey(runId))).value !== null) {
+      throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Run with id=${runId} already exists.`);
+    }
     if (exp.value.lifecycle_stage !== "active") {
       throw invalidParam(
         `The experiment ${expId} must be in the 'active' state. Current state is ${exp.value.lifecycle_stage}.`,
@@ -62,7 +65,7 @@ export function createRun(ctx: KvContext, input: CreateRunInput): Promise<Run> {
       user_id: input.userId ?? "",
       status: "RUNNING",
       start_time: startTime,
-      artifact_uri: `${exp.value.artifact_location}/${runId}/artifacts`,
+      artifact_uri: input.artifactUri ?? `${exp.value.artifact_location}/${runId}/artifacts`,
       deleted: false,
       deleted_epoch: 0,
       s: summaryWithTags(tags),

@@ -52,6 +52,11 @@ export interface CreateLoggedModelInput {
   params?: Param[];
   /** At most 100. */
   tags?: Tag[];
+  /**
+   * Import only (no route passes it): this id (`m-` + 32 hex) instead of a new one; a taken id
+   * is `RESOURCE_ALREADY_EXISTS`. Times come from the store's clock (`store/clock.ts`).
+   */
+  modelId?: string;
 }
 
 /** One `datasets` entry of a logged-model search: restricts which metrics count. */

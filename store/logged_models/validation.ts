@@ -20,7 +20,7 @@ import {
   type ValidationOptions,
 } from "../validation.ts";
 import { parseLoggedModelQuery } from "../search/logged_models.ts";
-import { checkModelIdLength, checkModelRef, modelTagNotFound } from "./common.ts";
+import { checkModelIdLength, checkModelRef, isModelId, modelTagNotFound } from "./common.ts";
 import type { LoggedModelMethods, LoggedModelStatus } from "./types.ts";
 
 const MAX_PARAM_VALUE = 6000;
@@ -49,6 +49,12 @@ function checkName(name: string): string {
 }
 
 /** A run id's format (MLflow's `_validate_run_id`); the run itself need not exist. */
+/** An imported model id must have the shape kvflow and MLflow hand out. */
+function checkImportedModelId(id: string): string {
+  if (!isModelId(id)) throw invalidParam(`Invalid logged model id '${String(id).slice(0, 100)}'`);
+  return id;
+}
+
 function checkSourceRunId(runId: string): string {
   if (!RUN_ID.test(runId)) {
     const shown = runId.length > 100 ? `${runId.slice(0, 100)}...` : runId;
@@ -111,6 +117,7 @@ export function validateLoggedModel(
         name,
         modelType,
         ...(input.sourceRunId && { sourceRunId: checkSourceRunId(input.sourceRunId) }),
+        ...(input.modelId !== undefined && { modelId: checkImportedModelId(input.modelId) }),
         params,
         tags,
       });

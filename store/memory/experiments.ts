@@ -2,7 +2,7 @@
 import { invalidParam, MlflowError } from "../errors.ts";
 import { cannotDeleteDefaultExperiment, DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
 import { searchExperimentsIn, searchExperimentsYielding } from "../search/mod.ts";
-import type { TrackingStore } from "../types.ts";
+import type { CreateExperimentInput, TrackingStore } from "../types.ts";
 import {
   experimentNotFound,
   type ExperimentRecord,
@@ -54,17 +54,23 @@ export function insertExperiment(
   name: string,
   artifactLocation: string | undefined,
   tags: { key: string; value: string }[],
+  identity: Pick<CreateExperimentInput, "experimentId" | "creationTime" | "lastUpdateTime"> = {},
 ): string {
-  const id = String(s.nextExperimentId++);
-  const now = Date.now();
+  const id = identity.experimentId ?? String(s.nextExperimentId);
+  if (s.experiments.has(id)) {
+    throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment with id=${id} already exists.`);
+  }
+  // An imported id numbers later experiments past it, so they never collide.
+  s.nextExperimentId = Math.max(s.nextExperimentId, Number(id) + 1);
+  const created = identity.creationTime ?? s.now();
   s.experiments.set(id, {
     experiment: {
       experiment_id: id,
       name,
       artifact_location: artifactLocation ?? joinUri(s.defaultArtifactRoot, id),
       lifecycle_stage: "active",
-      creation_time: now,
-      last_update_time: now,
+      creation_time: created,
+      last_update_time: identity.lastUpdateTime ?? created,
     },
     tags: new Map(tags.map((t) => [t.key, t.value])),
     datasets: new Map(),
@@ -76,16 +82,16 @@ export function insertExperiment(
 /** Moves an experiment and every one of its runs to `stage`, as MLflow's delete/restore do. */
 function setStage(s: MemoryState, rec: ExperimentRecord, stage: "active" | "deleted"): void {
   rec.experiment.lifecycle_stage = stage;
-  rec.experiment.last_update_time = Date.now();
+  rec.experiment.last_update_time = s.now();
   for (const runId of rec.runIds) s.runs.get(runId)!.info.lifecycle_stage = stage;
 }
 
 /** Builds the experiment half of the memory store over shared state. */
 export function experimentMethods(s: MemoryState): ExperimentMethods {
   return {
-    createExperiment({ name, artifactLocation, tags }) {
+    createExperiment({ name, artifactLocation, tags, ...identity }) {
       if (findByName(s, name)) throw alreadyExists(name);
-      return insertExperiment(s, name, artifactLocation, tags ?? []);
+      return insertExperiment(s, name, artifactLocation, tags ?? [], identity);
     },
     getExperiment(id) {
       return toExperiment(getExperimentRecord(s, id));
@@ -123,7 +129,7 @@ export function experimentMethods(s: MemoryState): ExperimentMethods {
         throw new MlflowError("BAD_REQUEST", `Experiment(name=${newName}) already exists.`);
       }
       rec.experiment.name = newName;
-      rec.experiment.last_update_time = Date.now();
+      rec.experiment.last_update_time = s.now();
     },
     deleteExperiment(id) {
       if (id === DEFAULT_EXPERIMENT_ID) throw cannotDeleteDefaultExperiment();

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { MlflowError } from "../errors.ts";
 import { randomRunName } from "../ids.ts";
 import {
   experimentNotActive,
@@ -82,8 +83,14 @@ export function loggedModelMethods(s: MemoryState): SyncMethods<LoggedModelMetho
       if (exp.lifecycle_stage !== "active") {
         throw experimentNotActive(exp.experiment_id, exp.lifecycle_stage);
       }
-      const modelId = newModelId();
-      const now = Date.now();
+      const modelId = input.modelId ?? newModelId();
+      if (s.loggedModels.has(modelId)) {
+        throw new MlflowError(
+          "RESOURCE_ALREADY_EXISTS",
+          `Logged model with ID '${modelId}' already exists.`,
+        );
+      }
+      const now = s.now();
       const info: LoggedModelRecord["info"] = {
         model_id: modelId,
         experiment_id: exp.experiment_id,
@@ -111,13 +118,13 @@ export function loggedModelMethods(s: MemoryState): SyncMethods<LoggedModelMetho
     finalizeLoggedModel(modelId, status) {
       const rec = liveModel(s, modelId);
       rec.info.status = status;
-      rec.info.last_updated_timestamp_ms = Date.now();
+      rec.info.last_updated_timestamp_ms = s.now();
       return toLoggedModel(rec);
     },
     deleteLoggedModel(modelId) {
       const rec = liveModel(s, modelId);
       rec.deleted = true;
-      rec.info.last_updated_timestamp_ms = Date.now();
+      rec.info.last_updated_timestamp_ms = s.now();
     },
     setLoggedModelTags(modelId, tags) {
       const rec = liveModel(s, modelId);

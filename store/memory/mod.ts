@@ -20,6 +20,8 @@ export interface MemoryStoreOptions {
   defaultArtifactRoot?: string;
   /** Roots an explicit `artifact_location` may use; the default root when absent. */
   allowedArtifactRoots?: string[];
+  /** The clock for times written into entities (see `store/clock.ts`); default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore 
     experiments: new Map(),
     runs: new Map(),
     loggedModels: new Map(),
+    now: opts.now ?? Date.now,
   };
   insertExperiment(state, "Default", undefined, []);
   const raw = asAsync<TrackingStore>({

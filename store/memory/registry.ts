@@ -42,7 +42,7 @@ interface ModelRec {
 }
 
 /** The registry methods over a store's own registry state. */
-export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethods> {
+export function registryMethods(s: MemoryState): SyncMethods<RegistryMethods> {
   const models = new Map<string, ModelRec>();
 
   const model = (name: string): ModelRec => {
@@ -76,7 +76,7 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
   return {
     createRegisteredModel({ name, tags, description }) {
       if (models.has(name)) throw registeredModelExists(name);
-      const now = Date.now();
+      const now = s.now();
       const m: ModelRec = {
         name,
         creation_timestamp: now,
@@ -97,14 +97,14 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
       if (models.has(newName)) throw registeredModelExists(newName);
       models.delete(name);
       m.name = newName;
-      m.last_updated_timestamp = Date.now();
+      m.last_updated_timestamp = s.now();
       models.set(newName, m);
       return toRm(m);
     },
     updateRegisteredModel(name, description) {
       const m = model(name);
       m.description = description;
-      m.last_updated_timestamp = Date.now();
+      m.last_updated_timestamp = s.now();
       return toRm(m);
     },
     deleteRegisteredModel(name) {
@@ -143,7 +143,7 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
 
     createModelVersion(input) {
       const m = model(input.name);
-      const now = Date.now();
+      const now = s.now();
       const rec: VersionRec = {
         ...newModelVersionRecord(input, m.nextVersion++, now),
         tags: new Map((input.tags ?? []).map((t) => [t.key, t.value])),
@@ -155,14 +155,14 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
     updateModelVersion(name, v, description) {
       const rec = version(name, v);
       rec.description = description;
-      rec.last_updated_timestamp = Date.now();
+      rec.last_updated_timestamp = s.now();
       return toMv(model(name), rec, true);
     },
     transitionModelVersionStage(name, v, stage, archiveExisting) {
       const m = model(name);
       const rec = version(name, v);
       const target = stage as ModelVersionRecord["current_stage"];
-      const now = Date.now();
+      const now = s.now();
       if (archiveExisting) {
         for (const other of m.versions.values()) {
           if (other !== rec && other.current_stage === target) {
@@ -181,7 +181,7 @@ export function registryMethods(_state: MemoryState): SyncMethods<RegistryMethod
       const rec = version(name, v);
       m.versions.delete(rec.version);
       for (const [alias, n] of m.aliases) if (n === rec.version) m.aliases.delete(alias);
-      m.last_updated_timestamp = Date.now();
+      m.last_updated_timestamp = s.now();
     },
     getModelVersion: (name, v) => toMv(model(name), version(name, v), true),
     getModelVersionDownloadUri: (name, v) => version(name, v).storage_location,

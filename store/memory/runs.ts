@@ -1,5 +1,5 @@
 /** Run lifecycle methods of the in-memory store: create, get, update, delete/restore, search. */
-import { invalidParam } from "../errors.ts";
+import { invalidParam, MlflowError } from "../errors.ts";
 import { newRunId, randomRunName } from "../ids.ts";
 import { cannotRestoreRunOfDeletedExperiment } from "../lifecycle_errors.ts";
 import { searchRunsIn, searchRunsYielding } from "../search/mod.ts";
@@ -39,7 +39,10 @@ export function runMethods(s: MemoryState): RunMethods {
       const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
       const runName = input.runName || tags.get(RUN_NAME_TAG) || randomRunName();
       tags.set(RUN_NAME_TAG, runName);
-      const runId = newRunId();
+      const runId = input.runId ?? newRunId();
+      if (s.runs.has(runId)) {
+        throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Run with id=${runId} already exists.`);
+      }
       s.runs.set(runId, {
         info: {
           run_id: runId,
@@ -48,8 +51,9 @@ export function runMethods(s: MemoryState): RunMethods {
           experiment_id: expId,
           user_id: input.userId ?? "",
           status: "RUNNING",
-          start_time: input.startTime ?? Date.now(),
-          artifact_uri: `${joinUri(exp.experiment.artifact_location, runId)}/artifacts`,
+          start_time: input.startTime ?? s.now(),
+          artifact_uri: input.artifactUri ??
+            `${joinUri(exp.experiment.artifact_location, runId)}/artifacts`,
           lifecycle_stage: "active",
         },
         params: new Map(),

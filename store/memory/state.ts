@@ -48,6 +48,8 @@ export interface MemoryState {
   runs: Map<string, RunRecord>;
   /** Logged models (MLflow 3), by model id; see `logged_models.ts`. */
   loggedModels: Map<string, LoggedModelRecord>;
+  /** The time written into entities; an import sets it (see `store/clock.ts`). */
+  now: () => number;
 }
 
 /**

@@ -6,10 +6,12 @@
  * holds a whole history: a metric's points come in records of at most
  * {@linkcode MAX_POINTS_PER_RECORD}.
  *
- * Order: the header first; an experiment before its runs; a run before its metric points, its
- * inputs and outputs; a logged model before the runs that log metrics to it or name it as an
- * input or output; a registered model with its versions and aliases after the runs and logged
- * models they name; users before their grants. A reader never needs to look ahead.
+ * Order: the header first; an experiment before its runs and logged models; a run's metric
+ * points, inputs and outputs right after it, before the next record of another kind (the writer
+ * deletes a deleted run once its data ends); a logged model before the runs that log metrics to
+ * it or name it as an input or output; a registered model with its versions and aliases after
+ * the runs and logged models they name; users before their grants. A reader never needs to look
+ * ahead. kvflow's export writes every experiment, then every logged model, then the runs.
  *
  * Numbers that JSON cannot hold (NaN, ±Infinity, -0) are written as the strings of
  * {@linkcode WireNumber}, so a history survives the trip exactly.

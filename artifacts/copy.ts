@@ -1,0 +1,60 @@
+/**
+ * Copies a directory tree of artifacts from one repository to another, one file at a time as a
+ * stream, so a tree of any size copies in constant memory. Export (`--artifacts DIR`) and import
+ * use it between the artifact destination and a local directory.
+ *
+ * @module
+ */
+import type { ArtifactRepository } from "./types.ts";
+
+/** Deepest directory nesting a copy follows; deeper entries are reported, not copied. */
+export const MAX_COPY_DEPTH = 64;
+
+/** What {@linkcode copyTree} copied. */
+export interface CopyResult {
+  files: number;
+  bytes: number;
+  /** Directories deeper than {@linkcode MAX_COPY_DEPTH}, left out. */
+  skipped: string[];
+}
+
+/**
+ * Copies every file under `fromPath` in `from` to the same relative path under `toPath` in
+ * `to`, depth first (one directory listing per level held at a time). A missing source
+ * directory copies nothing.
+ *
+ * @example
+ * ```ts
+ * await copyTree(destination, "1/abc/artifacts", localDir, "1/abc/artifacts");
+ * ```
+ */
+export async function copyTree(
+  from: ArtifactRepository,
+  fromPath: string,
+  to: ArtifactRepository,
+  toPath: string,
+): Promise<CopyResult> {
+  const out: CopyResult = { files: 0, bytes: 0, skipped: [] };
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    const dir = rel === "" ? fromPath : `${fromPath}/${rel}`;
+    if (depth > MAX_COPY_DEPTH) {
+      out.skipped.push(dir);
+      return;
+    }
+    for (const entry of await from.list(dir)) {
+      const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
+      const childRel = rel === "" ? name : `${rel}/${name}`;
+      if (entry.is_dir) {
+        await walk(childRel, depth + 1);
+        continue;
+      }
+      const obj = await from.get(`${fromPath}/${childRel}`);
+      if (obj === null) continue; // deleted since the listing
+      await to.put(`${toPath}/${childRel}`, obj.body, { contentLength: obj.size });
+      out.files++;
+      out.bytes += obj.size;
+    }
+  };
+  await walk("", 0);
+  return out;
+}
