@@ -399,6 +399,7 @@ Deno.test({
         'INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, 0, ?)',
       ).run("big", 3, 4997, 3, runId);
       db.prepare("UPDATE runs SET artifact_uri = 's3://b/x' WHERE run_uuid = ?").run(runId);
+      db.prepare("UPDATE model_versions SET storage_location = 's3://b/m' WHERE version = 1").run();
       db.prepare(
         "INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, status) VALUES ('t1', 0, 1, 'OK')",
       ).run();
@@ -414,6 +415,10 @@ Deno.test({
         messages.join("\n"),
       );
       ok(messages.some((m) => m.startsWith("table trace_info: 1 rows")), messages.join("\n"));
+      // Only a storage_location MLflow did not derive from the source is reported.
+      deepStrictEqual(messages.filter((m) => m.includes("storage_location")), [
+        "1 model versions: storage_location other than the one MLflow derives from the source: not carried (iris-logreg v1)",
+      ]);
       ok(
         messages.some((m) => m.includes("not an mlflow-artifacts:/ URI") && m.includes(runId)),
         messages.join("\n"),

@@ -120,15 +120,19 @@ export function versionOf(
   if (v.current_stage && stage !== v.current_stage) {
     tally.add("model versions", `unknown stage "${v.current_stage}" carried as None`, id);
   }
-  if (v.storage_location) {
+  const source = str(v.source);
+  const modelId = modelIdOfSource(source);
+  // MLflow derives storage_location from the source; only another value would be lost.
+  const storage = str(v.storage_location);
+  const derived = storage === "" || storage === source ||
+    (modelId !== undefined && storage.endsWith(`/models/${modelId}/artifacts`));
+  if (!derived) {
     tally.add(
       "model versions",
-      "storage_location not carried: kvflow resolves a version's files from its source",
+      "storage_location other than the one MLflow derives from the source: not carried",
       id,
     );
   }
-  const source = str(v.source);
-  const modelId = modelIdOfSource(source);
   return {
     name,
     version: str(v.version),
