@@ -316,7 +316,10 @@ class Importer {
       );
       this.warn(subject, `the name is held by a deleted experiment; imported as '${name}'`);
     }
-    const keepId = !await exists(this.store.getExperiment(e.experiment_id));
+    // An id kvflow cannot hold (an MLflow file store draws random 18-digit ones; kvflow's are
+    // ≤ 15 digits, see store/validation.ts) is renumbered like a taken one.
+    const keepId = /^(0|[1-9][0-9]{0,14})$/.test(e.experiment_id) &&
+      !await exists(this.store.getExperiment(e.experiment_id));
     const tags = chunks(e.tags);
     const base = {
       name,
