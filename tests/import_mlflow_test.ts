@@ -312,6 +312,11 @@ Deno.test("readMlflowStore() refuses a path that is no MLflow store", async () =
     await rejects(drain(`sqlite:///${dir}/missing.db`), invalid);
     new DatabaseSync(join(dir, "other.db")).exec("CREATE TABLE t (x)");
     await rejects(drain(`sqlite:///${dir}/other.db`), invalid);
+    await Deno.writeTextFile(
+      join(dir, "garbage.db"),
+      "not a database at all, just text ".repeat(100),
+    );
+    await rejects(drain(`sqlite:///${dir}/garbage.db`), invalid);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -354,6 +359,9 @@ Deno.test("readMlflowStore() streams a long file-store metric in records of 1000
     const lines = Array.from({ length: 2500 }, (_, i) => `${1000 + i} ${i} ${i}`);
     lines.splice(10, 0, "garbage line", `1 ${"9".repeat(5000)} 1`);
     await Deno.writeTextFile(join(run, "metrics", "train", "loss"), lines.join("\n") + "\n");
+    // A malformed run is skipped and reported, as MLflow's own file store skips it.
+    await Deno.mkdir(join(exp, "b".repeat(32)));
+    await Deno.writeTextFile(join(exp, "b".repeat(32), "meta.yaml"), "run_uuid: [unclosed\n");
     const { records, warnings } = await readAll(root);
     const pts = ofType(records, "metric_points");
     deepStrictEqual(pts.map((p) => [p.key, p.points.length]), [
@@ -372,6 +380,13 @@ Deno.test("readMlflowStore() streams a long file-store metric in records of 1000
     ok(messages.some((m) => m.startsWith("2 metric lines: unreadable")), messages.join("\n"));
     ok(messages.some((m) => m.includes("not an mlflow-artifacts:/ URI")), messages.join("\n"));
     ok(messages.some((m) => m.includes("legacy source_name")), messages.join("\n"));
+    ok(
+      messages.some((m) =>
+        m.startsWith("1 files: not a YAML mapping") && m.includes("b".repeat(32))
+      ),
+      messages.join("\n"),
+    );
+    strictEqual(ofType(records, "run").length, 1);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -59,7 +59,7 @@ export async function* readMlflowFileStore(
     source: "mlflow-file-store",
   };
   for (const dir of experimentDirs) {
-    const meta = await readYaml(join(dir, "meta.yaml"));
+    const meta = await readYaml(join(dir, "meta.yaml"), tally);
     if (!meta) continue;
     const experimentId = str(meta.experiment_id);
     const tags = await readKeyFiles(join(dir, "tags"));
@@ -133,7 +133,7 @@ async function* readRun(
   experimentDir: string,
   tally: WarningTally,
 ): AsyncGenerator<ExportRecord> {
-  const meta = await readYaml(join(dir, "meta.yaml"));
+  const meta = await readYaml(join(dir, "meta.yaml"), tally);
   if (!meta || !meta.run_uuid && !meta.run_id) return;
   const id = str(meta.run_id ?? meta.run_uuid);
   const tags = await readKeyFiles(join(dir, "tags"));
@@ -267,13 +267,16 @@ async function readInputs(
   const out: DatasetInput[] = [];
   for await (const e of readDirOrEmpty(dir)) {
     if (!e.isDirectory) continue;
-    const meta = await readYaml(join(dir, e.name, "meta.yaml"));
+    const meta = await readYaml(join(dir, e.name, "meta.yaml"), tally);
     if (!meta) continue;
     if (meta.source_type !== "DATASET") {
       tally.add("runs", `input of type ${meta.source_type} not carried`, runId);
       continue;
     }
-    const ds = await readYaml(join(experimentDir, "datasets", str(meta.source_id), "meta.yaml"));
+    const ds = await readYaml(
+      join(experimentDir, "datasets", str(meta.source_id), "meta.yaml"),
+      tally,
+    );
     if (!ds) {
       tally.add("runs", "dataset input naming no stored dataset: not carried", runId);
       continue;
@@ -304,7 +307,7 @@ async function* readRegistry(dir: string, tally: WarningTally): AsyncGenerator<E
   for await (const e of readDirOrEmpty(dir)) if (e.isDirectory) names.push(e.name);
   for (const dirName of names.sort()) {
     const base = join(dir, dirName);
-    const meta = await readYaml(join(base, "meta.yaml"));
+    const meta = await readYaml(join(base, "meta.yaml"), tally);
     if (!meta) continue;
     const name = str(meta.name ?? dirName);
     const aliasFiles = await readKeyFiles(join(base, "aliases"));
@@ -322,7 +325,7 @@ async function* readRegistry(dir: string, tally: WarningTally): AsyncGenerator<E
     const versions: ModelVersion[] = [];
     for (const n of versionNumbers.sort((a, b) => a - b)) {
       const vdir = join(base, `version-${n}`);
-      const v = await readYaml(join(vdir, "meta.yaml"));
+      const v = await readYaml(join(vdir, "meta.yaml"), tally);
       if (!v) continue;
       const version = versionOf(name, v, await readKeyFiles(join(vdir, "tags")), tally);
       if (!version) continue;
@@ -387,7 +390,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readYaml(path: string): Promise<Meta | undefined> {
+/**
+ * A `meta.yaml` as an object; undefined when missing, or (reported, as MLflow's own file store
+ * skips a "malformed" run) when it is not a YAML mapping.
+ */
+async function readYaml(path: string, tally: WarningTally): Promise<Meta | undefined> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -395,8 +402,12 @@ async function readYaml(path: string): Promise<Meta | undefined> {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;
   }
-  const v = parseYaml(text);
-  return v && typeof v === "object" ? (v as Meta) : undefined;
+  try {
+    const v = parseYaml(text);
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Meta;
+  } catch { /* reported below */ }
+  tally.add("files", "not a YAML mapping: skipped with what it describes", path);
+  return undefined;
 }
 
 /**

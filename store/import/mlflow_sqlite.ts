@@ -57,13 +57,22 @@ export async function* readMlflowSqlite(
   if (!existsSync(path)) {
     throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot find the MLflow database "${path}"`);
   }
-  const db = new DatabaseSync(path, { readOnly: true });
+  const db = openReadOnly(path);
+  let tables: Set<string>;
   try {
-    const tables = new Set(
+    tables = new Set(
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) =>
         str(r.name)
       ),
     );
+  } catch (e) {
+    db.close();
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      `Cannot read "${path}" as a SQLite database: ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  try {
     for (const t of ["experiments", "runs", "metrics", "params", "tags"]) {
       if (!tables.has(t)) {
         throw new MlflowError(
@@ -98,6 +107,17 @@ export async function* readMlflowSqlite(
     tally.flush(opts.onWarning);
   } finally {
     db.close();
+  }
+}
+
+function openReadOnly(path: string): DatabaseSync {
+  try {
+    return new DatabaseSync(path, { readOnly: true });
+  } catch (e) {
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      `Cannot open "${path}" as a SQLite database: ${e instanceof Error ? e.message : e}`,
+    );
   }
 }
 
