@@ -30,6 +30,14 @@ import { type AdminCredentials, ensureAdmin } from "./store/auth/bootstrap.ts";
 import { createKvAuthStore } from "./store/auth/kv/mod.ts";
 import { createCachedAuthStore, DEFAULT_AUTH_CACHE_TTL_MS } from "./store/auth/cached.ts";
 import { isPermission, type Permission, PERMISSIONS } from "./store/auth/types.ts";
+import { createLocalArtifactRepository } from "./artifacts/local.ts";
+import { SettableClock } from "./store/clock.ts";
+import { readMlflowStore } from "./store/import/mlflow.ts";
+import { exportRecords } from "./store/ops/export.ts";
+import { readExportFile, writeExportFile } from "./store/ops/export_file.ts";
+import type { ImportWarning } from "./store/ops/export_format.ts";
+import { importRecords } from "./store/ops/import.ts";
+import { countsLine, remapLines, warningLines } from "./store/ops/import_report.ts";
 
 /** The default port, MLflow's. */
 export const DEFAULT_PORT = 5000;
@@ -509,8 +517,11 @@ function describeArtifacts(config: Config): string {
 export interface CommandContext {
   config: Config;
   kv: Deno.Kv;
-  /** The tracking store over {@linkcode CommandContext.kv}, opened on first call. */
-  openStore(): Promise<KvTrackingStore>;
+  /**
+   * The tracking store over {@linkcode CommandContext.kv}, opened on first call (`now`, the
+   * entity clock, is for `import`, which pins it to recorded times).
+   */
+  openStore(opts?: Pick<KvStoreOptions, "now">): Promise<KvTrackingStore>;
   /** The artifact repository of `--artifacts-destination`; undefined with `--no-serve-artifacts`. */
   artifacts: ArtifactRepository | undefined;
 }
@@ -538,7 +549,88 @@ export interface Command {
 }
 
 /** The operations commands, by name; `deno task <name>` runs `main.ts <name>`. */
-export const COMMANDS: Record<string, Command> = {};
+export const COMMANDS: Record<string, Command> = {
+  export: {
+    summary: "Writes the store (or some experiments) to a gzip'd JSONL file, streaming; " +
+      "--artifacts also copies the proxied artifacts.",
+    usage: `  --out <file.jsonl.gz>      Where to write (required; replaced if it exists)
+  --experiment-ids <a,b>     Only these experiments, their runs and logged models (no registry)
+  --artifacts <dir>          Also copy each run's and logged model's artifacts from the
+                             artifacts destination into <dir> (<exp>/<run>/artifacts/…)`,
+    options: {
+      out: { type: "string" },
+      "experiment-ids": { type: "string" },
+      artifacts: { type: "string" },
+    },
+    async run(ctx, values) {
+      const out = values.out;
+      if (typeof out !== "string" || out === "") throw new ConfigError("--out <file> is required");
+      const ids = typeof values["experiment-ids"] === "string"
+        ? splitList(values["experiment-ids"])
+        : undefined;
+      const dir = values.artifacts;
+      if (typeof dir === "string" && !ctx.artifacts) {
+        throw new ConfigError(
+          "--artifacts needs the artifact destination (not --no-serve-artifacts)",
+        );
+      }
+      const store = await ctx.openStore();
+      const lines = await writeExportFile(
+        out,
+        exportRecords(store, {
+          experimentIds: ids,
+          artifacts: typeof dir === "string"
+            ? { from: ctx.artifacts!, to: createLocalArtifactRepository({ rootDir: dir }) }
+            : undefined,
+          onProgress: (line) => console.error(line),
+          onWarning: (subject, message) => console.error(`warning: ${subject}: ${message}`),
+        }),
+      );
+      console.log(`exported ${lines} records to ${out}`);
+      return 0;
+    },
+  },
+  import: {
+    summary: "Imports a kvflow export file (or, with --from-mlflow, an MLflow store), keeping " +
+      "ids, names and times where free. An id the store already holds gets a new one; an " +
+      "experiment whose name exists (active) is merged into it; a registered model or a " +
+      "deleted experiment's name that is taken gets ' (imported)'. Every changed id is printed.",
+    usage: `  <file.jsonl.gz>            The export to read (from deno task export)
+  --from-mlflow <uri>        Read an MLflow store instead: sqlite:///path/mlflow.db or ./mlruns
+  --artifacts <dir>          Copy artifacts from <dir> (the layout export --artifacts writes)
+                             into the artifacts destination, at their (remapped) places`,
+    options: { artifacts: { type: "string" }, "from-mlflow": { type: "string" } },
+    positionals: true,
+    async run(ctx, values, positionals) {
+      const fromMlflow = values["from-mlflow"];
+      if (typeof fromMlflow === "string" ? positionals.length > 0 : positionals.length !== 1) {
+        throw new ConfigError("give one export file, or --from-mlflow <uri> without a file");
+      }
+      const dir = values.artifacts;
+      if (typeof dir === "string" && !ctx.artifacts) {
+        throw new ConfigError(
+          "--artifacts needs the artifact destination (not --no-serve-artifacts)",
+        );
+      }
+      const warnings: ImportWarning[] = [];
+      const records = typeof fromMlflow === "string"
+        ? readMlflowStore(fromMlflow, { onWarning: (w) => warnings.push(w) })
+        : readExportFile(positionals[0]);
+      const clock = new SettableClock();
+      const store = await ctx.openStore({ now: clock.now });
+      const result = await importRecords(store, records, {
+        clock,
+        artifactsDir: typeof dir === "string" ? dir : undefined,
+        artifacts: ctx.artifacts,
+        onProgress: (line) => console.error(line),
+      });
+      for (const line of remapLines(result)) console.log(line);
+      for (const line of warningLines([...warnings, ...result.warnings])) console.log(line);
+      console.log(countsLine("imported", result.counts));
+      return 0;
+    },
+  },
+};
 
 /**
  * Splits a command's arguments into the server flags (merged by {@linkcode parseConfig}) and the
@@ -637,7 +729,7 @@ async function runCommand(name: string, command: Command, args: string[]): Promi
     config,
     kv,
     artifacts,
-    openStore: () => store ??= createKvStore(kv, storeOptions(config)),
+    openStore: (opts) => store ??= createKvStore(kv, { ...storeOptions(config), ...opts }),
   };
   try {
     return await command.run(ctx, parsed.values, parsed.positionals);

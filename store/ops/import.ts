@@ -425,9 +425,12 @@ class Importer {
     }
     this.#current = { oldId: info.run_id, id, deleted: info.lifecycle_stage === "deleted" };
     this.result.counts.runs++;
-    const rest = tags.filter((t) => t.key !== RUN_NAME_TAG).map((t): Tag =>
-      t.key === PARENT_RUN_TAG ? { key: t.key, value: this.#runRef(t.value) } : t
-    );
+    const rest: Tag[] = [];
+    for (const t of tags) {
+      if (t.key === RUN_NAME_TAG) continue;
+      // A parent may come later (runs are listed newest first): its id is decided now.
+      rest.push(t.key === PARENT_RUN_TAG ? { key: t.key, value: await this.runId(t.value) } : t);
+    }
     for (const part of chunks(params)) await this.store.logBatch(id, { params: part });
     for (const part of chunks(rest)) await this.store.logBatch(id, { tags: part });
     if (info.status !== "RUNNING" || info.end_time !== undefined) {

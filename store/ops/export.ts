@@ -1,0 +1,216 @@
+/**
+ * `deno task export`: a store as a stream of {@linkcode ExportRecord}s, read page by page through
+ * the store's public methods so a store of any size streams in constant memory (one page of
+ * experiments, runs, points or models at a time).
+ *
+ * What is left out: soft-deleted logged models (the store hides them everywhere), and, with
+ * `experimentIds`, the registry (its versions may name runs outside the chosen experiments).
+ * Users and grants need an auth store that can list its password hashes, which this version's
+ * has not: they are not exported.
+ *
+ * @module
+ */
+import { copyTree } from "../../artifacts/copy.ts";
+import type { ArtifactRepository } from "../../artifacts/types.ts";
+import type { LoggedModel } from "../logged_models/types.ts";
+import type { Experiment, Run, TrackingStore } from "../types.ts";
+import {
+  EXPORT_FORMAT,
+  type ExportedPoint,
+  type ExportRecord,
+  MAX_POINTS_PER_RECORD,
+  toWireNumber,
+} from "./export_format.ts";
+
+/** Experiments, runs or registered models read per page. */
+export const EXPORT_PAGE_SIZE = 500;
+/** Model versions read per page (one registered model's versions). */
+export const EXPORT_VERSION_PAGE_SIZE = 1000;
+/** Logged models read per page (the store's most per search is 50000; a page stays small). */
+export const EXPORT_MODEL_PAGE_SIZE = 200;
+
+const PROXY = /^mlflow-artifacts:\/+(?!\/)/;
+
+/** Options of {@linkcode exportRecords}. */
+export interface ExportOptions {
+  /** Only these experiments (their runs and logged models); the registry is then left out. */
+  experimentIds?: string[];
+  /**
+   * Copies each run's and logged model's proxied artifacts (`mlflow-artifacts:/…`) from `from`
+   * (the artifact destination) to `to` in the proxy layout, as their records are written.
+   */
+  artifacts?: { from: ArtifactRepository; to: ArtifactRepository };
+  /** Progress lines (every experiment, every 100 runs). */
+  onProgress?: (line: string) => void;
+  /** What was not exported, e.g. artifacts outside the proxy. */
+  onWarning?: (subject: string, message: string) => void;
+}
+
+/**
+ * The records of `store`: the header, every experiment (all lifecycle stages), every live
+ * logged model, every run with its metric histories (every point, in pages of at most
+ * {@linkcode MAX_POINTS_PER_RECORD}), inputs and outputs, then the registry.
+ *
+ * @example
+ * ```ts
+ * await writeExportFile("backup.jsonl.gz", exportRecords(store));
+ * ```
+ */
+export async function* exportRecords(
+  store: TrackingStore,
+  opts: ExportOptions = {},
+): AsyncGenerator<ExportRecord> {
+  yield { type: "header", format: EXPORT_FORMAT, exported_at: Date.now(), source: "kvflow" };
+  const ids: string[] = [];
+  for await (const e of experiments(store, opts.experimentIds)) {
+    ids.push(e.experiment_id);
+    yield { type: "experiment", experiment: e };
+  }
+  for (const id of ids) {
+    for await (const model of loggedModels(store, id)) {
+      yield { type: "logged_model", model: { ...model, data: { ...model.data, metrics: [] } } };
+      await copyArtifacts(opts, `logged model ${model.info.model_id}`, model.info.artifact_uri);
+    }
+  }
+  let runs = 0;
+  for (const id of ids) {
+    opts.onProgress?.(`experiment ${id}`);
+    for await (const run of runsOf(store, id)) {
+      yield* runRecords(store, run);
+      await copyArtifacts(opts, `run ${run.info.run_id}`, run.info.artifact_uri);
+      if (++runs % 100 === 0) opts.onProgress?.(`${runs} runs`);
+    }
+  }
+  if (opts.experimentIds === undefined) yield* registry(store);
+}
+
+async function* experiments(
+  store: TrackingStore,
+  only: string[] | undefined,
+): AsyncGenerator<Experiment> {
+  if (only !== undefined) {
+    for (const id of only) yield await store.getExperiment(id);
+    return;
+  }
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchExperiments({
+      viewType: "ALL",
+      maxResults: EXPORT_PAGE_SIZE,
+      orderBy: ["experiment_id ASC"],
+      pageToken,
+    });
+    yield* page.items;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+async function* loggedModels(store: TrackingStore, experimentId: string) {
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchLoggedModels({
+      experimentIds: [experimentId],
+      maxResults: EXPORT_MODEL_PAGE_SIZE,
+      pageToken,
+    });
+    yield* page.items as LoggedModel[];
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+async function* runsOf(store: TrackingStore, experimentId: string): AsyncGenerator<Run> {
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchRuns({
+      experimentIds: [experimentId],
+      runViewType: "ALL",
+      maxResults: EXPORT_PAGE_SIZE,
+      pageToken,
+    });
+    yield* page.items;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+async function* runRecords(store: TrackingStore, listed: Run): AsyncGenerator<ExportRecord> {
+  const runId = listed.info.run_id;
+  // A search page may leave out inputs; one read of the run has everything.
+  const run = await store.getRun(runId);
+  yield { type: "run", info: run.info, params: run.data.params, tags: run.data.tags };
+  for (const key of new Set(run.data.metrics.map((m) => m.key))) {
+    let pageToken: string | undefined;
+    do {
+      const page = await store.getMetricHistory(runId, key, {
+        maxResults: MAX_POINTS_PER_RECORD,
+        pageToken,
+      });
+      if (page.items.length > 0) {
+        const points = page.items.map((m) => {
+          const p: ExportedPoint = {
+            value: toWireNumber(m.value),
+            timestamp: m.timestamp,
+            step: m.step,
+          };
+          if (m.model_id !== undefined) p.model_id = m.model_id;
+          if (m.dataset_name !== undefined) p.dataset_name = m.dataset_name;
+          if (m.dataset_digest !== undefined) p.dataset_digest = m.dataset_digest;
+          return p;
+        });
+        yield { type: "metric_points", run_id: runId, key, points };
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+  const { dataset_inputs, model_inputs } = run.inputs;
+  if (dataset_inputs.length > 0 || model_inputs.length > 0) {
+    yield { type: "run_inputs", run_id: runId, dataset_inputs, model_inputs };
+  }
+  if (run.outputs.model_outputs.length > 0) {
+    yield { type: "run_outputs", run_id: runId, model_outputs: run.outputs.model_outputs };
+  }
+}
+
+/** A filter string literal: SQL-style, a quote doubled. */
+function quoted(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+async function* registry(store: TrackingStore): AsyncGenerator<ExportRecord> {
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchRegisteredModels({
+      maxResults: EXPORT_PAGE_SIZE,
+      orderBy: ["name ASC"],
+      pageToken,
+    });
+    for (const model of page.items) {
+      const versions = [];
+      let vToken: string | undefined;
+      do {
+        const vp = await store.searchModelVersions({
+          filter: `name = ${quoted(model.name)}`,
+          orderBy: ["version_number ASC"],
+          maxResults: EXPORT_VERSION_PAGE_SIZE,
+          pageToken: vToken,
+        });
+        versions.push(...vp.items.filter((v) => v.name === model.name));
+        vToken = vp.nextPageToken;
+      } while (vToken);
+      yield { type: "registered_model", model, versions };
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+async function copyArtifacts(opts: ExportOptions, subject: string, uri: string): Promise<void> {
+  if (!opts.artifacts) return;
+  if (!PROXY.test(uri)) {
+    opts.onWarning?.(subject, `artifacts at ${uri} are not proxied by kvflow; not copied`);
+    return;
+  }
+  const path = uri.replace(PROXY, "");
+  const copied = await copyTree(opts.artifacts.from, path, opts.artifacts.to, path);
+  for (const dir of copied.skipped) {
+    opts.onWarning?.(subject, `artifacts under ${dir} nest too deep`);
+  }
+}
