@@ -183,7 +183,11 @@ class Importer {
   };
   #dropped = 0;
   readonly experiments = new Map<string, ExperimentState>();
-  /** Runs whose id was looked up in the target before their record came (kept ids). */
+  /**
+   * Runs that keep their id, decided when first named (by their record or a reference). Kept
+   * after the run is written: a later reference (a child's `mlflow.parentRunId`, a model's
+   * source run) would otherwise find the imported run in the target and remap it.
+   */
   readonly #decided = new Set<string>();
   #current: CurrentRun | null = null;
   #nextProgress = PROGRESS_EVERY_POINTS;
@@ -405,7 +409,6 @@ class Importer {
       return;
     }
     let id = await this.runId(info.run_id);
-    this.#decided.delete(info.run_id);
     const derivedUri = `${exp.oldLocation}/${info.run_id}/artifacts`;
     const input = {
       experimentId: exp.id,
