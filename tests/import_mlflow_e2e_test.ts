@@ -17,6 +17,7 @@ import { readMlflowStore } from "../store/import/mlflow.ts";
 import { importRecords, type ImportResult, openImportStore } from "../store/ops/import.ts";
 import type { ImportWarning } from "../store/ops/export_format.ts";
 import { kvSet, type MlflowFixture, mlflowFixtures } from "./helpers/mlflow_fixtures.ts";
+import { MAIN_TS, REPO_ROOT } from "./server_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -386,3 +387,48 @@ for (const f of mlflowFixtures()) {
     }
   });
 }
+
+Deno.test({
+  name:
+    "deno task import --from-mlflow sqlite:///… --artifacts … imports a fixture and lists what it left behind",
+  ignore: mlflowFixtures().length === 0,
+  fn: async () => {
+    const f = mlflowFixtures().find((x) => x.name === "3.1.3-sqlite")!;
+    const dir = await Deno.makeTempDir({ prefix: "kvflow-mlflow-cli-" });
+    try {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          MAIN_TS,
+          "import",
+          "--from-mlflow",
+          f.uri,
+          "--artifacts",
+          f.artifactsDir,
+          "--backend-store-uri",
+          `${dir}/store.kv`,
+          "--artifacts-destination",
+          `${dir}/artifacts`,
+        ],
+        cwd: REPO_ROOT,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      deepStrictEqual(out.code, 0, new TextDecoder().decode(out.stderr));
+      // No id changed in a fresh store; the reader's warnings are listed; then the counts.
+      deepStrictEqual(stdout.includes("→"), false, stdout);
+      deepStrictEqual(/warning: 3 runs: deleted_time not carried/.test(stdout), true, stdout);
+      deepStrictEqual(
+        /imported 3 experiments, 25 runs, 1090 metric points, 2 logged models, 1 registered models, 2 model versions, 28 artifact files/
+          .test(stdout),
+        true,
+        stdout,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
