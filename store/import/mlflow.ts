@@ -18,6 +18,11 @@ import { readMlflowFileStore } from "./mlflow_file_store.ts";
 export interface ReadMlflowOptions {
   /** Called for each thing the import leaves behind; the CLI lists them at the end. */
   onWarning(w: ImportWarning): void;
+  /**
+   * `--artifacts DIR`: besides the proxied layout the writer copies from, a root from which
+   * local (`file:`) artifact locations may be copied (see ./_local_artifacts.ts).
+   */
+  artifactsDir?: string;
 }
 
 /** Where an MLflow store lives, as {@linkcode parseMlflowUri} reads it. */

@@ -25,6 +25,13 @@ import {
   versionOf,
   WarningTally,
 } from "./_common.ts";
+import {
+  experimentLocation,
+  type LocalArtifactRoots,
+  localArtifactRoots,
+  localArtifacts,
+  storeParent,
+} from "./_local_artifacts.ts";
 
 type Meta = Record<string, unknown>;
 
@@ -44,14 +51,17 @@ const stage = (v: unknown): LifecycleStage => (v === "deleted" ? "deleted" : "ac
 /**
  * Streams the MLflow file store at `root` as export records: the header, then each experiment
  * followed by its runs (each with its metric points and dataset inputs), then the registry.
- * Throws `INVALID_PARAMETER_VALUE` when `root` is not a file store.
+ * Artifacts kept on local disk (a store used without a tracking server) are given proxied
+ * locations and their directory as `artifact_source`, when inside `root` or `opts.artifactsDir`
+ * (see ./_local_artifacts.ts). Throws `INVALID_PARAMETER_VALUE` when `root` is not a file store.
  */
 export async function* readMlflowFileStore(
   root: string,
-  opts: { onWarning(w: ImportWarning): void },
+  opts: { onWarning(w: ImportWarning): void; artifactsDir?: string },
 ): AsyncGenerator<ExportRecord> {
   const experimentDirs = await listExperiments(root);
   const tally = new WarningTally();
+  const roots = localArtifactRoots([root, opts.artifactsDir], storeParent(root));
   yield {
     type: "header",
     format: EXPORT_FORMAT,
@@ -74,7 +84,12 @@ export async function* readMlflowFileStore(
       experiment: {
         experiment_id: experimentId,
         name: str(meta.name),
-        artifact_location: str(meta.artifact_location),
+        artifact_location: experimentLocation(
+          str(meta.artifact_location),
+          experimentId,
+          roots,
+          tally,
+        ),
         lifecycle_stage: stage(meta.lifecycle_stage),
         creation_time: num(meta.creation_time ?? 0),
         last_update_time: num(meta.last_update_time ?? meta.creation_time ?? 0),
@@ -93,7 +108,7 @@ export async function* readMlflowFileStore(
         );
       }
       if (EXPERIMENT_SUBDIRS.has(entry.name)) continue;
-      yield* readRun(join(dir, entry.name), dir, tally);
+      yield* readRun(join(dir, entry.name), dir, roots, tally);
     }
   }
   yield* readRegistry(join(root, "models"), tally);
@@ -131,6 +146,7 @@ async function listExperiments(root: string): Promise<string[]> {
 async function* readRun(
   dir: string,
   experimentDir: string,
+  roots: LocalArtifactRoots,
   tally: WarningTally,
 ): AsyncGenerator<ExportRecord> {
   const meta = await readYaml(join(dir, "meta.yaml"), tally);
@@ -141,8 +157,20 @@ async function* readRun(
     ? RUN_STATUS_BY_NUMBER[meta.status]
     : Object.values(RUN_STATUS_BY_NUMBER).find((s) => s === meta.status);
   if (!status) tally.add("runs", `unknown status "${meta.status}": carried as FAILED`, id);
-  const artifactUri = str(meta.artifact_uri);
-  if (!artifactUri.startsWith(PROXIED_ARTIFACTS_SCHEME)) {
+  let artifactUri = str(meta.artifact_uri);
+  // Without a tracking server the files sit in the run's own directory (moved to .trash/ with a
+  // deleted experiment, while the URI still names the old place).
+  const local = localArtifacts(
+    artifactUri,
+    `${str(meta.experiment_id)}/${id}/artifacts`,
+    roots,
+    tally,
+    "runs",
+    id,
+    [join(dir, "artifacts")],
+  );
+  if (local) artifactUri = local.uri;
+  else if (!artifactUri.startsWith(PROXIED_ARTIFACTS_SCHEME)) {
     tally.add(
       "runs",
       "artifact_uri is not an mlflow-artifacts:/ URI: kept as it is, its files are not copied by --artifacts",
@@ -176,6 +204,7 @@ async function* readRun(
     },
     params: (await readKeyFiles(join(dir, "params"))).map((p) => ({ key: p.key, value: p.value })),
     tags,
+    ...(local?.source !== undefined && { artifact_source: local.source }),
   };
   for (const key of await listKeys(join(dir, "metrics"))) {
     yield* readMetricFile(id, key, join(dir, "metrics", key), tally);

@@ -10,6 +10,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { MlflowError } from "../errors.ts";
 import type { ExportRecord, ImportWarning } from "../ops/export_format.ts";
@@ -23,6 +24,13 @@ import {
   versionOf,
   WarningTally,
 } from "./_common.ts";
+import {
+  experimentLocation,
+  type LocalArtifactRoots,
+  localArtifactRoots,
+  localArtifacts,
+  storeParent,
+} from "./_local_artifacts.ts";
 
 type Row = Record<string, unknown>;
 
@@ -49,10 +57,15 @@ const stage = (v: unknown): LifecycleStage => (v === "deleted" ? "deleted" : "ac
  * (with tags), every logged model (MLflow 3), every run with its metric points, inputs and
  * outputs, then the registry. Throws `INVALID_PARAMETER_VALUE` when the file is missing or not
  * an MLflow database.
+ *
+ * Artifacts a client wrote to local disk without a tracking server (MLflow's default for a
+ * SQLite store is `./mlruns` beside it, so locations like `/abs/mlruns/1/<run>/artifacts`) get
+ * proxied locations and their directory as `artifact_source` when inside `opts.artifactsDir`
+ * or the `mlruns/` directory beside the database (see ./_local_artifacts.ts).
  */
 export async function* readMlflowSqlite(
   path: string,
-  opts: { onWarning(w: ImportWarning): void },
+  opts: { onWarning(w: ImportWarning): void; artifactsDir?: string },
 ): AsyncGenerator<ExportRecord> {
   if (!existsSync(path)) {
     throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot find the MLflow database "${path}"`);
@@ -84,15 +97,19 @@ export async function* readMlflowSqlite(
     const columns = (table: string) =>
       new Set(db.prepare(`PRAGMA table_info("${table}")`).all().map((r) => str(r.name)));
     const tally = new WarningTally();
+    const roots = localArtifactRoots(
+      [opts.artifactsDir, join(storeParent(path), "mlruns")],
+      storeParent(path),
+    );
     yield {
       type: "header",
       format: EXPORT_FORMAT,
       exported_at: Date.now(),
       source: "mlflow-sqlite",
     };
-    yield* experiments(db);
-    if (tables.has("logged_models")) yield* loggedModels(db, tally);
-    yield* runs(db, tables, columns, tally);
+    yield* experiments(db, roots, tally);
+    if (tables.has("logged_models")) yield* loggedModels(db, roots, tally);
+    yield* runs(db, tables, columns, roots, tally);
     if (tables.has("registered_models")) yield* registry(db, tables, tally);
     for (const t of UNCARRIED_TABLES) {
       if (!tables.has(t)) continue;
@@ -122,7 +139,11 @@ function openReadOnly(path: string): DatabaseSync {
 }
 
 /** Experiments by id, each with its tags, read beside it from a second cursor in the same order. */
-function* experiments(db: DatabaseSync): Generator<ExportRecord> {
+function* experiments(
+  db: DatabaseSync,
+  roots: LocalArtifactRoots,
+  tally: WarningTally,
+): Generator<ExportRecord> {
   const tags = peekable(
     db.prepare(
       'SELECT experiment_id, "key", value FROM experiment_tags ORDER BY experiment_id, "key"',
@@ -140,7 +161,12 @@ function* experiments(db: DatabaseSync): Generator<ExportRecord> {
       experiment: {
         experiment_id: str(e.experiment_id),
         name: str(e.name),
-        artifact_location: str(e.artifact_location),
+        artifact_location: experimentLocation(
+          str(e.artifact_location),
+          str(e.experiment_id),
+          roots,
+          tally,
+        ),
         lifecycle_stage: stage(e.lifecycle_stage),
         creation_time: num(e.creation_time ?? 0),
         last_update_time: num(e.last_update_time ?? e.creation_time ?? 0),
@@ -151,7 +177,11 @@ function* experiments(db: DatabaseSync): Generator<ExportRecord> {
 }
 
 /** MLflow 3's logged models with params and tags; their metrics travel with the run points. */
-function* loggedModels(db: DatabaseSync, tally: WarningTally): Generator<ExportRecord> {
+function* loggedModels(
+  db: DatabaseSync,
+  roots: LocalArtifactRoots,
+  tally: WarningTally,
+): Generator<ExportRecord> {
   const params = db.prepare(
     "SELECT param_key, param_value FROM logged_model_params WHERE model_id = ? ORDER BY param_key",
   );
@@ -169,6 +199,14 @@ function* loggedModels(db: DatabaseSync, tally: WarningTally): Generator<ExportR
     }
     const status = LOGGED_MODEL_STATUS_BY_NUMBER[num(m.status)];
     if (!status) tally.add("logged models", `unknown status ${m.status}: carried as READY`, id);
+    const local = localArtifacts(
+      str(m.artifact_location),
+      `${str(m.experiment_id)}/models/${id}/artifacts`,
+      roots,
+      tally,
+      "logged models",
+      id,
+    );
     yield {
       type: "logged_model",
       model: {
@@ -176,7 +214,7 @@ function* loggedModels(db: DatabaseSync, tally: WarningTally): Generator<ExportR
           model_id: id,
           experiment_id: str(m.experiment_id),
           name: str(m.name),
-          artifact_uri: str(m.artifact_location),
+          artifact_uri: local?.uri ?? str(m.artifact_location),
           creation_timestamp_ms: num(m.creation_timestamp_ms),
           last_updated_timestamp_ms: num(m.last_updated_timestamp_ms),
           status: status ?? "LOGGED_MODEL_READY",
@@ -196,6 +234,7 @@ function* loggedModels(db: DatabaseSync, tally: WarningTally): Generator<ExportR
           metrics: [],
         },
       },
+      ...(local?.source !== undefined && { artifact_source: local.source }),
     };
   }
 }
@@ -205,6 +244,7 @@ function* runs(
   db: DatabaseSync,
   tables: Set<string>,
   columns: (table: string) => Set<string>,
+  roots: LocalArtifactRoots,
   tally: WarningTally,
 ): Generator<ExportRecord> {
   const runColumns = columns("runs");
@@ -227,8 +267,17 @@ function* runs(
       ? (r.status as RunStatus)
       : undefined;
     if (!status) tally.add("runs", `unknown status "${r.status}": carried as FAILED`, id);
-    const artifactUri = str(r.artifact_uri);
-    if (!artifactUri.startsWith(PROXIED_ARTIFACTS_SCHEME)) {
+    let artifactUri = str(r.artifact_uri);
+    const local = localArtifacts(
+      artifactUri,
+      `${str(r.experiment_id)}/${id}/artifacts`,
+      roots,
+      tally,
+      "runs",
+      id,
+    );
+    if (local) artifactUri = local.uri;
+    else if (!artifactUri.startsWith(PROXIED_ARTIFACTS_SCHEME)) {
       tally.add(
         "runs",
         "artifact_uri is not an mlflow-artifacts:/ URI: kept as it is, its files are not copied by --artifacts",
@@ -263,6 +312,7 @@ function* runs(
       },
       params: [...params.iterate(id)].map((p) => ({ key: str(p.key), value: str(p.value) })),
       tags: runTags,
+      ...(local?.source !== undefined && { artifact_source: local.source }),
     };
     yield* points(id, tally);
     if (latest) checkLatest(id, latest, points.latestOf, tally);
