@@ -24,6 +24,7 @@
  * @module
  */
 import { copyTree } from "../../artifacts/copy.ts";
+import { copyLocalTree } from "../../artifacts/local_tree.ts";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
 import type { AuthStore } from "../auth/types.ts";
@@ -64,6 +65,11 @@ export interface ImportOptions {
   clock?: SettableClock;
   /** Where `artifactsDir` is read from; default a local repository over it (tests pass others). */
   artifactsSource?: ArtifactRepository;
+  /**
+   * Copy a record's `artifact_source` directory into `artifacts` (the MLflow readers check it
+   * lies inside the store or `--artifacts`). Off for export files: a file could name any path.
+   */
+  trustArtifactSources?: boolean;
 }
 
 /** What {@linkcode importRecords} did. */
@@ -400,7 +406,7 @@ class Importer {
     return this.result.remapped.logged_models.get(oldId) ?? oldId;
   }
 
-  async #run({ info, params, tags }: RunRecord): Promise<void> {
+  async #run({ info, params, tags, artifact_source }: RunRecord): Promise<void> {
     const subject = `run ${info.run_id}`;
     const exp = this.experiments.get(info.experiment_id);
     if (!exp) {
@@ -442,7 +448,10 @@ class Importer {
         ...(info.end_time !== undefined && { endTime: info.end_time }),
       });
     }
-    if (this.opts.artifactsDir && this.opts.artifacts) {
+    if (artifact_source !== undefined) {
+      const after = (await this.store.getRun(id)).info.artifact_uri;
+      await this.#copyLocal(subject, artifact_source, after);
+    } else if (this.opts.artifactsDir && this.opts.artifacts) {
       const after = (await this.store.getRun(id)).info.artifact_uri;
       await this.#copyArtifacts(subject, info.artifact_uri, after);
     }
@@ -510,7 +519,7 @@ class Importer {
 
   // --- logged models ---
 
-  async #loggedModel({ model }: LoggedModelRecord): Promise<void> {
+  async #loggedModel({ model, artifact_source }: LoggedModelRecord): Promise<void> {
     const info = model.info;
     const subject = `logged model ${info.model_id}`;
     const exp = this.experiments.get(info.experiment_id);
@@ -547,7 +556,10 @@ class Importer {
     this.at(undefined);
     if (info.status_message) this.warn(subject, "its status message is not kept");
     this.result.counts.logged_models++;
-    if (this.opts.artifactsDir && this.opts.artifacts) {
+    if (artifact_source !== undefined) {
+      const after = (await this.store.getLoggedModel(id)).info.artifact_uri;
+      await this.#copyLocal(subject, artifact_source, after);
+    } else if (this.opts.artifactsDir && this.opts.artifacts) {
       const after = (await this.store.getLoggedModel(id)).info.artifact_uri;
       await this.#copyArtifacts(subject, info.artifact_uri, after);
     }
@@ -654,6 +666,33 @@ class Importer {
       toUri.replace(PROXY, ""),
     );
     for (const dir of copied.skipped) this.warn(subject, `artifacts under ${dir} nest too deep`);
+    this.result.counts.artifact_files = (this.result.counts.artifact_files ?? 0) + copied.files;
+    this.result.counts.artifact_bytes = (this.result.counts.artifact_bytes ?? 0) + copied.bytes;
+  }
+
+  /** Copies a checked local directory (an MLflow store without a server) to `toUri`. */
+  async #copyLocal(subject: string, dir: string, toUri: string): Promise<void> {
+    if (!this.opts.trustArtifactSources) {
+      this.warn(
+        subject,
+        `artifact_source ${JSON.stringify(dir)} ignored: not from an MLflow store`,
+      );
+      return;
+    }
+    if (!this.opts.artifacts || !PROXY.test(toUri)) {
+      this.warn(subject, `artifacts in ${dir} not copied: no proxied artifact destination`);
+      return;
+    }
+    const copied = await copyLocalTree(dir, this.opts.artifacts, toUri.replace(PROXY, ""));
+    for (const s of copied.skipped) {
+      this.warn(subject, `artifact ${s.path} not copied: ${s.reason}`);
+    }
+    if (copied.skippedCount > copied.skipped.length) {
+      this.warn(
+        subject,
+        `${copied.skippedCount - copied.skipped.length} more artifacts not copied`,
+      );
+    }
     this.result.counts.artifact_files = (this.result.counts.artifact_files ?? 0) + copied.files;
     this.result.counts.artifact_bytes = (this.result.counts.artifact_bytes ?? 0) + copied.bytes;
   }
