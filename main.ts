@@ -614,7 +614,10 @@ export const COMMANDS: Record<string, Command> = {
       }
       const warnings: ImportWarning[] = [];
       const records = typeof fromMlflow === "string"
-        ? readMlflowStore(fromMlflow, { onWarning: (w) => warnings.push(w) })
+        ? readMlflowStore(fromMlflow, {
+          onWarning: (w) => warnings.push(w),
+          artifactsDir: typeof dir === "string" ? dir : undefined,
+        })
         : readExportFile(positionals[0]);
       const clock = new SettableClock();
       const store = await ctx.openStore({ now: clock.now });
@@ -622,6 +625,7 @@ export const COMMANDS: Record<string, Command> = {
         clock,
         artifactsDir: typeof dir === "string" ? dir : undefined,
         artifacts: ctx.artifacts,
+        trustArtifactSources: typeof fromMlflow === "string",
         onProgress: (line) => console.error(line),
       });
       for (const line of remapLines(result)) console.log(line);
