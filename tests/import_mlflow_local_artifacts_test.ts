@@ -13,6 +13,11 @@ import { DatabaseSync } from "node:sqlite";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
 import { createApp } from "../routes/mod.ts";
 import { readMlflowStore } from "../store/import/mlflow.ts";
+import {
+  localArtifactRoots,
+  localPathOf,
+  proxiedModelSource,
+} from "../store/import/_local_artifacts.ts";
 import { importRecords, openImportStore } from "../store/ops/import.ts";
 import {
   EXPORT_FORMAT,
@@ -54,6 +59,15 @@ async function serverlessFileStore(f: MlflowFixture): Promise<{ tmp: string; roo
         const text = Deno.readTextFileSync(m);
         Deno.writeTextFileSync(m, text.replaceAll("mlflow-artifacts:/", `file://${root}/`));
       }
+    }
+  }
+  // Registered versions name the model's files by the same kind of URI.
+  for (const m of Deno.readDirSync(join(root, "models"))) {
+    for (const v of Deno.readDirSync(join(root, "models", m.name))) {
+      const meta = join(root, "models", m.name, v.name, "meta.yaml");
+      if (!v.name.startsWith("version-") || !existsSync(meta)) continue;
+      const text = Deno.readTextFileSync(meta);
+      Deno.writeTextFileSync(meta, text.replaceAll("mlflow-artifacts:/", `file://${root}/`));
     }
   }
   for (const exp of Deno.readDirSync(f.artifactsDir)) {
@@ -152,8 +166,22 @@ async function checkAgainstManifest(
     const got = experiments.find((e: Json) => e.experiment_id === expId(want.experiment_id));
     strictEqual(got.artifact_location, `mlflow-artifacts:/${expId(want.experiment_id)}`);
   }
+  const { model_versions } = await w.call(`${API}/model-versions/search?max_results=1000`);
+  for (const want of f.manifest.model_versions) {
+    const got = model_versions.find((v: Json) =>
+      v.name === want.name && v.version === want.version
+    );
+    strictEqual(
+      got.source,
+      want.source.replace(
+        /^mlflow-artifacts:\/([^/]+)/,
+        (_: string, id: string) => `mlflow-artifacts:/${expId(id)}`,
+      ),
+      `source of ${want.name} v${want.version}`,
+    );
+  }
   ok(
-    !w.messages().some((m) => /not an mlflow-artifacts|outside the store/.test(m)),
+    !w.messages().some((m) => /not an mlflow-artifacts|outside the store|storage_location/.test(m)),
     w.messages().join("\n"),
   );
 }
@@ -197,6 +225,9 @@ for (const name of ["2.17.0-sqlite", "3.1.3-sqlite"] as const) {
         db.prepare(
           "UPDATE runs SET artifact_uri = ? || experiment_id || '/' || run_uuid || '/artifacts'",
         ).run(at);
+        db.prepare(
+          "UPDATE model_versions SET source = replace(source, 'mlflow-artifacts:/', ?), storage_location = replace(storage_location, 'mlflow-artifacts:/', ?)",
+        ).run(at, at);
         const hasModels = db.prepare(
           "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'logged_models'",
         ).get()!.n === 1;
@@ -442,4 +473,32 @@ Deno.test({
       await Deno.remove(tmp, { recursive: true });
     }
   },
+});
+
+Deno.test("localPathOf() and proxiedModelSource() read MLflow's local spellings and leave other schemes alone", () => {
+  strictEqual(localPathOf("file:///data/mlruns/1", "/x"), "/data/mlruns/1");
+  strictEqual(localPathOf("file:/data/a%20b", "/x"), "/data/a b");
+  strictEqual(localPathOf("file:./mlruns/1", "/x"), "/x/mlruns/1");
+  strictEqual(localPathOf("./mlruns/1/r/artifacts", "/x"), "/x/mlruns/1/r/artifacts");
+  strictEqual(localPathOf("/abs/../etc", "/x"), "/etc");
+  for (
+    const other of ["", "s3://b/1", "mlflow-artifacts:/1", "file://otherhost/data", "runs:/r/m"]
+  ) {
+    strictEqual(localPathOf(other, "/x"), undefined, other);
+  }
+  const roots = localArtifactRoots([], "/x");
+  const run = "a".repeat(32);
+  strictEqual(
+    proxiedModelSource(`file:///old/mlruns/12/${run}/artifacts/model`, roots),
+    `mlflow-artifacts:/12/${run}/artifacts/model`,
+  );
+  strictEqual(
+    proxiedModelSource(`/old/mlruns/3/models/m-${"b".repeat(32)}/artifacts`, roots),
+    `mlflow-artifacts:/3/models/m-${"b".repeat(32)}/artifacts`,
+  );
+  for (
+    const kept of ["models:/m-1", "s3://b/1/x/artifacts/model", "/data/model", `runs:/${run}/model`]
+  ) {
+    strictEqual(proxiedModelSource(kept, roots), kept);
+  }
 });

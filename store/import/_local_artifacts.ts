@@ -183,6 +183,44 @@ export function localArtifacts(
   };
 }
 
+/**
+ * A run's or logged model's artifacts in MLflow's layout at the end of a local path:
+ * `<exp>/<run>/artifacts[/…]` or `<exp>/models/<model id>/artifacts[/…]`.
+ */
+const ARTIFACT_LAYOUT =
+  /^.*\/([0-9]+\/(?:[0-9a-f]{32}|models\/m-[0-9a-f]{32})\/artifacts(?:\/.*)?)$/;
+
+/**
+ * A model version's `source` or `storage_location` as the import carries it: a local path in
+ * MLflow's artifact layout (`/abs/mlruns/1/<run>/artifacts/model`) becomes its proxied form
+ * (`mlflow-artifacts:/1/<run>/artifacts/model`), where the import puts that run's files (the
+ * writer then follows changed ids); anything else is kept.
+ *
+ * @example
+ * ```ts
+ * proxiedModelSource("file:///data/mlruns/1/" + "a".repeat(32) + "/artifacts/model", roots);
+ * // "mlflow-artifacts:/1/aaaa…/artifacts/model"
+ * ```
+ */
+export function proxiedModelSource(location: string, roots: LocalArtifactRoots): string {
+  const path = localPathOf(location, roots.base);
+  const m = path === undefined ? null : ARTIFACT_LAYOUT.exec(path.split(sep).join("/"));
+  return m ? `${PROXIED_ARTIFACTS_SCHEME}${m[1]}` : location;
+}
+
+/** A model version row's `source` and `storage_location` through {@linkcode proxiedModelSource}. */
+export function modelSources(
+  v: Record<string, unknown>,
+  roots: LocalArtifactRoots,
+): { source?: string; storage_location?: string } {
+  const out: { source?: string; storage_location?: string } = {};
+  for (const k of ["source", "storage_location"] as const) {
+    const value = v[k];
+    if (typeof value === "string") out[k] = proxiedModelSource(value, roots);
+  }
+  return out;
+}
+
 /** Whether `path` is one of `roots` or below one. */
 function isInside(path: string, roots: string[]): boolean {
   return roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));

@@ -30,6 +30,7 @@ import {
   type LocalArtifactRoots,
   localArtifactRoots,
   localArtifacts,
+  modelSources,
   storeParent,
 } from "./_local_artifacts.ts";
 
@@ -111,7 +112,7 @@ export async function* readMlflowFileStore(
       yield* readRun(join(dir, entry.name), dir, roots, tally);
     }
   }
-  yield* readRegistry(join(root, "models"), tally);
+  yield* readRegistry(join(root, "models"), roots, tally);
   tally.flush(opts.onWarning);
 }
 
@@ -331,7 +332,11 @@ async function readInputs(
 }
 
 /** `models/<name>/`: each registered model with its tags, aliases and versions. */
-async function* readRegistry(dir: string, tally: WarningTally): AsyncGenerator<ExportRecord> {
+async function* readRegistry(
+  dir: string,
+  roots: LocalArtifactRoots,
+  tally: WarningTally,
+): AsyncGenerator<ExportRecord> {
   const names: string[] = [];
   for await (const e of readDirOrEmpty(dir)) if (e.isDirectory) names.push(e.name);
   for (const dirName of names.sort()) {
@@ -356,7 +361,12 @@ async function* readRegistry(dir: string, tally: WarningTally): AsyncGenerator<E
       const vdir = join(base, `version-${n}`);
       const v = await readYaml(join(vdir, "meta.yaml"), tally);
       if (!v) continue;
-      const version = versionOf(name, v, await readKeyFiles(join(vdir, "tags")), tally);
+      const version = versionOf(
+        name,
+        { ...v, ...modelSources(v, roots) },
+        await readKeyFiles(join(vdir, "tags")),
+        tally,
+      );
       if (!version) continue;
       version.aliases = [...aliasMap].filter(([, n]) => n === version.version).map(([a]) => a)
         .sort();

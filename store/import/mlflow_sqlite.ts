@@ -29,6 +29,7 @@ import {
   type LocalArtifactRoots,
   localArtifactRoots,
   localArtifacts,
+  modelSources,
   storeParent,
 } from "./_local_artifacts.ts";
 
@@ -110,7 +111,7 @@ export async function* readMlflowSqlite(
     yield* experiments(db, roots, tally);
     if (tables.has("logged_models")) yield* loggedModels(db, roots, tally);
     yield* runs(db, tables, columns, roots, tally);
-    if (tables.has("registered_models")) yield* registry(db, tables, tally);
+    if (tables.has("registered_models")) yield* registry(db, tables, roots, tally);
     for (const t of UNCARRIED_TABLES) {
       if (!tables.has(t)) continue;
       const n = num(db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get()?.n);
@@ -510,6 +511,7 @@ function runInputs(db: DatabaseSync, tables: Set<string>, inputCols: Set<string>
 function* registry(
   db: DatabaseSync,
   tables: Set<string>,
+  roots: LocalArtifactRoots,
   tally: WarningTally,
 ): Generator<ExportRecord> {
   const tags = db.prepare(
@@ -533,7 +535,7 @@ function* registry(
       for (const t of vTags.takeWhile((t) => num(t.version) <= num(v.version))) {
         if (num(t.version) === num(v.version)) vt.push({ key: str(t.key), value: str(t.value) });
       }
-      const version = versionOf(name, v, vt, tally);
+      const version = versionOf(name, { ...v, ...modelSources(v, roots) }, vt, tally);
       if (version) out.push(version);
     }
     const modelAliases = aliases
