@@ -597,6 +597,8 @@ export const COMMANDS: Record<string, Command> = {
       "deleted experiment's name that is taken gets ' (imported)'. Every changed id is printed.",
     usage: `  <file.jsonl.gz>            The export to read (from deno task export)
   --from-mlflow <uri>        Read an MLflow store instead: sqlite:///path/mlflow.db or ./mlruns
+                             (files a client kept on local disk, without a server, are copied
+                             when inside the store, <dir> or the mlruns/ beside the database)
   --artifacts <dir>          Copy artifacts from <dir> (the layout export --artifacts writes)
                              into the artifacts destination, at their (remapped) places`,
     options: { artifacts: { type: "string" }, "from-mlflow": { type: "string" } },
