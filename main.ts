@@ -618,6 +618,8 @@ export const COMMANDS: Record<string, Command> = {
       "deleted experiment's name that is taken gets ' (imported)'. Every changed id is printed.",
     usage: `  <file.jsonl.gz>            The export to read (from deno task export)
   --from-mlflow <uri>        Read an MLflow store instead: sqlite:///path/mlflow.db or ./mlruns
+                             (files a client kept on local disk, without a server, are copied
+                             when inside the store, <dir> or the mlruns/ beside the database)
   --artifacts <dir>          Copy artifacts from <dir> (the layout export --artifacts writes)
                              into the artifacts destination, at their (remapped) places
   With --auth (or KVFLOW_AUTH), users and grants are imported; without, they are skipped.`,
@@ -636,7 +638,10 @@ export const COMMANDS: Record<string, Command> = {
       }
       const warnings: ImportWarning[] = [];
       const records = typeof fromMlflow === "string"
-        ? readMlflowStore(fromMlflow, { onWarning: (w) => warnings.push(w) })
+        ? readMlflowStore(fromMlflow, {
+          onWarning: (w) => warnings.push(w),
+          artifactsDir: typeof dir === "string" ? dir : undefined,
+        })
         : readExportFile(positionals[0]);
       const clock = new SettableClock();
       const store = await ctx.openStore({ now: clock.now });
@@ -645,6 +650,7 @@ export const COMMANDS: Record<string, Command> = {
         artifactsDir: typeof dir === "string" ? dir : undefined,
         artifacts: ctx.artifacts,
         authStore: ctx.config.auth ? createKvAuthStore(ctx.kv) : undefined,
+        trustArtifactSources: typeof fromMlflow === "string",
         onProgress: (line) => console.error(line),
       });
       for (const line of remapLines(result)) console.log(line);

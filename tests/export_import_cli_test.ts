@@ -85,7 +85,7 @@ Deno.test("export then import on KV files keeps the data, copies artifacts and p
       `${dir}/c.kv`,
     ]);
     assert.equal(mlflow.code, 1);
-    assert.match(mlflow.stderr, /not available/);
+    assert.match(mlflow.stderr, /kvflow import: .*is not an MLflow file store/);
     const usage = await run(["export", "--backend-store-uri", `${dir}/c.kv`]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--out <file> is required/);

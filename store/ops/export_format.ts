@@ -81,6 +81,12 @@ export interface RunRecord {
   info: RunInfo;
   params: { key: string; value: string }[];
   tags: Tag[];
+  /**
+   * Import only, from an MLflow store used without a tracking server: the local directory
+   * (checked by the reader to lie inside the store or `--artifacts`) holding its artifacts,
+   * which the writer copies to the new place when told to trust it. Never written by export.
+   */
+  artifact_source?: string;
 }
 
 /** One point of a metric's history. */
@@ -121,6 +127,12 @@ export interface RunOutputsRecord {
 export interface LoggedModelRecord {
   type: "logged_model";
   model: LoggedModel;
+  /**
+   * Import only, from an MLflow store used without a tracking server: the local directory
+   * (checked by the reader to lie inside the store or `--artifacts`) holding its artifacts,
+   * which the writer copies to the new place when told to trust it. Never written by export.
+   */
+  artifact_source?: string;
 }
 
 /** A registered model with its tags, every version (with tags) and every alias. */

@@ -25,6 +25,7 @@
  * @module
  */
 import { copyTree, proxiedPath } from "../../artifacts/copy.ts";
+import { copyLocalTree } from "../../artifacts/local_tree.ts";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
 import { type AuthStore, isPermission } from "../auth/types.ts";
@@ -68,6 +69,11 @@ export interface ImportOptions {
   clock?: SettableClock;
   /** Where `artifactsDir` is read from; default a local repository over it (tests pass others). */
   artifactsSource?: ArtifactRepository;
+  /**
+   * Copy a record's `artifact_source` directory into `artifacts` (the MLflow readers check it
+   * lies inside the store or `--artifacts`). Off for export files: a file could name any path.
+   */
+  trustArtifactSources?: boolean;
 }
 
 /** What {@linkcode importRecords} did. */
@@ -200,7 +206,11 @@ class Importer {
   };
   #dropped = 0;
   readonly experiments = new Map<string, ExperimentState>();
-  /** Runs whose id was looked up in the target before their record came (kept ids). */
+  /**
+   * Runs that keep their id, decided when first named (by their record or a reference). Kept
+   * after the run is written: a later reference (a child's `mlflow.parentRunId`, a model's
+   * source run) would otherwise find the imported run in the target and remap it.
+   */
   readonly #decided = new Set<string>();
   #current: CurrentRun | null = null;
   #nextProgress = PROGRESS_EVERY_POINTS;
@@ -345,7 +355,10 @@ class Importer {
       );
       this.warn(subject, `the name is held by a deleted experiment; imported as '${name}'`);
     }
-    const keepId = !await exists(this.store.getExperiment(e.experiment_id));
+    // An id kvflow cannot hold (an MLflow file store draws random 18-digit ones; kvflow's are
+    // ≤ 15 digits, see store/validation.ts) is renumbered like a taken one.
+    const keepId = /^(0|[1-9][0-9]{0,14})$/.test(e.experiment_id) &&
+      !await exists(this.store.getExperiment(e.experiment_id));
     const tags = chunks(e.tags);
     const base = {
       name,
@@ -422,7 +435,7 @@ class Importer {
     return this.result.remapped.logged_models.get(oldId) ?? oldId;
   }
 
-  async #run({ info, params, tags }: RunRecord): Promise<void> {
+  async #run({ info, params, tags, artifact_source }: RunRecord): Promise<void> {
     const subject = `run ${info.run_id}`;
     const exp = this.experiments.get(info.experiment_id);
     if (!exp) {
@@ -431,7 +444,6 @@ class Importer {
       return;
     }
     let id = await this.runId(info.run_id);
-    this.#decided.delete(info.run_id);
     const derivedUri = `${exp.oldLocation}/${info.run_id}/artifacts`;
     const input = {
       experimentId: exp.id,
@@ -465,7 +477,10 @@ class Importer {
         ...(info.end_time !== undefined && { endTime: info.end_time }),
       });
     }
-    if (this.opts.artifactsDir && this.opts.artifacts) {
+    if (artifact_source !== undefined) {
+      const after = (await this.store.getRun(id)).info.artifact_uri;
+      await this.#copyLocal(subject, artifact_source, after);
+    } else if (this.opts.artifactsDir && this.opts.artifacts) {
       const after = (await this.store.getRun(id)).info.artifact_uri;
       await this.#copyArtifacts(subject, info.artifact_uri, after);
     }
@@ -533,7 +548,7 @@ class Importer {
 
   // --- logged models ---
 
-  async #loggedModel({ model }: LoggedModelRecord): Promise<void> {
+  async #loggedModel({ model, artifact_source }: LoggedModelRecord): Promise<void> {
     const info = model.info;
     const subject = `logged model ${info.model_id}`;
     const exp = this.experiments.get(info.experiment_id);
@@ -570,7 +585,10 @@ class Importer {
     this.at(undefined);
     if (info.status_message) this.warn(subject, "its status message is not kept");
     this.result.counts.logged_models++;
-    if (this.opts.artifactsDir && this.opts.artifacts) {
+    if (artifact_source !== undefined) {
+      const after = (await this.store.getLoggedModel(id)).info.artifact_uri;
+      await this.#copyLocal(subject, artifact_source, after);
+    } else if (this.opts.artifactsDir && this.opts.artifacts) {
       const after = (await this.store.getLoggedModel(id)).info.artifact_uri;
       await this.#copyArtifacts(subject, info.artifact_uri, after);
     }
@@ -728,6 +746,34 @@ class Importer {
     this.#artifactSource ??= createLocalArtifactRepository({ rootDir: this.opts.artifactsDir! });
     const copied = await copyTree(this.#artifactSource, from, this.opts.artifacts!, to);
     for (const dir of copied.skipped) this.warn(subject, `artifacts under ${dir} nest too deep`);
+    this.result.counts.artifact_files = (this.result.counts.artifact_files ?? 0) + copied.files;
+    this.result.counts.artifact_bytes = (this.result.counts.artifact_bytes ?? 0) + copied.bytes;
+  }
+
+  /** Copies a checked local directory (an MLflow store without a server) to `toUri`. */
+  async #copyLocal(subject: string, dir: string, toUri: string): Promise<void> {
+    if (!this.opts.trustArtifactSources) {
+      this.warn(
+        subject,
+        `artifact_source ${JSON.stringify(dir)} ignored: not from an MLflow store`,
+      );
+      return;
+    }
+    const toPath = proxiedPath(toUri);
+    if (!this.opts.artifacts || toPath === null) {
+      this.warn(subject, `artifacts in ${dir} not copied: no proxied artifact destination`);
+      return;
+    }
+    const copied = await copyLocalTree(dir, this.opts.artifacts, toPath);
+    for (const s of copied.skipped) {
+      this.warn(subject, `artifact ${s.path} not copied: ${s.reason}`);
+    }
+    if (copied.skippedCount > copied.skipped.length) {
+      this.warn(
+        subject,
+        `${copied.skippedCount - copied.skipped.length} more artifacts not copied`,
+      );
+    }
     this.result.counts.artifact_files = (this.result.counts.artifact_files ?? 0) + copied.files;
     this.result.counts.artifact_bytes = (this.result.counts.artifact_bytes ?? 0) + copied.bytes;
   }
