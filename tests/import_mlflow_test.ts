@@ -11,6 +11,7 @@ import { fromWireNumber, MAX_POINTS_PER_RECORD } from "../store/ops/export_forma
 import { parseMlflowUri, readMlflowStore } from "../store/import/mlflow.ts";
 import { parseMetricLine } from "../store/import/mlflow_file_store.ts";
 import { MlflowError } from "../store/errors.ts";
+import { importRecords, openImportStore } from "../store/ops/import.ts";
 import {
   kvSet,
   manifestNumber,
@@ -258,23 +259,40 @@ Deno.test({
 });
 
 Deno.test({
-  name: "readMlflowStore() keeps soft deletion and warns that deleted_time has no place",
+  name:
+    "readMlflowStore() keeps soft deletion and each deleted run's deleted_time, which the import keeps for gc",
   ignore,
   fn: async () => {
     for (const f of FIXTURES) {
       const { records, warnings } = await readAll(f.uri);
       const deletedExp = f.manifest.seed_index.experiments.deleted;
       const runs = ofType(records, "run");
-      ok(
-        runs.filter((r) => r.info.experiment_id === deletedExp).every((r) =>
-          r.info.lifecycle_stage === "deleted"
-        ),
-      );
+      const inDeletedExp = runs.filter((r) => r.info.experiment_id === deletedExp);
+      ok(inDeletedExp.every((r) => r.info.lifecycle_stage === "deleted"));
       const deletedRun = runs.find((r) => r.info.run_name === "deleted-run")!;
       strictEqual(deletedRun.info.lifecycle_stage, "deleted");
-      const w = warnings.find((w) => w.message.startsWith("deleted_time"))!;
-      strictEqual(w.subject, "3 runs");
-      ok(w.message.includes(deletedRun.info.run_id));
+      const deleted = [deletedRun, ...inDeletedExp];
+      strictEqual(deleted.length, 3);
+      for (const r of deleted) {
+        ok(typeof r.deleted_time === "number" && r.deleted_time >= r.info.start_time, f.name);
+      }
+      ok(runs.every((r) => r.info.lifecycle_stage === "deleted" || r.deleted_time === undefined));
+      ok(!warnings.some((w) => w.message.includes("deleted_time")), f.name);
+
+      // Imported, a deleted run counts from MLflow's deletion time for gc --older-than.
+      const kv = await Deno.openKv(":memory:");
+      try {
+        const { store, clock } = await openImportStore(kv);
+        await importRecords(store, readMlflowStore(f.uri, { onWarning: () => {} }), { clock });
+        const times = new Map<string, number>();
+        for await (const c of store.listGcCandidates({})) {
+          if (c.kind === "run") times.set(c.id, c.deleted_time);
+        }
+        strictEqual(times.get(deletedRun.info.run_id), deletedRun.deleted_time, f.name);
+        await store.stopBackgroundWork();
+      } finally {
+        kv.close();
+      }
     }
   },
 });

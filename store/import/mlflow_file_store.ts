@@ -178,12 +178,6 @@ async function* readRun(
       id,
     );
   }
-  if (
-    meta.lifecycle_stage === "deleted" && meta.deleted_time !== null &&
-    meta.deleted_time !== undefined
-  ) {
-    tally.add("runs", "deleted_time not carried: kvflow keeps no deletion time", id);
-  }
   if (["source_name", "entry_point_name", "source_version"].some((k) => str(meta[k]) !== "")) {
     tally.add("runs", "legacy source_name/entry_point_name/source_version fields not carried", id);
   }
@@ -205,6 +199,8 @@ async function* readRun(
     },
     params: (await readKeyFiles(join(dir, "params"))).map((p) => ({ key: p.key, value: p.value })),
     tags,
+    ...(meta.lifecycle_stage === "deleted" && meta.deleted_time !== null &&
+      meta.deleted_time !== undefined && { deleted_time: num(meta.deleted_time) }),
     ...(local?.source !== undefined && { artifact_source: local.source }),
   };
   for (const key of await listKeys(join(dir, "metrics"))) {

@@ -285,11 +285,6 @@ function* runs(
         id,
       );
     }
-    if (
-      r.lifecycle_stage === "deleted" && r.deleted_time !== null && r.deleted_time !== undefined
-    ) {
-      tally.add("runs", "deleted_time not carried: kvflow keeps no deletion time", id);
-    }
     if (legacySource(r, runColumns)) {
       tally.add(
         "runs",
@@ -313,6 +308,8 @@ function* runs(
       },
       params: [...params.iterate(id)].map((p) => ({ key: str(p.key), value: str(p.value) })),
       tags: runTags,
+      ...(r.lifecycle_stage === "deleted" && r.deleted_time !== null &&
+        r.deleted_time !== undefined && { deleted_time: num(r.deleted_time) }),
       ...(local?.source !== undefined && { artifact_source: local.source }),
     };
     yield* points(id, tally);

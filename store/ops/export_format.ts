@@ -82,6 +82,11 @@ export interface RunRecord {
   params: { key: string; value: string }[];
   tags: Tag[];
   /**
+   * When a deleted run was deleted (ms since the epoch), as MLflow's stores keep it, so
+   * `deno task gc --older-than` counts from then after an import. Absent: the import's own time.
+   */
+  deleted_time?: number;
+  /**
    * Import only, from an MLflow store used without a tracking server: the local directory
    * (checked by the reader to lie inside the store or `--artifacts`) holding its artifacts,
    * which the writer copies to the new place when told to trust it. Never written by export.

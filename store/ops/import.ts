@@ -153,6 +153,8 @@ interface CurrentRun {
   oldId: string;
   id: string;
   deleted: boolean;
+  /** When it was deleted (the record's `deleted_time`); absent: at the import's own time. */
+  deletedAt?: number;
 }
 
 /**
@@ -435,7 +437,7 @@ class Importer {
     return this.result.remapped.logged_models.get(oldId) ?? oldId;
   }
 
-  async #run({ info, params, tags, artifact_source }: RunRecord): Promise<void> {
+  async #run({ info, params, tags, artifact_source, deleted_time }: RunRecord): Promise<void> {
     const subject = `run ${info.run_id}`;
     const exp = this.experiments.get(info.experiment_id);
     if (!exp) {
@@ -461,7 +463,15 @@ class Importer {
       this.result.remapped.runs.set(info.run_id, id);
       await this.store.createRun({ ...input, runId: id });
     }
-    this.#current = { oldId: info.run_id, id, deleted: info.lifecycle_stage === "deleted" };
+    this.#current = {
+      oldId: info.run_id,
+      id,
+      deleted: info.lifecycle_stage === "deleted",
+      // A time the store could not have written (from a hand-edited file) is not carried.
+      deletedAt: Number.isSafeInteger(deleted_time) && deleted_time! >= 0
+        ? deleted_time
+        : undefined,
+    };
     this.result.counts.runs++;
     const rest: Tag[] = [];
     for (const t of tags) {
@@ -498,7 +508,11 @@ class Importer {
   async #endRun(): Promise<void> {
     const run = this.#current;
     this.#current = null;
-    if (run?.deleted && run.id) await this.store.deleteRun(run.id);
+    if (!run?.deleted || !run.id) return;
+    // The run's deletion time is the clock's when it is deleted: MLflow's, when the record has it.
+    this.at(run.deletedAt);
+    await this.store.deleteRun(run.id);
+    this.at(undefined);
   }
 
   async #points(rec: MetricPointsRecord): Promise<void> {
