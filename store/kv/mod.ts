@@ -33,6 +33,7 @@ import { ensureExperimentLifecycles } from "./experiment_lifecycles.ts";
 import { buildLoggedModelsByRun, loggedModelMethods } from "./logged_models.ts";
 import { registryMethods } from "./registry.ts";
 import { buildVersionsBySourceModel } from "./registry_search.ts";
+import { observeKv, type StoreObserver } from "./observer.ts";
 
 /** Options of {@linkcode createKvStore}. */
 export interface KvStoreOptions {
@@ -53,6 +54,8 @@ export interface KvStoreOptions {
    * which is safe on any backend; a local file allows larger merged commits.
    */
   commitLimits?: CommitLimits;
+  /** Told of commits, conflicts, lock retries, staged batches and points (routes/monitoring/). */
+  observer?: StoreObserver;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -79,6 +82,9 @@ export async function createKvStore(
   kv: Deno.Kv,
   opts: KvStoreOptions = {},
 ): Promise<KvTrackingStore> {
+  const { observer } = opts;
+  // Every commit below (the committer's, the sweeper's, index builds) is then reported.
+  if (observer) kv = observeKv(kv, observer);
   const limits = opts.commitLimits ?? REMOTE_KV_COMMIT_LIMITS;
   const ctx: KvContext = {
     kv,
@@ -89,6 +95,7 @@ export async function createKvStore(
     runQueues: new Map(),
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
+    observer,
   };
   // Independent, so issued together: their first point reads (is Default there, and each index
   // or count older stores lack) share one round trip, which matters as every new isolate opens
@@ -124,7 +131,12 @@ export async function createKvStore(
     updateRun: (id, input) => updateRun(ctx, id, input),
     deleteRun: (id) => setRunDeleted(ctx, id, true),
     restoreRun: (id) => setRunDeleted(ctx, id, false),
-    logBatch: (id, batch) => logBatch(ctx, id, batch),
+    logBatch: observer
+      ? async (id, batch) => {
+        await logBatch(ctx, id, batch);
+        observer.onPoints(batch.metrics?.length ?? 0);
+      }
+      : (id, batch) => logBatch(ctx, id, batch),
     deleteTag: (id, key) => deleteTag(ctx, id, key),
     logModel: (id, json) => logModel(ctx, id, json),
     logInputs: (id, ds, models) => logInputs(ctx, id, ds, models),
