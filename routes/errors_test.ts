@@ -39,8 +39,19 @@ async function errorOf(res: Response, status: number) {
   assert.equal(res.status, status, text);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
   const body = JSON.parse(text);
-  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
-  return body as { error_code: string; message: string };
+  if (status < 500) {
+    assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
+    return body as { error_code: string; message: string };
+  }
+  // A 5xx names its request id (routes/monitoring/middleware.ts), in the message and on its own.
+  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message", "request_id"]);
+  assert.equal(body.request_id, res.headers.get("x-request-id"));
+  const suffix = ` (request id ${body.request_id})`;
+  assert.ok(body.message.endsWith(suffix), body.message);
+  return { error_code: body.error_code, message: body.message.slice(0, -suffix.length) } as {
+    error_code: string;
+    message: string;
+  };
 }
 
 /** The exact message Deno KV gives for `op`, so the mapping follows the runtime's wording. */
