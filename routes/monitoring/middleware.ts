@@ -44,19 +44,25 @@ export interface ObserveOptions {
 /**
  * The route template that served (or would have served) the request: the last matched route
  * that is not a middleware pattern (`…*`; the UI's pages are `all()` routes, so the method cannot
- * tell them apart), so a 401 from the auth middleware still counts under the endpoint asked for. `/ajax-api/` requests are routed as `/api/` (routes/mod.ts) and
- * get their own prefix back here.
+ * tell them apart), so a 401 from the auth middleware still counts under the endpoint asked for.
+ * `/ajax-api/` requests (`ajax`) are routed as `/api/` (routes/mod.ts) and get their own prefix
+ * back here.
  */
-export function routeTemplate(c: Context): string {
+export function routeTemplate(c: Context, ajax: boolean): string {
   const routes = matchedRoutes(c);
   for (let i = routes.length - 1; i >= 0; i--) {
     const r = routes[i];
     if (r.path.endsWith("*")) continue;
-    return c.req.path.startsWith("/ajax-api/") && r.path.startsWith("/api/")
+    return ajax && r.path.startsWith("/api/")
       ? `/ajax-api/${r.path.slice("/api/".length)}`
       : r.path;
   }
   return UNMATCHED_ROUTE;
+}
+
+/** Whether the request's URL path (not the routing path, see routes/mod.ts) is `/ajax-api/…`. */
+function isAjax(url: string): boolean {
+  return url.startsWith("/ajax-api/", url.indexOf("/", url.indexOf("://") + 3));
 }
 
 /**
@@ -76,6 +82,7 @@ export function observeRequests(opts: ObserveOptions): MiddlewareHandler<AppEnv>
     const time = new Date();
     const start = performance.now();
     const requestId = requestIdFor(c.req.header(REQUEST_ID_HEADER));
+    const ajax = isAjax(c.req.url);
     c.set("requestId", requestId);
     if (metrics) {
       c.set("metrics", metrics);
@@ -95,7 +102,7 @@ export function observeRequests(opts: ObserveOptions): MiddlewareHandler<AppEnv>
         c.res.headers.set(REQUEST_ID_HEADER, requestId);
       }
       if (metrics || log) {
-        const route = routeTemplate(c);
+        const route = routeTemplate(c, ajax);
         metrics?.recordRequest(c.req.method, route, res.status, durationMs / 1000);
         log?.sink(formatRequestLog({
           time,

@@ -79,6 +79,11 @@ abstract class Metric<S> {
     return entry.state;
   }
 
+  /** Makes sure the series of `values` exists, so it is rendered (as 0) before its first use. */
+  touch(values: readonly string[] = []): void {
+    this.series(values);
+  }
+
   /** Number of label sets held (overflow included). */
   get size(): number {
     return this.#series.size;
@@ -108,10 +113,6 @@ export class Counter extends Metric<{ v: number }> {
   /** Adds `n` (default 1) to the series of `values` (one per label name, in order). */
   inc(values: readonly string[] = [], n = 1): void {
     this.series(values).v += n;
-  }
-  /** The series' current value (0 when it has none yet). */
-  get(values: readonly string[] = []): number {
-    return this.series(values).v;
   }
   protected sampleLines(values: readonly string[], s: { v: number }): string[] {
     return [`${this.name}${labelText(this.labelNames, values)} ${formatValue(s.v)}`];
@@ -178,6 +179,14 @@ export class Histogram extends Metric<HistogramState> {
   }
 }
 
+/** What the registry needs of a metric. */
+interface RegisteredMetric {
+  name: string;
+  labelNames: readonly string[];
+  touch(): void;
+  render(): string[];
+}
+
 /**
  * A set of metrics rendered together.
  *
@@ -190,7 +199,7 @@ export class Histogram extends Metric<HistogramState> {
  * ```
  */
 export class Registry {
-  #metrics: { name: string; render(): string[] }[] = [];
+  #metrics: RegisteredMetric[] = [];
 
   /** A new counter; its name should end in `_total`. */
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
@@ -210,10 +219,12 @@ export class Registry {
     return this.#add(new Histogram(name, help, labelNames, buckets));
   }
 
-  #add<M extends { name: string; render(): string[] }>(m: M): M {
+  #add<M extends RegisteredMetric>(m: M): M {
     if (this.#metrics.some((x) => x.name === m.name)) {
       throw new Error(`Metric "${m.name}" is registered twice`);
     }
+    // A metric without labels has exactly one series: shown from the start, as 0.
+    if (m.labelNames.length === 0) m.touch();
     this.#metrics.push(m);
     return m;
   }

@@ -79,6 +79,9 @@ export function createServerMetrics(version: string): ServerMetrics {
     "Deno KV commits by result: ok, or conflict (a check failed; the writer re-reads and retries).",
     ["result"],
   );
+  // Both results from the start, so a rate() over them has a series before the first conflict.
+  commits.touch(["ok"]);
+  commits.touch(["conflict"]);
   const locked = reg.counter(
     "kvflow_kv_lock_retries_total",
     "Deno KV commits refused with 'database is locked' (another process held the file), retried.",
