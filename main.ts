@@ -794,7 +794,10 @@ async function main(): Promise<number> {
 
   // The version the app reports (createApp's default), shown in kvflow_build_info.
   const metrics = config.exposePrometheus ? createServerMetrics(DEFAULT_VERSION) : undefined;
-  const requestLog = createBufferedLog();
+  // Deno Deploy keeps each console.log call as one log record: there, one call per line.
+  const requestLog = env.DENO_DEPLOYMENT_ID
+    ? { sink: (line: string) => console.log(line), flush() {} }
+    : createBufferedLog();
   const store = await createKvStore(kv, {
     ...storeOptions(config),
     observer: metrics?.storeObserver,
