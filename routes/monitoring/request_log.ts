@@ -32,6 +32,24 @@ export interface RequestLogEntry {
   user: string | undefined;
 }
 
+/**
+ * Printable ASCII without spaces, quotes or `=`: what a method and a route template always are
+ * (an HTTP token; a path from the code), which need no escaping or redaction. The check is there
+ * so that a value that is not one still goes through `logSafe`; it saves the redaction patterns'
+ * work on every line (a third of the cost of formatting one).
+ */
+const PLAIN = /^[!#-<>-~]+$/;
+
+/** A method or route template for a logfmt field (see {@linkcode PLAIN}). */
+function codeField(value: string): string {
+  return PLAIN.test(value) ? value : field(value);
+}
+
+/** A method or route template for a JSON field (see {@linkcode PLAIN}). */
+function codeText(value: string): string {
+  return PLAIN.test(value) ? value : jsonText(value);
+}
+
 /** A value for a logfmt field: escaped, and quoted when it holds a space, `"` or `=`. */
 function field(value: string): string {
   const safe = logSafe(value);
@@ -60,8 +78,8 @@ export function formatRequestLog(e: RequestLogEntry, format: LogFormat): string 
     // JSON.stringify escapes C0 controls but not U+2028/U+2029, which break some log viewers.
     return JSON.stringify({
       time: e.time.toISOString(),
-      method: jsonText(e.method),
-      route: jsonText(e.route),
+      method: codeText(e.method),
+      route: codeText(e.route),
       status: e.status,
       duration_ms: ms,
       bytes: e.bytes ?? null,
@@ -69,7 +87,7 @@ export function formatRequestLog(e: RequestLogEntry, format: LogFormat): string 
       user: e.user === undefined ? null : jsonText(e.user),
     }).replace(/[\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
   }
-  return `time=${e.time.toISOString()} method=${field(e.method)} route=${field(e.route)} ` +
+  return `time=${e.time.toISOString()} method=${codeField(e.method)} route=${codeField(e.route)} ` +
     `status=${e.status} duration_ms=${ms} bytes=${e.bytes ?? "-"} ` +
     `request_id=${field(e.requestId)} user=${e.user === undefined ? "-" : field(e.user)}`;
 }
