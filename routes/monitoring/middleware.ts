@@ -79,10 +79,8 @@ function declaredBytes(res: Response): number | undefined {
 export function observeRequests(opts: ObserveOptions): MiddlewareHandler<AppEnv> {
   const { metrics, log } = opts;
   return async (c, next) => {
-    const time = new Date();
     const start = performance.now();
     const requestId = requestIdFor(c.req.header(REQUEST_ID_HEADER));
-    const ajax = isAjax(c.req.url);
     c.set("requestId", requestId);
     if (metrics) {
       c.set("metrics", metrics);
@@ -102,10 +100,11 @@ export function observeRequests(opts: ObserveOptions): MiddlewareHandler<AppEnv>
         c.res.headers.set(REQUEST_ID_HEADER, requestId);
       }
       if (metrics || log) {
-        const route = routeTemplate(c, ajax);
+        // decodeRequest may swap in a rebuilt request, but never changes its path's prefix.
+        const route = routeTemplate(c, isAjax(c.req.url));
         metrics?.recordRequest(c.req.method, route, res.status, durationMs / 1000);
         log?.sink(formatRequestLog({
-          time,
+          time: new Date(Date.now() - durationMs),
           method: c.req.method,
           route,
           status: res.status,
