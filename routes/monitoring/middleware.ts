@@ -15,7 +15,7 @@ import { type ServerMetrics, UNMATCHED_ROUTE } from "./server_metrics.ts";
 export const MAX_REQUEST_ID_LENGTH = 128;
 
 /** A client-sent `X-Request-Id` kept as is: 1–{@linkcode MAX_REQUEST_ID_LENGTH} safe characters. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const REQUEST_ID_PATTERN = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_REQUEST_ID_LENGTH}}$`);
 
 /** The header carrying the request id both ways. */
 export const REQUEST_ID_HEADER = "X-Request-Id";
