@@ -57,8 +57,8 @@ export interface ErrorBody {
 }
 
 /**
- * Renders `{error_code, message}` with an explicit status (transport-level errors). A 5xx also
- * names the request id (routes/monitoring/middleware.ts), in the message and as `request_id`: the
+ * Renders `{error_code, message}` with an explicit status (transport-level errors). A 5xx (but
+ * 501, see {@linkcode namesRequestId}) also names the request id (routes/monitoring/middleware.ts), in the message and as `request_id`: the
  * server's log has the details under that id.
  */
 export function errorResponse(
@@ -68,7 +68,7 @@ export function errorResponse(
   message: string,
 ): Response {
   const id: string | undefined = c.get("requestId");
-  const body: ErrorBody = status < 500 || id === undefined
+  const body: ErrorBody = !namesRequestId(status) || id === undefined
     ? { error_code: code, message }
     : { error_code: code, message: `${message} (request id ${id})`, request_id: id };
   const text = JSON.stringify(body);
@@ -77,6 +77,15 @@ export function errorResponse(
     "Content-Type": "application/json",
     "Content-Length": String(utf8Length(text)),
   });
+}
+
+/**
+ * Whether an error body with this status names the request id: a 5xx, the server's failure, which
+ * the log explains under that id. Not 501: a feature kvflow lacks, which clients probe for and
+ * fall back from (multipart uploads), not something to report.
+ */
+export function namesRequestId(status: number): boolean {
+  return status >= 500 && status !== 501;
 }
 
 /** Where an error happened, for its log line: method, path and request id. */

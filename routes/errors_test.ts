@@ -9,7 +9,7 @@ import { MlflowError } from "../store/errors.ts";
 import { addLogSecrets } from "./log.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
-import { KV_SIZE_MESSAGE, STORAGE_FULL_MESSAGE } from "./errors.ts";
+import { KV_SIZE_MESSAGE, namesRequestId, STORAGE_FULL_MESSAGE } from "./errors.ts";
 
 const GET_EXPERIMENT = "/api/2.0/mlflow/experiments/get?experiment_id=0";
 
@@ -39,7 +39,7 @@ async function errorOf(res: Response, status: number) {
   assert.equal(res.status, status, text);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
   const body = JSON.parse(text);
-  if (status < 500) {
+  if (!namesRequestId(status)) {
     assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
     return body as { error_code: string; message: string };
   }
