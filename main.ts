@@ -22,7 +22,9 @@ import { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS } from "./routes/
 import { CloseConnection, closeIfBodyUnread } from "./routes/close_connection.ts";
 import type { AuthOptions } from "./routes/auth/middleware.ts";
 import { addLogSecrets } from "./routes/log.ts";
-import { createApp } from "./routes/mod.ts";
+import { createApp, DEFAULT_VERSION } from "./routes/mod.ts";
+import { createBufferedLog, LOG_FORMATS, type LogFormat } from "./routes/monitoring/request_log.ts";
+import { createServerMetrics } from "./routes/monitoring/server_metrics.ts";
 import { MlflowError } from "./store/errors.ts";
 import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "./store/kv/mod.ts";
 import { commitLimitsFor } from "./store/kv/commit_limits.ts";
@@ -109,6 +111,13 @@ export interface Config {
    * a change made through another process or isolate may take to hold here. 0 caches nothing.
    */
   authCacheTtlMs: number;
+  /**
+   * Serve Prometheus metrics at `/metrics` (`--expose-prometheus`, MLflow's flag;
+   * `KVFLOW_EXPOSE_PROMETHEUS`). MLflow's directory argument is accepted and ignored.
+   */
+  exposePrometheus: boolean;
+  /** The request log's format (`--log-format`, `KVFLOW_LOG_FORMAT`): `text` or `json`. */
+  logFormat: LogFormat;
   /** `--help` was given: print {@linkcode USAGE} and exit. */
   help: boolean;
 }
@@ -180,6 +189,13 @@ Options (flag > environment variable > default):
                                the cache off (default ${
   DEFAULT_AUTH_CACHE_TTL_MS / 1000
 }, at most ${MAX_AUTH_CACHE_TTL_MS / 1000})
+  --expose-prometheus [dir]    KVFLOW_EXPOSE_PROMETHEUS (true/false)
+                               serve Prometheus metrics at /metrics (admins only with auth;
+                               default: off); MLflow's directory argument is accepted and ignored:
+                               each process counts in memory
+  --log-format <text|json>     KVFLOW_LOG_FORMAT
+                               the request log's format on stdout, one line per request
+                               (default text)
   -h, --help                   print this help
 `;
 
@@ -199,6 +215,8 @@ const SERVER_OPTIONS = {
   "app-name": { type: "string" },
   "default-permission": { type: "string" },
   "auth-cache-ttl": { type: "string" },
+  "expose-prometheus": { type: "boolean" },
+  "log-format": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -222,7 +240,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  *   not a positive number of seconds, an unsupported
  *   backend store URI scheme, a boolean variable that is not true/false, `--artifacts-only`
  *   together with `--no-serve-artifacts`, an `--app-name` other than `basic-auth`, an unknown
- *   permission level, only one of the two admin variables, or on Deno Deploy auth turned off,
+ *   permission level, a `--log-format` other than text or json, only one of the two admin
+ *   variables, or on Deno Deploy auth turned off,
  *   the admin variables missing, or a local artifact destination (a path or `file:` URL,
  *   including the `./mlartifacts` default) while artifacts are served.
  *
@@ -233,14 +252,14 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * //   artifactsDestination: "./mlartifacts", defaultArtifactRoot: "mlflow-artifacts:/",
  * //   serveArtifacts: true, artifactsOnly: false, bodyIdleTimeoutMs: 60000,
  * //   bodyTimeoutMs: 300000, auth: false, defaultPermission: "READ", admin: undefined,
- * //   help: false }
+ * //   authCacheTtlMs: 2000, exposePrometheus: false, logFormat: "text", help: false }
  * ```
  */
 export function parseConfig(args: string[], env: Env): Config {
   let values;
   try {
     ({ values } = parseArgs({
-      args,
+      args: dropPrometheusDir(args),
       options: SERVER_OPTIONS,
       strict: true,
       allowPositionals: false,
@@ -283,6 +302,12 @@ export function parseConfig(args: string[], env: Env): Config {
   }
   const permissionText = pick(values["default-permission"], env.KVFLOW_DEFAULT_PERMISSION);
   const authCacheTtl = pick(values["auth-cache-ttl"], env.KVFLOW_AUTH_CACHE_TTL);
+  const logFormat = pick(values["log-format"], env.KVFLOW_LOG_FORMAT) ?? "text";
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(
+      `Invalid --log-format "${logFormat}": expected ${LOG_FORMATS.join(" or ")}`,
+    );
+  }
   return {
     host,
     port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
@@ -315,6 +340,9 @@ export function parseConfig(args: string[], env: Env): Config {
     authCacheTtlMs: authCacheTtl === undefined
       ? DEFAULT_AUTH_CACHE_TTL_MS
       : parseCacheTtl(authCacheTtl),
+    exposePrometheus: values["expose-prometheus"] ??
+      parseBool("KVFLOW_EXPOSE_PROMETHEUS", env.KVFLOW_EXPOSE_PROMETHEUS) ?? false,
+    logFormat: logFormat as LogFormat,
     help: values.help ?? false,
   };
 }
@@ -418,6 +446,29 @@ export function startupWarnings(config: Config): string[] {
     );
   }
   return warnings;
+}
+
+/**
+ * `args` without the directory MLflow's `--expose-prometheus DIR` takes (`--expose-prometheus=DIR`
+ * and `--expose-prometheus DIR` become `--expose-prometheus`): kvflow counts in memory, per
+ * process, so it has no use for it. A following argument that starts with `-` is the next flag.
+ */
+function dropPrometheusDir(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a.startsWith("--expose-prometheus=")) {
+      out.push("--expose-prometheus");
+      continue;
+    }
+    out.push(a);
+    if (a === "--expose-prometheus" && i + 1 < args.length && !args[i + 1].startsWith("-")) i++;
+  }
+  return out;
 }
 
 /** The first non-empty value: an empty env var (`PORT=`) counts as unset, as shells treat it. */
@@ -857,6 +908,13 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  // The version the app reports (createApp's default), shown in kvflow_build_info.
+  const metrics = config.exposePrometheus ? createServerMetrics(DEFAULT_VERSION) : undefined;
+  // Deno Deploy keeps each console.log call as one log record: there, one call per line.
+  const requestLog = env.DENO_DEPLOYMENT_ID
+    ? { sink: (line: string) => console.log(line), flush() {} }
+    : createBufferedLog();
+
   const { kvPath } = config;
   let kv: Deno.Kv;
   try {
@@ -869,7 +927,7 @@ async function main(): Promise<number> {
   // older one migrated, with progress on stderr (Deno Deploy has no shell for deno task migrate).
   let store: KvTrackingStore;
   try {
-    store = await createKvStore(kv, storeOptions(config));
+    store = await createKvStore(kv, { ...storeOptions(config), observer: metrics?.storeObserver });
   } catch (err) {
     if (!(err instanceof SchemaTooNewError)) throw err;
     console.error(`kvflow: the database at ${describeStore(kvPath)} ${err.message}`);
@@ -910,6 +968,8 @@ async function main(): Promise<number> {
   for (const warning of startupWarnings(config)) console.error(warning);
 
   const app = createApp({
+    metrics,
+    requestLog: { format: config.logFormat, sink: requestLog.sink },
     auth,
     store,
     artifacts,
@@ -962,6 +1022,7 @@ async function main(): Promise<number> {
   }
 
   await server.finished;
+  requestLog.flush();
   kv.close();
   return 0;
 }

@@ -11,6 +11,7 @@ import type { User } from "../store/auth/types.ts";
 import type { Access } from "./auth/access.ts";
 import type { AuthOptions } from "./auth/middleware.ts";
 import { defaultHook } from "./errors.ts";
+import type { ServerMetrics } from "./monitoring/server_metrics.ts";
 
 /** What handlers find in `c.var`; set once per request by `createApp`. */
 export interface AppEnv {
@@ -46,6 +47,10 @@ export interface AppEnv {
      * searches and UI pages filter with it. Without auth it is everything.
      */
     access: () => Promise<Access>;
+    /** This request's id (`X-Request-Id`), set first thing by routes/monitoring/middleware.ts. */
+    requestId?: string;
+    /** The Prometheus series, set only with `--expose-prometheus` (artifact bytes count here). */
+    metrics?: ServerMetrics;
   };
 }
 

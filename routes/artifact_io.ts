@@ -12,6 +12,7 @@ import type { ArtifactRepository, ByteRange, FileInfo } from "../artifacts/types
 import { MlflowError } from "../store/errors.ts";
 import { bodyIdleMessage } from "./decode.ts";
 import { errorResponse } from "./errors.ts";
+import type { Counter } from "./monitoring/registry.ts";
 
 /**
  * The request body as a stream (an empty one when there is none) and its declared length. Reading
@@ -25,12 +26,35 @@ export function uploadBody(c: Context): {
   const idleMs: number = c.var.bodyIdleTimeoutMs;
   const body = c.req.raw.body;
   return {
-    body: body === null
-      ? new Blob([]).stream()
-      : withIdleTimeout(body, idleMs, () =>
-        new HTTPException(408, { message: bodyIdleMessage(idleMs) })),
+    body: body === null ? new Blob([]).stream() : counted(
+      withIdleTimeout(
+        body,
+        idleMs,
+        () => new HTTPException(408, { message: bodyIdleMessage(idleMs) }),
+      ),
+      c.var.metrics?.artifactBytesIn,
+    ),
     contentLength: header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined,
   };
+}
+
+/**
+ * `body` with each chunk's bytes added to `counter` as it passes (Prometheus' artifact bytes),
+ * never buffered; `body` itself when metrics are off.
+ */
+function counted(
+  body: ReadableStream<Uint8Array>,
+  counter: Counter | undefined,
+): ReadableStream<Uint8Array> {
+  if (counter === undefined) return body;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        counter.inc([], chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /** Entries by path, as MLflow sorts its listings. */
@@ -159,7 +183,11 @@ export async function sendArtifact(
   if (spec === undefined) {
     const whole = await repo.get(path);
     if (whole === null) throw missing(path);
-    return c.body(whole.body, 200, downloadHeaders(path, whole.size));
+    return c.body(
+      counted(whole.body, c.var.metrics?.artifactBytesOut),
+      200,
+      downloadHeaders(path, whole.size),
+    );
   }
   // Resolve the range against the size first, so only the bytes served are ever opened.
   const whole = await repo.stat(path);
@@ -177,7 +205,7 @@ export async function sendArtifact(
   const part = await repo.get(path, range);
   if (part === null) throw missing(path);
   const { start, end } = part.range ?? range;
-  return c.body(part.body, 206, {
+  return c.body(counted(part.body, c.var.metrics?.artifactBytesOut), 206, {
     ...downloadHeaders(path, end - start + 1),
     "Content-Range": `bytes ${start}-${end}/${part.size}`,
   });

@@ -10,6 +10,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "@hono/zod-openapi";
 import { MlflowError } from "../store/errors.ts";
 import { logError } from "./log.ts";
+import { utf8Length } from "./respond.ts";
 
 /**
  * MLflow's `ERROR_CODE_TO_HTTP_STATUS`, with one deliberate change: `INVALID_STATE` is 400, not
@@ -48,20 +49,49 @@ export function statusForCode(code: string): ContentfulStatusCode {
   return (STATUS_BY_CODE[code] ?? 500) as ContentfulStatusCode;
 }
 
-/** MLflow's error body. */
+/** MLflow's error body; a 5xx adds the request id, so a user can quote it in a report. */
 export interface ErrorBody {
   error_code: string;
   message: string;
+  request_id?: string;
 }
 
-/** Renders `{error_code, message}` with an explicit status (transport-level errors). */
+/**
+ * Renders `{error_code, message}` with an explicit status (transport-level errors). A 5xx (but
+ * 501, see {@linkcode namesRequestId}) also names the request id (routes/monitoring/middleware.ts), in the message and as `request_id`: the
+ * server's log has the details under that id.
+ */
 export function errorResponse(
   c: Context,
   status: ContentfulStatusCode,
   code: string,
   message: string,
 ): Response {
-  return c.json({ error_code: code, message } satisfies ErrorBody, status);
+  const id: string | undefined = c.get("requestId");
+  const body: ErrorBody = !namesRequestId(status) || id === undefined
+    ? { error_code: code, message }
+    : { error_code: code, message: `${message} (request id ${id})`, request_id: id };
+  const text = JSON.stringify(body);
+  // The declared length is what the request log reports as the reply's size.
+  return c.body(text, status, {
+    "Content-Type": "application/json",
+    "Content-Length": String(utf8Length(text)),
+  });
+}
+
+/**
+ * Whether an error body with this status names the request id: a 5xx, the server's failure, which
+ * the log explains under that id. Not 501: a feature kvflow lacks, which clients probe for and
+ * fall back from (multipart uploads), not something to report.
+ */
+export function namesRequestId(status: number): boolean {
+  return status >= 500 && status !== 501;
+}
+
+/** Where an error happened, for its log line: method, path and request id. */
+function where(c: Context): string[] {
+  const id: string | undefined = c.get("requestId");
+  return [c.req.method, c.req.path, ...(id === undefined ? [] : [`(request id ${id})`])];
 }
 
 /**
@@ -151,7 +181,7 @@ function answer(err: unknown, c: Context): Response {
   if (err instanceof MlflowError) {
     const status = statusForCode(err.code);
     if (isServerSideFailure(err, status)) {
-      logError([err.code, String(status), "on", c.req.method, c.req.path], err);
+      logError([err.code, String(status), "on", ...where(c)], err);
     }
     return errorResponse(c, status, err.code, err.message);
   }
@@ -160,15 +190,15 @@ function answer(err: unknown, c: Context): Response {
     return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || "Bad request");
   }
   if (isStorageFull(err)) {
-    logError(["Storage full on", c.req.method, c.req.path], err);
+    logError(["Storage full on", ...where(c)], err);
     return errorResponse(c, 507, "INSUFFICIENT_STORAGE", STORAGE_FULL_MESSAGE);
   }
   if (isKvSizeError(err)) {
     // Logged: every such input should have been refused by a check before reaching the database.
-    logError(["Oversized input reached the database on", c.req.method, c.req.path], err);
+    logError(["Oversized input reached the database on", ...where(c)], err);
     return errorResponse(c, 400, "INVALID_PARAMETER_VALUE", KV_SIZE_MESSAGE);
   }
-  logError(["Unhandled error on", c.req.method, c.req.path], err);
+  logError(["Unhandled error on", ...where(c)], err);
   return errorResponse(c, 500, "INTERNAL_ERROR", "Internal server error");
 }
 

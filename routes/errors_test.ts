@@ -9,7 +9,7 @@ import { MlflowError } from "../store/errors.ts";
 import { addLogSecrets } from "./log.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
-import { KV_SIZE_MESSAGE, STORAGE_FULL_MESSAGE } from "./errors.ts";
+import { KV_SIZE_MESSAGE, namesRequestId, STORAGE_FULL_MESSAGE } from "./errors.ts";
 
 const GET_EXPERIMENT = "/api/2.0/mlflow/experiments/get?experiment_id=0";
 
@@ -39,8 +39,19 @@ async function errorOf(res: Response, status: number) {
   assert.equal(res.status, status, text);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
   const body = JSON.parse(text);
-  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
-  return body as { error_code: string; message: string };
+  if (!namesRequestId(status)) {
+    assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
+    return body as { error_code: string; message: string };
+  }
+  // A 5xx names its request id (routes/monitoring/middleware.ts), in the message and on its own.
+  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message", "request_id"]);
+  assert.equal(body.request_id, res.headers.get("x-request-id"));
+  const suffix = ` (request id ${body.request_id})`;
+  assert.ok(body.message.endsWith(suffix), body.message);
+  return { error_code: body.error_code, message: body.message.slice(0, -suffix.length) } as {
+    error_code: string;
+    message: string;
+  };
 }
 
 /** The exact message Deno KV gives for `op`, so the mapping follows the runtime's wording. */

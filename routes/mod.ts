@@ -29,6 +29,9 @@ import { experiments } from "./experiments/mod.ts";
 import { gcRoutes } from "./gc/mod.ts";
 import { loggedModelRoutes } from "./logged_models/mod.ts";
 import { metrics } from "./metrics/mod.ts";
+import { observeRequests, type RequestLogOptions } from "./monitoring/middleware.ts";
+import { METRICS_PATH, metricsEndpoint } from "./monitoring/endpoint.ts";
+import type { ServerMetrics } from "./monitoring/server_metrics.ts";
 import { registryRoutes } from "./registry/mod.ts";
 import { mlflowArtifacts } from "./mlflow_artifacts/mod.ts";
 import { buildOpenApiDocument } from "./openapi_document.ts";
@@ -83,6 +86,10 @@ export interface AppDeps extends SecurityOptions, ArtifactModeOptions {
    * pointed at a bundle that cannot be built.
    */
   assets?: AssetLoader;
+  /** Prometheus series to count into and serve at `/metrics`; absent: no `/metrics` route. */
+  metrics?: ServerMetrics;
+  /** Where request-log lines go, in which format; absent: no request log (tests). */
+  requestLog?: RequestLogOptions;
 }
 
 /**
@@ -107,6 +114,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook, getPath: routingPath });
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
+  // First, so every answer (a Host refusal, a 401, a 413, a 404) carries the id and is logged.
+  app.use("*", observeRequests({ metrics: deps.metrics, log: deps.requestLog }));
   app.use("*", security(deps));
   app.use("*", artifactModes(deps, deps.artifacts !== undefined));
   app.use("*", async (c, next) => {
@@ -132,6 +141,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   }
   if (auth) app.use("*", authorizeRequest(auth, { forbiddenPage: forbiddenChallenge(assets) }));
   app.route("/", server);
+  if (deps.metrics) app.get(METRICS_PATH, metricsEndpoint(deps.metrics));
   app.route(API_PREFIX, experiments);
   app.route(API_PREFIX, runs);
   app.route(API_PREFIX, metrics);

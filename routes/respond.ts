@@ -22,6 +22,17 @@ function wireReplacer(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
+/** Bytes of `text` in UTF-8, without encoding it (JSON text has no lone surrogates). */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // 2 bytes below U+0800, 3 above; a surrogate pair is 2 units and 4 bytes.
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+}
+
 /** Encodes a reply body; exported for tests and for non-Hono callers. */
 export function encodeWireJson(body: unknown): string {
   return JSON.stringify(body, wireReplacer);
@@ -36,8 +47,11 @@ export function json<T, S extends ContentfulStatusCode>(
   body: T,
   status: S,
 ): Response & TypedResponse<JSONParsed<T>, S, "json"> {
-  const res: Response = c.body(encodeWireJson(body), status, {
+  const text = encodeWireJson(body);
+  const res: Response = c.body(text, status, {
     "Content-Type": "application/json",
+    // Deno would compute it too, but only here can the request log learn it (monitoring/).
+    "Content-Length": String(utf8Length(text)),
   });
   // Same runtime object c.json would give; only the phantom type differs.
   return res as unknown as Response & TypedResponse<JSONParsed<T>, S, "json">;

@@ -36,6 +36,8 @@ Deno.test("parseConfig() uses MLflow-like defaults with no flags or env", () => 
     defaultPermission: "READ",
     admin: undefined,
     authCacheTtlMs: 2_000,
+    exposePrometheus: false,
+    logFormat: "text",
     help: false,
   });
   strictEqual(DEFAULT_ARTIFACTS_DESTINATION, "./mlartifacts");
@@ -64,6 +66,9 @@ Deno.test("parseConfig() reads every option from flags", () => {
     "EDIT",
     "--auth-cache-ttl",
     "0",
+    "--expose-prometheus",
+    "--log-format",
+    "json",
   ], {});
   deepStrictEqual(cfg, {
     host: "0.0.0.0",
@@ -80,6 +85,8 @@ Deno.test("parseConfig() reads every option from flags", () => {
     defaultPermission: "EDIT",
     admin: undefined,
     authCacheTtlMs: 0,
+    exposePrometheus: true,
+    logFormat: "json",
     help: false,
   });
 });
@@ -101,6 +108,8 @@ Deno.test("parseConfig() reads every option from env", () => {
     KVFLOW_ADMIN_USERNAME: "root",
     KVFLOW_ADMIN_PASSWORD: " a password with spaces ",
     KVFLOW_AUTH_CACHE_TTL: "0.5",
+    KVFLOW_EXPOSE_PROMETHEUS: "true",
+    KVFLOW_LOG_FORMAT: "json",
   });
   deepStrictEqual(cfg, {
     host: "::1",
@@ -117,8 +126,41 @@ Deno.test("parseConfig() reads every option from env", () => {
     defaultPermission: "NO_PERMISSIONS",
     admin: { username: "root", password: " a password with spaces " },
     authCacheTtlMs: 500,
+    exposePrometheus: true,
+    logFormat: "json",
     help: false,
   });
+});
+
+Deno.test("parseConfig() takes MLflow's --expose-prometheus with or without its directory", () => {
+  const on = (args: string[]) => parseConfig(args, {}).exposePrometheus;
+  strictEqual(on(["--expose-prometheus"]), true);
+  strictEqual(on(["--expose-prometheus", "/tmp/prom"]), true);
+  strictEqual(on(["--expose-prometheus=/tmp/prom"]), true);
+  // A flag after it is the next flag, not its directory.
+  const cfg = parseConfig(["--expose-prometheus", "--port", "7"], {});
+  deepStrictEqual([cfg.exposePrometheus, cfg.port], [true, 7]);
+  strictEqual(on(["--no-expose-prometheus"]), false);
+  strictEqual(parseConfig([], { KVFLOW_EXPOSE_PROMETHEUS: "false" }).exposePrometheus, false);
+  strictEqual(
+    parseConfig(["--no-expose-prometheus"], { KVFLOW_EXPOSE_PROMETHEUS: "true" }).exposePrometheus,
+    false,
+  );
+  throwsConfigError(
+    () => parseConfig([], { KVFLOW_EXPOSE_PROMETHEUS: "maybe" }),
+    /KVFLOW_EXPOSE_PROMETHEUS/,
+  );
+  // Only the flag's own value is dropped: another stray word is still refused.
+  throwsConfigError(() => parseConfig(["--expose-prometheus", "a", "b"], {}), /b/);
+});
+
+Deno.test("parseConfig() takes --log-format text or json", () => {
+  strictEqual(
+    parseConfig(["--log-format", "json"], { KVFLOW_LOG_FORMAT: "text" }).logFormat,
+    "json",
+  );
+  strictEqual(parseConfig([], { KVFLOW_LOG_FORMAT: "json" }).logFormat, "json");
+  throwsConfigError(() => parseConfig(["--log-format", "xml"], {}), /Invalid --log-format "xml"/);
 });
 
 Deno.test("parseConfig() rejects body timeouts that are not positive seconds", () => {

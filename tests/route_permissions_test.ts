@@ -13,16 +13,18 @@ import {
   UNMATCHED_PERMISSION,
 } from "../routes/auth/route_permissions.ts";
 import { createApp } from "../routes/mod.ts";
+import { createServerMetrics } from "../routes/monitoring/server_metrics.ts";
 import { buildOpenApiDocument } from "../routes/openapi_document.ts";
 import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { Permission } from "../store/auth/types.ts";
 
-// With auth, so the routes served only then (the user, permission and token endpoints, the
-// users and tokens pages) are enumerated too.
+// With auth and metrics, so the routes served only then (the user, permission and token
+// endpoints, the users and tokens pages, /metrics) are enumerated too.
 const app = createApp({
   store: createMemoryStore(),
   auth: { store: createMemoryAuthStore(), defaultPermission: "READ" },
+  metrics: createServerMetrics("test"),
 });
 
 /**

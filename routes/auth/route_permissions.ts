@@ -158,6 +158,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   // MLflow protects /version (only /static*, /favicon.ico and /health are open).
   "GET /version": AUTHENTICATED,
   "GET /openapi.json": AUTHENTICATED,
+  // Served only with --expose-prometheus. Admins only: request counts by route and status, and
+  // the process's memory, are the operator's business.
+  "GET /metrics": ADMIN,
 
   // ---- experiments --------------------------------------------------------------------------
   [`POST ${API}/experiments/create`]: { resource: "experiment", action: "create" },

@@ -36,6 +36,7 @@ import { prepareSchema } from "./schema.ts";
 import { purgeMethods } from "./purge.ts";
 
 export { SchemaTooNewError } from "./schema.ts";
+import { observeKv, type StoreObserver } from "./observer.ts";
 
 /** Options of {@linkcode createKvStore}. */
 export interface KvStoreOptions {
@@ -66,6 +67,8 @@ export interface KvStoreOptions {
    * import sets it to each recorded time; never used for retries, leases or sweeps.
    */
   now?: () => number;
+  /** Told of commits, conflicts, lock retries, staged batches and points (routes/monitoring/). */
+  observer?: StoreObserver;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -95,6 +98,9 @@ export async function createKvStore(
   kv: Deno.Kv,
   opts: KvStoreOptions = {},
 ): Promise<KvTrackingStore> {
+  const { observer } = opts;
+  // Every commit below (the committer's, the sweeper's, index builds) is then reported.
+  if (observer) kv = observeKv(kv, observer);
   const limits = opts.commitLimits ?? REMOTE_KV_COMMIT_LIMITS;
   const ctx: KvContext = {
     kv,
@@ -106,6 +112,7 @@ export async function createKvStore(
     expCache: new Map(),
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
     now: opts.now ?? Date.now,
+    observer,
   };
   // Issued together, so a cold isolate on a current store pays one round trip for the schema
   // version and Default (one batched read), beside the sweep's list. Neither writes before the
@@ -141,7 +148,12 @@ export async function createKvStore(
     updateRun: (id, input) => updateRun(ctx, id, input),
     deleteRun: (id) => setRunDeleted(ctx, id, true),
     restoreRun: (id) => setRunDeleted(ctx, id, false),
-    logBatch: (id, batch) => logBatch(ctx, id, batch),
+    logBatch: observer
+      ? async (id, batch) => {
+        await logBatch(ctx, id, batch);
+        observer.onPoints(batch.metrics?.length ?? 0);
+      }
+      : (id, batch) => logBatch(ctx, id, batch),
     deleteTag: (id, key) => deleteTag(ctx, id, key),
     logModel: (id, json) => logModel(ctx, id, json),
     logInputs: (id, ds, models) => logInputs(ctx, id, ds, models),

@@ -36,6 +36,7 @@ import type { CachedRunState, RunCache } from "./run_cache.ts";
 import { nextSummary, SUMMARY_MAX_BYTES } from "./run_summary.ts";
 import { indexRunRecord } from "./run_index.ts";
 import { commitStaged, rollForward } from "./staged_batch.ts";
+import type { StoreObserver } from "./observer.ts";
 
 /** What the backend modules share: the KV handle, the commit coalescer and the run cache. */
 export interface KvContext {
@@ -63,6 +64,8 @@ export interface KvContext {
    * so recorded times survive. Retries, leases and sweeps keep `Date.now()`.
    */
   now: () => number;
+  /** Told of each staged batch (`KvStoreOptions.observer`). */
+  observer?: StoreObserver;
 }
 
 /** Most run → experiment ids {@linkcode RunExperiments} remembers before it starts over. */
@@ -502,6 +505,7 @@ async function writeGroup(
       } as Deno.KvEntryMaybe<RunHead>;
       const otherChecks = job.checks.filter((x) => keyId(x.key) !== headId);
       if (!await commitStaged(ctx.kv, runId, stored, otherChecks, withoutHead)) return RETRY;
+      ctx.observer?.onStagedBatch();
       outcomes = results;
       return true;
     });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { namesRequestId } from "../../routes/errors.ts";
 import assert from "node:assert/strict";
 import { type AppDeps, createApp } from "../../routes/mod.ts";
 import { createMemoryStore } from "../../store/memory/mod.ts";
@@ -49,17 +50,29 @@ export async function expectJson(
   return JSON.parse(text);
 }
 
-/** Asserts an MLflow error reply and returns its message. */
+/**
+ * Asserts an MLflow error reply and returns its message. A 5xx but 501 also carries its request id (in
+ * `request_id` and at the end of the message, routes/errors.ts): it is checked against the
+ * `X-Request-Id` header and cut from the message returned.
+ */
 export async function expectError(
   res: Response | Promise<Response>,
   status: number,
   code: string,
 ): Promise<string> {
-  const body = await expectJson(res, status);
+  const r = await res;
+  const body = await expectJson(r, status);
   assert.equal(body.error_code, code, JSON.stringify(body));
   assert.equal(typeof body.message, "string");
-  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
-  return body.message;
+  if (!namesRequestId(status)) {
+    assert.deepEqual(Object.keys(body).sort(), ["error_code", "message"]);
+    return body.message;
+  }
+  assert.deepEqual(Object.keys(body).sort(), ["error_code", "message", "request_id"]);
+  assert.equal(body.request_id, r.headers.get("x-request-id"));
+  const suffix = ` (request id ${body.request_id})`;
+  assert.ok(body.message.endsWith(suffix), body.message);
+  return body.message.slice(0, -suffix.length);
 }
 
 export const MISSING = (name: string) =>

@@ -398,8 +398,15 @@ Deno.test("an unexpected store failure is a generic 500 that leaks nothing", asy
   const original = console.error;
   console.error = () => {};
   try {
-    const body = await expectJson(get(app, "experiments/get", { experiment_id: "0" }), 500);
-    assert.deepEqual(body, { error_code: "INTERNAL_ERROR", message: "Internal server error" });
+    const res = await get(app, "experiments/get", { experiment_id: "0" });
+    const id = res.headers.get("x-request-id") ?? "";
+    const body = await expectJson(res, 500);
+    // The request id is the one thing it adds, so the user can quote it in a report.
+    assert.deepEqual(body, {
+      error_code: "INTERNAL_ERROR",
+      message: `Internal server error (request id ${id})`,
+      request_id: id,
+    });
   } finally {
     console.error = original;
   }

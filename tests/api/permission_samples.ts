@@ -116,6 +116,7 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   "GET /health": one({ request: () => R("GET", "/health"), ok: 200 }),
   "GET /version": one({ request: () => R("GET", "/version"), ok: 200 }),
   "GET /openapi.json": one({ request: () => R("GET", "/openapi.json"), ok: 200 }),
+  "GET /metrics": one({ request: () => R("GET", "/metrics"), ok: 200 }),
 
   // ---- experiments --------------------------------------------------------------------------
   [`POST ${API}/experiments/create`]: one({

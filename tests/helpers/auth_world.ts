@@ -12,6 +12,7 @@ import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import { UNAUTHENTICATED_MESSAGE, WWW_AUTHENTICATE } from "../../routes/auth/authenticate.ts";
 import { type AuthOptions, PERMISSION_DENIED_MESSAGE } from "../../routes/auth/middleware.ts";
 import { createApp } from "../../routes/mod.ts";
+import { createServerMetrics } from "../../routes/monitoring/server_metrics.ts";
 import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
 import type { AuthStore, Permission } from "../../store/auth/types.ts";
 import { createMemoryStore } from "../../store/memory/mod.ts";
@@ -215,6 +216,8 @@ export async function createAuthWorld(opts: AuthWorldOptions = {}): Promise<Auth
     store,
     artifacts: createLocalArtifactRepository({ rootDir: dir }),
     auth: { store: auth, defaultPermission, ...opts.auth },
+    // So /metrics (admin-only) is served and in the permission matrix.
+    metrics: createServerMetrics("test"),
   });
   await auth.createUser(USER_OF.admin, PASSWORD, true);
   for (const level of LEVELS) await auth.createUser(USER_OF[level], PASSWORD, false);
