@@ -12,14 +12,8 @@
 import { deepStrictEqual } from "node:assert/strict";
 import type { ImportResult } from "../store/ops/import.ts";
 import { kvSet, type MlflowFixture, mlflowFixtures } from "./helpers/mlflow_fixtures.ts";
-import {
-  API,
-  importMlflowStore,
-  type Json,
-  q,
-  runKvflowCli,
-  sha256,
-} from "./helpers/mlflow_import_app.ts";
+import { API, importMlflowStore, type Json, q, sha256 } from "./helpers/mlflow_import_app.ts";
+import { runMain } from "./server_helpers.ts";
 
 const wireSort = (list: Json[] | undefined) =>
   (list ?? []).map((x) => JSON.stringify(sortKeys(x))).sort();
@@ -337,7 +331,7 @@ Deno.test({
     const f = mlflowFixtures().find((x) => x.name === "3.1.3-sqlite")!;
     const dir = await Deno.makeTempDir({ prefix: "kvflow-mlflow-cli-" });
     try {
-      const out = await runKvflowCli([
+      const out = await runMain([
         "import",
         "--from-mlflow",
         f.uri,

@@ -24,9 +24,9 @@ import {
   importMlflowStore,
   type Json,
   q,
-  runKvflowCli,
   sha256,
 } from "./helpers/mlflow_import_app.ts";
+import { runMain } from "./server_helpers.ts";
 
 const fixture = (name: MlflowFixture["name"]) => mlflowFixtures().find((f) => f.name === name);
 
@@ -389,7 +389,7 @@ Deno.test({
   fn: async () => {
     const { tmp } = await serverlessFileStore(fixture("2.17.0-filestore")!);
     try {
-      const out = await runKvflowCli([
+      const out = await runMain([
         "import",
         "--from-mlflow",
         "./mlruns",

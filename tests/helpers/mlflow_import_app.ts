@@ -1,20 +1,17 @@
 /**
  * The REST harness of the `import --from-mlflow` tests: an MLflow store read and imported into a
  * fresh in-memory kvflow store with a temp local artifact destination, an app serving it, and
- * the reads the tests compare (JSON calls, bytes, every file of a run with its sha256). Also
- * `deno task import` run as a subprocess.
+ * the reads the tests compare (JSON calls, bytes, every file of a run with its sha256).
  *
  * @module
  */
 import { deepStrictEqual } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import { createApp } from "../../routes/mod.ts";
 import { readMlflowStore } from "../../store/import/mlflow.ts";
 import { importRecords, type ImportResult, openImportStore } from "../../store/ops/import.ts";
 import type { ImportWarning } from "../../store/ops/export_format.ts";
-import { MAIN_TS, REPO_ROOT } from "../server_helpers.ts";
 
 /** A REST answer, read loosely: the tests compare it field by field. */
 // deno-lint-ignore no-explicit-any
@@ -132,20 +129,4 @@ export async function importMlflowStore(
       await Deno.remove(dest, { recursive: true });
     },
   };
-}
-
-/** Runs `main.ts` with `args` (the repository's deno.json, whatever `cwd` is), without colour. */
-export async function runKvflowCli(
-  args: string[],
-  cwd: string = REPO_ROOT,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", join(REPO_ROOT, "deno.json"), MAIN_TS, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }
