@@ -10,64 +10,11 @@
  * (`ALLOWED`), each with its reason; everything else must be equal.
  */
 import { deepStrictEqual } from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { createLocalArtifactRepository } from "../artifacts/local.ts";
-import { createApp } from "../routes/mod.ts";
-import { readMlflowStore } from "../store/import/mlflow.ts";
-import { importRecords, type ImportResult, openImportStore } from "../store/ops/import.ts";
-import type { ImportWarning } from "../store/ops/export_format.ts";
+import type { ImportResult } from "../store/ops/import.ts";
 import { kvSet, type MlflowFixture, mlflowFixtures } from "./helpers/mlflow_fixtures.ts";
-import { MAIN_TS, REPO_ROOT } from "./server_helpers.ts";
+import { API, importMlflowStore, type Json, q, sha256 } from "./helpers/mlflow_import_app.ts";
+import { runMain } from "./server_helpers.ts";
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
-const API = "/api/2.0/mlflow";
-
-/** A fixture imported into a fresh in-memory store, with an app serving it. */
-async function importFixture(f: MlflowFixture) {
-  const kv = await Deno.openKv(":memory:");
-  const artifactsRoot = await Deno.makeTempDir({ prefix: "kvflow-mlflow-import-" });
-  const artifacts = createLocalArtifactRepository({ rootDir: artifactsRoot });
-  const { store, clock } = await openImportStore(kv);
-  const readerWarnings: ImportWarning[] = [];
-  const result = await importRecords(
-    store,
-    readMlflowStore(f.uri, { onWarning: (w) => readerWarnings.push(w) }),
-    { clock, artifactsDir: f.artifactsDir, artifacts },
-  );
-  const app = createApp({ store, artifacts });
-  const call = async (path: string, body?: unknown): Promise<Json> => {
-    const res = await app.request(
-      path,
-      body === undefined ? {} : {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      },
-    );
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return await res.json();
-  };
-  const bytes = async (path: string): Promise<Uint8Array> => {
-    const res = await app.request(path);
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return new Uint8Array(await res.arrayBuffer());
-  };
-  return {
-    result,
-    readerWarnings,
-    call,
-    bytes,
-    async close() {
-      kv.close();
-      await Deno.remove(artifactsRoot, { recursive: true });
-    },
-  };
-}
-
-const q = (params: Record<string, string | number>) =>
-  new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const wireSort = (list: Json[] | undefined) =>
   (list ?? []).map((x) => JSON.stringify(sortKeys(x))).sort();
 function sortKeys(x: Json): Json {
@@ -174,7 +121,7 @@ function allowed(f: MlflowFixture, result: ImportResult) {
 
 for (const f of mlflowFixtures()) {
   Deno.test(`import --from-mlflow ${f.name}: every manifest object reads back equal through the REST API`, async (t) => {
-    const w = await importFixture(f);
+    const w = await importMlflowStore(f.uri, { artifactsDir: f.artifactsDir });
     const { expId, location, value, versionAliases, versionModel, historyPoint } = allowed(
       f,
       w.result,
@@ -278,23 +225,11 @@ for (const f of mlflowFixtures()) {
 
       await t.step("artifacts/list (recursive) and get-artifact sha256", async () => {
         for (const { run: want, artifacts } of m.runs) {
-          const id = want.info.run_id;
-          const files: Json[] = [];
-          const walk = async (path: string) => {
-            const page = await w.call(`${API}/artifacts/list?${q({ run_id: id, path })}`);
-            for (const file of page.files ?? []) {
-              if (file.is_dir) await walk(file.path);
-              else {
-                const body = await w.bytes(`/get-artifact?${q({ run_id: id, path: file.path })}`);
-                // Protobuf JSON leaves a zero file_size out, in MLflow as in kvflow.
-                deepStrictEqual(body.length, Number(file.file_size ?? 0), file.path);
-                files.push({ path: file.path, size: body.length, sha256: sha256(body) });
-              }
-            }
-          };
-          await walk("");
-          files.sort((a, b) => (a.path < b.path ? -1 : 1));
-          deepStrictEqual(files, artifacts, `artifacts of ${want.info.run_name}`);
+          deepStrictEqual(
+            await w.runFiles(want.info.run_id),
+            artifacts,
+            `artifacts of ${want.info.run_name}`,
+          );
         }
       });
 
@@ -396,28 +331,19 @@ Deno.test({
     const f = mlflowFixtures().find((x) => x.name === "3.1.3-sqlite")!;
     const dir = await Deno.makeTempDir({ prefix: "kvflow-mlflow-cli-" });
     try {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          MAIN_TS,
-          "import",
-          "--from-mlflow",
-          f.uri,
-          "--artifacts",
-          f.artifactsDir,
-          "--backend-store-uri",
-          `${dir}/store.kv`,
-          "--artifacts-destination",
-          `${dir}/artifacts`,
-        ],
-        cwd: REPO_ROOT,
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      deepStrictEqual(out.code, 0, new TextDecoder().decode(out.stderr));
+      const out = await runMain([
+        "import",
+        "--from-mlflow",
+        f.uri,
+        "--artifacts",
+        f.artifactsDir,
+        "--backend-store-uri",
+        `${dir}/store.kv`,
+        "--artifacts-destination",
+        `${dir}/artifacts`,
+      ]);
+      const stdout = out.stdout;
+      deepStrictEqual(out.code, 0, out.stderr);
       // No id changed in a fresh store; the reader's warnings are listed; then the counts.
       deepStrictEqual(stdout.includes("→"), false, stdout);
       deepStrictEqual(/deleted_time/.test(stdout), false, stdout);

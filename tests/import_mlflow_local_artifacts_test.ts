@@ -6,32 +6,28 @@
  * locations (`file:///etc`, `..`, symbolic links leading out) copy nothing.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
-import { createApp } from "../routes/mod.ts";
-import { readMlflowStore } from "../store/import/mlflow.ts";
 import {
   localArtifactRoots,
   localPathOf,
   proxiedModelSource,
 } from "../store/import/_local_artifacts.ts";
 import { importRecords, openImportStore } from "../store/ops/import.ts";
-import {
-  EXPORT_FORMAT,
-  type ExportRecord,
-  type ImportWarning,
-} from "../store/ops/export_format.ts";
+import { EXPORT_FORMAT, type ExportRecord } from "../store/ops/export_format.ts";
 import { type MlflowFixture, mlflowFixtures } from "./helpers/mlflow_fixtures.ts";
-import { MAIN_TS, REPO_ROOT } from "./server_helpers.ts";
+import {
+  API,
+  type ImportedMlflowStore,
+  importMlflowStore,
+  type Json,
+  q,
+  sha256,
+} from "./helpers/mlflow_import_app.ts";
+import { runMain } from "./server_helpers.ts";
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
-const API = "/api/2.0/mlflow";
-const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const fixture = (name: MlflowFixture["name"]) => mlflowFixtures().find((f) => f.name === name);
 
 /**
@@ -82,67 +78,15 @@ async function serverlessFileStore(f: MlflowFixture): Promise<{ tmp: string; roo
   return { tmp, root };
 }
 
-/** Imports `uri` into a fresh store with a local artifact destination; REST calls on the result. */
-async function importServerless(uri: string, artifactsDir?: string) {
-  const kv = await Deno.openKv(":memory:");
-  const dest = await Deno.makeTempDir({ prefix: "kvflow-dest-" });
-  const artifacts = createLocalArtifactRepository({ rootDir: dest });
-  const { store, clock } = await openImportStore(kv);
-  const readerWarnings: ImportWarning[] = [];
-  const result = await importRecords(
-    store,
-    readMlflowStore(uri, { onWarning: (w) => readerWarnings.push(w), artifactsDir }),
-    { clock, artifacts, trustArtifactSources: true },
-  );
-  const app = createApp({ store, artifacts });
-  const call = async (path: string, body?: unknown): Promise<Json> => {
-    const res = await app.request(
-      path,
-      body === undefined ? {} : {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      },
-    );
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return await res.json();
-  };
-  /** Every file of a run through artifacts/list and get-artifact, sorted by path. */
-  const runFiles = async (runId: string) => {
-    const files: Json[] = [];
-    const walk = async (path: string) => {
-      const page = await call(`${API}/artifacts/list?${q({ run_id: runId, path })}`);
-      for (const file of page.files ?? []) {
-        if (file.is_dir) await walk(file.path);
-        else {
-          const res = await app.request(`/get-artifact?${q({ run_id: runId, path: file.path })}`);
-          const body = new Uint8Array(await res.arrayBuffer());
-          files.push({ path: file.path, size: body.length, sha256: sha256(body) });
-        }
-      }
-    };
-    await walk("");
-    return files.sort((a, b) => (a.path < b.path ? -1 : 1));
-  };
-  const messages = () =>
-    [...readerWarnings, ...result.warnings].map((w) => `${w.subject}: ${w.message}`);
-  return {
-    result,
-    call,
-    runFiles,
-    messages,
-    dest,
-    async close() {
-      kv.close();
-      await Deno.remove(dest, { recursive: true });
-    },
-  };
+/** Imports `uri` as the CLI does (copying each run's checked local directory). */
+function importServerless(uri: string): Promise<ImportedMlflowStore> {
+  return importMlflowStore(uri, { trustArtifactSources: true });
 }
 
 /** Checks every manifest run's proxied URI and files, and every experiment's location. */
 async function checkAgainstManifest(
   f: MlflowFixture,
-  w: Awaited<ReturnType<typeof importServerless>>,
+  w: ImportedMlflowStore,
 ) {
   const expId = (id: string) => w.result.remapped.experiments.get(id) ?? id;
   let files = 0;
@@ -214,7 +158,7 @@ for (const name of ["2.17.0-sqlite", "3.1.3-sqlite"] as const) {
       const f = fixture(name)!;
       const tmp = await Deno.realPath(await Deno.makeTempDir({ prefix: "kvflow-mlflow-db-" }));
       const w0 = { close: async () => {} };
-      let w: Awaited<ReturnType<typeof importServerless>> | typeof w0 = w0;
+      let w: ImportedMlflowStore | typeof w0 = w0;
       try {
         // MLflow's SQL store on POSIX writes plain absolute paths under the default ./mlruns.
         Deno.copyFileSync(join(f.dir, "mlflow.db"), join(tmp, "mlflow.db"));
@@ -445,28 +389,17 @@ Deno.test({
   fn: async () => {
     const { tmp } = await serverlessFileStore(fixture("2.17.0-filestore")!);
     try {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--config",
-          join(REPO_ROOT, "deno.json"),
-          MAIN_TS,
-          "import",
-          "--from-mlflow",
-          "./mlruns",
-          "--backend-store-uri",
-          `${tmp}/store.kv`,
-          "--artifacts-destination",
-          `${tmp}/dest`,
-        ],
-        cwd: tmp,
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      strictEqual(out.code, 0, new TextDecoder().decode(out.stderr));
+      const out = await runMain([
+        "import",
+        "--from-mlflow",
+        "./mlruns",
+        "--backend-store-uri",
+        `${tmp}/store.kv`,
+        "--artifacts-destination",
+        `${tmp}/dest`,
+      ], tmp);
+      const stdout = out.stdout;
+      strictEqual(out.code, 0, out.stderr);
       ok(/28 artifact files/.test(stdout), stdout);
       ok(!/outside the store|not an mlflow-artifacts/.test(stdout), stdout);
     } finally {

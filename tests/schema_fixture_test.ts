@@ -15,6 +15,7 @@ import { createKvStore } from "../store/kv/mod.ts";
 import { migrate } from "../store/kv/schema.ts";
 import type { TrackingStore } from "../store/types.ts";
 import {
+  FIXTURE_DATASET_INPUT,
   FIXTURE_LOSS_POINTS,
   FIXTURE_T0,
   FIXTURE_USER,
@@ -85,15 +86,8 @@ async function checkFixture(store: TrackingStore, kv: Deno.Kv): Promise<void> {
 
   assert.equal(main.inputs.dataset_inputs.length, 1);
   const input = main.inputs.dataset_inputs[0];
-  assert.deepEqual(input.dataset, {
-    name: "iris",
-    digest: "d1g3st",
-    source_type: "local",
-    source: "file:///data/iris.csv",
-    schema: '{"mlflow_colspec": []}',
-    profile: '{"num_rows": 150}',
-  });
-  assert.deepEqual(tagMap(input.tags), { "mlflow.data.context": "training" });
+  assert.deepEqual(input.dataset, FIXTURE_DATASET_INPUT.dataset);
+  assert.deepEqual(tagMap(input.tags), tagMap(FIXTURE_DATASET_INPUT.tags));
 
   const discarded = await store.getRun(byName.get("discarded")!.info.run_id);
   assert.equal(discarded.info.lifecycle_stage, "deleted");

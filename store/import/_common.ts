@@ -1,14 +1,14 @@
 /**
- * What both MLflow readers share: cutting a history into point records, the warnings that would
- * repeat once per row (summed into one line per kind), and MLflow's status numbers.
+ * What both MLflow readers share below their records (./_records.ts): cutting a history into
+ * point records, the warnings that would repeat once per row (summed into one line per kind),
+ * MLflow's status numbers and how a stored value is read.
  *
  * @module
  */
 import type { ExportedPoint, ImportWarning, MetricPointsRecord } from "../ops/export_format.ts";
 import { MAX_POINTS_PER_RECORD } from "../ops/export_format.ts";
 import type { LoggedModelStatus } from "../logged_models/types.ts";
-import type { RunStatus, Tag } from "../types.ts";
-import type { ModelVersion, ModelVersionStage } from "../registry/types.ts";
+import type { LifecycleStage, RunStatus } from "../types.ts";
 
 /** How many example ids a summed warning names before "…". */
 export const MAX_WARNING_EXAMPLES = 5;
@@ -92,64 +92,13 @@ export function modelIdOfSource(source: string): string | undefined {
   return /^models:\/(m-[0-9a-f]{32})$/.exec(source)?.[1];
 }
 
-const STAGES: readonly ModelVersionStage[] = ["None", "Staging", "Production", "Archived"];
-const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-const num = (v: unknown): number => Number(v);
+/** A stored value as a string; SQL NULL and a missing field are "". */
+export const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 
-/**
- * A `model_versions` row (SQL) or `version-<n>/meta.yaml` (file store) as kvflow's
- * version, or undefined (with a warning) when not carried.
- */
-export function versionOf(
-  name: string,
-  v: Record<string, unknown>,
-  tags: Tag[],
-  tally: WarningTally,
-): ModelVersion | undefined {
-  const id = `${name} v${v.version}`;
-  if (v.current_stage === DELETED_VERSION_STAGE) {
-    tally.add("model versions", "deleted in MLflow: not carried (its number stays used)", id);
-    return undefined;
-  }
-  if (v.status && v.status !== "READY") {
-    tally.add("model versions", `status ${v.status} carried as READY`, id);
-  }
-  const stage = STAGES.includes(v.current_stage as ModelVersionStage)
-    ? (v.current_stage as ModelVersionStage)
-    : "None";
-  if (v.current_stage && stage !== v.current_stage) {
-    tally.add("model versions", `unknown stage "${v.current_stage}" carried as None`, id);
-  }
-  const source = str(v.source);
-  const modelId = modelIdOfSource(source);
-  // MLflow derives storage_location from the source; only another value would be lost.
-  const storage = str(v.storage_location);
-  const derived = storage === "" || storage === source ||
-    (modelId !== undefined && storage.endsWith(`/models/${modelId}/artifacts`));
-  if (!derived) {
-    tally.add(
-      "model versions",
-      "storage_location other than the one MLflow derives from the source: not carried",
-      id,
-    );
-  }
-  return {
-    name,
-    version: str(v.version),
-    creation_timestamp: num(v.creation_time ?? v.creation_timestamp ?? 0),
-    last_updated_timestamp: num(
-      v.last_updated_time ?? v.last_updated_timestamp ?? v.creation_time ?? v.creation_timestamp ??
-        0,
-    ),
-    ...(v.user_id ? { user_id: str(v.user_id) } : {}),
-    current_stage: stage,
-    description: str(v.description),
-    source,
-    ...(v.run_id ? { run_id: str(v.run_id) } : {}),
-    status: "READY",
-    tags,
-    run_link: str(v.run_link),
-    aliases: [],
-    ...(modelId ? { model_id: modelId } : {}),
-  };
-}
+/** A stored value (an integer column, a YAML number) as a number. */
+export const num = (v: unknown): number => Number(v);
+
+/** MLflow's `lifecycle_stage` as kvflow's: anything but `deleted` is active. */
+export const lifecycleStage = (
+  v: unknown,
+): LifecycleStage => (v === "deleted" ? "deleted" : "active");

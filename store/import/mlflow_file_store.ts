@@ -11,28 +11,25 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { MlflowError } from "../errors.ts";
-import type { DatasetInput, LifecycleStage, RunStatus, Tag } from "../types.ts";
+import type { DatasetInput, Tag } from "../types.ts";
 import type { ExportRecord, ImportWarning } from "../ops/export_format.ts";
-import { EXPORT_FORMAT, toWireNumber } from "../ops/export_format.ts";
+import { toWireNumber } from "../ops/export_format.ts";
 import type { ModelVersion } from "../registry/types.ts";
+import { PointBuffer, RUN_STATUS_BY_NUMBER, str, WarningTally } from "./_common.ts";
 import {
-  PointBuffer,
-  PROXIED_ARTIFACTS_SCHEME,
-  RUN_STATUS_BY_NUMBER,
+  datasetInput,
+  experimentRecord,
+  headerRecord,
+  LEGACY_SOURCE_FIELDS,
+  registeredModelRecord,
+  runRecord,
   versionOf,
-  WarningTally,
-} from "./_common.ts";
-import {
-  experimentLocation,
-  type LocalArtifactRoots,
-  localArtifactRoots,
-  localArtifacts,
-  modelSources,
-  storeParent,
-} from "./_local_artifacts.ts";
+} from "./_records.ts";
+import { type LocalArtifactRoots, localArtifactRoots, storeParent } from "./_local_artifacts.ts";
 
 type Meta = Record<string, unknown>;
 
@@ -44,10 +41,6 @@ export const MAX_KEY_DEPTH = 32;
 
 /** Longest metric-file line read; a longer one is reported and skipped, not buffered. */
 export const MAX_METRIC_LINE_CHARS = 1024;
-
-const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-const num = (v: unknown): number => Number(v);
-const stage = (v: unknown): LifecycleStage => (v === "deleted" ? "deleted" : "active");
 
 /**
  * Streams the MLflow file store at `root` as export records: the header, then each experiment
@@ -63,12 +56,7 @@ export async function* readMlflowFileStore(
   const experimentDirs = await listExperiments(root);
   const tally = new WarningTally();
   const roots = localArtifactRoots([root, opts.artifactsDir], storeParent(root));
-  yield {
-    type: "header",
-    format: EXPORT_FORMAT,
-    exported_at: Date.now(),
-    source: "mlflow-file-store",
-  };
+  yield headerRecord("mlflow-file-store");
   for (const dir of experimentDirs) {
     const meta = await readYaml(join(dir, "meta.yaml"), tally);
     if (!meta) continue;
@@ -80,23 +68,7 @@ export async function* readMlflowFileStore(
         if (!tags.some((t) => t.key === key)) tags.push({ key, value: str(value) });
       }
     }
-    yield {
-      type: "experiment",
-      experiment: {
-        experiment_id: experimentId,
-        name: str(meta.name),
-        artifact_location: experimentLocation(
-          str(meta.artifact_location),
-          experimentId,
-          roots,
-          tally,
-        ),
-        lifecycle_stage: stage(meta.lifecycle_stage),
-        creation_time: num(meta.creation_time ?? 0),
-        last_update_time: num(meta.last_update_time ?? meta.creation_time ?? 0),
-        tags,
-      },
-    };
+    yield experimentRecord(meta, tags, roots, tally);
     for await (const entry of readDirOrEmpty(dir)) {
       if (!entry.isDirectory) continue;
       if (entry.name === "models" || entry.name === "traces") {
@@ -133,7 +105,7 @@ async function listExperiments(root: string): Promise<string[]> {
   const active = isDir ? await list(root) : [];
   const dirs = [...active, ...await list(join(root, ".trash"))];
   const withMeta = [];
-  for (const d of dirs) if (await exists(join(d, "meta.yaml"))) withMeta.push(d);
+  for (const d of dirs) if (existsSync(join(d, "meta.yaml"))) withMeta.push(d);
   if (withMeta.length === 0) {
     throw new MlflowError(
       "INVALID_PARAMETER_VALUE",
@@ -157,52 +129,22 @@ async function* readRun(
   const status = typeof meta.status === "number"
     ? RUN_STATUS_BY_NUMBER[meta.status]
     : Object.values(RUN_STATUS_BY_NUMBER).find((s) => s === meta.status);
-  if (!status) tally.add("runs", `unknown status "${meta.status}": carried as FAILED`, id);
-  let artifactUri = str(meta.artifact_uri);
-  // Without a tracking server the files sit in the run's own directory (moved to .trash/ with a
-  // deleted experiment, while the URI still names the old place).
-  const local = localArtifacts(
-    artifactUri,
-    `${str(meta.experiment_id)}/${id}/artifacts`,
+  const params = await readKeyFiles(join(dir, "params"));
+  const legacy = LEGACY_SOURCE_FIELDS.some((k) => str(meta[k]) !== "");
+  yield runRecord(
+    meta,
+    {
+      id,
+      name: meta.run_name,
+      status,
+      params,
+      tags,
+      ...(legacy && { legacySource: "fields" }),
+      ownArtifactsDir: join(dir, "artifacts"),
+    },
     roots,
     tally,
-    "runs",
-    id,
-    [join(dir, "artifacts")],
   );
-  if (local) artifactUri = local.uri;
-  else if (!artifactUri.startsWith(PROXIED_ARTIFACTS_SCHEME)) {
-    tally.add(
-      "runs",
-      "artifact_uri is not an mlflow-artifacts:/ URI: kept as it is, its files are not copied by --artifacts",
-      id,
-    );
-  }
-  if (["source_name", "entry_point_name", "source_version"].some((k) => str(meta[k]) !== "")) {
-    tally.add("runs", "legacy source_name/entry_point_name/source_version fields not carried", id);
-  }
-  yield {
-    type: "run",
-    info: {
-      run_id: id,
-      run_uuid: id,
-      run_name: str(meta.run_name ?? tags.find((t) => t.key === "mlflow.runName")?.value),
-      experiment_id: str(meta.experiment_id),
-      user_id: str(meta.user_id),
-      status: (status ?? "FAILED") as RunStatus,
-      start_time: num(meta.start_time ?? 0),
-      ...(meta.end_time !== null && meta.end_time !== undefined
-        ? { end_time: num(meta.end_time) }
-        : {}),
-      artifact_uri: artifactUri,
-      lifecycle_stage: stage(meta.lifecycle_stage),
-    },
-    params: (await readKeyFiles(join(dir, "params"))).map((p) => ({ key: p.key, value: p.value })),
-    tags,
-    ...(meta.lifecycle_stage === "deleted" && meta.deleted_time !== null &&
-      meta.deleted_time !== undefined && { deleted_time: num(meta.deleted_time) }),
-    ...(local?.source !== undefined && { artifact_source: local.source }),
-  };
   for (const key of await listKeys(join(dir, "metrics"))) {
     yield* readMetricFile(id, key, join(dir, "metrics", key), tally);
   }
@@ -210,7 +152,7 @@ async function* readRun(
   if (dataset_inputs.length) {
     yield { type: "run_inputs", run_id: id, dataset_inputs, model_inputs: [] };
   }
-  if (await exists(join(dir, "outputs"))) {
+  if (existsSync(join(dir, "outputs"))) {
     tally.add("runs", "outputs/ of a file store (MLflow 3 model outputs) not carried", id);
   }
 }
@@ -310,17 +252,7 @@ async function readInputs(
     const tags = meta.tags && typeof meta.tags === "object"
       ? Object.entries(meta.tags as Meta).map(([key, value]) => ({ key, value: str(value) }))
       : [];
-    out.push({
-      tags,
-      dataset: {
-        name: str(ds.name),
-        digest: str(ds.digest),
-        source_type: str(ds.source_type),
-        source: str(ds.source),
-        ...(ds.schema !== null && ds.schema !== undefined ? { schema: str(ds.schema) } : {}),
-        ...(ds.profile !== null && ds.profile !== undefined ? { profile: str(ds.profile) } : {}),
-      },
-    });
+    out.push(datasetInput(tags, ds));
   }
   return out.sort((a, b) =>
     a.dataset.name < b.dataset.name ? -1 : a.dataset.name > b.dataset.name ? 1 : 0
@@ -357,33 +289,13 @@ async function* readRegistry(
       const vdir = join(base, `version-${n}`);
       const v = await readYaml(join(vdir, "meta.yaml"), tally);
       if (!v) continue;
-      const version = versionOf(
-        name,
-        { ...v, ...modelSources(v, roots) },
-        await readKeyFiles(join(vdir, "tags")),
-        tally,
-      );
-      if (!version) continue;
-      version.aliases = [...aliasMap].filter(([, n]) => n === version.version).map(([a]) => a)
-        .sort();
-      versions.push(version);
+      const version = versionOf(name, v, await readKeyFiles(join(vdir, "tags")), roots, tally);
+      if (version) versions.push(version);
     }
-    yield {
-      type: "registered_model",
-      model: {
-        name,
-        creation_timestamp: num(meta.creation_timestamp ?? 0),
-        last_updated_timestamp: num(meta.last_updated_timestamp ?? meta.creation_timestamp ?? 0),
-        ...(meta.description ? { description: str(meta.description) } : {}),
-        latest_versions: [],
-        tags: await readKeyFiles(join(base, "tags")),
-        aliases: [...aliasMap].sort(([a], [b]) => (a < b ? -1 : 1)).map(([alias, version]) => ({
-          alias,
-          version,
-        })),
-      },
-      versions,
-    };
+    const aliases = [...aliasMap].sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([alias, version]) => ({ alias, version }));
+    const tags = await readKeyFiles(join(base, "tags"));
+    yield registeredModelRecord(name, meta, tags, aliases, versions);
   }
 }
 
@@ -413,15 +325,6 @@ async function* readDirOrEmpty(dir: string): AsyncGenerator<Deno.DirEntry> {
     yield* Deno.readDir(dir);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

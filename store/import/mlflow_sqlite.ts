@@ -14,26 +14,26 @@ import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { MlflowError } from "../errors.ts";
 import type { ExportRecord, ImportWarning } from "../ops/export_format.ts";
-import { EXPORT_FORMAT, toWireNumber } from "../ops/export_format.ts";
-import type { LifecycleStage, RunStatus, Tag } from "../types.ts";
+import { toWireNumber } from "../ops/export_format.ts";
+import type { RunStatus, Tag } from "../types.ts";
 import type { ModelVersion } from "../registry/types.ts";
+import { LOGGED_MODEL_STATUS_BY_NUMBER, num, PointBuffer, str, WarningTally } from "./_common.ts";
 import {
-  LOGGED_MODEL_STATUS_BY_NUMBER,
-  PointBuffer,
-  PROXIED_ARTIFACTS_SCHEME,
+  datasetInput,
+  experimentRecord,
+  headerRecord,
+  LEGACY_SOURCE_FIELDS,
+  registeredModelRecord,
+  type Row,
+  runRecord,
   versionOf,
-  WarningTally,
-} from "./_common.ts";
+} from "./_records.ts";
 import {
-  experimentLocation,
   type LocalArtifactRoots,
   localArtifactRoots,
   localArtifacts,
-  modelSources,
   storeParent,
 } from "./_local_artifacts.ts";
-
-type Row = Record<string, unknown>;
 
 const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
 
@@ -48,10 +48,6 @@ const UNCARRIED_TABLES = [
   "evaluation_datasets",
   "webhooks",
 ];
-
-const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-const num = (v: unknown): number => Number(v);
-const stage = (v: unknown): LifecycleStage => (v === "deleted" ? "deleted" : "active");
 
 /**
  * Streams the MLflow SQLite database at `path` as export records: the header, every experiment
@@ -102,12 +98,7 @@ export async function* readMlflowSqlite(
       [opts.artifactsDir, join(storeParent(path), "mlruns")],
       storeParent(path),
     );
-    yield {
-      type: "header",
-      format: EXPORT_FORMAT,
-      exported_at: Date.now(),
-      source: "mlflow-sqlite",
-    };
+    yield headerRecord("mlflow-sqlite");
     yield* experiments(db, roots, tally);
     if (tables.has("logged_models")) yield* loggedModels(db, roots, tally);
     yield* runs(db, tables, columns, roots, tally);
@@ -157,23 +148,7 @@ function* experiments(
         expTags.push({ key: str(t.key), value: str(t.value) });
       }
     }
-    yield {
-      type: "experiment",
-      experiment: {
-        experiment_id: str(e.experiment_id),
-        name: str(e.name),
-        artifact_location: experimentLocation(
-          str(e.artifact_location),
-          str(e.experiment_id),
-          roots,
-          tally,
-        ),
-        lifecycle_stage: stage(e.lifecycle_stage),
-        creation_time: num(e.creation_time ?? 0),
-        last_update_time: num(e.last_update_time ?? e.creation_time ?? 0),
-        tags: expTags,
-      },
-    };
+    yield experimentRecord(e, expTags, roots, tally);
   }
 }
 
@@ -267,51 +242,19 @@ function* runs(
     const status = RUN_STATUSES.includes(r.status as RunStatus)
       ? (r.status as RunStatus)
       : undefined;
-    if (!status) tally.add("runs", `unknown status "${r.status}": carried as FAILED`, id);
-    let artifactUri = str(r.artifact_uri);
-    const local = localArtifacts(
-      artifactUri,
-      `${str(r.experiment_id)}/${id}/artifacts`,
+    yield runRecord(
+      r,
+      {
+        id,
+        name: r.name,
+        status,
+        params: [...params.iterate(id)].map((p) => ({ key: str(p.key), value: str(p.value) })),
+        tags: runTags,
+        ...(legacySource(r, runColumns) && { legacySource: "columns" }),
+      },
       roots,
       tally,
-      "runs",
-      id,
     );
-    if (local) artifactUri = local.uri;
-    else if (!artifactUri.startsWith(PROXIED_ARTIFACTS_SCHEME)) {
-      tally.add(
-        "runs",
-        "artifact_uri is not an mlflow-artifacts:/ URI: kept as it is, its files are not copied by --artifacts",
-        id,
-      );
-    }
-    if (legacySource(r, runColumns)) {
-      tally.add(
-        "runs",
-        "legacy source_name/entry_point_name/source_version columns not carried",
-        id,
-      );
-    }
-    yield {
-      type: "run",
-      info: {
-        run_id: id,
-        run_uuid: id,
-        run_name: str(r.name ?? runTags.find((t) => t.key === "mlflow.runName")?.value),
-        experiment_id: str(r.experiment_id),
-        user_id: str(r.user_id),
-        status: status ?? "FAILED",
-        start_time: num(r.start_time ?? 0),
-        ...(r.end_time !== null && r.end_time !== undefined ? { end_time: num(r.end_time) } : {}),
-        artifact_uri: artifactUri,
-        lifecycle_stage: stage(r.lifecycle_stage),
-      },
-      params: [...params.iterate(id)].map((p) => ({ key: str(p.key), value: str(p.value) })),
-      tags: runTags,
-      ...(r.lifecycle_stage === "deleted" && r.deleted_time !== null &&
-        r.deleted_time !== undefined && { deleted_time: num(r.deleted_time) }),
-      ...(local?.source !== undefined && { artifact_source: local.source }),
-    };
     yield* points(id, tally);
     if (latest) checkLatest(id, latest, points.latestOf, tally);
     if (inputs) yield* inputs(id, tally);
@@ -320,9 +263,7 @@ function* runs(
 
 /** Whether the run's pre-1.0 source columns hold anything kvflow would drop. */
 function legacySource(r: Row, cols: Set<string>): boolean {
-  return ["source_name", "entry_point_name", "source_version"].some((c) =>
-    cols.has(c) && str(r[c]) !== ""
-  );
+  return LEGACY_SOURCE_FIELDS.some((c) => cols.has(c) && str(r[c]) !== "");
 }
 
 /**
@@ -446,8 +387,8 @@ function checkLatest(
 /** A run's dataset and model inputs, and its model outputs (MLflow 3). */
 function runInputs(db: DatabaseSync, tables: Set<string>, inputCols: Set<string>) {
   const datasets = db.prepare(
-    `SELECT i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source,
-       d.dataset_schema, d.dataset_profile
+    `SELECT i.input_uuid, d.name, d.digest, d.dataset_source_type AS source_type,
+       d.dataset_source AS source, d.dataset_schema AS schema, d.dataset_profile AS profile
      FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
      WHERE i.destination_type = 'RUN' AND i.destination_id = ? AND i.source_type = 'DATASET'
      ORDER BY d.name, d.digest`,
@@ -470,22 +411,17 @@ function runInputs(db: DatabaseSync, tables: Set<string>, inputCols: Set<string>
      ORDER BY destination_id`,
   );
   return function* (runId: string, tally: WarningTally): Generator<ExportRecord> {
-    const dataset_inputs = [...datasets.iterate(runId)].map((d) => ({
-      tags: inputTags
-        ? [...inputTags.iterate(str(d.input_uuid))].map((t) => ({
-          key: str(t.name),
-          value: str(t.value),
-        }))
-        : [],
-      dataset: {
-        name: str(d.name),
-        digest: str(d.digest),
-        source_type: str(d.dataset_source_type),
-        source: str(d.dataset_source),
-        ...(d.dataset_schema !== null ? { schema: str(d.dataset_schema) } : {}),
-        ...(d.dataset_profile !== null ? { profile: str(d.dataset_profile) } : {}),
-      },
-    }));
+    const dataset_inputs = [...datasets.iterate(runId)].map((d) =>
+      datasetInput(
+        inputTags
+          ? [...inputTags.iterate(str(d.input_uuid))].map((t) => ({
+            key: str(t.name),
+            value: str(t.value),
+          }))
+          : [],
+        d,
+      )
+    );
     const missing = num(orphans.get(runId)?.n);
     if (missing > 0) {
       tally.add("runs", "dataset input naming no stored dataset: not carried", runId);
@@ -532,28 +468,17 @@ function* registry(
       for (const t of vTags.takeWhile((t) => num(t.version) <= num(v.version))) {
         if (num(t.version) === num(v.version)) vt.push({ key: str(t.key), value: str(t.value) });
       }
-      const version = versionOf(name, { ...v, ...modelSources(v, roots) }, vt, tally);
+      const version = versionOf(name, v, vt, roots, tally);
       if (version) out.push(version);
     }
     const modelAliases = aliases
       ? [...aliases.iterate(name)].map((a) => ({ alias: str(a.alias), version: str(a.version) }))
       : [];
-    for (const v of out) {
-      v.aliases = modelAliases.filter((a) => a.version === v.version).map((a) => a.alias);
-    }
-    yield {
-      type: "registered_model",
-      model: {
-        name,
-        creation_timestamp: num(m.creation_time ?? 0),
-        last_updated_timestamp: num(m.last_updated_time ?? m.creation_time ?? 0),
-        ...(m.description ? { description: str(m.description) } : {}),
-        latest_versions: [],
-        tags: [...tags.iterate(name)].map((t) => ({ key: str(t.key), value: str(t.value) })),
-        aliases: modelAliases,
-      },
-      versions: out,
-    };
+    const modelTags = [...tags.iterate(name)].map((t) => ({
+      key: str(t.key),
+      value: str(t.value),
+    }));
+    yield registeredModelRecord(name, m, modelTags, modelAliases, out);
   }
 }
 
