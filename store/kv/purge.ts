@@ -5,6 +5,7 @@
  * @module
  */
 import { MlflowError } from "../errors.ts";
+import { notDeleted } from "../purge_errors.ts";
 import type { GcCandidate, GcCandidateQuery, PurgeMethods } from "../purge_types.ts";
 import { experimentNotFound } from "./experiments.ts";
 import {
@@ -12,7 +13,6 @@ import {
   experimentPurgeKey,
   experimentPurgesPrefix,
   experimentsPrefix,
-  loggedModelDataRoot,
   loggedModelPurgesPrefix,
   runKey,
   runPurgeKey,
@@ -22,9 +22,9 @@ import {
 import type { ExperimentRecord, RunRecord } from "./records.ts";
 import { type KvContext, runNotFound } from "./run_write.ts";
 import { PURGE_LIST_BATCH } from "./purge_batches.ts";
-import { notDeleted, purgeRun, runDeletion, runTarget } from "./purge_run.ts";
+import { purgeRun, runDeletion, runTarget } from "./purge_run.ts";
 import { experimentTarget, purgeExperiment } from "./purge_experiment.ts";
-import { modelTarget, purgeLoggedModel, type StoredModel } from "./purge_model.ts";
+import { modelTarget, purgeLoggedModel, type StoredModel, storedModels } from "./purge_model.ts";
 
 /** Ids longer than this name nothing (and would make KV keys too long): not found. */
 export const MAX_PURGE_ID_CHARS = 256;
@@ -92,20 +92,13 @@ async function* deletedRunsOf(
   }
 }
 
-/** Deleted logged models of live experiments: one list call per model (its record only). */
+/** Deleted logged models of live experiments. */
 async function* deletedModels(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
-  const root = loggedModelDataRoot();
-  let start: Deno.KvKey | undefined;
-  for (;;) {
-    const selector = start ? { prefix: root, start } : { prefix: root };
-    const [e] = await Array.fromAsync(kv.list<StoredModel>(selector, { limit: 1 }));
-    if (!e) return;
-    const modelId = e.key[1] as string;
-    start = [...root, `${modelId}\0`];
-    if (e.key[2] !== "a" || !e.value.deleted) continue;
-    const exp = await kv.get<ExperimentRecord>(experimentKey(e.value.experiment_id));
+  for await (const m of storedModels(kv)) {
+    if (!m.deleted) continue;
+    const exp = await kv.get<ExperimentRecord>(experimentKey(m.experiment_id));
     if (exp.value?.lifecycle_stage !== "active") continue; // goes with its experiment
-    yield candidate(modelTarget(e.value), e.value.last_updated_timestamp_ms, false);
+    yield candidate(modelTarget(m), m.last_updated_timestamp_ms, false);
   }
 }
 

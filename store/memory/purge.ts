@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { MlflowError } from "../errors.ts";
 import { modelNotFound } from "../logged_models/common.ts";
+import { notDeleted, refuseDefaultExperiment } from "../purge_errors.ts";
 import type {
   GcCandidate,
   GcCandidateQuery,
@@ -22,12 +22,6 @@ import {
   type MemoryState,
   type RunRecord,
 } from "./state.ts";
-
-const notDeleted = (what: string, id: string) =>
-  new MlflowError(
-    "INVALID_PARAMETER_VALUE",
-    `The ${what} ${id} must be in the 'deleted' lifecycle stage to be purged`,
-  );
 
 function runCandidate(s: MemoryState, rec: RunRecord): GcCandidate {
   const exp = s.experiments.get(rec.info.experiment_id)?.experiment;
@@ -173,9 +167,7 @@ export function purgeMethods(s: MemoryState): PurgeMethods {
       }, hooks);
     },
     async purgeExperiment(id, hooks = {}) {
-      if (id === "0") {
-        throw new MlflowError("INVALID_PARAMETER_VALUE", "Cannot purge the Default experiment");
-      }
+      refuseDefaultExperiment(id);
       await purge(`experiment:${id}`, () => {
         const c = namedExperiment(id);
         const rec = s.experiments.get(id)!;
