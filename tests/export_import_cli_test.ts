@@ -2,19 +2,7 @@
 import assert from "node:assert/strict";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
 import { createKvStore } from "../store/kv/mod.ts";
-import { MAIN_TS, REPO_ROOT } from "./server_helpers.ts";
-
-async function run(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN_TS, ...args],
-    cwd: REPO_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { runMain } from "./helpers/cli.ts";
 
 Deno.test("export then import on KV files keeps the data, copies artifacts and prints the mapping", async () => {
   const dir = await Deno.makeTempDir();
@@ -29,7 +17,7 @@ Deno.test("export then import on KV files keeps the data, copies artifacts and p
     const repo = createLocalArtifactRepository({ rootDir: `${dir}/art-a` });
     await repo.put(`${exp}/${runId}/artifacts/f.txt`, ReadableStream.from([new Uint8Array([7])]));
 
-    const exported = await run([
+    const exported = await runMain([
       "export",
       "--backend-store-uri",
       `${dir}/a.kv`,
@@ -48,7 +36,7 @@ Deno.test("export then import on KV files keeps the data, copies artifacts and p
     const storeB = await createKvStore(kvB, { stagingSweepIntervalMs: 0 });
     await storeB.createExperiment({ name: "resident" });
     kvB.close();
-    const imported = await run([
+    const imported = await runMain([
       "import",
       `${dir}/x.jsonl.gz`,
       "--backend-store-uri",
@@ -74,10 +62,10 @@ Deno.test("export then import on KV files keeps the data, copies artifacts and p
     assert.ok(Number.isNaN((await after.getMetricHistory(runId, "m")).items[0].value));
     check.close();
 
-    const bad = await run(["import", `${dir}/a.kv`, "--backend-store-uri", `${dir}/c.kv`]);
+    const bad = await runMain(["import", `${dir}/a.kv`, "--backend-store-uri", `${dir}/c.kv`]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /kvflow import: .*not a complete gzip/);
-    const mlflow = await run([
+    const mlflow = await runMain([
       "import",
       "--from-mlflow",
       "./mlruns",
@@ -86,7 +74,7 @@ Deno.test("export then import on KV files keeps the data, copies artifacts and p
     ]);
     assert.equal(mlflow.code, 1);
     assert.match(mlflow.stderr, /kvflow import: .*is not an MLflow file store/);
-    const usage = await run(["export", "--backend-store-uri", `${dir}/c.kv`]);
+    const usage = await runMain(["export", "--backend-store-uri", `${dir}/c.kv`]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--out <file> is required/);
   } finally {

@@ -1,21 +1,10 @@
 /** `deno task gc` (main.ts gc) as a process, on a KV file and a local artifact folder. */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { createKvStore } from "../store/kv/mod.ts";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
+import { runMain } from "./helpers/cli.ts";
 
-const MAIN_TS = fileURLToPath(new URL("../main.ts", import.meta.url));
-
-async function gc(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN_TS, "gc", ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
+const gc = (args: string[]) => runMain(["gc", ...args]);
 
 Deno.test("main.ts gc purges deleted runs and their artifacts, and refuses bad flags", async () => {
   const dir = await Deno.makeTempDir();
