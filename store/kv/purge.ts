@@ -6,7 +6,8 @@
  */
 import { MlflowError } from "../errors.ts";
 import { notDeleted } from "../purge_errors.ts";
-import type { GcCandidate, GcCandidateQuery, PurgeMethods } from "../purge_types.ts";
+import { listCandidates } from "../purge_listing.ts";
+import type { GcCandidate, PurgeMethods } from "../purge_types.ts";
 import { experimentNotFound } from "./experiments.ts";
 import {
   experimentKey,
@@ -102,38 +103,27 @@ async function* deletedModels(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
   }
 }
 
-/** Everything gc may purge (see `PurgeMethods.listGcCandidates`). */
-export async function* listGcCandidates(
-  ctx: KvContext,
-  q: GcCandidateQuery,
-): AsyncGenerator<GcCandidate> {
-  const old = (c: GcCandidate) => c.purging || c.deleted_time <= (q.deletedBefore ?? Infinity);
-  if (q.runIds !== undefined || q.experimentIds !== undefined) {
-    // Named ids are all checked before anything is yielded, so a typo purges nothing.
-    const named: GcCandidate[] = [];
-    // Runs before experiments: a named run in a named experiment is purged before it.
-    for (const id of new Set(q.runIds ?? [])) named.push(await namedRun(ctx, id));
-    for (const id of new Set(q.experimentIds ?? [])) named.push(await namedExperiment(ctx, id));
-    for (const c of named) if (old(c)) yield c;
-    return;
-  }
-  yield* tombstones(ctx.kv);
-  for await (const e of ctx.kv.list<ExperimentRecord>({ prefix: experimentsPrefix() })) {
+/** Every candidate: interrupted purges, then each experiment (deleted) or its deleted runs. */
+async function* everyCandidate(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
+  yield* tombstones(kv);
+  for await (const e of kv.list<ExperimentRecord>({ prefix: experimentsPrefix() })) {
     const exp = e.value;
     if (exp.lifecycle_stage === "deleted") {
-      const c = candidate(experimentTarget(exp), exp.last_update_time, false);
-      if (old(c)) yield c;
-      continue;
-    }
-    for await (const c of deletedRunsOf(ctx.kv, exp)) if (old(c)) yield c;
+      yield candidate(experimentTarget(exp), exp.last_update_time, false);
+    } else yield* deletedRunsOf(kv, exp);
   }
-  for await (const c of deletedModels(ctx.kv)) if (old(c)) yield c;
+  yield* deletedModels(kv);
 }
 
 /** The purge methods of the KV store. */
 export function purgeMethods(ctx: KvContext): PurgeMethods {
   return {
-    listGcCandidates: (q) => listGcCandidates(ctx, q),
+    listGcCandidates: (q) =>
+      listCandidates(q, {
+        namedRun: (id) => namedRun(ctx, id),
+        namedExperiment: (id) => namedExperiment(ctx, id),
+        all: () => everyCandidate(ctx.kv),
+      }),
     purgeRun: async (id, hooks) => await purgeRun(ctx, guardId(id), hooks),
     purgeExperiment: async (id, hooks) => await purgeExperiment(ctx, guardId(id), hooks),
     purgeLoggedModel: async (id, hooks) => await purgeLoggedModel(ctx, guardId(id), hooks),
