@@ -20,12 +20,12 @@ import {
   runPurgesPrefix,
   runsByExperimentPrefix,
 } from "./keys.ts";
-import type { ExperimentRecord, RunRecord } from "./records.ts";
+import type { ExperimentRecord, ModelRecord, RunRecord } from "./records.ts";
 import { type KvContext, runNotFound } from "./run_write.ts";
 import { PURGE_LIST_BATCH } from "./purge_batches.ts";
 import { purgeRun, runDeletion, runTarget } from "./purge_run.ts";
 import { experimentTarget, purgeExperiment } from "./purge_experiment.ts";
-import { modelTarget, purgeLoggedModel, type StoredModel, storedModels } from "./purge_model.ts";
+import { modelTarget, purgeLoggedModel, storedModels } from "./purge_model.ts";
 
 /** Ids longer than this name nothing (and would make KV keys too long): not found. */
 export const MAX_PURGE_ID_CHARS = 256;
@@ -66,7 +66,7 @@ async function* tombstones(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
   for await (const e of kv.list<RunRecord>({ prefix: runPurgesPrefix() })) {
     yield candidate(runTarget(e.value), 0, true);
   }
-  for await (const e of kv.list<StoredModel>({ prefix: loggedModelPurgesPrefix() })) {
+  for await (const e of kv.list<ModelRecord>({ prefix: loggedModelPurgesPrefix() })) {
     yield candidate(modelTarget(e.value), 0, true);
   }
   for await (const e of kv.list<ExperimentRecord>({ prefix: experimentPurgesPrefix() })) {

@@ -22,12 +22,12 @@ import {
   runPurgesPrefix,
   runsByExperimentPrefix,
 } from "./keys.ts";
-import type { ExperimentRecord, RunRecord } from "./records.ts";
+import type { ExperimentRecord, ModelRecord, RunRecord } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 import { PURGE_LIST_BATCH } from "./purge_batches.ts";
 import { purgeRun } from "./purge_run.ts";
-import { purgeLoggedModel, type StoredModel, storedModels } from "./purge_model.ts";
+import { purgeLoggedModel, storedModels } from "./purge_model.ts";
 import { markEntity, purgeMarked } from "./purge_steps.ts";
 
 /** Runs of one experiment purged at once. */
@@ -92,7 +92,7 @@ export async function purgeExperiment(
         if (e.value.experiment_id === id) await purgeRun(ctx, e.value.run_id, hooks);
       }
       await purgeIndexedRuns(ctx, id, hooks);
-      for await (const e of ctx.kv.list<StoredModel>({ prefix: loggedModelPurgesPrefix() })) {
+      for await (const e of ctx.kv.list<ModelRecord>({ prefix: loggedModelPurgesPrefix() })) {
         if (e.value.experiment_id === id) await purgeLoggedModel(ctx, e.value.model_id, hooks);
       }
       for await (const m of storedModels(ctx.kv)) {

@@ -7,7 +7,6 @@
  * @module
  */
 import { modelNotFound } from "../logged_models/common.ts";
-import type { LoggedModelInfo } from "../logged_models/types.ts";
 import type { PurgeHooks, PurgeTarget } from "../purge_types.ts";
 import { notDeleted } from "../purge_errors.ts";
 import {
@@ -21,21 +20,18 @@ import {
   loggedModelPurgeKey,
   modelVersionsBySourceModelPrefix,
 } from "./keys.ts";
-import type { ExperimentRecord } from "./records.ts";
+import type { ExperimentRecord, ModelRecord } from "./records.ts";
 import { RETRY } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 import { markEntity, purgeMarked } from "./purge_steps.ts";
 
-/** A logged model as stored (see `logged_models.ts`). */
-export type StoredModel = Omit<LoggedModelInfo, "tags"> & { deleted: boolean };
-
 /** Whether a stored model counts as deleted: itself, or its experiment (absent: being purged). */
-export function modelDeleted(rec: StoredModel, exp: ExperimentRecord | null): boolean {
+export function modelDeleted(rec: ModelRecord, exp: ExperimentRecord | null): boolean {
   return rec.deleted || exp === null || exp.lifecycle_stage === "deleted";
 }
 
 /** The purge target of a model record. */
-export function modelTarget(rec: StoredModel): PurgeTarget {
+export function modelTarget(rec: ModelRecord): PurgeTarget {
   return {
     kind: "logged_model",
     id: rec.model_id,
@@ -44,9 +40,9 @@ export function modelTarget(rec: StoredModel): PurgeTarget {
   };
 }
 
-async function markModel(ctx: KvContext, modelId: string): Promise<StoredModel> {
+async function markModel(ctx: KvContext, modelId: string): Promise<ModelRecord> {
   const keys = { record: loggedModelKey(modelId), tombstone: loggedModelPurgeKey(modelId) };
-  return await markEntity<StoredModel>(
+  return await markEntity<ModelRecord>(
     ctx,
     `logged model ${modelId}`,
     keys,
@@ -71,12 +67,12 @@ async function markModel(ctx: KvContext, modelId: string): Promise<StoredModel> 
  * record (the first key under it), since deleted models leave the experiments' indexes. A model
  * whose record is gone (an interrupted purge) is skipped.
  */
-export async function* storedModels(kv: Deno.Kv): AsyncGenerator<StoredModel> {
+export async function* storedModels(kv: Deno.Kv): AsyncGenerator<ModelRecord> {
   const root = loggedModelDataRoot();
   let start: Deno.KvKey | undefined;
   for (;;) {
     const selector = start ? { prefix: root, start } : { prefix: root };
-    const [e] = await Array.fromAsync(kv.list<StoredModel>(selector, { limit: 1 }));
+    const [e] = await Array.fromAsync(kv.list<ModelRecord>(selector, { limit: 1 }));
     if (!e) return;
     // Past every key of this model: ids are strings, and `id + "\0"` sorts right after them.
     start = [...root, `${e.key[1] as string}\0`];
