@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
 import { createKvStore } from "../store/kv/mod.ts";
-import { runMain } from "./server_helpers.ts";
+import { runMain } from "./helpers/cli.ts";
 
 Deno.test("export then import on KV files keeps the data, copies artifacts and prints the mapping", async () => {
   const dir = await Deno.makeTempDir();

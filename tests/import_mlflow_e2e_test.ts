@@ -13,7 +13,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import type { ImportResult } from "../store/ops/import.ts";
 import { kvSet, type MlflowFixture, mlflowFixtures } from "./helpers/mlflow_fixtures.ts";
 import { API, importMlflowStore, type Json, q, sha256 } from "./helpers/mlflow_import_app.ts";
-import { runMain } from "./server_helpers.ts";
+import { runMain } from "./helpers/cli.ts";
 
 const wireSort = (list: Json[] | undefined) =>
   (list ?? []).map((x) => JSON.stringify(sortKeys(x))).sort();

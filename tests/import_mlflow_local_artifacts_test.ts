@@ -26,7 +26,7 @@ import {
   q,
   sha256,
 } from "./helpers/mlflow_import_app.ts";
-import { runMain } from "./server_helpers.ts";
+import { runMain } from "./helpers/cli.ts";
 
 const fixture = (name: MlflowFixture["name"]) => mlflowFixtures().find((f) => f.name === name);
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createKvStore } from "../store/kv/mod.ts";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
-import { runMain } from "./server_helpers.ts";
+import { runMain } from "./helpers/cli.ts";
 
 const gc = (args: string[]) => runMain(["gc", ...args]);
 

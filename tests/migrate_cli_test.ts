@@ -11,22 +11,10 @@ import { schemaVersionKey } from "../store/kv/keys.ts";
 import { SCHEMA_VERSION } from "../store/kv/migrations.ts";
 import { copyToTemp } from "./helpers/kv_dump.ts";
 import { toVersionOne } from "./helpers/schema_layouts.ts";
-import { REPO_ROOT, startServer } from "./server_helpers.ts";
+import { runDeno, runMain } from "./helpers/cli.ts";
+import { startServer } from "./server_helpers.ts";
 
 const FIXTURE = new URL("./fixtures/schema-v5.kv", import.meta.url);
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: REPO_ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
 
 /** A copy of the schema fixture at version 1 (no version key, nothing built). */
 async function versionOneCopy(): Promise<{ path: string; dir: string }> {
@@ -50,7 +38,7 @@ Deno.test("deno task migrate: reports, migrates an old-layout store, then finds 
   const { path, dir } = await versionOneCopy();
   try {
     const migrate = (...flags: string[]) =>
-      run(["run", "-A", "main.ts", "migrate", "--backend-store-uri", path, ...flags]);
+      runMain(["migrate", "--backend-store-uri", path, ...flags]);
     const dry = await migrate("--dry-run");
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /schema version: 1 \(no version recorded/);
@@ -82,7 +70,7 @@ Deno.test("deno task start: a store of a newer schema version exits 1 with a cle
     const kv = await Deno.openKv(path);
     await kv.set(schemaVersionKey(), SCHEMA_VERSION + 1);
     kv.close();
-    const start = await run([
+    const start = await runDeno([
       "task",
       "start",
       "--host",
@@ -101,7 +89,7 @@ Deno.test("deno task start: a store of a newer schema version exits 1 with a cle
       start.stderr,
     );
     assert.doesNotMatch(start.stdout, /listening/);
-    const migrate = await run(["run", "-A", "main.ts", "migrate", "--backend-store-uri", path]);
+    const migrate = await runMain(["migrate", "--backend-store-uri", path]);
     assert.equal(migrate.code, 1);
     assert.match(migrate.stderr, /kvflow migrate: the database at .* has schema version \d+; this/);
     assert.equal(await versionOf(path), SCHEMA_VERSION + 1);

@@ -12,30 +12,6 @@ export const REPO_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 /** Absolute path of `main.ts`. */
 export const MAIN_TS: string = fileURLToPath(new URL("../main.ts", import.meta.url));
 
-/**
- * Runs `main.ts` with `args` to its end, with the repository's deno.json whatever `cwd` is
- * (default the repository root) and without colour; its exit code and output.
- *
- * @example
- * ```ts
- * const { code, stdout } = await runMain(["gc", "--backend-store-uri", "/tmp/x.kv"]);
- * ```
- */
-export async function runMain(
-  args: string[],
-  cwd: string = REPO_ROOT,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", `${REPO_ROOT}/deno.json`, MAIN_TS, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
-
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
   /**

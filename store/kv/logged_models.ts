@@ -29,7 +29,6 @@ import {
 import type {
   CreateLoggedModelInput,
   LoggedModel,
-  LoggedModelInfo,
   LoggedModelMethods,
   LoggedModelStatus,
   SearchLoggedModelsOptions,
@@ -66,19 +65,13 @@ import {
   runModelOutputKey,
 } from "./keys.ts";
 import { applyMutations, type Mutation, MutationSet } from "./mutations.ts";
-import type { ExperimentRecord } from "./records.ts";
+import type { ExperimentRecord, ModelRecord } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import { getManyValues, type KvContext, requireActive, writeRun } from "./run_write.ts";
 import { batchedReads } from "./read_batcher.ts";
 import { buildIndex } from "./index_builds.ts";
 import type { MigrationStep } from "./migration_step.ts";
 import { rollForwardAll } from "./staged_batch.ts";
-
-/** A model as stored: its info without tags, a soft-delete flag and the write counter. */
-interface ModelRecord extends Omit<LoggedModelInfo, "tags"> {
-  deleted: boolean;
-  seq: number;
-}
 
 /** A metric point's value; key, run, step and timestamp are in its key. */
 interface PointValue {

@@ -49,26 +49,30 @@ export interface Migration {
   initial(): Mutation[];
 }
 
+/** The `run` of a migration whose work commits all its own writes (none go with the bump). */
+function committedByItself(
+  work: (kv: Deno.Kv) => Promise<unknown>,
+): (step: MigrationStep) => Promise<Mutation[]> {
+  return async (step) => {
+    await work(step.kv);
+    return [];
+  };
+}
+
 /** Every migration, in order; versions run 2, 3, … with no gaps. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     version: 2,
     id: "experiment_lifecycles",
     summary: "one key with every non-initial experiment lifecycle (runs/get in one round trip)",
-    run: async (step) => {
-      await ensureExperimentLifecycles(step.kv);
-      return [];
-    },
+    run: committedByItself(ensureExperimentLifecycles),
     initial: () => [{ key: experimentLifecyclesKey(), value: { exps: {} } }],
   },
   {
     version: 3,
     id: "pending_batch_count",
     summary: "count of multi-commit batches still being applied (rolls forward uncounted ones)",
-    run: async (step) => {
-      await rollForwardUncounted(step.kv);
-      return [];
-    },
+    run: committedByItself(rollForwardUncounted),
     initial: () => [{ key: pendingBatchCountKey(), value: new Deno.KvU64(0n) }],
   },
   {

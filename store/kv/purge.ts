@@ -5,26 +5,27 @@
  * @module
  */
 import { MlflowError } from "../errors.ts";
-import type { GcCandidate, GcCandidateQuery, PurgeMethods } from "../purge_types.ts";
+import { notDeleted } from "../purge_errors.ts";
+import { listCandidates } from "../purge_listing.ts";
+import type { GcCandidate, PurgeMethods } from "../purge_types.ts";
 import { experimentNotFound } from "./experiments.ts";
 import {
   experimentKey,
   experimentPurgeKey,
   experimentPurgesPrefix,
   experimentsPrefix,
-  loggedModelDataRoot,
   loggedModelPurgesPrefix,
   runKey,
   runPurgeKey,
   runPurgesPrefix,
   runsByExperimentPrefix,
 } from "./keys.ts";
-import type { ExperimentRecord, RunRecord } from "./records.ts";
+import type { ExperimentRecord, ModelRecord, RunRecord } from "./records.ts";
 import { type KvContext, runNotFound } from "./run_write.ts";
 import { PURGE_LIST_BATCH } from "./purge_batches.ts";
-import { notDeleted, purgeRun, runDeletion, runTarget } from "./purge_run.ts";
+import { purgeRun, runDeletion, runTarget } from "./purge_run.ts";
 import { experimentTarget, purgeExperiment } from "./purge_experiment.ts";
-import { modelTarget, purgeLoggedModel, type StoredModel } from "./purge_model.ts";
+import { modelTarget, purgeLoggedModel, storedModels } from "./purge_model.ts";
 
 /** Ids longer than this name nothing (and would make KV keys too long): not found. */
 export const MAX_PURGE_ID_CHARS = 256;
@@ -65,7 +66,7 @@ async function* tombstones(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
   for await (const e of kv.list<RunRecord>({ prefix: runPurgesPrefix() })) {
     yield candidate(runTarget(e.value), 0, true);
   }
-  for await (const e of kv.list<StoredModel>({ prefix: loggedModelPurgesPrefix() })) {
+  for await (const e of kv.list<ModelRecord>({ prefix: loggedModelPurgesPrefix() })) {
     yield candidate(modelTarget(e.value), 0, true);
   }
   for await (const e of kv.list<ExperimentRecord>({ prefix: experimentPurgesPrefix() })) {
@@ -92,55 +93,37 @@ async function* deletedRunsOf(
   }
 }
 
-/** Deleted logged models of live experiments: one list call per model (its record only). */
+/** Deleted logged models of live experiments. */
 async function* deletedModels(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
-  const root = loggedModelDataRoot();
-  let start: Deno.KvKey | undefined;
-  for (;;) {
-    const selector = start ? { prefix: root, start } : { prefix: root };
-    const [e] = await Array.fromAsync(kv.list<StoredModel>(selector, { limit: 1 }));
-    if (!e) return;
-    const modelId = e.key[1] as string;
-    start = [...root, `${modelId}\0`];
-    if (e.key[2] !== "a" || !e.value.deleted) continue;
-    const exp = await kv.get<ExperimentRecord>(experimentKey(e.value.experiment_id));
+  for await (const m of storedModels(kv)) {
+    if (!m.deleted) continue;
+    const exp = await kv.get<ExperimentRecord>(experimentKey(m.experiment_id));
     if (exp.value?.lifecycle_stage !== "active") continue; // goes with its experiment
-    yield candidate(modelTarget(e.value), e.value.last_updated_timestamp_ms, false);
+    yield candidate(modelTarget(m), m.last_updated_timestamp_ms, false);
   }
 }
 
-/** Everything gc may purge (see `PurgeMethods.listGcCandidates`). */
-export async function* listGcCandidates(
-  ctx: KvContext,
-  q: GcCandidateQuery,
-): AsyncGenerator<GcCandidate> {
-  const old = (c: GcCandidate) => c.purging || c.deleted_time <= (q.deletedBefore ?? Infinity);
-  if (q.runIds !== undefined || q.experimentIds !== undefined) {
-    // Named ids are all checked before anything is yielded, so a typo purges nothing.
-    const named: GcCandidate[] = [];
-    // Runs before experiments: a named run in a named experiment is purged before it.
-    for (const id of new Set(q.runIds ?? [])) named.push(await namedRun(ctx, id));
-    for (const id of new Set(q.experimentIds ?? [])) named.push(await namedExperiment(ctx, id));
-    for (const c of named) if (old(c)) yield c;
-    return;
-  }
-  yield* tombstones(ctx.kv);
-  for await (const e of ctx.kv.list<ExperimentRecord>({ prefix: experimentsPrefix() })) {
+/** Every candidate: interrupted purges, then each experiment (deleted) or its deleted runs. */
+async function* everyCandidate(kv: Deno.Kv): AsyncGenerator<GcCandidate> {
+  yield* tombstones(kv);
+  for await (const e of kv.list<ExperimentRecord>({ prefix: experimentsPrefix() })) {
     const exp = e.value;
     if (exp.lifecycle_stage === "deleted") {
-      const c = candidate(experimentTarget(exp), exp.last_update_time, false);
-      if (old(c)) yield c;
-      continue;
-    }
-    for await (const c of deletedRunsOf(ctx.kv, exp)) if (old(c)) yield c;
+      yield candidate(experimentTarget(exp), exp.last_update_time, false);
+    } else yield* deletedRunsOf(kv, exp);
   }
-  for await (const c of deletedModels(ctx.kv)) if (old(c)) yield c;
+  yield* deletedModels(kv);
 }
 
 /** The purge methods of the KV store. */
 export function purgeMethods(ctx: KvContext): PurgeMethods {
   return {
-    listGcCandidates: (q) => listGcCandidates(ctx, q),
+    listGcCandidates: (q) =>
+      listCandidates(q, {
+        namedRun: (id) => namedRun(ctx, id),
+        namedExperiment: (id) => namedExperiment(ctx, id),
+        all: () => everyCandidate(ctx.kv),
+      }),
     purgeRun: async (id, hooks) => await purgeRun(ctx, guardId(id), hooks),
     purgeExperiment: async (id, hooks) => await purgeExperiment(ctx, guardId(id), hooks),
     purgeLoggedModel: async (id, hooks) => await purgeLoggedModel(ctx, guardId(id), hooks),

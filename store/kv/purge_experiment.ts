@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { MlflowError } from "../errors.ts";
 import { mapLimit } from "../map_limit.ts";
+import { notDeleted, refuseDefaultExperiment } from "../purge_errors.ts";
 import type { PurgeHooks, PurgeTarget } from "../purge_types.ts";
 import { experimentNotFound } from "./experiments.ts";
 import { type ExperimentLifecycles, nextLifecycles } from "./experiment_lifecycles.ts";
@@ -18,17 +18,17 @@ import {
   experimentLifecyclesKey,
   experimentOwnedPrefixes,
   experimentPurgeKey,
-  loggedModelDataRoot,
   loggedModelPurgesPrefix,
   runPurgesPrefix,
   runsByExperimentPrefix,
 } from "./keys.ts";
-import type { ExperimentRecord, RunRecord } from "./records.ts";
+import type { ExperimentRecord, ModelRecord, RunRecord } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
-import { KeyDeleter, PURGE_LIST_BATCH } from "./purge_batches.ts";
-import { notDeleted, purgeRun } from "./purge_run.ts";
-import { purgeLoggedModel, type StoredModel } from "./purge_model.ts";
+import { PURGE_LIST_BATCH } from "./purge_batches.ts";
+import { purgeRun } from "./purge_run.ts";
+import { purgeLoggedModel, storedModels } from "./purge_model.ts";
+import { markEntity, purgeMarked } from "./purge_steps.ts";
 
 /** Runs of one experiment purged at once. */
 export const PURGE_RUN_CONCURRENCY = 8;
@@ -44,40 +44,23 @@ export function experimentTarget(rec: ExperimentRecord): PurgeTarget {
 }
 
 async function markExperiment(ctx: KvContext, id: string): Promise<ExperimentRecord> {
-  return await withRetry(`purge experiment ${id}`, async () => {
-    const [rec, tomb] = await ctx.kv.getMany<[ExperimentRecord, ExperimentRecord]>([
-      experimentKey(id),
-      experimentPurgeKey(id),
-    ]);
-    if (tomb.value !== null) return tomb.value;
-    if (rec.value === null) throw experimentNotFound(id);
-    if (rec.value.lifecycle_stage !== "deleted") throw notDeleted("experiment", id);
-    const byName = await ctx.kv.get<string>(experimentByNameKey(rec.value.name));
-    const op = ctx.kv.atomic().check(rec, byName).delete(experimentKey(id))
-      .set(experimentPurgeKey(id), rec.value);
-    if (byName.value === id) op.delete(byName.key);
-    if (!(await op.commit()).ok) return RETRY;
-    ctx.expCache.delete(id);
-    return rec.value;
-  });
-}
-
-/**
- * Every logged model of experiment `id`, deleted ones included: one list call per model, reading
- * only its record (the first key under it), since deleted models leave the experiment's indexes.
- */
-async function* modelsOf(kv: Deno.Kv, id: string): AsyncGenerator<string> {
-  const root = loggedModelDataRoot();
-  let start: Deno.KvKey | undefined;
-  for (;;) {
-    const selector = start ? { prefix: root, start } : { prefix: root };
-    const [e] = await Array.fromAsync(kv.list<StoredModel>(selector, { limit: 1 }));
-    if (!e) return;
-    const modelId = e.key[1] as string;
-    if (e.key[2] === "a" && e.value.experiment_id === id) yield modelId;
-    // Past every key of this model: ids are strings, and `id + "\0"` sorts right after them.
-    start = [...root, `${modelId}\0`];
-  }
+  const keys = { record: experimentKey(id), tombstone: experimentPurgeKey(id) };
+  return await markEntity<ExperimentRecord>(
+    ctx,
+    `experiment ${id}`,
+    keys,
+    () => experimentNotFound(id),
+    async (rec) => {
+      if (rec.value.lifecycle_stage !== "deleted") throw notDeleted("experiment", id);
+      const byName = await ctx.kv.get<string>(experimentByNameKey(rec.value.name));
+      const op = ctx.kv.atomic().check(rec, byName).delete(experimentKey(id))
+        .set(experimentPurgeKey(id), rec.value);
+      if (byName.value === id) op.delete(byName.key);
+      if (!(await op.commit()).ok) return RETRY;
+      ctx.expCache.delete(id);
+      return rec.value;
+    },
+  );
 }
 
 /** Drops experiment `id` from the lifecycles key (a purged experiment has no stage). */
@@ -97,18 +80,38 @@ export async function purgeExperiment(
   id: string,
   hooks: PurgeHooks = {},
 ): Promise<void> {
-  if (id === "0") {
-    throw new MlflowError("INVALID_PARAMETER_VALUE", "Cannot purge the Default experiment");
-  }
-  const rec = await markExperiment(ctx, id);
-  const target = experimentTarget(rec);
-  await hooks.onMarked?.(target);
-  // Runs an interrupted purge had marked have left the experiment's index already.
-  for await (const e of ctx.kv.list<RunRecord>({ prefix: runPurgesPrefix() })) {
-    if (e.value.experiment_id === id) await purgeRun(ctx, e.value.run_id, hooks);
-  }
-  // Runs are independent: a page of them at a time, a few in flight (each purge is mostly round
-  // trips). The listing goes on from its cursor, past the entries the purges delete.
+  refuseDefaultExperiment(id);
+  await purgeMarked(
+    ctx,
+    hooks,
+    () => markExperiment(ctx, id),
+    experimentTarget,
+    async (rec, del) => {
+      // Runs an interrupted purge had marked have left the experiment's index already.
+      for await (const e of ctx.kv.list<RunRecord>({ prefix: runPurgesPrefix() })) {
+        if (e.value.experiment_id === id) await purgeRun(ctx, e.value.run_id, hooks);
+      }
+      await purgeIndexedRuns(ctx, id, hooks);
+      for await (const e of ctx.kv.list<ModelRecord>({ prefix: loggedModelPurgesPrefix() })) {
+        if (e.value.experiment_id === id) await purgeLoggedModel(ctx, e.value.model_id, hooks);
+      }
+      for await (const m of storedModels(ctx.kv)) {
+        if (m.experiment_id === id) await purgeLoggedModel(ctx, m.model_id, hooks);
+      }
+      for (const prefix of experimentOwnedPrefixes(id)) await del.addPrefix(prefix);
+      await del.flush();
+      await forgetLifecycle(ctx.kv, rec);
+      await ctx.kv.delete(experimentPurgeKey(id));
+    },
+  );
+}
+
+/**
+ * Purges the runs in experiment `id`'s index. Runs are independent: a page of them at a time, a
+ * few in flight (each purge is mostly round trips). The listing goes on from its cursor, past the
+ * entries the purges delete.
+ */
+async function purgeIndexedRuns(ctx: KvContext, id: string, hooks: PurgeHooks): Promise<void> {
   const runs = ctx.kv.list({ prefix: runsByExperimentPrefix(id) }, { batchSize: PURGE_LIST_BATCH });
   let page: string[] = [];
   const flush = async () => {
@@ -120,13 +123,4 @@ export async function purgeExperiment(
     if (page.length >= PURGE_LIST_BATCH) await flush();
   }
   await flush();
-  for await (const e of ctx.kv.list<StoredModel>({ prefix: loggedModelPurgesPrefix() })) {
-    if (e.value.experiment_id === id) await purgeLoggedModel(ctx, e.value.model_id, hooks);
-  }
-  for await (const modelId of modelsOf(ctx.kv, id)) await purgeLoggedModel(ctx, modelId, hooks);
-  const del = new KeyDeleter(ctx.kv, ctx.limits, (n) => hooks.onBatch?.(target, n));
-  for (const prefix of experimentOwnedPrefixes(id)) await del.addPrefix(prefix);
-  await del.flush();
-  await forgetLifecycle(ctx.kv, rec);
-  await ctx.kv.delete(experimentPurgeKey(id));
 }

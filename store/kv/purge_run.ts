@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { invalidParam } from "../errors.ts";
+import { notDeleted } from "../purge_errors.ts";
 import type { PurgeHooks, PurgeTarget } from "../purge_types.ts";
 import {
   experimentKey,
@@ -31,7 +31,8 @@ import { runStage } from "./records.ts";
 import { RETRY, withRetry } from "./retry.ts";
 import { type KvContext, runNotFound } from "./run_write.ts";
 import { rollForward } from "./staged_batch.ts";
-import { KeyDeleter, PURGE_LIST_BATCH } from "./purge_batches.ts";
+import { type KeyDeleter, PURGE_LIST_BATCH } from "./purge_batches.ts";
+import { purgeMarked } from "./purge_steps.ts";
 
 /**
  * Most distinct logged models whose metric points a purge looks for under the purged run; a run
@@ -51,14 +52,10 @@ export function runDeletion(
   return { deleted: runStage(run, exp) === "deleted", deletedTime: run.deleted_time ?? 0 };
 }
 
-/** The error gc gives for an entity that is not deleted (MLflow's gc refuses these too). */
-export function notDeleted(what: string, id: string) {
-  return invalidParam(`The ${what} ${id} must be in the 'deleted' lifecycle stage to be purged`);
-}
-
 /**
  * Marks a run as being purged (or finds it marked) and returns its last record. Throws
  * `RESOURCE_DOES_NOT_EXIST` for an unknown run, `INVALID_PARAMETER_VALUE` for an active one.
+ * Not `markEntity`: the run's head is read in the same snapshot as its record and tombstone.
  */
 async function markRun(ctx: KvContext, runId: string): Promise<RunRecord> {
   return await withRetry(`purge run ${runId}`, async () => {
@@ -118,15 +115,9 @@ async function modelsOfRun(kv: Deno.Kv, runId: string): Promise<Set<string>> {
 }
 
 /** Deletes every key of a run after its mark (or resumes doing so), the tombstone last. */
-async function finishRun(
-  ctx: KvContext,
-  rec: RunRecord,
-  target: PurgeTarget,
-  hooks: PurgeHooks,
-): Promise<void> {
+async function finishRun(ctx: KvContext, rec: RunRecord, del: KeyDeleter): Promise<void> {
   const runId = rec.run_id;
   const exp = rec.experiment_id;
-  const del = new KeyDeleter(ctx.kv, ctx.limits, (n) => hooks.onBatch?.(target, n));
   // Points the run logged against models live under the models: found while the run's own keys
   // still say which models they are.
   for (const modelId of await modelsOfRun(ctx.kv, runId)) {
@@ -169,8 +160,11 @@ export async function purgeRun(
   runId: string,
   hooks: PurgeHooks = {},
 ): Promise<void> {
-  const rec = await markRun(ctx, runId);
-  const target = runTarget(rec);
-  await hooks.onMarked?.(target);
-  await finishRun(ctx, rec, target, hooks);
+  await purgeMarked(
+    ctx,
+    hooks,
+    () => markRun(ctx, runId),
+    runTarget,
+    (rec, del) => finishRun(ctx, rec, del),
+  );
 }

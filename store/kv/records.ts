@@ -6,7 +6,14 @@
  * @module
  */
 import type { Experiment, LifecycleStage, RunInfo, RunStatus, Tag } from "../types.ts";
+import type { LoggedModelInfo } from "../logged_models/types.ts";
 import type { RunSummary } from "./run_summary.ts";
+
+/** A logged model as stored: its info without tags, a soft-delete flag and the write counter. */
+export interface ModelRecord extends Omit<LoggedModelInfo, "tags"> {
+  deleted: boolean;
+  seq: number;
+}
 
 /** An experiment as stored (tags live under their own keys). */
 export interface ExperimentRecord {

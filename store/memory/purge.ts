@@ -5,15 +5,10 @@
  *
  * @module
  */
-import { MlflowError } from "../errors.ts";
 import { modelNotFound } from "../logged_models/common.ts";
-import type {
-  GcCandidate,
-  GcCandidateQuery,
-  PurgeHooks,
-  PurgeMethods,
-  PurgeTarget,
-} from "../purge_types.ts";
+import { notDeleted, refuseDefaultExperiment } from "../purge_errors.ts";
+import { listCandidates } from "../purge_listing.ts";
+import type { GcCandidate, PurgeHooks, PurgeMethods, PurgeTarget } from "../purge_types.ts";
 import type { LoggedModelRecord } from "./logged_models.ts";
 import {
   experimentNotFound,
@@ -22,12 +17,6 @@ import {
   type MemoryState,
   type RunRecord,
 } from "./state.ts";
-
-const notDeleted = (what: string, id: string) =>
-  new MlflowError(
-    "INVALID_PARAMETER_VALUE",
-    `The ${what} ${id} must be in the 'deleted' lifecycle stage to be purged`,
-  );
 
 function runCandidate(s: MemoryState, rec: RunRecord): GcCandidate {
   const exp = s.experiments.get(rec.info.experiment_id)?.experiment;
@@ -105,6 +94,26 @@ export function purgeMethods(s: MemoryState): PurgeMethods {
     return experimentCandidate(rec);
   }
 
+  /** Every candidate, purging ones first; copied, as the consumer purges while it is listed. */
+  function everyCandidate(): GcCandidate[] {
+    const out = [...purging.values()].map((p) => p.c);
+    for (const rec of s.experiments.values()) {
+      if (rec.experiment.lifecycle_stage === "deleted") continue;
+      for (const runId of rec.runIds) {
+        const run = s.runs.get(runId)!;
+        if (run.info.lifecycle_stage === "deleted") out.push(runCandidate(s, run));
+      }
+    }
+    for (const m of s.loggedModels.values()) {
+      const exp = s.experiments.get(m.info.experiment_id);
+      if (m.deleted && exp?.experiment.lifecycle_stage === "active") out.push(modelCandidate(m));
+    }
+    for (const rec of s.experiments.values()) {
+      if (rec.experiment.lifecycle_stage === "deleted") out.push(experimentCandidate(rec));
+    }
+    return out;
+  }
+
   /** Takes an entity out (or finds it taken out), then runs its hooks. */
   async function purge(
     key: string,
@@ -125,34 +134,7 @@ export function purgeMethods(s: MemoryState): PurgeMethods {
   }
 
   return {
-    async *listGcCandidates(q: GcCandidateQuery) {
-      const old = (c: GcCandidate) => c.purging || c.deleted_time <= (q.deletedBefore ?? Infinity);
-      if (q.runIds !== undefined || q.experimentIds !== undefined) {
-        const named: GcCandidate[] = [];
-        // Runs before experiments: a named run in a named experiment is purged before it.
-        for (const id of new Set(q.runIds ?? [])) named.push(namedRun(id));
-        for (const id of new Set(q.experimentIds ?? [])) named.push(namedExperiment(id));
-        for (const c of named) if (old(c)) yield c;
-        return;
-      }
-      // Copied first: the consumer purges while this generator is suspended.
-      const out = [...purging.values()].map((p) => p.c);
-      for (const rec of s.experiments.values()) {
-        if (rec.experiment.lifecycle_stage === "deleted") continue;
-        for (const runId of rec.runIds) {
-          const run = s.runs.get(runId)!;
-          if (run.info.lifecycle_stage === "deleted") out.push(runCandidate(s, run));
-        }
-      }
-      for (const m of s.loggedModels.values()) {
-        const exp = s.experiments.get(m.info.experiment_id);
-        if (m.deleted && exp?.experiment.lifecycle_stage === "active") out.push(modelCandidate(m));
-      }
-      for (const rec of s.experiments.values()) {
-        if (rec.experiment.lifecycle_stage === "deleted") out.push(experimentCandidate(rec));
-      }
-      for (const c of out) if (old(c)) yield c;
-    },
+    listGcCandidates: (q) => listCandidates(q, { namedRun, namedExperiment, all: everyCandidate }),
     async purgeRun(runId, hooks = {}) {
       await purge(`run:${runId}`, () => {
         const rec = getRunRecord(s, runId);
@@ -173,9 +155,7 @@ export function purgeMethods(s: MemoryState): PurgeMethods {
       }, hooks);
     },
     async purgeExperiment(id, hooks = {}) {
-      if (id === "0") {
-        throw new MlflowError("INVALID_PARAMETER_VALUE", "Cannot purge the Default experiment");
-      }
+      refuseDefaultExperiment(id);
       await purge(`experiment:${id}`, () => {
         const c = namedExperiment(id);
         const rec = s.experiments.get(id)!;

@@ -115,12 +115,7 @@ export function gcOptionsFromFlags(
  * experiment's default `<id>` folder. Null: not ours to delete.
  */
 export function artifactFolder(t: PurgeTarget): string | null {
-  let rel: string | null;
-  try {
-    rel = proxiedPath(t.artifact_uri);
-  } catch {
-    return null;
-  }
+  const rel = storePath(t.artifact_uri);
   if (!rel) return null;
   if (t.kind === "experiment") return rel === t.id ? rel : null;
   const own = `${t.id}/artifacts`;
@@ -195,10 +190,15 @@ export async function runGc(
 }
 
 function isProxied(uri: string): boolean {
+  return storePath(uri) !== null;
+}
+
+/** The path in this server's artifact store that `uri` names; null: elsewhere, or unsafe. */
+function storePath(uri: string): string | null {
   try {
-    return proxiedPath(uri) !== null;
+    return proxiedPath(uri);
   } catch {
-    return false;
+    return null;
   }
 }
 

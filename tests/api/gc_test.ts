@@ -7,6 +7,7 @@ import { createAuthWorld, type Req } from "../helpers/auth_world.ts";
 import { MAX_GC_REQUEST_IDS } from "../../routes/schemas/gc.ts";
 
 const post = (path: string, body: unknown): Req => ({ method: "POST", path, body });
+const get = (path: string): Req => ({ method: "GET", path });
 
 Deno.test("POST /runs/delete-permanently", async (t) => {
   await using w = await createAuthWorld();
@@ -22,10 +23,7 @@ Deno.test("POST /runs/delete-permanently", async (t) => {
     assert.equal(anon.status, 401);
     const editor = await w.as("EDIT", post("runs/delete-permanently", { run_id: run }));
     assert.equal(editor.status, 403);
-    assert.equal(
-      (await w.as("admin", { method: "GET", path: `runs/get?run_id=${run}` })).status,
-      200,
-    );
+    assert.equal((await w.as("admin", get(`runs/get?run_id=${run}`))).status, 200);
   });
 
   await t.step("purges a deleted run; its GET is then 404", async () => {
@@ -34,7 +32,7 @@ Deno.test("POST /runs/delete-permanently", async (t) => {
     assert.equal(r.status, 200, r.text);
     assert.match(r.type, /^application\/json/);
     assert.deepEqual(r.json.run_ids, [run]);
-    const gone = await w.as("admin", { method: "GET", path: `runs/get?run_id=${run}` });
+    const gone = await w.as("admin", get(`runs/get?run_id=${run}`));
     assert.equal(gone.status, 404);
     assert.equal(gone.json.error_code, "RESOURCE_DOES_NOT_EXIST");
   });
@@ -77,15 +75,9 @@ Deno.test("POST /experiments/delete-permanently", async (t) => {
     const r = await w.as("MANAGE", post("experiments/delete-permanently", { experiment_id: exp }));
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.experiment_ids, [exp]);
-    const get = await w.as("admin", {
-      method: "GET",
-      path: `experiments/get?experiment_id=${exp}`,
-    });
-    assert.equal(get.status, 404);
-    assert.equal(
-      (await w.as("admin", { method: "GET", path: `runs/get?run_id=${run}` })).status,
-      404,
-    );
+    const got = await w.as("admin", get(`experiments/get?experiment_id=${exp}`));
+    assert.equal(got.status, 404);
+    assert.equal((await w.as("admin", get(`runs/get?run_id=${run}`))).status, 404);
     const again = await w.as("admin", post("experiments/create", { name }));
     assert.equal(again.status, 200, again.text);
   });

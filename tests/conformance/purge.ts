@@ -32,6 +32,25 @@ function race<A, B>(round: number, a: () => Promise<A>, b: () => Promise<B>) {
   return Promise.allSettled([later(d % 2 ? 0 : d, a), later(d % 2 ? d : 0, b)]);
 }
 
+/**
+ * Races `restore` against `purge` (see {@linkcode race}) and returns what `read` finds after, or
+ * null when it throws (the entity is gone); asserts that exactly the side matching that outcome
+ * succeeded.
+ */
+async function restoreRacingPurge<T>(
+  round: number,
+  restore: () => Promise<unknown>,
+  purge: () => Promise<unknown>,
+  read: () => Promise<T>,
+): Promise<T | null> {
+  const [restored, purged] = await race(round, restore, purge);
+  const after = await read().catch(() => null);
+  const gone = after === null;
+  assert.equal(purged.status, gone ? "fulfilled" : "rejected");
+  assert.equal(restored.status, gone ? "rejected" : "fulfilled");
+  return after;
+}
+
 async function candidates(store: TrackingStore, q = {}): Promise<GcCandidate[]> {
   return await Array.fromAsync(store.listGcCandidates(q));
 }
@@ -182,20 +201,16 @@ export function purgeConformance(test: Define): void {
       const { runId } = await newRun(store, { experimentId });
       await store.logBatch(runId, { params: [param("p", "1")] });
       await store.deleteExperiment(experimentId);
-      const [restore, purge] = await race(
+      const exp = await restoreRacingPurge(
         i,
         () => store.restoreExperiment(experimentId),
         () => store.purgeExperiment(experimentId),
+        () => store.getExperiment(experimentId),
       );
-      const exp = await store.getExperiment(experimentId).catch(() => null);
       if (exp === null) {
-        assert.equal(purge.status, "fulfilled");
-        assert.equal(restore.status, "rejected");
         await assertMlflowError(store.getRun(runId), "RESOURCE_DOES_NOT_EXIST");
         await store.createExperiment({ name });
       } else {
-        assert.equal(restore.status, "fulfilled");
-        assert.equal(purge.status, "rejected");
         assert.equal(exp.lifecycle_stage, "active");
         const run = await store.getRun(runId);
         assert.equal(run.info.lifecycle_stage, "active");
@@ -211,20 +226,16 @@ export function purgeConformance(test: Define): void {
       const { runId } = await newRun(store, { experimentId });
       await store.logBatch(runId, { params: [param("p", `${i}`)], metrics: [metric("m", i)] });
       await store.deleteRun(runId);
-      const [restore, purge] = await race(
+      const run = await restoreRacingPurge(
         i,
         () => store.restoreRun(runId),
         () => store.purgeRun(runId),
+        () => store.getRun(runId),
       );
-      const run = await store.getRun(runId).catch(() => null);
       if (run === null) {
-        assert.equal(purge.status, "fulfilled");
-        assert.equal(restore.status, "rejected");
         assert.deepEqual((await store.getMetricHistory(runId, "m")).items, []);
         outcomes.add("gone");
       } else {
-        assert.equal(restore.status, "fulfilled");
-        assert.equal(purge.status, "rejected");
         assert.equal(run.info.lifecycle_stage, "active");
         assert.deepEqual(run.data.params, [param("p", `${i}`)]);
         assert.equal((await store.getMetricHistory(runId, "m")).items.length, 1);
