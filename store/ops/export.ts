@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { copyTree, proxiedPath } from "../../artifacts/copy.ts";
+import { copyProxiedTree } from "../../artifacts/copy.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
 import type { AuthStore } from "../auth/types.ts";
 import type { LoggedModel } from "../logged_models/types.ts";
@@ -235,13 +235,6 @@ async function* registry(store: TrackingStore): AsyncGenerator<ExportRecord> {
 
 async function copyArtifacts(opts: ExportOptions, subject: string, uri: string): Promise<void> {
   if (!opts.artifacts) return;
-  const path = proxiedPath(uri);
-  if (path === null) {
-    opts.onWarning?.(subject, `artifacts at ${uri} are not proxied by kvflow; not copied`);
-    return;
-  }
-  const copied = await copyTree(opts.artifacts.from, path, opts.artifacts.to, path);
-  for (const dir of copied.skipped) {
-    opts.onWarning?.(subject, `artifacts under ${dir} nest too deep`);
-  }
+  const { from, to } = opts.artifacts;
+  await copyProxiedTree(from, uri, to, uri, (message) => opts.onWarning?.(subject, message));
 }
