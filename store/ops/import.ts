@@ -23,10 +23,10 @@
  * ends, experiments' at the end), since deleted entities take no writes.
  *
  * This file reads the stream and hands each record to the part that writes it:
- * `import_experiments.ts`, `import_runs.ts` (runs and their points, inputs and outputs),
- * `import_logged_models.ts`, `import_registry.ts`, `import_auth.ts` (users and grants); they
- * share an `ImportContext` (`import_context.ts`), the ids and their remapping
- * (`import_ids.ts`) and the artifact copying (`import_artifacts.ts`).
+ * `_import_experiments.ts`, `_import_runs.ts` (runs and their points, inputs and outputs),
+ * `_import_logged_models.ts`, `_import_registry.ts`, `_import_auth.ts` (users and grants); they
+ * share an `ImportContext` (`_import_context.ts`), the ids and their remapping
+ * (`_import_ids.ts`) and the artifact copying (`_import_artifacts.ts`).
  *
  * @module
  */
@@ -35,22 +35,22 @@ import { MlflowError } from "../errors.ts";
 import { createKvStore, type KvStoreOptions, type KvTrackingStore } from "../kv/mod.ts";
 import type { TrackingStore } from "../types.ts";
 import { EXPORT_FORMAT, type ExportRecord } from "./export_format.ts";
-import { ArtifactImport } from "./import_artifacts.ts";
-import { AuthImport } from "./import_auth.ts";
-import { ImportContext, type ImportOptions, type ImportResult } from "./import_context.ts";
-import { deleteImportedExperiments, importExperiment } from "./import_experiments.ts";
-import { importLoggedModel } from "./import_logged_models.ts";
-import { importRegisteredModel } from "./import_registry.ts";
-import { RunImport } from "./import_runs.ts";
+import { ArtifactImport } from "./_import_artifacts.ts";
+import { AuthImport } from "./_import_auth.ts";
+import { ImportContext, type ImportOptions, type ImportResult } from "./_import_context.ts";
+import { deleteImportedExperiments, importExperiment } from "./_import_experiments.ts";
+import { importLoggedModel } from "./_import_logged_models.ts";
+import { importRegisteredModel } from "./_import_registry.ts";
+import { RunImport } from "./_import_runs.ts";
 
 export {
   IMPORT_BATCH_ITEMS,
   type ImportOptions,
   type ImportResult,
   MAX_IMPORT_WARNINGS,
-} from "./import_context.ts";
-export { MAX_NAME_SUFFIXES } from "./import_ids.ts";
-export { PROGRESS_EVERY_POINTS } from "./import_runs.ts";
+} from "./_import_context.ts";
+export { MAX_NAME_SUFFIXES } from "./_import_ids.ts";
+export { PROGRESS_EVERY_POINTS } from "./_import_runs.ts";
 
 /**
  * Opens a KV tracking store for an import: its clock is the returned {@linkcode SettableClock},

@@ -15,8 +15,8 @@ import {
   type RunOutputsRecord,
   type RunRecord,
 } from "./export_format.ts";
-import type { ArtifactImport } from "./import_artifacts.ts";
-import { chunks, type ImportContext } from "./import_context.ts";
+import type { ArtifactImport } from "./_import_artifacts.ts";
+import { chunks, type ImportContext } from "./_import_context.ts";
 
 /** Points between two progress lines. */
 export const PROGRESS_EVERY_POINTS = 1_000_000;

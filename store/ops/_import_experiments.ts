@@ -7,8 +7,8 @@
  */
 import { DEFAULT_EXPERIMENT_ID } from "../lifecycle_errors.ts";
 import type { ExperimentRecord } from "./export_format.ts";
-import { chunks, type ImportContext } from "./import_context.ts";
-import { exists, freeName, nullIf } from "./import_ids.ts";
+import { chunks, type ImportContext } from "./_import_context.ts";
+import { exists, freeName, nullIf } from "./_import_ids.ts";
 
 /** Merges or creates the experiment of `rec`, recording where it went in `ctx.ids`. */
 export async function importExperiment(

@@ -7,8 +7,8 @@
  */
 import { newModelId } from "../logged_models/common.ts";
 import type { LoggedModelRecord } from "./export_format.ts";
-import type { ArtifactImport } from "./import_artifacts.ts";
-import { chunks, type ImportContext } from "./import_context.ts";
+import type { ArtifactImport } from "./_import_artifacts.ts";
+import { chunks, type ImportContext } from "./_import_context.ts";
 
 /** Creates the logged model of `rec` with its params, tags, status and artifacts. */
 export async function importLoggedModel(

@@ -9,7 +9,7 @@ import { copyProxiedTree, proxiedPath } from "../../artifacts/copy.ts";
 import { copyLocalTree } from "../../artifacts/local_tree.ts";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
-import type { ImportContext } from "./import_context.ts";
+import type { ImportContext } from "./_import_context.ts";
 
 /** Copies imported artifacts, counting files and bytes and warning of what is left out. */
 export class ArtifactImport {

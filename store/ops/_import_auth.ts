@@ -8,7 +8,7 @@
 import { isPermission } from "../auth/types.ts";
 import { MlflowError } from "../errors.ts";
 import type { GrantRecord, UserRecord } from "./export_format.ts";
-import type { ImportContext } from "./import_context.ts";
+import type { ImportContext } from "./_import_context.ts";
 
 /** Writes user and grant records to `ctx.opts.authStore`. */
 export class AuthImport {

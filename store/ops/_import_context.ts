@@ -10,7 +10,7 @@ import type { SettableClock } from "../clock.ts";
 import { type ErrorCode, MlflowError } from "../errors.ts";
 import type { TrackingStore } from "../types.ts";
 import type { ImportWarning } from "./export_format.ts";
-import { ImportIds, type RemappedIds } from "./import_ids.ts";
+import { ImportIds, type RemappedIds } from "./_import_ids.ts";
 
 /** Options of `importRecords`. */
 export interface ImportOptions {

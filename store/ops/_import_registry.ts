@@ -7,8 +7,8 @@
  */
 import type { ModelVersion } from "../registry/types.ts";
 import type { RegisteredModelRecord } from "./export_format.ts";
-import type { ImportContext } from "./import_context.ts";
-import { exists, freeName, nullIf } from "./import_ids.ts";
+import type { ImportContext } from "./_import_context.ts";
+import { exists, freeName, nullIf } from "./_import_ids.ts";
 
 /** Creates the registered model of `rec`, its versions and its aliases. */
 export async function importRegisteredModel(
