@@ -68,3 +68,31 @@ export async function copyTree(
   await walk("", 0);
   return out;
 }
+
+/**
+ * Copies the tree at the proxied URI `fromUri` in `from` to the one at `toUri` in `to`
+ * ({@linkcode copyTree}). `warn` hears of what is left out: everything when either URI is not
+ * proxied (null is returned), and directories nested too deep.
+ *
+ * @example
+ * ```ts
+ * await copyProxiedTree(destination, run.info.artifact_uri, localDir, run.info.artifact_uri, console.warn);
+ * ```
+ */
+export async function copyProxiedTree(
+  from: ArtifactRepository,
+  fromUri: string,
+  to: ArtifactRepository,
+  toUri: string,
+  warn: (message: string) => void,
+): Promise<CopyResult | null> {
+  const fromPath = proxiedPath(fromUri);
+  const toPath = proxiedPath(toUri);
+  if (fromPath === null || toPath === null) {
+    warn(`artifacts at ${fromUri} are not proxied by kvflow; not copied`);
+    return null;
+  }
+  const copied = await copyTree(from, fromPath, to, toPath);
+  for (const dir of copied.skipped) warn(`artifacts under ${dir} nest too deep`);
+  return copied;
+}

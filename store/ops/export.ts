@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { copyTree, proxiedPath } from "../../artifacts/copy.ts";
+import { copyProxiedTree } from "../../artifacts/copy.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
 import type { AuthStore } from "../auth/types.ts";
 import type { LoggedModel } from "../logged_models/types.ts";
@@ -89,9 +89,8 @@ export async function* exportRecords(
 /** Every user, each followed by their grants (with `only`, experiment grants on those only). */
 async function* users(auth: AuthStore, only: string[] | undefined): AsyncGenerator<ExportRecord> {
   const chosen = only && new Set(only);
-  let pageToken: string | undefined;
-  do {
-    const page = await auth.listUsers({ maxResults: EXPORT_PAGE_SIZE, pageToken });
+  const listed = pages((pageToken) => auth.listUsers({ maxResults: EXPORT_PAGE_SIZE, pageToken }));
+  for await (const page of listed) {
     for (const u of page.users) {
       const full = await auth.getUser(u.username);
       const password_hash = await auth.getPasswordHash(u.username);
@@ -111,8 +110,7 @@ async function* users(auth: AuthStore, only: string[] | undefined): AsyncGenerat
         };
       }
     }
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+  }
 }
 
 async function* experiments(
@@ -123,44 +121,38 @@ async function* experiments(
     for (const id of only) yield await store.getExperiment(id);
     return;
   }
-  let pageToken: string | undefined;
-  do {
-    const page = await store.searchExperiments({
+  const listed = pages((pageToken) =>
+    store.searchExperiments({
       viewType: "ALL",
       maxResults: EXPORT_PAGE_SIZE,
       orderBy: ["experiment_id ASC"],
       pageToken,
-    });
-    yield* page.items;
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+    })
+  );
+  for await (const page of listed) yield* page.items;
 }
 
 async function* loggedModels(store: TrackingStore, experimentId: string) {
-  let pageToken: string | undefined;
-  do {
-    const page = await store.searchLoggedModels({
+  const listed = pages((pageToken) =>
+    store.searchLoggedModels({
       experimentIds: [experimentId],
       maxResults: EXPORT_MODEL_PAGE_SIZE,
       pageToken,
-    });
-    yield* page.items as LoggedModel[];
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+    })
+  );
+  for await (const page of listed) yield* page.items as LoggedModel[];
 }
 
 async function* runsOf(store: TrackingStore, experimentId: string): AsyncGenerator<Run> {
-  let pageToken: string | undefined;
-  do {
-    const page = await store.searchRuns({
+  const listed = pages((pageToken) =>
+    store.searchRuns({
       experimentIds: [experimentId],
       runViewType: "ALL",
       maxResults: EXPORT_PAGE_SIZE,
       pageToken,
-    });
-    yield* page.items;
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+    })
+  );
+  for await (const page of listed) yield* page.items;
 }
 
 async function* runRecords(store: TrackingStore, listed: Run): AsyncGenerator<ExportRecord> {
@@ -169,12 +161,10 @@ async function* runRecords(store: TrackingStore, listed: Run): AsyncGenerator<Ex
   const run = await store.getRun(runId);
   yield { type: "run", info: run.info, params: run.data.params, tags: run.data.tags };
   for (const key of new Set(run.data.metrics.map((m) => m.key))) {
-    let pageToken: string | undefined;
-    do {
-      const page = await store.getMetricHistory(runId, key, {
-        maxResults: MAX_POINTS_PER_RECORD,
-        pageToken,
-      });
+    const history = pages((pageToken) =>
+      store.getMetricHistory(runId, key, { maxResults: MAX_POINTS_PER_RECORD, pageToken })
+    );
+    for await (const page of history) {
       if (page.items.length > 0) {
         const points = page.items.map((m) => {
           const p: ExportedPoint = {
@@ -189,8 +179,7 @@ async function* runRecords(store: TrackingStore, listed: Run): AsyncGenerator<Ex
         });
         yield { type: "metric_points", run_id: runId, key, points };
       }
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    }
   }
   const { dataset_inputs, model_inputs } = run.inputs;
   if (dataset_inputs.length > 0 || model_inputs.length > 0) {
@@ -207,41 +196,45 @@ function quoted(s: string): string {
 }
 
 async function* registry(store: TrackingStore): AsyncGenerator<ExportRecord> {
-  let pageToken: string | undefined;
-  do {
-    const page = await store.searchRegisteredModels({
-      maxResults: EXPORT_PAGE_SIZE,
-      orderBy: ["name ASC"],
-      pageToken,
-    });
+  const listed = pages((pageToken) =>
+    store.searchRegisteredModels({ maxResults: EXPORT_PAGE_SIZE, orderBy: ["name ASC"], pageToken })
+  );
+  for await (const page of listed) {
     for (const model of page.items) {
       const versions = [];
-      let vToken: string | undefined;
-      do {
-        const vp = await store.searchModelVersions({
+      const listedVersions = pages((pageToken) =>
+        store.searchModelVersions({
           filter: `name = ${quoted(model.name)}`,
           orderBy: ["version_number ASC"],
           maxResults: EXPORT_VERSION_PAGE_SIZE,
-          pageToken: vToken,
-        });
+          pageToken,
+        })
+      );
+      for await (const vp of listedVersions) {
         versions.push(...vp.items.filter((v) => v.name === model.name));
-        vToken = vp.nextPageToken;
-      } while (vToken);
+      }
       yield { type: "registered_model", model, versions };
     }
+  }
+}
+
+/**
+ * Each page of a listing, `read(pageToken)` from the first page until one has no next token:
+ * one page held at a time.
+ */
+async function* pages<P extends { nextPageToken?: string }>(
+  read: (pageToken: string | undefined) => Promise<P>,
+): AsyncGenerator<P> {
+  let pageToken: string | undefined;
+  do {
+    const page = await read(pageToken);
+    yield page;
     pageToken = page.nextPageToken;
   } while (pageToken);
 }
 
 async function copyArtifacts(opts: ExportOptions, subject: string, uri: string): Promise<void> {
   if (!opts.artifacts) return;
-  const path = proxiedPath(uri);
-  if (path === null) {
-    opts.onWarning?.(subject, `artifacts at ${uri} are not proxied by kvflow; not copied`);
-    return;
-  }
-  const copied = await copyTree(opts.artifacts.from, path, opts.artifacts.to, path);
-  for (const dir of copied.skipped) {
-    opts.onWarning?.(subject, `artifacts under ${dir} nest too deep`);
-  }
+  const { from, to } = opts.artifacts;
+  await copyProxiedTree(from, uri, to, uri, (message) => opts.onWarning?.(subject, message));
 }
