@@ -13,9 +13,11 @@ export const MAX_COPY_DEPTH = 64;
 /**
  * The path in the artifact destination of a proxied URI (`mlflow-artifacts:/1/abc/artifacts` or
  * `mlflow-artifacts:///…` → `1/abc/artifacts`); null for any other URI, one with a host
- * included (it names another server).
+ * included (it names another server). Unlike `proxiedPath` of `uri.ts` (which the server uses on
+ * requests, and which also takes hosts and http(s) proxy URLs and decodes the path), an export or
+ * import must not copy files another server holds.
  */
-export function proxiedPath(uri: string): string | null {
+export function ownProxiedPath(uri: string): string | null {
   const m = /^mlflow-artifacts:(?:\/\/\/|\/(?!\/))(.*)$/.exec(uri);
   return m ? m[1].replace(/\/+$/, "") : null;
 }
@@ -86,8 +88,8 @@ export async function copyProxiedTree(
   toUri: string,
   warn: (message: string) => void,
 ): Promise<CopyResult | null> {
-  const fromPath = proxiedPath(fromUri);
-  const toPath = proxiedPath(toUri);
+  const fromPath = ownProxiedPath(fromUri);
+  const toPath = ownProxiedPath(toUri);
   if (fromPath === null || toPath === null) {
     warn(`artifacts at ${fromUri} are not proxied by kvflow; not copied`);
     return null;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createApp } from "../routes/mod.ts";
 import { createLocalArtifactRepository } from "../artifacts/local.ts";
-import { proxiedPath } from "../artifacts/copy.ts";
+import { ownProxiedPath } from "../artifacts/copy.ts";
 import { MlflowError } from "../store/errors.ts";
 import { createKvStore } from "../store/kv/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
@@ -454,9 +454,9 @@ Deno.test("splitLines() bounds a line's length and keeps a last line without a n
   await assert.rejects(Array.fromAsync(splitLines(stream("a\n1234567"), 5)), /Line 2 is longer/);
 });
 
-Deno.test("proxiedPath() takes mlflow-artifacts URIs without a host only", () => {
-  assert.equal(proxiedPath("mlflow-artifacts:/1/abc/artifacts"), "1/abc/artifacts");
-  assert.equal(proxiedPath("mlflow-artifacts:///1/abc/artifacts/"), "1/abc/artifacts");
-  assert.equal(proxiedPath("mlflow-artifacts://host:5000/1/abc"), null);
-  assert.equal(proxiedPath("s3://bucket/1/abc"), null);
+Deno.test("ownProxiedPath() takes mlflow-artifacts URIs without a host only", () => {
+  assert.equal(ownProxiedPath("mlflow-artifacts:/1/abc/artifacts"), "1/abc/artifacts");
+  assert.equal(ownProxiedPath("mlflow-artifacts:///1/abc/artifacts/"), "1/abc/artifacts");
+  assert.equal(ownProxiedPath("mlflow-artifacts://host:5000/1/abc"), null);
+  assert.equal(ownProxiedPath("s3://bucket/1/abc"), null);
 });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { copyProxiedTree, proxiedPath } from "../../artifacts/copy.ts";
+import { copyProxiedTree, ownProxiedPath } from "../../artifacts/copy.ts";
 import { copyLocalTree } from "../../artifacts/local_tree.ts";
 import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import type { ArtifactRepository } from "../../artifacts/types.ts";
@@ -54,7 +54,7 @@ export class ArtifactImport {
       );
       return;
     }
-    const toPath = proxiedPath(toUri);
+    const toPath = ownProxiedPath(toUri);
     if (!this.ctx.opts.artifacts || toPath === null) {
       this.ctx.warn(subject, `artifacts in ${dir} not copied: no proxied artifact destination`);
       return;
