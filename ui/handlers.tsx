@@ -8,6 +8,7 @@
 import type { Context, Handler } from "hono";
 import { proxiedPath } from "../artifacts/uri.ts";
 import { statusForCode } from "../routes/errors.ts";
+import { allows } from "../routes/auth/permissions.ts";
 import { MlflowError } from "../store/errors.ts";
 import type { LoggedModel, LoggedModelInfo } from "../store/logged_models/types.ts";
 import type { ModelVersion, RegisteredModel } from "../store/registry/types.ts";
@@ -94,6 +95,11 @@ export const experimentsPage: Handler<UiEnv> = async (c) => {
 /** Whether a viewer at `level` may delete permanently (MANAGE); null: auth is off, anyone may. */
 function mayManage(level: ViewerLevel): boolean {
   return level === null || level === "ADMIN" || level === "MANAGE";
+}
+
+/** Whether a viewer at `level` may `capability` (the API's check); null: auth is off, anyone may. */
+function mayDo(level: ViewerLevel, capability: "update" | "delete"): boolean {
+  return level === null || level === "ADMIN" || allows(level, capability);
 }
 
 /**
@@ -288,7 +294,7 @@ export const runPage: Handler<UiEnv> = async (c) => {
   const experimentId = run.info.experiment_id;
   const parentId = run.data.tags.find((t) => t.key === "mlflow.parentRunId")?.value;
   // Independent reads, issued together: the store shares round trips between them.
-  const [names, parent, children, loggedModels] = await Promise.all([
+  const [names, parent, children, loggedModels, level] = await Promise.all([
     store.getExperimentNames([experimentId]).catch(() => new Map<string, string>()),
     // A parent in an experiment the viewer may not read is shown as its id only.
     parentId
@@ -304,6 +310,7 @@ export const runPage: Handler<UiEnv> = async (c) => {
       runViewType: "ACTIVE_ONLY",
     }).then((p) => p.items.map(runRef), () => []),
     runLoggedModels(store, run, access.experiment),
+    viewerLevel(c, { experimentId }),
   ]);
   const experimentName = names.get(experimentId);
   return renderPage(
@@ -316,6 +323,7 @@ export const runPage: Handler<UiEnv> = async (c) => {
       parent={parent}
       childRuns={children}
       loggedModels={loggedModels}
+      may={{ rename: mayDo(level, "update"), delete: mayDo(level, "delete") }}
     />,
     { title: run.info.run_name || run.info.run_id },
   );

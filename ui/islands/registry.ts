@@ -17,6 +17,7 @@ import { ExperimentsList } from "./ExperimentsList.tsx";
 import { RunsTable } from "./RunsTable.tsx";
 import { MetricChart } from "./MetricChart.tsx";
 import { RunDescription } from "./RunDescription.tsx";
+import { RunHeader } from "./RunHeader.tsx";
 import { RunTags } from "./RunTags.tsx";
 import { UsersAdmin } from "./UsersAdmin.tsx";
 
@@ -26,6 +27,7 @@ export const ISLANDS = {
   // Experiment page (/experiments/:id)
   RunsTable,
   // Run page (/runs/:id)
+  RunHeader,
   RunDescription,
   RunTags,
   ArtifactBrowser,

@@ -6,7 +6,8 @@ import { Layout } from "../components/Layout.tsx";
 import { MetaItem } from "../components/MetaItem.tsx";
 import { MetricsTable } from "../components/MetricsTable.tsx";
 import { LoggedModelStatusBadge } from "../components/ModelBadges.tsx";
-import { RunStatus } from "../components/RunStatus.tsx";
+import { GitSource } from "../components/GitSource.tsx";
+import { RunDatasets } from "../components/RunDatasets.tsx";
 import { Section } from "../components/Section.tsx";
 import { SystemTags } from "../components/SystemTags.tsx";
 import { Island } from "../island.tsx";
@@ -28,6 +29,9 @@ export type LoggedModelRef = Pick<
   "model_id" | "name" | "status" | "model_type" | "creation_timestamp_ms"
 >;
 
+/** Without auth, anyone may rename, delete and restore a run. */
+const ALL_ALLOWED = { rename: true, delete: true };
+
 /** Props of {@linkcode RunPage}. */
 export interface RunPageProps {
   run: Run;
@@ -42,14 +46,21 @@ export interface RunPageProps {
    * the section is left out when empty.
    */
   loggedModels?: LoggedModelRef[];
+  /**
+   * What the viewer may do to the run (rename: EDIT, delete/restore: MANAGE); both when auth is
+   * off, the default.
+   */
+  may?: { rename: boolean; delete: boolean };
 }
 
 /**
- * `/runs/:id`: one run — header, description (Markdown, editable), metric charts, latest
- * metrics, params, tags (editable; `mlflow.*` read-only), its logged models and the artifact
- * browser.
+ * `/runs/:id`: one run — header (rename, delete/restore), details (git commit linked),
+ * description (Markdown, editable), metric charts, latest metrics, params, tags (editable;
+ * `mlflow.*` read-only), datasets used, its logged models and the artifact browser.
  */
-export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] }: RunPageProps) {
+export function RunPage(
+  { run, experiment, parent, childRuns, loggedModels = [], may = ALL_ALLOWED }: RunPageProps,
+) {
   const { info, data } = run;
   const tag = (key: string) => data.tags.find((t) => t.key === key)?.value;
   const name = info.run_name || info.run_id;
@@ -57,6 +68,8 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
   const params = [...data.params].sort(byKey);
   const source = tag("mlflow.source.name");
   const commit = tag("mlflow.source.git.commit");
+  const repoUrl = tag("mlflow.source.git.repoURL") || tag("mlflow.gitRepoURL");
+  const datasets = run.inputs?.dataset_inputs ?? [];
   const deleted = info.lifecycle_stage === "deleted";
   return (
     <Layout
@@ -72,11 +85,10 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
         { label: name },
       ]}
     >
-      <div class="page-head">
-        <h1>{name}</h1>
-        <RunStatus status={info.status} />
-        {deleted && <span class="badge badge--deleted">Deleted</span>}
-      </div>
+      <Island
+        name="RunHeader"
+        props={{ runId: info.run_id, name, status: info.status, deleted, may }}
+      />
       <dl class="meta run-meta">
         <MetaItem label="Run ID" class="mono">{info.run_id}</MetaItem>
         <MetaItem label="Experiment">
@@ -98,6 +110,11 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
           <MetaItem label="Source" class="mono">
             {source}
             {commit && <span class="muted" title={commit}>@{commit.slice(0, 8)}</span>}
+          </MetaItem>
+        )}
+        {repoUrl && (
+          <MetaItem label="Git commit" class="mono">
+            <GitSource repoUrl={repoUrl} commit={commit} />
           </MetaItem>
         )}
         {parent && (
@@ -156,6 +173,12 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
           note="read-only"
         />
       </Section>
+
+      {datasets.length > 0 && (
+        <Section headingId="run-datasets-heading" title="Datasets used" note={datasets.length}>
+          <RunDatasets inputs={datasets} />
+        </Section>
+      )}
 
       {loggedModels.length > 0 && (
         <Section headingId="run-models-heading" title="Logged models" note={loggedModels.length}>

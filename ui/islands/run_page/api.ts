@@ -102,3 +102,18 @@ export function loggedModelArtifactUrl(downloadBase: string, path: string): stri
   const rel = path.split("/").filter((s) => s !== "").map(encodeURIComponent).join("/");
   return `${downloadBase}/${rel}`;
 }
+
+/** `POST runs/update` with `run_name` only (rename; MLflow also rewrites `mlflow.runName`). */
+export function renameRun(runId: string, runName: string): Promise<{ run_info?: Run["info"] }> {
+  return apiCall("/runs/update", { body: { run_id: runId, run_name: runName } });
+}
+
+/** `POST runs/delete` (soft delete: the run moves to the experiment's Deleted view). */
+export function deleteRun(runId: string): Promise<unknown> {
+  return apiCall("/runs/delete", { body: { run_id: runId } });
+}
+
+/** `POST runs/restore`. */
+export function restoreRun(runId: string): Promise<unknown> {
+  return apiCall("/runs/restore", { body: { run_id: runId } });
+}
