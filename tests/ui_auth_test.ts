@@ -168,6 +168,22 @@ Deno.test("UI with auth: the Access panel is there only for MANAGE holders and a
   );
 });
 
+Deno.test("UI with auth: the run page offers rename to EDIT and delete/restore to MANAGE holders", async () => {
+  const w = await world("READ");
+  const exp = await w.store.createExperiment({ name: "team-exp" });
+  const run = await w.store.createRun({ experimentId: exp, runName: "r" });
+  await w.auth.createExperimentPermission(exp, "alice", "MANAGE");
+  await w.auth.createExperimentPermission(exp, "bob", "EDIT");
+  const may = async (user: string) =>
+    islandProps(await pageHtml(w.get(user, `/runs/${run.info.run_id}`)), "RunHeader").may;
+  assert.deepEqual(await may("alice"), { rename: true, delete: true });
+  assert.deepEqual(await may("bob"), { rename: true, delete: false });
+  assert.deepEqual(await may("admin"), { rename: true, delete: true });
+  // READ by default: neither.
+  await w.auth.createUser("carol", PW, false);
+  assert.deepEqual(await may("carol"), { rename: false, delete: false });
+});
+
 Deno.test("UI without auth: no Access panel, no users or tokens pages", async () => {
   const store = createMemoryStore();
   const app = createApp({ store });

@@ -2,7 +2,8 @@
  * The run page (`/runs/:id`): server rendering (tables, 404, escaping of every user-controlled
  * string), the safe Markdown renderer, the chart's data shaping, and — in real Chromium — its
  * islands: charts of a 100k-point metric, description editing, tag add/delete, the artifact
- * browser (lazy folders, text preview, no inline HTML). Screenshots, light and dark, land in
+ * browser (lazy folders, text preview, no inline HTML), datasets used, the git commit link, and
+ * rename, delete (confirmed) and restore from the page's header. Screenshots, light and dark, land in
  * `$TMPDIR/kvflow-ui-screenshots` like the other UI tests'.
  *
  * @module
@@ -14,8 +15,17 @@ import type { Metric } from "../store/types.ts";
 import { isSafeUrl, renderMarkdown } from "../ui/islands/run_page/markdown.ts";
 import { align, smooth, toApiX, toSeries } from "../ui/islands/run_page/chart_data.ts";
 import { previewKind } from "../ui/islands/ArtifactBrowser.tsx";
+import { gitCommitUrl, gitRepoWebUrl } from "../ui/shared/git.ts";
+import { prettyJson, sourceSummary } from "../ui/components/RunDatasets.tsx";
 import { launchBrowser } from "./helpers/browser.ts";
-import { appWithArtifacts, type ArtifactApp, inkedPixels, openPage, shoot } from "./helpers/ui.ts";
+import {
+  appWithArtifacts,
+  type ArtifactApp,
+  inkedPixels,
+  islandProps,
+  openPage,
+  shoot,
+} from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
 
@@ -91,6 +101,56 @@ Deno.test("chart data: series, smoothing, alignment, zoom units", () => {
   assert.equal(previewKind("a/b.html"), "none");
 });
 
+Deno.test("gitCommitUrl() links only http(s) repositories and hex commits", () => {
+  const sha = "0123456789abcdef0123456789abcdef01234567";
+  assert.equal(
+    gitCommitUrl("https://github.com/org/repo.git", sha),
+    `https://github.com/org/repo/commit/${sha}`,
+  );
+  assert.equal(
+    gitCommitUrl("https://gitlab.example.com/group/sub/repo/", "ABCDEF1"),
+    "https://gitlab.example.com/group/sub/repo/commit/abcdef1",
+  );
+  // Credentials, query and fragment of a clone URL never reach the link.
+  assert.equal(
+    gitCommitUrl("https://user:s3cret@github.com/org/repo.git?x=1#y", sha),
+    `https://github.com/org/repo/commit/${sha}`,
+  );
+  assert.equal(gitRepoWebUrl("http://git.local:8080/r"), "http://git.local:8080/r");
+  for (
+    const bad of [
+      "git@github.com:org/repo.git",
+      "ssh://git@github.com/org/repo.git",
+      "javascript:alert(1)//github.com/a",
+      "file:///home/me/repo",
+      "data:text/html,x",
+      "https://github.com",
+      "github.com/org/repo",
+      "",
+    ]
+  ) {
+    assert.equal(gitCommitUrl(bad, sha), null, bad);
+  }
+  for (const badSha of ["", "abc", "0123456g89", "../../evil", `${sha}/x`, "HEAD"]) {
+    assert.equal(gitCommitUrl("https://github.com/org/repo", badSha), null, badSha);
+  }
+});
+
+Deno.test("datasets: JSON pretty-printed, sources summarised, other text kept", () => {
+  assert.equal(
+    prettyJson(`{"a":[1,{"b":"<i>"}]}`),
+    `{\n  "a": [\n    1,\n    {\n      "b": "<i>"\n    }\n  ]\n}`,
+  );
+  assert.equal(prettyJson("not json {"), "not json {");
+  // A spec kept as a JSON string inside the JSON (tensor schemas) is expanded too.
+  assert.equal(prettyJson(`{"s":"[1]","t":"[x"}`), `{\n  "s": [\n    1\n  ],\n  "t": "[x"\n}`);
+  assert.equal(sourceSummary(`{"uri": "s3://bucket/train.csv"}`), "s3://bucket/train.csv");
+  assert.equal(sourceSummary(`{"url": "https://x/y.parquet"}`), "https://x/y.parquet");
+  assert.equal(sourceSummary(`{"tags": {"mlflow.user": "me"}}`), `{"tags": {"mlflow.user": "me"}}`);
+  assert.equal(sourceSummary("plain"), "plain");
+  assert.equal(sourceSummary("null"), "null");
+});
+
 interface Fixture extends ArtifactApp {
   runId: string;
   childId: string;
@@ -111,10 +171,37 @@ async function fixture(): Promise<Fixture> {
       { key: "mlflow.note.content", value: `# Notes\n\n**ok** ${XSS} [bad](javascript:alert(1))` },
       { key: "mlflow.source.name", value: "train.py" },
       { key: "mlflow.source.git.commit", value: "0123456789abcdef" },
+      { key: "mlflow.source.git.repoURL", value: "https://bot:tok@github.com/org/repo.git" },
       { key: "team", value: XSS },
     ],
   });
   const runId = run.info.run_id;
+  // What sklearn autolog logs: the training set, then the evaluation set.
+  await store.logInputs(runId, [
+    {
+      tags: [{ key: "mlflow.data.context", value: "train" }],
+      dataset: {
+        name: "dataset",
+        digest: "3e4f7a1c",
+        source_type: "code",
+        source: JSON.stringify({ tags: { "mlflow.user": "me", "mlflow.source.name": "train.py" } }),
+        schema: JSON.stringify({
+          mlflow_tensorspec: { features: JSON.stringify([{ type: "tensor", name: XSS }]) },
+        }),
+        profile: JSON.stringify({ features_shape: [120, 4], targets_size: 120 }),
+      },
+    },
+    {
+      tags: [{ key: "mlflow.data.context", value: "eval" }],
+      dataset: {
+        name: `eval ${XSS}`,
+        digest: "9b8c7d6e",
+        source_type: "s3",
+        source: JSON.stringify({ uri: "s3://bucket/eval.parquet" }),
+        schema: `not json ${XSS}`,
+      },
+    },
+  ]);
   await store.logBatch(runId, {
     params: [{ key: "lr", value: "0.01" }, { key: "xss", value: XSS }],
   });
@@ -144,7 +231,11 @@ async function fixture(): Promise<Fixture> {
   const child = await store.createRun({
     experimentId: expId,
     runName: "child-1",
-    tags: [{ key: "mlflow.parentRunId", value: runId }],
+    tags: [
+      { key: "mlflow.parentRunId", value: runId },
+      { key: "mlflow.source.git.repoURL", value: "javascript:alert(1)//github.com/a/b" },
+      { key: "mlflow.source.git.commit", value: "0123456789abcdef" },
+    ],
   });
   const live = await store.createRun({ experimentId: expId, runName: "live-run" });
   await store.logBatch(live.info.run_id, {
@@ -184,10 +275,43 @@ Deno.test("run page SSR: data, links, 404, escaping", async () => {
     assert.match(html, /mlflow\.source\.git\.commit/);
     // Latest metric values to 6 significant digits, the full value in the title.
     assert.match(html, /<td class="num" title="0\.9454545454545454">0\.945455<\/td>/);
-    assert.match(html, /<summary>System tags \(3, read-only\)<\/summary>/);
+    assert.match(html, /<summary>System tags \(4, read-only\)<\/summary>/);
+    // The git commit, linked without the clone URL's credentials.
+    assert.match(
+      html,
+      /<a href="https:\/\/github\.com\/org\/repo\/commit\/0123456789abcdef" rel="noopener noreferrer nofollow"/,
+    );
+    assert.doesNotMatch(
+      html.replace(/mlflow\.source\.git\.repoURL<\/th><td[^>]*>[^<]*/, ""),
+      /tok@/,
+    );
+    // Datasets used: both inputs, with context, digest, source and schema (pretty, escaped).
+    assert.match(html, /id="run-datasets-heading">Datasets used</);
+    assert.match(
+      html,
+      /<h3 class="dataset__name">dataset<\/h3><span class="badge dataset__context">train</,
+    );
+    assert.match(html, /<h3 class="dataset__name">eval &lt;script>/);
+    assert.match(html, /3e4f7a1c/);
+    assert.match(html, />s3:\/\/bucket\/eval\.parquet</);
+    const q = (text: string) => text.replaceAll('"', "&quot;");
+    assert.ok(
+      html.includes(q('<pre>{\n  "mlflow_tensorspec": {\n    "features": [\n      {\n')),
+      "a tensor spec kept as a JSON string is expanded",
+    );
+    assert.match(html, /&quot;name&quot;: &quot;&lt;script>alert/);
+    assert.ok(html.includes(q('"features_shape": [\n    120,')), "profile pretty-printed");
+    assert.match(html, /<pre>not json &lt;script>/);
+    const header = islandProps(html, "RunHeader");
+    assert.deepEqual(header.may, { rename: true, delete: true });
+    assert.equal(header.deleted, false);
 
     const child = await (await f.app.request(`/runs/${f.childId}`)).text();
     assert.match(child, new RegExp(`Parent run</dt><dd><a href="/runs/${f.runId}">`));
+    // A repository that is not http(s) is text, never a link; no datasets, no section.
+    assert.doesNotMatch(child, /href="javascript:|data-git-link/);
+    assert.match(child, /Git commit<\/dt>/);
+    assert.doesNotMatch(child, /run-datasets/);
 
     const missing = await f.app.request("/runs/does-not-exist");
     assert.equal(missing.status, 404);
@@ -339,6 +463,71 @@ Deno.test({
           await shoot(page, "run-artifacts", { settleMs: 150 });
         },
       );
+
+      await t.step("datasets used and the git commit link", async () => {
+        await page.goto(`${base}/runs/${f.runId}`);
+        await page.locator("[data-island='RunHeader'][data-hydrated]").waitFor();
+        const cards = page.locator("#run-datasets > li");
+        assert.equal(await cards.count(), 2);
+        const train = cards.filter({ hasText: "train" }).first();
+        await train.locator("summary", { hasText: "Schema" }).click();
+        await train.locator("summary", { hasText: "Profile" }).click();
+        assert.match(await train.locator("pre").first().textContent() ?? "", /<script>alert/);
+        await cards.nth(1).locator("summary", { hasText: "Schema" }).click();
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        const link = page.locator("[data-git-link]");
+        assert.equal(
+          await link.getAttribute("href"),
+          "https://github.com/org/repo/commit/0123456789abcdef",
+        );
+        await page.locator("#run-datasets-heading").scrollIntoViewIfNeeded();
+        await shoot(page, "run-datasets", { settleMs: 150, fullPage: false });
+      });
+
+      await t.step("rename, then delete (confirmed) and restore from the header", async () => {
+        const runGet = async () => {
+          const res = await fetch(`${base}/api/2.0/mlflow/runs/get?run_id=${f.runId}`);
+          return (await res.json()).run.info;
+        };
+        await page.evaluate(() => scrollTo(0, 0));
+        await page.getByRole("button", { name: "Rename" }).click();
+        const input = page.getByRole("textbox", { name: "Run name" });
+        await input.fill("   ");
+        await page.getByRole("button", { name: "Save", exact: true }).click();
+        await page.getByRole("alert").filter({ hasText: "Enter a name" }).waitFor();
+        await input.fill(`renamed ${XSS}`);
+        assert.equal(await page.getByRole("alert").count(), 0, "typing clears the error");
+        await shoot(page, "run-rename", { fullPage: false });
+        await input.press("Enter");
+        await page.getByRole("heading", { level: 1, name: `renamed ${XSS}` }).waitFor();
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.textContent),
+          "Rename",
+        );
+        assert.equal((await runGet()).run_name, `renamed ${XSS}`);
+
+        // Delete asks first; Cancel keeps the run.
+        await page.getByRole("button", { name: "Delete run" }).click();
+        await page.getByRole("button", { name: "Cancel" }).click();
+        assert.equal((await runGet()).lifecycle_stage, "active");
+        await page.getByRole("button", { name: "Delete run" }).click();
+        await page.getByText(/Delete run “renamed .*”\? You can restore it later\./).waitFor();
+        await shoot(page, "run-delete-confirm", { fullPage: false });
+        await page.getByRole("button", { name: "Yes, delete run" }).click();
+        await page.getByRole("button", { name: "Restore run" }).waitFor();
+        await page.locator(".run-header .badge--deleted").waitFor();
+        assert.equal((await runGet()).lifecycle_stage, "deleted");
+        // The API renames active runs only, so a deleted one offers Restore alone.
+        assert.equal(await page.getByRole("button", { name: "Rename" }).count(), 0);
+        await shoot(page, "run-deleted", { fullPage: false });
+        await page.reload();
+        await page.locator("[data-island='RunHeader'][data-hydrated]").waitFor();
+        await page.getByRole("button", { name: "Restore run" }).click();
+        await page.getByRole("button", { name: "Delete run" }).waitFor();
+        assert.equal(await page.locator(".run-header .badge--deleted").count(), 0);
+        assert.equal((await runGet()).lifecycle_stage, "active");
+      });
 
       await t.step("a RUNNING run updates live and stops when it ends", async () => {
         await page.goto(`${base}/runs/${f.liveId}`);
