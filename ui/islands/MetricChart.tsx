@@ -1,21 +1,13 @@
-import { useEffect, useRef, useState } from "preact/hooks";
-import uPlot from "uplot";
+import { useEffect, useState } from "preact/hooks";
 import { LIVE_POLL_MS } from "../shared/live.ts";
-import { errorMessage, isAbort } from "./api.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
 import { useSchemeChange } from "./charts/use_scheme.ts";
-import { type DownsampledReply, getHistoryDownsampled, getRun } from "./run_page/api.ts";
-import {
-  align,
-  apiX,
-  positiveOnly,
-  type Series,
-  smooth,
-  toApiX,
-  toSeries,
-  type XMode,
-} from "./run_page/chart_data.ts";
+import { getRun } from "./run_page/api.ts";
+import type { XMode } from "./run_page/chart_data.ts";
+import { MetricCard } from "./run_page/MetricCard.tsx";
+
+export { CHART_BUCKETS } from "./run_page/MetricCard.tsx";
 
 /** Props of {@linkcode MetricChart}. */
 export interface MetricChartProps {
@@ -28,87 +20,50 @@ export interface MetricChartProps {
   startTime: number;
 }
 
-/** Buckets per request: ≤ ~2000 points per metric reach the browser. */
-export const CHART_BUCKETS = 1000;
-
 const PALETTE = ["#2563eb", "#e8590c", "#2f9e44", "#ae3ec9", "#d6336c", "#0c8599", "#f59f00"];
 
-interface Loaded {
-  key: string;
-  series: Series;
-  total: number;
-  exact: boolean;
-  shown: number;
-}
+/** Cards drawn when the page opens; more are a tick away in the metric picker. */
+export const DEFAULT_CARDS = 8;
 
-/** The first chart: a loss-like metric if there is one, else the first key. */
+/** The compare page's first chart: a loss-like metric if there is one, else the first key. */
 export function defaultKeys(keys: string[]): string[] {
   const loss = keys.find((k) => /loss/i.test(k));
   return loss ? [loss] : keys.slice(0, 1);
 }
 
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
+/**
+ * The run page's cards shown first: up to {@linkcode DEFAULT_CARDS} metrics, loss-like ones
+ * first (what people look at first), then the rest in key order.
+ */
+export function defaultCards(keys: string[]): string[] {
+  return lossFirst(keys).slice(0, DEFAULT_CARDS);
+}
+
+/** `keys` with loss-like ones first, each group in its given order: the order of the cards. */
+function lossFirst(keys: string[]): string[] {
+  const loss = (k: string) => /loss/i.test(k);
+  return [...keys.filter(loss), ...keys.filter((k) => !loss(k))];
 }
 
 /**
- * The run's metric charts (uPlot, bundled): choose metrics, x axis (step, wall time, relative
- * time), log scale and EMA smoothing; drag to zoom (the zoomed range is re-requested at full
- * detail), double-click or "Reset zoom" to go back. Data comes from `get-history-downsampled`
- * (min/max per bucket, so spikes survive). While the run is RUNNING it polls every 5 s, paused
- * while the tab is hidden, and stops once the run ends.
+ * The run's metric charts: a card per chosen metric, each with its own y axis (uPlot, bundled),
+ * a metric logged once shown as its value; shared controls for the x axis (step, wall time,
+ * relative time), log scale and EMA smoothing; drag on any card to zoom them all (the range is
+ * re-requested at full detail), double-click or "Reset zoom" to go back. While the run is
+ * RUNNING it polls every 5 s, paused while the tab is hidden, and stops once the run ends.
  */
 export function MetricChart(
   { runId, metricKeys, status: initialStatus, startTime }: MetricChartProps,
 ) {
-  const [keys, setKeys] = useState<string[]>(() => defaultKeys(metricKeys));
+  const [keys, setKeys] = useState<string[]>(() => defaultCards(metricKeys));
   const [mode, setMode] = useState<XMode>("step");
   const [log, setLog] = useState(false);
   const [weight, setWeight] = useState(0);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const [status, setStatus] = useState(initialStatus);
-  const [loaded, setLoaded] = useState<Loaded[]>([]);
-  const [error, setError] = useState("");
   const [tick, setTick] = useState(0);
   // Redraw axes in the new colours when the colour scheme flips.
   const scheme = useSchemeChange();
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-
-  // Fetch the selected metrics for the current x mode and zoom (and on every live tick).
-  useEffect(() => {
-    if (keys.length === 0) {
-      setLoaded([]);
-      return;
-    }
-    const ctl = new AbortController();
-    Promise.all(keys.map((key) =>
-      getHistoryDownsampled(
-        {
-          runId,
-          key,
-          x: apiX(mode),
-          buckets: CHART_BUCKETS,
-          start: zoom?.[0],
-          end: zoom?.[1],
-        },
-        ctl.signal,
-      ).then((r: DownsampledReply): Loaded => ({
-        key,
-        series: toSeries(r.metrics ?? [], mode, startTime),
-        total: r.total_points,
-        exact: r.exact,
-        shown: r.metrics?.length ?? 0,
-      }))
-    )).then((all) => {
-      setLoaded(all);
-      setError("");
-    }).catch((err) => {
-      if (!isAbort(err)) setError(errorMessage(err));
-    });
-    return () => ctl.abort();
-  }, [runId, keys.join("\u0000"), mode, zoom?.[0], zoom?.[1], tick]);
 
   // Live updates while RUNNING; paused while the tab is hidden.
   useEffect(() => {
@@ -135,82 +90,15 @@ export function MetricChart(
     };
   }, [runId, status]);
 
-  // (Re)build the plot whenever its data or options change.
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    plot.current?.destroy();
-    plot.current = null;
-    if (loaded.length === 0) return;
-    const data = align(loaded.map((l) => {
-      const y = smooth(l.series.y, weight);
-      return { x: l.series.x, y: log ? positiveOnly(y) : y };
-    }));
-    const text = cssVar("--text-muted", "#5b6470");
-    const grid = cssVar("--border", "#dde1e6");
-    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
-    const opts: uPlot.Options = {
-      width: Math.max(320, el.clientWidth),
-      height: 320,
-      scales: {
-        x: { time: mode === "wall" },
-        y: log ? { distr: 3 } : {},
-      },
-      axes: [
-        {
-          ...axis,
-          label: mode === "step" ? "Step" : mode === "wall" ? "Time" : "Seconds since start",
-        },
-        { ...axis, size: 60 },
-      ],
-      series: [
-        { label: mode === "step" ? "Step" : "Time" },
-        ...loaded.map((l, i) => ({
-          label: l.key,
-          stroke: PALETTE[i % PALETTE.length],
-          width: 1.5,
-          spanGaps: true,
-          points: { show: false },
-        })),
-      ],
-      cursor: { drag: { x: true, y: false, setScale: false } },
-      hooks: {
-        // For the bench and tests: the points on the canvas, set once uPlot has painted them.
-        draw: [(u: uPlot) => void (el.dataset.drawn = String(u.data[0].length))],
-        setSelect: [(u: uPlot) => {
-          if (u.select.width < 2) return;
-          const a = u.posToVal(u.select.left, "x");
-          const b = u.posToVal(u.select.left + u.select.width, "x");
-          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-          const lo = toApiX(mode, Math.min(a, b), startTime);
-          const hi = Math.max(lo, toApiX(mode, Math.max(a, b), startTime));
-          setZoom([lo, hi]);
-        }],
-      },
-    };
-    plot.current = new uPlot(opts, data as uPlot.AlignedData, el);
-    const resize = new ResizeObserver(() => {
-      plot.current?.setSize({ width: Math.max(320, el.clientWidth), height: 320 });
-    });
-    resize.observe(el);
-    const reset = () => setZoom(null);
-    el.addEventListener("dblclick", reset);
-    return () => {
-      resize.disconnect();
-      el.removeEventListener("dblclick", reset);
-      delete el.dataset.drawn;
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, [loaded, log, weight, scheme]);
-
   function toggleKey(key: string, on: boolean) {
-    setKeys((ks) => on ? [...ks.filter((k) => k !== key), key] : ks.filter((k) => k !== key));
+    setKeys((ks) => metricKeys.filter((k) => k === key ? on : ks.includes(k)));
   }
 
   if (metricKeys.length === 0) {
     return <p class="muted">This run has no metrics.</p>;
   }
+  const order = lossFirst(metricKeys);
+  const shown = order.filter((k) => keys.includes(k));
   return (
     <div class="metric-chart">
       <div class="chart-controls">
@@ -249,17 +137,28 @@ export function MetricChart(
           {status === "RUNNING" && <span class="badge badge--running">Live</span>}
         </AxisOptions>
       </div>
-      {error && <p class="field-error" role="alert">{error}</p>}
-      <div class="metric-chart__plot" ref={box} />
-      <p class="muted metric-chart__counts" aria-live="polite">
-        {loaded.map((l) => (
-          <span key={l.key}>
-            <span class="mono">{l.key}</span>: {l.total.toLocaleString("en-US")} points
-            {l.exact ? "" : ` (downsampled to ${l.shown.toLocaleString("en-US")})`}
-            {" "}
-          </span>
+      <div class="metric-cards">
+        {shown.map((key) => (
+          <MetricCard
+            key={key}
+            runId={runId}
+            metricKey={key}
+            color={PALETTE[order.indexOf(key) % PALETTE.length]}
+            mode={mode}
+            log={log}
+            weight={weight}
+            zoom={zoom}
+            onZoom={setZoom}
+            startTime={startTime}
+            tick={tick}
+            scheme={scheme}
+          />
         ))}
-        {keys.length > 0 && " Drag to zoom; double-click to reset."}
+      </div>
+      <p class="muted metric-chart__hint">
+        {shown.length > 0
+          ? "Drag across a chart to zoom every card; double-click to reset."
+          : "Tick a metric to chart it."}
       </p>
     </div>
   );
