@@ -227,6 +227,9 @@ async function fixture(): Promise<Fixture> {
       timestamp: t0 + i * 20_000,
     })),
   });
+  await store.logBatch(runId, {
+    metrics: [{ key: "learning_rate", value: 0.003, step: 0, timestamp: t0 }],
+  });
   await store.updateRun(runId, { status: "FINISHED", endTime: t0 + 1_000_000 });
   const child = await store.createRun({
     experimentId: expId,
@@ -345,7 +348,7 @@ Deno.test({
         for (const name of ["RunDescription", "RunTags", "ArtifactBrowser", "MetricChart"]) {
           await page.locator(`[data-island='${name}'][data-hydrated]`).waitFor();
         }
-        await page.locator(".metric-chart canvas").waitFor();
+        await page.locator(".metric-chart canvas").first().waitFor();
         await page.waitForFunction(() =>
           /100,000 points \(downsampled/.test(
             document.querySelector(".metric-chart__counts")?.textContent ?? "",
@@ -364,12 +367,24 @@ Deno.test({
       await t.step(
         "chart options: second metric, log scale, smoothing, x modes, zoom",
         async () => {
-          await page.getByRole("checkbox", { name: "acc" }).check();
-          await page.waitForFunction(() =>
-            /acc: 50 points/.test(
-              document.querySelector(".metric-chart__counts")?.textContent ?? "",
-            )
+          // A card per metric, each with its own y axis; loss-like first, all ticked at first.
+          const acc = page.locator(".metric-card[data-key='acc']");
+          await acc.locator(".metric-chart__counts", { hasText: "acc: 50 points" }).waitFor();
+          assert.deepEqual(
+            await page.locator(".metric-card").evaluateAll((els) =>
+              els.map((e) => e.getAttribute("data-key"))
+            ),
+            ["loss", "acc", "learning_rate"],
           );
+          assert.ok((await inkedPixels(page, ".metric-card[data-key='acc'] canvas")) > 100);
+          // A metric logged once shows its value, not an empty chart.
+          const lr = page.locator(".metric-card[data-key='learning_rate']");
+          assert.equal(await lr.locator(".metric-card__value").textContent(), "0.003");
+          assert.equal(await lr.locator("canvas").count(), 0);
+          await page.getByRole("checkbox", { name: "acc" }).uncheck();
+          await acc.waitFor({ state: "detached" });
+          await page.getByRole("checkbox", { name: "acc" }).check();
+          await acc.locator(".metric-chart__counts", { hasText: "acc: 50 points" }).waitFor();
           await page.getByRole("checkbox", { name: "Log scale" }).check();
           await page.getByRole("slider").fill("0.6");
           await page.getByRole("combobox", { name: "X axis" }).selectOption("relative");
@@ -402,6 +417,9 @@ Deno.test({
               document.querySelector(".metric-chart__counts")?.textContent ?? "",
             )
           );
+          await page.getByRole("checkbox", { name: "acc" }).check();
+          await acc.locator(".metric-chart__counts", { hasText: "acc: 50 points" }).waitFor();
+          await lr.locator(".metric-card__value").waitFor();
           await shoot(page, "run", { settleMs: 150 });
         },
       );
@@ -533,7 +551,8 @@ Deno.test({
         await page.goto(`${base}/runs/${f.liveId}`);
         await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
         await page.locator(".metric-chart .badge--running").waitFor();
-        await page.locator(".metric-chart canvas").waitFor();
+        // One point so far: its value, then a chart once a second point arrives.
+        await page.locator(".metric-card__single", { hasText: "1" }).waitFor();
         // New points and the end of the run arrive by polling, without a reload.
         const api = async (path: string, body: unknown) => {
           const res = await fetch(`${base}/api/2.0/mlflow/${path}`, {
@@ -558,6 +577,7 @@ Deno.test({
           null,
           { timeout: 15_000 },
         );
+        await page.locator(".metric-card[data-key='loss'] canvas").waitFor();
         await api("runs/update", { run_id: f.liveId, status: "FINISHED", end_time: Date.now() });
         await page.locator(".metric-chart .badge--running").waitFor({
           state: "detached",
@@ -569,7 +589,7 @@ Deno.test({
         await page.setViewportSize({ width: 768, height: 900 });
         await page.goto(`${base}/runs/${f.runId}`);
         await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
-        await page.locator(".metric-chart canvas").waitFor();
+        await page.locator(".metric-chart canvas").first().waitFor();
         await shoot(page, "run-768", { settleMs: 150 });
       });
 
