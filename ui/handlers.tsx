@@ -96,6 +96,11 @@ function mayManage(level: ViewerLevel): boolean {
   return level === null || level === "ADMIN" || level === "MANAGE";
 }
 
+/** Whether a viewer at `level` may change an experiment (EDIT); null: auth is off, anyone may. */
+function mayEdit(level: ViewerLevel): boolean {
+  return level === null || level === "ADMIN" || level === "EDIT" || level === "MANAGE";
+}
+
 /**
  * Which experiments the viewer may delete permanently (the list's "Delete permanently"): all
  * without auth, for admins and with a MANAGE default; else those the viewer holds MANAGE on.
@@ -226,6 +231,7 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     if (!isCallersError(err)) throw err;
     error = err.message;
   }
+  const level = await viewerLevel(c, { experimentId: id });
   const table = {
     experimentId: id,
     runs: runs.items,
@@ -234,12 +240,19 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     error,
     pageSize: EXPERIMENT_RUNS_LIMIT,
     pollMs: LIVE_POLL_MS,
-    canPurge: mayManage(await viewerLevel(c, { experimentId: id })),
+    canPurge: mayManage(level),
   };
   const access = await accessPanel(c, { experimentId: id });
-  return renderPage(c, <ExperimentPage experiment={experiment} table={table} access={access} />, {
-    title: experiment.name,
-  });
+  return renderPage(
+    c,
+    <ExperimentPage
+      experiment={experiment}
+      table={table}
+      access={access}
+      canEdit={mayEdit(level)}
+    />,
+    { title: experiment.name },
+  );
 };
 
 /**
