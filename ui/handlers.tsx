@@ -329,10 +329,20 @@ export const runPage: Handler<UiEnv> = async (c) => {
       parent={parent}
       childRuns={children}
       loggedModels={loggedModels}
+      artifact={artifactParam(c)}
     />,
     { title: run.info.run_name || run.info.run_id },
   );
 };
+
+/** Longest `?artifact=` path passed on to the artifact browser. */
+const MAX_ARTIFACT_PARAM = 4096;
+
+/** The artifact the URL asks the browser to select (`?artifact=`), if a plausible one. */
+function artifactParam(c: Context<UiEnv>): string | undefined {
+  const path = c.req.query("artifact");
+  return path && path.length <= MAX_ARTIFACT_PARAM ? path : undefined;
+}
 
 /** Logged models listed on the run page. */
 export const RUN_LOGGED_MODELS_LIMIT = 100;
@@ -610,6 +620,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
       sourceRunName={sourceRunName}
       versions={versions}
       downloadBase={loggedModelDownloadBase(c, info.artifact_uri)}
+      artifact={artifactParam(c)}
     />,
     { title: info.name },
   );

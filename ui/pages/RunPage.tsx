@@ -42,6 +42,8 @@ export interface RunPageProps {
    * the section is left out when empty.
    */
   loggedModels?: LoggedModelRef[];
+  /** The artifact to select in the browser (`?artifact=`), if the URL names one. */
+  artifact?: string;
 }
 
 /**
@@ -49,7 +51,9 @@ export interface RunPageProps {
  * metrics, params, tags (editable; `mlflow.*` read-only), its logged models and the artifact
  * browser.
  */
-export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] }: RunPageProps) {
+export function RunPage(
+  { run, experiment, parent, childRuns, loggedModels = [], artifact }: RunPageProps,
+) {
   const { info, data } = run;
   const tag = (key: string) => data.tags.find((t) => t.key === key)?.value;
   const name = info.run_name || info.run_id;
@@ -193,7 +197,7 @@ export function RunPage({ run, experiment, parent, childRuns, loggedModels = [] 
       )}
 
       <Section headingId="run-artifacts-heading" title="Artifacts">
-        <Island name="ArtifactBrowser" props={{ runId: info.run_id }} />
+        <Island name="ArtifactBrowser" props={{ runId: info.run_id, path: artifact }} />
       </Section>
     </Layout>
   );
