@@ -354,6 +354,12 @@ Deno.test({
         }, f.childId);
         await page.waitForURL(`${base}/runs/${f.childId}#run-charts-heading`);
         await page.locator("h1", { hasText: "child-1" }).waitFor();
+        // MLflow's compare link carries JSON lists, which Chromium percent-encodes in the fragment.
+        await page.goto(
+          `${base}/#/compare-runs?runs=["${f.runId}","${f.childId}"]&experiments=["${f.expId}"]`,
+        );
+        await page.waitForURL(`${base}/compare?runs=${f.runId},${f.childId}`);
+        await page.locator("[data-island='CompareCharts'][data-hydrated]").waitFor();
       });
 
       await t.step("an MLflow artifact link opens the run page at that file", async () => {
