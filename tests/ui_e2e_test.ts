@@ -259,6 +259,7 @@ Deno.test({
         await box.fill("changed");
         await page.getByRole("button", { name: "Cancel" }).click();
         await md.locator("h4", { hasText: "Goal" }).waitFor();
+        await waitForFocus(page.getByRole("button", { name: "Edit description" }));
         await page.getByRole("button", { name: "Edit description" }).click();
         await shoot(page, "experiment-description-edit");
         await page.getByRole("button", { name: "Cancel" }).click();

@@ -47,6 +47,13 @@ export function NoteEditor({ idPrefix, note: initial, save, canEdit, compact }: 
     }
   }
 
+  function cancel() {
+    setDraft(null);
+    setError("");
+    // The textarea goes away: focus returns to the button that opened it.
+    setTimeout(() => editButton.current?.focus());
+  }
+
   const empty = !note.trim();
   if (compact && empty && draft === null) {
     if (!canEdit) return null;
@@ -95,7 +102,7 @@ export function NoteEditor({ idPrefix, note: initial, save, canEdit, compact }: 
             />
             <div class="note-editor__actions">
               <button type="submit" class="button button--primary" disabled={busy}>Save</button>
-              <button type="button" class="button" onClick={() => setDraft(null)}>Cancel</button>
+              <button type="button" class="button" onClick={cancel}>Cancel</button>
               <span class="muted">Markdown: headings, *emphasis*, `code`, lists, links.</span>
             </div>
             {error && <p class="field-error" role="alert">{error}</p>}
