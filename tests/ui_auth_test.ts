@@ -184,11 +184,34 @@ Deno.test("UI with auth: the run page offers rename to EDIT and delete/restore t
   assert.deepEqual(await may("carol"), { rename: false, delete: false });
 });
 
+Deno.test("UI with auth: the experiment description is editable with EDIT, read-only with READ", async () => {
+  const w = await world("READ");
+  const exp = await w.store.createExperiment({
+    name: "described",
+    tags: [{ key: "mlflow.note.content", value: "**bold** note" }],
+  });
+  await w.auth.createExperimentPermission(exp, "bob", "EDIT");
+  const canEdit = async (user: string) => {
+    const html = await pageHtml(w.get(user, `/experiments/${exp}`));
+    // Rendered as Markdown on the server, for everyone who may read it.
+    assert.match(html, /<strong>bold<\/strong> note/);
+    return islandProps(html, "ExperimentDescription").canEdit;
+  };
+  assert.equal(await canEdit("alice"), false);
+  assert.equal(await canEdit("bob"), true);
+  assert.equal(await canEdit("admin"), true);
+  // A deleted experiment's description is not edited (the API refuses writes to it).
+  await w.store.deleteExperiment(exp);
+  assert.equal(await canEdit("admin"), false);
+});
+
 Deno.test("UI without auth: no Access panel, no users or tokens pages", async () => {
   const store = createMemoryStore();
   const app = createApp({ store });
   const exp = await store.createExperiment({ name: "e" });
-  assert.doesNotMatch(await pageHtml(app.request(`/experiments/${exp}`)), /AccessPanel/);
+  const page = await pageHtml(app.request(`/experiments/${exp}`));
+  assert.doesNotMatch(page, /AccessPanel/);
+  assert.equal(islandProps(page, "ExperimentDescription").canEdit, true);
   for (const path of ["/admin/users", "/settings/tokens"]) {
     const res = await app.request(path);
     assert.equal(res.status, 404, path);

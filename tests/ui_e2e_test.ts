@@ -225,6 +225,46 @@ Deno.test({
         await shoot(page, "experiment");
       });
 
+      await t.step("an MLflow experiment link lands on the experiment page", async () => {
+        await page.goto(`${base}/#/experiments/${alpha}/runs?searchFilter=`);
+        await page.waitForURL(`${base}/experiments/${alpha}`);
+        await page.locator("[data-island='ExperimentDescription'][data-hydrated]").waitFor();
+      });
+
+      await t.step("the description: added as Markdown, rendered safely, kept", async () => {
+        // None yet: only the button, no empty section.
+        assert.equal(await page.getByRole("heading", { name: "Description" }).count(), 0);
+        await page.getByRole("button", { name: "Add description" }).click();
+        const box = page.getByRole("textbox", { name: "Description (Markdown)" });
+        await box.fill(
+          `## Goal\n\nTune **lr** for \`resnet\`; see [notes](https://example.com/n).\n\n` +
+            `- baseline first\n- then *sweeps*\n\n${XSS_NAME} [x](javascript:alert(1))`,
+        );
+        await page.getByRole("button", { name: "Save", exact: true }).click();
+        const md = page.locator("[data-island='ExperimentDescription'] .markdown");
+        await md.locator("h4", { hasText: "Goal" }).waitFor();
+        assert.equal(await md.locator("strong", { hasText: "lr" }).count(), 1);
+        assert.equal(await md.locator("li").count(), 2);
+        assert.equal(await md.locator("a").count(), 1);
+        assert.equal(await md.locator("a").getAttribute("href"), "https://example.com/n");
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await waitForFocus(page.getByRole("button", { name: "Edit description" }));
+        // Saved as MLflow keeps it, and rendered on the server after a reload.
+        await page.reload();
+        await md.locator("h4", { hasText: "Goal" }).waitFor();
+        await page.locator("[data-island='ExperimentDescription'][data-hydrated]").waitFor();
+        await shoot(page, "experiment-description");
+        // Cancel leaves it as it was.
+        await page.getByRole("button", { name: "Edit description" }).click();
+        await box.fill("changed");
+        await page.getByRole("button", { name: "Cancel" }).click();
+        await md.locator("h4", { hasText: "Goal" }).waitFor();
+        await waitForFocus(page.getByRole("button", { name: "Edit description" }));
+        await page.getByRole("button", { name: "Edit description" }).click();
+        await shoot(page, "experiment-description-edit");
+        await page.getByRole("button", { name: "Cancel" }).click();
+      });
+
       await t.step("a tablet-width viewport keeps everything usable", async () => {
         await page.setViewportSize({ width: 768, height: 1024 });
         await page.goto(`${base}/`);

@@ -462,6 +462,18 @@ Deno.test({
         await page.waitForURL(`${base}/runs/${f.runId}`);
       });
 
+      await t.step("MLflow's registry and logged-model links land on kvflow's pages", async () => {
+        const name = encodeURIComponent(REG_NAME);
+        await page.goto(`${base}/#/models/${name}/versions/1`);
+        await page.waitForURL(`${base}/models/${name}#version-1`);
+        await page.locator("#version-1:target").waitFor();
+        await page.goto(`${base}/#/experiments/${f.expId}/models/${f.modelId}/artifacts`);
+        await page.waitForURL(`${base}/logged-models/${f.modelId}`);
+        // A logged model's file in the URL is selected too.
+        await page.goto(`${base}/logged-models/${f.modelId}?artifact=MLmodel`);
+        await page.locator(".artifacts__text", { hasText: "sklearn" }).waitFor();
+      });
+
       await t.step("script payloads stay text in the browser too", async () => {
         await page.goto(`${base}${registeredModelHref(f.xssName)}`);
         await page.getByRole("heading", { name: f.xssName, level: 1 }).waitFor();

@@ -547,6 +547,55 @@ Deno.test({
         assert.equal((await runGet()).lifecycle_stage, "active");
       });
 
+      await t.step("an MLflow run link lands on the run page, with no history entry", async () => {
+        await page.goto(`${base}/`);
+        const before = await page.evaluate(() => history.length);
+        await page.goto(`${base}/#/experiments/${f.expId}/runs/${f.runId}`);
+        await page.waitForURL(`${base}/runs/${f.runId}`);
+        await page.locator("[data-island='RunDescription'][data-hydrated]").waitFor();
+        // The MLflow URL was replaced, not stacked: Back returns to where the user was.
+        assert.equal(await page.evaluate(() => history.length), before + 1);
+        // A fragment-only change (an MLflow link pasted over a kvflow page) is followed too.
+        await page.evaluate((r) => {
+          location.hash = `#/experiments/1/runs/${r}/model-metrics`;
+        }, f.childId);
+        await page.waitForURL(`${base}/runs/${f.childId}#run-charts-heading`);
+        await page.locator("h1", { hasText: "child-1" }).waitFor();
+        // MLflow's compare link carries JSON lists, which Chromium percent-encodes in the fragment.
+        await page.goto(
+          `${base}/#/compare-runs?runs=["${f.runId}","${f.childId}"]&experiments=["${f.expId}"]`,
+        );
+        await page.waitForURL(`${base}/compare?runs=${f.runId},${f.childId}`);
+        await page.locator("[data-island='CompareCharts'][data-hydrated]").waitFor();
+      });
+
+      await t.step("an MLflow artifact link opens the run page at that file", async () => {
+        await page.goto(`${base}/#/experiments/${f.expId}/runs/${f.runId}/artifacts/model/MLmodel`);
+        await page.waitForURL(
+          `${base}/runs/${f.runId}?artifact=model%2FMLmodel#run-artifacts-heading`,
+        );
+        const pre = page.locator(".artifacts__text");
+        await pre.waitFor();
+        assert.match(await pre.textContent() ?? "", /python_function/);
+        const tree = page.locator(".artifacts__tree");
+        assert.equal(
+          await tree.getByRole("button", { name: "MLmodel" }).getAttribute("aria-current"),
+          "true",
+        );
+        // Choosing another file keeps the URL in step (a reload shows it again).
+        await tree.getByRole("button", { name: "conda.yaml" }).click();
+        await page.locator(".artifacts__text", { hasText: "name: env" }).waitFor();
+        assert.equal(new URL(page.url()).searchParams.get("artifact"), "model/conda.yaml");
+        await page.reload();
+        await page.locator(".artifacts__text", { hasText: "name: env" }).waitFor();
+        await shoot(page, "run-artifact-link", { fullPage: false });
+        // A path that is not there leaves the tree as it is.
+        await page.goto(`${base}/runs/${f.runId}?artifact=model/nope.txt`);
+        await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
+        await tree.getByRole("button", { name: "conda.yaml" }).waitFor();
+        await page.getByText("Select a file to preview it.").waitFor();
+      });
+
       await t.step("a RUNNING run updates live and stops when it ends", async () => {
         await page.goto(`${base}/runs/${f.liveId}`);
         await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();

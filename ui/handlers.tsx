@@ -232,6 +232,7 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     if (!isCallersError(err)) throw err;
     error = err.message;
   }
+  const level = await viewerLevel(c, { experimentId: id });
   const table = {
     experimentId: id,
     runs: runs.items,
@@ -240,12 +241,19 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
     error,
     pageSize: EXPERIMENT_RUNS_LIMIT,
     pollMs: LIVE_POLL_MS,
-    canPurge: mayManage(await viewerLevel(c, { experimentId: id })),
+    canPurge: mayManage(level),
   };
   const access = await accessPanel(c, { experimentId: id });
-  return renderPage(c, <ExperimentPage experiment={experiment} table={table} access={access} />, {
-    title: experiment.name,
-  });
+  return renderPage(
+    c,
+    <ExperimentPage
+      experiment={experiment}
+      table={table}
+      access={access}
+      canEdit={mayDo(level, "update")}
+    />,
+    { title: experiment.name },
+  );
 };
 
 /**
@@ -324,10 +332,20 @@ export const runPage: Handler<UiEnv> = async (c) => {
       childRuns={children}
       loggedModels={loggedModels}
       may={{ rename: mayDo(level, "update"), delete: mayDo(level, "delete") }}
+      artifact={artifactParam(c)}
     />,
     { title: run.info.run_name || run.info.run_id },
   );
 };
+
+/** Longest `?artifact=` path passed on to the artifact browser. */
+const MAX_ARTIFACT_PARAM = 4096;
+
+/** The artifact the URL asks the browser to select (`?artifact=`), if a plausible one. */
+function artifactParam(c: Context<UiEnv>): string | undefined {
+  const path = c.req.query("artifact");
+  return path && path.length <= MAX_ARTIFACT_PARAM ? path : undefined;
+}
 
 /** Logged models listed on the run page. */
 export const RUN_LOGGED_MODELS_LIMIT = 100;
@@ -605,6 +623,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
       sourceRunName={sourceRunName}
       versions={versions}
       downloadBase={loggedModelDownloadBase(c, info.artifact_uri)}
+      artifact={artifactParam(c)}
     />,
     { title: info.name },
   );

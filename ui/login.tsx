@@ -25,7 +25,8 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 /** The login page with `props` and `status`, never cached. */
 function loginPage(c: Context<UiEnv>, props: LoginPageProps, status = 200): Response {
-  const res = renderPage(c, <LoginPage {...props} />, { title: "Log in", status });
+  // The script: an MLflow link's fragment goes to its page first, so logging in returns there.
+  const res = renderPage(c, <LoginPage {...props} />, { title: "Log in", status, script: true });
   res.headers.set("Cache-Control", "no-store");
   return res;
 }

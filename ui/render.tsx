@@ -1,7 +1,8 @@
 /**
  * Page rendering: a page component → a complete HTML document `Response` with the UI's security
  * headers. The document links the stylesheet and favicon by content hash, and adds the island
- * script only when the page rendered an `<Island>` (read-only pages ship no JavaScript at all).
+ * script only when the page rendered an `<Island>` (read-only pages ship no JavaScript at all) or
+ * asks for it (`script`).
  *
  * @module
  */
@@ -43,6 +44,12 @@ export interface PageOptions {
   title: string;
   /** HTTP status; default 200. */
   status?: number;
+  /**
+   * Load the island script even though the page has no island: the login page, so an MLflow
+   * link's fragment (`/#/experiments/1/runs/…`, which the form would lose) is mapped to its page
+   * before the user logs in, and the form then returns there.
+   */
+  script?: boolean;
 }
 
 /**
@@ -91,7 +98,7 @@ export function renderPage(c: Context<UiEnv>, page: VNode, opts: PageOptions): R
       <title>{`${opts.title} · kvflow`}</title>
       <link rel="icon" type="image/svg+xml" href={assets.url("favicon.svg")} />
       <link rel="stylesheet" href={assets.url("styles.css")} />
-      {islands.size > 0 && <script type="module" src={assets.url(CLIENT_JS)} />}
+      {(islands.size > 0 || opts.script) && <script type="module" src={assets.url(CLIENT_JS)} />}
     </head>,
   );
   const html = `<!DOCTYPE html><html lang="en">${head}<body>${body}</body></html>`;

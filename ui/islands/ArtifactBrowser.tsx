@@ -14,8 +14,14 @@ import {
  * `downloadBase`, which the server derives from the model's `mlflow-artifacts:/…` root).
  */
 export type ArtifactBrowserProps =
-  | { runId: string }
-  | { loggedModel: { modelId: string; downloadBase: string } };
+  & ({ runId: string } | { loggedModel: { modelId: string; downloadBase: string } })
+  & {
+    /**
+     * A file to select (its folders opened) or a folder to open on load: the page's `?artifact=`,
+     * which the browser keeps in step with the selection so a reload or a shared link shows it.
+     */
+    path?: string;
+  };
 
 /** Where the browser lists folders and downloads files. */
 interface ArtifactSource {
@@ -116,17 +122,37 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
     { path: string; text?: string; truncated?: boolean; error?: string } | null
   >(null);
 
-  async function load(path: string) {
+  async function load(path: string): Promise<ArtifactFile[] | null> {
     try {
-      const { files } = await source.list(path);
-      setFolders((f) => ({ ...f, [path]: { files: files ?? [] } }));
+      const files = (await source.list(path)).files ?? [];
+      setFolders((f) => ({ ...f, [path]: { files } }));
+      return files;
     } catch (err) {
       setFolders((f) => ({ ...f, [path]: { error: errorMessage(err) } }));
+      return null;
+    }
+  }
+
+  /** Lists the root, then opens each folder on the way to `target` and selects it if a file. */
+  async function reveal(target: string) {
+    const parts = target.split("/").filter((p) => p !== "");
+    let files = await load("");
+    for (let i = 0; i < parts.length && files; i++) {
+      const path = parts.slice(0, i + 1).join("/");
+      const entry = files.find((f) => f.path === path);
+      // Not there (deleted, or a mistyped link): the tree as it is.
+      if (!entry) return;
+      if (!entry.is_dir) {
+        if (i === parts.length - 1) select(entry, false);
+        return;
+      }
+      setOpen((o) => ({ ...o, [path]: true }));
+      files = await load(path);
     }
   }
 
   useEffect(() => {
-    load("");
+    reveal(props.path ?? "");
   }, [source.key]);
 
   function toggle(path: string) {
@@ -135,9 +161,14 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
     if (next && !folders[path]) load(path);
   }
 
-  async function select(file: ArtifactFile) {
+  async function select(file: ArtifactFile, remember = true) {
     setSelected(file);
     setPreview(null);
+    if (remember) {
+      const url = new URL(location.href);
+      url.searchParams.set("artifact", file.path);
+      history.replaceState(history.state, "", url);
+    }
     if (previewKind(file.path) !== "text") return;
     try {
       const { text, truncated } = await fetchTextPrefix(source.url(file.path));

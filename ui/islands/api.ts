@@ -165,6 +165,17 @@ export function renameExperiment(experimentId: string, newName: string): Promise
   });
 }
 
+/** `POST experiments/set-experiment-tag` (the description is the `mlflow.note.content` tag). */
+export function setExperimentTag(
+  experimentId: string,
+  key: string,
+  value: string,
+): Promise<unknown> {
+  return apiCall("/experiments/set-experiment-tag", {
+    body: { experiment_id: experimentId, key, value },
+  });
+}
+
 /** `POST experiments/delete` (soft delete; restorable). */
 export function deleteExperiment(experimentId: string): Promise<unknown> {
   return apiCall("/experiments/delete", { body: { experiment_id: experimentId } });

@@ -13,6 +13,7 @@ import { ApiTokens } from "./ApiTokens.tsx";
 import { ArtifactBrowser } from "./ArtifactBrowser.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareViews } from "./CompareViews.tsx";
+import { ExperimentDescription } from "./ExperimentDescription.tsx";
 import { ExperimentsList } from "./ExperimentsList.tsx";
 import { RunsTable } from "./RunsTable.tsx";
 import { MetricChart } from "./MetricChart.tsx";
@@ -25,6 +26,7 @@ import { UsersAdmin } from "./UsersAdmin.tsx";
 export const ISLANDS = {
   ExperimentsList,
   // Experiment page (/experiments/:id)
+  ExperimentDescription,
   RunsTable,
   // Run page (/runs/:id)
   RunHeader,

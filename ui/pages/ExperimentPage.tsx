@@ -7,6 +7,7 @@ import { TagList } from "../components/TagList.tsx";
 import { Island } from "../island.tsx";
 import type { RunsTableProps } from "../islands/RunsTable.tsx";
 import type { AccessPanelProps } from "../islands/AccessPanel.tsx";
+import { NOTE_TAG } from "../islands/RunDescription.tsx";
 import { userTags } from "../shared/tags.ts";
 
 /** Props of {@linkcode ExperimentPage}. */
@@ -16,15 +17,17 @@ export interface ExperimentPageProps {
   table: RunsTableProps;
   /** The "Access" panel, present only for viewers who may manage the experiment's grants. */
   access?: AccessPanelProps;
+  /** Whether the viewer may edit the description (EDIT or better; always without auth). */
+  canEdit: boolean;
 }
 
 /**
- * `/experiments/:id`: the experiment's details and its runs in the interactive `RunsTable`
- * island, whose first page is rendered on the server.
+ * `/experiments/:id`: the experiment's description (Markdown, editable), details and its runs in
+ * the interactive `RunsTable` island, whose first page is rendered on the server.
  */
-export function ExperimentPage({ experiment, table, access }: ExperimentPageProps) {
+export function ExperimentPage({ experiment, table, access, canEdit }: ExperimentPageProps) {
   const deleted = experiment.lifecycle_stage === "deleted";
-  const note = experiment.tags.find((t) => t.key === "mlflow.note.content")?.value;
+  const note = experiment.tags.find((t) => t.key === NOTE_TAG)?.value ?? "";
   const tags = userTags(experiment.tags);
   return (
     <Layout
@@ -35,7 +38,10 @@ export function ExperimentPage({ experiment, table, access }: ExperimentPageProp
         <h1>{experiment.name}</h1>
         {deleted && <span class="badge badge--deleted">Deleted</span>}
       </div>
-      {note && <p class="description">{note}</p>}
+      <Island
+        name="ExperimentDescription"
+        props={{ experimentId: experiment.experiment_id, note, canEdit: canEdit && !deleted }}
+      />
       <dl class="meta">
         <MetaItem label="Experiment ID" class="num">{experiment.experiment_id}</MetaItem>
         <MetaItem label="Created">

@@ -27,6 +27,8 @@ export interface LoggedModelPageProps {
    * artifact root is not one this server serves.
    */
   downloadBase: string | null;
+  /** The file to select in the browser (`?artifact=`), if the URL names one. */
+  artifact?: string;
 }
 
 function byKeyAndDataset(a: Metric, b: Metric): number {
@@ -42,7 +44,7 @@ function byKeyAndDataset(a: Metric, b: Metric): number {
  * versions made from it.
  */
 export function LoggedModelPage(props: LoggedModelPageProps) {
-  const { model, experiment, sourceRunName, versions, downloadBase } = props;
+  const { model, experiment, sourceRunName, versions, downloadBase, artifact } = props;
   const { info, data } = model;
   const params = [...data.params].sort(byKey);
   const metrics = [...data.metrics].sort(byKeyAndDataset);
@@ -149,7 +151,7 @@ export function LoggedModelPage(props: LoggedModelPageProps) {
           ? (
             <Island
               name="ArtifactBrowser"
-              props={{ loggedModel: { modelId: info.model_id, downloadBase } }}
+              props={{ loggedModel: { modelId: info.model_id, downloadBase }, path: artifact }}
             />
           )
           : (

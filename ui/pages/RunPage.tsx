@@ -51,6 +51,8 @@ export interface RunPageProps {
    * off, the default.
    */
   may?: { rename: boolean; delete: boolean };
+  /** The artifact to select in the browser (`?artifact=`), if the URL names one. */
+  artifact?: string;
 }
 
 /**
@@ -59,7 +61,15 @@ export interface RunPageProps {
  * `mlflow.*` read-only), datasets used, its logged models and the artifact browser.
  */
 export function RunPage(
-  { run, experiment, parent, childRuns, loggedModels = [], may = ALL_ALLOWED }: RunPageProps,
+  {
+    run,
+    experiment,
+    parent,
+    childRuns,
+    loggedModels = [],
+    may = ALL_ALLOWED,
+    artifact,
+  }: RunPageProps,
 ) {
   const { info, data } = run;
   const tag = (key: string) => data.tags.find((t) => t.key === key)?.value;
@@ -216,7 +226,7 @@ export function RunPage(
       )}
 
       <Section headingId="run-artifacts-heading" title="Artifacts">
-        <Island name="ArtifactBrowser" props={{ runId: info.run_id }} />
+        <Island name="ArtifactBrowser" props={{ runId: info.run_id, path: artifact }} />
       </Section>
     </Layout>
   );
