@@ -4,6 +4,7 @@ import { createLimiter } from "../shared/compare.ts";
 import { errorMessage, isAbort } from "./api.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
+import { xAxisLabel, xSeries, xTicks, yTicks } from "./charts/axes.ts";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import { bucketsFor } from "./compare/scale.ts";
 import { defaultKeys } from "./MetricChart.tsx";
@@ -136,11 +137,11 @@ function OverlayChart(
         height: 280,
         scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
         axes: [
-          { ...axis, label: mode === "step" ? "Step" : mode === "wall" ? "Time" : "Seconds" },
-          { ...axis, size: 60 },
+          { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
+          { ...axis, ...yTicks(), size: 60 },
         ],
         series: [
-          { label: mode === "step" ? "Step" : "Time" },
+          xSeries(mode),
           ...state.loaded.map(({ run }) => ({
             label: run.name || run.id,
             stroke: cssVar(`--series-${run.slot}`, "#2563eb"),

@@ -4,6 +4,7 @@ import { LIVE_POLL_MS } from "../shared/live.ts";
 import { errorMessage, isAbort } from "./api.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
+import { xAxisLabel, xSeries, xTicks, yTicks } from "./charts/axes.ts";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import { type DownsampledReply, getHistoryDownsampled, getRun } from "./run_page/api.ts";
 import {
@@ -157,14 +158,11 @@ export function MetricChart(
         y: log ? { distr: 3 } : {},
       },
       axes: [
-        {
-          ...axis,
-          label: mode === "step" ? "Step" : mode === "wall" ? "Time" : "Seconds since start",
-        },
-        { ...axis, size: 60 },
+        { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
+        { ...axis, ...yTicks(), size: 60 },
       ],
       series: [
-        { label: mode === "step" ? "Step" : "Time" },
+        xSeries(mode),
         ...loaded.map((l, i) => ({
           label: l.key,
           stroke: PALETTE[i % PALETTE.length],
@@ -251,16 +249,17 @@ export function MetricChart(
       </div>
       {error && <p class="field-error" role="alert">{error}</p>}
       <div class="metric-chart__plot" ref={box} />
-      <p class="muted metric-chart__counts" aria-live="polite">
-        {loaded.map((l) => (
-          <span key={l.key}>
-            <span class="mono">{l.key}</span>: {l.total.toLocaleString("en-US")} points
-            {l.exact ? "" : ` (downsampled to ${l.shown.toLocaleString("en-US")})`}
-            {" "}
-          </span>
-        ))}
-        {keys.length > 0 && " Drag to zoom; double-click to reset."}
-      </p>
+      <div class="muted chart-foot">
+        <p class="metric-chart__counts" aria-live="polite">
+          {loaded.map((l) => (
+            <span key={l.key} class="chart-foot__count">
+              <span class="mono">{l.key}</span>: {l.total.toLocaleString("en-US")} points
+              {l.exact ? "" : ` (downsampled to ${l.shown.toLocaleString("en-US")})`}
+            </span>
+          ))}
+        </p>
+        {keys.length > 0 && <p class="chart-foot__hint">Drag to zoom; double-click to reset.</p>}
+      </div>
     </div>
   );
 }
