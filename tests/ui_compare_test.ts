@@ -19,18 +19,22 @@ import {
   bucketsFor,
   buildAxis,
   formatTick,
+  legendEnds,
   nearestLine,
   niceTicks,
   position,
   rampColor,
+  singleValue,
 } from "../ui/islands/compare/scale.ts";
 import {
+  colorSlot,
   COMPARE_MAX_RUNS,
   compareRows,
   createLimiter,
   extremes,
   numericParam,
   parseRunIds,
+  SERIES_COLORS,
 } from "../ui/shared/compare.ts";
 import { formatNumber } from "../ui/shared/format.ts";
 import { launchBrowser } from "./helpers/browser.ts";
@@ -246,6 +250,36 @@ Deno.test("compare scales: axes, positions, ticks, colours, buckets, hit testing
   assert.equal(nearestLine(lines, [50, 48], 6), 1);
   assert.equal(nearestLine(lines, [42, 22], 6), 2);
   assert.equal(nearestLine(lines, [50, 30], 6), -1);
+});
+
+Deno.test("legendEnds() shows no ramp when every run has the same value", () => {
+  assert.deepEqual(legendEnds(buildAxis([0.1, 0.5])), ["0.1", "0.5"]);
+  assert.equal(legendEnds(buildAxis([0.1765])), null);
+  assert.equal(legendEnds(buildAxis([0.1765, 0.1765, null])), null);
+  assert.equal(singleValue(buildAxis([0.1765])), "0.1765");
+  assert.deepEqual(legendEnds(buildAxis(["adam", "sgd"])), ["adam", "sgd"]);
+  assert.equal(legendEnds(buildAxis(["adam"])), null);
+  assert.equal(singleValue(buildAxis(["adam"])), "adam");
+});
+
+Deno.test("colorSlot() gives 20 runs 20 colours, each distinct in light and dark", async () => {
+  assert.equal(SERIES_COLORS, 20);
+  const slots = Array.from({ length: 20 }, (_, i) => colorSlot(i));
+  assert.equal(new Set(slots).size, 20, "runs 0–19 must not share a colour");
+  assert.equal(colorSlot(20), colorSlot(0));
+  const css = await Deno.readTextFile(new URL("../ui/static/styles.css", import.meta.url));
+  const dark = css.indexOf("@media (prefers-color-scheme: dark)");
+  for (const [scheme, block] of [["light", css.slice(0, dark)], ["dark", css.slice(dark)]]) {
+    const colours = new Map<number, string>();
+    for (const m of block.matchAll(/--series-(\d+): (#[0-9a-f]{6});/g)) {
+      if (!colours.has(Number(m[1]))) colours.set(Number(m[1]), m[2]);
+    }
+    for (let i = 0; i < SERIES_COLORS; i++) assert.ok(colours.has(i), `${scheme} --series-${i}`);
+    assert.equal(new Set(colours.values()).size, SERIES_COLORS, `${scheme} colours repeat`);
+  }
+  for (let i = 0; i < SERIES_COLORS; i++) {
+    assert.match(css, new RegExp(`\\.cmp-c${i} \\{\\s*background: var\\(--series-${i}\\);`));
+  }
 });
 
 // ---------- server rendering ----------
@@ -494,6 +528,21 @@ Deno.test({
         assert.equal(await page.locator(".cmp-parcoords .cmp-status a").innerText(), "run-299");
         await page.locator("h1").click();
         await shoot(page, "compare-300runs", { settleMs: 150 });
+      });
+
+      await t.step("one run: the colour legend shows its value, not a ramp", async () => {
+        await page.goto(`${base}/compare?runs=${f.ids[0]}`);
+        await page.locator("[data-island='CompareViews'][data-hydrated]").waitFor();
+        const legend = page.locator(".cmp-ramp-legend");
+        assert.match(await legend.innerText(), /^all runs:\s+0\.04762$/);
+        assert.equal(await page.locator(".cmp-ramp").count(), 0);
+        // The Axes box shows how many choices it holds and shadows the edge it scrolls past.
+        assert.match(await page.locator(".chart-keys legend").first().innerText(), /\d+ of \d+/);
+        const bg = await page.locator(".chart-keys").first().evaluate((el) =>
+          getComputedStyle(el).backgroundAttachment
+        );
+        assert.match(bg, /local/);
+        await page.locator("#cmp-parcoords").screenshot({ path: `${SHOTS_DIR}/compare-1run.png` });
       });
 
       await t.step("the empty state", async () => {

@@ -179,8 +179,11 @@ export interface CompareRunRef {
   name: string;
 }
 
-/** Series colours: CSS variables `--series-0` … `--series-9` (styles.css), by run position. */
-export const SERIES_COLORS = 10;
+/**
+ * Series colours: CSS variables `--series-0` … `--series-19` (styles.css, a light and a dark
+ * set), by run position; 20 so that a typical comparison never shows two runs in one colour.
+ */
+export const SERIES_COLORS = 20;
 
 /** The colour slot of the `i`-th run (its swatch class is `cmp-c<slot>`). */
 export function colorSlot(i: number): number {
