@@ -527,6 +527,15 @@ Deno.test({
         await page.keyboard.press("End");
         assert.equal(await page.locator(".cmp-parcoords .cmp-status a").innerText(), "run-299");
         await page.locator("h1").click();
+        // 20 run colours and the legend's scroll shadow, up close.
+        for (const colorScheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme });
+          await page.waitForTimeout(150);
+          await page.locator(".cmp-chart").first().screenshot({
+            path: `${SHOTS_DIR}/compare-legend-${colorScheme}.png`,
+          });
+        }
+        await page.emulateMedia({ colorScheme: "light" });
         await shoot(page, "compare-300runs", { settleMs: 150 });
       });
 
