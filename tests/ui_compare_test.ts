@@ -32,6 +32,7 @@ import {
   compareRows,
   createLimiter,
   extremes,
+  lineDash,
   numericParam,
   parseRunIds,
   SERIES_COLORS,
@@ -267,6 +268,11 @@ Deno.test("colorSlot() gives 20 runs 20 colours, each distinct in light and dark
   const slots = Array.from({ length: 20 }, (_, i) => colorSlot(i));
   assert.equal(new Set(slots).size, 20, "runs 0–19 must not share a colour");
   assert.equal(colorSlot(20), colorSlot(0));
+  // Past 20, a dashed (then dotted) line: the 50 runs a chart overlays all look different.
+  const looks = Array.from({ length: 50 }, (_, i) => `${colorSlot(i)}|${lineDash(i).join(",")}`);
+  assert.equal(new Set(looks).size, 50);
+  assert.deepEqual(lineDash(0), []);
+  assert.ok(lineDash(20).length > 0);
   const css = await Deno.readTextFile(new URL("../ui/static/styles.css", import.meta.url));
   const dark = css.indexOf("@media (prefers-color-scheme: dark)");
   for (const [scheme, block] of [["light", css.slice(0, dark)], ["dark", css.slice(dark)]]) {
@@ -520,6 +526,10 @@ Deno.test({
         assert.ok(ms < 10_000, `took ${ms.toFixed(0)} ms`);
         assert.match(await page.locator(".cmp-cap").innerText(), /first 50 of the 300 runs/);
         assert.equal(await page.locator(".cmp-chart .u-legend .u-series").count(), 51);
+        const marker = (n: number) =>
+          page.locator(".cmp-chart").first().locator(".u-legend .u-series").nth(n)
+            .locator(".u-marker").evaluate((el) => getComputedStyle(el).borderTopStyle);
+        assert.deepEqual([await marker(1), await marker(21)], ["solid", "dashed"]);
         assert.ok((await inkedPixels(page, ".cmp-chart canvas")) > 100, "chart is blank");
         assert.ok((await inkedPixels(page, ".cmp-parcoords canvas")) > 1000, "parcoords blank");
         assert.ok((await inkedPixels(page, ".cmp-scatter canvas")) > 100, "scatter is blank");

@@ -19,6 +19,8 @@ export interface CompareChartRun {
   startTime: number;
   /** Its colour slot (`--series-<slot>`), the same as its swatch in the tables. */
   slot: number;
+  /** Its line dash (empty: solid): runs past the 20 colours are dashed, then dotted. */
+  dash?: number[];
   /** The metric keys it logged (no request is made for the others). */
   keys: string[];
 }
@@ -145,12 +147,17 @@ function OverlayChart(
           ...state.loaded.map(({ run }) => ({
             label: run.name || run.id,
             stroke: cssVar(`--series-${run.slot}`, "#2563eb"),
+            ...(run.dash?.length ? { dash: run.dash } : {}),
             width: 1.5,
             spanGaps: true,
             points: { show: false },
           })),
         ],
         focus: { alpha: 0.25 },
+        // The legend's swatches show which runs are dashed.
+        legend: {
+          markers: { dash: (u: uPlot, i: number) => (u.series[i].dash ? "dashed" : "solid") },
+        },
         cursor: { focus: { prox: 24 }, drag: { x: true, y: false } },
       },
       data as uPlot.AlignedData,

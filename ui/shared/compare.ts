@@ -189,3 +189,14 @@ export const SERIES_COLORS = 20;
 export function colorSlot(i: number): number {
   return i % SERIES_COLORS;
 }
+
+/**
+ * Line styles once the colours run out: solid for the first {@linkcode SERIES_COLORS} runs, then
+ * dashed, then dotted, so the 50 runs a compare chart overlays all look different.
+ */
+export const SERIES_DASHES: readonly (readonly number[])[] = [[], [6, 4], [1.5, 3]];
+
+/** The line dash (canvas `setLineDash` pattern; empty: solid) of the `i`-th run. */
+export function lineDash(i: number): number[] {
+  return [...SERIES_DASHES[Math.floor(i / SERIES_COLORS) % SERIES_DASHES.length]];
+}
