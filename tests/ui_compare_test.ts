@@ -19,18 +19,23 @@ import {
   bucketsFor,
   buildAxis,
   formatTick,
+  legendEnds,
   nearestLine,
   niceTicks,
   position,
   rampColor,
+  singleValue,
 } from "../ui/islands/compare/scale.ts";
 import {
+  colorSlot,
   COMPARE_MAX_RUNS,
   compareRows,
   createLimiter,
   extremes,
+  lineDash,
   numericParam,
   parseRunIds,
+  SERIES_COLORS,
 } from "../ui/shared/compare.ts";
 import { formatNumber } from "../ui/shared/format.ts";
 import { launchBrowser } from "./helpers/browser.ts";
@@ -246,6 +251,41 @@ Deno.test("compare scales: axes, positions, ticks, colours, buckets, hit testing
   assert.equal(nearestLine(lines, [50, 48], 6), 1);
   assert.equal(nearestLine(lines, [42, 22], 6), 2);
   assert.equal(nearestLine(lines, [50, 30], 6), -1);
+});
+
+Deno.test("legendEnds() shows no ramp when every run has the same value", () => {
+  assert.deepEqual(legendEnds(buildAxis([0.1, 0.5])), ["0.1", "0.5"]);
+  assert.equal(legendEnds(buildAxis([0.1765])), null);
+  assert.equal(legendEnds(buildAxis([0.1765, 0.1765, null])), null);
+  assert.equal(singleValue(buildAxis([0.1765])), "0.1765");
+  assert.deepEqual(legendEnds(buildAxis(["adam", "sgd"])), ["adam", "sgd"]);
+  assert.equal(legendEnds(buildAxis(["adam"])), null);
+  assert.equal(singleValue(buildAxis(["adam"])), "adam");
+});
+
+Deno.test("colorSlot() gives 20 runs 20 colours, each distinct in light and dark", async () => {
+  assert.equal(SERIES_COLORS, 20);
+  const slots = Array.from({ length: 20 }, (_, i) => colorSlot(i));
+  assert.equal(new Set(slots).size, 20, "runs 0–19 must not share a colour");
+  assert.equal(colorSlot(20), colorSlot(0));
+  // Past 20, a dashed (then dotted) line: the 50 runs a chart overlays all look different.
+  const looks = Array.from({ length: 50 }, (_, i) => `${colorSlot(i)}|${lineDash(i).join(",")}`);
+  assert.equal(new Set(looks).size, 50);
+  assert.deepEqual(lineDash(0), []);
+  assert.ok(lineDash(20).length > 0);
+  const css = await Deno.readTextFile(new URL("../ui/static/styles.css", import.meta.url));
+  const dark = css.indexOf("@media (prefers-color-scheme: dark)");
+  for (const [scheme, block] of [["light", css.slice(0, dark)], ["dark", css.slice(dark)]]) {
+    const colours = new Map<number, string>();
+    for (const m of block.matchAll(/--series-(\d+): (#[0-9a-f]{6});/g)) {
+      if (!colours.has(Number(m[1]))) colours.set(Number(m[1]), m[2]);
+    }
+    for (let i = 0; i < SERIES_COLORS; i++) assert.ok(colours.has(i), `${scheme} --series-${i}`);
+    assert.equal(new Set(colours.values()).size, SERIES_COLORS, `${scheme} colours repeat`);
+  }
+  for (let i = 0; i < SERIES_COLORS; i++) {
+    assert.match(css, new RegExp(`\\.cmp-c${i} \\{\\s*background: var\\(--series-${i}\\);`));
+  }
 });
 
 // ---------- server rendering ----------
@@ -486,6 +526,10 @@ Deno.test({
         assert.ok(ms < 10_000, `took ${ms.toFixed(0)} ms`);
         assert.match(await page.locator(".cmp-cap").innerText(), /first 50 of the 300 runs/);
         assert.equal(await page.locator(".cmp-chart .u-legend .u-series").count(), 51);
+        const marker = (n: number) =>
+          page.locator(".cmp-chart").first().locator(".u-legend .u-series").nth(n)
+            .locator(".u-marker").evaluate((el) => getComputedStyle(el).borderTopStyle);
+        assert.deepEqual([await marker(1), await marker(21)], ["solid", "dashed"]);
         assert.ok((await inkedPixels(page, ".cmp-chart canvas")) > 100, "chart is blank");
         assert.ok((await inkedPixels(page, ".cmp-parcoords canvas")) > 1000, "parcoords blank");
         assert.ok((await inkedPixels(page, ".cmp-scatter canvas")) > 100, "scatter is blank");
@@ -493,7 +537,31 @@ Deno.test({
         await page.keyboard.press("End");
         assert.equal(await page.locator(".cmp-parcoords .cmp-status a").innerText(), "run-299");
         await page.locator("h1").click();
+        // 20 run colours and the legend's scroll shadow, up close.
+        for (const colorScheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme });
+          await page.waitForTimeout(150);
+          await page.locator(".cmp-chart").first().screenshot({
+            path: `${SHOTS_DIR}/compare-legend-${colorScheme}.png`,
+          });
+        }
+        await page.emulateMedia({ colorScheme: "light" });
         await shoot(page, "compare-300runs", { settleMs: 150 });
+      });
+
+      await t.step("one run: the colour legend shows its value, not a ramp", async () => {
+        await page.goto(`${base}/compare?runs=${f.ids[0]}`);
+        await page.locator("[data-island='CompareViews'][data-hydrated]").waitFor();
+        const legend = page.locator(".cmp-ramp-legend");
+        assert.match(await legend.innerText(), /^all runs:\s+0\.04762$/);
+        assert.equal(await page.locator(".cmp-ramp").count(), 0);
+        // The Axes box shows how many choices it holds and shadows the edge it scrolls past.
+        assert.match(await page.locator(".chart-keys legend").first().innerText(), /\d+ of \d+/);
+        const bg = await page.locator(".chart-keys").first().evaluate((el) =>
+          getComputedStyle(el).backgroundAttachment
+        );
+        assert.match(bg, /local/);
+        await page.locator("#cmp-parcoords").screenshot({ path: `${SHOTS_DIR}/compare-1run.png` });
       });
 
       await t.step("the empty state", async () => {

@@ -148,6 +148,17 @@ Deno.test({
           assert.match(await error.textContent() ?? "", /already exists/);
           allowApi400 = false;
           await input.fill("");
+          // An empty name is refused under the name field (not under the search box).
+          await page.getByRole("button", { name: "Create", exact: true }).click();
+          await page.locator("#new-experiment-error", { hasText: "Enter a name" }).waitFor();
+          const field = (await input.boundingBox())!;
+          const msg = (await error.boundingBox())!;
+          assert.ok(msg.y >= field.y + field.height - 1, "the error is not under the field");
+          assert.ok(Math.abs(msg.x - field.x) < 2, `error at x=${msg.x}, field at x=${field.x}`);
+          await shoot(page, "experiments-create-error");
+          await input.fill("x");
+          await error.waitFor({ state: "detached" });
+          await input.fill("");
         },
       );
 

@@ -108,7 +108,7 @@ async function fixture(): Promise<Fixture> {
     runId,
     modelId,
     description: `first ${XSS}`,
-    tags: [{ key: "validated", value: XSS }],
+    tags: [{ key: "validated", value: XSS }, { key: "validation_status", value: "approved" }],
   });
   await store.createModelVersion({
     name: REG_NAME,
@@ -230,6 +230,9 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       assert.match(raw, /<h1>team\/churn classifier<\/h1>/);
       const quoted = await pageHtml(f.app.request(registeredModelHref("o'hara")));
       assert.match(quoted, /<tr\s+id="version-1">/);
+      // A version with no stage gets no "None" badge (MLflow shows none either).
+      assert.doesNotMatch(quoted, /badge--stage-none/);
+      assert.match(quoted, /model-versions-inline[\s\S]*?Version 1<\/a>\s*<\/li>/);
     });
 
     await t.step("a registered model named with a script payload renders as text", async () => {
@@ -410,6 +413,17 @@ Deno.test({
         await page.getByRole("link", { name: REG_NAME }).click();
         await page.getByRole("heading", { name: REG_NAME, level: 1 }).waitFor();
         assert.equal(await page.locator("#model-versions tbody tr").count(), 2);
+        // Version tags show whole: neither key nor value is cut with an ellipsis.
+        const tag = page.locator("#version-1 .tag", { hasText: "validation_status" });
+        for (const part of [".tag__key", ".tag__value"]) {
+          const cut = await tag.locator(part).evaluate((el) => el.scrollWidth > el.clientWidth);
+          assert.equal(cut, false, `${part} is truncated`);
+        }
+        assert.equal(await tag.innerText(), "validation_status\napproved");
+        // …and in view at 1280 px: the versions table does not push the tags past its frame.
+        const frame = (await page.locator("#model-versions").locator("xpath=..").boundingBox())!;
+        const chip = (await tag.boundingBox())!;
+        assert.ok(chip.x + chip.width <= frame.x + frame.width, "tag scrolled out of view");
         await shoot(page, "models-registered");
         await page.locator("#version-1").getByRole("link", { name: "churn-model" }).click();
         await page.getByRole("heading", { name: "churn-model", level: 1 }).waitFor();

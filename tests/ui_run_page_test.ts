@@ -9,6 +9,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import type { Locator, Page } from "playwright-core";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
 import type { Metric } from "../store/types.ts";
@@ -25,9 +26,26 @@ import {
   islandProps,
   openPage,
   shoot,
+  SHOTS_DIR,
 } from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
+
+/** Waits until `locator` has focus (islands move focus right after their render). */
+async function waitForFocus(locator: Locator) {
+  const el = await locator.elementHandle();
+  await locator.page().waitForFunction((target) => target === document.activeElement, el);
+}
+
+/** Screenshots one part of the page, light and dark, for review. */
+async function shootPart(page: Page, selector: string, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(150);
+    await page.locator(selector).screenshot({ path: `${SHOTS_DIR}/${name}-${colorScheme}.png` });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
 
 const md = (s: string) => render(h("div", null, renderMarkdown(s)));
 
@@ -359,6 +377,9 @@ Deno.test({
         });
         const ms = performance.now() - t0;
         assert.ok(ms < 5000, `chart took ${ms.toFixed(0)} ms`);
+        // The counts and the zoom hint are apart, not one run-on sentence.
+        assert.doesNotMatch(await page.locator(".metric-chart__counts").innerText(), /Drag/);
+        await page.locator(".chart-foot__hint", { hasText: "Drag to zoom" }).waitFor();
         assert.ok((await inkedPixels(page, ".metric-chart canvas")) > 100, "canvas is blank");
         assert.equal(await page.locator("img[src='x']").count(), 0);
         assert.equal(await page.locator("main script").count(), 0);
@@ -411,6 +432,7 @@ Deno.test({
             )
           );
           assert.ok((await inkedPixels(page, ".metric-chart canvas")) > 50);
+          await shootPart(page, ".metric-chart", "run-chart-zoomed");
           await page.getByRole("button", { name: "Reset zoom" }).click();
           await page.waitForFunction(() =>
             /100,000 points/.test(
@@ -420,6 +442,18 @@ Deno.test({
           await page.getByRole("checkbox", { name: "acc" }).check();
           await acc.locator(".metric-chart__counts", { hasText: "acc: 50 points" }).waitFor();
           await lr.locator(".metric-card__value").waitFor();
+          // Relative time reads h:mm:ss; a log axis labels its small values, never "0".
+          await page.getByRole("combobox", { name: "X axis" }).selectOption("relative");
+          await page.getByRole("checkbox", { name: "Log scale" }).check();
+          await page.waitForTimeout(300);
+          await shootPart(page, ".metric-chart", "run-chart-relative-log");
+          await page.getByRole("checkbox", { name: "Log scale" }).uncheck();
+          await page.getByRole("combobox", { name: "X axis" }).selectOption("step");
+          await page.waitForFunction(() =>
+            /100,000 points/.test(
+              document.querySelector(".metric-chart__counts")?.textContent ?? "",
+            )
+          );
           await shoot(page, "run", { settleMs: 150 });
         },
       );
@@ -445,8 +479,23 @@ Deno.test({
         await page.getByRole("button", { name: "Delete tag stage" }).waitFor();
         await page.getByRole("button", { name: "Edit tag stage" }).click();
         await page.getByRole("textbox", { name: "New value for stage" }).fill("staging");
+        // While editing, the row offers Save and Cancel only.
+        assert.equal(await page.getByRole("button", { name: "Edit tag stage" }).count(), 0);
+        assert.equal(await page.getByRole("button", { name: "Delete tag stage" }).count(), 0);
+        // Inputs and selects take the theme's colours (not light grey blocks in dark mode).
+        await page.emulateMedia({ colorScheme: "dark" });
+        const colours = await page.evaluate(() => {
+          const bg = (sel: string) =>
+            getComputedStyle(document.querySelector(sel)!).backgroundColor;
+          return [bg("#new-tag-key"), bg("#edit-tag-value"), bg(".chart-options select")];
+        });
+        assert.deepEqual(colours, Array(3).fill("rgb(23, 26, 33)"), "dark --surface");
+        await page.locator(".run-tags").screenshot({ path: `${SHOTS_DIR}/run-tag-edit-dark.png` });
+        await page.emulateMedia({ colorScheme: "light" });
+        await page.locator(".run-tags").screenshot({ path: `${SHOTS_DIR}/run-tag-edit-light.png` });
         await page.getByRole("button", { name: "Save", exact: true }).click();
         await page.locator(".run-tags td", { hasText: "staging" }).waitFor();
+        await waitForFocus(page.getByRole("button", { name: "Edit tag stage" }));
         await page.reload();
         await page.locator("[data-island='RunTags'][data-hydrated]").waitFor();
         await page.locator(".run-tags td", { hasText: "staging" }).waitFor();
@@ -602,6 +651,9 @@ Deno.test({
         await page.locator(".metric-chart .badge--running").waitFor();
         // One point so far: its value, then a chart once a second point arrives.
         await page.locator(".metric-card__single", { hasText: "1" }).waitFor();
+        // No artifacts: one line, not an empty two-pane browser.
+        await page.locator(".artifacts__status", { hasText: "No artifacts." }).waitFor();
+        assert.equal(await page.locator(".artifacts").count(), 0);
         // New points and the end of the run arrive by polling, without a reload.
         const api = async (path: string, body: unknown) => {
           const res = await fetch(`${base}/api/2.0/mlflow/${path}`, {

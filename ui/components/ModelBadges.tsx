@@ -18,8 +18,12 @@ export function LoggedModelStatusBadge({ status }: { status: LoggedModelStatus }
   );
 }
 
-/** A registered model version's stage as a badge; `None` is shown plainly. */
+/**
+ * A registered model version's stage as a badge; `None` (no stage) as plain muted text, not a
+ * badge — lists that mention a version's stage only when it has one (as MLflow does) skip it.
+ */
 export function StageBadge({ stage }: { stage: ModelVersionStage }) {
+  if (stage === "None") return <span class="muted">None</span>;
   return <span class={`badge badge--stage-${stage.toLowerCase()}`}>{stage}</span>;
 }
 

@@ -178,13 +178,11 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
     }
   }
 
-  function renderFolder(path: string, depth: number) {
+  function renderFolder(path: string) {
     const folder = folders[path];
     if (!folder) return <li class="muted artifact-tree__loading">Loading…</li>;
     if (folder.error) return <li class="field-error">{folder.error}</li>;
-    if (folder.files!.length === 0 && depth === 0) {
-      return <li class="muted">No artifacts.</li>;
-    }
+    if (folder.files!.length === 0) return <li class="muted">Empty folder.</li>;
     return folder.files!.map((f) => (
       <li key={f.path}>
         {f.is_dir
@@ -199,7 +197,7 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
                 <span aria-hidden="true">{open[f.path] ? "▾ " : "▸ "}</span>
                 {baseName(f.path)}
               </button>
-              {open[f.path] && <ul class="artifact-tree">{renderFolder(f.path, depth + 1)}</ul>}
+              {open[f.path] && <ul class="artifact-tree">{renderFolder(f.path)}</ul>}
             </>
           )
           : (
@@ -216,11 +214,17 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
     ));
   }
 
+  // Until the top folder is known to hold files, one line, not an empty two-pane box.
+  const root = folders[""];
+  if (!root) return <p class="muted artifacts__status">Loading artifacts…</p>;
+  if (root.error) return <p class="field-error artifacts__status">{root.error}</p>;
+  if (root.files!.length === 0) return <p class="muted artifacts__status">No artifacts.</p>;
+
   const kind = selected ? previewKind(selected.path) : "none";
   return (
     <div class="artifacts">
       <nav class="artifacts__tree" aria-label="Artifact files">
-        <ul class="artifact-tree">{renderFolder("", 0)}</ul>
+        <ul class="artifact-tree">{renderFolder("")}</ul>
       </nav>
       <div class="artifacts__preview" aria-live="polite">
         {!selected && <p class="muted">Select a file to preview it.</p>}

@@ -4,6 +4,7 @@ import { createLimiter } from "../shared/compare.ts";
 import { errorMessage, isAbort } from "./api.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
+import { xAxisLabel, xSeries, xTicks, yTicks } from "./charts/axes.ts";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import { bucketsFor } from "./compare/scale.ts";
 import { defaultKeys } from "./MetricChart.tsx";
@@ -18,6 +19,8 @@ export interface CompareChartRun {
   startTime: number;
   /** Its colour slot (`--series-<slot>`), the same as its swatch in the tables. */
   slot: number;
+  /** Its line dash (empty: solid): runs past the 20 colours are dashed, then dotted. */
+  dash?: number[];
   /** The metric keys it logged (no request is made for the others). */
   keys: string[];
 }
@@ -136,20 +139,25 @@ function OverlayChart(
         height: 280,
         scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
         axes: [
-          { ...axis, label: mode === "step" ? "Step" : mode === "wall" ? "Time" : "Seconds" },
-          { ...axis, size: 60 },
+          { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
+          { ...axis, ...yTicks(), size: 60 },
         ],
         series: [
-          { label: mode === "step" ? "Step" : "Time" },
+          xSeries(mode),
           ...state.loaded.map(({ run }) => ({
             label: run.name || run.id,
             stroke: cssVar(`--series-${run.slot}`, "#2563eb"),
+            ...(run.dash?.length ? { dash: run.dash } : {}),
             width: 1.5,
             spanGaps: true,
             points: { show: false },
           })),
         ],
         focus: { alpha: 0.25 },
+        // The legend's swatches show which runs are dashed.
+        legend: {
+          markers: { dash: (u: uPlot, i: number) => (u.series[i].dash ? "dashed" : "solid") },
+        },
         cursor: { focus: { prox: 24 }, drag: { x: true, y: false } },
       },
       data as uPlot.AlignedData,

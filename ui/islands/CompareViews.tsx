@@ -9,10 +9,12 @@ import {
   type AxisValue,
   buildAxis,
   formatTick,
+  legendEnds,
   nearestLine,
   niceTicks,
   position,
   rampColor,
+  singleValue,
 } from "./compare/scale.ts";
 
 /** Props of {@linkcode CompareViews}. */
@@ -204,8 +206,23 @@ function CanvasView(
   );
 }
 
-/** The "colour by" legend: a ramp from the metric's minimum to its maximum. */
+/**
+ * The "colour by" legend: a ramp from the metric's minimum to its maximum, or just the value
+ * when all runs share one.
+ */
 function RampLegend({ dim }: { dim: Dim }) {
+  const ends = legendEnds(dim.axis);
+  if (!ends) {
+    return (
+      <span class="cmp-ramp-legend">
+        <span class="muted">all runs:</span> <span class="num">{singleValue(dim.axis)}</span>
+      </span>
+    );
+  }
+  return <Ramp ends={ends} />;
+}
+
+function Ramp({ ends }: { ends: [string, string] }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
@@ -216,14 +233,11 @@ function RampLegend({ dim }: { dim: Dim }) {
       ctx.fillRect(x, 0, 1, c.height);
     }
   }, []);
-  const axis = dim.axis;
   return (
     <span class="cmp-ramp-legend">
-      <span class="num">{axis.kind === "num" ? formatTick(axis.min) : axis.categories[0]}</span>
+      <span class="num">{ends[0]}</span>
       <canvas ref={ref} class="cmp-ramp" width={120} height={10} aria-hidden="true" />
-      <span class="num">
-        {axis.kind === "num" ? formatTick(axis.max) : axis.categories[axis.categories.length - 1]}
-      </span>
+      <span class="num">{ends[1]}</span>
     </span>
   );
 }

@@ -306,19 +306,25 @@ export function ExperimentsList(props: ExperimentsListProps) {
         />
         <form class="create" onSubmit={onCreate} aria-label="Create experiment">
           <label class="visually-hidden" for="new-experiment-name">New experiment name</label>
-          <input
-            id="new-experiment-name"
-            type="text"
-            value={newName}
-            placeholder="New experiment name"
-            autocomplete="off"
-            aria-invalid={createError ? "true" : undefined}
-            aria-describedby={createError ? "new-experiment-error" : undefined}
-            onInput={(e) => {
-              setNewName(e.currentTarget.value);
-              setCreateError(null);
-            }}
-          />
+          {/* The error sits under the name field it is about, not under the search box. */}
+          <div class="create__field">
+            <input
+              id="new-experiment-name"
+              type="text"
+              value={newName}
+              placeholder="New experiment name"
+              autocomplete="off"
+              aria-invalid={createError ? "true" : undefined}
+              aria-describedby={createError ? "new-experiment-error" : undefined}
+              onInput={(e) => {
+                setNewName(e.currentTarget.value);
+                setCreateError(null);
+              }}
+            />
+            {createError && (
+              <p id="new-experiment-error" class="field-error" role="alert">{createError}</p>
+            )}
+          </div>
           <button type="submit" class="button button--primary" disabled={creating}>
             Create
           </button>
@@ -326,9 +332,6 @@ export function ExperimentsList(props: ExperimentsListProps) {
       </div>
       {searchError && (
         <p id="experiment-search-error" class="field-error" role="alert">{searchError}</p>
-      )}
-      {createError && (
-        <p id="new-experiment-error" class="field-error" role="alert">{createError}</p>
       )}
       <div class="message-slot" aria-live="polite">
         {message && (

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Tag } from "../../store/types.ts";
 import { byKey } from "../shared/tags.ts";
 import { errorMessage } from "./api.ts";
@@ -20,6 +20,20 @@ export function RunTags({ runId, tags: initial }: RunTagsProps) {
   const [editValue, setEditValue] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  // The row whose Edit button gets focus back once its edit ends (Save or Cancel removed it).
+  const refocus = useRef<string | null>(null);
+
+  useEffect(() => {
+    const k = refocus.current;
+    if (editing !== null || k === null) return;
+    refocus.current = null;
+    document.querySelector<HTMLButtonElement>(`[data-edit-tag="${CSS.escape(k)}"]`)?.focus();
+  }, [editing]);
+
+  function endEdit() {
+    refocus.current = editing;
+    setEditing(null);
+  }
 
   async function put(k: string, v: string) {
     setBusy(true);
@@ -52,7 +66,7 @@ export function RunTags({ runId, tags: initial }: RunTagsProps) {
 
   async function onSaveEdit(e: Event, k: string) {
     e.preventDefault();
-    if (await put(k, editValue)) setEditing(null);
+    if (await put(k, editValue)) endEdit();
   }
 
   async function onDelete(k: string) {
@@ -103,12 +117,12 @@ export function RunTags({ runId, tags: initial }: RunTagsProps) {
                           value={editValue}
                           autoFocus
                           onInput={(e) => setEditValue((e.target as HTMLInputElement).value)}
-                          onKeyDown={(e) => e.key === "Escape" && setEditing(null)}
+                          onKeyDown={(e) => e.key === "Escape" && endEdit()}
                         />
                         <button type="submit" class="button button--primary" disabled={busy}>
                           Save
                         </button>
-                        <button type="button" class="button" onClick={() => setEditing(null)}>
+                        <button type="button" class="button" onClick={endEdit}>
                           Cancel
                         </button>
                       </form>
@@ -116,26 +130,32 @@ export function RunTags({ runId, tags: initial }: RunTagsProps) {
                     : <span class="pre-wrap">{t.value}</span>}
                 </td>
                 <td class="col-actions">
-                  <button
-                    type="button"
-                    class="button button--small"
-                    aria-label={`Edit tag ${t.key}`}
-                    onClick={() => {
-                      setEditing(t.key);
-                      setEditValue(t.value);
-                    }}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    class="button button--small button--danger"
-                    aria-label={`Delete tag ${t.key}`}
-                    disabled={busy}
-                    onClick={() => onDelete(t.key)}
-                  >
-                    Delete
-                  </button>
+                  {/* While the row is edited, its Save and Cancel are the only actions. */}
+                  {editing !== t.key && (
+                    <>
+                      <button
+                        type="button"
+                        class="button button--small"
+                        aria-label={`Edit tag ${t.key}`}
+                        data-edit-tag={t.key}
+                        onClick={() => {
+                          setEditing(t.key);
+                          setEditValue(t.value);
+                        }}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        class="button button--small button--danger"
+                        aria-label={`Delete tag ${t.key}`}
+                        disabled={busy}
+                        onClick={() => onDelete(t.key)}
+                      >
+                        Delete
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}

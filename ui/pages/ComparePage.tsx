@@ -12,6 +12,7 @@ import {
   type CompareRow,
   compareRows,
   extremes,
+  lineDash,
 } from "../shared/compare.ts";
 import { formatDuration, formatNumber } from "../shared/format.ts";
 import { userTags } from "../shared/tags.ts";
@@ -354,6 +355,7 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
                     name: runName(r),
                     startTime: r.info.start_time,
                     slot: colorSlot(i),
+                    dash: lineDash(i),
                     keys: r.data.metrics.map((m) => m.key),
                   })),
                   totalRuns: runs.length,

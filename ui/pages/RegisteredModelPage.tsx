@@ -88,7 +88,7 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
               {latest.map((v) => (
                 <li key={v.version}>
                   <a href={registeredModelHref(model.name, v.version)}>Version {v.version}</a>
-                  <StageBadge stage={v.current_stage} />
+                  {v.current_stage !== "None" && <StageBadge stage={v.current_stage} />}
                 </li>
               ))}
             </ul>

@@ -179,10 +179,24 @@ export interface CompareRunRef {
   name: string;
 }
 
-/** Series colours: CSS variables `--series-0` … `--series-9` (styles.css), by run position. */
-export const SERIES_COLORS = 10;
+/**
+ * Series colours: CSS variables `--series-0` … `--series-19` (styles.css, a light and a dark
+ * set), by run position; 20 so that a typical comparison never shows two runs in one colour.
+ */
+export const SERIES_COLORS = 20;
 
 /** The colour slot of the `i`-th run (its swatch class is `cmp-c<slot>`). */
 export function colorSlot(i: number): number {
   return i % SERIES_COLORS;
+}
+
+/**
+ * Line styles once the colours run out: solid for the first {@linkcode SERIES_COLORS} runs, then
+ * dashed, then dotted, so the 50 runs a compare chart overlays all look different.
+ */
+export const SERIES_DASHES: readonly (readonly number[])[] = [[], [6, 4], [1.5, 3]];
+
+/** The line dash (canvas `setLineDash` pattern; empty: solid) of the `i`-th run. */
+export function lineDash(i: number): number[] {
+  return [...SERIES_DASHES[Math.floor(i / SERIES_COLORS) % SERIES_DASHES.length]];
 }

@@ -15,11 +15,19 @@ export interface KeyPickerProps {
   onToggle: (id: string, on: boolean) => void;
 }
 
-/** A wrapping, scrollable group of checkboxes: which metrics to chart, which axes to draw. */
+/**
+ * A wrapping, scrollable group of checkboxes: which metrics to chart, which axes to draw. Its
+ * legend counts the chosen and all choices, since the box may hide some below its fold.
+ */
 export function KeyPicker({ legend, choices, checked, onToggle }: KeyPickerProps) {
   return (
     <fieldset class="chart-keys">
-      <legend>{legend}</legend>
+      <legend>
+        {legend} {/* How many there are: the box scrolls when they do not all fit. */}
+        <span class="chart-key__kind">
+          {checked.filter((id) => choices.some((c) => c.id === id)).length} of {choices.length}
+        </span>
+      </legend>
       {choices.map((c) => (
         <label key={c.id} class="chart-key">
           <input

@@ -144,6 +144,30 @@ export function rampColor(t: number): string {
 }
 
 /**
+ * The ends of the "colour by" legend for `axis` — `[low, high]` labels of the ramp — or `null`
+ * when every run has the same value (one number or one category): a ramp from `0.1765` to
+ * `0.1765` says nothing, so the legend shows that one value instead.
+ *
+ * @example
+ * ```ts
+ * legendEnds({ kind: "num", min: 0.1, max: 0.5 }); // ["0.1", "0.5"]
+ * legendEnds({ kind: "num", min: 0.1765, max: 0.1765 }); // null
+ * ```
+ */
+export function legendEnds(axis: Axis): [string, string] | null {
+  if (axis.kind === "num") {
+    return axis.max === axis.min ? null : [formatTick(axis.min), formatTick(axis.max)];
+  }
+  const c = axis.categories;
+  return c.length <= 1 ? null : [c[0], c[c.length - 1]];
+}
+
+/** The one value of an axis whose runs all share it (see {@linkcode legendEnds}). */
+export function singleValue(axis: Axis): string {
+  return axis.kind === "num" ? formatTick(axis.min) : axis.categories[0] ?? "";
+}
+
+/**
  * Buckets per downsampled history request when `runs` series share one chart: about 20 000
  * points per chart in all, between 100 and 1000 buckets per run.
  */

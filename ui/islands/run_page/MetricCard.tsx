@@ -3,6 +3,7 @@ import uPlot from "uplot";
 import { errorMessage, isAbort } from "../api.ts";
 import { formatNumber } from "../../shared/format.ts";
 import { type DownsampledReply, getHistoryDownsampled, wireNumber } from "./api.ts";
+import { xAxisLabel, xSeries, xTicks, yTicks } from "../charts/axes.ts";
 import { positiveOnly, type Series, smooth, toApiX, toSeries, type XMode } from "./chart_data.ts";
 
 /** Buckets per request: ≤ ~2000 points per metric reach the browser. */
@@ -99,14 +100,11 @@ export function MetricCard(props: MetricCardProps) {
       legend: { show: false },
       scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
       axes: [
-        {
-          ...axis,
-          label: mode === "step" ? "Step" : mode === "wall" ? "Time" : "Seconds since start",
-        },
-        { ...axis, size: 60 },
+        { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
+        { ...axis, ...yTicks(), size: 60 },
       ],
       series: [
-        { label: mode === "step" ? "Step" : "Time" },
+        xSeries(mode),
         {
           label: metricKey,
           stroke: color,
