@@ -36,6 +36,11 @@ export interface LayoutProps {
    * would lead back to it.
    */
   bare?: boolean;
+  /**
+   * The whole window width instead of the reading width: the experiment page, whose runs table
+   * grows a column per chosen metric, param and tag.
+   */
+  wide?: boolean;
   children?: ComponentChildren;
 }
 
@@ -50,12 +55,12 @@ export interface LayoutProps {
  * </Layout>
  * ```
  */
-export function Layout({ active, crumbs, bare, children }: LayoutProps) {
+export function Layout({ active, crumbs, bare, wide, children }: LayoutProps) {
   const viewer = useContext(ViewerContext);
   return (
     <>
       <a class="skip-link" href="#main">Skip to content</a>
-      <header class="app-header">
+      <header class={wide ? "app-header app-header--wide" : "app-header"}>
         <div class="app-header__inner">
           <a class="brand" href="/" aria-label="kvflow home">
             <svg class="brand__mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -83,7 +88,7 @@ export function Layout({ active, crumbs, bare, children }: LayoutProps) {
           {!bare && viewer && <UserMenu viewer={viewer} />}
         </div>
       </header>
-      <main id="main" class="page" tabIndex={-1}>
+      <main id="main" class={wide ? "page page--wide" : "page"} tabIndex={-1}>
         {crumbs && crumbs.length > 0 && (
           <nav class="crumbs" aria-label="Breadcrumb">
             <ol>

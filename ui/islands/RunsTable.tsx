@@ -1,5 +1,5 @@
 import type { TargetedEvent } from "preact";
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { DateTime } from "../components/DateTime.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
 import { SearchField } from "../components/SearchField.tsx";
@@ -49,15 +49,36 @@ export interface RunsTableProps {
   canPurge?: boolean;
 }
 
-/** The fixed columns; `field` is the `order_by` identifier when the column sorts. */
-const BASE_COLUMNS: { id: string; label: string; field?: string; class?: string }[] = [
-  { id: "name", label: "Run name", field: "attributes.run_name", class: "cell-name" },
+/**
+ * The fixed columns; `field` is the `order_by` identifier when the column sorts, `text` marks
+ * the columns whose first click sorts A→Z (numbers and times start with the largest).
+ */
+const BASE_COLUMNS: { id: string; label: string; field?: string; class?: string; text?: true }[] = [
+  {
+    id: "name",
+    label: "Run name",
+    field: "attributes.run_name",
+    class: "cell-name",
+    text: true,
+  },
   { id: "created", label: "Created", field: "attributes.start_time", class: "col-time" },
   { id: "duration", label: "Duration", class: "num" },
-  { id: "user", label: "User", field: "attributes.user_id" },
-  { id: "source", label: "Source", field: quotedField("tags", SOURCE_TAG), class: "rt-source" },
-  { id: "status", label: "Status", field: "attributes.status" },
+  { id: "user", label: "User", field: "attributes.user_id", text: true },
+  {
+    id: "source",
+    label: "Source",
+    field: quotedField("tags", SOURCE_TAG),
+    class: "rt-source",
+    text: true,
+  },
+  { id: "status", label: "Status", field: "attributes.status", text: true },
 ];
+
+/** The order extra columns are shown in, so each header group is one run of columns. */
+const TYPE_ORDER = ["metrics", "params", "tags"] as const;
+
+/** How often relative times ("3 min ago") and running runs' elapsed time are redrawn, in ms. */
+const CLOCK_MS = 30_000;
 
 const TYPE_LABELS = { metrics: "Metrics", params: "Parameters", tags: "Tags" } as const;
 
@@ -74,9 +95,11 @@ function runName(run: TableRun): string {
   return run.info.run_name || run.info.run_id;
 }
 
-function duration(run: TableRun): string {
-  const { start_time, end_time } = run.info;
-  return end_time === undefined ? "—" : formatDuration(end_time - start_time);
+/** The run's duration; a running run's time so far (`now` minus its start). */
+function duration(run: TableRun, now: number): string {
+  const { start_time, end_time, status } = run.info;
+  if (end_time !== undefined) return formatDuration(end_time - start_time);
+  return status === "RUNNING" ? formatDuration(now - start_time) : "—";
 }
 
 /**
@@ -97,6 +120,11 @@ export function RunsTable(props: RunsTableProps) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const pending = useRef<AbortController | null>(null);
   const root = useRef<HTMLElement>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), CLOCK_MS);
+    return () => clearInterval(timer);
+  }, []);
 
   useLiveRuns(
     props.experimentId,
@@ -106,7 +134,13 @@ export function RunsTable(props: RunsTableProps) {
   );
   const liveCount = rows.filter(isLive).length;
 
-  const columns = state.cols.map(parseColumn).filter((c): c is ExtraColumn => c !== null);
+  // Grouped by type (metrics, params, tags) for the header groups; the URL keeps the user's order.
+  const columns = state.cols.map(parseColumn).filter((c): c is ExtraColumn => c !== null)
+    .sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type));
+  const groups = TYPE_ORDER.map((type) => ({
+    type,
+    span: columns.filter((c) => c.type === type).length,
+  })).filter((g) => g.span > 0);
   const sort = splitOrder(state.order);
   const selected = new Set(state.sel);
   const shown = treeRows(rows, collapsed);
@@ -162,8 +196,8 @@ export function RunsTable(props: RunsTableProps) {
     update({ filter: filterText.trim() });
   }
 
-  function onSort(field: string) {
-    const desc = sort?.field === field ? !sort.desc : true;
+  function onSort(field: string, text: boolean) {
+    const desc = sort?.field === field ? !sort.desc : !text;
     update({ order: `${field} ${desc ? "DESC" : "ASC"}` });
   }
 
@@ -298,6 +332,7 @@ export function RunsTable(props: RunsTableProps) {
     cls?: string,
     key?: string,
     title?: string,
+    text = false,
   ) {
     const active = field !== undefined && sort?.field === field;
     const ariaSort = active ? (sort!.desc ? "descending" : "ascending") : undefined;
@@ -306,7 +341,7 @@ export function RunsTable(props: RunsTableProps) {
         {field === undefined
           ? label
           : (
-            <button type="button" class="rt-sort" title={title} onClick={() => onSort(field)}>
+            <button type="button" class="rt-sort" title={title} onClick={() => onSort(field, text)}>
               <span>{label}</span>
               <span class="rt-sort__icon" aria-hidden="true">
                 {active ? (sort!.desc ? "↓" : "↑") : "↕"}
@@ -439,6 +474,25 @@ export function RunsTable(props: RunsTableProps) {
       <div class="table-wrap">
         <table class="table rt-table" aria-busy={loading ? "true" : undefined}>
           <thead>
+            {groups.length > 0 && (
+              <tr class="rt-groups">
+                {/* Two cells, so the one over the pinned check and name columns stays put too. */}
+                <th colSpan={2} class="rt-groups__pin">
+                  <span class="visually-hidden">Run</span>
+                </th>
+                <th colSpan={BASE_COLUMNS.length - 1} />
+                {groups.map((g) => (
+                  <th
+                    key={g.type}
+                    scope="colgroup"
+                    colSpan={g.span}
+                    class={`rt-group rt-group--${g.type}`}
+                  >
+                    {TYPE_LABELS[g.type]}
+                  </th>
+                ))}
+              </tr>
+            )}
             <tr>
               <th scope="col" class="rt-check">
                 <input
@@ -449,7 +503,7 @@ export function RunsTable(props: RunsTableProps) {
                   onChange={toggleAll}
                 />
               </th>
-              {BASE_COLUMNS.map((c) => header(c.label, c.field, c.class, c.id))}
+              {BASE_COLUMNS.map((c) => header(c.label, c.field, c.class, c.id, undefined, c.text))}
               {columns.map((c) =>
                 header(
                   c.key,
@@ -457,6 +511,7 @@ export function RunsTable(props: RunsTableProps) {
                   `rt-extra rt-extra--${c.type}`,
                   c.id,
                   `${TYPE_LABELS[c.type]}: ${c.key}`,
+                  c.type !== "metrics",
                 )
               )}
             </tr>
@@ -514,20 +569,24 @@ export function RunsTable(props: RunsTableProps) {
                       : depth > 0 && (
                         <span class="rt-expander rt-expander--leaf" aria-hidden="true" />
                       )}
-                    <a href={`/runs/${encodeURIComponent(id)}`} title={id}>{name}</a>
+                    <a href={`/runs/${encodeURIComponent(id)}`} title={`${name} (${id})`}>{name}</a>
                     {deleted && <span class="badge badge--deleted">Deleted</span>}
                   </td>
                   <td class="col-time">
-                    <DateTime ms={run.info.start_time} />
+                    <DateTime ms={run.info.start_time} now={now} />
                   </td>
-                  <td class="num">{duration(run)}</td>
-                  <td>{run.info.user_id}</td>
+                  <td class="num">{duration(run, now)}</td>
+                  <td class="rt-text" title={run.info.user_id}>{run.info.user_id}</td>
                   <td class="rt-source" title={source}>{source ?? ""}</td>
                   <td>
                     <RunStatus status={run.info.status} />
                   </td>
                   {columns.map((c) => (
-                    <td key={c.id} class={c.type === "metrics" ? "num" : "rt-text"}>
+                    <td
+                      key={c.id}
+                      class={c.type === "metrics" ? "num" : "rt-text"}
+                      title={c.type === "metrics" ? undefined : formatValue(cellValue(run, c))}
+                    >
                       {formatValue(cellValue(run, c))}
                     </td>
                   ))}

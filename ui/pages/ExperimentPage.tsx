@@ -32,6 +32,7 @@ export function ExperimentPage({ experiment, table, access, canEdit }: Experimen
   return (
     <Layout
       active="experiments"
+      wide
       crumbs={[{ label: "Experiments", href: "/" }, { label: experiment.name }]}
     >
       <div class="page-head">

@@ -29,6 +29,29 @@ export function isoDateTime(ms: number | undefined): string {
 }
 
 /**
+ * How long ago `ms` was, seen at `now`: `just now`, `3 min ago`, `5 h ago`, `12 d ago`; past 30
+ * days the date itself ({@linkcode formatDateTime}), which reads better than "400 d ago". A time
+ * ahead of `now` (a client clock behind the server's) is "just now". `—` for a missing time.
+ *
+ * @example
+ * ```ts
+ * formatRelative(now - 3 * 60_000, now); // "3 min ago"
+ * ```
+ */
+export function formatRelative(ms: number | undefined, now: number): string {
+  if (!ms) return "—";
+  const s = (now - ms) / 1000;
+  if (s < 60) return "just now";
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = Math.floor(h / 24);
+  if (d <= 30) return `${d} d ago`;
+  return formatDateTime(ms);
+}
+
+/**
  * A duration in milliseconds, short and human: `850ms`, `12.4s`, `3m 05s`, `2h 01m`, `3d 4h`.
  * `—` when unknown (negative or missing).
  */
