@@ -75,7 +75,11 @@ Deno.test("UI pages send a strict Content-Security-Policy and no-cache", async (
 Deno.test("UI pages are gzipped for clients that accept it; HEAD still has no body", async () => {
   const { app } = await appWith(async (s) => {
     const exp = await s.createExperiment({ name: "gz" });
-    for (let i = 0; i < 30; i++) await s.createRun({ experimentId: exp, runName: `run-${i}` });
+    // Finished runs: a running run's elapsed time could differ between the two renders.
+    for (let i = 0; i < 30; i++) {
+      const run = await s.createRun({ experimentId: exp, runName: `run-${i}`, startTime: 1000 });
+      await s.updateRun(run.info.run_id, { status: "FINISHED", endTime: 2000 });
+    }
   });
   const plain = await pageHtml(app.request("/experiments/1"));
   const res = await app.request("/experiments/1", { headers: { "accept-encoding": "gzip" } });

@@ -21,6 +21,7 @@ import {
   toCsv,
   treeRows,
 } from "../ui/islands/runs_table/state.ts";
+import { formatRelative } from "../ui/shared/format.ts";
 import { launchBrowser } from "./helpers/browser.ts";
 import { isApi400, islandProps, openPage, shoot, SHOTS_DIR } from "./helpers/ui.ts";
 
@@ -242,6 +243,8 @@ Deno.test({
           const id = ids.get("run-249")!;
           const row = page.locator(`.rt-table tbody tr[data-run-id="${id}"]`);
           assert.match(await row.innerText(), /Running/);
+          // Running: the time so far (started in January), not "—".
+          assert.match(await row.locator("td.num").first().innerText(), /^\d+d \d+h$/);
           await page.locator("[data-live]").waitFor();
           await store.updateRun(id, { status: "FINISHED", endTime: T0 + 249_000 + 5_000 });
           // The table polls every 5 s.
@@ -436,12 +439,96 @@ Deno.test({
         await page.getByRole("button", { name: /^Run name/ }).focus();
         await page.keyboard.press("Enter");
         await page.waitForFunction(() => location.search.includes("order="));
+        // A text column's first click sorts A→Z.
         assert.equal(
           new URL(page.url()).searchParams.get("order"),
-          "attributes.run_name DESC",
+          "attributes.run_name ASC",
         );
         await shoot(page, "runs-table", { fullPage: false });
       });
+
+      await t.step(
+        "wide sweeps: full width, pinned name and header, groups, hover text",
+        async () => {
+          const long = `sweep-${"very-long-name-".repeat(8)}end`;
+          const id = await store.createRun({
+            experimentId: expId,
+            runName: long,
+            userId: "ana",
+            startTime: Date.now() - 3 * 60_000,
+            tags: [],
+          }).then((r) => r.info.run_id);
+          await store.logBatch(id, {
+            metrics: [{ key: "lr", value: 0.5, timestamp: T0, step: 0 }],
+            params: [{ key: "lr", value: "0.01" }],
+            tags: [],
+          });
+          await page.setViewportSize({ width: 1920, height: 900 });
+          const cols = ["params.lr", "metrics.lr", "tags.team", "metrics.acc", "params.opt"];
+          await page.goto(`${url}?${cols.map((c) => `col=${c}`).join("&")}&sel=${id}`);
+          await hydrated();
+          // The page is no longer capped at 1280 px.
+          const mainWidth = await page.locator("main").evaluate((el) => el.clientWidth);
+          assert.ok(mainWidth > 1800, `main is ${mainWidth}px`);
+          // Groups over the columns, which follow them: the two `lr` read differently.
+          const groups = await page.locator(".rt-groups th.rt-group").evaluateAll((ths) =>
+            ths.map((th) => `${th.textContent}:${(th as HTMLTableCellElement).colSpan}`)
+          );
+          assert.deepEqual(groups, ["Metrics:2", "Parameters:2", "Tags:1"]);
+          const extra = await page.locator("th.rt-extra").allInnerTexts();
+          assert.deepEqual(extra.map((t) => t.replace(/[↕↑↓]/g, "").trim()), [
+            "lr",
+            "acc",
+            "lr",
+            "opt",
+            "team",
+          ]);
+          // Relative "Created" with the absolute time on hover; a long name on one line, whole in
+          // its title.
+          const row = page.locator(`tr[data-run-id="${id}"]`);
+          const created = row.locator("td.col-time time");
+          assert.equal(await created.innerText(), "3 min ago");
+          assert.match((await created.getAttribute("title"))!, /^\d{4}-\d\d-\d\d \d\d:\d\d \(/);
+          const name = row.locator("td.cell-name");
+          assert.ok(await name.evaluate((el) => el.scrollWidth > el.clientWidth), "not truncated");
+          assert.ok((await name.locator("a").getAttribute("title"))!.startsWith(long));
+          const nameHeight = await name.evaluate((el) => el.getBoundingClientRect().height);
+          assert.ok(nameHeight < 50, `the name wraps (${nameHeight}px)`);
+          await shoot(page, "runs-table-wide", { fullPage: false });
+
+          // 1280 px: the table scrolls sideways and down inside its box; the name column, the
+          // header rows and the Compare bar stay on screen.
+          await page.setViewportSize({ width: 1280, height: 800 });
+          const wrap = page.locator(".runs-table .table-wrap");
+          const before = await name.boundingBox();
+          await wrap.evaluate((el) => el.scrollTo(400, 0));
+          await page.evaluate(() => globalThis.scrollTo(0, document.body.scrollHeight));
+          const pinned = await page.evaluate(() => {
+            const wrap = document.querySelector(".runs-table .table-wrap")!;
+            wrap.scrollTop = 2000;
+            const top = (sel: string) => document.querySelector(sel)!.getBoundingClientRect().top;
+            return {
+              wrapLeft: wrap.scrollLeft,
+              bar: top(".rt-actions"),
+              barBottom: document.querySelector(".rt-actions")!.getBoundingClientRect().bottom,
+              wrapTop: top(".runs-table .table-wrap"),
+              group: top(".rt-groups th.rt-group") - top(".runs-table .table-wrap"),
+              head: top("th.rt-extra") - top(".runs-table .table-wrap"),
+              compare: !!document.querySelector(".rt-actions [data-compare]"),
+            };
+          });
+          assert.ok(pinned.wrapLeft > 0, "the table does not scroll sideways at 1280 px");
+          // Scrolled to the end, the bar is still at the window's top, right above the box.
+          assert.ok(pinned.bar >= 0 && pinned.bar < 10, `bar at ${pinned.bar}`);
+          assert.ok(pinned.compare);
+          assert.ok(pinned.wrapTop >= pinned.barBottom, "the bar covers the table's header");
+          assert.ok(Math.abs(pinned.group - 1) <= 1, `group row at ${pinned.group}`);
+          assert.ok(Math.abs(pinned.head - 29) <= 2, `header row at ${pinned.head}`);
+          const first = page.locator(".rt-table tbody td.cell-name").first();
+          assert.equal(Math.round((await first.boundingBox())!.x), Math.round(before!.x));
+          await shoot(page, "runs-table-pinned", { fullPage: false });
+        },
+      );
 
       assert.deepEqual(problems, []);
       console.log(`screenshots: ${SHOTS_DIR}/runs-table*.png`);
@@ -450,6 +537,18 @@ Deno.test({
       await server.shutdown();
     }
   },
+});
+
+Deno.test("formatRelative: just now, minutes, hours, days, then the date", () => {
+  const now = Date.UTC(2026, 5, 1, 12);
+  assert.equal(formatRelative(now - 20_000, now), "just now");
+  assert.equal(formatRelative(now + 5_000, now), "just now");
+  assert.equal(formatRelative(now - 3 * 60_000, now), "3 min ago");
+  assert.equal(formatRelative(now - 59 * 60_000, now), "59 min ago");
+  assert.equal(formatRelative(now - 5 * 3600_000, now), "5 h ago");
+  assert.equal(formatRelative(now - 12 * 86400_000, now), "12 d ago");
+  assert.match(formatRelative(now - 90 * 86400_000, now), /^2026-03-\d\d \d\d:\d\d$/);
+  assert.equal(formatRelative(undefined, now), "—");
 });
 
 Deno.test("live runs helpers: which runs poll, the filter that fetches them, the merge", () => {
