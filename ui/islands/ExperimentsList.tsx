@@ -339,18 +339,8 @@ export function ExperimentsList(props: ExperimentsListProps) {
             kind={message.kind}
             text={message.text}
             onDismiss={() => setMessage(null)}
-          >
-            {message.undo && (
-              <button
-                type="button"
-                class="button button--link"
-                data-undo
-                onClick={() => onRestore(message.undo!, true)}
-              >
-                Undo
-              </button>
-            )}
-          </DismissibleNotice>
+            onUndo={message.undo && (() => onRestore(message.undo!, true))}
+          />
         )}
       </div>
       <div class="table-wrap">

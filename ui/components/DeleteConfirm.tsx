@@ -1,0 +1,45 @@
+/** Props of {@linkcode DeleteConfirm}. */
+export interface DeleteConfirmProps {
+  /** Whether the question is showing (the island keeps this state). */
+  confirming: boolean;
+  /** What goes, in the question ("3 runs", "run “a”"). */
+  what: string;
+  busy: boolean;
+  onAsk: () => void;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/**
+ * A "Delete" button that first asks, in place ("Delete 3 runs?"), so a stray click on a large
+ * selection does nothing; the deletion itself can then be undone from the notice that follows.
+ */
+export function DeleteConfirm(p: DeleteConfirmProps) {
+  if (!p.confirming) {
+    return (
+      <button
+        type="button"
+        class="button button--small button--danger"
+        disabled={p.busy}
+        data-delete
+        onClick={p.onAsk}
+      >
+        Delete
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" data-delete-confirm>
+      <span>Delete {p.what}?</span>
+      <button
+        type="button"
+        class="button button--small button--danger"
+        disabled={p.busy}
+        onClick={p.onConfirm}
+      >
+        Yes, delete
+      </button>
+      <button type="button" class="button button--small" onClick={p.onCancel}>Cancel</button>
+    </span>
+  );
+}
