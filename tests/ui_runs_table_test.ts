@@ -367,7 +367,10 @@ Deno.test({
         await page.getByRole("button", { name: "Delete", exact: true }).click();
         const ask = page.locator("[data-delete-confirm]");
         assert.match(await ask.innerText(), /Delete 2 runs\?/);
-        await page.getByRole("button", { name: "Cancel", exact: true }).click();
+        // Focus sits on Cancel; Escape cancels and returns it to Delete.
+        await page.waitForFunction(() => document.activeElement?.textContent?.trim() === "Cancel");
+        await page.keyboard.press("Escape");
+        await page.waitForFunction(() => document.activeElement?.matches("[data-delete]"));
         assert.equal((await store.getRun(ids2[0])).info.lifecycle_stage, "active");
         await page.getByRole("button", { name: "Delete", exact: true }).click();
         await shoot(page, "runs-table-delete-confirm", { fullPage: false });
