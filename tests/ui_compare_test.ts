@@ -16,10 +16,13 @@ import { createApp } from "../routes/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import {
+  axisTicks,
   bucketsFor,
   buildAxis,
+  canLog,
   formatTick,
   legendEnds,
+  logTicks,
   nearestLine,
   niceTicks,
   position,
@@ -225,6 +228,43 @@ Deno.test("compare scales: axes, positions, ticks, colours, buckets, hit testing
     0.01,
   ]);
   assert.deepEqual(niceTicks(5, 5), [5]);
+  // Log axes: positive ranges only; powers of ten as ticks; ends always labelled.
+  assert.equal(canLog({ kind: "num", min: 1e-4, max: 0.1 }), true);
+  assert.equal(canLog({ kind: "num", min: 0, max: 0.1 }), false);
+  assert.equal(canLog({ kind: "num", min: 0.1, max: 0.1 }), false);
+  assert.equal(canLog({ kind: "cat", categories: ["a", "b"] }), false);
+  assert.equal(position({ kind: "num", min: 1e-4, max: 1e-2, log: true }, 1e-3), 0.5);
+  assert.equal(position({ kind: "num", min: 1e-4, max: 1e-2, log: true }, "0.01"), 1);
+  assert.equal(position({ kind: "num", min: 1e-4, max: 1e-2, log: true }, -1), null);
+  assert.deepEqual(logTicks(1e-5, 1, 4), [1e-5, 1e-3, 0.1]);
+  // Under three decades: 2× and 5× too; too narrow for those: linear ticks.
+  assert.deepEqual(logTicks(2, 50, 4), [2, 5, 10, 20, 50]);
+  assert.deepEqual(logTicks(0.001, 0.01), [0.001, 0.002, 0.005, 0.01]);
+  assert.deepEqual(logTicks(1.1, 1.5), niceTicks(1.1, 1.5));
+  assert.deepEqual(axisTicks({ kind: "num", min: 1e-4, max: 0.1, log: true }).map((t) => t[1]), [
+    "1e-4",
+    "0.001",
+    "0.01",
+    "0.1",
+  ]);
+  const lin = axisTicks({ kind: "num", min: 0.13, max: 0.87 });
+  assert.deepEqual(lin.map((t) => t[1]), ["0.13", "0.2", "0.4", "0.6", "0.8", "0.87"]);
+  assert.deepEqual([lin[0][0], lin.at(-1)![0]], [0, 1]);
+  // A round tick too close to an end gives way to the end's label.
+  assert.deepEqual(axisTicks({ kind: "num", min: 1.9, max: 10 }).map((t) => t[1]), [
+    "1.9",
+    "4",
+    "6",
+    "8",
+    "10",
+  ]);
+  assert.deepEqual(axisTicks({ kind: "num", min: 3, max: 3 }), [[0.5, "3"]]);
+  const cats = axisTicks({
+    kind: "cat",
+    categories: Array.from({ length: 30 }, (_, i) => `c${i}`),
+  });
+  assert.ok(cats.length <= 12, String(cats.length));
+  assert.deepEqual([cats[0], cats.at(-1)], [[0, "c0"], [1, "c29"]]);
   assert.deepEqual(niceTicks(-3, 17, 4), [0, 5, 10, 15]);
   for (const t of niceTicks(0.1, 0.7, 6)) assert.ok(t >= 0.1 && t <= 0.7, String(t));
   assert.equal(formatTick(0.30000000000000004), "0.3");
@@ -537,6 +577,28 @@ Deno.test({
         await page.keyboard.press("End");
         assert.equal(await page.locator(".cmp-parcoords .cmp-status a").innerText(), "run-299");
         await page.locator("h1").click();
+        // A positive axis (lr) offers a log scale; the axes' ends are labelled (unit-tested).
+        const pixels = () =>
+          page.locator(".cmp-parcoords canvas").evaluate((c) =>
+            (c as HTMLCanvasElement).toDataURL()
+          );
+        const linear = await pixels();
+        await page.getByRole("checkbox", { name: "Log axis for lr" }).check();
+        await page.waitForFunction(
+          (before) =>
+            document.querySelector<HTMLCanvasElement>(".cmp-parcoords canvas")!.toDataURL() !==
+              before,
+          linear,
+        );
+        for (const colorScheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme });
+          await page.waitForTimeout(150);
+          await page.locator("#cmp-parcoords").screenshot({
+            path: `${SHOTS_DIR}/compare-parcoords-log-${colorScheme}.png`,
+          });
+        }
+        await page.emulateMedia({ colorScheme: "light" });
+        await page.getByRole("checkbox", { name: "Log axis for lr" }).uncheck();
         // 20 run colours and the legend's scroll shadow, up close.
         for (const colorScheme of ["light", "dark"] as const) {
           await page.emulateMedia({ colorScheme });

@@ -163,8 +163,31 @@ Deno.test({
       );
 
       await t.step("rename edits in place; Escape cancels; focus returns", async () => {
+        const widths = () =>
+          page.locator("main table thead th").evaluateAll((ths) =>
+            ths.map((th) => Math.round(th.getBoundingClientRect().width))
+          );
+        // Only short names shown, so the input and its buttons are wider than the name column:
+        // they fit the column as it was, and no column jumps.
+        const search = page.getByRole("searchbox", { name: "Search experiments" });
+        await search.fill("a-");
+        await waitForNames(page, ["gamma-new", "beta-tuning", "alpha-baseline"]);
+        const before = await widths();
         await page.getByRole("button", { name: "Rename gamma-new" }).click();
         const edit = page.getByRole("textbox", { name: "New name for gamma-new" });
+        await waitForFocus(edit);
+        assert.deepEqual(await widths(), before);
+        await shoot(page, "experiments-rename-short", { fullPage: false });
+        await edit.press("Escape");
+        await search.fill("");
+        await waitForNames(page, [
+          "gamma-new",
+          XSS_NAME,
+          "beta-tuning",
+          "alpha-baseline",
+          "Default",
+        ]);
+        await page.getByRole("button", { name: "Rename gamma-new" }).click();
         await waitForFocus(edit);
         await edit.press("Escape");
         await page.getByRole("button", { name: "Rename gamma-new" }).waitFor();

@@ -363,10 +363,37 @@ Deno.test({
         assert.equal(await compare.count(), 0);
       });
 
+      await t.step("delete asks first, then offers Undo, which brings the runs back", async () => {
+        const ids2 = [ids.get("run-249")!, ids.get("run-248")!];
+        await page.getByRole("checkbox", { name: "Select run-249" }).check();
+        await page.getByRole("checkbox", { name: "Select run-248" }).check();
+        await page.getByRole("button", { name: "Delete", exact: true }).click();
+        const ask = page.locator("[data-delete-confirm]");
+        assert.match(await ask.innerText(), /Delete 2 runs\?/);
+        // Focus sits on Cancel; Escape cancels and returns it to Delete.
+        await page.waitForFunction(() => document.activeElement?.textContent?.trim() === "Cancel");
+        await page.keyboard.press("Escape");
+        await page.waitForFunction(() => document.activeElement?.matches("[data-delete]"));
+        assert.equal((await store.getRun(ids2[0])).info.lifecycle_stage, "active");
+        await page.getByRole("button", { name: "Delete", exact: true }).click();
+        await shoot(page, "runs-table-delete-confirm", { fullPage: false });
+        await page.getByRole("button", { name: "Yes, delete" }).click();
+        await page.locator(`tr[data-run-id="${ids2[0]}"]`).waitFor({ state: "detached" });
+        assert.equal((await store.getRun(ids2[1])).info.lifecycle_stage, "deleted");
+        assert.match(await page.locator(".notice").innerText(), /Deleted 2 runs/);
+        await shoot(page, "runs-table-delete-undo", { fullPage: false });
+        await page.locator("[data-undo]").click();
+        await page.locator(`tr[data-run-id="${ids2[0]}"]`).waitFor();
+        await page.locator(`tr[data-run-id="${ids2[1]}"]`).waitFor();
+        assert.equal((await store.getRun(ids2[1])).info.lifecycle_stage, "active");
+        assert.match(await page.locator(".notice").innerText(), /Restored 2 runs/);
+      });
+
       await t.step("delete and restore a selected run", async () => {
         const id = ids.get("run-249")!;
         await page.getByRole("checkbox", { name: "Select run-249" }).check();
         await page.getByRole("button", { name: "Delete", exact: true }).click();
+        await page.getByRole("button", { name: "Yes, delete" }).click();
         await page.locator(`tr[data-run-id="${id}"]`).waitFor({ state: "detached" });
         assert.equal((await store.getRun(id)).info.lifecycle_stage, "deleted");
         await page.getByRole("link", { name: "Deleted", exact: true }).click();

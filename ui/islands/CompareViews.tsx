@@ -6,8 +6,10 @@ import { KeyPicker } from "./charts/KeyPicker.tsx";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import {
   type Axis,
+  axisTicks,
   type AxisValue,
   buildAxis,
+  canLog,
   formatTick,
   legendEnds,
   nearestLine,
@@ -324,30 +326,8 @@ function drawParallel(
     ctx.fillText(fit(ctx, d.key, room), lx, 16);
     ctx.fillStyle = muted;
     ctx.font = "11px system-ui, sans-serif";
-    ctx.fillText(d.kind === "param" ? "param" : "metric", lx, 30);
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    const ticks: [number, string][] = d.axis.kind === "num"
-      ? (d.axis.max === d.axis.min ? [d.axis.min] : niceTicks(d.axis.min, d.axis.max, 4))
-        .map((v) => [position(d.axis, v) ?? 0, formatTick(v)])
-      : d.axis.categories.map((c) => [position(d.axis, c) ?? 0, c] as [number, string])
-        .filter((_, j, all) => all.length <= 12 || j % Math.ceil(all.length / 12) === 0);
-    for (const [t, label] of ticks) {
-      const y = yOf(t);
-      ctx.fillStyle = surface;
-      const tw = Math.min(PAD.side - 12, ctx.measureText(label).width);
-      ctx.globalAlpha = 0.8;
-      ctx.fillRect(x - 6 - tw - 2, y - 7, tw + 4, 14);
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = muted;
-      ctx.fillText(fit(ctx, label, PAD.side - 12), x - 6, y);
-      ctx.strokeStyle = axisColor;
-      ctx.beginPath();
-      ctx.moveTo(x - 3, y);
-      ctx.lineTo(x, y);
-      ctx.stroke();
-    }
-    ctx.textBaseline = "alphabetic";
+    const kind = d.kind === "param" ? "param" : "metric";
+    ctx.fillText(d.axis.kind === "num" && d.axis.log ? `${kind} · log` : kind, lx, 30);
   });
 
   if (hi >= 0 && hi < n) {
@@ -362,6 +342,38 @@ function drawParallel(
       }
     }
   }
+
+  // Tick labels last, on the surface colour with a halo, so no line runs through them; each
+  // axis labels its minimum and maximum at its ends (see axisTicks).
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  ctx.lineJoin = "round";
+  dims.forEach((d, k) => {
+    const x = xs[k];
+    const ends = d.axis.kind === "num" && d.axis.max !== d.axis.min;
+    for (const [t, raw] of axisTicks(d.axis)) {
+      const y = yOf(t);
+      const label = fit(ctx, raw, PAD.side - 12);
+      const tw = ctx.measureText(label).width;
+      ctx.fillStyle = surface;
+      ctx.globalAlpha = 0.9;
+      ctx.fillRect(x - 6 - tw - 3, y - 7, tw + 6, 14);
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = surface;
+      ctx.lineWidth = 3;
+      ctx.strokeText(label, x - 6, y);
+      ctx.fillStyle = ends && (t === 0 || t === 1) ? text : muted;
+      ctx.fillText(label, x - 6, y);
+      ctx.strokeStyle = axisColor;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x - 4, y);
+      ctx.lineTo(x, y);
+      ctx.stroke();
+    }
+  });
+  ctx.textBaseline = "alphabetic";
   return { lines, anchors };
 }
 
@@ -536,6 +548,7 @@ export function CompareViews({ runs, params, metrics }: CompareViewsProps) {
     return (loss ?? metricDims[0])?.id ?? "";
   });
   const [axes, setAxes] = useState<string[]>(() => defaultAxes(dims, color));
+  const [logAxes, setLogAxes] = useState<string[]>([]);
   const [sx, setSx] = useState(() => numeric.find((d) => d.kind === "param")?.id ?? numeric[0]?.id);
   const [sy, setSy] = useState(() =>
     (numeric.find((d) => d.kind === "metric" && d.id !== sx && /loss/i.test(d.key)) ??
@@ -547,7 +560,12 @@ export function CompareViews({ runs, params, metrics }: CompareViewsProps) {
     return <p class="muted">No params that differ and no metrics: nothing to plot.</p>;
   }
   const colorDim = byId.get(color) ?? null;
-  const shown = axes.map((id) => byId.get(id)).filter((d): d is Dim => !!d);
+  const shown = axes.map((id) => byId.get(id)).filter((d): d is Dim => !!d).map((d) =>
+    d.axis.kind === "num" && logAxes.includes(d.id) && canLog(d.axis)
+      ? { ...d, axis: { ...d.axis, log: true } }
+      : d
+  );
+  const loggable = shown.filter((d) => canLog(d.axis));
   const xd = sx ? byId.get(sx) : undefined;
   const yd = sy ? byId.get(sy) : undefined;
   const toggle = (id: string, on: boolean) =>
@@ -572,6 +590,25 @@ export function CompareViews({ runs, params, metrics }: CompareViewsProps) {
               {pickSelect("Colour by", color, metricDims, setColor, "(none)")}
               {colorDim && <RampLegend key={colorDim.id} dim={colorDim} />}
             </div>
+            {loggable.length > 0 && (
+              <fieldset class="cmp-log" data-log-axes>
+                <legend>Log axis</legend>
+                {loggable.map((d) => (
+                  <label key={d.id}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Log axis for ${d.key}`}
+                      checked={logAxes.includes(d.id)}
+                      onChange={(e) => {
+                        const on = e.currentTarget.checked;
+                        setLogAxes((l) => on ? [...l, d.id] : l.filter((x) => x !== d.id));
+                      }}
+                    />
+                    <span class="mono">{d.key}</span>
+                  </label>
+                ))}
+              </fieldset>
+            )}
           </div>
           {shown.length === 0 ? <p class="muted">Pick at least one axis.</p> : (
             <CanvasView

@@ -77,6 +77,10 @@ export function ExperimentsList(props: ExperimentsListProps) {
   const [loading, setLoading] = useState(false);
   const [message, setMessage] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
+  // Column widths when a rename began: held while the name is an input with buttons, so the
+  // table's columns do not jump to make room for them (see frozen).
+  const [widths, setWidths] = useState<number[] | null>(null);
+  const table = useRef<HTMLTableElement>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [newName, setNewName] = useState("");
   const [createError, setCreateError] = useState<string | null>(null);
@@ -249,7 +253,14 @@ export function ExperimentsList(props: ExperimentsListProps) {
     }
   }
 
+  /** A header's held width while renaming (set through the CSSOM, which the CSP allows). */
+  function frozen(i: number): { width: string } | undefined {
+    return editing && widths?.[i] ? { width: `${widths[i]}px` } : undefined;
+  }
+
   function startEdit(exp: Experiment) {
+    const ths = table.current?.querySelectorAll("thead th") ?? [];
+    setWidths([...ths].map((th) => th.getBoundingClientRect().width));
     focusNext("#rename-input");
     setEditing({ id: exp.experiment_id, name: exp.name });
   }
@@ -339,30 +350,24 @@ export function ExperimentsList(props: ExperimentsListProps) {
             kind={message.kind}
             text={message.text}
             onDismiss={() => setMessage(null)}
-          >
-            {message.undo && (
-              <button
-                type="button"
-                class="button button--link"
-                data-undo
-                onClick={() => onRestore(message.undo!, true)}
-              >
-                Undo
-              </button>
-            )}
-          </DismissibleNotice>
+            onUndo={message.undo && (() => onRestore(message.undo!, true))}
+          />
         )}
       </div>
       <div class="table-wrap">
-        <table class="table" aria-busy={loading ? "true" : undefined}>
+        <table
+          ref={table}
+          class={editing && widths ? "table table--frozen" : "table"}
+          aria-busy={loading ? "true" : undefined}
+        >
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col" class="col-id">ID</th>
-              <th scope="col" class="col-time">Created</th>
-              <th scope="col" class="col-time col-updated">Last updated</th>
-              <th scope="col" class="col-tags">Tags</th>
-              <th scope="col" class="col-actions">
+              <th scope="col" style={frozen(0)}>Name</th>
+              <th scope="col" class="col-id" style={frozen(1)}>ID</th>
+              <th scope="col" class="col-time" style={frozen(2)}>Created</th>
+              <th scope="col" class="col-time col-updated" style={frozen(3)}>Last updated</th>
+              <th scope="col" class="col-tags" style={frozen(4)}>Tags</th>
+              <th scope="col" class="col-actions" style={frozen(5)}>
                 <span class="visually-hidden">Actions</span>
               </th>
             </tr>
@@ -393,10 +398,14 @@ export function ExperimentsList(props: ExperimentsListProps) {
                             onInput={(e) => setEditing({ ...editing, name: e.currentTarget.value })}
                             onKeyDown={(e) => e.key === "Escape" && cancelEdit()}
                           />
-                          <button type="submit" class="button button--primary" disabled={isBusy}>
-                            Save
-                          </button>
-                          <button type="button" class="button" onClick={cancelEdit}>Cancel</button>
+                          <span class="inline-edit__buttons">
+                            <button type="submit" class="button button--primary" disabled={isBusy}>
+                              Save
+                            </button>
+                            <button type="button" class="button" onClick={cancelEdit}>
+                              Cancel
+                            </button>
+                          </span>
                           {editing.error && (
                             <p id="rename-error" class="field-error" role="alert">
                               {editing.error}

@@ -11,6 +11,7 @@ import { errorMessage, isAbort, searchRuns } from "./api.ts";
 import { deleteRun, restoreRun } from "./runs_table/api.ts";
 import { deleteRunPermanently } from "./purge_api.ts";
 import { PurgeConfirm } from "../components/PurgeConfirm.tsx";
+import { DeleteConfirm } from "../components/DeleteConfirm.tsx";
 import { isLive, mergeFresh, useLiveRuns } from "./runs_table/live.ts";
 import {
   cellValue,
@@ -85,6 +86,13 @@ const TYPE_LABELS = { metrics: "Metrics", params: "Parameters", tags: "Tags" } a
 interface Message {
   kind: "info" | "error";
   text: string;
+  /** Offer "Undo" (restore) for these just-deleted run ids. */
+  undo?: string[];
+}
+
+/** "1 run", "3 runs". */
+function runCount(n: number): string {
+  return `${n} run${n === 1 ? "" : "s"}`;
 }
 
 function tagOf(run: TableRun, key: string): string | undefined {
@@ -116,6 +124,7 @@ export function RunsTable(props: RunsTableProps) {
   const [loading, setLoading] = useState(false);
   const [busy, setBusy] = useState(false);
   const [confirmPurge, setConfirmPurge] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const [message, setMessage] = useState<Message | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const pending = useRef<AbortController | null>(null);
@@ -232,11 +241,15 @@ export function RunsTable(props: RunsTableProps) {
     setCollapsed(s);
   }
 
-  async function lifecycle(action: "delete" | "restore" | "purge") {
+  /** Deletes, restores or purges the selected runs, or `only` these ids (an Undo's). */
+  async function lifecycle(action: "delete" | "restore" | "purge", only?: string[]) {
     setConfirmPurge(false);
-    const ids = state.sel.filter((id) =>
+    setConfirmDelete(false);
+    const ids = only ?? state.sel.filter((id) =>
       rows.some((r) =>
-        r.info.run_id === id && (action !== "purge" || r.info.lifecycle_stage === "deleted")
+        r.info.run_id === id &&
+        // Delete takes the active ones only, so its count and its Undo match what it changed.
+        (action === "restore" || (r.info.lifecycle_stage === "deleted") === (action === "purge"))
       )
     );
     if (ids.length === 0) return;
@@ -270,12 +283,20 @@ export function RunsTable(props: RunsTableProps) {
     if (hidden) update({ sel: state.sel.filter((id) => !doneSet.has(id)) }, false);
     const verb = { delete: "Deleted", restore: "Restored", purge: "Permanently deleted" }[action];
     setMessage(
-      failure
-        ? { kind: "error", text: failure }
-        : { kind: "info", text: `${verb} ${done.length} run${done.length === 1 ? "" : "s"}` },
+      failure ? { kind: "error", text: failure } : {
+        kind: "info",
+        text: `${verb} ${runCount(done.length)}`,
+        undo: action === "delete" ? done : undefined,
+      },
     );
     setBusy(false);
     root.current?.querySelector<HTMLElement>("#runs-filter")?.focus();
+  }
+
+  /** Undo: restores the runs just deleted and reloads, so they return in the table's order. */
+  async function undoDelete(ids: string[]) {
+    await lifecycle("restore", ids);
+    await load(state);
   }
 
   function downloadCsv() {
@@ -321,9 +342,9 @@ export function RunsTable(props: RunsTableProps) {
   const hasDeletedSelected = rows.some((r) =>
     selected.has(r.info.run_id) && r.info.lifecycle_stage === "deleted"
   );
-  const hasActiveSelected = rows.some((r) =>
-    selected.has(r.info.run_id) && r.info.lifecycle_stage !== "deleted"
-  );
+  const activeSelected =
+    rows.filter((r) => selected.has(r.info.run_id) && r.info.lifecycle_stage !== "deleted").length;
+  const hasActiveSelected = activeSelected > 0;
   const colCount = 1 + BASE_COLUMNS.length + columns.length;
 
   function header(
@@ -423,14 +444,14 @@ export function RunsTable(props: RunsTableProps) {
               Compare {state.sel.length}
             </a>
             {hasActiveSelected && (
-              <button
-                type="button"
-                class="button button--small button--danger"
-                disabled={busy}
-                onClick={() => lifecycle("delete")}
-              >
-                Delete
-              </button>
+              <DeleteConfirm
+                confirming={confirmDelete}
+                what={runCount(activeSelected)}
+                busy={busy}
+                onAsk={() => setConfirmDelete(true)}
+                onConfirm={() => lifecycle("delete")}
+                onCancel={() => setConfirmDelete(false)}
+              />
             )}
             {hasDeletedSelected && (
               <button
@@ -468,6 +489,7 @@ export function RunsTable(props: RunsTableProps) {
             kind={message.kind}
             text={message.text}
             onDismiss={() => setMessage(null)}
+            onUndo={message.undo && (() => undoDelete(message.undo!))}
           />
         )}
       </div>

@@ -13,6 +13,8 @@ export interface NumericAxis {
   kind: "num";
   min: number;
   max: number;
+  /** Place values by their logarithm (only set where {@linkcode canLog} allows it). */
+  log?: boolean;
 }
 
 /** A categorical axis: its distinct values, sorted (numbers-as-text sort naturally). */
@@ -85,6 +87,10 @@ export function position(axis: Axis, value: AxisValue): number | null {
     const n = typeof value === "number" ? value : numericParam(value);
     if (n === null || !Number.isFinite(n)) return null;
     if (axis.max === axis.min) return 0.5;
+    if (axis.log) {
+      if (n <= 0) return null;
+      return (Math.log10(n) - Math.log10(axis.min)) / (Math.log10(axis.max) - Math.log10(axis.min));
+    }
     return (n - axis.min) / (axis.max - axis.min);
   }
   const i = axis.categories.indexOf(String(value));
@@ -111,6 +117,70 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
     if (ticks.length > 50) break;
   }
   return ticks;
+}
+
+/**
+ * Whether `axis` may take a log scale: numeric, every value positive, and not a single value.
+ *
+ * @example
+ * ```ts
+ * canLog({ kind: "num", min: 1e-4, max: 0.1 }); // true
+ * canLog({ kind: "num", min: 0, max: 0.1 }); // false
+ * ```
+ */
+export function canLog(axis: Axis): boolean {
+  return axis.kind === "num" && axis.min > 0 && axis.max > axis.min;
+}
+
+/**
+ * Tick values of a log axis over `[min, max]` (min > 0): the powers of ten inside it, thinned
+ * to about `count`; over less than three decades also their 2× and 5× (`0.001, 0.002, 0.005,
+ * 0.01`); linear ticks when even those give fewer than two.
+ */
+export function logTicks(min: number, max: number, count = 5): number[] {
+  if (!(min > 0) || !(max > min)) return niceTicks(min, max, count);
+  const lo = Math.floor(Math.log10(min));
+  const hi = Math.ceil(Math.log10(max));
+  const steps = hi - lo >= 3 ? [1] : [1, 2, 5];
+  const every = Math.max(1, Math.ceil((hi - lo + 1) / Math.max(1, count)));
+  const ticks: number[] = [];
+  for (let e = lo; e <= hi; e += every) {
+    for (const m of steps) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) ticks.push(v);
+    }
+  }
+  return ticks.length >= 2 ? ticks : niceTicks(min, max, count);
+}
+
+/**
+ * The labelled ticks of a parallel-coordinates axis, as `[position 0–1, label]`, bottom first.
+ * A numeric axis always labels its minimum and maximum at its two ends (round ticks too close
+ * to an end give way), so no axis end is left unlabelled; a categorical one labels at most
+ * `maxCats` categories, always the first and the last.
+ *
+ * @example
+ * ```ts
+ * axisTicks({ kind: "num", min: 0.13, max: 0.87 });
+ * // [[0, "0.13"], [0.46…, "0.4"], [0.73…, "0.6"], [1, "0.87"]]
+ * ```
+ */
+export function axisTicks(axis: Axis, count = 5, maxCats = 12): [number, string][] {
+  if (axis.kind === "cat") {
+    const c = axis.categories;
+    const every = c.length <= maxCats ? 1 : Math.ceil(c.length / maxCats);
+    return c.flatMap((cat, j): [number, string][] =>
+      j % every === 0 || j === c.length - 1 ? [[position(axis, cat) ?? 0, cat]] : []
+    ).filter(([t], j, all) => j === all.length - 1 || all.length < 2 || 1 - t > 0.5 / maxCats);
+  }
+  if (axis.max === axis.min) return [[0.5, formatTick(axis.min)]];
+  // Round ticks closer than this to an end would collide with the end's label.
+  const gap = 0.08;
+  const inner =
+    (axis.log ? logTicks(axis.min, axis.max, count) : niceTicks(axis.min, axis.max, count))
+      .map((v): [number, string] => [position(axis, v) ?? 0, formatTick(v)])
+      .filter(([t]) => t > gap && t < 1 - gap);
+  return [[0, formatTick(axis.min)], ...inner, [1, formatTick(axis.max)]];
 }
 
 /** A tick or value label: short, without float noise (`1.5e-5`, `0.001`, `12,000`). */
