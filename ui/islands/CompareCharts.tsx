@@ -4,7 +4,8 @@ import { createLimiter } from "../shared/compare.ts";
 import { errorMessage, isAbort } from "./api.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
-import { xAxisLabel, xSeries, xTicks, yTicks } from "./charts/axes.ts";
+import { xSeries } from "./charts/axes.ts";
+import { cssVar, themedAxes } from "./charts/theme.ts";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import { bucketsFor } from "./compare/scale.ts";
 import { defaultKeys } from "./MetricChart.tsx";
@@ -41,11 +42,6 @@ export const MAX_SERIES = 50;
 export const MAX_CONCURRENT = 6;
 
 const limit = createLimiter(MAX_CONCURRENT);
-
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
-}
 
 /** One run's points of one metric, in the API's x unit. */
 interface RunPoints {
@@ -129,19 +125,13 @@ function OverlayChart(
       const s = toSeries(points, mode, run.startTime);
       return { x: s.x, y: log ? positiveOnly(s.y) : s.y };
     }));
-    const text = cssVar("--text-muted", "#5b6470");
-    const grid = cssVar("--border", "#dde1e6");
-    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
     const width = () => Math.max(280, el.clientWidth);
     const plot = new uPlot(
       {
         width: width(),
         height: 280,
         scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
-        axes: [
-          { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
-          { ...axis, ...yTicks(), size: 60 },
-        ],
+        axes: themedAxes(mode),
         series: [
           xSeries(mode),
           ...state.loaded.map(({ run }) => ({

@@ -4,6 +4,7 @@ import type { CompareRunRef } from "../shared/compare.ts";
 import { formatNumber } from "../shared/format.ts";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
 import { useSchemeChange } from "./charts/use_scheme.ts";
+import { cssVar } from "./charts/theme.ts";
 import {
   type Axis,
   axisTicks,
@@ -44,11 +45,6 @@ interface Geometry {
 }
 
 const EMPTY: Geometry = { lines: [], anchors: [] };
-
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
-}
 
 /** `text` cut with an ellipsis to fit `max` px. */
 function fit(ctx: CanvasRenderingContext2D, text: string, max: number): string {

@@ -3,7 +3,8 @@ import uPlot from "uplot";
 import { errorMessage, isAbort } from "../api.ts";
 import { formatNumber } from "../../shared/format.ts";
 import { type DownsampledReply, getHistoryDownsampled, wireNumber } from "./api.ts";
-import { xAxisLabel, xSeries, xTicks, yTicks } from "../charts/axes.ts";
+import { xSeries } from "../charts/axes.ts";
+import { themedAxes } from "../charts/theme.ts";
 import { positiveOnly, type Series, smooth, toApiX, toSeries, type XMode } from "./chart_data.ts";
 
 /** Buckets per request: ≤ ~2000 points per metric reach the browser. */
@@ -38,11 +39,6 @@ interface Loaded {
 }
 
 const HEIGHT = 240;
-
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
-}
 
 /**
  * One metric's card on the run page: its own chart with its own y axis (a 0.003 learning rate is
@@ -91,18 +87,12 @@ export function MetricCard(props: MetricCardProps) {
     const el = box.current;
     if (!el || !loaded || loaded.single || loaded.total === 0) return;
     const y = smooth(loaded.series.y, weight);
-    const text = cssVar("--text-muted", "#5b6470");
-    const grid = cssVar("--border", "#dde1e6");
-    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height: HEIGHT,
       legend: { show: false },
       scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
-      axes: [
-        { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
-        { ...axis, ...yTicks(), size: 60 },
-      ],
+      axes: themedAxes(mode),
       series: [
         xSeries(mode),
         {
