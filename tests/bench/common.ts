@@ -82,6 +82,35 @@ export async function createRun(
   return JSON.parse(await post(server, "runs/create", body, headers)).run.info.run_id;
 }
 
+/** The `create-runs` workload for run number `i`: create it, then log 5 params and 5 metrics. */
+export function createAndLog(
+  server: RunningServer,
+  experimentId: string,
+): (i: number) => Promise<void> {
+  const createBody = JSON.stringify({
+    experiment_id: experimentId,
+    start_time: Date.now(),
+    user_id: "bench",
+  });
+  return async (i) => {
+    const created = await post(server, "runs/create", createBody);
+    const runId: string = JSON.parse(created).run.info.run_id;
+    const ts = 1_700_000_000_000 + i;
+    await post(
+      server,
+      "runs/log-batch",
+      JSON.stringify({
+        run_id: runId,
+        params: Array.from({ length: 5 }, (_, k) => ({ key: `p${k}`, value: `v${i}_${k}` })),
+        metrics: Array.from(
+          { length: 5 },
+          (_, k) => ({ key: `m${k}`, value: i + k, timestamp: ts, step: 0 }),
+        ),
+      }),
+    );
+  };
+}
+
 /**
  * Runs `clients` loops that each call `work(i)` for globally numbered i until `total` calls or
  * the deadline; returns the calls done and the seconds taken. Every call numbered below `done`

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { type RunningServer, startServer } from "../server_helpers.ts";
-import { createExperiment, drive, post, type Result } from "./common.ts";
+import { startServer } from "../server_helpers.ts";
+import { createAndLog, createExperiment, drive, type Result } from "./common.ts";
 
 /** Sizes and time budget of the `create-scale` section. */
 export interface CreateScaleSizes {
@@ -73,32 +73,6 @@ function usage(pid: number): Usage | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The `create-runs` workload for run number `i`: create it, then log 5 params and 5 metrics. */
-function createAndLog(server: RunningServer, experimentId: string): (i: number) => Promise<void> {
-  const createBody = JSON.stringify({
-    experiment_id: experimentId,
-    start_time: Date.now(),
-    user_id: "bench",
-  });
-  return async (i) => {
-    const created = await post(server, "runs/create", createBody);
-    const runId: string = JSON.parse(created).run.info.run_id;
-    const ts = 1_700_000_000_000 + i;
-    await post(
-      server,
-      "runs/log-batch",
-      JSON.stringify({
-        run_id: runId,
-        params: Array.from({ length: 5 }, (_, k) => ({ key: `p${k}`, value: `v${i}_${k}` })),
-        metrics: Array.from(
-          { length: 5 },
-          (_, k) => ({ key: `m${k}`, value: i + k, timestamp: ts, step: 0 }),
-        ),
-      }),
-    );
-  };
 }
 
 /** Seeds one experiment and compares the creation rate of its first and last windows. */

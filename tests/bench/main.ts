@@ -33,6 +33,7 @@ import { parseArgs } from "node:util";
 import { type RunningServer, startServer } from "../server_helpers.ts";
 import {
   BenchError,
+  createAndLog,
   createExperiment,
   createRun,
   drive,
@@ -265,28 +266,8 @@ async function benchLogBatch(server: RunningServer, sizes: Sizes): Promise<Resul
 }
 
 async function benchCreateRuns(server: RunningServer, sizes: Sizes): Promise<Result[]> {
-  const exp = await createExperiment(server);
-  const createBody = JSON.stringify({
-    experiment_id: exp,
-    start_time: Date.now(),
-    user_id: "bench",
-  });
-  const { done, seconds } = await drive(4, sizes.runs, sizes.maxSeconds, async (i) => {
-    const runId = JSON.parse(await post(server, "runs/create", createBody)).run.info.run_id;
-    const ts = 1_700_000_000_000 + i;
-    await post(
-      server,
-      "runs/log-batch",
-      JSON.stringify({
-        run_id: runId,
-        params: Array.from({ length: 5 }, (_, k) => ({ key: `p${k}`, value: `v${i}_${k}` })),
-        metrics: Array.from(
-          { length: 5 },
-          (_, k) => ({ key: `m${k}`, value: i + k, timestamp: ts, step: 0 }),
-        ),
-      }),
-    );
-  });
+  const work = createAndLog(server, await createExperiment(server));
+  const { done, seconds } = await drive(4, sizes.runs, sizes.maxSeconds, work);
   return [{
     bench: "create-runs",
     label: "runs/create + log-batch(5 params, 5 metrics), 4 clients",
