@@ -602,6 +602,24 @@ export interface Command {
   ): Promise<number>;
 }
 
+/**
+ * The `--artifacts <dir>` of `export` and `import`: copying artifacts needs the artifact
+ * destination, which `--no-serve-artifacts` leaves unopened.
+ *
+ * @throws {ConfigError} when a directory is given without a destination.
+ */
+function artifactsDirFlag(
+  ctx: CommandContext,
+  values: Record<string, string | boolean | string[] | undefined>,
+): string | undefined {
+  const dir = values.artifacts;
+  if (typeof dir !== "string") return undefined;
+  if (!ctx.artifacts) {
+    throw new ConfigError("--artifacts needs the artifact destination (not --no-serve-artifacts)");
+  }
+  return dir;
+}
+
 /** The operations commands, by name; `deno task <name>` runs `main.ts <name>`. */
 export const COMMANDS: Record<string, Command> = {
   migrate: {
@@ -639,20 +657,15 @@ export const COMMANDS: Record<string, Command> = {
       const ids = typeof values["experiment-ids"] === "string"
         ? splitList(values["experiment-ids"])
         : undefined;
-      const dir = values.artifacts;
-      if (typeof dir === "string" && !ctx.artifacts) {
-        throw new ConfigError(
-          "--artifacts needs the artifact destination (not --no-serve-artifacts)",
-        );
-      }
+      const dir = artifactsDirFlag(ctx, values);
       const store = await ctx.openStore();
       const lines = await writeExportFile(
         out,
         exportRecords(store, {
           experimentIds: ids,
-          artifacts: typeof dir === "string"
-            ? { from: ctx.artifacts!, to: createLocalArtifactRepository({ rootDir: dir }) }
-            : undefined,
+          artifacts: dir === undefined
+            ? undefined
+            : { from: ctx.artifacts!, to: createLocalArtifactRepository({ rootDir: dir }) },
           authStore: ctx.config.auth ? createKvAuthStore(ctx.kv) : undefined,
           onProgress: (line) => console.error(line),
           onWarning: (subject, message) => console.error(`warning: ${subject}: ${message}`),
@@ -681,24 +694,19 @@ export const COMMANDS: Record<string, Command> = {
       if (typeof fromMlflow === "string" ? positionals.length > 0 : positionals.length !== 1) {
         throw new ConfigError("give one export file, or --from-mlflow <uri> without a file");
       }
-      const dir = values.artifacts;
-      if (typeof dir === "string" && !ctx.artifacts) {
-        throw new ConfigError(
-          "--artifacts needs the artifact destination (not --no-serve-artifacts)",
-        );
-      }
+      const dir = artifactsDirFlag(ctx, values);
       const warnings: ImportWarning[] = [];
       const records = typeof fromMlflow === "string"
         ? readMlflowStore(fromMlflow, {
           onWarning: (w) => warnings.push(w),
-          artifactsDir: typeof dir === "string" ? dir : undefined,
+          artifactsDir: dir,
         })
         : readExportFile(positionals[0]);
       const clock = new SettableClock();
       const store = await ctx.openStore({ now: clock.now });
       const result = await importRecords(store, records, {
         clock,
-        artifactsDir: typeof dir === "string" ? dir : undefined,
+        artifactsDir: dir,
         artifacts: ctx.artifacts,
         authStore: ctx.config.auth ? createKvAuthStore(ctx.kv) : undefined,
         trustArtifactSources: typeof fromMlflow === "string",
