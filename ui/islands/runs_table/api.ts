@@ -14,3 +14,20 @@ export function deleteRun(runId: string): Promise<unknown> {
 export function restoreRun(runId: string): Promise<unknown> {
   return apiCall("/runs/restore", { body: { run_id: runId } });
 }
+
+/** The reply of kvflow's `GET experiments/list-keys`. */
+export interface ExperimentKeysReply {
+  param_keys: string[];
+  metric_keys: string[];
+  tag_keys: string[];
+  /** More than 10,000 keys of a kind: the lists hold the first 10,000 of each. */
+  truncated: boolean;
+}
+
+/** `GET experiments/list-keys`: every param, metric and tag key of the experiment's runs. */
+export function listExperimentKeys(
+  experimentId: string,
+  signal?: AbortSignal,
+): Promise<ExperimentKeysReply> {
+  return apiCall("/experiments/list-keys", { query: { experiment_id: experimentId }, signal });
+}
