@@ -16,6 +16,7 @@ import { isLive, mergeFresh, useLiveRuns } from "./runs_table/live.ts";
 import { ColumnChooser } from "./runs_table/ColumnChooser.tsx";
 import { useColumnWidths } from "./runs_table/ColumnResizer.tsx";
 import { DatasetCell, ModelsCell } from "./runs_table/cells.tsx";
+import { useRunVersions } from "./runs_table/versions.ts";
 import {
   cellValue,
   type ExtraColumn,
@@ -136,6 +137,7 @@ export function RunsTable(props: RunsTableProps) {
   const root = useRef<HTMLElement>(null);
   const tableRef = useRef<HTMLTableElement>(null);
   const widths = useColumnWidths(tableRef);
+  const versions = useRunVersions(rows);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), CLOCK_MS);
@@ -587,7 +589,7 @@ export function RunsTable(props: RunsTableProps) {
                     <RunStatus status={run.info.status} />
                   </td>
                   <DatasetCell run={run} />
-                  <ModelsCell run={run} />
+                  <ModelsCell run={run} versions={versions.get(id)} />
                   {columns.map((c) => (
                     <td
                       key={c.id}

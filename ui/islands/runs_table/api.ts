@@ -31,3 +31,22 @@ export function listExperimentKeys(
 ): Promise<ExperimentKeysReply> {
   return apiCall("/experiments/list-keys", { query: { experiment_id: experimentId }, signal });
 }
+
+/** A registered model version, as far as the runs table needs it. */
+export interface RunVersion {
+  name: string;
+  version: string;
+  run_id?: string;
+}
+
+/** `GET model-versions/search` for the versions registered from these runs (`run_id IN`). */
+export async function searchRunVersions(
+  filter: string,
+  signal?: AbortSignal,
+): Promise<RunVersion[]> {
+  const res = await apiCall<{ model_versions?: RunVersion[] }>("/model-versions/search", {
+    query: { filter, max_results: 1000 },
+    signal,
+  });
+  return res.model_versions ?? [];
+}

@@ -7,6 +7,7 @@
 import { Fragment } from "preact";
 import { datasetLabel } from "./run_links.ts";
 import type { TableRun } from "./state.ts";
+import type { VersionRef } from "./versions.ts";
 
 /** The run's dataset inputs, "iris (a1b2c3d4) train, …". */
 export function DatasetCell({ run }: { run: TableRun }) {
@@ -18,13 +19,23 @@ export function DatasetCell({ run }: { run: TableRun }) {
   );
 }
 
-/** The run's models, each a link to its logged model page or its artifact folder. */
-export function ModelsCell({ run }: { run: TableRun }) {
-  const models = run.models ?? [];
+/**
+ * The run's models, each a link to its logged model page or its artifact folder, then the
+ * registered versions made from the run, linked to their registered model.
+ */
+export function ModelsCell({ run, versions = [] }: { run: TableRun; versions?: VersionRef[] }) {
+  const links = [
+    ...(run.models ?? []),
+    ...versions.map((v) => ({
+      label: `${v.name} v${v.version}`,
+      href: `/models/${encodeURIComponent(v.name)}`,
+      title: `Registered model ${v.name}, version ${v.version}`,
+    })),
+  ];
   return (
-    <td class="rt-text rt-models" title={models.map((m) => m.title).join("\n") || undefined}>
-      {models.map((m, i) => (
-        <Fragment key={m.href}>
+    <td class="rt-text rt-models" title={links.map((m) => m.title).join("\n") || undefined}>
+      {links.map((m, i) => (
+        <Fragment key={m.href + m.label}>
           {i > 0 && ", "}
           <a href={m.href} title={m.title}>{m.label}</a>
         </Fragment>
