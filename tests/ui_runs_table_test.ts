@@ -674,6 +674,9 @@ Deno.test({
           await links.nth(1).getAttribute("href"),
           `/logged-models/${model.info.model_id}`,
         );
+        await page.locator(".runs-table .table-wrap").evaluate((el) => {
+          el.scrollLeft = el.scrollWidth;
+        });
         await shoot(page, "runs-table-inputs", { fullPage: false });
       });
 
