@@ -22,11 +22,19 @@ import {
   toModelFilter,
   versionPointsAt,
 } from "../ui/shared/models.ts";
+import { parseSignature } from "../ui/model_signature.ts";
+import {
+  dropAlias,
+  dropVersionAliases,
+  setAlias,
+  transition,
+} from "../ui/shared/registry_edits.ts";
 import { launchBrowser } from "./helpers/browser.ts";
 import {
   appWithArtifacts,
   type ArtifactApp,
   isApi400,
+  islandProps,
   openPage,
   pageHtml,
   shoot,
@@ -195,6 +203,49 @@ Deno.test("model helpers: hrefs, filters, the logged model a version points at",
   assert.equal(excerpt("x".repeat(200), 10), `${"x".repeat(9)}…`);
 });
 
+Deno.test("registry edits: alias moves, stage archiving, signatures", () => {
+  assert.equal(modelVersionHref("team/churn v2", "3"), "/models/team%2Fchurn%20v2/versions/3");
+  const aliases = [{ alias: "champion", version: "1" }, { alias: "b", version: "2" }];
+  assert.deepEqual(setAlias(aliases, "champion", "2"), {
+    aliases: [{ alias: "b", version: "2" }, { alias: "champion", version: "2" }],
+    movedFrom: "1",
+  });
+  assert.equal(setAlias(aliases, "champion", "1").movedFrom, null, "already there");
+  assert.equal(setAlias(aliases, "new", "1").movedFrom, null);
+  assert.deepEqual(dropAlias(aliases, "b"), [{ alias: "champion", version: "1" }]);
+  assert.deepEqual(dropVersionAliases(aliases, "1"), [{ alias: "b", version: "2" }]);
+  const vs = [
+    { version: "3", current_stage: "None" as const },
+    { version: "2", current_stage: "Production" as const },
+    { version: "1", current_stage: "Staging" as const },
+  ];
+  const stages = (x: typeof vs) => x.map((v) => v.current_stage);
+  assert.deepEqual(stages(transition(vs, "3", "Production", true)), [
+    "Production",
+    "Archived",
+    "Staging",
+  ]);
+  assert.deepEqual(stages(transition(vs, "3", "Production", false)), [
+    "Production",
+    "Production",
+    "Staging",
+  ]);
+  assert.deepEqual(stages(transition(vs, "3", "Archived", true)), [
+    "Archived",
+    "Production",
+    "Staging",
+  ]);
+  const sig = parseSignature(RUN_MLMODEL);
+  assert.deepEqual(sig?.inputs, [
+    { name: "tenure", type: "double", required: true },
+    { name: "<img src=x onerror=alert(1)>", type: "string", required: false },
+  ]);
+  assert.deepEqual(sig?.outputs, [{ name: "", type: "tensor int64 [-1]", required: true }]);
+  assert.equal(parseSignature("flavors: {}\n"), null);
+  assert.equal(parseSignature("signature:\n  inputs: 'not json'\n"), null);
+  assert.equal(parseSignature(": : :\n\t-"), null);
+});
+
 Deno.test("models SSR: list, registered model, logged model, run section, escaping", async (t) => {
   const f = await fixture();
   try {
@@ -320,6 +371,92 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       assert.doesNotMatch(plain, /Logged models/, "no section without models");
     });
 
+    await t.step("/models/:name/versions/:n: source, run, logged model, signature", async () => {
+      const page = await pageHtml(f.app.request(modelVersionHref(REG_NAME, "2")));
+      assertNoMarkup(page);
+      assert.match(page, /<title>team\/churn classifier v2 · kvflow<\/title>/);
+      assert.match(page, new RegExp(`href="/runs/${f.runId}"[^>]*>train-run</a>`));
+      assert.match(page, /mlflow-artifacts:\/[^<]*\/model</, "the source URI as text");
+      // The run's model/MLmodel signature, payload as text.
+      assert.match(page, /<th scope="row" class="mono">tenure<\/th><td class="mono">double<\/td>/);
+      assert.match(page, /&lt;img src=x onerror=alert\(1\)>/);
+      assert.match(page, /tensor int64 \[-1\]/);
+      for (const island of ["VersionPanel", "RegistryDescription", "RegistryTags"]) {
+        assert.match(page, new RegExp(`data-island="${island}"`));
+      }
+      const v1 = await pageHtml(f.app.request(modelVersionHref(REG_NAME, "1")));
+      assert.match(v1, new RegExp(`href="/logged-models/${f.modelId}"[^>]*>churn-model</a>`));
+      assert.match(v1, /first &lt;script>/, "the description escaped");
+      // The logged model's MLmodel has no signature: said so.
+      assert.match(v1, /No signature: the model&#39;s MLmodel file has none/);
+      const xss = await pageHtml(f.app.request(modelVersionHref(f.xssName, "1")));
+      assertNoMarkup(xss);
+      assert.match(xss, /tenure/, "a runs:/<id>/<path> source reads the run's MLmodel");
+    });
+
+    await t.step("version routes: the version wins for raw slashes; encoded names", async () => {
+      await f.store.createRegisteredModel({ name: "a" });
+      await f.store.createModelVersion({ name: "a", source: `models:/${f.modelId}` });
+      await f.store.createRegisteredModel({ name: "a/versions/1" });
+      const raw = await pageHtml(f.app.request("/models/a/versions/1"));
+      assert.match(raw, /<span class="page-head__sub">Version 1<\/span>/);
+      assert.match(raw, /<h1>a <span/);
+      const named = await pageHtml(f.app.request(registeredModelHref("a/versions/1")));
+      assert.match(named, /<h1>a\/versions\/1<\/h1>/);
+      assert.equal(registeredModelHref("a/versions/1"), "/models/a%2Fversions%2F1");
+      const missing = await pageHtml(f.app.request(modelVersionHref("a/versions/1", "1")), 404);
+      assert.match(missing, /There is no version 1 of a registered model named “a\/versions\/1”/);
+      const none = await pageHtml(f.app.request(modelVersionHref(REG_NAME, "7")), 404);
+      assert.match(none, /<a href="\/models">Back to models<\/a>/);
+      await pageHtml(f.app.request(modelVersionHref("nope", "1")), 404);
+      const xss = await pageHtml(
+        f.app.request(`/models/${encodeURIComponent(XSS)}/versions/1`),
+        404,
+      );
+      assertNoMarkup(xss);
+      // Not a number: the rest is a (missing) model name.
+      await pageHtml(f.app.request("/models/a/versions/x"), 404);
+    });
+
+    await t.step(
+      "Register model: on the run page (with its paths) and the logged model's",
+      async () => {
+        await f.store.logBatch(f.runId, {
+          tags: [{
+            key: "mlflow.log-model.history",
+            value: JSON.stringify([
+              { artifact_path: "model", flavors: {} },
+              { artifact_path: "model", flavors: {} },
+              { artifact_path: "<b>bold</b>" },
+            ]),
+          }],
+        });
+        const run = await pageHtml(f.app.request(`/runs/${f.runId}`));
+        assertNoMarkup(run);
+        const props = islandProps(run, "RegisterModel") as {
+          sources: { label: string; source: string; runId?: string; modelId?: string }[];
+          run: { runId: string };
+        };
+        assert.deepEqual(props.sources.map((s) => s.label), [
+          "churn-model (logged model)",
+          `${LM_XSS} (logged model)`,
+          "model (artifact path)",
+          "<b>bold</b> (artifact path)",
+        ]);
+        assert.deepEqual(props.sources[0], {
+          label: "churn-model (logged model)",
+          source: `models:/${f.modelId}`,
+          runId: f.runId,
+          modelId: f.modelId,
+        });
+        assert.match(props.sources[2].source, /^mlflow-artifacts:\/1\/\w+\/artifacts\/model$/);
+        assert.equal(props.run.runId, f.runId);
+        const lm = await pageHtml(f.app.request(`/logged-models/${f.modelId}`));
+        const lmProps = islandProps(lm, "RegisterModel") as { sources: { source: string }[] };
+        assert.deepEqual(lmProps.sources.map((s) => s.source), [`models:/${f.modelId}`]);
+      },
+    );
+
     await t.step("unknown names and ids are 404 pages, escaped", async () => {
       const missing = await pageHtml(f.app.request("/models/nope"), 404);
       assert.match(missing, /There is no registered model named “nope”/);
@@ -340,7 +477,12 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
 
     await t.step("pages answer HEAD; other methods are 405", async () => {
       for (
-        const path of ["/models", registeredModelHref(REG_NAME), `/logged-models/${f.modelId}`]
+        const path of [
+          "/models",
+          registeredModelHref(REG_NAME),
+          modelVersionHref(REG_NAME, "1"),
+          `/logged-models/${f.modelId}`,
+        ]
       ) {
         const head = await f.app.request(path, { method: "HEAD" });
         assert.equal(head.status, 200, path);
