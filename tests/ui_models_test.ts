@@ -751,7 +751,7 @@ Deno.test({
         assert.match(await meta.innerText(), /Logged model\n—/i);
         const inputs = page.locator("#signature-inputs");
         assert.match(await inputs.innerText(), /tenure\tdouble/);
-        assert.match(await inputs.innerText(), /<img src=x onerror=alert\(1\)>\(optional\)/);
+        assert.match(await inputs.innerText(), /<img src=x onerror=alert\(1\)> \(optional\)/);
         assert.match(await page.locator("#signature-outputs").innerText(), /tensor int64 \[-1\]/);
         assert.equal(await page.locator("img[src='x']").count(), 0);
         await page.locator("[data-island='VersionPanel'][data-hydrated]").waitFor();
@@ -874,6 +874,9 @@ Deno.test({
         await shoot(page, "models-list-768");
         await page.goto(`${base}${registeredModelHref(REG_NAME)}`);
         await shoot(page, "models-registered-768");
+        await page.goto(`${base}${modelVersionHref(REG_NAME, "2")}`);
+        await page.locator("[data-island='VersionPanel'][data-hydrated]").waitFor();
+        await shoot(page, "registry-version-768");
         await page.goto(`${base}/logged-models/${f.modelId}`);
         await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
         await shoot(page, "models-logged-768");

@@ -59,6 +59,29 @@ interface Notice {
 }
 
 /**
+ * The latest version in each stage (MLflow's `latest_versions`), newest first, from the rows
+ * shown, so a stage change or a delete updates it too; the stage `None` gets no badge.
+ */
+function LatestVersions({ name, versions }: { name: string; versions: VersionRow[] }) {
+  const seen = new Set<ModelVersionStage>();
+  const latest = versions.filter((v) => !seen.has(v.current_stage) && seen.add(v.current_stage));
+  if (latest.length === 0) return null;
+  return (
+    <span class="versions-latest">
+      <span class="muted">Latest:</span>
+      <ul class="model-versions-inline">
+        {latest.map((v) => (
+          <li key={v.version}>
+            <a href={modelVersionHref(name, v.version)}>Version {v.version}</a>
+            {v.current_stage !== "None" && <StageBadge stage={v.current_stage} />}
+          </li>
+        ))}
+      </ul>
+    </span>
+  );
+}
+
+/**
  * A registered model's aliases and versions, with the registry's actions when the viewer may:
  * set (or move) and remove aliases, change a version's stage (optionally archiving the others in
  * that stage), delete a version after asking. One island, since each action changes both tables.
@@ -202,7 +225,12 @@ export function ModelVersions(props: ModelVersionsProps) {
         )}
       </Section>
 
-      <Section headingId="model-versions-heading" title="Versions" note="newest first">
+      <Section
+        headingId="model-versions-heading"
+        title="Versions"
+        note={`${versions.length}${props.moreVersions ? "+" : ""}, newest first`}
+        aside={<LatestVersions name={name} versions={versions} />}
+      >
         <div class="table-wrap">
           <table class="table versions-table" id="model-versions">
             <thead>

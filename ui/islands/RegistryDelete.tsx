@@ -42,6 +42,7 @@ export function RegistryDelete({ name, version, what, then }: RegistryDeleteProp
       <DeleteConfirm
         confirming={confirming}
         what={what}
+        label={version === undefined ? `Delete model ${name}` : `Delete version ${version}`}
         busy={busy}
         onAsk={() => setConfirming(true)}
         onConfirm={confirm}

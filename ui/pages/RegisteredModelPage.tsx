@@ -2,12 +2,11 @@ import type { ModelVersion, RegisteredModel } from "../../store/registry/types.t
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { MetaItem } from "../components/MetaItem.tsx";
-import { StageBadge } from "../components/ModelBadges.tsx";
 import { Section } from "../components/Section.tsx";
 import { Island } from "../island.tsx";
 import type { AccessPanelProps } from "../islands/AccessPanel.tsx";
 import type { VersionRow } from "../islands/ModelVersions.tsx";
-import { loggedModelIdOf, modelVersionHref } from "../shared/models.ts";
+import { loggedModelIdOf } from "../shared/models.ts";
 
 /** What the viewer may do to a registered model (auth off: everything). */
 export interface RegistryMay {
@@ -60,7 +59,6 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
   const { model, versions, versionsLimit, moreVersions, runNames, loggedModelNames, access } =
     props;
   const may = props.may ?? { edit: true, delete: true };
-  const latest = [...model.latest_versions].sort((a, b) => Number(b.version) - Number(a.version));
   const count = moreVersions ? `${versions.length}+` : String(versions.length);
   return (
     <Layout
@@ -88,19 +86,6 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
         </MetaItem>
         <MetaItem label="Last updated">
           <DateTime ms={model.last_updated_timestamp} />
-        </MetaItem>
-        <MetaItem label="Versions" class="num">{count}</MetaItem>
-        <MetaItem label="Latest">
-          {latest.length === 0 ? <span class="muted">—</span> : (
-            <ul class="model-versions-inline">
-              {latest.map((v) => (
-                <li key={v.version}>
-                  <a href={modelVersionHref(model.name, v.version)}>Version {v.version}</a>
-                  {v.current_stage !== "None" && <StageBadge stage={v.current_stage} />}
-                </li>
-              ))}
-            </ul>
-          )}
         </MetaItem>
         {model.user_id && <MetaItem label="User">{model.user_id}</MetaItem>}
       </dl>
