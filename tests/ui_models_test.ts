@@ -732,6 +732,12 @@ Deno.test({
           await shoot(page, "registry-register-run", { fullPage: false });
           await page.getByRole("button", { name: "Register", exact: true }).click();
           const link = page.getByRole("link", { name: `${NEW_NAME} version 1` });
+          await link.waitFor();
+          // The form is gone; focus is on the new version's link.
+          assert.equal(
+            await page.evaluate(() => document.activeElement?.textContent),
+            `${NEW_NAME} version 1`,
+          );
           await link.click();
           await page.waitForURL(`${base}${modelVersionHref(NEW_NAME, "1")}`);
           const v1 = await f.store.getModelVersion(NEW_NAME, "1");
@@ -852,7 +858,7 @@ Deno.test({
         const confirm = page.locator(".page-head [data-delete-confirm]");
         assert.match(
           await confirm.innerText(),
-          /Delete model “fresh\/<b>bold<\/b> model” and its 1 version\?/,
+          /Delete model “fresh\/<b>bold<\/b> model” and all its versions\?/,
         );
         await confirm.getByRole("button", { name: "Yes, delete" }).click();
         await page.waitForURL(`${base}/models`);

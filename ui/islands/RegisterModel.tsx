@@ -49,6 +49,7 @@ export function RegisterModel({ sources, run }: RegisterModelProps) {
   const [error, setError] = useState("");
   const [done, setDone] = useState<{ name: string; version: string } | null>(null);
   const opener = useRef<HTMLButtonElement>(null);
+  const result = useRef<HTMLAnchorElement>(null);
   const typed = choice === TYPED;
 
   function show() {
@@ -94,6 +95,8 @@ export function RegisterModel({ sources, run }: RegisterModelProps) {
       setDone({ name: n, version: model_version.version });
       setNames((ns) => ns && !ns.includes(n) ? [...ns, n].sort() : ns);
       setOpen(false);
+      // The form goes away: focus the link to the new version.
+      setTimeout(() => result.current?.focus());
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -110,7 +113,7 @@ export function RegisterModel({ sources, run }: RegisterModelProps) {
         {done && (
           <p class="notice notice--info" role="status">
             Registered as{" "}
-            <a href={modelVersionHref(done.name, done.version)}>
+            <a href={modelVersionHref(done.name, done.version)} ref={result}>
               {done.name} version {done.version}
             </a>
           </p>

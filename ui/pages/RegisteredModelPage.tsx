@@ -59,7 +59,6 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
   const { model, versions, versionsLimit, moreVersions, runNames, loggedModelNames, access } =
     props;
   const may = props.may ?? { edit: true, delete: true };
-  const count = moreVersions ? `${versions.length}+` : String(versions.length);
   return (
     <Layout
       active="models"
@@ -72,9 +71,10 @@ export function RegisteredModelPage(props: RegisteredModelPageProps) {
             name="RegistryDelete"
             props={{
               name: model.name,
+              // "all", not a count: versions deleted or registered since the page loaded go too.
               what: versions.length === 0
                 ? `model “${model.name}”`
-                : `model “${model.name}” and its ${count} version${count === "1" ? "" : "s"}`,
+                : `model “${model.name}” and all its versions`,
               then: "/models",
             }}
           />
