@@ -664,7 +664,7 @@ Deno.test({
         // The registered version arrives with one search for the whole page, after hydration.
         await row.locator("td.rt-models a", { hasText: "churn v1" }).waitFor();
         assert.equal(await links.count(), 3);
-        assert.equal(await links.nth(2).getAttribute("href"), "/models/churn");
+        assert.equal(await links.nth(2).getAttribute("href"), "/models/churn/versions/1");
         assert.equal(await links.nth(0).innerText(), "model");
         assert.equal(
           await links.nth(0).getAttribute("href"),

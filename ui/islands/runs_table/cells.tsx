@@ -5,6 +5,7 @@
  * @module
  */
 import { Fragment } from "preact";
+import { modelVersionHref } from "../../shared/models.ts";
 import { datasetLabel } from "./run_links.ts";
 import type { TableRun } from "./state.ts";
 import type { VersionRef } from "./versions.ts";
@@ -21,14 +22,14 @@ export function DatasetCell({ run }: { run: TableRun }) {
 
 /**
  * The run's models, each a link to its logged model page or its artifact folder, then the
- * registered versions made from the run, linked to their registered model.
+ * registered versions made from the run, linked to their version pages.
  */
 export function ModelsCell({ run, versions = [] }: { run: TableRun; versions?: VersionRef[] }) {
   const links = [
     ...(run.models ?? []),
     ...versions.map((v) => ({
       label: `${v.name} v${v.version}`,
-      href: `/models/${encodeURIComponent(v.name)}`,
+      href: modelVersionHref(v.name, v.version),
       title: `Registered model ${v.name}, version ${v.version}`,
     })),
   ];
