@@ -46,6 +46,7 @@ import {
   type TableRun,
 } from "./islands/runs_table/state.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
+import { CHART_KEY_PARAM, MAX_CHART_KEYS } from "./shared/chart_keys.ts";
 import { mayLearnAbsence, type ViewerLevel, viewerLevel } from "./page_access.ts";
 import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
 
@@ -333,10 +334,17 @@ export const runPage: Handler<UiEnv> = async (c) => {
       loggedModels={loggedModels}
       may={{ rename: mayDo(level, "update"), delete: mayDo(level, "delete") }}
       artifact={artifactParam(c)}
+      chartKeys={chartKeysParam(c)}
     />,
     { title: run.info.run_name || run.info.run_id },
   );
 };
+
+/** The metrics the URL asks the charts to show (`?metric=`, repeated), at most a hundred. */
+function chartKeysParam(c: Context<UiEnv>): string[] | undefined {
+  const keys = c.req.queries(CHART_KEY_PARAM)?.slice(0, MAX_CHART_KEYS);
+  return keys?.length ? keys : undefined;
+}
 
 /** Longest `?artifact=` path passed on to the artifact browser. */
 const MAX_ARTIFACT_PARAM = 4096;
@@ -681,6 +689,7 @@ export const comparePage: Handler<UiEnv> = async (c) => {
       experiments={experiments}
       notFound={notFound}
       dropped={parsed.dropped}
+      chartKeys={chartKeysParam(c)}
     />,
     { title: runs.length ? `Compare ${runs.length} runs` : "Compare runs" },
   );
