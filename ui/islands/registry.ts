@@ -14,6 +14,7 @@ import { ArtifactBrowser } from "./ArtifactBrowser.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareViews } from "./CompareViews.tsx";
 import { ExperimentDescription } from "./ExperimentDescription.tsx";
+import { ExperimentHeader } from "./ExperimentHeader.tsx";
 import { ExperimentsList } from "./ExperimentsList.tsx";
 import { RunsTable } from "./RunsTable.tsx";
 import { MetricChart } from "./MetricChart.tsx";
@@ -26,6 +27,7 @@ import { UsersAdmin } from "./UsersAdmin.tsx";
 export const ISLANDS = {
   ExperimentsList,
   // Experiment page (/experiments/:id)
+  ExperimentHeader,
   ExperimentDescription,
   RunsTable,
   // Run page (/runs/:id)
