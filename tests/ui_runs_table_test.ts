@@ -192,6 +192,40 @@ Deno.test("GET /experiments/:id renders the runs table's first page on the serve
   });
 });
 
+Deno.test("GET /experiments/compare/:ids renders one runs table over several experiments", async () => {
+  const { store, expId } = await seed(3);
+  const other = await store.createExperiment({ name: `other ${XSS_NAME}` });
+  await store.createRun({ experimentId: other, runName: "other-run", startTime: T0 + 99_000 });
+  const fetch = await appFetch(store);
+  const get = async (path: string, status = 200) => {
+    const res = await fetch(new Request(`http://localhost${path}`));
+    const text = await res.text();
+    assert.equal(res.status, status, text.slice(0, 300));
+    return text;
+  };
+  const page = await get(
+    `/experiments/compare/${expId},${other}?filter=attributes.run_name+LIKE+%27%25run%27`,
+  );
+  const props = islandProps(page, "RunsTable");
+  assert.deepEqual(props.experiments, [
+    { experiment_id: expId, name: "runs-table" },
+    { experiment_id: other, name: `other ${XSS_NAME}` },
+  ]);
+  assert.deepEqual(propNames(page), ["other-run", "parent-run"]);
+  assert.match(page, /<th scope="col" class="rt-experiment">Experiment<\/th>/);
+  assert.match(page, new RegExp(`<a href="/experiments/${other}">other &lt;script>`));
+  assert.equal(/<img\b/i.test(page), false);
+  assert.equal((page.match(/<script\b/gi) ?? []).length, 1);
+  // Too many, malformed or no ids: the page says why (400); a missing one is a 404.
+  const many = Array.from({ length: 21 }, (_, i) => String(i)).join(",");
+  assert.match(await get(`/experiments/compare/${many}`, 400), /at most 20 experiments/);
+  assert.match(
+    await get(`/experiments/compare/1,${encodeURIComponent("<b>")}`, 400),
+    /“&lt;b>” is not an experiment ID/,
+  );
+  assert.match(await get(`/experiments/compare/${expId},999`, 404), /no experiment with ID “999”/);
+});
+
 Deno.test({
   name: "runs table works in Chromium: sort, filter, paging, nesting, selection, CSV, XSS",
   sanitizeOps: false,
