@@ -14,6 +14,14 @@ import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { isLive, mergeFresh, runIdsFilter } from "../ui/islands/runs_table/live.ts";
 import {
+  countNewer,
+  NEW_RUNS_PROBE,
+  newestStart,
+  newRunsText,
+  nextCheckDelay,
+} from "../ui/islands/runs_table/new_runs.ts";
+import { isNewestFirst } from "../ui/islands/runs_table/NewRunsNotice.tsx";
+import {
   csvCell,
   parseRunsState,
   runsStateQuery,
@@ -591,6 +599,79 @@ Deno.test({
         },
       );
 
+      await t.step("new runs matching the filter bring a notice; Refresh shows them", async () => {
+        // A page of its own with a fake clock, so the checks (10 s apart) run without waiting.
+        const live = await openPage(browser, {
+          context: { viewport: { width: 1280, height: 800 } },
+          timeoutMs: 10_000,
+        });
+        const p = live.page;
+        await p.clock.install();
+        const filtered = `${url}?filter=${
+          encodeURIComponent("params.opt = 'adam'")
+        }&col=params.opt`;
+        await p.goto(filtered);
+        await p.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+        const searches: string[] = [];
+        p.on("request", (r) => {
+          if (r.url().endsWith("/runs/search")) searches.push(r.postData() ?? "");
+        });
+        const notice = p.locator("[data-new-runs]");
+        // The first check (after 8–12 s) finds nothing new and shows nothing.
+        await p.clock.runFor(12_500);
+        await p.waitForTimeout(300);
+        assert.equal(await notice.count(), 0);
+        const probe = searches.map((b) => JSON.parse(b)).find((b) => b.max_results === 10);
+        assert.deepEqual(probe, {
+          experiment_ids: [expId],
+          filter: "params.opt = 'adam'",
+          order_by: ["attributes.start_time DESC"],
+          run_view_type: "ACTIVE_ONLY",
+          max_results: 10,
+        });
+        // Three new runs match the filter, one does not.
+        for (const [i, opt] of ["adam", "adam", "sgd", "adam"].entries()) {
+          const run = await store.createRun({
+            experimentId: expId,
+            runName: `fresh-${i}`,
+            userId: "ana",
+            startTime: Date.now() + i,
+            tags: [],
+          });
+          await store.logBatch(run.info.run_id, {
+            metrics: [],
+            params: [{ key: "opt", value: opt }],
+            tags: [],
+          });
+        }
+        // The next check comes 15 s (± 20 %) later: nothing found makes checks rarer.
+        await p.clock.runFor(18_500);
+        await notice.waitFor();
+        assert.equal(
+          await p.getByRole("status").filter({ has: notice }).innerText(),
+          "3 new runs since the table loaded\nRefresh",
+        );
+        assert.equal(
+          await p.locator(".rt-table tbody td.cell-name a", { hasText: "fresh-" }).count(),
+          0,
+        );
+        await shoot(p, "runs-table-new-runs", { fullPage: false });
+        await p.getByRole("button", { name: "Refresh" }).click();
+        await notice.waitFor({ state: "detached" });
+        const names = await p.locator(".rt-table tbody td.cell-name a").allTextContents();
+        assert.deepEqual(names.slice(0, 3), ["fresh-3", "fresh-1", "fresh-0"]);
+        // The URL's state is kept; focus lands on the first run.
+        const params = (u: string) => [...new URL(u).searchParams];
+        assert.deepEqual(params(p.url()), params(filtered));
+        assert.equal(await p.evaluate(() => document.activeElement?.textContent), "fresh-3");
+        // Seen runs are not new again.
+        await p.clock.runFor(12_500);
+        await p.waitForTimeout(300);
+        assert.equal(await notice.count(), 0);
+        assert.deepEqual(live.problems, []);
+        await live.page.context().close();
+      });
+
       assert.deepEqual(problems, []);
       console.log(`screenshots: ${SHOTS_DIR}/runs-table*.png`);
     } finally {
@@ -624,4 +705,28 @@ Deno.test("live runs helpers: which runs poll, the filter that fetches them, the
   const merged = mergeFresh(rows, [run("c3", "FAILED")]);
   assert.deepEqual(merged.map((r) => r.info.status), ["RUNNING", "FINISHED", "FAILED"]);
   assert.equal(merged[0], rows[0]);
+});
+
+Deno.test("new runs helpers: newest start, count, delays with back-off and jitter, text", () => {
+  const at = (...starts: number[]) => starts.map((start_time) => ({ info: { start_time } }));
+  assert.equal(newestStart(at(3, 9, 4)), 9);
+  assert.equal(newestStart([]), -Infinity);
+  assert.equal(countNewer(at(3, 9, 10, 11), 9), 2);
+  // 10 s, ±20 %: the first check, and after one that found something.
+  assert.equal(nextCheckDelay(10_000, 0, 0, 0), 8_000);
+  assert.equal(nextCheckDelay(10_000, 0, 0, 0.5), 10_000);
+  assert.equal(nextCheckDelay(10_000, 0, 0, 0.999), 11_996);
+  // Quiet checks grow 1.5× up to a minute; failures double up to five minutes.
+  assert.equal(nextCheckDelay(10_000, 1, 0, 0.5), 15_000);
+  assert.equal(nextCheckDelay(10_000, 20, 0, 0.5), 60_000);
+  assert.equal(nextCheckDelay(10_000, 0, 2, 0.5), 40_000);
+  assert.equal(nextCheckDelay(10_000, 3, 30, 0.5), 300_000);
+  assert.equal(newRunsText(1, false), "1 new run");
+  assert.equal(newRunsText(3, false), "3 new runs");
+  assert.equal(newRunsText(NEW_RUNS_PROBE, true), "10+ new runs");
+  // Only the default order (newest first) lets the loaded rows tell what is new.
+  assert.equal(isNewestFirst(""), true);
+  assert.equal(isNewestFirst("attributes.start_time DESC"), true);
+  assert.equal(isNewestFirst("attributes.start_time ASC"), false);
+  assert.equal(isNewestFirst("metrics.`acc` DESC"), false);
 });

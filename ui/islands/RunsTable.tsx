@@ -13,6 +13,7 @@ import { deleteRunPermanently } from "./purge_api.ts";
 import { PurgeConfirm } from "../components/PurgeConfirm.tsx";
 import { DeleteConfirm } from "../components/DeleteConfirm.tsx";
 import { isLive, mergeFresh, useLiveRuns } from "./runs_table/live.ts";
+import { NewRunsNotice } from "./runs_table/NewRunsNotice.tsx";
 import {
   cellValue,
   type ExtraColumn,
@@ -490,6 +491,15 @@ export function RunsTable(props: RunsTableProps) {
           </>
         )}
       </div>
+      <NewRunsNotice
+        experimentIds={expIds}
+        filter={state.filter}
+        view={state.view}
+        order={state.order}
+        rows={rows}
+        enabled={!searchError}
+        onRefresh={() => load(state)}
+      />
       <div class="message-slot" aria-live="polite">
         {message && (
           <DismissibleNotice
