@@ -621,7 +621,8 @@ Deno.test({
         await p.clock.runFor(12_500);
         await p.waitForTimeout(300);
         assert.equal(await notice.count(), 0);
-        const probe = searches.map((b) => JSON.parse(b)).find((b) => b.max_results === 10);
+        // The check's search (the live rows' refresh, every 5 s, has no order).
+        const probe = searches.map((b) => JSON.parse(b)).find((b) => b.order_by !== undefined);
         assert.deepEqual(probe, {
           experiment_ids: [expId],
           filter: "params.opt = 'adam'",
@@ -668,6 +669,22 @@ Deno.test({
         await p.clock.runFor(12_500);
         await p.waitForTimeout(300);
         assert.equal(await notice.count(), 0);
+        // Hidden, the page asks nothing however long it stays so; visible again, it checks soon.
+        const setHidden = (hidden: boolean) =>
+          p.evaluate((h) => {
+            Object.defineProperty(document, "hidden", { value: h, configurable: true });
+            document.dispatchEvent(new Event("visibilitychange"));
+          }, hidden);
+        const probes = () => searches.filter((b) => JSON.parse(b).order_by !== undefined).length;
+        await setHidden(true);
+        const before = probes();
+        await p.clock.runFor(10 * 60_000);
+        await p.waitForTimeout(300);
+        assert.equal(probes(), before);
+        await setHidden(false);
+        await p.clock.runFor(2_500);
+        await p.waitForTimeout(300);
+        assert.equal(probes(), before + 1);
         assert.deepEqual(live.problems, []);
         await live.page.context().close();
       });
