@@ -85,6 +85,11 @@ Deno.test("UI with auth: an experiment hidden by NO_PERMISSIONS is absent from /
   await forbiddenPage(w.get("bob", both));
   await pageHtml(w.get("bob", `/compare?runs=${openRun.info.run_id}`));
   await pageHtml(w.get("alice", both));
+  // So does one table over several experiments, when one of them is unreadable.
+  const several = `/experiments/compare/${open},${secret}`;
+  assert.doesNotMatch(await forbiddenPage(w.get("bob", several)), /secret-/);
+  assert.match(await pageHtml(w.get("alice", several)), /secret-run/);
+  await pageHtml(w.get("bob", `/experiments/compare/${open},0`));
 });
 
 Deno.test("UI with auth: default NO_PERMISSIONS + one READ grant shows just that one, refilled past many hidden", async () => {
@@ -102,9 +107,11 @@ Deno.test("UI with auth: default NO_PERMISSIONS + one READ grant shows just that
   // An id that does not exist: 403 too, so a viewer who may read nothing cannot probe for ids.
   await forbiddenPage(w.get("bob", "/experiments/99999"));
   await forbiddenPage(w.get("bob", "/runs/doesnotexist"));
+  await forbiddenPage(w.get("bob", `/experiments/compare/${granted},99999`));
   // Under a READ default the same ids are plainly missing.
   const open = await world("READ");
   await pageHtml(open.get("bob", "/experiments/99999"), 404);
+  await pageHtml(open.get("bob", "/experiments/compare/0,99999"), 404);
   await pageHtml(open.get("bob", "/runs/doesnotexist"), 404);
 });
 
@@ -207,6 +214,11 @@ Deno.test("UI with auth: the experiment description is editable with EDIT, read-
   assert.equal(await canEdit("alice"), false);
   assert.equal(await canEdit("bob"), true);
   assert.equal(await canEdit("admin"), true);
+  // Renaming from the page's heading follows the same level.
+  const header = async (user: string) =>
+    islandProps(await pageHtml(w.get(user, `/experiments/${exp}`)), "ExperimentHeader").canRename;
+  assert.equal(await header("alice"), false);
+  assert.equal(await header("bob"), true);
   // A deleted experiment's description is not edited (the API refuses writes to it).
   await w.store.deleteExperiment(exp);
   assert.equal(await canEdit("admin"), false);

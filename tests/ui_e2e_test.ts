@@ -58,7 +58,10 @@ Deno.test({
       name: "alpha-baseline",
       tags: [{ key: "team", value: "vision" }, { key: "owner", value: "ana" }],
     });
-    await store.createExperiment({ name: "beta-tuning", tags: [{ key: "team", value: "nlp" }] });
+    const beta = await store.createExperiment({
+      name: "beta-tuning",
+      tags: [{ key: "team", value: "nlp" }],
+    });
     await store.createExperiment({
       name: XSS_NAME,
       tags: [{ key: "note", value: XSS_NAME }],
@@ -297,6 +300,79 @@ Deno.test({
         await page.getByRole("button", { name: "Edit description" }).click();
         await shoot(page, "experiment-description-edit");
         await page.getByRole("button", { name: "Cancel" }).click();
+      });
+
+      await t.step("renaming on the experiment page updates its breadcrumb and title", async () => {
+        await page.goto(`${base}/experiments/${beta}`);
+        await page.locator("[data-island='ExperimentHeader'][data-hydrated]").waitFor();
+        assert.equal(await page.title(), "beta-tuning · kvflow");
+        await page.getByRole("button", { name: "Rename" }).click();
+        const input = page.getByRole("textbox", { name: "Experiment name" });
+        await waitForFocus(input);
+        await input.fill(`beta ${XSS_NAME}`);
+        await shoot(page, "experiment-rename", { fullPage: false });
+        await input.press("Enter");
+        await page.getByRole("heading", { level: 1, name: `beta ${XSS_NAME}` }).waitFor();
+        const crumb = page.locator('.crumbs [aria-current="page"]');
+        assert.equal(await crumb.textContent(), `beta ${XSS_NAME}`);
+        assert.equal(await page.title(), `beta ${XSS_NAME} · kvflow`);
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await waitForFocus(page.getByRole("button", { name: "Rename" }));
+        // Escape cancels and keeps the name.
+        await page.getByRole("button", { name: "Rename" }).click();
+        await input.fill("not this");
+        await input.press("Escape");
+        await page.getByRole("heading", { level: 1, name: `beta ${XSS_NAME}` }).waitFor();
+        await page.getByRole("button", { name: "Rename" }).click();
+        await input.fill("beta-tuning");
+        await input.press("Enter");
+        await page.getByRole("heading", { level: 1, name: "beta-tuning" }).waitFor();
+        assert.equal(await crumb.textContent(), "beta-tuning");
+        await shoot(page, "experiment-renamed", { fullPage: false });
+      });
+
+      await t.step("ticked experiments' runs in one table, with an Experiment column", async () => {
+        await store.createRun({ experimentId: beta, runName: "beta-run" });
+        await page.goto(`${base}/`);
+        await page.locator("[data-island='ExperimentsList'][data-hydrated]").waitFor();
+        await page.getByRole("checkbox", { name: "Select alpha-baseline" }).check();
+        await page.getByText("Tick another to compare their runs").waitFor();
+        await page.getByRole("checkbox", { name: "Select beta-tuning" }).check();
+        await shoot(page, "experiments-ticked", { fullPage: false });
+        await page.getByRole("link", { name: "Compare 2 experiments" }).click();
+        await page.waitForURL(`${base}/experiments/compare/${alpha},${beta}`);
+        await page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+        assert.equal(await page.title(), "Compare alpha-baseline, beta-tuning · kvflow");
+        const rows = page.locator(".rt-table tbody tr[data-run-id]");
+        assert.equal(await rows.count(), 5);
+        const experimentOf = (run: string) =>
+          page.locator(".rt-table tbody tr", { has: page.getByRole("link", { name: run }) })
+            .locator("td.rt-experiment").textContent();
+        assert.equal(await experimentOf("beta-run"), "beta-tuning");
+        assert.equal(await experimentOf("run-1"), "alpha-baseline");
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        // The table's state is the query string, as on one experiment's page.
+        const filter = page.getByRole("searchbox", { name: "Filter runs" });
+        await filter.fill("attributes.run_name LIKE 'beta%'");
+        await filter.press("Enter");
+        await page.waitForFunction(() =>
+          document.querySelectorAll(".rt-table tbody tr[data-run-id]").length === 1
+        );
+        assert.equal(
+          page.url(),
+          `${base}/experiments/compare/${alpha},${beta}?filter=attributes.run_name+LIKE+%27beta%25%27`,
+        );
+        await page.reload();
+        await page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+        assert.equal(await rows.count(), 1);
+        await page.goto(`${base}/experiments/compare/${alpha},${beta}`);
+        await page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+        await shoot(page, "experiments-compare", { fullPage: false });
+        // MLflow's link to the same view.
+        await page.goto(`${base}/#/compare-experiments/s?experiments=["${beta}","${alpha}"]`);
+        await page.waitForURL(`${base}/experiments/compare/${beta},${alpha}`);
+        await page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+        assert.equal(await rows.count(), 5);
       });
 
       await t.step("a tablet-width viewport keeps everything usable", async () => {

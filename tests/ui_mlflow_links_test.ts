@@ -8,6 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { MAX_MLFLOW_HASH, mlflowLinkTarget } from "../ui/shared/mlflow_links.ts";
+import { chartKeysFromUrl, withChartKeys } from "../ui/shared/chart_keys.ts";
+import {
+  compareExperimentsHref,
+  MAX_COMPARE_EXPERIMENTS,
+  parseExperimentIds,
+} from "../ui/shared/experiment_ids.ts";
 
 const RUN = "0123456789abcdef0123456789abcdef";
 const RUN2 = "fedcba9876543210fedcba9876543210";
@@ -101,13 +107,44 @@ Deno.test("mlflowLinkTarget() maps compare and metric routes", () => {
         `&y_axis_scale=linear&line_smoothness=1&show_point=false&deselected_curves=[]` +
         `&last_linear_y_axis_range=[]`,
     );
-  assert.equal(mlflowLinkTarget(metric([RUN])), `/runs/${RUN}#run-charts-heading`);
+  // The metric arrives selected (`?metric=`, which the run and compare pages' charts read).
+  assert.equal(mlflowLinkTarget(metric([RUN])), `/runs/${RUN}?metric=loss#run-charts-heading`);
   assert.equal(
     mlflowLinkTarget(metric([RUN, RUN2])),
-    `/compare?runs=${RUN},${RUN2}#cmp-charts-heading`,
+    `/compare?runs=${RUN},${RUN2}&metric=loss#cmp-charts-heading`,
   );
   assert.equal(mlflowLinkTarget(metric([])), "/experiments/1");
-  assert.equal(mlflowLinkTarget("#/compare-experiments/s?experiments=[%221%22]"), "/");
+  // Several plotted keys; else `metric="…"`; else the key in the path (spaces, slashes kept).
+  assert.equal(
+    mlflowLinkTarget(
+      asHash(`/metric/loss?runs=["${RUN}"]&plot_metric_keys=["loss","val acc/top1"]`),
+    ),
+    `/runs/${RUN}?metric=loss&metric=val+acc%2Ftop1#run-charts-heading`,
+  );
+  assert.equal(
+    mlflowLinkTarget(asHash(`/metric/x?runs=["${RUN}"]&metric="acc"`)),
+    `/runs/${RUN}?metric=acc#run-charts-heading`,
+  );
+  assert.equal(
+    mlflowLinkTarget(`#/metric/train%2Floss?runs=${RUN}`),
+    `/runs/${RUN}?metric=train%2Floss#run-charts-heading`,
+  );
+  // Several experiments' runs in one table; one experiment is its own page.
+  assert.equal(
+    mlflowLinkTarget(asHash('/compare-experiments/s?experiments=["1","2"]')),
+    "/experiments/compare/1,2",
+  );
+  assert.equal(
+    mlflowLinkTarget(asHash('/compare-experiments/s?experiments=["3","3","x y"]&searchFilter=')),
+    "/experiments/3",
+  );
+  assert.equal(mlflowLinkTarget("#/compare-experiments/s?experiments=[]"), "/");
+  const many = JSON.stringify(Array.from({ length: 30 }, (_, i) => String(i)));
+  assert.equal(
+    mlflowLinkTarget(`#/compare-experiments/s?experiments=${many}`)!.split(",").length,
+    21,
+    "one past the cap reaches the page, which says so",
+  );
 });
 
 Deno.test("mlflowLinkTarget() leaves non-MLflow fragments alone", () => {
@@ -133,6 +170,9 @@ Deno.test("mlflowLinkTarget() only ever returns a same-origin path it built", ()
     asHash('/compare-runs?runs={"__proto__":1}'),
     asHash("/compare-runs?runs=[[[[[[[[[[[[1]]]]]]]]]]]]"),
     asHash('/metric/x?runs=["\\\\evil.com"]'),
+    asHash(`/metric/x?runs=["${RUN}"]&metric="<img src=x onerror='a'>\\"`),
+    asHash(`/metric/x?runs=["${RUN}"]&plot_metric_keys=${JSON.stringify(["k".repeat(5000)])}`),
+    asHash('/compare-experiments/s?experiments=["//evil.com","1","<b>","2"]'),
     asHash('/compare-model-versions?name="%2F%2Fevil.com"'),
     asHash('/compare-model-versions?name="%E0%A4%A"'),
     "#//evil.com",
@@ -161,4 +201,31 @@ Deno.test("mlflowLinkTarget() only ever returns a same-origin path it built", ()
   assert.equal(mlflowLinkTarget("#/models/%2F%2Fevil.com"), "/models/%2F%2Fevil.com");
   assert.equal(mlflowLinkTarget("#/experiments/%E0%A4%A"), "/");
   assert.equal(mlflowLinkTarget(`#/experiments/1/${"x/".repeat(MAX_MLFLOW_HASH)}`), "/");
+});
+
+Deno.test("chartKeysFromUrl() and withChartKeys(): the charts' metrics in the URL", () => {
+  assert.deepEqual(chartKeysFromUrl(["acc", "nope", "acc", "loss"], ["acc", "loss"]), [
+    "acc",
+    "loss",
+  ]);
+  assert.equal(chartKeysFromUrl(["nope"], ["acc"]), null);
+  assert.equal(chartKeysFromUrl(undefined, ["acc"]), null);
+  assert.equal(
+    withChartKeys("/compare?runs=a,b&metric=old#cmp-charts-heading", ["loss", "val acc/1"]),
+    "/compare?runs=a,b&metric=loss&metric=val+acc%2F1#cmp-charts-heading",
+  );
+  assert.equal(
+    withChartKeys("http://h:8/runs/r?metric=a&artifact=x%2Fy", []),
+    "/runs/r?artifact=x%2Fy",
+  );
+  assert.equal(withChartKeys("/runs/r", ["it's"]), "/runs/r?metric=it%27s");
+});
+
+Deno.test("parseExperimentIds(): ids of /experiments/compare/<ids>, capped", () => {
+  assert.deepEqual(parseExperimentIds("1,7, 1,"), { ids: ["1", "7"], error: null });
+  assert.equal(compareExperimentsHref(["1", "7"]), "/experiments/compare/1,7");
+  assert.match(parseExperimentIds("").error!, /Tick two or more/);
+  assert.match(parseExperimentIds("1,<b>").error!, /is not an experiment ID/);
+  const many = Array.from({ length: MAX_COMPARE_EXPERIMENTS + 1 }, (_, i) => String(i)).join(",");
+  assert.match(parseExperimentIds(many).error!, /at most 20 experiments; this link names 21/);
 });

@@ -577,6 +577,14 @@ Deno.test({
           "Rename",
         );
         assert.equal((await runGet()).run_name, `renamed ${XSS}`);
+        // The breadcrumb and the tab's title follow the new name at once, as text.
+        assert.equal(
+          await page.locator('.crumbs [aria-current="page"]').textContent(),
+          `renamed ${XSS}`,
+        );
+        assert.equal(await page.title(), `renamed ${XSS} · kvflow`);
+        assert.equal(await page.locator(".crumbs img, .crumbs script").count(), 0);
+        await shoot(page, "run-renamed", { fullPage: false });
 
         // Delete asks first; Cancel keeps the run.
         await page.getByRole("button", { name: "Delete run" }).click();
@@ -620,6 +628,43 @@ Deno.test({
         );
         await page.waitForURL(`${base}/compare?runs=${f.runId},${f.childId}`);
         await page.locator("[data-island='CompareCharts'][data-hydrated]").waitFor();
+      });
+
+      await t.step("an MLflow metric link opens the charts with that metric selected", async () => {
+        const cards = () =>
+          page.locator(".metric-card").evaluateAll((els) =>
+            els.map((e) => e.getAttribute("data-key"))
+          );
+        const link = (runs: string[]) =>
+          `${base}/#/metric/acc?runs=${JSON.stringify(runs)}&metric=%22acc%22` +
+          `&experiments=["${f.expId}"]&plot_metric_keys=["acc"]&x_axis=step`;
+        await page.goto(link([f.runId]));
+        await page.waitForURL(`${base}/runs/${f.runId}?metric=acc#run-charts-heading`);
+        await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
+        await page.locator(".metric-card[data-key='acc'] canvas").waitFor();
+        assert.deepEqual(await cards(), ["acc"]);
+        const picker = page.locator(".metric-chart .chart-keys");
+        assert.ok(await picker.getByRole("checkbox", { name: "acc" }).isChecked());
+        assert.ok(!(await picker.getByRole("checkbox", { name: "loss" }).isChecked()));
+        // Ticking another metric keeps the choice in the URL: a reload shows the same cards.
+        await picker.getByRole("checkbox", { name: "loss" }).check();
+        await page.waitForFunction(() => location.search.includes("metric=loss"));
+        assert.deepEqual(new URL(page.url()).searchParams.getAll("metric"), ["acc", "loss"]);
+        await page.reload();
+        await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
+        assert.deepEqual(await cards(), ["loss", "acc"]);
+        await shoot(page, "run-metric-link", { fullPage: false });
+        // Two runs: the compare page, its chart picker on that metric alone.
+        await page.goto(link([f.runId, f.childId]));
+        await page.waitForURL(
+          `${base}/compare?runs=${f.runId},${f.childId}&metric=acc#cmp-charts-heading`,
+        );
+        await page.locator("[data-island='CompareCharts'][data-hydrated]").waitFor();
+        const keys = page.locator(".cmp-charts .chart-keys input:checked");
+        assert.deepEqual(
+          await keys.evaluateAll((els) => els.map((e) => e.parentElement?.textContent)),
+          ["acc"],
+        );
       });
 
       await t.step("an MLflow artifact link opens the run page at that file", async () => {

@@ -14,6 +14,14 @@ import { createMemoryStore } from "../store/memory/mod.ts";
 import type { TrackingStore } from "../store/types.ts";
 import { isLive, mergeFresh, runIdsFilter } from "../ui/islands/runs_table/live.ts";
 import {
+  countNewer,
+  NEW_RUNS_PROBE,
+  newestStart,
+  newRunsText,
+  nextCheckDelay,
+} from "../ui/islands/runs_table/new_runs.ts";
+import { isNewestFirst } from "../ui/islands/runs_table/NewRunsNotice.tsx";
+import {
   csvCell,
   parseRunsState,
   runsStateQuery,
@@ -204,6 +212,40 @@ Deno.test("GET /experiments/:id renders the runs table's first page on the serve
     assert.deepEqual(propNames(await get("?view=deleted")), ["run-005"]);
     assert.equal(propNames(await get("?view=all")).length, 100);
   });
+});
+
+Deno.test("GET /experiments/compare/:ids renders one runs table over several experiments", async () => {
+  const { store, expId } = await seed(3);
+  const other = await store.createExperiment({ name: `other ${XSS_NAME}` });
+  await store.createRun({ experimentId: other, runName: "other-run", startTime: T0 + 99_000 });
+  const fetch = await appFetch(store);
+  const get = async (path: string, status = 200) => {
+    const res = await fetch(new Request(`http://localhost${path}`));
+    const text = await res.text();
+    assert.equal(res.status, status, text.slice(0, 300));
+    return text;
+  };
+  const page = await get(
+    `/experiments/compare/${expId},${other}?filter=attributes.run_name+LIKE+%27%25run%27`,
+  );
+  const props = islandProps(page, "RunsTable");
+  assert.deepEqual(props.experiments, [
+    { experiment_id: expId, name: "runs-table" },
+    { experiment_id: other, name: `other ${XSS_NAME}` },
+  ]);
+  assert.deepEqual(propNames(page), ["other-run", "parent-run"]);
+  assert.match(page, /<th scope="col" class="rt-experiment">Experiment<\/th>/);
+  assert.match(page, new RegExp(`<a href="/experiments/${other}">other &lt;script>`));
+  assert.equal(/<img\b/i.test(page), false);
+  assert.equal((page.match(/<script\b/gi) ?? []).length, 1);
+  // Too many, malformed or no ids: the page says why (400); a missing one is a 404.
+  const many = Array.from({ length: 21 }, (_, i) => String(i)).join(",");
+  assert.match(await get(`/experiments/compare/${many}`, 400), /at most 20 experiments/);
+  assert.match(
+    await get(`/experiments/compare/1,${encodeURIComponent("<b>")}`, 400),
+    /“&lt;b>” is not an experiment ID/,
+  );
+  assert.match(await get(`/experiments/compare/${expId},999`, 404), /no experiment with ID “999”/);
 });
 
 Deno.test({
@@ -763,6 +805,91 @@ Deno.test({
         },
       );
 
+      await t.step("new runs matching the filter bring a notice; Refresh shows them", async () => {
+        // A fake clock (this is the session's last step), so the checks, 10 s apart, run without
+        // waiting.
+        const p = page;
+        await p.clock.install();
+        const filtered = `${url}?filter=${
+          encodeURIComponent("params.opt = 'adam'")
+        }&col=params.opt`;
+        await p.goto(filtered);
+        await p.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
+        const searches: string[] = [];
+        p.on("request", (r) => {
+          if (r.url().endsWith("/runs/search")) searches.push(r.postData() ?? "");
+        });
+        const notice = p.locator("[data-new-runs]");
+        // The first check (after 8–12 s) finds nothing new and shows nothing.
+        await p.clock.runFor(12_500);
+        await p.waitForTimeout(300);
+        assert.equal(await notice.count(), 0);
+        // The check's search (the live rows' refresh, every 5 s, has no order).
+        const probe = searches.map((b) => JSON.parse(b)).find((b) => b.order_by !== undefined);
+        assert.deepEqual(probe, {
+          experiment_ids: [expId],
+          filter: "params.opt = 'adam'",
+          order_by: ["attributes.start_time DESC"],
+          run_view_type: "ACTIVE_ONLY",
+          max_results: 10,
+        });
+        // Three new runs match the filter, one does not.
+        for (const [i, opt] of ["adam", "adam", "sgd", "adam"].entries()) {
+          const run = await store.createRun({
+            experimentId: expId,
+            runName: `fresh-${i}`,
+            userId: "ana",
+            startTime: Date.now() + i,
+            tags: [],
+          });
+          await store.logBatch(run.info.run_id, {
+            metrics: [],
+            params: [{ key: "opt", value: opt }],
+            tags: [],
+          });
+        }
+        // The next check comes 15 s (± 20 %) later: nothing found makes checks rarer.
+        await p.clock.runFor(18_500);
+        await notice.waitFor();
+        assert.equal(
+          await p.getByRole("status").filter({ has: notice }).innerText(),
+          "3 new runs since the table loaded\nRefresh",
+        );
+        assert.equal(
+          await p.locator(".rt-table tbody td.cell-name a", { hasText: "fresh-" }).count(),
+          0,
+        );
+        await shoot(p, "runs-table-new-runs", { fullPage: false });
+        await p.getByRole("button", { name: "Refresh" }).click();
+        await notice.waitFor({ state: "detached" });
+        const names = await p.locator(".rt-table tbody td.cell-name a").allTextContents();
+        assert.deepEqual(names.slice(0, 3), ["fresh-3", "fresh-1", "fresh-0"]);
+        // The URL's state is kept; focus lands on the first run.
+        const params = (u: string) => [...new URL(u).searchParams];
+        assert.deepEqual(params(p.url()), params(filtered));
+        assert.equal(await p.evaluate(() => document.activeElement?.textContent), "fresh-3");
+        // Seen runs are not new again.
+        await p.clock.runFor(12_500);
+        await p.waitForTimeout(300);
+        assert.equal(await notice.count(), 0);
+        // Hidden, the page asks nothing however long it stays so; visible again, it checks soon.
+        const setHidden = (hidden: boolean) =>
+          p.evaluate((h) => {
+            Object.defineProperty(document, "hidden", { value: h, configurable: true });
+            document.dispatchEvent(new Event("visibilitychange"));
+          }, hidden);
+        const probes = () => searches.filter((b) => JSON.parse(b).order_by !== undefined).length;
+        await setHidden(true);
+        const before = probes();
+        await p.clock.runFor(3 * 60_000);
+        await p.waitForTimeout(300);
+        assert.equal(probes(), before);
+        await setHidden(false);
+        await p.clock.runFor(2_500);
+        await p.waitForTimeout(300);
+        assert.equal(probes(), before + 1);
+      });
+
       assert.deepEqual(problems, []);
       console.log(`screenshots: ${SHOTS_DIR}/runs-table*.png`);
     } finally {
@@ -881,4 +1008,28 @@ Deno.test("Dataset and Models cells read inputs, outputs and the log-model histo
   assert.equal(slim.models?.length, 3);
   assert.deepEqual(slim.data.tags.map((t) => t.key), ["mlflow.source.git.commit"]);
   assert.deepEqual(slimRun(slim), slim, "slimming twice keeps the lists");
+});
+
+Deno.test("new runs helpers: newest start, count, delays with back-off and jitter, text", () => {
+  const at = (...starts: number[]) => starts.map((start_time) => ({ info: { start_time } }));
+  assert.equal(newestStart(at(3, 9, 4)), 9);
+  assert.equal(newestStart([]), -Infinity);
+  assert.equal(countNewer(at(3, 9, 10, 11), 9), 2);
+  // 10 s, ±20 %: the first check, and after one that found something.
+  assert.equal(nextCheckDelay(10_000, 0, 0, 0), 8_000);
+  assert.equal(nextCheckDelay(10_000, 0, 0, 0.5), 10_000);
+  assert.equal(nextCheckDelay(10_000, 0, 0, 0.999), 11_996);
+  // Quiet checks grow 1.5× up to a minute; failures double up to five minutes.
+  assert.equal(nextCheckDelay(10_000, 1, 0, 0.5), 15_000);
+  assert.equal(nextCheckDelay(10_000, 20, 0, 0.5), 60_000);
+  assert.equal(nextCheckDelay(10_000, 0, 2, 0.5), 40_000);
+  assert.equal(nextCheckDelay(10_000, 3, 30, 0.5), 300_000);
+  assert.equal(newRunsText(1, false), "1 new run");
+  assert.equal(newRunsText(3, false), "3 new runs");
+  assert.equal(newRunsText(NEW_RUNS_PROBE, true), "10+ new runs");
+  // Only the default order (newest first) lets the loaded rows tell what is new.
+  assert.equal(isNewestFirst(""), true);
+  assert.equal(isNewestFirst("attributes.start_time DESC"), true);
+  assert.equal(isNewestFirst("attributes.start_time ASC"), false);
+  assert.equal(isNewestFirst("metrics.`acc` DESC"), false);
 });

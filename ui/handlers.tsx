@@ -16,6 +16,8 @@ import type { Experiment, Page, Run, TrackingStore } from "../store/types.ts";
 import { ComparePage, type ComparePageProps } from "./pages/ComparePage.tsx";
 import { ExperimentPage } from "./pages/ExperimentPage.tsx";
 import { ExperimentsPage } from "./pages/ExperimentsPage.tsx";
+import { ExperimentsComparePage } from "./pages/ExperimentsComparePage.tsx";
+import { parseExperimentIds } from "./shared/experiment_ids.ts";
 import { LoggedModelPage } from "./pages/LoggedModelPage.tsx";
 import { ModelsPage } from "./pages/ModelsPage.tsx";
 import { NotFoundPage, type NotFoundPageProps } from "./pages/NotFoundPage.tsx";
@@ -48,6 +50,7 @@ import {
   type TableRun,
 } from "./islands/runs_table/state.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
+import { CHART_KEY_PARAM, MAX_CHART_KEYS } from "./shared/chart_keys.ts";
 import { mayLearnAbsence, type ViewerLevel, viewerLevel } from "./page_access.ts";
 import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
 
@@ -258,6 +261,84 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
   );
 };
 
+/** Store reads in flight at once while loading the experiments of a comparison. */
+const EXPERIMENTS_LOAD_CONCURRENCY = 8;
+
+/**
+ * `GET /experiments/compare/:ids` (`1,7,…`): the runs of several experiments in one `RunsTable`
+ * with an Experiment column, searched with the URL's `?filter=`, `?order=`, `?view=` as on one
+ * experiment's page. No ids, a malformed one or more than `MAX_COMPARE_EXPERIMENTS` give the page
+ * with the reason (400). One experiment the viewer may not read refuses the whole page (403), as
+ * one experiment's page does; a missing one is a 404 (a 403 for viewers who may not learn it).
+ */
+export const experimentsComparePage: Handler<UiEnv> = async (c) => {
+  const { ids, error } = parseExperimentIds(c.req.param("ids") ?? "");
+  if (error !== null) {
+    return renderPage(c, <ExperimentsComparePage experiments={[]} table={null} error={error} />, {
+      title: "Compare experiments",
+      status: 400,
+    });
+  }
+  const access = await c.var.access();
+  if (ids.some((id) => !access.experiment(id))) {
+    return forbidden(c, {
+      message: "You do not have permission to read every experiment in this comparison.",
+    });
+  }
+  const store = c.var.store;
+  const limit = createLimiter(EXPERIMENTS_LOAD_CONCURRENCY);
+  const found = await Promise.all(ids.map((id) =>
+    limit(() =>
+      store.getExperiment(id).catch((err) => {
+        if (isCallersError(err)) return null;
+        throw err;
+      })
+    )
+  ));
+  const missing = ids.filter((_, i) => found[i] === null);
+  if (missing.length > 0) {
+    if (!mayLearnAbsence(c)) return forbidden(c, EXPERIMENT_FORBIDDEN);
+    return renderPage(
+      c,
+      <NotFoundPage message={`There is no experiment with ID “${missing[0]}”.`} />,
+      { title: "Not found", status: 404 },
+    );
+  }
+  const experiments = found.filter((e): e is Experiment => e !== null);
+  const state = parseRunsState(new URL(c.req.url).searchParams);
+  let runs: Page<TableRun> = { items: [] };
+  let searchError: string | null = null;
+  try {
+    const page = await store.searchRuns({
+      experimentIds: ids,
+      filter: state.filter.trim() || undefined,
+      orderBy: orderByOf(state),
+      runViewType: runViewType(state.view),
+      maxResults: EXPERIMENT_RUNS_LIMIT,
+    });
+    runs = { items: page.items.map(slimRun), nextPageToken: page.nextPageToken };
+  } catch (err) {
+    if (!isCallersError(err)) throw err;
+    searchError = err.message;
+  }
+  const levels = await Promise.all(ids.map((id) => viewerLevel(c, { experimentId: id })));
+  const refs = experiments.map((e) => ({ experiment_id: e.experiment_id, name: e.name }));
+  const table = {
+    experimentId: ids[0],
+    experiments: refs,
+    runs: runs.items,
+    nextPageToken: runs.nextPageToken ?? null,
+    state,
+    error: searchError,
+    pageSize: EXPERIMENT_RUNS_LIMIT,
+    pollMs: LIVE_POLL_MS,
+    canPurge: levels.every(mayManage),
+  };
+  return renderPage(c, <ExperimentsComparePage experiments={refs} table={table} />, {
+    title: `Compare ${refs.map((e) => e.name).join(", ")}`,
+  });
+};
+
 /**
  * `GET /static/:file`: a file from the asset table, pre-gzipped when the client accepts it. Hashed
  * names are immutable for a year; plain names revalidate with their ETag.
@@ -335,10 +416,17 @@ export const runPage: Handler<UiEnv> = async (c) => {
       loggedModels={loggedModels}
       may={{ rename: mayDo(level, "update"), delete: mayDo(level, "delete") }}
       artifact={artifactParam(c)}
+      chartKeys={chartKeysParam(c)}
     />,
     { title: run.info.run_name || run.info.run_id },
   );
 };
+
+/** The metrics the URL asks the charts to show (`?metric=`, repeated), at most a hundred. */
+function chartKeysParam(c: Context<UiEnv>): string[] | undefined {
+  const keys = c.req.queries(CHART_KEY_PARAM)?.slice(0, MAX_CHART_KEYS);
+  return keys?.length ? keys : undefined;
+}
 
 /** Longest `?artifact=` path passed on to the artifact browser. */
 const MAX_ARTIFACT_PARAM = 4096;
@@ -779,6 +867,7 @@ export const comparePage: Handler<UiEnv> = async (c) => {
       experiments={experiments}
       notFound={notFound}
       dropped={parsed.dropped}
+      chartKeys={chartKeysParam(c)}
     />,
     { title: runs.length ? `Compare ${runs.length} runs` : "Compare runs" },
   );

@@ -1,9 +1,10 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
- * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
- * `/models/:name`, `/models/:name/versions/:n`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`, and with auth
- * `/admin/users` and `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`,
- * `/health`, `/version`, `/openapi.json`, `/get-artifact`).
+ * at `/`. Its routes (`/`, `/experiments/:id`, `/experiments/compare/:ids`, `/runs/:id`,
+ * `/compare`, `/models`, `/models/:name`, `/models/:name/versions/:n`, `/logged-models/:id`,
+ * `/login`, `/logout`, `/static/*`, and with auth `/admin/users` and `/settings/tokens`) never
+ * overlap the API's (`/api`, `/ajax-api`, `/health`, `/version`, `/openapi.json`,
+ * `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -22,6 +23,7 @@ import { type AssetLoader, createAssetLoader } from "./assets.ts";
 import {
   comparePage,
   experimentPage,
+  experimentsComparePage,
   experimentsPage,
   loggedModelPage,
   modelsPage,
@@ -85,6 +87,8 @@ export function createUi(
   const ui = new Hono<UiEnv>()
     .all("/static/:file", getOnly, withAssets, staticFile)
     .all("/", ...page, experimentsPage)
+    // Several experiments in one runs table; the ids are one segment, `1,7,…`.
+    .all("/experiments/compare/:ids", ...page, experimentsComparePage)
     .all("/experiments/:experimentId", ...page, experimentPage)
     .all("/runs/:runId", ...page, runPage)
     .all("/compare", ...page, comparePage)

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { chartKeysFromUrl, withChartKeys } from "../shared/chart_keys.ts";
 import uPlot from "uplot";
 import { createLimiter } from "../shared/compare.ts";
 import { errorMessage, isAbort } from "./api.ts";
@@ -34,6 +35,8 @@ export interface CompareChartsProps {
   totalRuns: number;
   /** Every metric key of the compared runs, sorted. */
   metricKeys: string[];
+  /** The metrics the URL asks to chart (`?metric=`); a loss-like one when none exists. */
+  chartKeys?: string[];
 }
 
 /** Most runs overlaid on one chart. */
@@ -193,16 +196,22 @@ function OverlayChart(
  * `get-history-downsampled` (min/max per bucket, fewer buckets the more runs share a chart), at
  * most {@linkcode MAX_CONCURRENT} requests at a time; at most {@linkcode MAX_SERIES} runs.
  */
-export function CompareCharts({ runs, totalRuns, metricKeys }: CompareChartsProps) {
-  const [keys, setKeys] = useState<string[]>(() => defaultKeys(metricKeys));
+export function CompareCharts({ runs, totalRuns, metricKeys, chartKeys }: CompareChartsProps) {
+  const [keys, setKeys] = useState<string[]>(() =>
+    chartKeysFromUrl(chartKeys, metricKeys) ?? defaultKeys(metricKeys)
+  );
   const [mode, setMode] = useState<XMode>("step");
   const [log, setLog] = useState(false);
   // Redraw in the other scheme's colours when light/dark flips.
   const scheme = useSchemeChange();
 
   if (metricKeys.length === 0) return <p class="muted">These runs have no metrics.</p>;
-  const toggle = (key: string, on: boolean) =>
-    setKeys((ks) => on ? [...ks.filter((k) => k !== key), key] : ks.filter((k) => k !== key));
+  const toggle = (key: string, on: boolean) => {
+    const next = on ? [...keys.filter((k) => k !== key), key] : keys.filter((k) => k !== key);
+    setKeys(next);
+    // The picks live in the URL (`?metric=`), so a reload or a shared link shows the same charts.
+    history.replaceState(history.state, "", withChartKeys(location.href, next));
+  };
   return (
     <div class="cmp-charts">
       <div class="chart-controls">

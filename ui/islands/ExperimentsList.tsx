@@ -17,6 +17,7 @@ import {
   viewType,
 } from "../shared/experiment_filter.ts";
 import { userTags } from "../shared/tags.ts";
+import { compareExperimentsHref, MAX_COMPARE_EXPERIMENTS } from "../shared/experiment_ids.ts";
 import {
   createExperiment,
   deleteExperiment,
@@ -66,7 +67,8 @@ const SEARCH_DELAY_MS = 250;
 
 /**
  * The experiments list: search (names or MLflow's filter grammar), Active / Deleted / All,
- * create, rename in place, delete with undo, restore, and "Load more" paging.
+ * create, rename in place, delete with undo, restore, "Load more" paging, and ticking rows to
+ * see their runs in one table ("Compare", `/experiments/compare/1,7`).
  */
 export function ExperimentsList(props: ExperimentsListProps) {
   const [rows, setRows] = useState(props.experiments);
@@ -86,6 +88,8 @@ export function ExperimentsList(props: ExperimentsListProps) {
   const [createError, setCreateError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [purging, setPurging] = useState<string | null>(null);
+  // Experiments ticked for "Compare" (their runs in one table), in the order they were ticked.
+  const [ticked, setTicked] = useState<string[]>([]);
   const root = useRef<HTMLElement>(null);
   const pending = useRef<AbortController | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -290,6 +294,10 @@ export function ExperimentsList(props: ExperimentsListProps) {
     }
   }
 
+  function toggleTicked(id: string) {
+    setTicked((t) => t.includes(id) ? t.filter((x) => x !== id) : [...t, id]);
+  }
+
   const emptyText = query.trim()
     ? "No experiments match this search."
     : view === "deleted"
@@ -344,6 +352,30 @@ export function ExperimentsList(props: ExperimentsListProps) {
       {searchError && (
         <p id="experiment-search-error" class="field-error" role="alert">{searchError}</p>
       )}
+      <div class="experiments-actions" aria-live="polite">
+        <span class="muted">
+          {ticked.length
+            ? `${ticked.length} selected`
+            : "Tick experiments to see their runs in one table"}
+        </span>
+        {ticked.length > MAX_COMPARE_EXPERIMENTS
+          ? <span class="field-error">Compare at most {MAX_COMPARE_EXPERIMENTS} at once</span>
+          : ticked.length > 1 && (
+            <a class="button button--small" href={compareExperimentsHref(ticked)} data-compare>
+              Compare {ticked.length} experiments
+            </a>
+          )}
+        {ticked.length === 1 && <span class="muted">Tick another to compare their runs</span>}
+        {ticked.length > 0 && (
+          <button
+            type="button"
+            class="button button--small button--link"
+            onClick={() => setTicked([])}
+          >
+            Clear selection
+          </button>
+        )}
+      </div>
       <div class="message-slot" aria-live="polite">
         {message && (
           <DismissibleNotice
@@ -362,12 +394,15 @@ export function ExperimentsList(props: ExperimentsListProps) {
         >
           <thead>
             <tr>
-              <th scope="col" style={frozen(0)}>Name</th>
-              <th scope="col" class="col-id" style={frozen(1)}>ID</th>
-              <th scope="col" class="col-time" style={frozen(2)}>Created</th>
-              <th scope="col" class="col-time col-updated" style={frozen(3)}>Last updated</th>
-              <th scope="col" class="col-tags" style={frozen(4)}>Tags</th>
-              <th scope="col" class="col-actions" style={frozen(5)}>
+              <th scope="col" class="col-check" style={frozen(0)}>
+                <span class="visually-hidden">Select</span>
+              </th>
+              <th scope="col" style={frozen(1)}>Name</th>
+              <th scope="col" class="col-id" style={frozen(2)}>ID</th>
+              <th scope="col" class="col-time" style={frozen(3)}>Created</th>
+              <th scope="col" class="col-time col-updated" style={frozen(4)}>Last updated</th>
+              <th scope="col" class="col-tags" style={frozen(5)}>Tags</th>
+              <th scope="col" class="col-actions" style={frozen(6)}>
                 <span class="visually-hidden">Actions</span>
               </th>
             </tr>
@@ -375,7 +410,7 @@ export function ExperimentsList(props: ExperimentsListProps) {
           <tbody>
             {rows.length === 0 && (
               <tr>
-                <td colSpan={6} class="empty">{searchError ? "—" : emptyText}</td>
+                <td colSpan={7} class="empty">{searchError ? "—" : emptyText}</td>
               </tr>
             )}
             {rows.map((exp) => {
@@ -384,6 +419,14 @@ export function ExperimentsList(props: ExperimentsListProps) {
               const isBusy = busy === id;
               return (
                 <tr key={id} class={deleted ? "is-deleted" : undefined}>
+                  <td class="col-check">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${exp.name}`}
+                      checked={ticked.includes(id)}
+                      onChange={() => toggleTicked(id)}
+                    />
+                  </td>
                   <td class="cell-name">
                     {editing?.id === id
                       ? (

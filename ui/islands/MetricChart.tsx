@@ -6,6 +6,7 @@ import { useSchemeChange } from "./charts/use_scheme.ts";
 import { getRun } from "./run_page/api.ts";
 import type { XMode } from "./run_page/chart_data.ts";
 import { MetricCard } from "./run_page/MetricCard.tsx";
+import { chartKeysFromUrl, withChartKeys } from "../shared/chart_keys.ts";
 
 export { CHART_BUCKETS } from "./run_page/MetricCard.tsx";
 
@@ -18,6 +19,8 @@ export interface MetricChartProps {
   status: string;
   /** The run's start time (ms), the origin of the relative-time axis. */
   startTime: number;
+  /** The metrics the URL asks to chart (`?metric=`); the default cards when none exists. */
+  chartKeys?: string[];
 }
 
 const PALETTE = ["#2563eb", "#e8590c", "#2f9e44", "#ae3ec9", "#d6336c", "#0c8599", "#f59f00"];
@@ -53,9 +56,11 @@ function lossFirst(keys: string[]): string[] {
  * RUNNING it polls every 5 s, paused while the tab is hidden, and stops once the run ends.
  */
 export function MetricChart(
-  { runId, metricKeys, status: initialStatus, startTime }: MetricChartProps,
+  { runId, metricKeys, status: initialStatus, startTime, chartKeys }: MetricChartProps,
 ) {
-  const [keys, setKeys] = useState<string[]>(() => defaultCards(metricKeys));
+  const [keys, setKeys] = useState<string[]>(() =>
+    chartKeysFromUrl(chartKeys, metricKeys) ?? defaultCards(metricKeys)
+  );
   const [mode, setMode] = useState<XMode>("step");
   const [log, setLog] = useState(false);
   const [weight, setWeight] = useState(0);
@@ -91,7 +96,10 @@ export function MetricChart(
   }, [runId, status]);
 
   function toggleKey(key: string, on: boolean) {
-    setKeys((ks) => metricKeys.filter((k) => k === key ? on : ks.includes(k)));
+    const next = metricKeys.filter((k) => k === key ? on : keys.includes(k));
+    setKeys(next);
+    // The picks live in the URL (`?metric=`), so a reload or a shared link shows the same cards.
+    history.replaceState(history.state, "", withChartKeys(location.href, next));
   }
 
   if (metricKeys.length === 0) {

@@ -3,6 +3,7 @@ import type { RunStatus as Status } from "../../store/types.ts";
 import { RunStatus } from "../components/RunStatus.tsx";
 import { errorMessage } from "./api.ts";
 import { deleteRun, renameRun, restoreRun } from "./run_page/api.ts";
+import { showPageName } from "./page_name.ts";
 
 /** Props of {@linkcode RunHeader}. */
 export interface RunHeaderProps {
@@ -58,6 +59,7 @@ export function RunHeader(
     return act(async () => {
       await renameRun(runId, next);
       setName(next);
+      showPageName(next);
       setDraft(null);
       setNotice(`Renamed to “${next}”`);
       focus("[data-run-rename]");

@@ -17,6 +17,7 @@ import { ColumnChooser } from "./runs_table/ColumnChooser.tsx";
 import { useColumnWidths } from "./runs_table/ColumnResizer.tsx";
 import { DatasetCell, ModelsCell } from "./runs_table/cells.tsx";
 import { useRunVersions } from "./runs_table/versions.ts";
+import { NewRunsNotice } from "./runs_table/NewRunsNotice.tsx";
 import {
   cellValue,
   type ExtraColumn,
@@ -52,6 +53,11 @@ export interface RunsTableProps {
   pollMs: number;
   /** Whether the viewer may delete deleted runs permanently (MANAGE on the experiment). */
   canPurge?: boolean;
+  /**
+   * Several experiments' runs in one table (`/experiments/compare/1,2`), with an Experiment
+   * column; absent, the table holds `experimentId`'s runs.
+   */
+  experiments?: { experiment_id: string; name: string }[];
 }
 
 /**
@@ -139,13 +145,15 @@ export function RunsTable(props: RunsTableProps) {
   const widths = useColumnWidths(tableRef);
   const versions = useRunVersions(rows);
   const [now, setNow] = useState(() => Date.now());
+  const expIds = props.experiments?.map((e) => e.experiment_id) ?? [props.experimentId];
+  const expNames = new Map(props.experiments?.map((e) => [e.experiment_id, e.name]));
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), CLOCK_MS);
     return () => clearInterval(timer);
   }, []);
 
   useLiveRuns(
-    props.experimentId,
+    expIds,
     rows,
     (fresh) => setRows((prev) => mergeFresh(prev, fresh)),
     props.pollMs,
@@ -180,7 +188,7 @@ export function RunsTable(props: RunsTableProps) {
     setLoading(true);
     try {
       const res = await searchRuns({
-        experimentIds: [props.experimentId],
+        experimentIds: expIds,
         filter: s.filter.trim(),
         orderBy: orderByOf(s),
         runViewType: runViewType(s.view),
@@ -354,7 +362,7 @@ export function RunsTable(props: RunsTableProps) {
   const activeSelected =
     rows.filter((r) => selected.has(r.info.run_id) && r.info.lifecycle_stage !== "deleted").length;
   const hasActiveSelected = activeSelected > 0;
-  const colCount = 1 + BASE_COLUMNS.length + columns.length;
+  const colCount = 1 + BASE_COLUMNS.length + columns.length + (props.experiments ? 1 : 0);
 
   function header(
     label: string,
@@ -468,6 +476,15 @@ export function RunsTable(props: RunsTableProps) {
           </>
         )}
       </div>
+      <NewRunsNotice
+        experimentIds={expIds}
+        filter={state.filter}
+        view={state.view}
+        order={state.order}
+        rows={rows}
+        enabled={!searchError}
+        onRefresh={() => load(state)}
+      />
       <div class="message-slot" aria-live="polite">
         {message && (
           <DismissibleNotice
@@ -487,7 +504,7 @@ export function RunsTable(props: RunsTableProps) {
                 <th colSpan={2} class="rt-groups__pin">
                   <span class="visually-hidden">Run</span>
                 </th>
-                <th colSpan={BASE_COLUMNS.length - 1} />
+                <th colSpan={BASE_COLUMNS.length - 1 + (props.experiments ? 1 : 0)} />
                 {groups.map((g) => (
                   <th
                     key={g.type}
@@ -511,6 +528,7 @@ export function RunsTable(props: RunsTableProps) {
                 />
               </th>
               {BASE_COLUMNS.map((c) => header(c.label, c.field, c.class, c.id, undefined, c.text))}
+              {props.experiments && <th scope="col" class="rt-experiment">Experiment</th>}
               {columns.map((c) =>
                 header(
                   c.key,
@@ -590,6 +608,13 @@ export function RunsTable(props: RunsTableProps) {
                   </td>
                   <DatasetCell run={run} />
                   <ModelsCell run={run} versions={versions.get(id)} />
+                  {props.experiments && (
+                    <td class="rt-text rt-experiment">
+                      <a href={`/experiments/${encodeURIComponent(run.info.experiment_id)}`}>
+                        {expNames.get(run.info.experiment_id) ?? run.info.experiment_id}
+                      </a>
+                    </td>
+                  )}
                   {columns.map((c) => (
                     <td
                       key={c.id}

@@ -15,6 +15,7 @@ import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareViews } from "./CompareViews.tsx";
 import { CreateModel } from "./CreateModel.tsx";
 import { ExperimentDescription } from "./ExperimentDescription.tsx";
+import { ExperimentHeader } from "./ExperimentHeader.tsx";
 import { ExperimentsList } from "./ExperimentsList.tsx";
 import { RunsTable } from "./RunsTable.tsx";
 import { MetricChart } from "./MetricChart.tsx";
@@ -33,6 +34,7 @@ import { VersionPanel } from "./VersionPanel.tsx";
 export const ISLANDS = {
   ExperimentsList,
   // Experiment page (/experiments/:id)
+  ExperimentHeader,
   ExperimentDescription,
   RunsTable,
   // Run page (/runs/:id)

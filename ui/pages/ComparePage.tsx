@@ -27,6 +27,8 @@ export interface ComparePageProps {
   notFound: string[];
   /** Well-formed ids left out past the cap. */
   dropped: number;
+  /** The metrics the URL asks to chart (`?metric=`, see ui/shared/chart_keys.ts). */
+  chartKeys?: string[];
 }
 
 /** Unknown ids listed by name; the rest are counted. */
@@ -153,7 +155,9 @@ function EmptyState({ experiments }: Pick<ComparePageProps, "experiments">) {
  * CSS-only "Show only differences" toggle), then two islands: overlaid metric charts
  * (`CompareCharts`) and parallel coordinates + scatter (`CompareViews`).
  */
-export function ComparePage({ runs, experiments, notFound, dropped }: ComparePageProps) {
+export function ComparePage(
+  { runs, experiments, notFound, dropped, chartKeys }: ComparePageProps,
+) {
   const expName = (id: string) =>
     experiments.find((e) => e.experiment_id === id)?.name ?? `Experiment ${id}`;
   const crumbs: Crumb[] = [{ label: "Experiments", href: "/" }];
@@ -360,6 +364,7 @@ export function ComparePage({ runs, experiments, notFound, dropped }: ComparePag
                   })),
                   totalRuns: runs.length,
                   metricKeys: metrics.map((m) => m.key),
+                  chartKeys,
                 }}
               />
             </Section>

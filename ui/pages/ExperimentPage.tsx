@@ -35,10 +35,15 @@ export function ExperimentPage({ experiment, table, access, canEdit }: Experimen
       wide
       crumbs={[{ label: "Experiments", href: "/" }, { label: experiment.name }]}
     >
-      <div class="page-head">
-        <h1>{experiment.name}</h1>
-        {deleted && <span class="badge badge--deleted">Deleted</span>}
-      </div>
+      <Island
+        name="ExperimentHeader"
+        props={{
+          experimentId: experiment.experiment_id,
+          name: experiment.name,
+          deleted,
+          canRename: canEdit,
+        }}
+      />
       <Island
         name="ExperimentDescription"
         props={{ experimentId: experiment.experiment_id, note, canEdit: canEdit && !deleted }}

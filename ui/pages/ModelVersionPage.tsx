@@ -29,29 +29,31 @@ function SignatureTable(
   return (
     <div class="signature">
       <h3 id={`${id}-heading`}>{title}</h3>
-      {cols === null || cols.length === 0 ? <p class="muted">Not specified.</p> : (
-        <div class="table-wrap">
-          <table class="table table--kv" id={id} aria-labelledby={`${id}-heading`}>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-              </tr>
-            </thead>
-            <tbody>
-              {cols.map((c, i) => (
-                <tr key={i}>
-                  <th scope="row" class="mono">
-                    {c.name || <span class="muted">(unnamed)</span>}
-                    {!c.required && <span class="muted">{" "}(optional)</span>}
-                  </th>
-                  <td class="mono">{c.type}</td>
+      {cols === null || cols.length === 0
+        ? <p class="muted">Not specified.</p>
+        : (
+          <div class="table-wrap">
+            <table class="table table--kv" id={id} aria-labelledby={`${id}-heading`}>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Type</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {cols.map((c, i) => (
+                  <tr key={i}>
+                    <th scope="row" class="mono">
+                      {c.name || <span class="muted">(unnamed)</span>}
+                      {!c.required && <span class="muted signature__optional">(optional)</span>}
+                    </th>
+                    <td class="mono">{c.type}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
     </div>
   );
 }

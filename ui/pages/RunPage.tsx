@@ -53,6 +53,8 @@ export interface RunPageProps {
   may?: { rename: boolean; delete: boolean };
   /** The artifact to select in the browser (`?artifact=`), if the URL names one. */
   artifact?: string;
+  /** The metrics the URL asks to chart (`?metric=`, see ui/shared/chart_keys.ts). */
+  chartKeys?: string[];
 }
 
 /**
@@ -69,6 +71,7 @@ export function RunPage(
     loggedModels = [],
     may = ALL_ALLOWED,
     artifact,
+    chartKeys,
   }: RunPageProps,
 ) {
   const { info, data } = run;
@@ -168,6 +171,7 @@ export function RunPage(
             metricKeys: metrics.map((m) => m.key),
             status: info.status,
             startTime: info.start_time,
+            chartKeys,
           }}
         />
       </Section>

@@ -16,12 +16,15 @@
  * // "/runs/abc?artifact=model%2FMLmodel#run-artifacts-heading"
  * mlflowLinkTarget('#/compare-runs?runs=["a","b"]&experiments=["1"]'); // "/compare?runs=a,b"
  * mlflowLinkTarget("#/models/churn/versions/3");           // "/models/churn/versions/3"
+ * mlflowLinkTarget('#/compare-experiments/s?experiments=["1","2"]'); // "/experiments/compare/1,2"
  * mlflowLinkTarget("#section-2");                          // null (not an MLflow route)
  * ```
  *
  * @module
  */
+import { withChartKeys } from "./chart_keys.ts";
 import { parseRunIds } from "./compare.ts";
+import { compareExperimentsHref, MAX_COMPARE_EXPERIMENTS } from "./experiment_ids.ts";
 import { modelVersionHref, registeredModelHref } from "./models.ts";
 
 /** Longest fragment parsed; a longer one (no real MLflow link is) goes to the experiments list. */
@@ -113,6 +116,24 @@ function runsPath(runs: string[], anchors: { run: string; compare: string } | nu
   return `/compare?runs=${list}${anchors ? `#${anchors.compare}` : ""}`;
 }
 
+/** Most metrics a metric link preselects. */
+const MAX_LINK_METRICS = 20;
+/** Longest metric key carried over (MLflow's own limit is 250). */
+const MAX_METRIC_KEY = 1000;
+
+/**
+ * The metrics an MLflow metric link charts: its `plot_metric_keys=[…]`, else its `metric="…"`,
+ * else the key in its path (`#/metric/<key>`); the run and compare pages take them as
+ * `?metric=`.
+ */
+function metricKeys(pathKey: string | undefined, query: URLSearchParams): string[] {
+  const plotted = stringList(query.get("plot_metric_keys"));
+  const one = jsonString(query.get("metric")) ?? pathKey;
+  const keys = plotted.length ? plotted : one ? [one] : [];
+  return [...new Set(keys)].filter((k) => k !== "" && k.length <= MAX_METRIC_KEY)
+    .slice(0, MAX_LINK_METRICS);
+}
+
 /** The first experiment of an `experiments=[…]` parameter, if any. */
 function firstExperiment(query: URLSearchParams): string | null {
   const id = stringList(query.get("experiments")).find(validId);
@@ -142,19 +163,26 @@ function route(segments: string[], query: URLSearchParams): string | null {
     }
     case "compare-runs":
       return runsPath(stringList(query.get("runs")), null) ?? firstExperiment(query) ?? "/";
-    case "metric":
-      return runsPath(stringList(query.get("runs")), {
+    case "metric": {
+      const page = runsPath(stringList(query.get("runs")), {
         run: RUN_CHARTS,
         compare: "cmp-charts-heading",
-      }) ?? firstExperiment(query) ?? "/";
+      });
+      return page ? withChartKeys(page, metricKeys(a, query)) : firstExperiment(query) ?? "/";
+    }
     case "compare-model-versions": {
       // `name="<encoded name>"` (MLflow encodes it before JSON-quoting it).
       const raw = jsonString(query.get("name"));
       const name = raw === null ? null : decode(raw);
       return name && name.length <= MAX_TEXT ? registeredModelHref(name) : "/models";
     }
-    case "compare-experiments":
-      return "/";
+    case "compare-experiments": {
+      // One past the cap, so the page says there are too many rather than drop some silently.
+      const ids = [...new Set(stringList(query.get("experiments")).filter(validId))]
+        .slice(0, MAX_COMPARE_EXPERIMENTS + 1);
+      if (ids.length === 0) return "/";
+      return ids.length === 1 ? experimentPath(ids[0]) : compareExperimentsHref(ids);
+    }
     default:
       // Prompts, settings, GenAI pages…: kvflow has no such page; leave the page as it is.
       return null;

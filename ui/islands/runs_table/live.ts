@@ -36,7 +36,7 @@ export function mergeFresh(rows: TableRun[], fresh: TableRun[]): TableRun[] {
  * their fresh copies to `apply`. Stops by itself once no loaded run is live.
  */
 export function useLiveRuns(
-  experimentId: string,
+  experimentIds: string[],
   rows: TableRun[],
   apply: (fresh: TableRun[]) => void,
   intervalMs: number,
@@ -53,7 +53,7 @@ export function useLiveRuns(
       try {
         if (!document.hidden) {
           const res = await searchRuns({
-            experimentIds: [experimentId],
+            experimentIds,
             filter: runIdsFilter(live),
             runViewType: "ALL",
             maxResults: live.length,
@@ -70,5 +70,5 @@ export function useLiveRuns(
       clearTimeout(timer);
       ac.abort();
     };
-  }, [experimentId, key, round, intervalMs]);
+  }, [experimentIds.join(","), key, round, intervalMs]);
 }
