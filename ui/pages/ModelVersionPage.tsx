@@ -45,7 +45,7 @@ function SignatureTable(
                   <tr key={i}>
                     <th scope="row" class="mono">
                       {c.name || <span class="muted">(unnamed)</span>}
-                      {!c.required && <span class="muted signature__optional">(optional)</span>}
+                      {!c.required && <span class="muted">{` (optional)`}</span>}
                     </th>
                     <td class="mono">{c.type}</td>
                   </tr>
