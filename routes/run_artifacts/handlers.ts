@@ -51,8 +51,16 @@ export const upload: Handler<typeof routes.upload> = async (c) => {
 };
 
 export const download: Handler<typeof routes.download> = async (c) => {
-  const { run_id, path } = c.req.valid("query");
+  const { run_id, path, preview } = c.req.valid("query");
   const file = normaliseArtifactPath(path);
+  if (preview === "html" && !/\.html?$/i.test(file)) {
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      `preview=html is only for .html and .htm files, not "${baseName(file)}"`,
+    );
+  }
   const { root } = await runRoot(c.var.store, run_id);
-  return sendArtifact(c, c.var.artifacts, joinArtifactPath(root, file));
+  return sendArtifact(c, c.var.artifacts, joinArtifactPath(root, file), {
+    htmlPreview: preview === "html",
+  });
 };

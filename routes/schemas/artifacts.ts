@@ -60,6 +60,19 @@ export const ListRunArtifactsResponse = z.object({
 /** `/get-artifact` and `upload-artifact`: a run and a file path under its root. */
 export const RunFileQuery = z.object({ ...runRef, path: RequiredString });
 
+/**
+ * `/get-artifact`'s query: a run's file, and kvflow's `preview=html`, which serves an `.html` /
+ * `.htm` file inline for the run page's sandboxed frame instead of as an attachment.
+ */
+export const DownloadRunFileQuery = RunFileQuery.extend({
+  preview: z.enum(["html"]).optional().openapi({
+    description: "kvflow: `html` serves an .html/.htm file inline (Content-Disposition: inline) " +
+      "under `Content-Security-Policy: sandbox` with no `allow-scripts` (its scripts never run, " +
+      "its origin is opaque), inline styles allowed and framing by this origin only; any other " +
+      "file is refused with 400. Without it, every file is an attachment.",
+  }),
+});
+
 export const CreateMultipartUploadRequest = z.object({
   path: RequiredString.openapi({ description: "The client's local file name" }),
   num_parts: Int64.pipe(z.number().int().min(1).max(10_000)),
