@@ -4,6 +4,8 @@
  * filter and order honoured, a large experiment paged through, and bad input as MLflow errors.
  */
 import assert from "node:assert/strict";
+import { createApp } from "../../routes/mod.ts";
+import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
 import { createMemoryStore } from "../../store/memory/mod.ts";
 import type { TrackingStore } from "../../store/types.ts";
 import { csvNumber, csvText, exportFileName } from "../../routes/runs/csv.ts";
@@ -280,4 +282,49 @@ Deno.test("runs/export-csv cells and file names", () => {
   assert.equal(exportFileName(["1", "2"]), "runs-1-2.csv");
   assert.equal(exportFileName(['a"b/c\r\n']), "runs-a_b_c__.csv");
   assert.equal(exportFileName(["1", "2", "3", "4"]), "runs-1-and-3-more.csv");
+});
+
+Deno.test("runs/export-csv with auth: a browser session downloads it; READ on every experiment", async () => {
+  const PW = "a long enough password";
+  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
+  await auth.createUser("admin", PW, true);
+  await auth.createUser("alice", PW, false);
+  const app = createApp({
+    store: createMemoryStore(),
+    auth: { store: auth, defaultPermission: "NO_PERMISSIONS" },
+  });
+  const create = async (user: string, name: string) => {
+    const res = await app.request(`${API}/experiments/create`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Basic ${btoa(`${user}:${PW}`)}`,
+      },
+      body: JSON.stringify({ name }),
+    });
+    return (await res.json()).experiment_id as string;
+  };
+  const mine = await create("alice", "mine");
+  const theirs = await create("admin", "theirs");
+  const login = await app.request("http://localhost/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
+    body: new URLSearchParams({ username: "alice", password: PW, next: "/" }).toString(),
+  });
+  const sid = /kvflow_session=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+  assert.ok(sid);
+  const asAlice = (ids: string[]) =>
+    app.request(
+      `/ajax-api/2.0/mlflow/runs/export-csv?${new URLSearchParams(
+        ids.map((id) => ["experiment_ids", id]),
+      )}`,
+      { headers: { cookie: `kvflow_session=${sid}` } },
+    );
+  assert.deepEqual(await csvOf(asAlice([mine])), [[...FIXED_COLUMNS]]);
+  await expectError(asAlice([mine, theirs]), 403, "PERMISSION_DENIED");
+  await expectError(
+    app.request(`${API}/runs/export-csv?experiment_ids=${mine}`),
+    401,
+    "UNAUTHENTICATED",
+  );
 });
