@@ -430,9 +430,18 @@ Deno.test({
         await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
         const tree = page.locator(".artifacts__tree");
         await tree.getByRole("button", { name: "MLmodel" }).click();
-        const pre = page.locator(".artifacts__text");
-        await pre.waitFor();
-        assert.match(await pre.textContent() ?? "", /sklearn[\s\S]*<script>alert/);
+        // Rendered (issue 14 #5), loaded by the logged model's own URI; the raw file keeps the
+        // script comment as text.
+        const mlmodel = page.locator(".mlmodel");
+        await mlmodel.locator(".mlmodel__flavor .badge", { hasText: "sklearn" }).waitFor();
+        assert.match(
+          await mlmodel.locator(".mlmodel__load code").textContent() ?? "",
+          new RegExp(`mlflow\\.sklearn\\.load_model\\("models:/${f.modelId}"\\)`),
+        );
+        assert.match(
+          await mlmodel.locator(".mlmodel__raw pre").textContent() ?? "",
+          /sklearn[\s\S]*<script>alert/,
+        );
         const dl = page.getByRole("link", { name: "Download" });
         const href = await dl.getAttribute("href") ?? "";
         assert.equal(
@@ -485,7 +494,7 @@ Deno.test({
         await page.waitForURL(`${base}/logged-models/${f.modelId}`);
         // A logged model's file in the URL is selected too.
         await page.goto(`${base}/logged-models/${f.modelId}?artifact=MLmodel`);
-        await page.locator(".artifacts__text", { hasText: "sklearn" }).waitFor();
+        await page.locator(".mlmodel .badge", { hasText: "sklearn" }).waitFor();
       });
 
       await t.step("script payloads stay text in the browser too", async () => {
