@@ -174,6 +174,21 @@ export interface SendOptions {
   htmlPreview?: boolean;
 }
 
+/**
+ * The {@linkcode SendOptions} of a download's `preview` query value; `preview=html` on a file that
+ * is not `.html` / `.htm` is refused (`INVALID_PARAMETER_VALUE`), so nothing else is ever inline.
+ */
+export function previewOptions(preview: "html" | undefined, path: string): SendOptions {
+  if (preview === undefined) return {};
+  if (!/\.html?$/i.test(path)) {
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      `preview=html is only for .html and .htm files, not "${baseName(path)}"`,
+    );
+  }
+  return { htmlPreview: true };
+}
+
 function downloadHeaders(
   path: string,
   length: number,

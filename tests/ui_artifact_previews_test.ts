@@ -127,7 +127,7 @@ Deno.test("previewKind: which files get which preview", () => {
   assert.equal(previewKind("a.png"), "image");
 });
 
-Deno.test("/get-artifact?preview=html: inline, sandboxed without scripts, framable by this origin only", async () => {
+Deno.test("/get-artifact and the proxy with preview=html: inline, sandboxed without scripts, framable by this origin only", async () => {
   const { app, store, rootDir } = await appWithArtifacts("kvflow-previews-");
   try {
     const exp = await store.createExperiment({ name: "e" });
@@ -170,6 +170,24 @@ Deno.test("/get-artifact?preview=html: inline, sandboxed without scripts, framab
     const other = await app.request(q("estimator.html", "raw"));
     assert.equal(other.status, 400);
     await other.body?.cancel();
+
+    // The artifact proxy's download (a logged model's files) has the same preview.
+    const rel = `${run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "")}/estimator.html`;
+    const proxied = await app.request(`/api/2.0/mlflow-artifacts/artifacts/${rel}?preview=html`);
+    assert.equal(proxied.status, 200);
+    await proxied.body?.cancel();
+    assert.equal(proxied.headers.get("content-security-policy"), csp);
+    assert.match(proxied.headers.get("content-disposition") ?? "", /^inline;/);
+    const plain = await app.request(`/api/2.0/mlflow-artifacts/artifacts/${rel}`);
+    await plain.body?.cancel();
+    assert.match(plain.headers.get("content-disposition") ?? "", /^attachment;/);
+    const notHtml = await app.request(
+      `/api/2.0/mlflow-artifacts/artifacts/${
+        rel.replace("estimator.html", "notes.txt")
+      }?preview=html`,
+    );
+    assert.equal(notHtml.status, 400);
+    await notHtml.body?.cancel();
 
     // The page CSP frames only this origin.
     assert.match(CONTENT_SECURITY_POLICY, /frame-src 'self'/);

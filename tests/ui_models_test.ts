@@ -22,7 +22,14 @@ import {
   versionPointsAt,
 } from "../ui/shared/models.ts";
 import { launchBrowser } from "./helpers/browser.ts";
-import { appWithArtifacts, type ArtifactApp, openPage, pageHtml, shoot } from "./helpers/ui.ts";
+import {
+  appWithArtifacts,
+  type ArtifactApp,
+  isSandboxedFrameRefusal,
+  openPage,
+  pageHtml,
+  shoot,
+} from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
 /** Logged-model names may not contain `/ : . % " '`, so their payload is the tag-only one. */
@@ -393,6 +400,7 @@ Deno.test({
       const { page, problems } = await openPage(browser, {
         context: { viewport: { width: 1280, height: 900 } },
         timeoutMs: 10_000,
+        allow: isSandboxedFrameRefusal,
       });
 
       await t.step("the Models nav item, the list, and a keyboard search", async () => {
@@ -450,9 +458,16 @@ Deno.test({
         );
         await tree.getByRole("button", { name: "metadata" }).click();
         await tree.getByRole("button", { name: "estimator.html" }).click();
-        await page.getByText("No preview for this file type").waitFor();
+        // Only in a frame sandboxed with no permissions, served inline by the proxy's preview.
+        const htmlFrame = page.locator("iframe.artifacts__frame");
+        await htmlFrame.waitFor();
+        assert.equal(await htmlFrame.getAttribute("sandbox"), "");
+        assert.match(
+          await htmlFrame.getAttribute("src") ?? "",
+          /\/estimator\.html\?preview=html$/,
+        );
+        await page.frameLocator("iframe.artifacts__frame").locator("#pwned").waitFor();
         assert.equal(await page.locator("#pwned").count(), 0);
-        assert.equal(await page.locator(".artifacts__preview iframe").count(), 0);
         const htmlHref = await page.getByRole("link", { name: "Download" }).getAttribute("href");
         const res = await fetch(`${base}${htmlHref}`);
         assert.equal(res.status, 200);

@@ -24,6 +24,7 @@ import {
   type ArtifactApp,
   inkedPixels,
   islandProps,
+  isSandboxedFrameRefusal,
   openPage,
   shoot,
   SHOTS_DIR,
@@ -380,11 +381,7 @@ Deno.test({
       const { page, problems } = await openPage(browser, {
         context: { viewport: { width: 1280, height: 900 } },
         timeoutMs: 10_000,
-        // Chromium reports what the sandboxed HTML artifact was refused (its scripts, its
-        // image): the refusals are the point, and they come from the framed file, not kvflow.
-        allow: (m) =>
-          m.location().url.includes("preview=html") &&
-          /Blocked script execution|Content Security Policy/.test(m.text()),
+        allow: isSandboxedFrameRefusal,
       });
 
       await t.step("islands hydrate; the 100k-point chart draws quickly", async () => {

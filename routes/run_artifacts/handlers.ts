@@ -10,7 +10,7 @@ import { proxiedPath } from "../../artifacts/uri.ts";
 import { MlflowError } from "../../store/errors.ts";
 import type { TrackingStore } from "../../store/types.ts";
 import type { Handler } from "../app_env.ts";
-import { baseName, sendArtifact, sortByPath, uploadBody } from "../artifact_io.ts";
+import { baseName, previewOptions, sendArtifact, sortByPath, uploadBody } from "../artifact_io.ts";
 import { json } from "../respond.ts";
 import type * as routes from "./routes.ts";
 
@@ -53,14 +53,7 @@ export const upload: Handler<typeof routes.upload> = async (c) => {
 export const download: Handler<typeof routes.download> = async (c) => {
   const { run_id, path, preview } = c.req.valid("query");
   const file = normaliseArtifactPath(path);
-  if (preview === "html" && !/\.html?$/i.test(file)) {
-    throw new MlflowError(
-      "INVALID_PARAMETER_VALUE",
-      `preview=html is only for .html and .htm files, not "${baseName(file)}"`,
-    );
-  }
+  const opts = previewOptions(preview, file);
   const { root } = await runRoot(c.var.store, run_id);
-  return sendArtifact(c, c.var.artifacts, joinArtifactPath(root, file), {
-    htmlPreview: preview === "html",
-  });
+  return sendArtifact(c, c.var.artifacts, joinArtifactPath(root, file), opts);
 };

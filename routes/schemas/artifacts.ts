@@ -61,10 +61,10 @@ export const ListRunArtifactsResponse = z.object({
 export const RunFileQuery = z.object({ ...runRef, path: RequiredString });
 
 /**
- * `/get-artifact`'s query: a run's file, and kvflow's `preview=html`, which serves an `.html` /
- * `.htm` file inline for the run page's sandboxed frame instead of as an attachment.
+ * kvflow's `preview=html` on a file download (`/get-artifact` and the proxy's GET): an `.html` /
+ * `.htm` file served inline for the UI's sandboxed frame instead of as an attachment.
  */
-export const DownloadRunFileQuery = RunFileQuery.extend({
+export const HtmlPreviewQuery = z.object({
   preview: z.enum(["html"]).optional().openapi({
     description: "kvflow: `html` serves an .html/.htm file inline (Content-Disposition: inline) " +
       "under `Content-Security-Policy: sandbox` with no `allow-scripts` (its scripts never run, " +
@@ -72,6 +72,9 @@ export const DownloadRunFileQuery = RunFileQuery.extend({
       "file is refused with 400. Without it, every file is an attachment.",
   }),
 });
+
+/** `/get-artifact`'s query: a run's file, and {@linkcode HtmlPreviewQuery}'s `preview`. */
+export const DownloadRunFileQuery = RunFileQuery.extend(HtmlPreviewQuery.shape);
 
 export const CreateMultipartUploadRequest = z.object({
   path: RequiredString.openapi({ description: "The client's local file name" }),

@@ -57,6 +57,7 @@ function sourceOf(props: ArtifactBrowserProps): ArtifactSource {
     key: `model:${modelId}`,
     list: (path) => listLoggedModelArtifacts(modelId, path),
     url: (path) => loggedModelArtifactUrl(downloadBase, path),
+    htmlUrl: (path) => `${loggedModelArtifactUrl(downloadBase, path)}?preview=html`,
     modelUri: () => `models:/${modelId}`,
   };
 }
@@ -177,7 +178,7 @@ async function loadPreview(
  * A run's artifacts or a logged model's files: a lazily loaded tree (a folder is listed when first
  * opened), a preview of text files (first 100 KB, as escaped text), MLmodel files rendered
  * (flavors, signature tables, how to load), CSV / TSV as a table (first 500 rows), HTML in a
- * sandboxed frame (run artifacts only), PNG/JPEG/GIF images, and a download link for everything.
+ * sandboxed frame, PNG/JPEG/GIF images, and a download link for everything.
  * HTML, SVG and unknown types are never rendered in this origin.
  */
 export function ArtifactBrowser(props: ArtifactBrowserProps) {
