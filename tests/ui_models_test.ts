@@ -474,6 +474,10 @@ Deno.test({
         assert.match(res.headers.get("content-disposition") ?? "", /^attachment/);
         assert.match(await res.text(), /pwned/);
         assert.equal(await page.locator("img[src='x']").count(), 0);
+        // The shot shows the rendered MLmodel: a full-page capture leaves the sandboxed frame
+        // (another process) blank; the run page's test shoots the frame in the viewport.
+        await tree.getByRole("button", { name: "MLmodel" }).click();
+        await page.locator(".mlmodel").waitFor();
         await shoot(page, "models-logged", { settleMs: 100 });
       });
 
