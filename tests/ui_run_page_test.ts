@@ -564,6 +564,10 @@ Deno.test({
           const code = await mlmodel.locator(".mlmodel__load code").allTextContents();
           assert.ok(code[0].includes(`mlflow.pyfunc.load_model("runs:/${f.runId}/model")`));
           assert.ok(code[1].includes(`mlflow.sklearn.load_model("runs:/${f.runId}/model")`));
+          await page.locator(".artifacts__preview .section-head").evaluate((el) =>
+            el.scrollIntoView({ block: "start" })
+          );
+          await shoot(page, "run-artifact-mlmodel", { settleMs: 150, fullPage: false });
           // The raw file is one click away, its script comment as text.
           await mlmodel.locator("summary", { hasText: "MLmodel file" }).click();
           assert.match(
@@ -571,7 +575,6 @@ Deno.test({
             /python_function[\s\S]*<script>alert/,
           );
           assert.equal(await page.locator(".artifacts__preview script").count(), 0);
-          await shoot(page, "run-artifact-mlmodel", { settleMs: 150, fullPage: false });
 
           // A CSV as a table: the first 500 rows, quoted cells whole, markup as text.
           await tree.getByRole("button", { name: "data" }).click();
