@@ -158,14 +158,52 @@ function missing(path: string): MlflowError {
   return new MlflowError("RESOURCE_DOES_NOT_EXIST", `No artifact file at "${path}"`);
 }
 
-function downloadHeaders(path: string, length: number): Record<string, string> {
+/**
+ * The CSP of an HTML artifact shown in the run page's frame (`/get-artifact?preview=html`):
+ * `sandbox` without `allow-scripts` or `allow-same-origin`, so its scripts never run and its
+ * origin is opaque (no cookies, no reaching the parent); nothing is fetched (`default-src
+ * 'none'`) but inline styles and `data:` images, which sklearn's `estimator.html` needs to look
+ * right and which cannot leave the frame; only this origin's pages may frame it.
+ */
+export const HTML_PREVIEW_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'";
+
+/** How {@linkcode sendArtifact} serves the file. */
+export interface SendOptions {
+  /** An HTML file inline, for a sandboxed frame ({@linkcode HTML_PREVIEW_CSP}). */
+  htmlPreview?: boolean;
+}
+
+/**
+ * The {@linkcode SendOptions} of a download's `preview` query value; `preview=html` on a file that
+ * is not `.html` / `.htm` is refused (`INVALID_PARAMETER_VALUE`), so nothing else is ever inline.
+ */
+export function previewOptions(preview: "html" | undefined, path: string): SendOptions {
+  if (preview === undefined) return {};
+  if (!/\.html?$/i.test(path)) {
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      `preview=html is only for .html and .htm files, not "${baseName(path)}"`,
+    );
+  }
+  return { htmlPreview: true };
+}
+
+function downloadHeaders(
+  path: string,
+  length: number,
+  opts: SendOptions = {},
+): Record<string, string> {
+  const name = baseName(path);
   return {
-    "Content-Type": guessContentType(baseName(path)),
+    "Content-Type": opts.htmlPreview ? "text/html; charset=utf-8" : guessContentType(name),
     "Content-Length": String(length),
-    "Content-Disposition": contentDisposition(baseName(path)),
+    "Content-Disposition": opts.htmlPreview
+      ? contentDisposition(name).replace(/^attachment/, "inline")
+      : contentDisposition(name),
     "X-Content-Type-Options": "nosniff",
     // Defence in depth should a browser ever render one inline: no scripts, no subresources.
-    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Content-Security-Policy": opts.htmlPreview ? HTML_PREVIEW_CSP : "default-src 'none'; sandbox",
     "Accept-Ranges": "bytes",
   };
 }
@@ -178,6 +216,7 @@ export async function sendArtifact(
   c: Context,
   repo: ArtifactRepository,
   path: string,
+  opts: SendOptions = {},
 ): Promise<Response> {
   const spec = parseRange(c.req.header("range"));
   if (spec === undefined) {
@@ -186,7 +225,7 @@ export async function sendArtifact(
     return c.body(
       counted(whole.body, c.var.metrics?.artifactBytesOut),
       200,
-      downloadHeaders(path, whole.size),
+      downloadHeaders(path, whole.size, opts),
     );
   }
   // Resolve the range against the size first, so only the bytes served are ever opened.
@@ -206,7 +245,7 @@ export async function sendArtifact(
   if (part === null) throw missing(path);
   const { start, end } = part.range ?? range;
   return c.body(counted(part.body, c.var.metrics?.artifactBytesOut), 206, {
-    ...downloadHeaders(path, end - start + 1),
+    ...downloadHeaders(path, end - start + 1, opts),
     "Content-Range": `bytes ${start}-${end}/${part.size}`,
   });
 }

@@ -35,6 +35,7 @@ import {
   type ArtifactApp,
   isApi400,
   islandProps,
+  isSandboxedFrameRefusal,
   openPage,
   pageHtml,
   shoot,
@@ -565,8 +566,9 @@ Deno.test({
         context: { viewport: { width: 1280, height: 900 } },
         timeoutMs: 10_000,
         // Creating a model under a taken name is refused on purpose (and shown in place); the
-        // missing version's page is a 404 on purpose.
-        allow: (m) => isApi400(m) || m.location().url.endsWith("/versions/99"),
+        // missing version's page is a 404 on purpose; a sandboxed HTML preview refuses its script.
+        allow: (m) =>
+          isApi400(m) || m.location().url.endsWith("/versions/99") || isSandboxedFrameRefusal(m),
       });
 
       await t.step("the Models nav item, the list, and a keyboard search", async () => {
@@ -604,9 +606,18 @@ Deno.test({
         await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
         const tree = page.locator(".artifacts__tree");
         await tree.getByRole("button", { name: "MLmodel" }).click();
-        const pre = page.locator(".artifacts__text");
-        await pre.waitFor();
-        assert.match(await pre.textContent() ?? "", /sklearn[\s\S]*<script>alert/);
+        // Rendered (issue 14 #5), loaded by the logged model's own URI; the raw file keeps the
+        // script comment as text.
+        const mlmodel = page.locator(".mlmodel");
+        await mlmodel.locator(".mlmodel__flavor .badge", { hasText: "sklearn" }).waitFor();
+        assert.match(
+          await mlmodel.locator(".mlmodel__load code").textContent() ?? "",
+          new RegExp(`mlflow\\.sklearn\\.load_model\\("models:/${f.modelId}"\\)`),
+        );
+        assert.match(
+          await mlmodel.locator(".mlmodel__raw pre").textContent() ?? "",
+          /sklearn[\s\S]*<script>alert/,
+        );
         const dl = page.getByRole("link", { name: "Download" });
         const href = await dl.getAttribute("href") ?? "";
         assert.equal(
@@ -615,15 +626,26 @@ Deno.test({
         );
         await tree.getByRole("button", { name: "metadata" }).click();
         await tree.getByRole("button", { name: "estimator.html" }).click();
-        await page.getByText("No preview for this file type").waitFor();
+        // Only in a frame sandboxed with no permissions, served inline by the proxy's preview.
+        const htmlFrame = page.locator("iframe.artifacts__frame");
+        await htmlFrame.waitFor();
+        assert.equal(await htmlFrame.getAttribute("sandbox"), "");
+        assert.match(
+          await htmlFrame.getAttribute("src") ?? "",
+          /\/estimator\.html\?preview=html$/,
+        );
+        await page.frameLocator("iframe.artifacts__frame").locator("#pwned").waitFor();
         assert.equal(await page.locator("#pwned").count(), 0);
-        assert.equal(await page.locator(".artifacts__preview iframe").count(), 0);
         const htmlHref = await page.getByRole("link", { name: "Download" }).getAttribute("href");
         const res = await fetch(`${base}${htmlHref}`);
         assert.equal(res.status, 200);
         assert.match(res.headers.get("content-disposition") ?? "", /^attachment/);
         assert.match(await res.text(), /pwned/);
         assert.equal(await page.locator("img[src='x']").count(), 0);
+        // The shot shows the rendered MLmodel: a full-page capture leaves the sandboxed frame
+        // (another process) blank; the run page's test shoots the frame in the viewport.
+        await tree.getByRole("button", { name: "MLmodel" }).click();
+        await page.locator(".mlmodel").waitFor();
         await shoot(page, "models-logged", { settleMs: 100 });
       });
 
@@ -659,7 +681,7 @@ Deno.test({
         await page.waitForURL(`${base}/logged-models/${f.modelId}`);
         // A logged model's file in the URL is selected too.
         await page.goto(`${base}/logged-models/${f.modelId}?artifact=MLmodel`);
-        await page.locator(".artifacts__text", { hasText: "sklearn" }).waitFor();
+        await page.locator(".mlmodel .badge", { hasText: "sklearn" }).waitFor();
       });
 
       await t.step("script payloads stay text in the browser too", async () => {

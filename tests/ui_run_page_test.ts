@@ -25,6 +25,7 @@ import {
   type ArtifactApp,
   inkedPixels,
   islandProps,
+  isSandboxedFrameRefusal,
   openPage,
   shoot,
   SHOTS_DIR,
@@ -117,7 +118,7 @@ Deno.test("chart data: series, smoothing, alignment, zoom units", () => {
   assert.equal(previewKind("a/b.json"), "text");
   assert.equal(previewKind("a/b.png"), "image");
   assert.equal(previewKind("a/b.svg"), "none");
-  assert.equal(previewKind("a/b.html"), "none");
+  assert.equal(previewKind("a/b.html"), "html");
 });
 
 Deno.test("gitCommitUrl() links only http(s) repositories and hex commits", () => {
@@ -266,9 +267,31 @@ async function fixture(): Promise<Fixture> {
 
   const runRoot = `${rootDir}/${run.info.artifact_uri.replace(/^mlflow-artifacts:\//, "")}`;
   await Deno.mkdir(`${runRoot}/model`, { recursive: true });
-  await Deno.writeTextFile(`${runRoot}/model/MLmodel`, `flavors:\n  python_function: {}\n# ${XSS}`);
+  // A real MLmodel MLflow 2.17 wrote for an sklearn model, with a script in a comment.
+  const mlmodel = await Deno.readTextFile(
+    new URL("./fixtures/mlflow_artifacts/MLmodel", import.meta.url),
+  );
+  await Deno.writeTextFile(`${runRoot}/model/MLmodel`, `${mlmodel}# ${XSS}\n`);
+  await Deno.mkdir(`${runRoot}/data`, { recursive: true });
+  const csvRows = Array.from({ length: 600 }, (_, i) => `${i},${1 / (i + 1)}`);
+  await Deno.writeTextFile(
+    `${runRoot}/data/sample.csv`,
+    `step,loss,note\r\n"0","1.0","a, ""quoted""\nnote ${XSS.replaceAll('"', '""')}"\r\n` +
+      csvRows.slice(1).join("\r\n") + "\r\n",
+  );
   await Deno.writeTextFile(`${runRoot}/model/conda.yaml`, "name: env\n");
-  await Deno.writeTextFile(`${runRoot}/report.html`, `<h1 id="pwned">pwned</h1>${XSS}`);
+  await Deno.copyFile(
+    new URL("./fixtures/mlflow_artifacts/estimator.html", import.meta.url),
+    `${runRoot}/estimator.html`,
+  );
+  // What a hostile HTML artifact would try: script the parent, call the API, run on error.
+  await Deno.writeTextFile(
+    `${runRoot}/report.html`,
+    `<style>h1{color:rgb(200, 0, 0)}</style><h1 id="pwned">pwned</h1>${XSS}<script>` +
+      `window.top.pwnedByFrame = 1; parent.document.title = "pwned";` +
+      `fetch("/api/2.0/mlflow/experiments/search?max_results=1&from=frame");</script>` +
+      `<img src=x onerror="fetch('/health?from=frame-img')">`,
+  );
   await Deno.writeTextFile(`${runRoot}/${XSS.replaceAll("/", "_")}.txt`, "odd name");
   await Deno.writeTextFile(`${runRoot}/metrics.json`, JSON.stringify({ a: XSS }));
 
@@ -359,6 +382,7 @@ Deno.test({
       const { page, problems } = await openPage(browser, {
         context: { viewport: { width: 1280, height: 900 } },
         timeoutMs: 10_000,
+        allow: isSandboxedFrameRefusal,
       });
 
       await t.step("islands hydrate; the 100k-point chart draws quickly", async () => {
@@ -512,21 +536,95 @@ Deno.test({
       });
 
       await t.step(
-        "artifact tree: folders open lazily, text previews, HTML never inline",
+        "artifact tree: MLmodel rendered, CSV as a table, HTML only in a sandboxed frame",
         async () => {
           const tree = page.locator(".artifacts__tree");
+          const fromFrame: string[] = [];
+          page.on("request", (r) => {
+            if (r.url().includes("from=frame")) fromFrame.push(r.url());
+          });
           await tree.getByRole("button", { name: "model" }).click();
           await tree.getByRole("button", { name: "MLmodel" }).click();
-          const pre = page.locator(".artifacts__text");
-          await pre.waitFor();
-          assert.match(await pre.textContent() ?? "", /python_function[\s\S]*<script>alert/);
+          // The MLmodel rendered: flavors, the signature as tables, how to load it.
+          const mlmodel = page.locator(".mlmodel");
+          await mlmodel.waitFor();
+          await mlmodel.locator(".mlmodel__flavor .badge", { hasText: "sklearn" }).waitFor();
+          const inputs = mlmodel.locator(".mlmodel__sig", { hasText: "Inputs" }).locator(
+            "tbody tr",
+          );
+          assert.equal(await inputs.count(), 4);
+          assert.deepEqual(await inputs.first().locator("td").allTextContents(), [
+            "sepal length (cm)",
+            "double",
+            "required",
+          ]);
+          assert.match(
+            await mlmodel.locator(".mlmodel__sig", { hasText: "Outputs" }).textContent() ?? "",
+            /Tensor\(int64, \[-1\]\)/,
+          );
+          const code = await mlmodel.locator(".mlmodel__load code").allTextContents();
+          assert.ok(code[0].includes(`mlflow.pyfunc.load_model("runs:/${f.runId}/model")`));
+          assert.ok(code[1].includes(`mlflow.sklearn.load_model("runs:/${f.runId}/model")`));
+          await page.locator(".artifacts__preview .section-head").evaluate((el) =>
+            el.scrollIntoView({ block: "start" })
+          );
+          await shoot(page, "run-artifact-mlmodel", { settleMs: 150, fullPage: false });
+          // The raw file is one click away, its script comment as text.
+          await mlmodel.locator("summary", { hasText: "MLmodel file" }).click();
+          assert.match(
+            await mlmodel.locator(".mlmodel__raw pre").textContent() ?? "",
+            /python_function[\s\S]*<script>alert/,
+          );
           assert.equal(await page.locator(".artifacts__preview script").count(), 0);
+
+          // A CSV as a table: the first 500 rows, quoted cells whole, markup as text.
+          await tree.getByRole("button", { name: "data" }).click();
+          await tree.getByRole("button", { name: "sample.csv" }).click();
+          const table = page.locator(".artifacts__table table");
+          await table.waitFor();
+          assert.deepEqual(await table.locator("thead th").allTextContents(), [
+            "step",
+            "loss",
+            "note",
+          ]);
+          assert.equal(await table.locator("tbody tr").count(), 500);
+          assert.equal(
+            await table.locator("tbody tr").first().locator("td").nth(2).textContent(),
+            `a, "quoted"\nnote ${XSS}`,
+          );
+          await page.getByText("Showing the first 500 rows.").waitFor();
+          assert.equal(await page.locator(".artifacts__preview img[src='x']").count(), 0);
+          await shoot(page, "run-artifact-csv", { settleMs: 150, fullPage: false });
+
+          // HTML in a frame sandboxed with no permissions: shown, but its scripts never run.
+          const title = await page.title();
           await tree.getByRole("button", { name: "report.html" }).click();
-          await page.getByText("No preview for this file type").waitFor();
-          assert.equal(await page.locator("#pwned").count(), 0);
-          assert.equal(await page.locator(".artifacts__preview iframe").count(), 0);
+          const frame = page.locator("iframe.artifacts__frame");
+          await frame.waitFor();
+          assert.equal(await frame.getAttribute("sandbox"), "");
+          assert.match(await frame.getAttribute("src") ?? "", /^\/get-artifact\?.*preview=html/);
+          const inFrame = page.frameLocator("iframe.artifacts__frame");
+          await inFrame.locator("#pwned").waitFor();
+          // The frame's inline style applies (estimator.html needs it).
+          assert.equal(
+            await inFrame.locator("#pwned").evaluate((el) => getComputedStyle(el).color),
+            "rgb(200, 0, 0)",
+          );
+          await page.waitForTimeout(300);
+          assert.equal(await page.locator("#pwned").count(), 0, "never in this document");
+          assert.equal(await page.evaluate(() => "pwnedByFrame" in window), false);
+          assert.equal(await page.title(), title);
+          assert.deepEqual(fromFrame, [], "the frame's script and onerror made no request");
+          const frameOrigin = await page.frames().find((fr) => fr.url().includes("preview=html"))
+            ?.evaluate(() => origin);
+          assert.equal(frameOrigin, "null", "an opaque origin: no cookies, no API");
           const dl = page.getByRole("link", { name: "Download" });
           assert.match(await dl.getAttribute("href") ?? "", /^\/get-artifact\?run_id=/);
+          assert.doesNotMatch(await dl.getAttribute("href") ?? "", /preview/);
+          // sklearn autolog's estimator.html, styled by its own inline <style>.
+          await tree.getByRole("button", { name: "estimator.html" }).click();
+          await inFrame.locator(".sk-top-container, #sk-container-id-1").first().waitFor();
+          await shoot(page, "run-artifact-html", { settleMs: 300, fullPage: false });
           await tree.getByRole("button", { name: /\.txt$/ }).click();
           await page.locator(".artifacts__text", { hasText: "odd name" }).waitFor();
           await page.locator(".artifacts__path", { hasText: "<script>" }).waitFor();
@@ -672,9 +770,7 @@ Deno.test({
         await page.waitForURL(
           `${base}/runs/${f.runId}?artifact=model%2FMLmodel#run-artifacts-heading`,
         );
-        const pre = page.locator(".artifacts__text");
-        await pre.waitFor();
-        assert.match(await pre.textContent() ?? "", /python_function/);
+        await page.locator(".mlmodel .badge", { hasText: "python_function" }).waitFor();
         const tree = page.locator(".artifacts__tree");
         assert.equal(
           await tree.getByRole("button", { name: "MLmodel" }).getAttribute("aria-current"),

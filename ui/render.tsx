@@ -32,6 +32,9 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
+  // Frames only from this origin: the run page shows HTML artifacts in an `<iframe sandbox>`
+  // whose document (`/get-artifact?preview=html`) carries its own sandboxing CSP.
+  "frame-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -206,6 +206,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   [`POST ${API}/runs/outputs`]: on("run", "update", b("run_id")),
   // MLflow 3 filters by the requested experiment_ids; kvflow filters results (issue 11 §4).
   [`POST ${API}/runs/search`]: search("run"),
+  // kvflow's CSV export reads whole experiments: READ on every one named.
+  [`GET ${API}/runs/export-csv`]: on("experiment", "read", { ...q("experiment_ids"), many: true }),
 
   // ---- metrics (reads of a run) -------------------------------------------------------------
   [`GET ${API}/metrics/get-history`]: on("run", "read", q("run_id")),

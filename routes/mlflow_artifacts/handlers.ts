@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { artifactBaseName, normaliseArtifactPath } from "../../artifacts/path.ts";
 import type { AppEnv, Handler } from "../app_env.ts";
-import { sendArtifact, sortByPath, uploadBody } from "../artifact_io.ts";
+import { previewOptions, sendArtifact, sortByPath, uploadBody } from "../artifact_io.ts";
 import { rawPathParam } from "../raw_path.ts";
 import { json } from "../respond.ts";
 import type * as routes from "./routes.ts";
@@ -22,8 +22,10 @@ export const list: Handler<typeof routes.list> = async (c) => {
   return json(c, { files }, 200);
 };
 
-export const download: Handler<typeof routes.download> = (c) =>
-  sendArtifact(c, c.var.artifacts, pathOf(c));
+export const download: Handler<typeof routes.download> = (c) => {
+  const path = pathOf(c);
+  return sendArtifact(c, c.var.artifacts, path, previewOptions(c.req.valid("query").preview, path));
+};
 
 export const upload: Handler<typeof routes.upload> = async (c) => {
   const path = pathOf(c);

@@ -13,6 +13,7 @@ import {
   CompleteMultipartUploadRequest,
   CreateMultipartUploadRequest,
   CreateMultipartUploadResponse,
+  HtmlPreviewQuery,
   ListArtifactsQuery,
   ListArtifactsResponse,
 } from "../schemas/artifacts.ts";
@@ -37,7 +38,7 @@ export const download = createRoute({
   path: FILE,
   tags,
   summary: "Download a file as an attachment; a single `Range: bytes=a-b` gives 206",
-  request: { params: ArtifactPathParams },
+  request: { params: ArtifactPathParams, query: HtmlPreviewQuery },
   responses: downloadReplies(),
 });
 

@@ -10,7 +10,7 @@ import { proxiedPath } from "../../artifacts/uri.ts";
 import { MlflowError } from "../../store/errors.ts";
 import type { TrackingStore } from "../../store/types.ts";
 import type { Handler } from "../app_env.ts";
-import { baseName, sendArtifact, sortByPath, uploadBody } from "../artifact_io.ts";
+import { baseName, previewOptions, sendArtifact, sortByPath, uploadBody } from "../artifact_io.ts";
 import { json } from "../respond.ts";
 import type * as routes from "./routes.ts";
 
@@ -51,8 +51,9 @@ export const upload: Handler<typeof routes.upload> = async (c) => {
 };
 
 export const download: Handler<typeof routes.download> = async (c) => {
-  const { run_id, path } = c.req.valid("query");
+  const { run_id, path, preview } = c.req.valid("query");
   const file = normaliseArtifactPath(path);
+  const opts = previewOptions(preview, file);
   const { root } = await runRoot(c.var.store, run_id);
-  return sendArtifact(c, c.var.artifacts, joinArtifactPath(root, file));
+  return sendArtifact(c, c.var.artifacts, joinArtifactPath(root, file), opts);
 };

@@ -7,6 +7,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
   BinarySchema,
+  DownloadRunFileQuery,
   ListRunArtifactsQuery,
   ListRunArtifactsResponse,
   RunFileQuery,
@@ -49,6 +50,6 @@ export const download = createRoute({
   path: "/get-artifact",
   tags,
   summary: "Download a file under a run's artifact root as an attachment",
-  request: { query: RunFileQuery },
+  request: { query: DownloadRunFileQuery },
   responses: downloadReplies(),
 });

@@ -6,7 +6,10 @@
  */
 import type { Run } from "../../store/types.ts";
 import type { Handler } from "../app_env.ts";
+import { contentDisposition } from "../artifact_io.ts";
 import { json } from "../respond.ts";
+import { exportFileName } from "./csv.ts";
+import { collectKeys, csvStream, type ExportRunsArgs } from "./export_csv.ts";
 import type * as routes from "./routes.ts";
 
 /** Only `runs/get` carries `outputs` (MLflow 3 omits it from create and search). */
@@ -109,4 +112,22 @@ export const search: Handler<typeof routes.search> = async (c) => {
     { runs: page.items.map(withoutOutputs), next_page_token: page.nextPageToken },
     200,
   );
+};
+
+export const exportCsv: Handler<typeof routes.exportCsv> = async (c) => {
+  const q = c.req.valid("query");
+  const args: ExportRunsArgs = {
+    experimentIds: q.experiment_ids,
+    filter: q.filter,
+    orderBy: q.order_by,
+    runViewType: q.run_view_type,
+  };
+  // The first pass runs before the reply starts, so a bad filter or an export over the caps is
+  // an MLflow error body, not a cut-off file.
+  const keys = await collectKeys(c.var.store, args);
+  return c.body(csvStream(c.var.store, args, keys), 200, {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": contentDisposition(exportFileName(q.experiment_ids)),
+    "Cache-Control": "no-store",
+  });
 };

@@ -20,4 +20,5 @@ export const runs = createRouter()
   .openapi(routes.logBatch, handlers.logBatch)
   .openapi(routes.logModel, handlers.logModel)
   .openapi(routes.logInputs, handlers.logInputs)
-  .openapi(routes.search, handlers.search);
+  .openapi(routes.search, handlers.search)
+  .openapi(routes.exportCsv, handlers.exportCsv);

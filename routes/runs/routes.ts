@@ -4,10 +4,11 @@
  * @module
  */
 import { createRoute } from "@hono/zod-openapi";
-import { EmptySchema } from "../schemas/common.ts";
+import { EmptySchema, ErrorBodySchema } from "../schemas/common.ts";
 import {
   CreateRunRequest,
   DeleteTagRequest,
+  ExportRunsCsvQuery,
   GetRunQuery,
   LogBatchRequest,
   LogInputsRequest,
@@ -23,6 +24,7 @@ import {
   UpdateRunResponse,
 } from "../schemas/runs.ts";
 import { jsonBody, replies } from "../spec.ts";
+import { EXPORT_LIMITS } from "./export_csv.ts";
 
 const tags = ["runs"];
 
@@ -141,4 +143,38 @@ export const search = createRoute({
   summary: "Search runs; max_results defaults to 1000",
   request: jsonBody(SearchRunsRequest),
   responses: replies(SearchRunsResponse, "A page of runs (no outputs)"),
+});
+
+export const exportCsv = createRoute({
+  method: "get",
+  path: "/runs/export-csv",
+  tags,
+  summary: "kvflow: every run a search matches as a CSV file, a column per param, metric and tag",
+  description: "Takes `runs/search`'s arguments (no paging) and streams `text/csv` as an " +
+    "attachment: a UTF-8 byte-order mark (so Excel reads UTF-8; pandas drops it), a header, then " +
+    "one CRLF-ended record per run in the search's order. Columns: run_id, run_name, " +
+    "experiment_id, status, lifecycle_stage, user_id, start_time and end_time (ISO 8601 UTC), " +
+    "duration_ms, source (`mlflow.source.name`), parent_run_id, then `params.<key>`, " +
+    "`metrics.<key>` (the latest value; NaN, inf, -inf as pandas spells them) and `tags.<key>` " +
+    "for every key any matching run has, each group sorted. Cells are quoted per RFC 4180; text " +
+    "starting with = + - @, a tab or a CR (other than a plain number) gets a leading ' so " +
+    "spreadsheets do not run it as a formula. The runs are read twice, a page at a time: once " +
+    `for the keys, once for the rows. At most ${EXPORT_LIMITS.maxRuns} runs and ` +
+    `${EXPORT_LIMITS.maxKeyColumns} key columns: a search matching more is refused with 400 ` +
+    "before anything is sent. With auth, needs READ on every experiment.",
+  request: { query: ExportRunsCsvQuery },
+  responses: {
+    200: {
+      content: { "text/csv": { schema: { type: "string" } } },
+      description: "The CSV file, as an attachment named after the experiments",
+    },
+    400: {
+      content: { "application/json": { schema: ErrorBodySchema } },
+      description: "INVALID_PARAMETER_VALUE: bad arguments, or over the run or column cap",
+    },
+    404: {
+      content: { "application/json": { schema: ErrorBodySchema } },
+      description: "RESOURCE_DOES_NOT_EXIST",
+    },
+  },
 });

@@ -60,6 +60,22 @@ export const ListRunArtifactsResponse = z.object({
 /** `/get-artifact` and `upload-artifact`: a run and a file path under its root. */
 export const RunFileQuery = z.object({ ...runRef, path: RequiredString });
 
+/**
+ * kvflow's `preview=html` on a file download (`/get-artifact` and the proxy's GET): an `.html` /
+ * `.htm` file served inline for the UI's sandboxed frame instead of as an attachment.
+ */
+export const HtmlPreviewQuery = z.object({
+  preview: z.enum(["html"]).optional().openapi({
+    description: "kvflow: `html` serves an .html/.htm file inline (Content-Disposition: inline) " +
+      "under `Content-Security-Policy: sandbox` with no `allow-scripts` (its scripts never run, " +
+      "its origin is opaque), inline styles allowed and framing by this origin only; any other " +
+      "file is refused with 400. Without it, every file is an attachment.",
+  }),
+});
+
+/** `/get-artifact`'s query: a run's file, and {@linkcode HtmlPreviewQuery}'s `preview`. */
+export const DownloadRunFileQuery = RunFileQuery.extend(HtmlPreviewQuery.shape);
+
 export const CreateMultipartUploadRequest = z.object({
   path: RequiredString.openapi({ description: "The client's local file name" }),
   num_parts: Int64.pipe(z.number().int().min(1).max(10_000)),

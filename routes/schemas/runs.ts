@@ -298,4 +298,27 @@ export const SearchRunsRequest = z.object({
   page_token: PageToken,
 }).openapi("SearchRunsRequest");
 
+/**
+ * The query of kvflow's `runs/export-csv`: `runs/search`'s arguments as a query string, checked
+ * by the same rules (the store validates filter, order and ids as for a search), without paging.
+ */
+export const ExportRunsCsvQuery = z.object({
+  experiment_ids: repeated(Id).pipe(z.array(z.string()).min(1)).openapi({
+    type: "array",
+    items: { type: "string" },
+    description: "1–100 experiment ids, repeated (`?experiment_ids=1&experiment_ids=2`).",
+  }),
+  filter: z.string().optional().openapi({
+    description: "A `runs/search` filter (`metrics.acc > 0.9 and params.lr = '0.01'`).",
+  }),
+  order_by: repeated(z.string()).optional().openapi({
+    type: "array",
+    items: { type: "string" },
+    description: "`runs/search` order clauses, repeated; default: newest first.",
+  }),
+  run_view_type: ViewTypeInput.optional().openapi({
+    description: "ACTIVE_ONLY (default), DELETED_ONLY or ALL.",
+  }),
+});
+
 export const SearchRunsResponse = pageResponse("runs", RunSchema).openapi("SearchRunsResponse");

@@ -275,6 +275,10 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     ok: 200,
     shows: true,
   }),
+  [`GET ${API}/runs/export-csv`]: one({
+    request: (w) => R("GET", `runs/export-csv?experiment_ids=${w.exp}`),
+    ok: 200,
+  }),
 
   // ---- metrics ------------------------------------------------------------------------------
   [`GET ${API}/metrics/get-history`]: one({

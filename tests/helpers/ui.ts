@@ -139,6 +139,16 @@ export function isApi400(message: ConsoleMessage): boolean {
 }
 
 /**
+ * Whether `message` is Chromium reporting what it refused a sandboxed HTML artifact (a blocked
+ * script, an image its CSP forbids): logged from the framed file (`preview=html`), not from
+ * kvflow's page, and the refusals are what the sandbox is for.
+ */
+export function isSandboxedFrameRefusal(message: ConsoleMessage): boolean {
+  return message.location().url.includes("preview=html") &&
+    /Blocked script execution|Content Security Policy/.test(message.text());
+}
+
+/**
  * How many sampled pixels of the first canvas under `selector` are painted (alpha > 0): a chart
  * that hydrates but draws nothing still has its DOM, so only the pixels tell it is blank.
  * Sampling every 7th pixel keeps the read cheap on large canvases.

@@ -2,11 +2,17 @@ import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "./api.ts";
 import {
   type ArtifactFile,
+  artifactHtmlPreviewUrl,
   artifactUrl,
   listArtifacts,
   listLoggedModelArtifacts,
   loggedModelArtifactUrl,
 } from "./run_page/api.ts";
+import { parseCsv } from "../shared/csv.ts";
+import { type MlModelView, readMlModel, runModelUri } from "./artifacts/mlmodel.ts";
+import { MlModelPreview } from "./artifacts/MlModelPreview.tsx";
+import { CsvPreview } from "./artifacts/CsvPreview.tsx";
+import { HtmlPreview } from "./artifacts/HtmlPreview.tsx";
 
 /**
  * Props of {@linkcode ArtifactBrowser}: a run's artifacts, or a logged model's files (listed by
@@ -29,6 +35,10 @@ interface ArtifactSource {
   key: string;
   list(path: string): Promise<{ files?: ArtifactFile[] }>;
   url(path: string): string;
+  /** The inline, sandboxed URL of an HTML file; absent where the server has none. */
+  htmlUrl?(path: string): string;
+  /** How MLflow loads a model whose MLmodel is at `path` (`runs:/…`, `models:/…`). */
+  modelUri(path: string): string;
 }
 
 function sourceOf(props: ArtifactBrowserProps): ArtifactSource {
@@ -38,6 +48,8 @@ function sourceOf(props: ArtifactBrowserProps): ArtifactSource {
       key: `run:${runId}`,
       list: (path) => listArtifacts(runId, path),
       url: (path) => artifactUrl(runId, path),
+      htmlUrl: (path) => artifactHtmlPreviewUrl(runId, path),
+      modelUri: (path) => runModelUri(runId, path),
     };
   }
   const { modelId, downloadBase } = props.loggedModel;
@@ -45,20 +57,36 @@ function sourceOf(props: ArtifactBrowserProps): ArtifactSource {
     key: `model:${modelId}`,
     list: (path) => listLoggedModelArtifacts(modelId, path),
     url: (path) => loggedModelArtifactUrl(downloadBase, path),
+    htmlUrl: (path) => `${loggedModelArtifactUrl(downloadBase, path)}?preview=html`,
+    modelUri: () => `models:/${modelId}`,
   };
 }
 
 /** How much of a text artifact the preview shows. */
 export const PREVIEW_BYTES = 100 * 1024;
 
-const TEXT_EXT = /\.(txt|log|json|jsonl|ya?ml|csv|tsv|md|py|toml|ini|cfg|conf|out|err)$/i;
+/** How much of a CSV / TSV artifact is read for its table, and how many rows it shows at most. */
+export const CSV_PREVIEW_BYTES = 1024 * 1024;
+export const CSV_PREVIEW_ROWS = 500;
+
+const TEXT_EXT = /\.(txt|log|json|jsonl|ya?ml|md|py|toml|ini|cfg|conf|out|err)$/i;
 const TEXT_NAMES = /(^|\/)(MLmodel|requirements\.txt|conda\.yaml|python_env\.yaml|LICENSE)$/;
 /** Raster images only: SVG (and HTML) can carry script, so they are never shown inline. */
 const IMAGE_EXT = /\.(png|jpe?g|gif)$/i;
 
-/** What the preview pane can do with `path`. */
-export function previewKind(path: string): "text" | "image" | "none" {
+/** What the preview pane does with a file. */
+export type PreviewKind = "mlmodel" | "csv" | "tsv" | "html" | "text" | "image" | "none";
+
+/**
+ * What the preview pane can do with `path`: an MLmodel rendered, CSV / TSV as a table, HTML in a
+ * sandboxed frame (never in this origin), other text as text, raster images as images.
+ */
+export function previewKind(path: string): PreviewKind {
   if (IMAGE_EXT.test(path)) return "image";
+  if (/(^|\/)MLmodel$/.test(path)) return "mlmodel";
+  if (/\.csv$/i.test(path)) return "csv";
+  if (/\.tsv$/i.test(path)) return "tsv";
+  if (/\.html?$/i.test(path)) return "html";
   if (TEXT_EXT.test(path) || TEXT_NAMES.test(path)) return "text";
   return "none";
 }
@@ -74,8 +102,11 @@ function formatSize(n: number | undefined): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Reads at most {@linkcode PREVIEW_BYTES} of `url` as UTF-8 text. */
-async function fetchTextPrefix(url: string): Promise<{ text: string; truncated: boolean }> {
+/** Reads at most `limit` bytes of `url` as UTF-8 text. */
+async function fetchTextPrefix(
+  url: string,
+  limit = PREVIEW_BYTES,
+): Promise<{ text: string; truncated: boolean }> {
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`Cannot load the artifact (${res.status})`);
   const reader = res.body.getReader();
@@ -87,7 +118,7 @@ async function fetchTextPrefix(url: string): Promise<{ text: string; truncated: 
     if (done) break;
     chunks.push(value);
     size += value.length;
-    if (size >= PREVIEW_BYTES) {
+    if (size >= limit) {
       truncated = true;
       await reader.cancel();
       break;
@@ -99,7 +130,7 @@ async function fetchTextPrefix(url: string): Promise<{ text: string; truncated: 
     all.set(c, off);
     off += c.length;
   }
-  const text = new TextDecoder().decode(all.subarray(0, PREVIEW_BYTES));
+  const text = new TextDecoder().decode(all.subarray(0, limit));
   return { text, truncated };
 }
 
@@ -108,19 +139,54 @@ interface Folder {
   error?: string;
 }
 
+/** A loaded preview: the text, and what was read from it (a table, an MLmodel). */
+interface Preview {
+  path: string;
+  text?: string;
+  truncated?: boolean;
+  table?: { rows: string[][]; truncated: boolean };
+  model?: MlModelView;
+  error?: string;
+}
+
+/** Reads the file behind `url` for a preview of `kind` (one of the kinds read as text). */
+async function loadPreview(
+  kind: PreviewKind,
+  path: string,
+  url: string,
+  modelUri: string,
+): Promise<Preview> {
+  if (kind === "csv" || kind === "tsv") {
+    const { text, truncated } = await fetchTextPrefix(url, CSV_PREVIEW_BYTES);
+    // Cut by bytes, the last record may be partial: leave it out.
+    const body = truncated ? text.slice(0, Math.max(0, text.lastIndexOf("\n"))) : text;
+    const table = parseCsv(body, kind === "tsv" ? "\t" : ",", CSV_PREVIEW_ROWS + 1);
+    return { path, table: { rows: table.rows, truncated: table.truncated || truncated } };
+  }
+  const { text, truncated } = await fetchTextPrefix(url);
+  if (kind === "mlmodel" && !truncated) {
+    try {
+      return { path, text, model: readMlModel(text, modelUri) };
+    } catch {
+      // Not the YAML an MLmodel is usually written in: shown as text.
+    }
+  }
+  return { path, text, truncated };
+}
+
 /**
- * A run's artifacts or a logged model's files: a lazily loaded tree (a folder is listed when first opened), a preview of
- * text files (first 100 KB, as escaped text) and of PNG/JPEG/GIF images, and a download link for
- * everything. HTML, SVG and unknown types are never rendered in this origin.
+ * A run's artifacts or a logged model's files: a lazily loaded tree (a folder is listed when first
+ * opened), a preview of text files (first 100 KB, as escaped text), MLmodel files rendered
+ * (flavors, signature tables, how to load), CSV / TSV as a table (first 500 rows), HTML in a
+ * sandboxed frame, PNG/JPEG/GIF images, and a download link for everything.
+ * HTML, SVG and unknown types are never rendered in this origin.
  */
 export function ArtifactBrowser(props: ArtifactBrowserProps) {
   const source = sourceOf(props);
   const [folders, setFolders] = useState<Record<string, Folder>>({});
   const [open, setOpen] = useState<Record<string, boolean>>({ "": true });
   const [selected, setSelected] = useState<ArtifactFile | null>(null);
-  const [preview, setPreview] = useState<
-    { path: string; text?: string; truncated?: boolean; error?: string } | null
-  >(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
 
   async function load(path: string): Promise<ArtifactFile[] | null> {
     try {
@@ -169,10 +235,12 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
       url.searchParams.set("artifact", file.path);
       history.replaceState(history.state, "", url);
     }
-    if (previewKind(file.path) !== "text") return;
+    const kind = previewKind(file.path);
+    if (kind === "image" || kind === "html" || kind === "none") return;
     try {
-      const { text, truncated } = await fetchTextPrefix(source.url(file.path));
-      setPreview({ path: file.path, text, truncated });
+      setPreview(
+        await loadPreview(kind, file.path, source.url(file.path), source.modelUri(file.path)),
+      );
     } catch (err) {
       setPreview({ path: file.path, error: errorMessage(err) });
     }
@@ -221,6 +289,9 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
   if (root.files!.length === 0) return <p class="muted artifacts__status">No artifacts.</p>;
 
   const kind = selected ? previewKind(selected.path) : "none";
+  const readsText = kind === "text" || kind === "mlmodel" || kind === "csv" || kind === "tsv";
+  // A slow earlier file's preview never shows under a later selection.
+  const shown = preview && preview.path === selected?.path ? preview : null;
   return (
     <div class="artifacts">
       <nav class="artifacts__tree" aria-label="Artifact files">
@@ -248,17 +319,24 @@ export function ArtifactBrowser(props: ArtifactBrowserProps) {
                 alt={selected.path}
               />
             )}
-            {kind === "text" && !preview && <p class="muted">Loading…</p>}
-            {kind === "text" && preview?.error && <p class="field-error">{preview.error}</p>}
-            {kind === "text" && preview?.text !== undefined && (
+            {kind === "html" && source.htmlUrl && (
+              <HtmlPreview src={source.htmlUrl(selected.path)} path={selected.path} />
+            )}
+            {readsText && !shown && <p class="muted">Loading…</p>}
+            {readsText && shown?.error && <p class="field-error">{shown.error}</p>}
+            {shown?.model && shown.text !== undefined && (
+              <MlModelPreview view={shown.model} text={shown.text} />
+            )}
+            {shown?.table && <CsvPreview {...shown.table} />}
+            {!shown?.model && shown?.text !== undefined && (
               <>
-                <pre class="artifacts__text">{preview.text}</pre>
-                {preview.truncated && (
+                <pre class="artifacts__text">{shown.text}</pre>
+                {shown.truncated && (
                   <p class="muted">Showing the first 100 KB. Download for the whole file.</p>
                 )}
               </>
             )}
-            {kind === "none" && (
+            {(kind === "none" || (kind === "html" && !source.htmlUrl)) && (
               <p class="muted">No preview for this file type. Use Download to open it.</p>
             )}
           </>

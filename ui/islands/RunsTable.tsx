@@ -6,9 +6,9 @@ import { SearchField } from "../components/SearchField.tsx";
 import { DismissibleNotice } from "../components/DismissibleNotice.tsx";
 import { TableFoot } from "../components/TableFoot.tsx";
 import { ViewToggle } from "../components/ViewToggle.tsx";
-import { formatDuration, isoDateTime } from "../shared/format.ts";
+import { formatDuration } from "../shared/format.ts";
 import { errorMessage, isAbort, searchRuns } from "./api.ts";
-import { deleteRun, restoreRun } from "./runs_table/api.ts";
+import { deleteRun, exportCsvUrl, restoreRun } from "./runs_table/api.ts";
 import { deleteRunPermanently } from "./purge_api.ts";
 import { PurgeConfirm } from "../components/PurgeConfirm.tsx";
 import { DeleteConfirm } from "../components/DeleteConfirm.tsx";
@@ -34,7 +34,6 @@ import {
   SOURCE_TAG,
   splitOrder,
   type TableRun,
-  toCsv,
   treeRows,
 } from "./runs_table/state.ts";
 
@@ -316,45 +315,6 @@ export function RunsTable(props: RunsTableProps) {
     await load(state);
   }
 
-  function downloadCsv() {
-    const header = [
-      "run_id",
-      "name",
-      "created",
-      "duration_ms",
-      "user",
-      "source",
-      "status",
-      "lifecycle_stage",
-      "parent_run_id",
-      ...columns.map((c) => c.id),
-    ];
-    const body = rows.map((r) => [
-      r.info.run_id,
-      r.info.run_name,
-      isoDateTime(r.info.start_time),
-      r.info.end_time === undefined ? "" : String(r.info.end_time - r.info.start_time),
-      r.info.user_id,
-      tagOf(r, SOURCE_TAG) ?? "",
-      r.info.status,
-      r.info.lifecycle_stage,
-      tagOf(r, "mlflow.parentRunId") ?? "",
-      ...columns.map((c) => {
-        const v = cellValue(r, c);
-        return v === undefined ? "" : String(v);
-      }),
-    ]);
-    const blob = new Blob([toCsv([header, ...body])], { type: "text/csv;charset=utf-8" });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `runs-${props.experimentId}.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  }
-
   const compareHref = `/compare?${new URLSearchParams({ runs: state.sel.join(",") })}`;
   const hasDeletedSelected = rows.some((r) =>
     selected.has(r.info.run_id) && r.info.lifecycle_stage === "deleted"
@@ -419,9 +379,23 @@ export function RunsTable(props: RunsTableProps) {
           cols={state.cols}
           onToggle={toggleColumn}
         />
-        <button type="button" class="button" onClick={downloadCsv} disabled={rows.length === 0}>
+        {
+          /* The server streams every param, metric and tag of all matching runs, not only the
+            loaded rows and chosen columns. */
+        }
+        <a
+          class="button"
+          href={exportCsvUrl({
+            experimentIds: expIds,
+            filter: state.filter,
+            orderBy: orderByOf(state),
+            runViewType: runViewType(state.view),
+          })}
+          download
+          title="Every param, metric and tag of all runs matching the filter"
+        >
           Download CSV
-        </button>
+        </a>
       </div>
       {searchError && <p id="runs-filter-error" class="field-error" role="alert">{searchError}</p>}
       <div class="rt-actions" aria-live="polite">

@@ -83,6 +83,14 @@ export function artifactUrl(runId: string, path: string): string {
   return `/get-artifact?${new URLSearchParams({ run_id: runId, path })}`;
 }
 
+/**
+ * The URL of an HTML artifact served inline for a sandboxed frame (`preview=html`): the server
+ * sends it under a CSP `sandbox` without scripts, framable by this origin only.
+ */
+export function artifactHtmlPreviewUrl(runId: string, path: string): string {
+  return `/get-artifact?${new URLSearchParams({ run_id: runId, path, preview: "html" })}`;
+}
+
 /** `GET logged-models/{id}/artifacts/directories` of `path` (the model's root when empty). */
 export function listLoggedModelArtifacts(
   modelId: string,

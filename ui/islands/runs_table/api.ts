@@ -1,9 +1,11 @@
 /**
- * The runs table's calls beyond `searchRuns` (which lives in ../api.ts): soft delete and restore.
+ * The runs table's calls beyond `searchRuns` (which lives in ../api.ts): soft delete and restore,
+ * and the CSV export's URL.
  *
  * @module
  */
-import { apiCall } from "../api.ts";
+import type { ViewType } from "../../../store/types.ts";
+import { API_BASE, apiCall } from "../api.ts";
 
 /** `POST runs/delete` (soft delete; restorable). */
 export function deleteRun(runId: string): Promise<unknown> {
@@ -49,4 +51,23 @@ export async function searchRunVersions(
     signal,
   });
   return res.model_versions ?? [];
+}
+
+/**
+ * The URL of `GET runs/export-csv` for the table's current search: a plain link the browser
+ * downloads with the session cookie (a read, so no CSRF token), streamed by the server with every
+ * param, metric and tag of all matching runs.
+ */
+export function exportCsvUrl(args: {
+  experimentIds: string[];
+  filter?: string;
+  orderBy?: string[];
+  runViewType?: ViewType;
+}): string {
+  const q = new URLSearchParams();
+  for (const id of args.experimentIds) q.append("experiment_ids", id);
+  if (args.filter) q.set("filter", args.filter);
+  for (const o of args.orderBy ?? []) q.append("order_by", o);
+  if (args.runViewType) q.set("run_view_type", args.runViewType);
+  return `${API_BASE}/runs/export-csv?${q}`;
 }
