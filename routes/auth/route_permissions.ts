@@ -349,9 +349,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /static/:file": PUBLIC,
   "ALL /": AUTHENTICATED,
   "ALL /experiments/:experimentId": AUTHENTICATED,
+  "ALL /experiments/compare/:ids": AUTHENTICATED,
   "ALL /runs/:runId": AUTHENTICATED,
   "ALL /compare": AUTHENTICATED,
   "ALL /models": AUTHENTICATED,
+  "ALL /models/:name{.+}/versions/:version{[0-9]+}": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
   // Served only with auth. Admins only on the users page: a browser gets the UI's 403 page

@@ -503,9 +503,11 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   "ALL /static/:file": one({ request: () => R("GET", "/static/styles.css"), ok: 200 }),
   "ALL /": page(() => "/"),
   "ALL /experiments/:experimentId": page((w) => `/experiments/${w.exp}`),
+  "ALL /experiments/compare/:ids": page((w) => `/experiments/compare/${w.exp}`),
   "ALL /runs/:runId": page((w) => `/runs/${w.run}`),
   "ALL /compare": page((w) => `/compare?runs=${w.run}`),
   "ALL /models": page(() => "/models"),
+  "ALL /models/:name{.+}/versions/:version{[0-9]+}": page((w) => `/models/${w.model}/versions/1`),
   "ALL /models/:name{.+}": page((w) => `/models/${w.model}`),
   "ALL /logged-models/:modelId": page((w) => `/logged-models/${w.loggedModel}`),
 
