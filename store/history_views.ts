@@ -11,7 +11,8 @@
  * @module
  */
 import { invalidParam } from "./errors.ts";
-import { mapLimit } from "./map_limit.ts";
+import { checkRunId } from "./validation.ts";
+import { mapLimit, mapLimitStream } from "./map_limit.ts";
 import { WorkBudget } from "./search/budget.ts";
 import type { Metric, TrackingStore } from "./types.ts";
 
@@ -348,6 +349,28 @@ export interface DownsampledHistory {
   exact: boolean;
 }
 
+/** The downsampling arguments every run of a request shares, checked before anything is read. */
+type DownsampleArgs = Omit<DownsampleOptions, "runId">;
+
+/** Checks {@linkcode DownsampleArgs} (the rules of {@linkcode getMetricHistoryDownsampled}). */
+function checkDownsample<T extends DownsampleArgs>(opts: T): T {
+  checkMetricKey(opts.metricKey);
+  const { buckets, x, startX, endX } = opts;
+  checkInt("buckets", buckets, 1, MAX_BUCKETS);
+  if (x !== undefined && x !== "step" && x !== "timestamp") {
+    throw invalidParam(`x must be 'step' or 'timestamp'; got '${x}'.`);
+  }
+  for (const [name, v] of [["start", startX], ["end", endX]] as const) {
+    if (v !== undefined && !Number.isFinite(v)) throw invalidParam(`${name} must be a number.`);
+  }
+  if (startX !== undefined && endX !== undefined && startX > endX) {
+    throw invalidParam(
+      `start must be less than or equal to end; got start=${startX}, end=${endX}.`,
+    );
+  }
+  return opts;
+}
+
 /**
  * kvflow's chart read: splits the x range into `buckets` equal-width buckets and keeps, per bucket,
  * the point with the smallest and the one with the largest value, plus the first and last point
@@ -373,20 +396,7 @@ export async function getMetricHistoryDownsampled(
   store: TrackingStore,
   opts: DownsampleOptions,
 ): Promise<DownsampledHistory> {
-  checkMetricKey(opts.metricKey);
-  const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = opts;
-  checkInt("buckets", buckets, 1, MAX_BUCKETS);
-  if (x !== "step" && x !== "timestamp") {
-    throw invalidParam(`x must be 'step' or 'timestamp'; got '${x}'.`);
-  }
-  for (const [name, v] of [["start", startX], ["end", endX]] as const) {
-    if (v !== undefined && !Number.isFinite(v)) throw invalidParam(`${name} must be a number.`);
-  }
-  if (startX !== undefined && endX !== undefined && startX > endX) {
-    throw invalidParam(
-      `start must be less than or equal to end; got start=${startX}, end=${endX}.`,
-    );
-  }
+  const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = checkDownsample(opts);
 
   // Pass 1: count the range and find its first and last point in x order; keep the points only
   // while they could all be returned. Pass 2, for a larger range, buckets a second read. Memory
@@ -473,4 +483,69 @@ async function pickMinMax(
   const out = new Map<number, Metric>();
   for (const arr of [minAt, maxAt, nanAt]) for (const e of arr) if (e) out.set(e[0], e[1]);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// get-history-downsampled-bulk
+
+/** Arguments of {@linkcode bulkDownsampledByRun}: the downsampling of each run, for 1–100 runs. */
+export interface BulkDownsampleOptions extends DownsampleArgs {
+  /** 1–100 run ids (duplicates dropped); results follow this order. */
+  runIds: readonly string[];
+}
+
+/** One run's entry in `get-history-downsampled-bulk`: its downsampled history, named. */
+export interface DownsampledRun extends DownsampledHistory {
+  run_id: string;
+}
+
+/**
+ * kvflow's chart-view read: {@linkcode getMetricHistoryDownsampled} of one key for each of up to
+ * 100 runs, one entry per run that has the key, in the order given (unknown runs and runs without
+ * the key are left out). Each entry is exactly the single-run answer, so the min/max buckets and
+ * spikes are the same whether a chart asks run by run or in bulk.
+ *
+ * Runs are read {@linkcode READ_CONCURRENCY} at a time and yielded in order as they finish, so a
+ * reply can be written while later runs are read and at most that many answers are held (100
+ * runs × 10,000 buckets is up to 2M points). Every argument and run id is checked, and the first
+ * run read, before the promise resolves: errors come before the first byte of a reply.
+ *
+ * A run whose points all lie outside `startX`..`endX` still has the key: it gets an entry with no
+ * points (one extra one-point read tells it from a run without the key).
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` for 0 or >100 run ids (counted before
+ * duplicates are dropped, as the other bulk reads do), a malformed run id, a missing key, or the
+ * downsampling arguments {@linkcode getMetricHistoryDownsampled} refuses.
+ *
+ * @example
+ * ```ts
+ * for await (const [run] of await bulkDownsampledByRun(store, { runIds, metricKey: "loss" })) {
+ *   console.log(run.run_id, run.metrics.length);
+ * }
+ * ```
+ */
+export async function bulkDownsampledByRun(
+  store: TrackingStore,
+  opts: BulkDownsampleOptions,
+): Promise<AsyncIterable<DownsampledRun[]>> {
+  const runIds = checkRunIds("GetMetricHistoryDownsampledBulk", opts.runIds);
+  // Checked here, not by the store's own read, so that no run's error can come mid-reply.
+  runIds.forEach(checkRunId);
+  const { runIds: _, ...args } = checkDownsample(opts);
+  const ranged = args.startX !== undefined || args.endX !== undefined;
+  const readRun = async (runId: string): Promise<DownsampledRun | null> => {
+    const h = await getMetricHistoryDownsampled(store, { ...args, runId });
+    if (h.total_points > 0) return { run_id: runId, ...h };
+    if (!ranged) return null;
+    const any = await store.getMetricHistory(runId, args.metricKey, { maxResults: 1 });
+    return any.items.length > 0 ? { run_id: runId, ...h } : null;
+  };
+  const runs = mapLimitStream(runIds, READ_CONCURRENCY, readRun);
+  // The first read surfaces what only the store checks (e.g. the key's length) before any byte.
+  const first = await runs.next();
+  return (async function* () {
+    if (first.done) return;
+    if (first.value) yield [first.value];
+    for await (const run of runs) if (run) yield [run];
+  })();
 }
