@@ -54,6 +54,7 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "get /api/2.0/mlflow/metrics/get-history-bulk",
       "get /api/2.0/mlflow/metrics/get-history-bulk-interval",
       "get /api/2.0/mlflow/metrics/get-history-downsampled",
+      "get /api/2.0/mlflow/metrics/get-history-downsampled-bulk",
       "get /health",
       "get /version",
       "get /api/2.0/mlflow-artifacts/artifacts",
@@ -103,7 +104,8 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   // alias as POST, GET and DELETE) and 9 model-versions routes.
   // Auth adds 20: 7 users routes, 3 token routes and 5 permission routes per resource kind.
   // Permanent delete (issue 13) adds 3: gc, runs/ and experiments/delete-permanently.
-  assert.equal(documented.size, 49 + 22 + 20 + 3);
+  // The chart view (issue 14) adds 1: metrics/get-history-downsampled-bulk.
+  assert.equal(documented.size, 49 + 22 + 20 + 3 + 1);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {
