@@ -1,0 +1,115 @@
+/**
+ * The experiment page's chart view state, as its URL carries it next to the runs table's:
+ * `?view=charts` turns it on (beside `?view=deleted|all`, which still picks the lifecycle), then
+ * `hide=<run id>` and `pin=<run id>` (repeated), `group=params.<key>|tags.<key>`, `card=<metric>`
+ * (repeated: the cards' order, keys not listed follow in name order), `cq=` (the card search),
+ * `x=step|wall|relative`, `logy=<metric>` (repeated: cards with a log y axis) and `smooth=0.6`.
+ * Pure, so the server's first paint and the island read a link the same way.
+ *
+ * @module
+ */
+import type { XMode } from "../run_page/chart_data.ts";
+
+/** Everything about the chart view a URL carries. */
+export interface ChartViewState {
+  /** Runs not drawn (still listed, with their eye crossed out). */
+  hidden: string[];
+  /** Runs kept in the charts when the search no longer finds them. */
+  pinned: string[];
+  /** `params.<key>` or `tags.<key>` to group runs by; empty for one line per run. */
+  group: string;
+  /** Metric keys in the user's card order (the rest follow, sorted). */
+  order: string[];
+  /** The card search (a substring of the metric key, any case). */
+  search: string;
+  x: XMode;
+  /** Metric keys whose card has a log y axis. */
+  log: string[];
+  /** EMA smoothing weight, 0 (raw) to 0.99. */
+  smooth: number;
+}
+
+/** The chart view with nothing chosen yet. */
+export function emptyChartState(): ChartViewState {
+  return {
+    hidden: [],
+    pinned: [],
+    group: "",
+    order: [],
+    search: "",
+    x: "step",
+    log: [],
+    smooth: 0,
+  };
+}
+
+const uniq = (xs: string[]) => [...new Set(xs.filter((x) => x !== ""))];
+
+/** Whether `id` is a key to group by: `params.<key>` or `tags.<key>`. */
+export function isGroupKey(id: string): boolean {
+  return /^(params|tags)\../.test(id);
+}
+
+/** Reads the chart view from a query string; null when `?view=charts` is absent. */
+export function parseChartState(params: URLSearchParams): ChartViewState | null {
+  if (!params.getAll("view").includes("charts")) return null;
+  const x = params.get("x");
+  const smooth = Number(params.get("smooth") ?? 0);
+  const group = params.get("group") ?? "";
+  return {
+    hidden: uniq(params.getAll("hide")),
+    pinned: uniq(params.getAll("pin")),
+    group: isGroupKey(group) ? group : "",
+    order: uniq(params.getAll("card")),
+    search: params.get("cq") ?? "",
+    x: x === "wall" || x === "relative" ? x : "step",
+    log: uniq(params.getAll("logy")),
+    smooth: Number.isFinite(smooth) ? Math.min(0.99, Math.max(0, smooth)) : 0,
+  };
+}
+
+/** Appends `state` to `qs` the way {@linkcode parseChartState} reads it back. */
+export function appendChartState(qs: URLSearchParams, state: ChartViewState): void {
+  qs.append("view", "charts");
+  for (const id of state.hidden) qs.append("hide", id);
+  for (const id of state.pinned) qs.append("pin", id);
+  if (state.group) qs.set("group", state.group);
+  for (const k of state.order) qs.append("card", k);
+  if (state.search) qs.set("cq", state.search);
+  if (state.x !== "step") qs.set("x", state.x);
+  for (const k of state.log) qs.append("logy", k);
+  if (state.smooth > 0) qs.set("smooth", String(state.smooth));
+}
+
+/**
+ * The cards' keys in display order: the user's `order` first (keys still present), then the rest
+ * sorted; then only those matching `search` (a case-insensitive substring).
+ */
+export function cardKeys(keys: readonly string[], order: readonly string[], search: string) {
+  const present = new Set(keys);
+  const first = order.filter((k) => present.has(k));
+  const rest = [...keys].filter((k) => !first.includes(k)).sort((a, b) => a.localeCompare(b));
+  const q = search.trim().toLowerCase();
+  return [...first, ...rest].filter((k) => !q || k.toLowerCase().includes(q));
+}
+
+/**
+ * The full card order after moving `key` one place earlier (`-1`) or later (`+1`) among `shown`
+ * (the cards on screen, so a move never jumps over a card the search hides from view);
+ * `all` is every card in its current order.
+ */
+export function moveCard(
+  all: readonly string[],
+  shown: readonly string[],
+  key: string,
+  by: -1 | 1,
+) {
+  const i = shown.indexOf(key);
+  const other = shown[i + by];
+  if (i < 0 || other === undefined) return [...all];
+  const out = [...all];
+  const a = out.indexOf(key);
+  const b = out.indexOf(other);
+  [out[a], out[b]] = [out[b], out[a]];
+  return out;
+}
