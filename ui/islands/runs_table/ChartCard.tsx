@@ -252,7 +252,10 @@ export function ChartCard(props: ChartCardProps) {
         },
         hooks: {
           // For the bench and tests: the card has drawn its data.
-          draw: [(u: uPlot) => void (art.dataset.drawn = String(u.data[0].length))],
+          draw: [(u: uPlot) => {
+          art.dataset.drawn = String(u.data[0].length);
+          art.dataset.bands = String(opts.bands?.length ?? 0);
+        }],
           setSeries: [(u: uPlot, i: number | null) => {
             focused = i;
             say(u, i);
@@ -279,6 +282,7 @@ export function ChartCard(props: ChartCardProps) {
       resize.disconnect();
       el.removeEventListener("dblclick", reset);
       delete art.dataset.drawn;
+      delete art.dataset.bands;
       plot.destroy();
     };
   }, [loaded, ready, hiddenKey, groupKey, log, weight, scheme, mode, bars]);
