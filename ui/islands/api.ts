@@ -232,6 +232,18 @@ export function getHistoryDownsampledBulk(
   opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
   signal?: AbortSignal,
 ): Promise<{ runs?: BulkHistoryRun[] }> {
+  return apiCall(bulkHistoryPath(runIds, key, opts), { signal });
+}
+
+/**
+ * The path (under {@linkcode API_BASE}) of a {@linkcode getHistoryDownsampledBulk} call, built in
+ * one place so the page can preload exactly the URL the chart view then fetches.
+ */
+export function bulkHistoryPath(
+  runIds: string[],
+  key: string,
+  opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
+): string {
   // `run_ids` repeats, which apiCall's query map cannot say: the query is built here.
   const qs = new URLSearchParams();
   for (const id of runIds) qs.append("run_ids", id);
@@ -240,5 +252,5 @@ export function getHistoryDownsampledBulk(
   if (opts.x) qs.set("x", opts.x);
   if (opts.start !== undefined) qs.set("start", String(opts.start));
   if (opts.end !== undefined) qs.set("end", String(opts.end));
-  return apiCall(`/metrics/get-history-downsampled-bulk?${qs}`, { signal });
+  return `/metrics/get-history-downsampled-bulk?${qs}`;
 }

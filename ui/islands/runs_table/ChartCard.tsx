@@ -89,6 +89,7 @@ export function ChartCard(props: ChartCardProps) {
   useEffect(() => {
     if (ids.length === 0) return;
     const ctl = new AbortController();
+    // Unzoomed, the URL is the one the page preloaded (chart_state.ts builds both).
     limit(() =>
       ctl.signal.aborted ? Promise.resolve(null) : getHistoryDownsampledBulk(ids, metricKey, {
         buckets: chartBuckets(ids.length),
@@ -308,7 +309,13 @@ export function ChartCard(props: ChartCardProps) {
       data,
       el,
     );
-    const resize = new ResizeObserver(() => plot.setSize({ width: width(), height: HEIGHT }));
+    // Observing fires once at the start: only a real change of width redraws.
+    let drawnWidth = width();
+    const resize = new ResizeObserver(() => {
+      if (width() === drawnWidth) return;
+      drawnWidth = width();
+      plot.setSize({ width: drawnWidth, height: HEIGHT });
+    });
     resize.observe(el);
     const reset = () => setZoom(null);
     el.addEventListener("dblclick", reset);

@@ -5,7 +5,13 @@ import { groupValue } from "../charts/group.ts";
 import { runColorSlot } from "../charts/run_color.ts";
 import { useSchemeChange } from "../charts/use_scheme.ts";
 import { ChartCard, type ChartRun } from "./ChartCard.tsx";
-import { cardKeys, type ChartViewState, moveCard } from "./chart_state.ts";
+import {
+  cardKeys,
+  chartedRuns,
+  type ChartViewState,
+  MAX_CHART_RUNS,
+  moveCard,
+} from "./chart_state.ts";
 import { runIdsFilter } from "./live.ts";
 import { seenKeys, slimRun, type TableRun } from "./state.ts";
 
@@ -17,9 +23,6 @@ export interface ChartViewProps {
   state: ChartViewState;
   onChange: (state: ChartViewState) => void;
 }
-
-/** Most runs drawn: one bulk request takes at most this many. */
-export const MAX_CHART_RUNS = 100;
 
 const runName = (r: TableRun) => r.info.run_name || r.info.run_id;
 
@@ -82,8 +85,8 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
   const pinned = state.pinned.map((id) => loadedById.get(id) ?? kept.get(id))
     .filter((r): r is TableRun => r !== undefined);
   const pinnedSet = new Set(state.pinned);
-  const all = [...pinned, ...runs.filter((r) => !pinnedSet.has(r.info.run_id))];
-  const shown = all.slice(0, MAX_CHART_RUNS);
+  const shown = chartedRuns(pinned, runs);
+  const total = pinned.length + runs.filter((r) => !pinnedSet.has(r.info.run_id)).length;
   const hidden = new Set(state.hidden);
   const keys = seenKeys(shown);
   const allCards = cardKeys(keys.metrics, state.order, "");
@@ -158,10 +161,10 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
           </label>
         </AxisOptions>
       </div>
-      {all.length > shown.length && (
+      {total > shown.length && (
         <p class="notice" role="note">
           <span>
-            Charts show the first {shown.length} of the {all.length} loaded runs.
+            Charts show the first {MAX_CHART_RUNS} of the {total} loaded runs.
           </span>
         </p>
       )}

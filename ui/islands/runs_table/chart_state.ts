@@ -8,7 +8,8 @@
  *
  * @module
  */
-import type { XMode } from "../run_page/chart_data.ts";
+import { API_BASE, bulkHistoryPath } from "../api.ts";
+import { apiX, type XMode } from "../run_page/chart_data.ts";
 
 /** Everything about the chart view a URL carries. */
 export interface ChartViewState {
@@ -121,4 +122,46 @@ export function moveCard(
  */
 export function chartBuckets(runs: number): number {
   return Math.max(50, Math.min(500, Math.floor(5000 / Math.max(1, runs))));
+}
+
+/** Most runs drawn: one bulk request takes at most this many. */
+export const MAX_CHART_RUNS = 100;
+
+/** What the chart view needs of a run to place it. */
+interface RunRef {
+  info: { run_id: string };
+  data: { metrics: { key: string }[] };
+}
+
+/** The runs the charts draw: pinned ones first, then the table's, at most {@linkcode MAX_CHART_RUNS}. */
+export function chartedRuns<R extends RunRef>(pinned: readonly R[], runs: readonly R[]): R[] {
+  const ids = new Set(pinned.map((r) => r.info.run_id));
+  return [...pinned, ...runs.filter((r) => !ids.has(r.info.run_id))].slice(0, MAX_CHART_RUNS);
+}
+
+/** The ids of `runs` that logged `key`, in order: one card's bulk request. */
+export function runIdsWithKey(runs: readonly RunRef[], key: string): string[] {
+  return runs.filter((r) => r.data.metrics.some((m) => m.key === key)).map((r) => r.info.run_id);
+}
+
+/** The bulk request of one card, before any zoom: the URL both the page preload and the card use. */
+export function cardRequest(ids: string[], key: string, x: XMode): string {
+  return `${API_BASE}${
+    bulkHistoryPath(ids, key, { buckets: chartBuckets(ids.length), x: apiX(x) })
+  }`;
+}
+
+/**
+ * The cards' first requests for the page to preload (`<link rel="preload" as="fetch">`), so they
+ * start while the script loads; none when a pinned run is missing from `runs` (the view fetches
+ * it first, so its requests would differ).
+ */
+export function chartPreloads(runs: readonly RunRef[], state: ChartViewState): string[] {
+  const byId = new Map(runs.map((r) => [r.info.run_id, r]));
+  if (!state.pinned.every((id) => byId.has(id))) return [];
+  const shown = chartedRuns(state.pinned.map((id) => byId.get(id)!), runs);
+  const keys = new Set(shown.flatMap((r) => r.data.metrics.map((m) => m.key)));
+  return cardKeys([...keys], state.order, state.search).map((key) =>
+    cardRequest(runIdsWithKey(shown, key), key, state.x)
+  );
 }
