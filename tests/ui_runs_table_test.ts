@@ -734,6 +734,27 @@ Deno.test({
         await page.locator('[data-display="charts"]').click();
         await card.waitFor();
         assert.match(page.url(), /[?&]view=charts(&|$)/);
+      });
+
+      await t.step("chart view: a running run's new points appear without a reload", async () => {
+        // run-247 is still RUNNING: the table's live refresh (5 s) brings its new latest step.
+        await store.logBatch(ids.get("run-247")!, {
+          metrics: Array.from({ length: 10 }, (_, i) => ({
+            key: "curve",
+            value: 3,
+            timestamp: T0 + (40 + i) * 1000,
+            step: 40 + i,
+          })),
+          params: [],
+          tags: [],
+        });
+        await page.waitForFunction(
+          () =>
+            document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+              ?.textContent?.startsWith("12 runs, 490 points"),
+          null,
+          { timeout: 12_000 },
+        );
         await page.setViewportSize({ width: 1280, height: 800 });
       });
 

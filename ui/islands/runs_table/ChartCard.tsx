@@ -31,6 +31,8 @@ export interface ChartRun {
   /** Its value of the group-by key (empty when not grouping). */
   group: string;
   hidden: boolean;
+  /** The step and time of its latest point of this metric: a change (a live run) refetches. */
+  latest: string;
 }
 
 /** Props of {@linkcode ChartCard}. */
@@ -82,6 +84,8 @@ export function ChartCard(props: ChartCardProps) {
   const ids = runs.map((r) => r.id);
   const x = apiX(mode);
   const tag = `${ids.join(",")}|${x}|${zoom ?? ""}`;
+  // Live runs' new points: fetched again, the old lines staying up until the new ones arrive.
+  const latest = runs.map((r) => r.latest).join(",");
 
   // Relative time has one origin per run, so it zooms on screen; the others ask for the range.
   useEffect(() => setZoom(null), [mode]);
@@ -105,7 +109,7 @@ export function ChartCard(props: ChartCardProps) {
       if (!isAbort(err)) setError(errorMessage(err));
     });
     return () => ctl.abort();
-  }, [tag, metricKey]);
+  }, [tag, metricKey, latest]);
 
   const ready = loaded?.for === tag;
   const byId = new Map(runs.map((r) => [r.id, r]));

@@ -26,6 +26,12 @@ export interface ChartViewProps {
 
 const runName = (r: TableRun) => r.info.run_name || r.info.run_id;
 
+/** The step and time of a run's latest `key` point (search results carry it). */
+const latestOf = (r: TableRun, key: string) => {
+  const m = r.data.metrics.find((m) => m.key === key);
+  return m ? `${m.step}@${m.timestamp}` : "";
+};
+
 /** `xs` with `x` added or removed. */
 const toggled = (xs: string[], x: string, on: boolean) =>
   on ? [...xs.filter((y) => y !== x), x] : xs.filter((y) => y !== x);
@@ -93,6 +99,7 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
   const cards = cardKeys(keys.metrics, state.order, state.search);
   const chartRuns = (key: string): ChartRun[] =>
     shown.filter((r) => r.data.metrics.some((m) => m.key === key)).map((r) => ({
+      latest: latestOf(r, key),
       id: r.info.run_id,
       name: runName(r),
       slot: runColorSlot(r.info.run_id),
