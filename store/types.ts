@@ -130,6 +130,21 @@ export interface RunOutputs {
   model_outputs: ModelOutput[];
 }
 
+/**
+ * The distinct param, metric and tag keys used by an experiment's runs (deleted runs included),
+ * each list sorted by code point (`listExperimentKeys`).
+ */
+export interface ExperimentKeys {
+  paramKeys: string[];
+  metricKeys: string[];
+  tagKeys: string[];
+  /** Whether a list stopped at the limit: the experiment uses more keys than returned. */
+  truncated: boolean;
+}
+
+/** At most this many keys of each kind by default from `listExperimentKeys`. */
+export const EXPERIMENT_KEYS_LIMIT = 10_000;
+
 /** A full run as `runs/get` returns it. */
 export interface Run {
   info: RunInfo;
@@ -320,4 +335,10 @@ export interface TrackingStore extends LoggedModelMethods, RegistryMethods, Purg
   getMetricHistory(runId: string, key: string, opts?: MetricHistoryOptions): Promise<Page<Metric>>;
   /** Searches runs (§6.1–6.3); default order `start_time DESC, run_id ASC`. */
   searchRuns(opts: SearchRunsOptions): Promise<Page<Run>>;
+  /**
+   * The distinct param, metric and tag keys of the experiment's runs, at most `limit` of each
+   * (default {@linkcode EXPERIMENT_KEYS_LIMIT}); for a column chooser that offers every key, not
+   * only those of the runs on screen. Throws `RESOURCE_DOES_NOT_EXIST` for an unknown experiment.
+   */
+  listExperimentKeys(experimentId: string, limit?: number): Promise<ExperimentKeys>;
 }

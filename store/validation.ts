@@ -461,6 +461,8 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       return await inner.createExperiment({ ...out, artifactLocation });
     },
     getExperiment: async (id) => await inner.getExperiment(existingExperimentId(id)),
+    listExperimentKeys: async (id, limit) =>
+      await inner.listExperimentKeys(existingExperimentId(id), limit),
     getExperimentNames: async (ids) =>
       await inner.getExperimentNames(possibleExperimentIds([...ids])),
     async getExperimentByName(name) {

@@ -55,6 +55,7 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "get /api/2.0/mlflow/metrics/get-history-bulk-interval",
       "get /api/2.0/mlflow/metrics/get-history-downsampled",
       "get /api/2.0/mlflow/metrics/get-history-downsampled-bulk",
+      "get /api/2.0/mlflow/experiments/list-keys",
       "get /health",
       "get /version",
       "get /api/2.0/mlflow-artifacts/artifacts",
@@ -105,7 +106,8 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   // Auth adds 20: 7 users routes, 3 token routes and 5 permission routes per resource kind.
   // Permanent delete (issue 13) adds 3: gc, runs/ and experiments/delete-permanently.
   // The chart view (issue 14) adds 1: metrics/get-history-downsampled-bulk.
-  assert.equal(documented.size, 49 + 22 + 20 + 3 + 1);
+  // The runs table's column chooser (issue 14) adds 1: experiments/list-keys.
+  assert.equal(documented.size, 49 + 22 + 20 + 3 + 1 + 1);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {

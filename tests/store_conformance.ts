@@ -9,6 +9,7 @@
 import { defineFor, type MakeStore } from "./conformance/_harness.ts";
 import { copyConformance } from "./conformance/copies.ts";
 import { experimentConformance } from "./conformance/experiments.ts";
+import { experimentKeysConformance } from "./conformance/experiment_keys.ts";
 import { historyConformance } from "./conformance/history.ts";
 import { inputsConformance } from "./conformance/inputs.ts";
 import { logBatchConformance } from "./conformance/log_batch.ts";
@@ -35,6 +36,7 @@ export type { MakeStore };
 export function runTrackingStoreConformance(name: string, makeStore: MakeStore): void {
   const test = defineFor(name, makeStore);
   experimentConformance(test);
+  experimentKeysConformance(test);
   runConformance(test);
   logBatchConformance(test);
   validationConformance(test);

@@ -63,6 +63,15 @@ Deno.test({
     await store.createExperiment({ name: "secret-exp" });
     await auth.createExperimentPermission(team, "alice", "MANAGE");
     await auth.createExperimentPermission(bobs, "bob", "READ");
+    // A registered model bob may only read and alice may edit (not manage).
+    await store.createRegisteredModel({ name: "shared-model", description: "old" });
+    const logged = await store.createLoggedModel({ experimentId: team, name: "team-model" });
+    await store.createModelVersion({
+      name: "shared-model",
+      source: `models:/${logged.info.model_id}`,
+    });
+    await auth.createRegisteredModelPermission("shared-model", "bob", "READ");
+    await auth.createRegisteredModelPermission("shared-model", "alice", "EDIT");
 
     const app = createApp({ store, auth: { store: auth, defaultPermission: "NO_PERMISSIONS" } });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
@@ -99,6 +108,43 @@ Deno.test({
         assert.equal(refused?.status(), 403);
         await bob.page.getByRole("heading", { name: "Permission denied" }).waitFor();
         await shoot(bob.page, "auth-forbidden");
+      });
+
+      await t.step("the registry shows each viewer only the controls they may use", async () => {
+        const editButtons = (p: Page) =>
+          p.getByRole("button", {
+            name: /Edit description|Add tag|Set alias|Change stage|^Delete|Remove alias/,
+          }).count();
+        // bob (READ): the model and version pages, with no edit or delete controls.
+        for (const path of ["/models/shared-model", "/models/shared-model/versions/1"]) {
+          await bob.page.goto(`${base}${path}`);
+          await bob.page.locator("[data-island='RegistryTags'][data-hydrated]").waitFor();
+          assert.equal(await editButtons(bob.page), 0, path);
+          assert.equal(
+            await bob.page.locator("main").locator("input, textarea, select").count(),
+            0,
+            path,
+          );
+        }
+        // alice (EDIT): edits, but no deletes (MANAGE); her write carries the CSRF token.
+        const page = alice.page;
+        await page.goto(`${base}/models/shared-model`);
+        await page.locator("[data-island='ModelVersions'][data-hydrated]").waitFor();
+        assert.equal(
+          await page.getByRole("button", { name: "Change stage of version 1" }).count(),
+          1,
+        );
+        assert.equal(await page.getByRole("button", { name: /^Delete/ }).count(), 0);
+        await page.getByRole("button", { name: "Edit description" }).click();
+        await page.getByLabel("Description (Markdown)").fill("new");
+        await page.getByRole("button", { name: "Save" }).click();
+        await page.getByRole("button", { name: "Edit description" }).waitFor();
+        assert.equal((await store.getRegisteredModel("shared-model")).description, "new");
+        await page.goto(`${base}/models/shared-model/versions/1`);
+        await page.locator("[data-island='VersionPanel'][data-hydrated]").waitFor();
+        assert.equal(await page.getByRole("button", { name: "Change stage" }).count(), 1);
+        assert.equal(await page.getByRole("button", { name: /^Delete|Remove alias/ }).count(), 0);
+        await shoot(page, "auth-registry-edit");
       });
 
       await t.step("a MANAGE holder grants, changes and revokes access", async () => {

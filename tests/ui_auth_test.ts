@@ -120,8 +120,15 @@ Deno.test("UI with auth: the models list and a registered model's page follow it
     "visible-model",
   ]);
   await forbiddenPage(w.get("bob", "/models/hidden-model"));
-  await pageHtml(w.get("bob", "/models/visible-model"));
+  const visible = await pageHtml(w.get("bob", "/models/visible-model"));
   await pageHtml(w.get("alice", "/models/hidden-model"));
+  // Version pages follow the model's grant; a READ viewer gets no registry controls.
+  await forbiddenPage(w.get("bob", "/models/hidden-model/versions/1"));
+  await pageHtml(w.get("bob", "/models/visible-model/versions/1"), 404);
+  const may = islandProps(visible, "ModelVersions");
+  assert.deepEqual([may.canEdit, may.canDelete], [false, false]);
+  assert.equal(islandProps(visible, "RegistryDescription").canEdit, false);
+  assert.doesNotMatch(visible, /data-island="RegistryDelete"/);
 });
 
 Deno.test("UI with auth: the Access panel is there only for MANAGE holders and admins", async () => {

@@ -68,7 +68,7 @@ Deno.test("mlflowLinkTarget() maps registry routes", () => {
   assert.equal(mlflowLinkTarget("#/models"), "/models");
   assert.equal(mlflowLinkTarget("#/models/churn"), "/models/churn");
   assert.equal(mlflowLinkTarget("#/models/team%2Fchurn%20v2"), "/models/team%2Fchurn%20v2");
-  assert.equal(mlflowLinkTarget("#/models/churn/versions/3"), "/models/churn#version-3");
+  assert.equal(mlflowLinkTarget("#/models/churn/versions/3"), "/models/churn/versions/3");
   assert.equal(mlflowLinkTarget("#/models/churn/versions/x"), "/models/churn");
   assert.equal(mlflowLinkTarget("#/models/churn/serving"), "/models/churn");
   assert.equal(

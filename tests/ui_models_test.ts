@@ -17,17 +17,44 @@ import {
   excerpt,
   loggedModelIdOf,
   modelsHref,
+  modelVersionHref,
   registeredModelHref,
   toModelFilter,
   versionPointsAt,
 } from "../ui/shared/models.ts";
+import { parseSignature } from "../ui/model_signature.ts";
+import {
+  dropAlias,
+  dropVersionAliases,
+  setAlias,
+  transition,
+} from "../ui/shared/registry_edits.ts";
 import { launchBrowser } from "./helpers/browser.ts";
-import { appWithArtifacts, type ArtifactApp, openPage, pageHtml, shoot } from "./helpers/ui.ts";
+import {
+  appWithArtifacts,
+  type ArtifactApp,
+  isApi400,
+  islandProps,
+  openPage,
+  pageHtml,
+  shoot,
+} from "./helpers/ui.ts";
 
 const XSS = `<script>alert(1)</script>"><img src=x onerror=alert(1)>`;
 /** Logged-model names may not contain `/ : . % " '`, so their payload is the tag-only one. */
 const LM_XSS = "<img src=x onerror=alert(1)><b>bold<b>";
 const REG_NAME = "team/churn classifier";
+/** A model created in the browser: a `/` and markup in its name. */
+const NEW_NAME = "fresh/<b>bold</b> model";
+const RUN_MLMODEL = [
+  "artifact_path: model",
+  "flavors:",
+  "  sklearn: {}",
+  "signature:",
+  `  inputs: '[{"type": "double", "name": "tenure", "required": true}, {"type": "string", "name": "<img src=x onerror=alert(1)>", "required": false}]'`,
+  `  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}]'`,
+  "",
+].join("\n");
 
 /** No payload survives as markup: no injected `<img>`, no inline or extra `<script>`. */
 function assertNoMarkup(page: string) {
@@ -96,6 +123,11 @@ async function fixture(): Promise<Fixture> {
     `${modelRoot}/metadata/estimator.html`,
     `<h1 id="pwned">pwned</h1>${XSS}`,
   );
+
+  // An MLflow 2 style model in the run's artifacts, with a signature (a payload as a column name).
+  const runModel = `${rootDir}/${proxiedPath(run.info.artifact_uri)}/model`;
+  await Deno.mkdir(runModel, { recursive: true });
+  await Deno.writeTextFile(`${runModel}/MLmodel`, RUN_MLMODEL);
 
   await store.createRegisteredModel({
     name: REG_NAME,
@@ -171,6 +203,49 @@ Deno.test("model helpers: hrefs, filters, the logged model a version points at",
   assert.equal(excerpt("x".repeat(200), 10), `${"x".repeat(9)}…`);
 });
 
+Deno.test("registry edits: alias moves, stage archiving, signatures", () => {
+  assert.equal(modelVersionHref("team/churn v2", "3"), "/models/team%2Fchurn%20v2/versions/3");
+  const aliases = [{ alias: "champion", version: "1" }, { alias: "b", version: "2" }];
+  assert.deepEqual(setAlias(aliases, "champion", "2"), {
+    aliases: [{ alias: "b", version: "2" }, { alias: "champion", version: "2" }],
+    movedFrom: "1",
+  });
+  assert.equal(setAlias(aliases, "champion", "1").movedFrom, null, "already there");
+  assert.equal(setAlias(aliases, "new", "1").movedFrom, null);
+  assert.deepEqual(dropAlias(aliases, "b"), [{ alias: "champion", version: "1" }]);
+  assert.deepEqual(dropVersionAliases(aliases, "1"), [{ alias: "b", version: "2" }]);
+  const vs = [
+    { version: "3", current_stage: "None" as const },
+    { version: "2", current_stage: "Production" as const },
+    { version: "1", current_stage: "Staging" as const },
+  ];
+  const stages = (x: typeof vs) => x.map((v) => v.current_stage);
+  assert.deepEqual(stages(transition(vs, "3", "Production", true)), [
+    "Production",
+    "Archived",
+    "Staging",
+  ]);
+  assert.deepEqual(stages(transition(vs, "3", "Production", false)), [
+    "Production",
+    "Production",
+    "Staging",
+  ]);
+  assert.deepEqual(stages(transition(vs, "3", "Archived", true)), [
+    "Archived",
+    "Production",
+    "Staging",
+  ]);
+  const sig = parseSignature(RUN_MLMODEL);
+  assert.deepEqual(sig?.inputs, [
+    { name: "tenure", type: "double", required: true },
+    { name: "<img src=x onerror=alert(1)>", type: "string", required: false },
+  ]);
+  assert.deepEqual(sig?.outputs, [{ name: "", type: "tensor int64 [-1]", required: true }]);
+  assert.equal(parseSignature("flavors: {}\n"), null);
+  assert.equal(parseSignature("signature:\n  inputs: 'not json'\n"), null);
+  assert.equal(parseSignature(": : :\n\t-"), null);
+});
+
 Deno.test("models SSR: list, registered model, logged model, run section, escaping", async (t) => {
   const f = await fixture();
   try {
@@ -180,13 +255,14 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       assert.match(page, /<h1>Registered models<\/h1>/);
       assert.match(page, /<a href="\/models" aria-current="page">Models<\/a>/);
       assert.match(page, /<a href="\/models\/team%2Fchurn%20classifier">team\/churn classifier/);
-      assert.match(page, /href="\/models\/team%2Fchurn%20classifier#version-1">Version 1</);
+      assert.match(page, /href="\/models\/team%2Fchurn%20classifier\/versions\/1">Version 1</);
       assert.match(page, /badge--stage-production/);
       assert.match(page, /<span class="alias">@champion<\/span>/);
       assert.match(page, /Churn Predicts churn\. &lt;script>/, "the description excerpt");
       assert.match(page, /model &lt;script>alert\(1\)&lt;\/script>/);
       assert.match(page, /href="\/models\/o'hara"/);
-      assert.equal(page.includes("data-island"), false, "a read-only page ships no islands");
+      const islands = [...page.matchAll(/data-island="(\w+)"/g)].map((m) => m[1]);
+      assert.deepEqual(islands, ["CreateModel"], "only the Create model button is interactive");
     });
 
     await t.step("?q= searches names case-insensitively; grammar passes through", async () => {
@@ -239,7 +315,11 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       const page = await pageHtml(f.app.request(registeredModelHref(f.xssName)));
       assertNoMarkup(page);
       assert.match(page, /<h1>model &lt;script>alert\(1\)&lt;\/script>&quot;>&lt;img src=x/);
-      assert.match(page, /payload<\/th><td class="cell-value">&lt;script>alert\(1\)/, "tag value");
+      assert.match(
+        page,
+        /payload<\/th><td class="cell-value"><span class="pre-wrap">&lt;script>alert\(1\)/,
+        "tag value",
+      );
       assert.match(page, /<tr\s+id="version-1">/);
     });
 
@@ -259,9 +339,9 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       assert.match(page, /<th scope="row" class="mono">note<\/th>/);
       assert.match(page, /System tags \(1\)/);
       // Registered versions: by model_id and by a models:/ source without one.
-      assert.match(page, /href="\/models\/team%2Fchurn%20classifier#version-1">Version 1</);
-      assert.match(page, /href="\/models\/o'hara#version-1">Version 1</);
-      assert.doesNotMatch(page, /#version-2"/, "version 2 comes from a run path, not this model");
+      assert.match(page, /href="\/models\/team%2Fchurn%20classifier\/versions\/1">Version 1</);
+      assert.match(page, /href="\/models\/o'hara\/versions\/1">Version 1</);
+      assert.doesNotMatch(page, /versions\/2"/, "version 2 comes from a run path, not this model");
       assert.match(page, /data-island="ArtifactBrowser"/);
       assert.match(
         page,
@@ -291,6 +371,92 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
       assert.doesNotMatch(plain, /Logged models/, "no section without models");
     });
 
+    await t.step("/models/:name/versions/:n: source, run, logged model, signature", async () => {
+      const page = await pageHtml(f.app.request(modelVersionHref(REG_NAME, "2")));
+      assertNoMarkup(page);
+      assert.match(page, /<title>team\/churn classifier v2 · kvflow<\/title>/);
+      assert.match(page, new RegExp(`href="/runs/${f.runId}"[^>]*>train-run</a>`));
+      assert.match(page, /mlflow-artifacts:\/[^<]*\/model</, "the source URI as text");
+      // The run's model/MLmodel signature, payload as text.
+      assert.match(page, /<th scope="row" class="mono">tenure<\/th><td class="mono">double<\/td>/);
+      assert.match(page, /&lt;img src=x onerror=alert\(1\)>/);
+      assert.match(page, /tensor int64 \[-1\]/);
+      for (const island of ["VersionPanel", "RegistryDescription", "RegistryTags"]) {
+        assert.match(page, new RegExp(`data-island="${island}"`));
+      }
+      const v1 = await pageHtml(f.app.request(modelVersionHref(REG_NAME, "1")));
+      assert.match(v1, new RegExp(`href="/logged-models/${f.modelId}"[^>]*>churn-model</a>`));
+      assert.match(v1, /first &lt;script>/, "the description escaped");
+      // The logged model's MLmodel has no signature: said so.
+      assert.match(v1, /No signature: the model&#39;s MLmodel file has none/);
+      const xss = await pageHtml(f.app.request(modelVersionHref(f.xssName, "1")));
+      assertNoMarkup(xss);
+      assert.match(xss, /tenure/, "a runs:/<id>/<path> source reads the run's MLmodel");
+    });
+
+    await t.step("version routes: the version wins for raw slashes; encoded names", async () => {
+      await f.store.createRegisteredModel({ name: "a" });
+      await f.store.createModelVersion({ name: "a", source: `models:/${f.modelId}` });
+      await f.store.createRegisteredModel({ name: "a/versions/1" });
+      const raw = await pageHtml(f.app.request("/models/a/versions/1"));
+      assert.match(raw, /<span class="page-head__sub">Version 1<\/span>/);
+      assert.match(raw, /<h1>a <span/);
+      const named = await pageHtml(f.app.request(registeredModelHref("a/versions/1")));
+      assert.match(named, /<h1>a\/versions\/1<\/h1>/);
+      assert.equal(registeredModelHref("a/versions/1"), "/models/a%2Fversions%2F1");
+      const missing = await pageHtml(f.app.request(modelVersionHref("a/versions/1", "1")), 404);
+      assert.match(missing, /There is no version 1 of a registered model named “a\/versions\/1”/);
+      const none = await pageHtml(f.app.request(modelVersionHref(REG_NAME, "7")), 404);
+      assert.match(none, /<a href="\/models">Back to models<\/a>/);
+      await pageHtml(f.app.request(modelVersionHref("nope", "1")), 404);
+      const xss = await pageHtml(
+        f.app.request(`/models/${encodeURIComponent(XSS)}/versions/1`),
+        404,
+      );
+      assertNoMarkup(xss);
+      // Not a number: the rest is a (missing) model name.
+      await pageHtml(f.app.request("/models/a/versions/x"), 404);
+    });
+
+    await t.step(
+      "Register model: on the run page (with its paths) and the logged model's",
+      async () => {
+        await f.store.logBatch(f.runId, {
+          tags: [{
+            key: "mlflow.log-model.history",
+            value: JSON.stringify([
+              { artifact_path: "model", flavors: {} },
+              { artifact_path: "model", flavors: {} },
+              { artifact_path: "<b>bold</b>" },
+            ]),
+          }],
+        });
+        const run = await pageHtml(f.app.request(`/runs/${f.runId}`));
+        assertNoMarkup(run);
+        const props = islandProps(run, "RegisterModel") as {
+          sources: { label: string; source: string; runId?: string; modelId?: string }[];
+          run: { runId: string };
+        };
+        assert.deepEqual(props.sources.map((s) => s.label), [
+          "churn-model (logged model)",
+          `${LM_XSS} (logged model)`,
+          "model (artifact path)",
+          "<b>bold</b> (artifact path)",
+        ]);
+        assert.deepEqual(props.sources[0], {
+          label: "churn-model (logged model)",
+          source: `models:/${f.modelId}`,
+          runId: f.runId,
+          modelId: f.modelId,
+        });
+        assert.match(props.sources[2].source, /^mlflow-artifacts:\/1\/\w+\/artifacts\/model$/);
+        assert.equal(props.run.runId, f.runId);
+        const lm = await pageHtml(f.app.request(`/logged-models/${f.modelId}`));
+        const lmProps = islandProps(lm, "RegisterModel") as { sources: { source: string }[] };
+        assert.deepEqual(lmProps.sources.map((s) => s.source), [`models:/${f.modelId}`]);
+      },
+    );
+
     await t.step("unknown names and ids are 404 pages, escaped", async () => {
       const missing = await pageHtml(f.app.request("/models/nope"), 404);
       assert.match(missing, /There is no registered model named “nope”/);
@@ -311,7 +477,12 @@ Deno.test("models SSR: list, registered model, logged model, run section, escapi
 
     await t.step("pages answer HEAD; other methods are 405", async () => {
       for (
-        const path of ["/models", registeredModelHref(REG_NAME), `/logged-models/${f.modelId}`]
+        const path of [
+          "/models",
+          registeredModelHref(REG_NAME),
+          modelVersionHref(REG_NAME, "1"),
+          `/logged-models/${f.modelId}`,
+        ]
       ) {
         const head = await f.app.request(path, { method: "HEAD" });
         assert.equal(head.status, 200, path);
@@ -393,6 +564,9 @@ Deno.test({
       const { page, problems } = await openPage(browser, {
         context: { viewport: { width: 1280, height: 900 } },
         timeoutMs: 10_000,
+        // Creating a model under a taken name is refused on purpose (and shown in place); the
+        // missing version's page is a 404 on purpose.
+        allow: (m) => isApi400(m) || m.location().url.endsWith("/versions/99"),
       });
 
       await t.step("the Models nav item, the list, and a keyboard search", async () => {
@@ -467,20 +641,20 @@ Deno.test({
         await page.waitForURL(`${base}/logged-models/${f.modelId}`);
       });
 
-      await t.step("logged model → registered version (anchored row)", async () => {
+      await t.step("logged model → registered version page → its run", async () => {
         await page.locator("#lm-versions tr", { hasText: REG_NAME })
           .getByRole("link", { name: "Version 1" }).click();
-        await page.waitForURL(/\/models\/team%2Fchurn%20classifier#version-1$/);
-        await page.locator("#version-1:target").waitFor();
-        await page.locator("#version-1").getByRole("link", { name: "train-run" }).click();
+        await page.waitForURL(`${base}${modelVersionHref(REG_NAME, "1")}`);
+        await page.locator("main > dl.meta").getByRole("link", { name: "churn-model" }).waitFor();
+        await page.locator("main > dl.meta").getByRole("link", { name: "train-run" }).click();
         await page.waitForURL(`${base}/runs/${f.runId}`);
       });
 
       await t.step("MLflow's registry and logged-model links land on kvflow's pages", async () => {
         const name = encodeURIComponent(REG_NAME);
         await page.goto(`${base}/#/models/${name}/versions/1`);
-        await page.waitForURL(`${base}/models/${name}#version-1`);
-        await page.locator("#version-1:target").waitFor();
+        await page.waitForURL(`${base}/models/${name}/versions/1`);
+        await page.getByRole("heading", { name: `${REG_NAME} Version 1`, level: 1 }).waitFor();
         await page.goto(`${base}/#/experiments/${f.expId}/models/${f.modelId}/artifacts`);
         await page.waitForURL(`${base}/logged-models/${f.modelId}`);
         // A logged model's file in the URL is selected too.
@@ -497,12 +671,218 @@ Deno.test({
         assert.equal(await page.locator("main b").count(), 0);
       });
 
+      await t.step("create a model: MLflow's error by the name field, then its page", async () => {
+        await page.goto(`${base}/models`);
+        await page.locator("[data-island='CreateModel'][data-hydrated]").waitFor();
+        await page.getByRole("button", { name: "Create model" }).click();
+        const name = page.getByLabel("Name", { exact: true });
+        await name.fill(REG_NAME);
+        await page.getByRole("button", { name: "Create", exact: true }).click();
+        const error = page.locator("#new-model-error");
+        await error.waitFor();
+        assert.match(await error.innerText(), /already exists/);
+        assert.equal(await name.getAttribute("aria-invalid"), "true");
+        assert.equal(await name.getAttribute("aria-describedby"), "new-model-error");
+        await shoot(page, "registry-create-error");
+        await name.fill(NEW_NAME);
+        await page.getByLabel("Description (Markdown, optional)").fill("Made **here**.");
+        await page.getByRole("button", { name: "Create", exact: true }).click();
+        await page.waitForURL(`${base}${registeredModelHref(NEW_NAME)}`);
+        await page.getByRole("heading", { name: NEW_NAME, level: 1 }).waitFor();
+        assert.equal(await page.locator(".markdown strong").innerText(), "here");
+        assert.equal(await page.locator("main b").count(), 0);
+      });
+
+      await t.step("describe and tag a model (Markdown rendered safely)", async () => {
+        await page.locator("[data-island='RegistryDescription'][data-hydrated]").waitFor();
+        await page.getByRole("button", { name: "Edit description" }).click();
+        await page.getByLabel("Description (Markdown)").fill(`## Plan\n\n*ship* it ${XSS}`);
+        await page.getByRole("button", { name: "Save" }).click();
+        await page.locator(".markdown h4", { hasText: "Plan" }).waitFor();
+        assert.equal(await page.locator(".markdown em").innerText(), "ship");
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        const tags = page.locator("[data-island='RegistryTags']");
+        await tags.getByLabel("New tag key").fill("team");
+        await tags.getByLabel("New tag value").fill(XSS);
+        await tags.getByRole("button", { name: "Add tag" }).click();
+        await tags.locator("td", { hasText: "<script>alert(1)</script>" }).waitFor();
+        await tags.getByRole("button", { name: "Edit tag team" }).click();
+        await tags.getByLabel("New value for team").fill("churn");
+        await tags.getByLabel("New value for team").press("Enter");
+        await tags.locator("td", { hasText: "churn" }).waitFor();
+        await tags.getByRole("button", { name: "Delete tag team" }).click();
+        await tags.getByText("No tags.").waitFor();
+        const stored = await f.store.getRegisteredModel(NEW_NAME);
+        assert.match(stored.description ?? "", /^## Plan/);
+        assert.deepEqual(stored.tags, []);
+      });
+
+      await t.step(
+        "register a run's artifact path as version 1 (creates nothing new)",
+        async () => {
+          await page.goto(`${base}/runs/${f.runId}`);
+          await page.locator("[data-island='RegisterModel'][data-hydrated]").waitFor();
+          await page.getByRole("button", { name: "Register model" }).click();
+          const from = page.getByLabel("Model to register");
+          // The run's logged models come first; any artifact path can be typed.
+          assert.match(await from.innerText(), /churn-model \(logged model\)/);
+          await from.selectOption({ label: "Another artifact path…" });
+          await page.getByLabel("Artifact path in the run").fill("model");
+          await page.getByLabel("Registered model").fill(NEW_NAME);
+          await shoot(page, "registry-register-run", { fullPage: false });
+          await page.getByRole("button", { name: "Register", exact: true }).click();
+          const link = page.getByRole("link", { name: `${NEW_NAME} version 1` });
+          await link.waitFor();
+          // The form is gone; focus is on the new version's link.
+          assert.equal(
+            await page.evaluate(() => document.activeElement?.textContent),
+            `${NEW_NAME} version 1`,
+          );
+          await link.click();
+          await page.waitForURL(`${base}${modelVersionHref(NEW_NAME, "1")}`);
+          const v1 = await f.store.getModelVersion(NEW_NAME, "1");
+          const run = await f.store.getRun(f.runId);
+          assert.equal(v1.source, `${run.info.artifact_uri}/model`);
+          assert.equal(v1.run_id, f.runId);
+        },
+      );
+
+      await t.step("the version page: source, run, signature, stage, alias, tags", async () => {
+        await page.getByRole("heading", { name: `${NEW_NAME} Version 1`, level: 1 }).waitFor();
+        const meta = page.locator("main > dl.meta");
+        assert.equal(
+          await meta.getByRole("link", { name: "train-run" }).getAttribute("href"),
+          `/runs/${f.runId}`,
+        );
+        assert.match(await meta.innerText(), /Logged model\n—/i);
+        const inputs = page.locator("#signature-inputs");
+        assert.match(await inputs.innerText(), /tenure\tdouble/);
+        assert.match(await inputs.innerText(), /<img src=x onerror=alert\(1\)> \(optional\)/);
+        assert.match(await page.locator("#signature-outputs").innerText(), /tensor int64 \[-1\]/);
+        assert.equal(await page.locator("img[src='x']").count(), 0);
+        await page.locator("[data-island='VersionPanel'][data-hydrated]").waitFor();
+        await page.getByLabel("Stage", { exact: true }).selectOption("Staging");
+        await page.getByRole("button", { name: "Change stage" }).click();
+        await page.locator("#version-stage .badge--stage-staging").waitFor();
+        await page.getByLabel("Alias", { exact: true }).fill("prod");
+        await page.getByRole("button", { name: "Set alias" }).click();
+        await page.locator("#version-aliases .alias", { hasText: "@prod" }).waitFor();
+        const tags = page.locator("[data-island='RegistryTags']");
+        await tags.getByLabel("New tag key").fill("validated");
+        await tags.getByLabel("New tag value").fill("yes");
+        await tags.getByRole("button", { name: "Add tag" }).click();
+        await tags.locator("td", { hasText: "yes" }).waitFor();
+        await page.getByRole("button", { name: "Edit description" }).click();
+        await page.getByLabel("Description (Markdown)").fill("First **cut**.");
+        await page.getByRole("button", { name: "Save" }).click();
+        await page.locator(".markdown strong", { hasText: "cut" }).waitFor();
+        const v1 = await f.store.getModelVersion(NEW_NAME, "1");
+        assert.equal(v1.current_stage, "Staging");
+        assert.deepEqual(v1.aliases, ["prod"]);
+        assert.equal(v1.description, "First **cut**.");
+        await page.reload();
+        await page.locator("[data-island='VersionPanel'][data-hydrated]").waitFor();
+        await shoot(page, "registry-version");
+      });
+
+      await t.step("register a logged model as version 2 (models:/<id>)", async () => {
+        await page.goto(`${base}/logged-models/${f.modelId}`);
+        await page.locator("[data-island='RegisterModel'][data-hydrated]").waitFor();
+        await page.getByRole("button", { name: "Register model" }).click();
+        assert.match(await page.locator(".register-model__from").innerText(), /models:\/m-/);
+        const nameField = page.getByLabel("Registered model");
+        // Existing names are offered (a datalist, filled once the names arrive).
+        await page.locator(`#register-names option[value="${NEW_NAME}"]`).waitFor({
+          state: "attached",
+        });
+        await nameField.fill(NEW_NAME);
+        await page.getByRole("button", { name: "Register", exact: true }).click();
+        await page.getByRole("link", { name: `${NEW_NAME} version 2` }).click();
+        await page.waitForURL(`${base}${modelVersionHref(NEW_NAME, "2")}`);
+        const meta = page.locator("main > dl.meta");
+        await meta.getByRole("link", { name: "churn-model" }).waitFor();
+        const v2 = await f.store.getModelVersion(NEW_NAME, "2");
+        assert.equal(v2.source, `models:/${f.modelId}`);
+        assert.equal(v2.model_id, f.modelId);
+        assert.equal(v2.run_id, f.runId);
+      });
+
+      await t.step("model page: move an alias, remove it, stage with archiving", async () => {
+        await page.goto(`${base}${registeredModelHref(NEW_NAME)}`);
+        const island = page.locator("[data-island='ModelVersions'][data-hydrated]");
+        await island.waitFor();
+        // @prod is on version 1; setting it on version 2 moves it, and the page says so.
+        await page.getByLabel("Alias", { exact: true }).fill("prod");
+        await page.getByLabel("on", { exact: true }).selectOption("2");
+        await page.getByRole("button", { name: "Set alias" }).click();
+        await page.getByText("Moved @prod from version 1 to version 2.").waitFor();
+        assert.match(await page.locator("#model-aliases tbody").innerText(), /@prod\s+Version 2/);
+        assert.match(await page.locator("#version-2").innerText(), /@prod/);
+        assert.doesNotMatch(await page.locator("#version-1").innerText(), /@prod/);
+        assert.deepEqual((await f.store.getModelVersion(NEW_NAME, "2")).aliases, ["prod"]);
+        await shoot(page, "registry-alias-moved");
+        await page.getByRole("button", { name: "Remove alias prod" }).click();
+        await page.locator("#model-aliases").getByText("No aliases.").waitFor();
+        // Version 2 to Staging, archiving version 1 (in Staging since the version page).
+        await page.getByRole("button", { name: "Change stage of version 2" }).click();
+        const form = page.getByRole("form", { name: "Stage of version 2" });
+        await form.getByLabel("Stage").selectOption("Staging");
+        await form.getByLabel("Archive other Staging versions").check();
+        await form.getByRole("button", { name: "Change stage" }).click();
+        await page.locator("#version-2 .badge--stage-staging").waitFor();
+        await page.locator("#version-1 .badge--stage-archived").waitFor();
+        assert.equal((await f.store.getModelVersion(NEW_NAME, "1")).current_stage, "Archived");
+        // Focus returns to the row's Stage button.
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.getAttribute("data-stage-version")),
+          "2",
+        );
+        await shoot(page, "registry-model");
+      });
+
+      await t.step("delete a version, then the model, each after asking", async () => {
+        await page.getByRole("button", { name: "Delete version 1" }).click();
+        const ask = page.locator("#version-1 [data-delete-confirm]");
+        assert.match(await ask.innerText(), /Delete version 1\?/);
+        await ask.getByRole("button", { name: "Yes, delete" }).click();
+        await page.locator("#version-1").waitFor({ state: "detached" });
+        await page.getByText("Deleted version 1.").waitFor();
+        await assert.rejects(f.store.getModelVersion(NEW_NAME, "1"));
+        // A deleted version's page is the 404 page.
+        const gone = await fetch(`${base}${modelVersionHref(NEW_NAME, "1")}`);
+        assert.equal(gone.status, 404);
+        await gone.body?.cancel();
+        await page.reload();
+        await page.locator("[data-island='RegistryDelete'][data-hydrated]").waitFor();
+        await page.locator(".page-head").getByRole("button", { name: "Delete" }).click();
+        const confirm = page.locator(".page-head [data-delete-confirm]");
+        assert.match(
+          await confirm.innerText(),
+          /Delete model “fresh\/<b>bold<\/b> model” and all its versions\?/,
+        );
+        await confirm.getByRole("button", { name: "Yes, delete" }).click();
+        await page.waitForURL(`${base}/models`);
+        assert.equal(await page.getByRole("link", { name: NEW_NAME }).count(), 0);
+        await assert.rejects(f.store.getRegisteredModel(NEW_NAME));
+      });
+
+      await t.step("a missing version is the 404 page", async () => {
+        const res = await page.goto(`${base}${modelVersionHref(REG_NAME, "99")}`);
+        assert.equal(res?.status(), 404);
+        await page.getByText(`There is no version 99 of a registered model named “${REG_NAME}”.`)
+          .waitFor();
+        await shoot(page, "registry-version-404");
+      });
+
       await t.step("768 px wide", async () => {
         await page.setViewportSize({ width: 768, height: 900 });
         await page.goto(`${base}/models`);
         await shoot(page, "models-list-768");
         await page.goto(`${base}${registeredModelHref(REG_NAME)}`);
         await shoot(page, "models-registered-768");
+        await page.goto(`${base}${modelVersionHref(REG_NAME, "2")}`);
+        await page.locator("[data-island='VersionPanel'][data-hydrated]").waitFor();
+        await shoot(page, "registry-version-768");
         await page.goto(`${base}/logged-models/${f.modelId}`);
         await page.locator("[data-island='ArtifactBrowser'][data-hydrated]").waitFor();
         await shoot(page, "models-logged-768");

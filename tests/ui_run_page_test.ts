@@ -17,6 +17,7 @@ import { isSafeUrl, renderMarkdown } from "../ui/islands/run_page/markdown.ts";
 import { align, smooth, toApiX, toSeries } from "../ui/islands/run_page/chart_data.ts";
 import { previewKind } from "../ui/islands/ArtifactBrowser.tsx";
 import { gitCommitUrl, gitRepoWebUrl } from "../ui/shared/git.ts";
+import { LIVE_POLL_MS } from "../ui/shared/live.ts";
 import { prettyJson, sourceSummary } from "../ui/components/RunDatasets.tsx";
 import { launchBrowser } from "./helpers/browser.ts";
 import {
@@ -649,6 +650,13 @@ Deno.test({
       });
 
       await t.step("a RUNNING run updates live and stops when it ends", async () => {
+        // A page of its own whose timers Playwright's clock drives: each poll is a fast-forward
+        // past the 5 s interval instead of a real 5 s wait.
+        const { page, problems: liveProblems } = await openPage(browser, {
+          context: { viewport: { width: 1280, height: 900 } },
+          timeoutMs: 10_000,
+        });
+        await page.clock.install();
         await page.goto(`${base}/runs/${f.liveId}`);
         await page.locator("[data-island='MetricChart'][data-hydrated]").waitFor();
         await page.locator(".metric-chart .badge--running").waitFor();
@@ -673,20 +681,24 @@ Deno.test({
           step: 1,
           timestamp: Date.now(),
         });
+        await page.clock.fastForward(LIVE_POLL_MS);
         await page.waitForFunction(
           () =>
             /loss: 2 points/.test(
               document.querySelector(".metric-chart__counts")?.textContent ?? "",
             ),
           null,
-          { timeout: 15_000 },
+          { timeout: 5_000 },
         );
         await page.locator(".metric-card[data-key='loss'] canvas").waitFor();
         await api("runs/update", { run_id: f.liveId, status: "FINISHED", end_time: Date.now() });
+        await page.clock.fastForward(LIVE_POLL_MS);
         await page.locator(".metric-chart .badge--running").waitFor({
           state: "detached",
           timeout: 15_000,
         });
+        await page.close();
+        assert.deepEqual(liveProblems, []);
       });
 
       await t.step("768 px wide", async () => {

@@ -22,6 +22,17 @@ import {
   treeRows,
 } from "../ui/islands/runs_table/state.ts";
 import { formatRelative } from "../ui/shared/format.ts";
+import { isSystemTag, mergeKeys, visibleKeys } from "../ui/islands/runs_table/keys.ts";
+import {
+  clampWidth,
+  MAX_WIDTH,
+  MIN_WIDTH,
+  parseWidths,
+  widthAfterKey,
+} from "../ui/islands/runs_table/resize.ts";
+import { datasetLabel, datasetsOf, modelsOf } from "../ui/islands/runs_table/run_links.ts";
+import { slimRun } from "../ui/islands/runs_table/state.ts";
+import type { Run } from "../store/types.ts";
 import { launchBrowser } from "./helpers/browser.ts";
 import { isApi400, islandProps, openPage, shoot, SHOTS_DIR } from "./helpers/ui.ts";
 
@@ -172,7 +183,10 @@ Deno.test("GET /experiments/:id renders the runs table's first page on the serve
     assert.equal(names.length, 25);
     assert.equal(names[0], "run-051");
     assert.equal(names.at(-1), "run-099");
-    assert.match(page, /<th scope="col" class="rt-extra rt-extra--metrics" aria-sort="ascending">/);
+    assert.match(
+      page,
+      /<th scope="col" class="rt-extra rt-extra--metrics" aria-sort="ascending" data-col="metrics.acc">/,
+    );
     assert.match(page, /<span>opt<\/span>/);
     // The selected run's checkbox is checked in the server HTML.
     assert.match(page, /aria-label="Select run-051" checked/);
@@ -269,9 +283,9 @@ Deno.test({
       });
 
       await t.step("a metric column from the picker sorts by its header", async () => {
-        await page.locator(".rt-columns > summary").click();
+        await page.getByRole("button", { name: /^Columns/ }).click();
         await page.getByRole("checkbox", { name: "acc", exact: true }).check();
-        await page.locator(".rt-columns > summary").click();
+        await page.getByRole("button", { name: /^Columns/ }).click();
         assert.match(page.url(), /[?&]col=metrics\.acc(&|$)/);
         const header = page.getByRole("button", { name: /^acc/ });
         await header.click();
@@ -456,12 +470,13 @@ Deno.test({
           assert.ok(seen.includes(want), `${want} not in ${seen.join(" | ")}`);
         }
         // The column picker opens from the keyboard and Escape closes it.
-        const summary = page.locator(".rt-columns > summary");
+        const summary = page.getByRole("button", { name: /^Columns/ });
         await summary.focus();
         await page.keyboard.press("Enter");
         await page.getByRole("checkbox", { name: "loss", exact: true }).focus();
         await page.keyboard.press("Escape");
-        assert.equal(await page.locator(".rt-columns").getAttribute("open"), null);
+        assert.equal(await page.locator("#rt-columns-menu").count(), 0);
+        assert.equal(await summary.getAttribute("aria-expanded"), "false");
         assert.equal(await summary.evaluate((el) => el === document.activeElement), true);
         await page.getByRole("button", { name: /^Run name/ }).focus();
         await page.keyboard.press("Enter");
@@ -472,6 +487,197 @@ Deno.test({
           "attributes.run_name ASC",
         );
         await shoot(page, "runs-table", { fullPage: false });
+      });
+
+      await t.step(
+        "the column chooser lists every key of the experiment and searches them",
+        async () => {
+          // run-000 is the oldest run: not on the first page, so only list-keys can offer its key.
+          await store.logBatch(ids.get("run-000")!, {
+            params: [{ key: "only_on_an_old_run", value: "x" }],
+          });
+          await page.goto(url);
+          await hydrated();
+          const toggle = page.getByRole("button", { name: /^Columns/ });
+          await toggle.click();
+          const menu = page.locator("#rt-columns-menu");
+          // The search box has focus as the panel opens.
+          assert.equal(
+            await page.getByRole("searchbox", { name: "Search columns" }).evaluate((el) =>
+              el === document.activeElement
+            ),
+            true,
+          );
+          const rare = page.getByRole("checkbox", { name: "only_on_an_old_run", exact: true });
+          await rare.waitFor();
+          // System tags are off by default, and a switch away.
+          assert.equal(await menu.getByText("mlflow.source.name", { exact: true }).count(), 0);
+          await page.getByRole("checkbox", { name: /Show system tags/ }).check();
+          await menu.getByText("mlflow.source.name", { exact: true }).waitFor();
+          await page.getByRole("checkbox", { name: /Show system tags/ }).uncheck();
+          const search = page.getByRole("searchbox", { name: "Search columns" });
+          await search.fill("old run");
+          await menu.getByText("only_on_an_old_run", { exact: true }).waitFor();
+          await search.fill("ONLY_on");
+          assert.deepEqual(
+            await menu.locator(".rt-columns__key").allTextContents(),
+            ["only_on_an_old_run"],
+          );
+          await shoot(page, "runs-table-chooser", { fullPage: false });
+          await rare.check();
+          assert.match(page.url(), /[?&]col=params\.only_on_an_old_run(&|$)/);
+          await page.keyboard.press("Escape");
+          assert.equal(await menu.count(), 0);
+          // The column survives a reload (it is in the URL); the loaded runs have no value for it.
+          await page.reload();
+          await hydrated();
+          await page.locator('th[data-col="params.only_on_an_old_run"]').waitFor();
+        },
+      );
+
+      await t.step("columns resize by drag and by keyboard; widths survive a reload", async () => {
+        await page.evaluate(() => localStorage.removeItem("kvflow.runsTable.widths"));
+        await page.goto(`${url}?col=params.lr`);
+        await hydrated();
+        const th = page.locator('th[data-col="user"]');
+        const width = () => th.evaluate((el) => Math.round(el.getBoundingClientRect().width));
+        const cellWidth = () =>
+          page.evaluate(() => {
+            const th = document.querySelector<HTMLTableCellElement>('th[data-col="user"]')!;
+            const row = document.querySelector<HTMLTableRowElement>(".rt-table tbody tr")!;
+            return Math.round(row.cells[th.cellIndex].getBoundingClientRect().width);
+          });
+        const before = await width();
+        const grip = page.getByRole("separator", { name: "Resize column User" });
+        const box = (await grip.boundingBox())!;
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 4 });
+        await page.mouse.up();
+        const dragged = await width();
+        assert.ok(Math.abs(dragged - (before + 60)) <= 2, `${before} → ${dragged}`);
+        assert.equal(await cellWidth(), dragged, "body cells follow the header");
+        // Keyboard: focus the grip, arrows resize in 16 px steps.
+        await grip.focus();
+        await page.keyboard.press("ArrowLeft");
+        await page.keyboard.press("ArrowLeft");
+        assert.ok(Math.abs((await width()) - (dragged - 32)) <= 2);
+        // A long param column resized narrow: its cells cut, the whole value on hover.
+        const lr = page.getByRole("separator", { name: "Resize column lr" });
+        await lr.focus();
+        for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowLeft");
+        const stored = await page.evaluate(() =>
+          JSON.parse(localStorage.getItem("kvflow.runsTable.widths") ?? "{}")
+        );
+        assert.equal(stored.user, dragged - 32);
+        assert.equal(stored["params.lr"], 48);
+        // A reload keeps the widths.
+        await page.reload();
+        await hydrated();
+        assert.ok(Math.abs((await width()) - (dragged - 32)) <= 2, "width lost on reload");
+        await shoot(page, "runs-table-resized", { fullPage: false });
+        // Escape on a grip gives the column its natural width back.
+        await page.getByRole("separator", { name: "Resize column User" }).focus();
+        await page.keyboard.press("Escape");
+        await page.getByRole("separator", { name: "Resize column lr" }).focus();
+        await page.keyboard.press("Escape");
+        assert.deepEqual(
+          await page.evaluate(() => JSON.parse(localStorage.getItem("kvflow.runsTable.widths")!)),
+          {},
+        );
+      });
+
+      await t.step("long names and values: one line, the whole text on hover", async () => {
+        const longKey = `learning_rate_schedule_${"warmup_".repeat(10)}end`;
+        const longValue = `cosine-${"annealing-".repeat(20)}end`;
+        const id = await store.createRun({
+          experimentId: expId,
+          runName: `long-${"name-".repeat(30)}end`,
+          userId: "ana",
+          startTime: Date.now(),
+          tags: [],
+        }).then((r) => r.info.run_id);
+        await store.logBatch(id, { params: [{ key: longKey, value: longValue }] });
+        await page.goto(`${url}?col=${encodeURIComponent(`params.${longKey}`)}`);
+        await hydrated();
+        const head = page.locator(`th[data-col="params.${longKey}"]`);
+        const label = head.locator(".rt-sort > span").first();
+        assert.ok(await label.evaluate((el) => el.scrollWidth > el.clientWidth), "key not cut");
+        assert.equal(
+          await head.locator(".rt-sort").getAttribute("title"),
+          `Parameters: ${longKey}`,
+        );
+        const row = page.locator(`tr[data-run-id="${id}"]`);
+        const cell = row.locator("td.rt-text").last();
+        assert.equal(await cell.getAttribute("title"), longValue);
+        assert.ok(await cell.evaluate((el) => el.scrollWidth > el.clientWidth), "value not cut");
+        const h = await cell.evaluate((el) => el.getBoundingClientRect().height);
+        assert.ok(h < 50, `the value wraps (${h}px)`);
+        const name = row.locator("td.cell-name");
+        assert.ok(await name.evaluate((el) => el.scrollWidth > el.clientWidth), "name not cut");
+        assert.match((await name.locator("a").getAttribute("title"))!, /^long-name-/);
+      });
+
+      await t.step("Dataset and Models columns show inputs and logged models, linked", async () => {
+        const id = await store.createRun({
+          experimentId: expId,
+          runName: "with-inputs",
+          userId: "ana",
+          startTime: Date.now(),
+          tags: [],
+        }).then((r) => r.info.run_id);
+        const ds = (name: string, digest: string, context: string) => ({
+          dataset: { name, digest, source_type: "local", source: "/data" },
+          tags: [{ key: "mlflow.data.context", value: context }],
+        });
+        await store.logInputs(id, [
+          ds("iris", "a1b2c3d4e5f6", "train"),
+          ds("iris", "ffff0000", "eval"),
+        ]);
+        await store.logModel(
+          id,
+          JSON.stringify({
+            run_id: id,
+            artifact_path: "model",
+            utc_time_created: "2026-01-01 00:00:00.000000",
+            flavors: { python_function: {} },
+          }),
+        );
+        const model = await store.createLoggedModel({ experimentId: expId, name: "clf" });
+        await store.logOutputs(id, [{ model_id: model.info.model_id, step: 3 }]);
+        await store.createRegisteredModel({ name: "churn" });
+        await store.createModelVersion({
+          name: "churn",
+          source: `models:/${model.info.model_id}`,
+          runId: id,
+        });
+        await page.goto(url);
+        await hydrated();
+        const row = page.locator(`tr[data-run-id="${id}"]`);
+        const datasets = row.locator("td.rt-datasets");
+        assert.equal(await datasets.innerText(), "iris (a1b2c3d4) train, iris (ffff0000) eval");
+        assert.equal(
+          await datasets.getAttribute("title"),
+          "iris (a1b2c3d4) train\niris (ffff0000) eval",
+        );
+        const links = row.locator("td.rt-models a");
+        // The registered version arrives with one search for the whole page, after hydration.
+        await row.locator("td.rt-models a", { hasText: "churn v1" }).waitFor();
+        assert.equal(await links.count(), 3);
+        assert.equal(await links.nth(2).getAttribute("href"), "/models/churn/versions/1");
+        assert.equal(await links.nth(0).innerText(), "model");
+        assert.equal(
+          await links.nth(0).getAttribute("href"),
+          `/runs/${id}?artifact=model`,
+        );
+        assert.equal(
+          await links.nth(1).getAttribute("href"),
+          `/logged-models/${model.info.model_id}`,
+        );
+        await page.locator(".runs-table .table-wrap").evaluate((el) => {
+          el.scrollLeft = el.scrollWidth;
+        });
+        await shoot(page, "runs-table-inputs", { fullPage: false });
       });
 
       await t.step(
@@ -791,4 +997,89 @@ Deno.test("live runs helpers: which runs poll, the filter that fetches them, the
   const merged = mergeFresh(rows, [run("c3", "FAILED")]);
   assert.deepEqual(merged.map((r) => r.info.status), ["RUNNING", "FINISHED", "FAILED"]);
   assert.equal(merged[0], rows[0]);
+});
+
+Deno.test("column chooser helpers: keys merged once, searched by words, system tags opt-in", () => {
+  const seen = { metrics: ["loss"], params: ["lr"], tags: ["team"] };
+  const all = mergeKeys(seen, {
+    metrics: ["acc", "loss"],
+    params: ["lr", "only_old"],
+    tags: ["mlflow.user", "team"],
+  });
+  assert.deepEqual(all, {
+    metrics: ["acc", "loss"],
+    params: ["lr", "only_old"],
+    tags: ["mlflow.user", "team"],
+  });
+  assert.ok(isSystemTag("mlflow.user") && !isSystemTag("mlflowish"));
+  assert.deepEqual(visibleKeys(all, "", false).tags, ["team"]);
+  assert.deepEqual(visibleKeys(all, "", true).tags, ["mlflow.user", "team"]);
+  // A shown system-tag column stays listed (so it can be hidden) while the search is empty.
+  assert.deepEqual(visibleKeys(all, "", false, new Set(["tags.mlflow.user"])).tags, [
+    "mlflow.user",
+    "team",
+  ]);
+  const found = visibleKeys(all, "ONLY old", false);
+  assert.deepEqual(found, { metrics: [], params: ["only_old"], tags: [] });
+});
+
+Deno.test("column widths: clamped, parsed defensively, arrow keys step by 16 px", () => {
+  assert.equal(clampWidth(10), MIN_WIDTH);
+  assert.equal(clampWidth(1e9), MAX_WIDTH);
+  assert.equal(clampWidth(120.6), 121);
+  assert.deepEqual(parseWidths('{"name":300,"metrics.acc":"x","user":1}'), {
+    name: 300,
+    user: MIN_WIDTH,
+  });
+  assert.deepEqual(parseWidths("not json"), {});
+  assert.deepEqual(parseWidths("[1,2]"), {});
+  assert.deepEqual(parseWidths(null), {});
+  assert.equal(widthAfterKey(100, "ArrowRight", false), 116);
+  assert.equal(widthAfterKey(100, "ArrowLeft", true), MIN_WIDTH);
+  assert.equal(widthAfterKey(200, "ArrowLeft", true), 136);
+  assert.equal(widthAfterKey(100, "Enter", false), null);
+});
+
+Deno.test("Dataset and Models cells read inputs, outputs and the log-model history tag", () => {
+  const info = { run_id: "r1" } as Run["info"];
+  const history = JSON.stringify([
+    { run_id: "r1", artifact_path: "model" },
+    { run_id: "r1", artifact_path: "clf", model_id: "m-1" },
+    { nonsense: true },
+  ]);
+  const run = {
+    info,
+    data: {
+      metrics: [],
+      params: [],
+      tags: [
+        { key: "mlflow.log-model.history", value: history + " ".repeat(300) },
+        { key: "mlflow.source.git.commit", value: "abc123" },
+        { key: "mlflow.note.content", value: "x".repeat(1000) },
+      ],
+    },
+    inputs: {
+      dataset_inputs: [{
+        tags: [{ key: "mlflow.data.context", value: "train" }],
+        dataset: { name: "iris", digest: "a1b2c3d4e5f6", source_type: "local", source: "/d" },
+      }],
+      model_inputs: [],
+    },
+    outputs: { model_outputs: [{ model_id: "m-1", step: 0 }, { model_id: "m-2", step: 5 }] },
+  } as Run;
+  assert.deepEqual(datasetsOf(run), [{ name: "iris", digest: "a1b2c3d4e5f6", context: "train" }]);
+  assert.equal(datasetLabel(datasetsOf(run)[0]), "iris (a1b2c3d4) train");
+  assert.equal(datasetLabel({ name: "plain", digest: "" }), "plain");
+  assert.deepEqual(modelsOf(run).map((m) => [m.label, m.href]), [
+    ["model", "/runs/r1?artifact=model"],
+    ["clf", "/logged-models/m-1"],
+    ["m-2", "/logged-models/m-2"],
+  ]);
+  assert.deepEqual(modelsOf({ ...run, data: { ...run.data, tags: [] }, outputs: undefined! }), []);
+  // The row keeps the short lists and short system tags; long ones (history, notes) are dropped.
+  const slim = slimRun(run);
+  assert.equal(slim.datasets?.length, 1);
+  assert.equal(slim.models?.length, 3);
+  assert.deepEqual(slim.data.tags.map((t) => t.key), ["mlflow.source.git.commit"]);
+  assert.deepEqual(slimRun(slim), slim, "slimming twice keeps the lists");
 });

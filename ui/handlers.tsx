@@ -20,7 +20,9 @@ import { LoggedModelPage } from "./pages/LoggedModelPage.tsx";
 import { ModelsPage } from "./pages/ModelsPage.tsx";
 import { NotFoundPage, type NotFoundPageProps } from "./pages/NotFoundPage.tsx";
 import { ForbiddenPage, type ForbiddenPageProps } from "./pages/ForbiddenPage.tsx";
-import { RegisteredModelPage } from "./pages/RegisteredModelPage.tsx";
+import { ModelVersionPage } from "./pages/ModelVersionPage.tsx";
+import { RegisteredModelPage, type RegistryMay } from "./pages/RegisteredModelPage.tsx";
+import { readSignature } from "./model_signature.ts";
 import { type LoggedModelRef, RunPage, type RunRef } from "./pages/RunPage.tsx";
 import { renderPage, type UiEnv } from "./render.tsx";
 import {
@@ -359,8 +361,8 @@ export const RUN_LOGGED_MODELS_LIMIT = 100;
 const LOOKUP_CONCURRENCY = 8;
 
 function loggedModelRef(m: LoggedModel): LoggedModelRef {
-  const { model_id, name, status, model_type, creation_timestamp_ms } = m.info;
-  return { model_id, name, status, model_type, creation_timestamp_ms };
+  const { model_id, name, status, model_type, creation_timestamp_ms, source_run_id } = m.info;
+  return { model_id, name, status, model_type, creation_timestamp_ms, source_run_id };
 }
 
 /**
@@ -503,6 +505,7 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
     ),
     accessPanel(c, { registeredModel: model.name }),
   ]);
+  const may = await registryMay(c, model.name);
   return renderPage(
     c,
     <RegisteredModelPage
@@ -512,9 +515,102 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
       moreVersions={versions.nextPageToken !== undefined}
       runNames={runNames}
       loggedModelNames={loggedModelNames}
+      may={may}
       access={panel}
     />,
     { title: model.name },
+  );
+};
+
+/** What the viewer may do to registered model `name`: EDIT edits, MANAGE deletes (as the API). */
+async function registryMay(c: Context<UiEnv>, name: string): Promise<RegistryMay> {
+  const level = await viewerLevel(c, { registeredModel: name });
+  return { edit: mayDo(level, "update"), delete: mayDo(level, "delete") };
+}
+
+/**
+ * The repository path of the model files a version points at, for its MLmodel: the logged
+ * model's artifact root, else its source when that lies in its (readable) source run's
+ * artifacts; null when neither is served by this server.
+ */
+function versionModelDir(
+  v: ModelVersion,
+  loggedModel: LoggedModel | null,
+  run: Run | null,
+): string | null {
+  try {
+    if (loggedModel) return proxiedPath(loggedModel.info.artifact_uri);
+    if (!run) return null;
+    const root = run.info.artifact_uri.replace(/\/+$/, "");
+    const prefix = `runs:/${run.info.run_id}/`;
+    const uri = v.source.startsWith(prefix)
+      ? `${root}/${v.source.slice(prefix.length)}`
+      : v.source === root || v.source.startsWith(`${root}/`)
+      ? v.source
+      : null;
+    return uri === null ? null : proxiedPath(uri);
+  } catch {
+    return null; // a source with `..` or the like: nothing to read
+  }
+}
+
+/**
+ * `GET /models/:name/versions/:version`: one registered version — its model's aliases, its source
+ * run and logged model (looked up, when readable), the signature from its MLmodel file (when this
+ * server stores it) — or the 404 page when the model or the version does not exist. The route
+ * is tried before `/models/:name{.+}`: for a raw `/models/a/versions/1` the version wins; a model
+ * named `a/versions/1` is reached with its name encoded (`/models/a%2Fversions%2F1`), as every
+ * kvflow link writes it.
+ */
+export const modelVersionPage: Handler<UiEnv> = async (c) => {
+  const name = c.req.param("name") ?? "";
+  const number = c.req.param("version") ?? "";
+  const store = c.var.store;
+  const access = await c.var.access();
+  if (!access.registeredModel(name)) return forbidden(c, MODEL_FORBIDDEN);
+  const found = await orNotFound(
+    c,
+    () => Promise.all([store.getRegisteredModel(name), store.getModelVersion(name, number)]),
+    {
+      message: `There is no version ${number} of a registered model named “${name}”.`,
+      back: { href: "/models", label: "models" },
+      active: "models",
+    },
+  );
+  if (found instanceof Response) return found;
+  const [model, version] = found;
+  const modelId = loggedModelIdOf(version);
+  const [run, loggedModel, may] = await Promise.all([
+    version.run_id
+      ? store.getRun(version.run_id).then(
+        (r) => access.experiment(r.info.experiment_id) ? r : null,
+        () => null,
+      )
+      : null,
+    modelId
+      ? store.getLoggedModel(modelId).then(
+        (m) => access.experiment(m.info.experiment_id) ? m : null,
+        () => null,
+      )
+      : null,
+    registryMay(c, name),
+  ]);
+  const dir = c.var.artifacts ? versionModelDir(version, loggedModel, run) : null;
+  const signature = dir === null ? null : await readSignature(c.var.artifacts!, dir);
+  const runNames = version.run_id ? { [version.run_id]: run ? run.info.run_name : null } : {};
+  const loggedModelNames = modelId ? { [modelId]: loggedModel ? loggedModel.info.name : null } : {};
+  return renderPage(
+    c,
+    <ModelVersionPage
+      model={model}
+      version={version}
+      runNames={runNames}
+      loggedModelId={modelId}
+      loggedModelNames={loggedModelNames}
+      signature={signature}
+      may={may}
+    />,
+    { title: `${model.name} v${version.version}` },
   );
 };
 
@@ -604,7 +700,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
   if (model instanceof Response) return model;
   const { info } = model;
   if (!access.experiment(info.experiment_id)) return forbidden(c, LOGGED_MODEL_FORBIDDEN);
-  const [experiment, sourceRunName, versions] = await Promise.all([
+  const [experiment, sourceRunName, versions, level] = await Promise.all([
     store.getExperimentNames([info.experiment_id]).then(
       (names) => {
         const name = names.get(info.experiment_id);
@@ -619,6 +715,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
       )
       : null,
     registeredVersionsOf(store, info, visible, fromUri),
+    viewerLevel(c, { experimentId: info.experiment_id }),
   ]);
   return renderPage(
     c,
@@ -629,6 +726,7 @@ export const loggedModelPage: Handler<UiEnv> = async (c) => {
       versions={versions}
       downloadBase={loggedModelDownloadBase(c, info.artifact_uri)}
       artifact={artifactParam(c)}
+      canRegister={mayDo(level, "update")}
     />,
     { title: info.name },
   );

@@ -1,7 +1,7 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
  * at `/`. Its routes (`/`, `/experiments/:id`, `/runs/:id`, `/compare`, `/models`,
- * `/models/:name`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`, and with auth
+ * `/models/:name`, `/models/:name/versions/:n`, `/logged-models/:id`, `/login`, `/logout`, `/static/*`, and with auth
  * `/admin/users` and `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`,
  * `/health`, `/version`, `/openapi.json`, `/get-artifact`).
  *
@@ -25,6 +25,7 @@ import {
   experimentsPage,
   loggedModelPage,
   modelsPage,
+  modelVersionPage,
   registeredModelPage,
   runPage,
   staticFile,
@@ -88,6 +89,9 @@ export function createUi(
     .all("/runs/:runId", ...page, runPage)
     .all("/compare", ...page, comparePage)
     .all("/models", ...page, modelsPage)
+    // A version page first: for a raw `/models/a/versions/1` the version wins; a model named
+    // `a/versions/1` is `/models/a%2Fversions%2F1` (the router sees `%2F`, not `/`).
+    .all("/models/:name{.+}/versions/:version{[0-9]+}", ...page, modelVersionPage)
     // The rest of the path: a registered model's name may contain `/` (sent encoded or not).
     .all("/models/:name{.+}", ...page, registeredModelPage)
     .all("/logged-models/:modelId", ...page, loggedModelPage)

@@ -165,6 +165,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   // ---- experiments --------------------------------------------------------------------------
   [`POST ${API}/experiments/create`]: { resource: "experiment", action: "create" },
   [`GET ${API}/experiments/get`]: on("experiment", "read", q("experiment_id")),
+  // kvflow's extension: key names of the experiment's runs, a read of the experiment.
+  [`GET ${API}/experiments/list-keys`]: on("experiment", "read", q("experiment_id")),
   [`GET ${API}/experiments/get-by-name`]: on("experiment", "read", {
     ...q("experiment_name"),
     holds: "name",

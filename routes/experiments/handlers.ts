@@ -26,6 +26,16 @@ export const get: Handler<typeof routes.get> = async (c) => {
   return json(c, { experiment }, 200);
 };
 
+export const listKeys: Handler<typeof routes.listKeys> = async (c) => {
+  const keys = await c.var.store.listExperimentKeys(c.req.valid("query").experiment_id);
+  return json(c, {
+    param_keys: keys.paramKeys,
+    metric_keys: keys.metricKeys,
+    tag_keys: keys.tagKeys,
+    truncated: keys.truncated,
+  }, 200);
+};
+
 export const getByName: Handler<typeof routes.getByName> = async (c) => {
   const experiment = await c.var.store.getExperimentByName(c.req.valid("query").experiment_name);
   return json(c, { experiment }, 200);

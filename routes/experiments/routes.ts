@@ -13,6 +13,8 @@ import {
   GetExperimentByNameQuery,
   GetExperimentQuery,
   GetExperimentResponse,
+  ListExperimentKeysQuery,
+  ListExperimentKeysResponse,
   SearchExperimentsRequest,
   SearchExperimentsResponse,
   SetExperimentTagRequest,
@@ -110,4 +112,14 @@ export const deleteTag = createRoute({
   summary: "Delete a tag of an active experiment",
   request: jsonBody(DeleteExperimentTagRequest),
   responses: replies(EmptySchema, "Tag deleted"),
+});
+
+export const listKeys = createRoute({
+  method: "get",
+  path: "/experiments/list-keys",
+  tags,
+  summary: "kvflow extension: the distinct param, metric and tag keys of an experiment's runs " +
+    "(at most 10,000 of each; `truncated` says when more exist), read from the search indexes",
+  request: { query: ListExperimentKeysQuery },
+  responses: replies(ListExperimentKeysResponse, "The keys"),
 });

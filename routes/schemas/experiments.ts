@@ -41,6 +41,30 @@ export const CreateExperimentResponse = z.object({ experiment_id: z.string() })
 
 export const GetExperimentQuery = z.object({ experiment_id: RequiredId });
 
+/** kvflow's `experiments/list-keys` query. */
+export const ListExperimentKeysQuery = z.object({
+  experiment_id: RequiredId.openapi({
+    type: "string",
+    description: "The experiment whose runs' keys are listed",
+  }),
+});
+
+/** kvflow's `experiments/list-keys` reply. */
+export const ListExperimentKeysResponse = z.object({
+  param_keys: z.array(z.string()).openapi({
+    description: "Distinct param keys of the experiment's runs (deleted runs included), sorted",
+  }),
+  metric_keys: z.array(z.string()).openapi({
+    description: "Distinct metric keys of the experiment's runs, sorted",
+  }),
+  tag_keys: z.array(z.string()).openapi({
+    description: "Distinct tag keys of the experiment's runs, `mlflow.*` system tags included",
+  }),
+  truncated: z.boolean().openapi({
+    description: "True when a list stopped at 10,000 keys: the experiment uses more",
+  }),
+}).openapi("ListExperimentKeysResponse");
+
 export const GetExperimentByNameQuery = z.object({ experiment_name: RequiredString });
 
 export const GetExperimentResponse = z.object({ experiment: ExperimentSchema })

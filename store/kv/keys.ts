@@ -113,6 +113,16 @@ export const runByMetricKey = (
 export const runsByMetricPrefix = (expId: string, key: string) =>
   ["runs_by_metric", expId, key] as const;
 
+/**
+ * The per-experiment indexes whose third key part is a param, metric or tag key: listing one
+ * under `[index, expId]` finds the keys the experiment's runs use (`experiment_keys.ts`).
+ */
+export const RUN_KEY_INDEXES = {
+  params: "runs_by_param",
+  metrics: "runs_by_metric",
+  tags: "runs_by_tag",
+} as const;
+
 /** A packed chunk of history points, keyed by its smallest point; chunks never overlap. */
 export const metricChunkKey = (runId: string, key: string, min: PointSortKey) =>
   ["metric_chunks", runId, key, ...min] as const;

@@ -28,6 +28,7 @@ import { readRun } from "./run_read.ts";
 import { type KvContext, RunExperiments } from "./run_write.ts";
 import { getMetricHistory } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
+import { listExperimentKeys } from "./experiment_keys.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
 import { STAGING_SWEEP_INTERVAL_MS, startStagingSweeper } from "./staging_sweeper.ts";
 import { loggedModelMethods } from "./logged_models.ts";
@@ -159,6 +160,7 @@ export async function createKvStore(
     logInputs: (id, ds, models) => logInputs(ctx, id, ds, models),
     getMetricHistory: (id, key, o) => getMetricHistory(ctx, id, key, o),
     searchRuns: (o) => searchRuns(ctx, o),
+    listExperimentKeys: (id, limit) => listExperimentKeys(ctx, id, limit),
     ...loggedModelMethods(ctx),
     ...registryMethods(ctx),
     ...purgeMethods(ctx),

@@ -6,8 +6,9 @@ import {
   nextExperimentIdAfter,
 } from "../lifecycle_errors.ts";
 import { searchExperimentsIn, searchExperimentsYielding } from "../search/mod.ts";
-import type { CreateExperimentInput, TrackingStore } from "../types.ts";
+import { type CreateExperimentInput, EXPERIMENT_KEYS_LIMIT, type TrackingStore } from "../types.ts";
 import {
+  compareCodePoints,
   experimentNotFound,
   type ExperimentRecord,
   getExperimentRecord,
@@ -23,6 +24,7 @@ type ExperimentMethods = SyncMethods<
     | "createExperiment"
     | "getExperiment"
     | "getExperimentNames"
+    | "listExperimentKeys"
     | "getExperimentByName"
     | "searchExperiments"
     | "renameExperiment"
@@ -100,6 +102,27 @@ export function experimentMethods(s: MemoryState): ExperimentMethods {
     },
     getExperiment(id) {
       return toExperiment(getExperimentRecord(s, id));
+    },
+    listExperimentKeys(id, limit = EXPERIMENT_KEYS_LIMIT) {
+      const rec = getExperimentRecord(s, id);
+      const params = new Set<string>();
+      const metrics = new Set<string>();
+      const tags = new Set<string>();
+      for (const runId of rec.runIds) {
+        const run = s.runs.get(runId);
+        if (!run) continue;
+        for (const k of run.params.keys()) params.add(k);
+        for (const k of run.metrics.keys()) metrics.add(k);
+        for (const k of run.tags.keys()) tags.add(k);
+      }
+      let truncated = false;
+      const list = (set: Set<string>) => {
+        const all = [...set].sort(compareCodePoints);
+        if (all.length > limit) truncated = true;
+        return all.slice(0, limit);
+      };
+      const out = { paramKeys: list(params), metricKeys: list(metrics), tagKeys: list(tags) };
+      return { ...out, truncated };
     },
     getExperimentNames(ids) {
       const out = new Map<string, string>();

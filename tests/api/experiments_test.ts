@@ -331,3 +331,46 @@ Deno.test("experiment tags: set, delete and their errors", async (t) => {
     assert.equal(res.status, 400);
   });
 });
+
+Deno.test("GET experiments/list-keys lists the keys of every run of the experiment", async () => {
+  const app = newApp();
+  const experiment_id = await createExperiment(app);
+  const ids: string[] = [];
+  for (const name of ["a", "b"]) {
+    const { run } = await expectJson(
+      post(app, "runs/create", { experiment_id, run_name: name }),
+      200,
+    );
+    ids.push(run.info.run_id);
+  }
+  await expectJson(
+    post(app, "runs/log-batch", {
+      run_id: ids[1],
+      params: [{ key: "only_b", value: "1" }],
+      metrics: [{ key: "loss", value: 0.5, timestamp: 1, step: 0 }],
+      tags: [{ key: "team", value: "x" }],
+    }),
+    200,
+  );
+  const keys = await expectJson(get(app, "experiments/list-keys", { experiment_id }), 200);
+  assert.deepEqual(keys.param_keys, ["only_b"]);
+  assert.deepEqual(keys.metric_keys, ["loss"]);
+  assert.ok(keys.tag_keys.includes("team") && keys.tag_keys.includes("mlflow.runName"));
+  assert.equal(keys.truncated, false);
+});
+
+Deno.test("GET experiments/list-keys: bad input is a 4xx with MLflow's error codes", async () => {
+  const app = newApp();
+  await expectMissing(get(app, "experiments/list-keys"), "experiment_id");
+  await expectMissing(get(app, "experiments/list-keys", { experiment_id: "" }), "experiment_id");
+  await expectError(
+    get(app, "experiments/list-keys", { experiment_id: "424242" }),
+    404,
+    "RESOURCE_DOES_NOT_EXIST",
+  );
+  await expectError(
+    get(app, "experiments/list-keys", { experiment_id: "9".repeat(3000) }),
+    404,
+    "RESOURCE_DOES_NOT_EXIST",
+  );
+});

@@ -12,6 +12,7 @@ const LONG = "a".repeat(3000);
 const CASES: [string, string, unknown?][] = [
   ["GET", `/api/2.0/mlflow/experiments/get?experiment_id=${LONG_ID}`],
   ["GET", `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${LONG}`],
+  ["GET", `/api/2.0/mlflow/experiments/list-keys?experiment_id=${LONG_ID}`],
   ["POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: LONG_ID }],
   ["POST", "/api/2.0/mlflow/experiments/restore", { experiment_id: LONG_ID }],
   ["POST", "/api/2.0/mlflow/experiments/update", { experiment_id: LONG_ID, new_name: "x" }],

@@ -127,6 +127,10 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     request: (w) => R("GET", `experiments/get?experiment_id=${w.exp}`),
     ok: 200,
   }),
+  [`GET ${API}/experiments/list-keys`]: one({
+    request: (w) => R("GET", `experiments/list-keys?experiment_id=${w.exp}`),
+    ok: 200,
+  }),
   [`GET ${API}/experiments/get-by-name`]: one({
     request: (w) => R("GET", `experiments/get-by-name?experiment_name=${w.expName}`),
     ok: 200,

@@ -7,6 +7,8 @@ export interface DeleteConfirmProps {
   /** What goes, in the question ("3 runs", "run “a”"). */
   what: string;
   busy: boolean;
+  /** The Delete button's accessible name when "Delete" alone is ambiguous ("Delete version 2"). */
+  label?: string;
   onAsk: () => void;
   onConfirm: () => void;
   onCancel: () => void;
@@ -39,6 +41,7 @@ export function DeleteConfirm(p: DeleteConfirmProps) {
         class="button button--small button--danger"
         disabled={p.busy}
         data-delete
+        aria-label={p.label}
         onClick={p.onAsk}
       >
         Delete

@@ -17,6 +17,10 @@ import { DisplayToggle } from "../components/DisplayToggle.tsx";
 import { ChartView } from "./runs_table/ChartView.tsx";
 import { emptyChartState } from "./runs_table/chart_state.ts";
 import { runColorSlot } from "./charts/run_color.ts";
+import { ColumnChooser } from "./runs_table/ColumnChooser.tsx";
+import { useColumnWidths } from "./runs_table/ColumnResizer.tsx";
+import { DatasetCell, ModelsCell } from "./runs_table/cells.tsx";
+import { useRunVersions } from "./runs_table/versions.ts";
 import {
   cellValue,
   type ExtraColumn,
@@ -77,6 +81,8 @@ const BASE_COLUMNS: { id: string; label: string; field?: string; class?: string;
     text: true,
   },
   { id: "status", label: "Status", field: "attributes.status", text: true },
+  { id: "dataset", label: "Dataset", class: "rt-datasets" },
+  { id: "models", label: "Models", class: "rt-models" },
 ];
 
 /** The order extra columns are shown in, so each header group is one run of columns. */
@@ -133,6 +139,9 @@ export function RunsTable(props: RunsTableProps) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const pending = useRef<AbortController | null>(null);
   const root = useRef<HTMLElement>(null);
+  const tableRef = useRef<HTMLTableElement>(null);
+  const widths = useColumnWidths(tableRef);
+  const versions = useRunVersions(rows);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), CLOCK_MS);
@@ -361,8 +370,9 @@ export function RunsTable(props: RunsTableProps) {
   ) {
     const active = field !== undefined && sort?.field === field;
     const ariaSort = active ? (sort!.desc ? "descending" : "ascending") : undefined;
+    const col = key ?? label;
     return (
-      <th key={key ?? label} scope="col" class={cls} aria-sort={ariaSort}>
+      <th key={col} scope="col" class={cls} aria-sort={ariaSort} data-col={col}>
         {field === undefined
           ? label
           : (
@@ -373,6 +383,7 @@ export function RunsTable(props: RunsTableProps) {
               </span>
             </button>
           )}
+        {widths.handle(col, label)}
       </th>
     );
   }
@@ -413,38 +424,12 @@ export function RunsTable(props: RunsTableProps) {
               false,
             )}
         />
-        <details
-          class="rt-columns"
-          onKeyDown={(e) => {
-            // Escape closes the picker and returns focus to its button.
-            if (e.key !== "Escape" || !e.currentTarget.open) return;
-            e.currentTarget.open = false;
-            e.currentTarget.querySelector<HTMLElement>("summary")?.focus();
-          }}
-        >
-          <summary class="button">Columns{columns.length ? ` (${columns.length})` : ""}</summary>
-          <div class="rt-columns__menu">
-            {(["metrics", "params", "tags"] as const).map((type) => (
-              <fieldset key={type}>
-                <legend>{TYPE_LABELS[type]}</legend>
-                {keys[type].length === 0 && <p class="muted">None on the loaded runs</p>}
-                {keys[type].map((key) => {
-                  const id = `${type}.${key}`;
-                  return (
-                    <label key={id}>
-                      <input
-                        type="checkbox"
-                        checked={state.cols.includes(id)}
-                        onChange={() => toggleColumn(id)}
-                      />
-                      <span>{key}</span>
-                    </label>
-                  );
-                })}
-              </fieldset>
-            ))}
-          </div>
-        </details>
+        <ColumnChooser
+          experimentId={props.experimentId}
+          seen={keys}
+          cols={state.cols}
+          onToggle={toggleColumn}
+        />
         <button type="button" class="button" onClick={downloadCsv} disabled={rows.length === 0}>
           Download CSV
         </button>
@@ -521,7 +506,7 @@ export function RunsTable(props: RunsTableProps) {
         />
       )}
       <div class="table-wrap" hidden={!!state.charts}>
-        <table class="table rt-table" aria-busy={loading ? "true" : undefined}>
+        <table ref={tableRef} class="table rt-table" aria-busy={loading ? "true" : undefined}>
           <thead>
             {groups.length > 0 && (
               <tr class="rt-groups">
@@ -631,6 +616,8 @@ export function RunsTable(props: RunsTableProps) {
                   <td>
                     <RunStatus status={run.info.status} />
                   </td>
+                  <DatasetCell run={run} />
+                  <ModelsCell run={run} versions={versions.get(id)} />
                   {columns.map((c) => (
                     <td
                       key={c.id}

@@ -17,6 +17,11 @@
  *
  * @module
  */
+import type {
+  ModelVersion,
+  ModelVersionStage,
+  RegisteredModel,
+} from "../../store/registry/types.ts";
 import type { Experiment, Run, ViewType } from "../../store/types.ts";
 
 /** Where islands reach the API (MLflow's web UI prefix; same routes as `/api/2.0/mlflow`). */
@@ -253,4 +258,130 @@ export function bulkHistoryPath(
   if (opts.start !== undefined) qs.set("start", String(opts.start));
   if (opts.end !== undefined) qs.set("end", String(opts.end));
   return `/metrics/get-history-downsampled-bulk?${qs}`;
+}
+
+// ---------- model registry (mlflow-rest.md §7) ----------
+
+/** `POST registered-models/create`; a taken name fails with `RESOURCE_ALREADY_EXISTS`. */
+export function createRegisteredModel(
+  name: string,
+  description?: string,
+): Promise<{ registered_model: RegisteredModel }> {
+  return apiCall("/registered-models/create", {
+    body: { name, description: description || undefined },
+  });
+}
+
+/** `GET registered-models/search`: names for the "Register model" picker. */
+export function searchRegisteredModels(
+  args: { filter?: string; maxResults?: number },
+  signal?: AbortSignal,
+): Promise<{ registered_models?: RegisteredModel[]; next_page_token?: string }> {
+  return apiCall("/registered-models/search", {
+    query: { filter: args.filter, max_results: args.maxResults, order_by: "name ASC" },
+    signal,
+  });
+}
+
+/** `PATCH registered-models/update` (the description). */
+export function updateRegisteredModel(name: string, description: string): Promise<unknown> {
+  return apiCall("/registered-models/update", { method: "PATCH", body: { name, description } });
+}
+
+/** `DELETE registered-models/delete`: the model and every version of it. */
+export function deleteRegisteredModel(name: string): Promise<unknown> {
+  return apiCall("/registered-models/delete", { method: "DELETE", body: { name } });
+}
+
+/** `POST registered-models/set-tag`. */
+export function setRegisteredModelTag(name: string, key: string, value: string): Promise<unknown> {
+  return apiCall("/registered-models/set-tag", { body: { name, key, value } });
+}
+
+/** `DELETE registered-models/delete-tag`. */
+export function deleteRegisteredModelTag(name: string, key: string): Promise<unknown> {
+  return apiCall("/registered-models/delete-tag", { method: "DELETE", body: { name, key } });
+}
+
+/** `POST registered-models/alias`: points `alias` at `version` (moving it if set elsewhere). */
+export function setModelAlias(name: string, alias: string, version: string): Promise<unknown> {
+  return apiCall("/registered-models/alias", { body: { name, alias, version } });
+}
+
+/** `DELETE registered-models/alias`. */
+export function deleteModelAlias(name: string, alias: string): Promise<unknown> {
+  return apiCall("/registered-models/alias", { method: "DELETE", body: { name, alias } });
+}
+
+/**
+ * `POST model-versions/create`, with the body MLflow's client sends: `source` and `run_id` for a
+ * run's artifact path, plus `model_id` for an MLflow 3 logged model (`source: "models:/<id>"`).
+ */
+export function createModelVersion(
+  args: { name: string; source: string; runId?: string; modelId?: string },
+): Promise<{ model_version: ModelVersion }> {
+  return apiCall("/model-versions/create", {
+    body: {
+      name: args.name,
+      source: args.source,
+      run_id: args.runId || undefined,
+      model_id: args.modelId || undefined,
+    },
+  });
+}
+
+/** `PATCH model-versions/update` (the description). */
+export function updateModelVersion(
+  name: string,
+  version: string,
+  description: string,
+): Promise<unknown> {
+  return apiCall("/model-versions/update", {
+    method: "PATCH",
+    body: { name, version, description },
+  });
+}
+
+/** `DELETE model-versions/delete`. */
+export function deleteModelVersion(name: string, version: string): Promise<unknown> {
+  return apiCall("/model-versions/delete", { method: "DELETE", body: { name, version } });
+}
+
+/** `POST model-versions/set-tag`. */
+export function setModelVersionTag(
+  name: string,
+  version: string,
+  key: string,
+  value: string,
+): Promise<unknown> {
+  return apiCall("/model-versions/set-tag", { body: { name, version, key, value } });
+}
+
+/** `DELETE model-versions/delete-tag`. */
+export function deleteModelVersionTag(
+  name: string,
+  version: string,
+  key: string,
+): Promise<unknown> {
+  return apiCall("/model-versions/delete-tag", {
+    method: "DELETE",
+    body: { name, version, key },
+  });
+}
+
+/**
+ * `POST model-versions/transition-stage`; with `archiveExisting`, the server archives the other
+ * versions in `stage`.
+ */
+export function transitionModelVersionStage(
+  args: { name: string; version: string; stage: ModelVersionStage; archiveExisting: boolean },
+): Promise<{ model_version: ModelVersion }> {
+  return apiCall("/model-versions/transition-stage", {
+    body: {
+      name: args.name,
+      version: args.version,
+      stage: args.stage,
+      archive_existing_versions: args.archiveExisting,
+    },
+  });
 }

@@ -10,7 +10,7 @@ import { LoggedModelStatusBadge, StageBadge } from "../components/ModelBadges.ts
 import { Section } from "../components/Section.tsx";
 import { SystemTags } from "../components/SystemTags.tsx";
 import { Island } from "../island.tsx";
-import { registeredModelHref, runHref } from "../shared/models.ts";
+import { modelVersionHref, registeredModelHref, runHref } from "../shared/models.ts";
 import { byKey, systemTags, userTags } from "../shared/tags.ts";
 
 /** Props of {@linkcode LoggedModelPage}. */
@@ -29,6 +29,8 @@ export interface LoggedModelPageProps {
   downloadBase: string | null;
   /** The file to select in the browser (`?artifact=`), if the URL names one. */
   artifact?: string;
+  /** Whether to offer "Register model" (EDIT on the model's experiment; absent: yes). */
+  canRegister?: boolean;
 }
 
 function byKeyAndDataset(a: Metric, b: Metric): number {
@@ -91,6 +93,19 @@ export function LoggedModelPage(props: LoggedModelPageProps) {
       </dl>
 
       <Section headingId="lm-versions-heading" title="Registered versions" note={versions.length}>
+        {(props.canRegister ?? true) && (
+          <Island
+            name="RegisterModel"
+            props={{
+              sources: [{
+                label: `${info.name} (logged model)`,
+                source: `models:/${info.model_id}`,
+                runId: info.source_run_id || undefined,
+                modelId: info.model_id,
+              }],
+            }}
+          />
+        )}
         {versions.length === 0
           ? (
             <p class="muted">
@@ -116,7 +131,7 @@ export function LoggedModelPage(props: LoggedModelPageProps) {
                         <a href={registeredModelHref(v.name)}>{v.name}</a>
                       </td>
                       <td>
-                        <a href={registeredModelHref(v.name, v.version)}>Version {v.version}</a>
+                        <a href={modelVersionHref(v.name, v.version)}>Version {v.version}</a>
                       </td>
                       <td>
                         <StageBadge stage={v.current_stage} />

@@ -6,7 +6,8 @@ import {
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
-import { excerpt, modelsHref, registeredModelHref } from "../shared/models.ts";
+import { Island } from "../island.tsx";
+import { excerpt, modelsHref, modelVersionHref, registeredModelHref } from "../shared/models.ts";
 
 /** Props of {@linkcode ModelsPage}. */
 export interface ModelsPageProps {
@@ -41,7 +42,7 @@ function LatestVersions({ model }: { model: RegisteredModel }) {
     <ul class="model-versions-inline">
       {versions.map((v) => (
         <li key={v.version}>
-          <a href={registeredModelHref(model.name, v.version)}>Version {v.version}</a>
+          <a href={modelVersionHref(model.name, v.version)}>Version {v.version}</a>
           {v.current_stage !== "None" && <StageBadge stage={v.current_stage} />}
         </li>
       ))}
@@ -55,7 +56,7 @@ function Aliases({ model }: { model: RegisteredModel }) {
     <ul class="aliases">
       {model.aliases.map((a) => (
         <li key={a.alias}>
-          <a href={registeredModelHref(model.name, a.version)}>
+          <a href={modelVersionHref(model.name, a.version)}>
             <AliasChip alias={a.alias} />
             <span class="alias__version">v{a.version}</span>
           </a>
@@ -83,7 +84,8 @@ function EmptyRegistry({ trackingUri }: { trackingUri: string }) {
       <h2>No registered models yet</h2>
       <p class="muted">
         The model registry keeps named models and their numbered versions, with stages, aliases and
-        tags. Register a model from the MLflow client and it appears here.
+        tags. Create one here and register versions from a run or logged model page, or register a
+        model from the MLflow client and it appears here.
       </p>
       <pre class="code-block"><code>{code}</code></pre>
     </div>
@@ -92,7 +94,7 @@ function EmptyRegistry({ trackingUri }: { trackingUri: string }) {
 
 /**
  * `/models`: the registered models, searched on the server (`?q=` by name or the filter grammar),
- * in name order, paged with the store's page tokens. Read-only; no JavaScript.
+ * in name order, paged with the store's page tokens; "Create model" (an island) opens a form.
  */
 export function ModelsPage(props: ModelsPageProps) {
   const { models, query, pageToken, nextPageToken, error, trackingUri } = props;
@@ -102,6 +104,7 @@ export function ModelsPage(props: ModelsPageProps) {
     <Layout active="models">
       <div class="page-head">
         <h1>Registered models</h1>
+        <Island name="CreateModel" props={{}} />
       </div>
       {emptyRegistry ? <EmptyRegistry trackingUri={trackingUri} /> : (
         <>

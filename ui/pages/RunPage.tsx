@@ -13,7 +13,7 @@ import { SystemTags } from "../components/SystemTags.tsx";
 import { Island } from "../island.tsx";
 import { NOTE_TAG } from "../islands/RunDescription.tsx";
 import { formatDuration } from "../shared/format.ts";
-import { loggedModelHref } from "../shared/models.ts";
+import { loggedModelHref, registerSources } from "../shared/models.ts";
 import { byKey, systemTags, userTags } from "../shared/tags.ts";
 
 /** A run named by id, for the parent link and the children list. */
@@ -26,7 +26,7 @@ export interface RunRef {
 /** A logged model of the run, for the "Logged models" section. */
 export type LoggedModelRef = Pick<
   LoggedModelInfo,
-  "model_id" | "name" | "status" | "model_type" | "creation_timestamp_ms"
+  "model_id" | "name" | "status" | "model_type" | "creation_timestamp_ms" | "source_run_id"
 >;
 
 /** Without auth, anyone may rename, delete and restore a run. */
@@ -99,6 +99,15 @@ export function RunPage(
         name="RunHeader"
         props={{ runId: info.run_id, name, status: info.status, deleted, may }}
       />
+      {may.rename && !deleted && (
+        <Island
+          name="RegisterModel"
+          props={{
+            sources: registerSources(info, loggedModels, tag("mlflow.log-model.history")),
+            run: { runId: info.run_id, artifactUri: info.artifact_uri },
+          }}
+        />
+      )}
       <dl class="meta run-meta">
         <MetaItem label="Run ID" class="mono">{info.run_id}</MetaItem>
         <MetaItem label="Experiment">

@@ -15,14 +15,14 @@
  * mlflowLinkTarget("#/experiments/1/runs/abc/artifacts/model/MLmodel");
  * // "/runs/abc?artifact=model%2FMLmodel#run-artifacts-heading"
  * mlflowLinkTarget('#/compare-runs?runs=["a","b"]&experiments=["1"]'); // "/compare?runs=a,b"
- * mlflowLinkTarget("#/models/churn/versions/3");           // "/models/churn#version-3"
+ * mlflowLinkTarget("#/models/churn/versions/3");           // "/models/churn/versions/3"
  * mlflowLinkTarget("#section-2");                          // null (not an MLflow route)
  * ```
  *
  * @module
  */
 import { parseRunIds } from "./compare.ts";
-import { registeredModelHref } from "./models.ts";
+import { modelVersionHref, registeredModelHref } from "./models.ts";
 
 /** Longest fragment parsed; a longer one (no real MLflow link is) goes to the experiments list. */
 export const MAX_MLFLOW_HASH = 100_000;
@@ -138,7 +138,7 @@ function route(segments: string[], query: URLSearchParams): string | null {
       if (a === undefined) return "/models";
       if (a.length > MAX_TEXT) return "/models";
       const version = b === "versions" && VERSION_RE.test(rest[0] ?? "") ? rest[0] : undefined;
-      return registeredModelHref(a, version);
+      return version === undefined ? registeredModelHref(a) : modelVersionHref(a, version);
     }
     case "compare-runs":
       return runsPath(stringList(query.get("runs")), null) ?? firstExperiment(query) ?? "/";

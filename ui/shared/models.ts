@@ -21,6 +21,20 @@ export function registeredModelHref(name: string, version?: string): string {
   return version === undefined ? base : `${base}#${versionAnchor(version)}`;
 }
 
+/**
+ * The page of one version of a registered model. The version route wins over a model name that
+ * ends in `/versions/<n>` written with raw slashes; the encoded name (what every kvflow link
+ * sends) is unambiguous.
+ *
+ * @example
+ * ```ts
+ * modelVersionHref("team/churn", "3"); // "/models/team%2Fchurn/versions/3"
+ * ```
+ */
+export function modelVersionHref(name: string, version: string): string {
+  return `${registeredModelHref(name)}/versions/${encodeURIComponent(version)}`;
+}
+
 /** The `id` of a version's row on its registered model's page. */
 export function versionAnchor(version: string): string {
   return `version-${version}`;
@@ -143,4 +157,63 @@ export function excerpt(text: string | undefined, max = 120): string {
   const chars = [...plain.replace(/\s+/g, " ").trim()];
   if (chars.length <= max) return chars.join("");
   return `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/** Something "Register model" can register, with the body MLflow's client would send. */
+export interface RegisterSourceOption {
+  label: string;
+  source: string;
+  runId?: string;
+  modelId?: string;
+}
+
+/**
+ * What a run offers to "Register model": its logged models (`models:/<id>`, as MLflow 3's
+ * `register_model` sends, with the model's source run), then each artifact path its
+ * `mlflow.log-model.history` tag names (MLflow 2's `log_model`), as the run's artifact URI plus
+ * the path — what the client sends for `runs:/<run_id>/<path>` once it has resolved the URI.
+ *
+ * @example
+ * ```ts
+ * registerSources({ run_id: "r", artifact_uri: "mlflow-artifacts:/1/r/artifacts" }, [],
+ *   '[{"artifact_path": "model"}]');
+ * // [{ label: "model (artifact path)", source: "mlflow-artifacts:/1/r/artifacts/model", runId: "r" }]
+ * ```
+ */
+export function registerSources(
+  run: { run_id: string; artifact_uri: string },
+  loggedModels: { model_id: string; name: string; source_run_id?: string }[],
+  history: string | undefined,
+): RegisterSourceOption[] {
+  const out: RegisterSourceOption[] = loggedModels.map((m) => ({
+    label: `${m.name} (logged model)`,
+    source: `models:/${m.model_id}`,
+    runId: m.source_run_id || undefined,
+    modelId: m.model_id,
+  }));
+  const root = run.artifact_uri.replace(/\/+$/, "");
+  const seen = new Set<string>();
+  for (const path of historyPaths(history)) {
+    if (seen.has(path)) continue;
+    seen.add(path);
+    out.push({ label: `${path} (artifact path)`, source: `${root}/${path}`, runId: run.run_id });
+  }
+  return out;
+}
+
+/** The `artifact_path`s of a `mlflow.log-model.history` tag (a JSON list); [] when unreadable. */
+function historyPaths(history: string | undefined): string[] {
+  if (!history) return [];
+  try {
+    const list: unknown = JSON.parse(history);
+    if (!Array.isArray(list)) return [];
+    return list.flatMap((e) => {
+      const p = (e as { artifact_path?: unknown } | null)?.artifact_path;
+      return typeof p === "string" && p.replace(/^\/+|\/+$/g, "") !== ""
+        ? [p.replace(/^\/+|\/+$/g, "")]
+        : [];
+    });
+  } catch {
+    return [];
+  }
 }

@@ -8,6 +8,7 @@
  */
 import type { Run, ViewType } from "../../../store/types.ts";
 import { appendChartState, type ChartViewState, parseChartState } from "./chart_state.ts";
+import { type DatasetRef, datasetsOf, type ModelRef, modelsOf } from "./run_links.ts";
 
 /** The Active / Deleted / All toggle, as it appears in `?view=`. */
 export type RunsView = "active" | "deleted" | "all";
@@ -45,21 +46,35 @@ export const SOURCE_TAG = "mlflow.source.name";
 export interface TableRun {
   info: Run["info"];
   data: Run["data"];
+  /** The Dataset column: the run's dataset inputs (absent: none). */
+  datasets?: DatasetRef[];
+  /** The Models column: the run's logged models (absent: none). */
+  models?: ModelRef[];
 }
 
+/** `mlflow.*` tags longer than this are dropped from table rows (model history, notes…). */
+const MAX_SYSTEM_TAG = 256;
+
 /**
- * Drops what the table never shows (inputs, outputs, and `mlflow.*` tags other than source,
- * user and parent), keeping island props small.
+ * Keeps what the table shows, so island props stay small: inputs and outputs become the Dataset
+ * and Models cells' short lists, and long `mlflow.*` tags (model history, notes) are dropped —
+ * short ones stay, as columns the chooser may show.
  */
 export function slimRun(run: Run | TableRun): TableRun {
-  const keep = new Set([PARENT_TAG, SOURCE_TAG, "mlflow.user"]);
+  // A row slimmed before keeps its lists (its inputs and model history are gone).
+  const datasets = (run as TableRun).datasets ?? datasetsOf(run as Run);
+  const models = (run as TableRun).models ?? modelsOf(run as Run);
   return {
     info: run.info,
     data: {
       metrics: run.data.metrics ?? [],
       params: run.data.params ?? [],
-      tags: (run.data.tags ?? []).filter((t) => !t.key.startsWith("mlflow.") || keep.has(t.key)),
+      tags: (run.data.tags ?? []).filter((t) =>
+        !t.key.startsWith("mlflow.") || t.value.length <= MAX_SYSTEM_TAG
+      ),
     },
+    ...(datasets.length ? { datasets } : {}),
+    ...(models.length ? { models } : {}),
   };
 }
 

@@ -1,0 +1,124 @@
+import { useState } from "preact/hooks";
+import type { ModelVersionStage, RegisteredModelAlias } from "../../store/registry/types.ts";
+import { DismissibleNotice } from "../components/DismissibleNotice.tsx";
+import { MetaItem } from "../components/MetaItem.tsx";
+import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
+import { dropAlias, setAlias } from "../shared/registry_edits.ts";
+import { deleteModelAlias, errorMessage } from "./api.ts";
+import { AliasForm } from "./registry/AliasForm.tsx";
+import { StageForm } from "./registry/StageForm.tsx";
+
+/** Props of {@linkcode VersionPanel}. */
+export interface VersionPanelProps {
+  /** The registered model's name. */
+  name: string;
+  version: string;
+  stage: ModelVersionStage;
+  /** All the model's aliases: an alias set here that points elsewhere moves (and says so). */
+  aliases: RegisteredModelAlias[];
+  /** EDIT: change the stage, set aliases. */
+  canEdit: boolean;
+  /** MANAGE: remove aliases. */
+  canDelete: boolean;
+}
+
+/**
+ * A model version's stage and aliases, with the registry's actions when the viewer may: the
+ * stage transition (optionally archiving the model's other versions in that stage), setting an
+ * alias here (moving it from another version) and removing one.
+ */
+export function VersionPanel(props: VersionPanelProps) {
+  const { name, version, canEdit, canDelete } = props;
+  const [stage, setStage] = useState(props.stage);
+  const [aliases, setAliases] = useState(props.aliases);
+  const [notice, setNotice] = useState<{ kind: "info" | "error"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const own = aliases.filter((a) => a.version === version);
+
+  function onAliasSet(alias: string) {
+    const next = setAlias(aliases, alias, version);
+    setAliases(next.aliases);
+    setNotice({
+      kind: "info",
+      text: next.movedFrom
+        ? `Moved @${alias} from version ${next.movedFrom} to this version.`
+        : `Set @${alias} on this version.`,
+    });
+  }
+
+  async function removeAlias(alias: string) {
+    setBusy(true);
+    try {
+      await deleteModelAlias(name, alias);
+      setAliases((as) => dropAlias(as, alias));
+      setNotice({ kind: "info", text: `Removed @${alias}.` });
+      document.getElementById("new-alias")?.focus();
+    } catch (err) {
+      setNotice({ kind: "error", text: errorMessage(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="version-panel">
+      <div class="message-slot" aria-live="polite">
+        {notice && (
+          <DismissibleNotice
+            kind={notice.kind}
+            text={notice.text}
+            onDismiss={() => setNotice(null)}
+          />
+        )}
+      </div>
+      <dl class="meta">
+        <MetaItem label="Stage">
+          <span id="version-stage">
+            <StageBadge stage={stage} />
+          </span>
+        </MetaItem>
+        <MetaItem label="Aliases">
+          {own.length === 0
+            ? <span class="muted">—</span>
+            : (
+              <ul class="aliases" id="version-aliases">
+                {own.map((a) => (
+                  <li key={a.alias}>
+                    <AliasChip alias={a.alias} />
+                    {canDelete && (
+                      <button
+                        type="button"
+                        class="alias__remove"
+                        aria-label={`Remove alias ${a.alias}`}
+                        disabled={busy}
+                        onClick={() => removeAlias(a.alias)}
+                      >
+                        ×
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+        </MetaItem>
+      </dl>
+      {canEdit && (
+        <div class="version-panel__forms">
+          <StageForm
+            name={name}
+            version={version}
+            stage={stage}
+            onDone={(s, archived) => {
+              setStage(s);
+              setNotice({
+                kind: "info",
+                text: `Moved to ${s}${archived ? `; other ${s} versions were archived` : ""}.`,
+              });
+            }}
+          />
+          <AliasForm name={name} versions={[version]} onSet={onAliasSet} />
+        </div>
+      )}
+    </div>
+  );
+}
