@@ -185,6 +185,8 @@ export function ChartCard(props: ChartCardProps) {
           {
             ...axX,
             label: grouped ? "Group" : "Run",
+            // A grid line through a bar would read as a whisker.
+            grid: { show: false },
             incrs: [1, 2, 5, 10, 20, 50],
             space: 60,
             values: (_u: uPlot, splits: number[]) =>
