@@ -821,6 +821,10 @@ Deno.test({
         );
         console.log(`chart view: 4 cards drawn in ${ms} ms`);
         await shoot(page, "chart-view", { fullPage: false, settleMs: 300 });
+        // Past 100 loaded runs the charts say they show the first 100.
+        await page.getByRole("button", { name: "Load more" }).click();
+        await page.getByText("Charts show the first 100 of the 200 loaded runs.").waitFor();
+        assert.equal(await page.locator(".cv-runs li").count(), 100);
       });
 
       await t.step(
@@ -886,6 +890,16 @@ Deno.test({
         );
         assert.deepEqual(new URL(page.url()).searchParams.getAll("hide"), [id]);
         await eye.click();
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("12 runs")
+        );
+        // Hide all, then Show all.
+        await page.getByRole("button", { name: "Hide all" }).click();
+        await page.locator('[data-chart-card][data-key="curve"]').getByText(
+          "Every run with this metric is hidden.",
+        ).waitFor();
+        await page.getByRole("button", { name: "Show all" }).click();
         await page.waitForFunction(() =>
           document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
             ?.textContent?.startsWith("12 runs")

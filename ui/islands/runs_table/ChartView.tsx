@@ -189,6 +189,15 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
                 Show all
               </button>
             )}
+            {hiddenCount < shown.length && (
+              <button
+                type="button"
+                class="button button--small button--link"
+                onClick={() => set({ hidden: shown.map((r) => r.info.run_id) })}
+              >
+                Hide all
+              </button>
+            )}
           </p>
           <ul class="cv-runs__list">
             {shown.map((r) => {
