@@ -869,9 +869,14 @@ Deno.test({
             cls: el.className,
             color: getComputedStyle(el).backgroundColor,
           }));
-        const inTable = await swatch(`tr[data-run-id="${id}"] .cmp-swatch`);
         const inCharts = await swatch(`.cv-runs li[data-run-id="${id}"] .cmp-swatch`);
+        // The table renders no rows under the chart view: look at it, then come back.
+        assert.equal(await page.locator(".rt-table tbody tr[data-run-id]").count(), 0);
+        await page.locator('[data-display="table"]').click();
+        const inTable = await swatch(`tr[data-run-id="${id}"] .cmp-swatch`);
         assert.deepEqual(inCharts, inTable);
+        await page.goto(`${url}?view=charts`);
+        await hydrated();
         const slot = /cmp-c(\d+)/.exec(inTable.cls)![1];
         const series = await page.evaluate(
           (s) => getComputedStyle(document.documentElement).getPropertyValue(`--series-${s}`),

@@ -165,7 +165,8 @@ export function RunsTable(props: RunsTableProps) {
   })).filter((g) => g.span > 0);
   const sort = splitOrder(state.order);
   const selected = new Set(state.sel);
-  const shown = treeRows(rows, collapsed);
+  // The chart view hides the table: no rows to render or hydrate under it.
+  const shown = state.charts ? [] : treeRows(rows, collapsed);
   const keys = seenKeys(rows);
   for (const c of columns) {
     if (!keys[c.type].includes(c.key)) keys[c.type] = [...keys[c.type], c.key];
