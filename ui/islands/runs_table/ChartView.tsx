@@ -243,7 +243,11 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
           </ul>
         </aside>
         <div class="cv-cards">
-          {allCards.length === 0 && <p class="muted">These runs have no metrics.</p>}
+          {allCards.length === 0 && (
+            <p class="muted">
+              {shown.length === 0 ? "No runs to chart." : "These runs have no metrics."}
+            </p>
+          )}
           {allCards.length > 0 && cards.length === 0 && (
             <p class="muted">No metric matches “{state.search}”.</p>
           )}
