@@ -961,6 +961,32 @@ Deno.test({
         assert.match(page.url(), /[?&]view=charts(&|$)/);
       });
 
+      await t.step("chart view: drag to zoom a card, which asks for that range only", async () => {
+        const card = page.locator('[data-chart-card][data-key="curve"]');
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"]')?.hasAttribute("data-drawn")
+        );
+        const over = card.locator(".u-over");
+        const box = (await over.boundingBox())!;
+        const zoomed = page.waitForRequest((r) =>
+          r.url().includes("get-history-downsampled-bulk?") &&
+          new URL(r.url()).searchParams.has("start")
+        );
+        await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+        await page.mouse.up();
+        const q = new URL((await zoomed).url()).searchParams;
+        assert.equal(q.get("metric_key"), "curve");
+        assert.ok(Number(q.get("start")) >= 8 && Number(q.get("end")) <= 22, String(q));
+        await card.getByRole("button", { name: "Reset zoom" }).click();
+        await card.getByRole("button", { name: "Reset zoom" }).waitFor({ state: "detached" });
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("12 runs, 480 points")
+        );
+      });
+
       await t.step("chart view: a running run's new points appear without a reload", async () => {
         // run-247 is still RUNNING: the table's live refresh (5 s) brings its new latest step.
         await store.logBatch(ids.get("run-247")!, {
