@@ -224,9 +224,10 @@ export interface BulkHistoryRun {
 /**
  * `GET metrics/get-history-downsampled-bulk`: one metric of up to 100 runs in one request, each
  * run downsampled as `get-history-downsampled` does (min and max per bucket). The reply has one
- * entry per run that logged the key, in `runIds` order.
+ * entry per run that logged the key, in `runIds` order; a run with no points between `start` and
+ * `end` has `metrics: []` (the wire leaves the empty list out, as proto JSON does).
  */
-export function getHistoryDownsampledBulk(
+export async function getHistoryDownsampledBulk(
   runIds: string[],
   key: string,
   opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
@@ -240,5 +241,14 @@ export function getHistoryDownsampledBulk(
   if (opts.x) qs.set("x", opts.x);
   if (opts.start !== undefined) qs.set("start", String(opts.start));
   if (opts.end !== undefined) qs.set("end", String(opts.end));
-  return apiCall(`/metrics/get-history-downsampled-bulk?${qs}`, { signal });
+  const reply = await apiCall<{ runs?: WireBulkHistoryRun[] }>(
+    `/metrics/get-history-downsampled-bulk?${qs}`,
+    { signal },
+  );
+  return { runs: reply.runs?.map((r) => ({ ...r, metrics: r.metrics ?? [] })) };
 }
+
+/** A {@linkcode BulkHistoryRun} as it arrives: `metrics` is absent when empty. */
+type WireBulkHistoryRun = Omit<BulkHistoryRun, "metrics"> & {
+  metrics?: BulkHistoryRun["metrics"];
+};
