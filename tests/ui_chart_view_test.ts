@@ -12,6 +12,7 @@ import { runColorSlot, withAlpha } from "../ui/islands/charts/run_color.ts";
 import {
   appendChartState,
   cardKeys,
+  chartBuckets,
   emptyChartState,
   moveCard,
   parseChartState,
@@ -115,4 +116,8 @@ Deno.test("cardKeys() and moveCard(): the user's order first, search, moves amon
     "lr",
     "loss",
   ]);
+});
+
+Deno.test("chartBuckets() shares about 5,000 buckets among a card's runs, 50 to 500 each", () => {
+  assert.deepEqual([1, 10, 20, 100].map(chartBuckets), [500, 500, 250, 50]);
 });

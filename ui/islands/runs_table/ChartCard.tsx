@@ -7,8 +7,8 @@ import { xSeries } from "../charts/axes.ts";
 import { groupLines } from "../charts/group.ts";
 import { withAlpha } from "../charts/run_color.ts";
 import { cssVar, themedAxes } from "../charts/theme.ts";
-import { bucketsFor } from "../compare/scale.ts";
 import { wireNumber } from "../run_page/api.ts";
+import { chartBuckets } from "./chart_state.ts";
 import {
   align,
   apiX,
@@ -91,7 +91,7 @@ export function ChartCard(props: ChartCardProps) {
     const ctl = new AbortController();
     limit(() =>
       ctl.signal.aborted ? Promise.resolve(null) : getHistoryDownsampledBulk(ids, metricKey, {
-        buckets: bucketsFor(ids.length),
+        buckets: chartBuckets(ids.length),
         x,
         start: zoom?.[0],
         end: zoom?.[1],
@@ -131,18 +131,44 @@ export function ChartCard(props: ChartCardProps) {
     let names: string[] = [];
     const nextGroups: typeof groups = [];
     if (bars) {
-      // One bar per run, in its colour: a metric logged once has no line to draw.
+      // One bar per run in its colour (a metric logged once has no line to draw), or per group:
+      // the mean, with the group's min and max as marks.
       const runsShown = shown.map((r) => byId.get(r.run_id)!);
-      names = runsShown.map((r) => r.name);
-      const colors = runsShown.map((r) => color(r.slot));
-      const ys = shown.map((r) => {
+      const values = shown.map((r) => {
         const v = wireNumber(r.metrics[0].value);
         return Number.isFinite(v) ? v : null;
       });
+      let ys = values;
+      let colors = runsShown.map((r) => color(r.slot));
+      const extra: uPlot.Series[] = [];
+      const marks: (number | null)[][] = [];
+      names = runsShown.map((r) => r.name);
+      if (grouped) {
+        const lines = groupLines(runsShown.map((r, i) => ({
+          group: r.group,
+          x: values[i] === null ? [] : [0],
+          y: [values[i]],
+        })));
+        names = lines.map((g) => g.value);
+        colors = lines.map((_, i) => color(groupSlot(i)));
+        lines.forEach((g, i) =>
+          nextGroups.push({ value: g.value, runs: g.runs, slot: groupSlot(i) })
+        );
+        ys = lines.map((g) => g.mean[0]);
+        marks.push(lines.map((g) => g.max[0]), lines.map((g) => g.min[0]));
+        const mark = cssVar("--text", "#1b1f24");
+        for (const label of ["max", "min"]) {
+          extra.push({
+            label,
+            paths: () => null,
+            points: { show: true, size: 7, stroke: mark, fill: mark, width: 1 },
+          });
+        }
+      }
       const n = ys.length;
       const short = (s: string) => s.length > 12 ? `${s.slice(0, 11)}…` : s;
       const [axX, axY] = themedAxes("step");
-      data = [ys.map((_, i) => i), fix(ys)] as uPlot.AlignedData;
+      data = [ys.map((_, i) => i), fix(ys), ...marks.map(fix)] as uPlot.AlignedData;
       opts = {
         scales: {
           x: { time: false, range: () => [-0.5, n - 0.5] },
@@ -153,7 +179,7 @@ export function ChartCard(props: ChartCardProps) {
         axes: [
           {
             ...axX,
-            label: "Run",
+            label: grouped ? "Group" : "Run",
             incrs: [1, 2, 5, 10, 20, 50],
             space: 60,
             values: (_u: uPlot, splits: number[]) =>
@@ -172,7 +198,7 @@ export function ChartCard(props: ChartCardProps) {
               disp: { fill: { unit: 3, values: () => colors } },
             } as Parameters<NonNullable<typeof uPlot.paths.bars>>[0],
           ),
-        }],
+        }, ...extra],
       };
     } else if (grouped) {
       const lines = groupLines(shown.map((r) => {
@@ -193,8 +219,13 @@ export function ChartCard(props: ChartCardProps) {
         const at = 1 + i * 3;
         ser.push(
           { label: g.value, stroke: c, width: 2, spanGaps: true, points: { show: false } },
-          { label: `${g.value} max`, stroke: withAlpha(c, 0.35), width: 0.5, spanGaps: true },
-          { label: `${g.value} min`, stroke: withAlpha(c, 0.35), width: 0.5, spanGaps: true },
+          ...["max", "min"].map((end) => ({
+            label: `${g.value} ${end}`,
+            stroke: withAlpha(c, 0.35),
+            width: 0.5,
+            spanGaps: true,
+            points: { show: false },
+          })),
         );
         bands.push({ series: [at + 1, at + 2], fill: withAlpha(c, 0.16) });
       });
@@ -234,7 +265,10 @@ export function ChartCard(props: ChartCardProps) {
       const idx = u.cursor.idx;
       if (i == null || i < 1 || idx == null) return void (out.textContent = "");
       const v = u.data[i][idx];
-      const name = names[i - 1] ?? "";
+      // Bars are named by position (run or group); lines by series.
+      const name = bars
+        ? `${names[idx] ?? ""}${i > 1 ? ` ${u.series[i].label}` : ""}`
+        : names[i - 1] ?? "";
       out.textContent = v == null ? name : `${name}: ${formatNumber(v)}`;
     };
     let focused: number | null = null;
@@ -252,7 +286,10 @@ export function ChartCard(props: ChartCardProps) {
         },
         hooks: {
           // For the bench and tests: the card has drawn its data.
-          draw: [(u: uPlot) => void (art.dataset.drawn = String(u.data[0].length))],
+          draw: [(u: uPlot) => {
+            art.dataset.drawn = String(u.data[0].length);
+            art.dataset.bands = String(opts.bands?.length ?? 0);
+          }],
           setSeries: [(u: uPlot, i: number | null) => {
             focused = i;
             say(u, i);
@@ -279,6 +316,7 @@ export function ChartCard(props: ChartCardProps) {
       resize.disconnect();
       el.removeEventListener("dblclick", reset);
       delete art.dataset.drawn;
+      delete art.dataset.bands;
       plot.destroy();
     };
   }, [loaded, ready, hiddenKey, groupKey, log, weight, scheme, mode, bars]);

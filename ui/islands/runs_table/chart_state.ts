@@ -113,3 +113,12 @@ export function moveCard(
   [out[a], out[b]] = [out[b], out[a]];
   return out;
 }
+
+/**
+ * Buckets per run of a card's bulk request: about 5,000 per card shared by its runs, between 50
+ * and 500 each. Each bucket keeps its min and max, so spikes survive; 100 overlaid runs of a
+ * 400-pixel-wide card need no more than 50 each, and fewer points keep the reply under ~1 MB.
+ */
+export function chartBuckets(runs: number): number {
+  return Math.max(50, Math.min(500, Math.floor(5000 / Math.max(1, runs))));
+}
