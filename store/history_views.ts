@@ -493,7 +493,7 @@ async function pickMinMax(
 // ---------------------------------------------------------------------------------------------
 // get-history-downsampled-bulk
 
-/** Arguments of {@linkcode bulkDownsampledByRun}: the downsampling of each run, for 1–100 runs. */
+/** Arguments of {@linkcode bulkDownsampledByRun}: one downsampling for each of 1–100 runs. */
 export interface BulkDownsampleOptions extends DownsampleArgs {
   /** 1–100 run ids (duplicates dropped); results follow this order. */
   runIds: readonly string[];
