@@ -398,38 +398,41 @@ export async function getMetricHistoryDownsampled(
 ): Promise<DownsampledHistory> {
   const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = checkDownsample(opts);
 
-  // Pass 1: count the range and find its first and last point in x order; keep the points only
-  // while they could all be returned. Pass 2, for a larger range, buckets a second read. Memory
-  // is O(buckets) however long the history (issue 10 #6), for twice the reading.
+  // Pass 1: count the range and find its first and last point in x order, keeping the points
+  // while there are at most KEEP of them. Pass 2 buckets the kept points or, for a longer range,
+  // a second read. Memory is O(buckets + one page) however long the history (issue 10 #6); the
+  // usual chart history (≤ one page) is read once. Pages are walked with plain loops inside, as
+  // an await per point cost as much as the read itself.
   const xOf = x === "step" ? (m: Metric) => m.step : (m: Metric) => m.timestamp;
   const lo = startX ?? -Infinity;
   const hi = endX ?? Infinity;
-  const inRange = async function* (): AsyncGenerator<Metric> {
+  const whole = startX === undefined && endX === undefined;
+  const inRange = async function* (): AsyncGenerator<Metric[]> {
     for await (const page of historyPages(store, opts.runId, opts.metricKey)) {
-      for (const m of page) {
-        const at = xOf(m);
-        if (at >= lo && at <= hi) yield m;
-      }
+      yield whole ? page : page.filter((m) => xOf(m) >= lo && xOf(m) <= hi);
     }
   };
+  const keep = Math.max(2 * buckets, HISTORY_PAGE);
   let n = 0, nan = 0;
   let first: Metric | undefined, last: Metric | undefined;
   let firstAt = 0, lastAt = 0;
   let kept: Metric[] | null = [];
-  for await (const m of inRange()) {
-    if (Number.isNaN(m.value)) nan++;
-    // Strict: the earliest of equal x comes first; non-strict: the latest of equal x comes last.
-    if (first === undefined || xOf(m) < xOf(first)) [first, firstAt] = [m, n];
-    if (last === undefined || xOf(m) >= xOf(last)) [last, lastAt] = [m, n];
-    if (kept !== null) kept = kept.length < 2 * buckets ? (kept.push(m), kept) : null;
-    n++;
+  for await (const page of inRange()) {
+    for (const m of page) {
+      if (Number.isNaN(m.value)) nan++;
+      // Strict: the earliest of equal x comes first; non-strict: the latest of equal x last.
+      if (first === undefined || xOf(m) < xOf(first)) [first, firstAt] = [m, n];
+      if (last === undefined || xOf(m) >= xOf(last)) [last, lastAt] = [m, n];
+      n++;
+    }
+    if (kept !== null) kept = kept.length + page.length <= keep ? kept.concat(page) : null;
   }
   const exact = n <= 2 * buckets;
   let picked: [number, Metric][];
   if (exact) picked = (kept ?? []).map((m, i) => [i, m]);
   else {
     const chosen = await pickMinMax(
-      inRange(),
+      kept === null ? inRange() : [kept],
       xOf,
       buckets,
       startX ?? xOf(first!),
@@ -452,11 +455,11 @@ export async function getMetricHistoryDownsampled(
 
 /**
  * The bucket work of {@linkcode getMetricHistoryDownsampled}: per bucket of [lo, hi] the first
- * min, first max and first NaN point of `points` (the range, in history order). Returns them by
- * history position.
+ * min, first max and first NaN point of `pages` (the range, in history order). Returns them by
+ * position in the range.
  */
 async function pickMinMax(
-  points: AsyncIterable<Metric>,
+  pages: AsyncIterable<Metric[]> | Iterable<Metric[]>,
   xOf: (m: Metric) => number,
   buckets: number,
   lo: number,
@@ -468,17 +471,19 @@ async function pickMinMax(
   const maxAt = new Array<[number, Metric] | undefined>(buckets);
   const nanAt = new Array<[number, Metric] | undefined>(buckets);
   let i = 0;
-  for await (const m of points) {
-    const at = i++;
-    // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
-    const b = Math.min(buckets - 1, Math.floor((xOf(m) - lo) * scale));
-    const v = m.value;
-    if (Number.isNaN(v)) {
-      nanAt[b] ??= [at, m];
-      continue;
+  for await (const page of pages) {
+    for (const m of page) {
+      const at = i++;
+      // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
+      const b = Math.min(buckets - 1, Math.floor((xOf(m) - lo) * scale));
+      const v = m.value;
+      if (Number.isNaN(v)) {
+        nanAt[b] ??= [at, m];
+        continue;
+      }
+      if (minAt[b] === undefined || v < minAt[b]![1].value) minAt[b] = [at, m];
+      if (maxAt[b] === undefined || v > maxAt[b]![1].value) maxAt[b] = [at, m];
     }
-    if (minAt[b] === undefined || v < minAt[b]![1].value) minAt[b] = [at, m];
-    if (maxAt[b] === undefined || v > maxAt[b]![1].value) maxAt[b] = [at, m];
   }
   const out = new Map<number, Metric>();
   for (const arr of [minAt, maxAt, nanAt]) for (const e of arr) if (e) out.set(e[0], e[1]);
@@ -488,7 +493,7 @@ async function pickMinMax(
 // ---------------------------------------------------------------------------------------------
 // get-history-downsampled-bulk
 
-/** Arguments of {@linkcode bulkDownsampledByRun}: the downsampling of each run, for 1–100 runs. */
+/** Arguments of {@linkcode bulkDownsampledByRun}: one downsampling for each of 1–100 runs. */
 export interface BulkDownsampleOptions extends DownsampleArgs {
   /** 1–100 run ids (duplicates dropped); results follow this order. */
   runIds: readonly string[];

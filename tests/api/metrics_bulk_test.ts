@@ -5,7 +5,9 @@
  * store/history_views_test.ts; here: query decoding, the wire shape, the /ajax-api alias, and
  * that every bad request is a 4xx.
  */
+/// <reference lib="dom" />
 import assert from "node:assert/strict";
+import { getHistoryDownsampledBulk } from "../../ui/islands/api.ts";
 import {
   createRun,
   expectError,
@@ -401,6 +403,27 @@ Deno.test("GET get-history-downsampled-bulk: bad arguments are 400 INVALID_PARAM
     await expectError(get(app, BULK, { run_ids: id }), 400, "INVALID_PARAMETER_VALUE"),
     MISSING("metric_key"),
   );
+});
+
+Deno.test("the islands' getHistoryDownsampledBulk against the server: a run with none in a zoomed range gets metrics: []", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  const realFetch = globalThis.fetch;
+  // apiCall fetches same-origin paths (`/ajax-api/…`): the app answers them in-process here.
+  globalThis.fetch =
+    ((url: string, init?: RequestInit) => Promise.resolve(app.request(url, init))) as typeof fetch;
+  try {
+    const zoomed = await getHistoryDownsampledBulk([b, a], "loss", { start: 10, end: 12 });
+    assert.deepEqual(
+      zoomed.runs?.map((r) => [r.run_id, r.metrics.map((m) => m.step), r.total_points]),
+      [[b, [], 0], [a, [10, 11, 12], 3]],
+    );
+    const all = await getHistoryDownsampledBulk([a, b], "loss", { buckets: 5, x: "step" });
+    assert.deepEqual(all.runs?.map((r) => [r.run_id, r.exact]), [[a, false], [b, true]]);
+    assert.deepEqual(await getHistoryDownsampledBulk([a], "nope"), { runs: undefined });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });
 
 Deno.test("the bulk and chart reads never answer a malformed query with a 5xx", async () => {

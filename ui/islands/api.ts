@@ -229,16 +229,26 @@ export interface BulkHistoryRun {
 /**
  * `GET metrics/get-history-downsampled-bulk`: one metric of up to 100 runs in one request, each
  * run downsampled as `get-history-downsampled` does (min and max per bucket). The reply has one
- * entry per run that logged the key, in `runIds` order.
+ * entry per run that logged the key, in `runIds` order; a run with no points between `start` and
+ * `end` has `metrics: []` (the wire leaves the empty list out, as proto JSON does).
  */
-export function getHistoryDownsampledBulk(
+export async function getHistoryDownsampledBulk(
   runIds: string[],
   key: string,
   opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
   signal?: AbortSignal,
 ): Promise<{ runs?: BulkHistoryRun[] }> {
-  return apiCall(bulkHistoryPath(runIds, key, opts), { signal });
+  const reply = await apiCall<{ runs?: WireBulkHistoryRun[] }>(
+    bulkHistoryPath(runIds, key, opts),
+    { signal },
+  );
+  return { runs: reply.runs?.map((r) => ({ ...r, metrics: r.metrics ?? [] })) };
 }
+
+/** A {@linkcode BulkHistoryRun} as it arrives: `metrics` is absent when empty. */
+type WireBulkHistoryRun = Omit<BulkHistoryRun, "metrics"> & {
+  metrics?: BulkHistoryRun["metrics"];
+};
 
 /**
  * The path (under {@linkcode API_BASE}) of a {@linkcode getHistoryDownsampledBulk} call, built in
