@@ -11,7 +11,8 @@
  * @module
  */
 import { invalidParam } from "./errors.ts";
-import { mapLimit } from "./map_limit.ts";
+import { checkRunId } from "./validation.ts";
+import { mapLimit, mapLimitStream } from "./map_limit.ts";
 import { WorkBudget } from "./search/budget.ts";
 import type { Metric, TrackingStore } from "./types.ts";
 
@@ -348,6 +349,28 @@ export interface DownsampledHistory {
   exact: boolean;
 }
 
+/** The downsampling arguments every run of a request shares, checked before anything is read. */
+type DownsampleArgs = Omit<DownsampleOptions, "runId">;
+
+/** Checks {@linkcode DownsampleArgs} (the rules of {@linkcode getMetricHistoryDownsampled}). */
+function checkDownsample<T extends DownsampleArgs>(opts: T): T {
+  checkMetricKey(opts.metricKey);
+  const { buckets, x, startX, endX } = opts;
+  checkInt("buckets", buckets, 1, MAX_BUCKETS);
+  if (x !== undefined && x !== "step" && x !== "timestamp") {
+    throw invalidParam(`x must be 'step' or 'timestamp'; got '${x}'.`);
+  }
+  for (const [name, v] of [["start", startX], ["end", endX]] as const) {
+    if (v !== undefined && !Number.isFinite(v)) throw invalidParam(`${name} must be a number.`);
+  }
+  if (startX !== undefined && endX !== undefined && startX > endX) {
+    throw invalidParam(
+      `start must be less than or equal to end; got start=${startX}, end=${endX}.`,
+    );
+  }
+  return opts;
+}
+
 /**
  * kvflow's chart read: splits the x range into `buckets` equal-width buckets and keeps, per bucket,
  * the point with the smallest and the one with the largest value, plus the first and last point
@@ -373,53 +396,43 @@ export async function getMetricHistoryDownsampled(
   store: TrackingStore,
   opts: DownsampleOptions,
 ): Promise<DownsampledHistory> {
-  checkMetricKey(opts.metricKey);
-  const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = opts;
-  checkInt("buckets", buckets, 1, MAX_BUCKETS);
-  if (x !== "step" && x !== "timestamp") {
-    throw invalidParam(`x must be 'step' or 'timestamp'; got '${x}'.`);
-  }
-  for (const [name, v] of [["start", startX], ["end", endX]] as const) {
-    if (v !== undefined && !Number.isFinite(v)) throw invalidParam(`${name} must be a number.`);
-  }
-  if (startX !== undefined && endX !== undefined && startX > endX) {
-    throw invalidParam(
-      `start must be less than or equal to end; got start=${startX}, end=${endX}.`,
-    );
-  }
+  const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = checkDownsample(opts);
 
-  // Pass 1: count the range and find its first and last point in x order; keep the points only
-  // while they could all be returned. Pass 2, for a larger range, buckets a second read. Memory
-  // is O(buckets) however long the history (issue 10 #6), for twice the reading.
+  // Pass 1: count the range and find its first and last point in x order, keeping the points
+  // while there are at most KEEP of them. Pass 2 buckets the kept points or, for a longer range,
+  // a second read. Memory is O(buckets + one page) however long the history (issue 10 #6); the
+  // usual chart history (≤ one page) is read once. Pages are walked with plain loops inside, as
+  // an await per point cost as much as the read itself.
   const xOf = x === "step" ? (m: Metric) => m.step : (m: Metric) => m.timestamp;
   const lo = startX ?? -Infinity;
   const hi = endX ?? Infinity;
-  const inRange = async function* (): AsyncGenerator<Metric> {
+  const whole = startX === undefined && endX === undefined;
+  const inRange = async function* (): AsyncGenerator<Metric[]> {
     for await (const page of historyPages(store, opts.runId, opts.metricKey)) {
-      for (const m of page) {
-        const at = xOf(m);
-        if (at >= lo && at <= hi) yield m;
-      }
+      yield whole ? page : page.filter((m) => xOf(m) >= lo && xOf(m) <= hi);
     }
   };
+  const keep = Math.max(2 * buckets, HISTORY_PAGE);
   let n = 0, nan = 0;
   let first: Metric | undefined, last: Metric | undefined;
   let firstAt = 0, lastAt = 0;
   let kept: Metric[] | null = [];
-  for await (const m of inRange()) {
-    if (Number.isNaN(m.value)) nan++;
-    // Strict: the earliest of equal x comes first; non-strict: the latest of equal x comes last.
-    if (first === undefined || xOf(m) < xOf(first)) [first, firstAt] = [m, n];
-    if (last === undefined || xOf(m) >= xOf(last)) [last, lastAt] = [m, n];
-    if (kept !== null) kept = kept.length < 2 * buckets ? (kept.push(m), kept) : null;
-    n++;
+  for await (const page of inRange()) {
+    for (const m of page) {
+      if (Number.isNaN(m.value)) nan++;
+      // Strict: the earliest of equal x comes first; non-strict: the latest of equal x last.
+      if (first === undefined || xOf(m) < xOf(first)) [first, firstAt] = [m, n];
+      if (last === undefined || xOf(m) >= xOf(last)) [last, lastAt] = [m, n];
+      n++;
+    }
+    if (kept !== null) kept = kept.length + page.length <= keep ? kept.concat(page) : null;
   }
   const exact = n <= 2 * buckets;
   let picked: [number, Metric][];
   if (exact) picked = (kept ?? []).map((m, i) => [i, m]);
   else {
     const chosen = await pickMinMax(
-      inRange(),
+      kept === null ? inRange() : [kept],
       xOf,
       buckets,
       startX ?? xOf(first!),
@@ -442,11 +455,11 @@ export async function getMetricHistoryDownsampled(
 
 /**
  * The bucket work of {@linkcode getMetricHistoryDownsampled}: per bucket of [lo, hi] the first
- * min, first max and first NaN point of `points` (the range, in history order). Returns them by
- * history position.
+ * min, first max and first NaN point of `pages` (the range, in history order). Returns them by
+ * position in the range.
  */
 async function pickMinMax(
-  points: AsyncIterable<Metric>,
+  pages: AsyncIterable<Metric[]> | Iterable<Metric[]>,
   xOf: (m: Metric) => number,
   buckets: number,
   lo: number,
@@ -458,19 +471,86 @@ async function pickMinMax(
   const maxAt = new Array<[number, Metric] | undefined>(buckets);
   const nanAt = new Array<[number, Metric] | undefined>(buckets);
   let i = 0;
-  for await (const m of points) {
-    const at = i++;
-    // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
-    const b = Math.min(buckets - 1, Math.floor((xOf(m) - lo) * scale));
-    const v = m.value;
-    if (Number.isNaN(v)) {
-      nanAt[b] ??= [at, m];
-      continue;
+  for await (const page of pages) {
+    for (const m of page) {
+      const at = i++;
+      // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
+      const b = Math.min(buckets - 1, Math.floor((xOf(m) - lo) * scale));
+      const v = m.value;
+      if (Number.isNaN(v)) {
+        nanAt[b] ??= [at, m];
+        continue;
+      }
+      if (minAt[b] === undefined || v < minAt[b]![1].value) minAt[b] = [at, m];
+      if (maxAt[b] === undefined || v > maxAt[b]![1].value) maxAt[b] = [at, m];
     }
-    if (minAt[b] === undefined || v < minAt[b]![1].value) minAt[b] = [at, m];
-    if (maxAt[b] === undefined || v > maxAt[b]![1].value) maxAt[b] = [at, m];
   }
   const out = new Map<number, Metric>();
   for (const arr of [minAt, maxAt, nanAt]) for (const e of arr) if (e) out.set(e[0], e[1]);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// get-history-downsampled-bulk
+
+/** Arguments of {@linkcode bulkDownsampledByRun}: one downsampling for each of 1–100 runs. */
+export interface BulkDownsampleOptions extends DownsampleArgs {
+  /** 1–100 run ids (duplicates dropped); results follow this order. */
+  runIds: readonly string[];
+}
+
+/** One run's entry in `get-history-downsampled-bulk`: its downsampled history, named. */
+export interface DownsampledRun extends DownsampledHistory {
+  run_id: string;
+}
+
+/**
+ * kvflow's chart-view read: {@linkcode getMetricHistoryDownsampled} of one key for each of up to
+ * 100 runs, one entry per run that has the key, in the order given (unknown runs and runs without
+ * the key are left out). Each entry is exactly the single-run answer, so the min/max buckets and
+ * spikes are the same whether a chart asks run by run or in bulk.
+ *
+ * Runs are read {@linkcode READ_CONCURRENCY} at a time and yielded in order as they finish, so a
+ * reply can be written while later runs are read and at most that many answers are held (100
+ * runs × 10,000 buckets is up to 2M points). Every argument and run id is checked, and the first
+ * run read, before the promise resolves: errors come before the first byte of a reply.
+ *
+ * A run whose points all lie outside `startX`..`endX` still has the key: it gets an entry with no
+ * points (one extra one-point read tells it from a run without the key).
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` for 0 or >100 run ids (counted before
+ * duplicates are dropped, as the other bulk reads do), a malformed run id, a missing key, or the
+ * downsampling arguments {@linkcode getMetricHistoryDownsampled} refuses.
+ *
+ * @example
+ * ```ts
+ * for await (const [run] of await bulkDownsampledByRun(store, { runIds, metricKey: "loss" })) {
+ *   console.log(run.run_id, run.metrics.length);
+ * }
+ * ```
+ */
+export async function bulkDownsampledByRun(
+  store: TrackingStore,
+  opts: BulkDownsampleOptions,
+): Promise<AsyncIterable<DownsampledRun[]>> {
+  const runIds = checkRunIds("GetMetricHistoryDownsampledBulk", opts.runIds);
+  // Checked here, not by the store's own read, so that no run's error can come mid-reply.
+  runIds.forEach(checkRunId);
+  const { runIds: _, ...args } = checkDownsample(opts);
+  const ranged = args.startX !== undefined || args.endX !== undefined;
+  const readRun = async (runId: string): Promise<DownsampledRun | null> => {
+    const h = await getMetricHistoryDownsampled(store, { ...args, runId });
+    if (h.total_points > 0) return { run_id: runId, ...h };
+    if (!ranged) return null;
+    const any = await store.getMetricHistory(runId, args.metricKey, { maxResults: 1 });
+    return any.items.length > 0 ? { run_id: runId, ...h } : null;
+  };
+  const runs = mapLimitStream(runIds, READ_CONCURRENCY, readRun);
+  // The first read surfaces what only the store checks (e.g. the key's length) before any byte.
+  const first = await runs.next();
+  return (async function* () {
+    if (first.done) return;
+    if (first.value) yield [first.value];
+    for await (const run of runs) if (run) yield [run];
+  })();
 }

@@ -296,6 +296,38 @@ bothBackends("downsampled: bucket edges and a narrower x range", async (s) => {
   assert.deepEqual(byTime.metrics.map((m) => m.step), [8, 9]);
 });
 
+bothBackends(
+  "downsampled: a range of at most a page of points is read once, a longer one twice",
+  async (s) => {
+    const id = await newRun(s);
+    await log(s, id, bySteps(range(0, 30_000)));
+    let reads = 0;
+    const counting: TrackingStore = {
+      ...s,
+      getMetricHistory: (...args) => (reads++, s.getMetricHistory(...args)),
+    };
+    // 1,000 points in range into 10 buckets: bucketed from what the one pass kept.
+    const short = await getMetricHistoryDownsampled(counting, {
+      runId: id,
+      metricKey: "m",
+      buckets: 10,
+      endX: 999,
+    });
+    assert.equal(short.exact, false);
+    assert.deepEqual(stepsOf(short.metrics).slice(0, 3), [0, 99, 100]);
+    assert.equal(reads, 2, "one pass over the history: its two pages");
+    // 30,000 points in range is more than is kept (a page, 25,000): a second pass buckets them.
+    reads = 0;
+    const long = await getMetricHistoryDownsampled(counting, {
+      runId: id,
+      metricKey: "m",
+      buckets: 10,
+    });
+    assert.equal(long.total_points, 30_000);
+    assert.equal(reads, 4);
+  },
+);
+
 bothBackends("downsampled: one point, one x, an empty range, an unknown run", async (s) => {
   const one = await newRun(s);
   await log(s, one, bySteps([42]));

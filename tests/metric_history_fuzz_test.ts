@@ -407,6 +407,26 @@ async function httpCheck(s: Scenario): Promise<void> {
           ) => m);
         }
       }
+      // The bulk chart read of every run at once: each entry is that run's downsampled answer,
+      // runs without the key left out, the rest in the order asked (here: reversed).
+      for (const metric_key of KEYS) {
+        const asked = [...side.runIds].reverse();
+        const bulk = await call(app, "GET", "metrics/get-history-downsampled-bulk", [
+          ...asked.map((id) => ["run_ids", id]),
+          ["metric_key", metric_key],
+          ["buckets", String(s.buckets)],
+        ]);
+        const listed = (bulk.runs ?? []).map(({ run_id, ...rest }: Record<string, unknown>) => {
+          const r = side.runIds.indexOf(run_id as string);
+          assert.deepStrictEqual(rest, out[`run ${r} ${metric_key} downsampled`], `bulk ${r}`);
+          return r;
+        });
+        const withKey = asked.map((id) => side.runIds.indexOf(id)).filter((r) =>
+          (out[`run ${r} ${metric_key} downsampled`] as { total_points: number }).total_points > 0
+        );
+        assert.deepStrictEqual(listed, withKey, `bulk ${metric_key}`);
+        out[`bulk ${metric_key}`] = listed;
+      }
       for (const key of KEYS) {
         const body = await call(app, "POST", "runs/search", {
           experiment_ids: [side.experiment_id],

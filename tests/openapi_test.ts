@@ -54,6 +54,7 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
       "get /api/2.0/mlflow/metrics/get-history-bulk",
       "get /api/2.0/mlflow/metrics/get-history-bulk-interval",
       "get /api/2.0/mlflow/metrics/get-history-downsampled",
+      "get /api/2.0/mlflow/metrics/get-history-downsampled-bulk",
       "get /api/2.0/mlflow/experiments/list-keys",
       "get /api/2.0/mlflow/runs/export-csv",
       "get /health",
@@ -105,9 +106,9 @@ Deno.test("openapi.yaml is OpenAPI 3.1 titled kvflow and lists every route", asy
   // alias as POST, GET and DELETE) and 9 model-versions routes.
   // Auth adds 20: 7 users routes, 3 token routes and 5 permission routes per resource kind.
   // Permanent delete (issue 13) adds 3: gc, runs/ and experiments/delete-permanently.
-  // Issue 14 adds 2: experiments/list-keys (the runs table's column chooser) and
-  // runs/export-csv (the runs CSV export).
-  assert.equal(documented.size, 49 + 22 + 20 + 3 + 2);
+  // Issue 14 adds 3: metrics/get-history-downsampled-bulk (the chart view),
+  // experiments/list-keys (the runs table's column chooser) and runs/export-csv (the CSV export).
+  assert.equal(documented.size, 49 + 22 + 20 + 3 + 3);
 });
 
 Deno.test("openapi.yaml documents artifact bodies as binary and no raw Hono patterns", async () => {

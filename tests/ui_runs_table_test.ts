@@ -813,6 +813,252 @@ Deno.test({
         },
       );
 
+      await t.step("chart view: a card per metric, bars for a metric logged once", async () => {
+        // A curve of 40 steps on the 12 newest bulk runs (the others logged acc and loss once).
+        for (let i = 238; i < 250; i++) {
+          await store.logBatch(ids.get(`run-${i}`)!, {
+            metrics: Array.from({ length: 40 }, (_, s) => ({
+              key: "curve",
+              value: (i % 2 ? 2 : 1) + s / 40 + (i % 3) / 10,
+              timestamp: T0 + s * 1000,
+              step: s,
+            })),
+            params: [],
+            tags: [],
+          });
+        }
+        await page.setViewportSize({ width: 1440, height: 1000 });
+        // The server paints the cards (the first of 100 loaded runs logged these four keys).
+        const html = await (await fetch(`${url}?view=charts`)).text();
+        assert.equal(html.match(/data-chart-card/g)?.length, 4);
+        const bulk: string[] = [];
+        const onRequest = (r: { url(): string }) => {
+          if (r.url().includes("/get-history-downsampled-bulk?")) bulk.push(r.url());
+        };
+        page.on("request", onRequest);
+        const started = Date.now();
+        await page.goto(`${url}?view=charts`);
+        await hydrated();
+        await page.waitForFunction(() =>
+          document.querySelectorAll("[data-chart-card][data-drawn]").length === 4
+        );
+        const ms = Date.now() - started;
+        page.off("request", onRequest);
+        const keys = await page.locator("[data-chart-card]").evaluateAll((els) =>
+          els.map((el) => (el as HTMLElement).dataset.key)
+        );
+        assert.deepEqual(keys, ["acc", "curve", "loss", "lr"]);
+        // One bulk request per card, each naming its runs (≤ 100) and its metric.
+        assert.equal(bulk.length, 4, bulk.join("\n"));
+        for (const u of bulk) {
+          const q = new URL(u).searchParams;
+          assert.ok(q.getAll("run_ids").length <= 100);
+          assert.ok(keys.includes(q.get("metric_key")!));
+        }
+        const kind = (key: string) =>
+          page.locator(`[data-chart-card][data-key="${key}"]`).getAttribute("data-kind");
+        assert.equal(await kind("acc"), "bars");
+        assert.equal(await kind("curve"), "lines");
+        assert.match(
+          await page.locator('[data-chart-card][data-key="curve"] .cv-card__foot').innerText(),
+          /^12 runs, 480 points/,
+        );
+        // The table is out of the way; the Table | Charts toggle says where we are.
+        assert.equal(await page.locator(".runs-table .table-wrap").isVisible(), false);
+        assert.equal(
+          await page.locator('[data-display="charts"]').getAttribute("aria-current"),
+          "true",
+        );
+        console.log(`chart view: 4 cards drawn in ${ms} ms`);
+        await shoot(page, "chart-view", { fullPage: false, settleMs: 300 });
+        // Past 100 loaded runs the charts say they show the first 100.
+        await page.getByRole("button", { name: "Load more" }).click();
+        await page.getByText("Charts show the first 100 of the 200 loaded runs.").waitFor();
+        assert.equal(await page.locator(".cv-runs li").count(), 100);
+      });
+
+      await t.step(
+        "chart view: search and reorder cards by keyboard, kept in the URL",
+        async () => {
+          const search = page.getByRole("searchbox", { name: "Search charts" });
+          await search.fill("CUR");
+          await page.waitForFunction(() =>
+            document.querySelectorAll("[data-chart-card]").length === 1
+          );
+          assert.equal(new URL(page.url()).searchParams.get("cq"), "CUR");
+          await search.fill("");
+          await page.waitForFunction(() =>
+            document.querySelectorAll("[data-chart-card]").length === 4
+          );
+          await page.getByRole("button", { name: "Move loss earlier" }).focus();
+          await page.keyboard.press("Enter");
+          await page.keyboard.press("Enter");
+          const order = () =>
+            page.locator("[data-chart-card]").evaluateAll((els) =>
+              els.map((el) => (el as HTMLElement).dataset.key)
+            );
+          assert.deepEqual(await order(), ["loss", "acc", "curve", "lr"]);
+          // Focus stays on the moved card's button (it is now first, so that button is disabled
+          // and focus went nowhere else on the page).
+          assert.deepEqual(new URL(page.url()).searchParams.getAll("card"), [
+            "loss",
+            "acc",
+            "curve",
+            "lr",
+          ]);
+          await page.reload();
+          await hydrated();
+          assert.deepEqual(await order(), ["loss", "acc", "curve", "lr"]);
+        },
+      );
+
+      await t.step("chart view: one colour per run in table and charts; hide and pin", async () => {
+        const id = ids.get("run-249")!;
+        const swatch = (sel: string) =>
+          page.locator(sel).evaluate((el) => ({
+            cls: el.className,
+            color: getComputedStyle(el).backgroundColor,
+          }));
+        const inCharts = await swatch(`.cv-runs li[data-run-id="${id}"] .cmp-swatch`);
+        // The table renders no rows under the chart view: look at it, then come back.
+        assert.equal(await page.locator(".rt-table tbody tr[data-run-id]").count(), 0);
+        await page.locator('[data-display="table"]').click();
+        const inTable = await swatch(`tr[data-run-id="${id}"] .cmp-swatch`);
+        assert.deepEqual(inCharts, inTable);
+        await page.goto(`${url}?view=charts`);
+        await hydrated();
+        const slot = /cmp-c(\d+)/.exec(inTable.cls)![1];
+        const series = await page.evaluate(
+          (s) => getComputedStyle(document.documentElement).getPropertyValue(`--series-${s}`),
+          slot,
+        );
+        assert.ok(series.trim().startsWith("#"), series);
+        const foot = page.locator('[data-chart-card][data-key="curve"] .cv-card__foot');
+        const eye = page.getByRole("button", { name: "Show run-249", exact: true });
+        assert.equal(await eye.getAttribute("aria-pressed"), "true");
+        await eye.focus();
+        await page.keyboard.press("Enter");
+        assert.equal(await eye.getAttribute("aria-pressed"), "false");
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("11 runs")
+        );
+        assert.deepEqual(new URL(page.url()).searchParams.getAll("hide"), [id]);
+        await eye.click();
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("12 runs")
+        );
+        // Hide all, then Show all.
+        await page.getByRole("button", { name: "Hide all" }).click();
+        await page.locator('[data-chart-card][data-key="curve"]').getByText(
+          "Every run with this metric is hidden.",
+        ).waitFor();
+        await page.getByRole("button", { name: "Show all" }).click();
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("12 runs")
+        );
+        // A pinned run stays in the charts when the search leaves it out.
+        const pin = page.getByRole("button", { name: "Pin run-249", exact: true });
+        await pin.click();
+        assert.equal(await pin.getAttribute("aria-pressed"), "true");
+        const filter = page.getByRole("searchbox", { name: "Filter runs" });
+        await filter.fill("params.opt = 'sgd'");
+        await filter.press("Enter");
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("7 runs")
+        );
+        assert.equal(await page.locator(".cv-runs li").first().getAttribute("data-run-id"), id);
+        assert.match(await foot.innerText(), /^7 runs/); // 6 sgd runs + the pinned adam one
+        await filter.fill("");
+        await filter.press("Enter");
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("12 runs")
+        );
+      });
+
+      await t.step("chart view: group by a param draws each value's mean and band", async () => {
+        await page.getByRole("combobox", { name: "Group by" }).selectOption("params.opt");
+        const card = page.locator('[data-chart-card][data-key="curve"]');
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"]')?.getAttribute(
+            "data-bands",
+          ) === "2"
+        );
+        assert.equal(await card.getAttribute("data-kind"), "groups");
+        const legend = await card.locator(".cv-groups li").allInnerTexts();
+        assert.deepEqual(legend.map((s) => s.trim()), ["adam (6 runs)", "sgd (6 runs)"]);
+        assert.equal(new URL(page.url()).searchParams.get("group"), "params.opt");
+        await shoot(page, "chart-view-grouped", { fullPage: false, settleMs: 300 });
+        // The grouping is in the link: a reload draws the groups again.
+        await page.reload();
+        await hydrated();
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"]')?.getAttribute(
+            "data-bands",
+          ) === "2"
+        );
+        // Table and back: the table's URL carries no chart settings.
+        await page.locator('[data-display="table"]').click();
+        assert.equal(await page.locator(".runs-table .table-wrap").isVisible(), true);
+        assert.equal(new URL(page.url()).searchParams.getAll("view").includes("charts"), false);
+        assert.equal(new URL(page.url()).searchParams.get("group"), null);
+        await page.locator('[data-display="charts"]').click();
+        await card.waitFor();
+        assert.match(page.url(), /[?&]view=charts(&|$)/);
+      });
+
+      await t.step("chart view: drag to zoom a card, which asks for that range only", async () => {
+        const card = page.locator('[data-chart-card][data-key="curve"]');
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"]')?.hasAttribute("data-drawn")
+        );
+        const over = card.locator(".u-over");
+        const box = (await over.boundingBox())!;
+        const zoomed = page.waitForRequest((r) =>
+          r.url().includes("get-history-downsampled-bulk?") &&
+          new URL(r.url()).searchParams.has("start")
+        );
+        await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+        await page.mouse.up();
+        const q = new URL((await zoomed).url()).searchParams;
+        assert.equal(q.get("metric_key"), "curve");
+        assert.ok(Number(q.get("start")) >= 8 && Number(q.get("end")) <= 22, String(q));
+        await card.getByRole("button", { name: "Reset zoom" }).click();
+        await card.getByRole("button", { name: "Reset zoom" }).waitFor({ state: "detached" });
+        await page.waitForFunction(() =>
+          document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+            ?.textContent?.startsWith("12 runs, 480 points")
+        );
+      });
+
+      await t.step("chart view: a running run's new points appear without a reload", async () => {
+        // run-247 is still RUNNING: the table's live refresh (5 s) brings its new latest step.
+        await store.logBatch(ids.get("run-247")!, {
+          metrics: Array.from({ length: 10 }, (_, i) => ({
+            key: "curve",
+            value: 3,
+            timestamp: T0 + (40 + i) * 1000,
+            step: 40 + i,
+          })),
+          params: [],
+          tags: [],
+        });
+        await page.waitForFunction(
+          () =>
+            document.querySelector('[data-chart-card][data-key="curve"] .cv-card__foot')
+              ?.textContent?.startsWith("12 runs, 490 points"),
+          null,
+          { timeout: 12_000 },
+        );
+        await page.setViewportSize({ width: 1280, height: 800 });
+      });
+
       await t.step("new runs matching the filter bring a notice; Refresh shows them", async () => {
         // A fake clock (this is the session's last step), so the checks, 10 s apart, run without
         // waiting.

@@ -49,6 +49,7 @@ import {
   slimRun,
   type TableRun,
 } from "./islands/runs_table/state.ts";
+import { chartPreloads } from "./islands/runs_table/chart_state.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
 import { CHART_KEY_PARAM, MAX_CHART_KEYS } from "./shared/chart_keys.ts";
 import { mayLearnAbsence, type ViewerLevel, viewerLevel } from "./page_access.ts";
@@ -257,7 +258,11 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
       access={access}
       canEdit={mayDo(level, "update")}
     />,
-    { title: experiment.name },
+    {
+      title: experiment.name,
+      // The chart view's cards fetch at once: start their requests with the page.
+      preload: state.charts ? chartPreloads(runs.items, state.charts) : undefined,
+    },
   );
 };
 

@@ -219,6 +219,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   [`GET ${API}/metrics/get-history-bulk`]: on("run", "read", { ...q("run_id"), many: true }),
   // kvflow's extension: the same points as get-history, bucketed.
   [`GET ${API}/metrics/get-history-downsampled`]: on("run", "read", q("run_id")),
+  // …and for many runs at once: every run named must be readable, like the bulk reads.
+  [`GET ${API}/metrics/get-history-downsampled-bulk`]: on("run", "read", {
+    ...q("run_ids"),
+    many: true,
+  }),
 
   // ---- logged models (their experiment's permission) ----------------------------------------
   [`POST ${API}/logged-models/search`]: search("logged_model"),

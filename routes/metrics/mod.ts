@@ -11,4 +11,5 @@ export const metrics = createRouter()
   .openapi(routes.getHistory, handlers.getHistory)
   .openapi(routes.getHistoryBulkInterval, handlers.getHistoryBulkInterval)
   .openapi(routes.getHistoryBulk, handlers.getHistoryBulk)
-  .openapi(routes.getHistoryDownsampled, handlers.getHistoryDownsampled);
+  .openapi(routes.getHistoryDownsampled, handlers.getHistoryDownsampled)
+  .openapi(routes.getHistoryDownsampledBulk, handlers.getHistoryDownsampledBulk);

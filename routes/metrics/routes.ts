@@ -8,6 +8,8 @@ import { createRoute } from "@hono/zod-openapi";
 import {
   GetMetricHistoryBulkIntervalQuery,
   GetMetricHistoryBulkQuery,
+  GetMetricHistoryDownsampledBulkQuery,
+  GetMetricHistoryDownsampledBulkResponse,
   GetMetricHistoryDownsampledQuery,
   GetMetricHistoryDownsampledResponse,
   GetMetricHistoryQuery,
@@ -63,4 +65,19 @@ export const getHistoryDownsampled = createRoute({
     "returned and `exact` is true. Not part of MLflow.",
   request: { query: GetMetricHistoryDownsampledQuery },
   responses: replies(GetMetricHistoryDownsampledResponse, "The downsampled points"),
+});
+
+export const getHistoryDownsampledBulk = createRoute({
+  method: "get",
+  path: "/metrics/get-history-downsampled-bulk",
+  tags: ["metrics"],
+  summary: "kvflow: one metric of up to 100 runs, each min/max-downsampled, for chart views",
+  description: "For each run in `run_ids` (in that order) exactly what `get-history-downsampled` " +
+    "answers for it with the same `buckets`, `x`, `start` and `end`: per bucket the min- and " +
+    "max-value point (a spike is never lost), the first NaN point, and the first and last " +
+    "point. Runs unknown or without the key are left out; a run whose points all lie outside " +
+    "the range is listed with no points. Every argument is checked before anything is read. " +
+    "Not part of MLflow.",
+  request: { query: GetMetricHistoryDownsampledBulkQuery },
+  responses: replies(GetMetricHistoryDownsampledBulkResponse, "Each run's downsampled points"),
 });

@@ -5,7 +5,11 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
-import type { DownsampledHistory, MetricWithRunId } from "../../store/history_views.ts";
+import type {
+  DownsampledHistory,
+  DownsampledRun,
+  MetricWithRunId,
+} from "../../store/history_views.ts";
 import {
   Int64,
   MaxResults,
@@ -101,3 +105,29 @@ export const GetMetricHistoryDownsampledResponse = z.object({
     description: "True when `metrics` is every point in the range (≤ 2 × buckets of them).",
   }),
 }).openapi("GetMetricHistoryDownsampledResponse") satisfies z.ZodType<Wire<DownsampledHistory>>;
+
+export const GetMetricHistoryDownsampledBulkQuery = z.object({
+  run_ids: repeated(RequiredString).openapi({
+    type: "array",
+    items: { type: "string" },
+    description: "1–100 run ids, repeated (`?run_ids=a&run_ids=b`); duplicates are ignored " +
+      "(but counted towards the 100). Results follow this order.",
+  }),
+  metric_key: RequiredString,
+  buckets: GetMetricHistoryDownsampledQuery.shape.buckets,
+  x: GetMetricHistoryDownsampledQuery.shape.x,
+  start: GetMetricHistoryDownsampledQuery.shape.start,
+  end: GetMetricHistoryDownsampledQuery.shape.end,
+});
+
+/** One run of `get-history-downsampled-bulk`: that run's `get-history-downsampled` reply. */
+export const DownsampledRunSchema = GetMetricHistoryDownsampledResponse.extend({
+  run_id: z.string(),
+}).openapi("DownsampledRun") satisfies z.ZodType<Wire<DownsampledRun>>;
+
+export const GetMetricHistoryDownsampledBulkResponse = z.object({
+  runs: z.array(DownsampledRunSchema).optional().openapi({
+    description: "One entry per requested run that has the key, in request order; runs " +
+      "unknown or without the key are left out (none at all: the field is absent).",
+  }),
+}).openapi("GetMetricHistoryDownsampledBulkResponse");

@@ -421,6 +421,37 @@ for (const backend of BACKENDS) {
     }
   });
 
+  Deno.test(`auth middleware (${backend.name}): the bulk chart read needs READ on every run it names`, async () => {
+    const w = await world(backend, "NO_PERMISSIONS");
+    try {
+      for (const run_id of [w.run, w.defaultRun]) {
+        await expectJson(w.call("admin", "POST", "runs/log-metric", metric(run_id)), 200);
+      }
+      const bulk = (user: string, ...ids: string[]) =>
+        w.call(
+          user,
+          "GET",
+          `metrics/get-history-downsampled-bulk?${new URLSearchParams([
+            ...ids.map((id) => ["run_ids", id]),
+            ["metric_key", "m"],
+          ])}`,
+        );
+      const runsOf = async (res: Promise<Response> | Response) =>
+        ((await expectJson(res, 200)).runs ?? []).map((r: { run_id: string }) => r.run_id);
+      assert.deepEqual(await runsOf(bulk("reader", w.run)), [w.run]);
+      // One unreadable run (no grant, default NO_PERMISSIONS) refuses the whole request, so
+      // nothing is learnt about it, not even whether it has the key.
+      await expectDenied(bulk("reader", w.run, w.defaultRun));
+      await expectDenied(bulk("reader", w.defaultRun, w.run));
+      await expectDenied(bulk("reader", w.run, "doesnotexist"));
+      await expectDenied(bulk("nobody", w.run));
+      await expectDenied(bulk("alice", w.run));
+      assert.deepEqual(await runsOf(bulk("admin", w.defaultRun, w.run)), [w.defaultRun, w.run]);
+    } finally {
+      await w.close();
+    }
+  });
+
   Deno.test(`auth middleware (${backend.name}): the artifact proxy checks the experiment in its path`, async () => {
     const w = await world(backend, "READ");
     try {

@@ -1,11 +1,13 @@
 /**
  * HTTP tests of the multi-run and chart reads: `metrics/get-history-bulk-interval`,
  * `metrics/get-history-bulk` (both MLflow web-UI endpoints) and kvflow's
- * `metrics/get-history-downsampled`. The selection logic itself is covered in
+ * `metrics/get-history-downsampled` and `metrics/get-history-downsampled-bulk`. The selection logic itself is covered in
  * store/history_views_test.ts; here: query decoding, the wire shape, the /ajax-api alias, and
  * that every bad request is a 4xx.
  */
+/// <reference lib="dom" />
 import assert from "node:assert/strict";
+import { getHistoryDownsampledBulk } from "../../ui/islands/api.ts";
 import {
   createRun,
   expectError,
@@ -244,6 +246,186 @@ Deno.test("GET get-history-downsampled: bad arguments are 400 INVALID_PARAMETER_
   await expectMissing(get(app, path, { metric_key: "loss" }), "run_id");
 });
 
+// ---------------------------------------------------------------------------------------------
+// get-history-downsampled-bulk
+
+const BULK = "metrics/get-history-downsampled-bulk";
+
+type BulkRun = {
+  run_id: string;
+  metrics?: WireMetric[];
+  total_points: number;
+  nan_points: number;
+  exact: boolean;
+};
+
+Deno.test("GET get-history-downsampled-bulk: each run as get-history-downsampled has it, in the order asked, under /api and /ajax-api", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  const spiky = await createRun(app);
+  await logSteps(app, spiky, 1000, (s) => s === 777 ? 1e6 : s === 300 ? NaN : Math.sin(s));
+  const keyless = await createRun(app);
+  await expectJson(
+    post(app, "runs/log-metric", { run_id: keyless, key: "acc", value: 1, timestamp: T0 }),
+    200,
+  );
+  const unknown = "0".repeat(32);
+  for (const prefix of ["", `${AJAX}/`]) {
+    const body = await expectJson(
+      get(app, `${prefix}${BULK}`, {
+        // Duplicates are ignored; unknown runs and runs without the key are left out.
+        run_ids: [spiky, unknown, b, keyless, a, b, spiky],
+        metric_key: "loss",
+        buckets: "10",
+      }),
+      200,
+    );
+    const runs: BulkRun[] = body.runs;
+    assert.deepEqual(runs.map((r) => r.run_id), [spiky, b, a]);
+    for (const r of runs) {
+      const { run_id, ...rest } = r;
+      const single = await expectJson(
+        get(app, "metrics/get-history-downsampled", {
+          run_id,
+          metric_key: "loss",
+          buckets: "10",
+        }),
+        200,
+      );
+      assert.deepEqual(rest, single, run_id);
+    }
+    // The spike and the NaN survive 10 buckets of 1,000 points.
+    const s = runs[0];
+    assert.equal(s.exact, false);
+    assert.equal(s.total_points, 1000);
+    assert.equal(s.nan_points, 1);
+    assert.ok(s.metrics!.some((m) => m.step === 777 && m.value === 1e6));
+    assert.ok(s.metrics!.some((m) => m.step === 300 && m.value === "NaN"));
+    assert.deepEqual(runs[1], {
+      run_id: b,
+      metrics: [0, 1, 2].map((step) => ({ key: "loss", value: step, timestamp: T0 + step, step })),
+      total_points: 3,
+      nan_points: 0,
+      exact: true,
+    });
+  }
+  // No run has the key: no `runs` at all (an empty list is omitted, as everywhere).
+  assert.deepEqual(
+    await expectJson(get(app, BULK, { run_ids: [a, unknown], metric_key: "nope" }), 200),
+    {},
+  );
+});
+
+Deno.test("GET get-history-downsampled-bulk: x, start and end as in get-history-downsampled; a run with none in range is listed empty", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  const body = await expectJson(
+    get(app, BULK, { run_ids: [a, b], metric_key: "loss", start: "10", end: "12" }),
+    200,
+  );
+  assert.deepEqual(body.runs, [
+    {
+      run_id: a,
+      metrics: [10, 11, 12].map((step) => ({
+        key: "loss",
+        value: step,
+        timestamp: T0 + step,
+        step,
+      })),
+      total_points: 3,
+      nan_points: 0,
+      exact: true,
+    },
+    // b has steps 0..2: it has the key, only not in this range.
+    { run_id: b, total_points: 0, nan_points: 0, exact: true },
+  ]);
+  const byTime = await expectJson(
+    get(app, BULK, {
+      run_ids: [b, a],
+      metric_key: "loss",
+      x: "timestamp",
+      start: String(T0 + 2),
+      end: String(T0 + 3),
+    }),
+    200,
+  );
+  assert.deepEqual(
+    byTime.runs.map((r: BulkRun) => [r.run_id, r.metrics?.map((m) => m.step)]),
+    [[b, [2]], [a, [2, 3]]],
+  );
+});
+
+Deno.test("GET get-history-downsampled-bulk: 100 runs is the limit, answered in the order asked", async () => {
+  const app = newApp();
+  const ids: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const id = await createRun(app);
+    await logSteps(app, id, 1 + (i % 7));
+    ids.push(id);
+  }
+  const body = await expectJson(get(app, BULK, { run_ids: ids, metric_key: "loss" }), 200);
+  assert.deepEqual(body.runs.map((r: BulkRun) => r.run_id), ids);
+  assert.deepEqual(body.runs.map((r: BulkRun) => r.total_points), ids.map((_, i) => 1 + (i % 7)));
+  // 101 names are refused before anything is read, even when some repeat.
+  const msg = await expectError(
+    get(app, BULK, { run_ids: [...ids, ids[0]], metric_key: "loss" }),
+    400,
+    "INVALID_PARAMETER_VALUE",
+  );
+  assert.match(msg, /at most 100 run_ids\. Received 101 run_ids/);
+});
+
+Deno.test("GET get-history-downsampled-bulk: bad arguments are 400 INVALID_PARAMETER_VALUE", async () => {
+  const app = newApp();
+  const id = await createRun(app);
+  await logSteps(app, id, 5);
+  const bad = (query: Record<string, string | string[]>) =>
+    expectError(
+      get(app, BULK, { run_ids: id, metric_key: "loss", ...query }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+    );
+  assert.match(await bad({ buckets: "0" }), /between 1 and 10000/);
+  assert.match(await bad({ buckets: "10001" }), /between 1 and 10000/);
+  assert.match(await bad({ buckets: "many" }), /'buckets'/);
+  assert.match(await bad({ x: "value" }), /'x'/);
+  assert.match(await bad({ start: "9", end: "1" }), /start=9, end=1/);
+  assert.match(await bad({ start: "1.5" }), /'start'/);
+  assert.match(await bad({ end: "soon" }), /'end'/);
+  // A malformed run id anywhere in the list is refused up front, not midway through the reply.
+  assert.match(await bad({ run_ids: [id, "../../etc"] }), /run_id/);
+  assert.match(await bad({ run_ids: [id, ""] }), /run_ids/);
+  assert.equal(
+    await expectError(get(app, BULK, { metric_key: "loss" }), 400, "INVALID_PARAMETER_VALUE"),
+    MISSING("run_ids"),
+  );
+  assert.equal(
+    await expectError(get(app, BULK, { run_ids: id }), 400, "INVALID_PARAMETER_VALUE"),
+    MISSING("metric_key"),
+  );
+});
+
+Deno.test("the islands' getHistoryDownsampledBulk against the server: a run with none in a zoomed range gets metrics: []", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  const realFetch = globalThis.fetch;
+  // apiCall fetches same-origin paths (`/ajax-api/…`): the app answers them in-process here.
+  globalThis.fetch =
+    ((url: string, init?: RequestInit) => Promise.resolve(app.request(url, init))) as typeof fetch;
+  try {
+    const zoomed = await getHistoryDownsampledBulk([b, a], "loss", { start: 10, end: 12 });
+    assert.deepEqual(
+      zoomed.runs?.map((r) => [r.run_id, r.metrics.map((m) => m.step), r.total_points]),
+      [[b, [], 0], [a, [10, 11, 12], 3]],
+    );
+    const all = await getHistoryDownsampledBulk([a, b], "loss", { buckets: 5, x: "step" });
+    assert.deepEqual(all.runs?.map((r) => [r.run_id, r.exact]), [[a, false], [b, true]]);
+    assert.deepEqual(await getHistoryDownsampledBulk([a], "nope"), { runs: undefined });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
 Deno.test("the bulk and chart reads never answer a malformed query with a 5xx", async () => {
   const app = newApp();
   const id = await createRun(app);
@@ -264,6 +446,7 @@ Deno.test("the bulk and chart reads never answer a malformed query with a 5xx", 
     "metrics/get-history-bulk-interval",
     "metrics/get-history-bulk",
     "metrics/get-history-downsampled",
+    "metrics/get-history-downsampled-bulk",
   ];
   const fields = [
     "run_id",

@@ -297,6 +297,10 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     request: (w) => R("GET", `metrics/get-history-downsampled?run_id=${w.run}&metric_key=m`),
     ok: 200,
   }),
+  [`GET ${API}/metrics/get-history-downsampled-bulk`]: one({
+    request: (w) => R("GET", `metrics/get-history-downsampled-bulk?run_ids=${w.run}&metric_key=m`),
+    ok: 200,
+  }),
 
   // ---- logged models ------------------------------------------------------------------------
   [`POST ${API}/logged-models/search`]: one({

@@ -58,7 +58,7 @@ withApp(
 );
 
 withApp(
-  "regression: a 3,000-char metric_key in get-history, -bulk-interval, -bulk and -downsampled is 400 (issue 10 #5)",
+  "regression: a 3,000-char metric_key in get-history, -bulk-interval, -bulk, -downsampled and -downsampled-bulk is 400 (issue 10 #5)",
   async (app, { run }) => {
     const msg = /Metric name '.*' had length 3000, which exceeded length limit of 250/;
     assert.match(
@@ -77,6 +77,13 @@ withApp(
     );
     assert.match(
       await invalid(get(app, "metrics/get-history-downsampled", { run_id: run, metric_key: LONG })),
+      msg,
+    );
+    // The bulk chart read: before any byte of its streamed reply.
+    assert.match(
+      await invalid(
+        get(app, "metrics/get-history-downsampled-bulk", { run_ids: run, metric_key: LONG }),
+      ),
       msg,
     );
   },

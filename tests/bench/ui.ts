@@ -7,10 +7,12 @@
  * one experiment of 100k runs (10k with `--quick`), each `runs/create` (run name, start time) +
  * one `runs/log-batch` of 3 params, 3 metrics and 2 tags, from 8 concurrent clients; and a second
  * experiment with one run holding the 1,000,000-point `loss` metric of the `charts` section
- * (./charts.ts, 1000 log-batches of 1000 points). The seeding server is then stopped and a fresh
- * one started on the same file, so the first page load meets a cold server as a user would after
- * a restart. The island bundle is built (if stale) before that, as `deno task bundle` would in a
- * deployment, so no load waits for `deno bundle`.
+ * (./charts.ts, 1000 log-batches of 1000 points); and a third experiment for the chart view:
+ * 100 finished runs × 5 metrics × 1,000 steps (a log-batch of 1,000 points per run and metric,
+ * 8 clients; the same size with `--quick`, as the target is defined for it). The seeding server
+ * is then stopped and a fresh one started on the same file, so the first page load meets a cold
+ * server as a user would after a restart. The island bundle is built (if stale) before that, as
+ * `deno task bundle` would in a deployment, so no load waits for `deno bundle`.
  *
  * Every page load gets a fresh browser context (empty cache, new connection). Times are read in
  * the page, relative to its navigation start (`performance.timeOrigin`):
@@ -24,6 +26,11 @@
  *   `data-drawn` (set in uPlot's `draw` hook, after the points are painted on the canvas), with
  *   `loss` selected, as it is by default. Checked after each load: the counts line says
  *   1,000,000 points, ≤ 2002 were drawn, and the canvas holds pixels of the series colour.
+ * - Chart view `/experiments/<id>?view=charts` of the 100-run experiment: the time until the
+ *   last of its 5 metric cards (`[data-chart-card]`) gets `data-drawn` (set in uPlot's `draw`
+ *   hook), target ≤ 1 s, and the requests the page made until then (the document plus every
+ *   Resource Timing entry started before that moment: styles, scripts, API calls), target ≤ 10.
+ *   Checked after each load: 5 cards drawn, each with points, one bulk history request per card.
  * - Island bundle: the `.js` the experiment page loaded, as Chromium received it from the server
  *   (Resource Timing `encodedBodySize`, with `Content-Encoding: gzip` checked on the response;
  *   `decodedBodySize` is the raw size). Target ≤ 100 KB (KB = 1024 bytes, as `deno task bundle`).
@@ -147,6 +154,76 @@ async function seedRuns(
   }
 }
 
+/** The chart view's experiment: runs, metrics per run and steps per metric. */
+const CHART_RUNS = 100;
+const CHART_METRICS = ["loss", "val_loss", "accuracy", "learning_rate", "grad_norm"] as const;
+const CHART_STEPS = 1000;
+
+/** Step `step` of metric `key` in chart run `i`: smooth curves, some noise, a spike per run. */
+function chartValue(key: (typeof CHART_METRICS)[number], i: number, step: number): number {
+  const decay = Math.exp(-step / (150 + 5 * i));
+  const noise = Math.sin(step * 12.9898 + i * 78.233) * 0.01;
+  switch (key) {
+    case "loss":
+      return 2 * decay + 0.05 + noise;
+    case "val_loss":
+      return 2.2 * decay + 0.08 + 2 * noise;
+    case "accuracy":
+      return 0.5 + 0.45 * (1 - decay) + noise;
+    case "learning_rate":
+      return 0.001 * (1 + (i % 3)) * Math.cos((Math.PI / 2) * step / CHART_STEPS);
+    case "grad_norm":
+      return step === (i * 37) % CHART_STEPS ? 50 : 1 + decay + noise;
+  }
+}
+
+/**
+ * Seeds the chart view's experiment: {@linkcode CHART_RUNS} runs, each one `runs/create` (name,
+ * start time), one `log-parameter` (`optimizer`, to group by), one log-batch of
+ * {@linkcode CHART_STEPS} points per metric and a `runs/update` to FINISHED, from
+ * {@linkcode SEED_CLIENTS} clients. Returns the experiment and the seconds seeding took.
+ */
+async function seedChartExperiment(
+  server: RunningServer,
+): Promise<{ experiment: string; seconds: number }> {
+  const experiment = await createExperiment(server);
+  const { done, seconds } = await drive(SEED_CLIENTS, CHART_RUNS, METRIC_SECONDS, async (i) => {
+    const startTime = T0 + i * 60_000;
+    const reply = await post(
+      server,
+      "runs/create",
+      JSON.stringify({ experiment_id: experiment, start_time: startTime, run_name: `sweep-${i}` }),
+    );
+    const run_id = JSON.parse(reply).run.info.run_id;
+    // A log-batch holds at most 1000 items: the param to group by is logged on its own.
+    const optimizer = ["sgd", "adam", "adamw", "lion"][i % 4];
+    await post(
+      server,
+      "runs/log-parameter",
+      JSON.stringify({ run_id, key: "optimizer", value: optimizer }),
+    );
+    for (const key of CHART_METRICS) {
+      const metrics = Array.from({ length: CHART_STEPS }, (_, step) => ({
+        key,
+        value: chartValue(key, i, step),
+        timestamp: startTime + step * 100,
+        step,
+      }));
+      await post(server, "runs/log-batch", JSON.stringify({ run_id, metrics }));
+    }
+    // A finished sweep, as one is usually looked at (running runs make the page poll for news).
+    await post(
+      server,
+      "runs/update",
+      JSON.stringify({ run_id, status: "FINISHED", end_time: startTime + CHART_STEPS * 100 }),
+    );
+  });
+  if (done < CHART_RUNS) {
+    throw new Hung(`seeding the chart view's ${CHART_RUNS} runs did not finish (${done} done)`);
+  }
+  return { experiment, seconds };
+}
+
 /** Seeding that did not finish: the section's target rows are then MISSED. */
 class Hung extends Error {}
 
@@ -175,6 +252,8 @@ function missed(why: string): Result[] {
   return [
     { label: "experiment page: first contentful paint", unit: "ms", target: 1000 },
     { label: "run page: 1M-point metric drawn", unit: "ms", target: 1000 },
+    { label: "chart view, 100 runs × 5 metrics: all charts drawn", unit: "ms", target: 1000 },
+    { label: "chart view, 100 runs × 5 metrics: requests", unit: "requests", target: 10 },
     { label: "island bundle, gzipped", unit: "KB", target: 100 },
   ].map((r) => ({ bench: "ui", goal: "max", value: NaN, note: why, ...r }));
 }
@@ -192,6 +271,11 @@ function recordMarks() {
       const el = r.target as HTMLElement;
       if (r.attributeName === "data-hydrated" && el.hasAttribute("data-hydrated")) {
         marks[`hydrated:${el.dataset.island}`] ??= now;
+      }
+      // A chart-view card: when each one (by metric key) first drew some points.
+      const drewPoints = Number(el.dataset.drawn) > 0;
+      if (r.attributeName === "data-drawn" && drewPoints && el.hasAttribute("data-chart-card")) {
+        marks[`card:${el.dataset.key}`] ??= now;
       }
       if (r.attributeName === "data-drawn" && el.dataset.drawn && marks.drawn === undefined) {
         marks.drawn = now;
@@ -354,6 +438,74 @@ async function loadRunPage(browser: Browser, url: string, timeoutMs: number): Pr
   });
 }
 
+interface ChartViewLoad {
+  /** Navigation start → the last card's first `data-drawn`. */
+  drawn: number;
+  /** The document plus the resources started before `drawn`. */
+  requests: number;
+  /** Of those, calls to the API, and the bulk history reads among them. */
+  api: number;
+  bulk: number;
+  /** Points drawn per card (`data-drawn`: the length of its x data). */
+  points: number[];
+  /** The bulk requests: when the first started, the median duration, when the last ended. */
+  bulkStart: number;
+  bulkMs: number;
+  bulkEnd: number;
+}
+
+async function loadChartView(
+  browser: Browser,
+  url: string,
+  timeoutMs: number,
+): Promise<ChartViewLoad> {
+  return await load(browser, url, timeoutMs, async (page, step) => {
+    await page.goto(url, { waitUntil: "commit" });
+    step(`all ${CHART_METRICS.length} chart cards drawing`);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("[data-chart-card][data-drawn]").length >= n,
+      CHART_METRICS.length,
+    );
+    const out = await page.evaluate(() => {
+      const marks = (globalThis as unknown as { __benchMarks: Record<string, number | string> })
+        .__benchMarks;
+      const cards = [...document.querySelectorAll<HTMLElement>("[data-chart-card]")];
+      const times = cards.map((c) => Number(marks[`card:${c.dataset.key}`]));
+      const drawn = Math.max(...times);
+      const started = (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+        .filter((e) => e.startTime <= drawn);
+      const api = started.filter((e) => /\/(ajax-)?api\//.test(e.name));
+      const bulk = api.filter((e) => e.name.includes("get-history-downsampled-bulk"));
+      const took = bulk.map((e) => e.responseEnd - e.startTime).sort((a, b) => a - b);
+      return {
+        drawn,
+        bulkStart: Math.min(...bulk.map((e) => e.startTime)),
+        bulkMs: took[Math.floor(took.length / 2)],
+        bulkEnd: Math.max(...bulk.map((e) => e.responseEnd)),
+        keys: cards.map((c) => c.dataset.key ?? ""),
+        points: cards.map((c) => Number(c.dataset.drawn)),
+        requests: 1 + started.length,
+        api: api.length,
+        bulk: bulk.length,
+      };
+    });
+    const keys = [...out.keys].sort().join(", ");
+    if (keys !== [...CHART_METRICS].sort().join(", ")) {
+      throw new BenchError(`ui: the chart view shows cards ${keys}`);
+    }
+    if (!out.points.every((n) => n > 0) || !Number.isFinite(out.drawn)) {
+      throw new BenchError(`ui: a chart card drew no points (${out.points.join(", ")})`);
+    }
+    if (out.bulk !== CHART_METRICS.length) {
+      throw new BenchError(
+        `ui: the chart view made ${out.bulk} bulk history requests, expected one per card`,
+      );
+    }
+    const { keys: _, ...figures } = out;
+    return figures;
+  });
+}
+
 /**
  * The cold load, then up to `loads` timed ones; stops at the first timeout. Returns what was
  * measured and the timeout's message, if any.
@@ -448,6 +600,14 @@ export async function benchUi(
       logMillionPointMetric(seeder),
     );
     const loadRate = Math.round(METRIC_POINTS / chart.loadSeconds).toLocaleString("en-US");
+    const chartSize = `${CHART_RUNS} runs × ${CHART_METRICS.length} metrics × ` +
+      `${CHART_STEPS.toLocaleString("en-US")} steps`;
+    console.log(`ui: seeding the chart view's experiment (${chartSize})…`);
+    const sweep = await within(
+      METRIC_SECONDS + HANG_SECONDS,
+      "seeding the chart view's experiment",
+      seedChartExperiment(seeder),
+    );
     await seeder.stop();
 
     // --- A fresh server on the seeded file; the bundle built beforehand, as a deployment has it.
@@ -519,6 +679,45 @@ export async function benchUi(
           : "") +
         `; metric logged at ${loadRate} metrics/s`,
     ));
+
+    console.log(`ui: loading the chart view (${chartSize}), 1 + ${s.loads} times…`);
+    const viewUrl = `${server.url}/experiments/${sweep.experiment}?view=charts`;
+    const view = await sample(s.loads, () => loadChartView(browser!, viewUrl, s.loadTimeoutMs));
+    const views = [view.cold, ...view.warm].filter((l): l is ChartViewLoad => l !== undefined);
+    const seededNote = `seeded over HTTP in ${sweep.seconds.toFixed(1)} s ` +
+      `(runs/create + ${CHART_METRICS.length} log-batches of ${CHART_STEPS} per run)`;
+    results.push(timedRow(
+      {
+        bench: "ui",
+        label: `chart view, ${chartSize}: all ${CHART_METRICS.length} charts drawn (${loadsLabel})`,
+        unit: "ms",
+        goal: "max",
+        target: 1000,
+      },
+      { cold: view.cold?.drawn, warm: view.warm.map((l) => l.drawn), timeout: view.timeout },
+      `navigation start → the last card's data-drawn (uPlot draw hook)` +
+        (view.warm.length
+          ? `; get-history-downsampled-bulk ×${CHART_METRICS.length}: first started at ` +
+            `${ms(median(view.warm.map((l) => l.bulkStart)))}, each took ` +
+            `${ms(median(view.warm.map((l) => l.bulkMs)))}, last ended at ` +
+            `${ms(median(view.warm.map((l) => l.bulkEnd)))} (medians)`
+          : "") +
+        (views.length ? `; points drawn per card ${views[0].points.join(", ")}` : "") +
+        `; ${seededNote}`,
+    ));
+    results.push({
+      bench: "ui",
+      label: `chart view, ${chartSize}: requests until drawn (most of any load)`,
+      value: views.length ? Math.max(...views.map((l) => l.requests)) : NaN,
+      unit: "requests",
+      goal: "max",
+      target: 10,
+      note: views.length
+        ? `the document + resources started before the last card drew; of them API calls ` +
+          `${Math.max(...views.map((l) => l.api))}, get-history-downsampled-bulk ` +
+          `${views[0].bulk} (one per card)`
+        : view.timeout ?? "no chart-view load finished",
+    });
 
     // --- The island bundle, as the browser received it on the first experiment-page load.
     const scripts = first?.scripts ?? [];

@@ -13,6 +13,10 @@ import { deleteRunPermanently } from "./purge_api.ts";
 import { PurgeConfirm } from "../components/PurgeConfirm.tsx";
 import { DeleteConfirm } from "../components/DeleteConfirm.tsx";
 import { isLive, mergeFresh, useLiveRuns } from "./runs_table/live.ts";
+import { DisplayToggle } from "../components/DisplayToggle.tsx";
+import { ChartView } from "./runs_table/ChartView.tsx";
+import { emptyChartState } from "./runs_table/chart_state.ts";
+import { runColorSlot } from "./charts/run_color.ts";
 import { ColumnChooser } from "./runs_table/ColumnChooser.tsx";
 import { useColumnWidths } from "./runs_table/ColumnResizer.tsx";
 import { DatasetCell, ModelsCell } from "./runs_table/cells.tsx";
@@ -168,7 +172,8 @@ export function RunsTable(props: RunsTableProps) {
   })).filter((g) => g.span > 0);
   const sort = splitOrder(state.order);
   const selected = new Set(state.sel);
-  const shown = treeRows(rows, collapsed);
+  // The chart view hides the table: no rows to render or hydrate under it.
+  const shown = state.charts ? [] : treeRows(rows, collapsed);
   const keys = seenKeys(rows);
   for (const c of columns) {
     if (!keys[c.type].includes(c.key)) keys[c.type] = [...keys[c.type], c.key];
@@ -367,11 +372,26 @@ export function RunsTable(props: RunsTableProps) {
           {state.order && <input type="hidden" name="order" value={state.order} />}
           {state.view !== "active" && <input type="hidden" name="view" value={state.view} />}
           {state.cols.map((c) => <input key={c} type="hidden" name="col" value={c} />)}
+          {state.charts && <input type="hidden" name="view" value="charts" />}
         </form>
         <ViewToggle
           view={state.view}
           href={(v) => runsStateQuery({ ...state, view: v, sel: [] }) || "?"}
           onSelect={onViewSelect}
+        />
+        <DisplayToggle
+          display={state.charts ? "charts" : "table"}
+          href={(d) =>
+            runsStateQuery({
+              ...state,
+              charts: d === "charts" ? state.charts ?? emptyChartState() : undefined,
+            }) ||
+            "?"}
+          onSelect={(d) =>
+            update(
+              { charts: d === "charts" ? state.charts ?? emptyChartState() : undefined },
+              false,
+            )}
         />
         <ColumnChooser
           experimentId={props.experimentId}
@@ -469,7 +489,15 @@ export function RunsTable(props: RunsTableProps) {
           />
         )}
       </div>
-      <div class="table-wrap">
+      {state.charts && (
+        <ChartView
+          experimentId={props.experimentId}
+          runs={rows}
+          state={state.charts}
+          onChange={(charts) => update({ charts }, false)}
+        />
+      )}
+      <div class="table-wrap" hidden={!!state.charts}>
         <table ref={tableRef} class="table rt-table" aria-busy={loading ? "true" : undefined}>
           <thead>
             {groups.length > 0 && (
@@ -568,6 +596,7 @@ export function RunsTable(props: RunsTableProps) {
                       : depth > 0 && (
                         <span class="rt-expander rt-expander--leaf" aria-hidden="true" />
                       )}
+                    <span class={`cmp-swatch cmp-c${runColorSlot(id)}`} aria-hidden="true" />
                     <a href={`/runs/${encodeURIComponent(id)}`} title={`${name} (${id})`}>{name}</a>
                     {deleted && <span class="badge badge--deleted">Deleted</span>}
                   </td>

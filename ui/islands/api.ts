@@ -216,6 +216,60 @@ export function searchRuns(
   });
 }
 
+/** One run's entry in the reply of `metrics/get-history-downsampled-bulk`. */
+export interface BulkHistoryRun {
+  run_id: string;
+  /** Points in x order; NaN and ±Infinity arrive as strings. */
+  metrics: { key: string; value: number | string; timestamp: number; step: number }[];
+  total_points: number;
+  nan_points: number;
+  exact: boolean;
+}
+
+/**
+ * `GET metrics/get-history-downsampled-bulk`: one metric of up to 100 runs in one request, each
+ * run downsampled as `get-history-downsampled` does (min and max per bucket). The reply has one
+ * entry per run that logged the key, in `runIds` order; a run with no points between `start` and
+ * `end` has `metrics: []` (the wire leaves the empty list out, as proto JSON does).
+ */
+export async function getHistoryDownsampledBulk(
+  runIds: string[],
+  key: string,
+  opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
+  signal?: AbortSignal,
+): Promise<{ runs?: BulkHistoryRun[] }> {
+  const reply = await apiCall<{ runs?: WireBulkHistoryRun[] }>(
+    bulkHistoryPath(runIds, key, opts),
+    { signal },
+  );
+  return { runs: reply.runs?.map((r) => ({ ...r, metrics: r.metrics ?? [] })) };
+}
+
+/** A {@linkcode BulkHistoryRun} as it arrives: `metrics` is absent when empty. */
+type WireBulkHistoryRun = Omit<BulkHistoryRun, "metrics"> & {
+  metrics?: BulkHistoryRun["metrics"];
+};
+
+/**
+ * The path (under {@linkcode API_BASE}) of a {@linkcode getHistoryDownsampledBulk} call, built in
+ * one place so the page can preload exactly the URL the chart view then fetches.
+ */
+export function bulkHistoryPath(
+  runIds: string[],
+  key: string,
+  opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
+): string {
+  // `run_ids` repeats, which apiCall's query map cannot say: the query is built here.
+  const qs = new URLSearchParams();
+  for (const id of runIds) qs.append("run_ids", id);
+  qs.set("metric_key", key);
+  if (opts.buckets !== undefined) qs.set("buckets", String(opts.buckets));
+  if (opts.x) qs.set("x", opts.x);
+  if (opts.start !== undefined) qs.set("start", String(opts.start));
+  if (opts.end !== undefined) qs.set("end", String(opts.end));
+  return `/metrics/get-history-downsampled-bulk?${qs}`;
+}
+
 // ---------- model registry (mlflow-rest.md §7) ----------
 
 /** `POST registered-models/create`; a taken name fails with `RESOURCE_ALREADY_EXISTS`. */

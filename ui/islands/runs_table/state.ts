@@ -7,6 +7,7 @@
  * @module
  */
 import type { Run, ViewType } from "../../../store/types.ts";
+import { appendChartState, type ChartViewState, parseChartState } from "./chart_state.ts";
 import { type DatasetRef, datasetsOf, type ModelRef, modelsOf } from "./run_links.ts";
 
 /** The Active / Deleted / All toggle, as it appears in `?view=`. */
@@ -22,6 +23,8 @@ export interface RunsTableState {
   cols: string[];
   /** Selected run ids. */
   sel: string[];
+  /** The chart view (`?view=charts`, see chart_state.ts) instead of the table, when present. */
+  charts?: ChartViewState;
 }
 
 /** The type of an extra column. */
@@ -101,9 +104,11 @@ export function parseRunsState(params: URLSearchParams): RunsTableState {
   return {
     filter: params.get("filter") ?? "",
     order: (params.get("order") ?? "").trim(),
-    view: parseRunsView(params.get("view")),
+    // `view` repeats: one lifecycle (active / deleted / all) and maybe `charts`.
+    view: parseRunsView(params.getAll("view").find((v) => v !== "charts")),
     cols: uniq(params.getAll("col")).filter((c) => parseColumn(c) !== null),
     sel: uniq(params.getAll("sel")),
+    ...(parseChartState(params) ? { charts: parseChartState(params)! } : {}),
   };
 }
 
@@ -115,6 +120,7 @@ export function runsStateQuery(state: RunsTableState): string {
   if (state.view !== "active") qs.set("view", state.view);
   for (const c of state.cols) qs.append("col", c);
   for (const s of state.sel) qs.append("sel", s);
+  if (state.charts) appendChartState(qs, state.charts);
   return qs.size ? `?${qs}` : "";
 }
 

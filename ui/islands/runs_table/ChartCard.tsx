@@ -1,0 +1,418 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import uPlot from "uplot";
+import { formatNumber } from "../../shared/format.ts";
+import { createLimiter } from "../../shared/compare.ts";
+import { type BulkHistoryRun, errorMessage, getHistoryDownsampledBulk, isAbort } from "../api.ts";
+import { xSeries } from "../charts/axes.ts";
+import { groupLines } from "../charts/group.ts";
+import { withAlpha } from "../charts/run_color.ts";
+import { cssVar, themedAxes } from "../charts/theme.ts";
+import { wireNumber } from "../run_page/api.ts";
+import { chartBuckets } from "./chart_state.ts";
+import {
+  align,
+  apiX,
+  positiveOnly,
+  type Series,
+  smooth,
+  toApiX,
+  toSeries,
+  type XMode,
+} from "../run_page/chart_data.ts";
+
+/** A run as a chart card draws it. */
+export interface ChartRun {
+  id: string;
+  name: string;
+  /** Its colour slot (`--series-<slot>`), as in the table's swatch. */
+  slot: number;
+  /** Start time (ms): the origin of relative time. */
+  startTime: number;
+  /** Its value of the group-by key (empty when not grouping). */
+  group: string;
+  hidden: boolean;
+  /** The step and time of its latest point of this metric: a change (a live run) refetches. */
+  latest: string;
+}
+
+/** Props of {@linkcode ChartCard}. */
+export interface ChartCardProps {
+  metricKey: string;
+  /** The runs that logged this metric (hidden ones too: hiding redraws, it does not refetch). */
+  runs: ChartRun[];
+  grouped: boolean;
+  mode: XMode;
+  log: boolean;
+  weight: number;
+  /** Bumped when the colour scheme flips. */
+  scheme: number;
+  first: boolean;
+  last: boolean;
+  onMove: (by: -1 | 1) => void;
+  onLog: (on: boolean) => void;
+}
+
+/** Bulk requests in flight at once, for all cards together. */
+const limit = createLimiter(6);
+
+const HEIGHT = 220;
+
+interface Loaded {
+  /** What was asked (`${ids}|${x}|${zoom}`), so a stale reply is never drawn. */
+  for: string;
+  runs: BulkHistoryRun[];
+}
+
+/** A group's colour slot: groups take the palette in order. */
+const groupSlot = (i: number) => i % 20;
+
+/**
+ * One metric's card in the experiment's chart view: every run's line (its own colour) or, when
+ * grouping, each group's mean with a min–max band; bars when each run logged the metric once.
+ * Its own y axis and log switch; drag to zoom (re-fetched at full detail), double-click to reset.
+ * The data is one bulk request for all its runs.
+ */
+export function ChartCard(props: ChartCardProps) {
+  const { metricKey, runs, grouped, mode, log, weight, scheme } = props;
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState("");
+  const [groups, setGroups] = useState<{ value: string; runs: number; slot: number }[]>([]);
+  const card = useRef<HTMLElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const readout = useRef<HTMLSpanElement>(null);
+  const ids = runs.map((r) => r.id);
+  const x = apiX(mode);
+  const tag = `${ids.join(",")}|${x}|${zoom ?? ""}`;
+  // Live runs' new points: fetched again, the old lines staying up until the new ones arrive.
+  const latest = runs.map((r) => r.latest).join(",");
+
+  // Relative time has one origin per run, so it zooms on screen; the others ask for the range.
+  useEffect(() => setZoom(null), [mode]);
+
+  useEffect(() => {
+    if (ids.length === 0) return;
+    const ctl = new AbortController();
+    // Unzoomed, the URL is the one the page preloaded (chart_state.ts builds both).
+    limit(() =>
+      ctl.signal.aborted ? Promise.resolve(null) : getHistoryDownsampledBulk(ids, metricKey, {
+        buckets: chartBuckets(ids.length),
+        x,
+        start: zoom?.[0],
+        end: zoom?.[1],
+      }, ctl.signal)
+    ).then((r) => {
+      if (!r) return;
+      setLoaded({ for: tag, runs: r.runs ?? [] });
+      setError("");
+    }).catch((err) => {
+      if (!isAbort(err)) setError(errorMessage(err));
+    });
+    return () => ctl.abort();
+  }, [tag, metricKey, latest]);
+
+  const ready = loaded?.for === tag;
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const shown = ready
+    ? loaded!.runs.filter((r) => r.metrics.length > 0 && !byId.get(r.run_id)?.hidden)
+    : [];
+  const bars = ready && !zoom && loaded!.runs.length > 0 &&
+    loaded!.runs.every((r) => r.total_points <= 1);
+  const hiddenKey = runs.filter((r) => r.hidden).map((r) => r.id).join(",");
+  const groupKey = grouped ? runs.map((r) => r.group).join("\u0000") : "";
+
+  useEffect(() => {
+    const el = box.current;
+    const art = card.current;
+    if (!el || !art || !ready || shown.length === 0) return;
+    const color = (slot: number) => cssVar(`--series-${slot}`, "#2563eb");
+    const series = (r: BulkHistoryRun): Series => {
+      const run = byId.get(r.run_id)!;
+      return toSeries(r.metrics, mode, run.startTime);
+    };
+    const fix = (y: (number | null)[]) => log ? positiveOnly(y) : y;
+    let opts: Partial<uPlot.Options>;
+    let data: uPlot.AlignedData;
+    let names: string[] = [];
+    const nextGroups: typeof groups = [];
+    if (bars) {
+      // One bar per run in its colour (a metric logged once has no line to draw), or per group:
+      // the mean, with the group's min and max as marks.
+      const runsShown = shown.map((r) => byId.get(r.run_id)!);
+      const values = shown.map((r) => {
+        const v = wireNumber(r.metrics[0].value);
+        return Number.isFinite(v) ? v : null;
+      });
+      let ys = values;
+      let colors = runsShown.map((r) => color(r.slot));
+      const extra: uPlot.Series[] = [];
+      const marks: (number | null)[][] = [];
+      names = runsShown.map((r) => r.name);
+      if (grouped) {
+        const lines = groupLines(runsShown.map((r, i) => ({
+          group: r.group,
+          x: values[i] === null ? [] : [0],
+          y: [values[i]],
+        })));
+        names = lines.map((g) => g.value);
+        colors = lines.map((_, i) => color(groupSlot(i)));
+        lines.forEach((g, i) =>
+          nextGroups.push({ value: g.value, runs: g.runs, slot: groupSlot(i) })
+        );
+        ys = lines.map((g) => g.mean[0]);
+        marks.push(lines.map((g) => g.max[0]), lines.map((g) => g.min[0]));
+        const mark = cssVar("--text", "#1b1f24");
+        for (const label of ["max", "min"]) {
+          extra.push({
+            label,
+            paths: () => null,
+            points: { show: true, size: 7, stroke: mark, fill: mark, width: 1 },
+          });
+        }
+      }
+      const n = ys.length;
+      const short = (s: string) => s.length > 12 ? `${s.slice(0, 11)}…` : s;
+      const [axX, axY] = themedAxes("step");
+      data = [ys.map((_, i) => i), fix(ys), ...marks.map(fix)] as uPlot.AlignedData;
+      opts = {
+        scales: {
+          x: { time: false, range: () => [-0.5, n - 0.5] },
+          y: log ? { distr: 3 } : {
+            range: (_u, lo, hi) => [Math.min(0, lo), Math.max(0, hi) * 1.05 || 1],
+          },
+        },
+        axes: [
+          {
+            ...axX,
+            label: grouped ? "Group" : "Run",
+            // A grid line through a bar would read as a whisker.
+            grid: { show: false },
+            incrs: [1, 2, 5, 10, 20, 50],
+            space: 60,
+            values: (_u: uPlot, splits: number[]) =>
+              splits.map((i) => Number.isInteger(i) && names[i] ? short(names[i]) : ""),
+          },
+          axY,
+        ],
+        series: [{ label: "Run" }, {
+          label: metricKey,
+          width: 0,
+          fill: colors[0],
+          points: { show: false },
+          paths: uPlot.paths.bars!(
+            {
+              size: [0.7, 48],
+              disp: { fill: { unit: 3, values: () => colors } },
+            } as Parameters<NonNullable<typeof uPlot.paths.bars>>[0],
+          ),
+        }, ...extra],
+      };
+    } else if (grouped) {
+      const lines = groupLines(shown.map((r) => {
+        const s = series(r);
+        return { group: byId.get(r.run_id)!.group, x: s.x, y: smooth(s.y, weight) };
+      }));
+      const flat: Series[] = [];
+      const ser: uPlot.Series[] = [xSeries(mode)];
+      const bands: uPlot.Band[] = [];
+      lines.forEach((g, i) => {
+        const c = color(groupSlot(i));
+        nextGroups.push({ value: g.value, runs: g.runs, slot: groupSlot(i) });
+        names.push(g.value, `${g.value} max`, `${g.value} min`);
+        flat.push({ x: g.x, y: fix(g.mean) }, { x: g.x, y: fix(g.max) }, {
+          x: g.x,
+          y: fix(g.min),
+        });
+        const at = 1 + i * 3;
+        ser.push(
+          { label: g.value, stroke: c, width: 2, spanGaps: true, points: { show: false } },
+          ...["max", "min"].map((end) => ({
+            label: `${g.value} ${end}`,
+            stroke: withAlpha(c, 0.35),
+            width: 0.5,
+            spanGaps: true,
+            points: { show: false },
+          })),
+        );
+        bands.push({ series: [at + 1, at + 2], fill: withAlpha(c, 0.16) });
+      });
+      data = align(flat) as uPlot.AlignedData;
+      opts = {
+        scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
+        axes: themedAxes(mode),
+        series: ser,
+        bands,
+      };
+    } else {
+      const runsShown = shown.map((r) => byId.get(r.run_id)!);
+      names = runsShown.map((r) => r.name);
+      data = align(shown.map((r) => {
+        const s = series(r);
+        return { x: s.x, y: fix(smooth(s.y, weight)) };
+      })) as uPlot.AlignedData;
+      opts = {
+        scales: { x: { time: mode === "wall" }, y: log ? { distr: 3 } : {} },
+        axes: themedAxes(mode),
+        series: [
+          xSeries(mode),
+          ...runsShown.map((r) => ({
+            label: r.name,
+            stroke: color(r.slot),
+            width: 1.5,
+            spanGaps: true,
+            points: { show: data[0].length < 30 },
+          })),
+        ],
+      };
+    }
+    setGroups(nextGroups);
+    const say = (u: uPlot, i: number | null | undefined) => {
+      const out = readout.current;
+      if (!out) return;
+      const idx = u.cursor.idx;
+      if (i == null || i < 1 || idx == null) return void (out.textContent = "");
+      const v = u.data[i][idx];
+      // Bars are named by position (run or group); lines by series.
+      const name = bars
+        ? `${names[idx] ?? ""}${i > 1 ? ` ${u.series[i].label}` : ""}`
+        : names[i - 1] ?? "";
+      out.textContent = v == null ? name : `${name}: ${formatNumber(v)}`;
+    };
+    let focused: number | null = null;
+    const width = () => Math.max(240, el.clientWidth);
+    const plot = new uPlot(
+      {
+        ...opts,
+        width: width(),
+        height: HEIGHT,
+        legend: { show: false },
+        focus: { alpha: 0.3 },
+        cursor: {
+          focus: { prox: 16 },
+          drag: { x: !bars, y: false, setScale: mode === "relative" },
+        },
+        hooks: {
+          // For the bench and tests: the card has drawn its data.
+          draw: [(u: uPlot) => {
+            art.dataset.drawn = String(u.data[0].length);
+            art.dataset.bands = String(opts.bands?.length ?? 0);
+          }],
+          setSeries: [(u: uPlot, i: number | null) => {
+            focused = i;
+            say(u, i);
+          }],
+          setCursor: [(u: uPlot) => say(u, focused)],
+          setSelect: [(u: uPlot) => {
+            if (mode === "relative" || u.select.width < 2) return;
+            const a = u.posToVal(u.select.left, "x");
+            const b = u.posToVal(u.select.left + u.select.width, "x");
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            const lo = toApiX(mode, Math.min(a, b), 0);
+            setZoom([lo, Math.max(lo, toApiX(mode, Math.max(a, b), 0))]);
+          }],
+        },
+      } as uPlot.Options,
+      data,
+      el,
+    );
+    // Observing fires once at the start: only a real change of width redraws.
+    let drawnWidth = width();
+    const resize = new ResizeObserver(() => {
+      if (width() === drawnWidth) return;
+      drawnWidth = width();
+      plot.setSize({ width: drawnWidth, height: HEIGHT });
+    });
+    resize.observe(el);
+    const reset = () => setZoom(null);
+    el.addEventListener("dblclick", reset);
+    return () => {
+      resize.disconnect();
+      el.removeEventListener("dblclick", reset);
+      delete art.dataset.drawn;
+      delete art.dataset.bands;
+      plot.destroy();
+    };
+  }, [loaded, ready, hiddenKey, groupKey, log, weight, scheme, mode, bars]);
+
+  const total = ready ? loaded!.runs.reduce((n, r) => n + r.total_points, 0) : 0;
+  const exact = ready && loaded!.runs.every((r) => r.exact);
+  const hiddenAll = ready && shown.length === 0 && loaded!.runs.length > 0;
+  return (
+    <article
+      class="cv-card"
+      ref={card}
+      data-chart-card
+      data-key={metricKey}
+      data-kind={bars ? "bars" : grouped ? "groups" : "lines"}
+      aria-label={`Metric ${metricKey}`}
+    >
+      <header class="cv-card__head">
+        <h3 class="cv-card__title mono" title={metricKey}>{metricKey}</h3>
+        <div class="cv-card__tools">
+          {zoom && (
+            <button type="button" class="button button--small" onClick={() => setZoom(null)}>
+              Reset zoom
+            </button>
+          )}
+          <label class="cv-card__log">
+            <input
+              type="checkbox"
+              checked={log}
+              onChange={(e) => props.onLog((e.target as HTMLInputElement).checked)}
+            />{" "}
+            Log y
+          </label>
+          <button
+            type="button"
+            class="cv-move"
+            aria-label={`Move ${metricKey} earlier`}
+            data-move="-1"
+            disabled={props.first}
+            onClick={() => props.onMove(-1)}
+          >
+            ←
+          </button>
+          <button
+            type="button"
+            class="cv-move"
+            aria-label={`Move ${metricKey} later`}
+            data-move="1"
+            disabled={props.last}
+            onClick={() => props.onMove(1)}
+          >
+            →
+          </button>
+        </div>
+      </header>
+      {error && <p class="field-error" role="alert">{error}</p>}
+      {ready && loaded!.runs.length === 0
+        ? <p class="muted cv-card__empty">No points in this range.</p>
+        : hiddenAll
+        ? <p class="muted cv-card__empty">Every run with this metric is hidden.</p>
+        : <div class="cv-card__plot" ref={box} aria-busy={ready ? "false" : "true"} />}
+      <p class="muted cv-card__foot">
+        <span>
+          {ready
+            ? `${shown.length} run${shown.length === 1 ? "" : "s"}, ` +
+              `${total.toLocaleString("en-US")} point${total === 1 ? "" : "s"}` +
+              (exact ? "" : " (downsampled)")
+            : error
+            ? ""
+            : "Loading…"}
+        </span>
+        <span class="cv-card__readout mono" ref={readout} aria-live="off" />
+      </p>
+      {grouped && groups.length > 0 && (
+        <ul class="cv-groups" aria-label={`Groups of ${metricKey}`}>
+          {groups.map((g) => (
+            <li key={g.value} data-group={g.value}>
+              <span class={`cmp-swatch cmp-c${g.slot}`} aria-hidden="true" />
+              <span class="mono">{g.value}</span>{" "}
+              <span class="muted">({g.runs} run{g.runs === 1 ? "" : "s"})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
