@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { SEARCH_TIME_BUDGET_MS } from "../search/budget.ts";
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
 import { Committer } from "./committer.ts";
@@ -70,6 +71,8 @@ export interface KvStoreOptions {
   now?: () => number;
   /** Told of commits, conflicts, lock retries, staged batches and points (routes/monitoring/). */
   observer?: StoreObserver;
+  /** Evaluation time a run search may spend before its 400; default `SEARCH_TIME_BUDGET_MS`. */
+  searchTimeBudgetMs?: number;
 }
 
 /** The KV store, with a way to stop its background work (tests; a server just exits). */
@@ -114,6 +117,7 @@ export async function createKvStore(
     defaultArtifactRoot: opts.defaultArtifactRoot ?? "mlflow-artifacts:/",
     now: opts.now ?? Date.now,
     observer,
+    searchTimeBudgetMs: opts.searchTimeBudgetMs ?? SEARCH_TIME_BUDGET_MS,
   };
   // Issued together, so a cold isolate on a current store pays one round trip for the schema
   // version and Default (one batched read), beside the sweep's list. Neither writes before the

@@ -284,7 +284,7 @@ export async function searchRuns(ctx: KvContext, opts: SearchRunsOptions): Promi
   // The pending-batch count and the experiments are point reads: issued together, they share
   // one round trip (see `read_batcher.ts`), with each other and with the caller's other reads.
   const [, exps] = await Promise.all([rollForwardAll(ctx.kv), readExperimentRecords(ctx.kv, ids)]);
-  const budget = new WorkBudget();
+  const budget = new WorkBudget(ctx.searchTimeBudgetMs);
   // Index entries exist only for experiments that exist.
   const { cap, walkable } = setLimits(order, max);
   const set = await budget.wait(candidateSet(ctx.kv, filter, ids, cap, walkable));

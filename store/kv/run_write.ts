@@ -66,6 +66,8 @@ export interface KvContext {
   now: () => number;
   /** Told of each staged batch (`KvStoreOptions.observer`). */
   observer?: StoreObserver;
+  /** Evaluation time one run search may spend before its 400 (store/search/budget.ts). */
+  searchTimeBudgetMs: number;
 }
 
 /** Most run → experiment ids {@linkcode RunExperiments} remembers before it starts over. */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { PurgeMethods } from "../purge_types.ts";
+import { SEARCH_TIME_BUDGET_MS } from "../search/budget.ts";
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
 import { experimentMethods, insertExperiment } from "./experiments.ts";
@@ -24,6 +25,8 @@ export interface MemoryStoreOptions {
   allowedArtifactRoots?: string[];
   /** The clock for times written into entities (see `store/clock.ts`); default `Date.now`. */
   now?: () => number;
+  /** Evaluation time a run search may spend before its 400; default `SEARCH_TIME_BUDGET_MS`. */
+  searchTimeBudgetMs?: number;
 }
 
 /**
@@ -45,6 +48,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): TrackingStore 
     runs: new Map(),
     loggedModels: new Map(),
     now: opts.now ?? Date.now,
+    searchTimeBudgetMs: opts.searchTimeBudgetMs ?? SEARCH_TIME_BUDGET_MS,
   };
   insertExperiment(state, "Default", undefined, []);
   const raw: TrackingStore = {

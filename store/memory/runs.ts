@@ -2,6 +2,7 @@
 import { invalidParam, MlflowError } from "../errors.ts";
 import { newRunId, randomRunName } from "../ids.ts";
 import { cannotRestoreRunOfDeletedExperiment } from "../lifecycle_errors.ts";
+import { WorkBudget } from "../search/budget.ts";
 import { searchRunsIn, searchRunsYielding } from "../search/mod.ts";
 import type { Run, TrackingStore } from "../types.ts";
 import {
@@ -101,7 +102,7 @@ export function runMethods(s: MemoryState): RunMethods {
         if (!exp) continue;
         for (const runId of exp.runIds) inScope.push(toRun(s, s.runs.get(runId)!));
       }
-      return searchRunsYielding(inScope, opts);
+      return searchRunsYielding(inScope, opts, new WorkBudget(s.searchTimeBudgetMs));
     },
   };
 }

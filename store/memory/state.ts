@@ -52,6 +52,8 @@ export interface MemoryState {
   loggedModels: Map<string, LoggedModelRecord>;
   /** The time written into entities; an import sets it (see `store/clock.ts`). */
   now: () => number;
+  /** Evaluation time a run search may spend before its 400 (store/search/budget.ts). */
+  searchTimeBudgetMs: number;
 }
 
 /**

@@ -27,10 +27,14 @@ const CHECK_INTERVAL_MS = 2;
 /** Most items between two clock reads. */
 const MAX_STRIDE = 4096;
 
-/** The message of the 400 a search gets once its budget is spent. */
-export const TOO_MUCH_WORK =
-  `The search needs too much work (over ${SEARCH_TIME_BUDGET_MS / 1000} s of evaluation); ` +
-  "narrow the filter (fewer or shorter LIKE patterns and IN lists) or search fewer experiments";
+/** The message of the 400 a search gets once a budget of `limitMs` is spent. */
+export function tooMuchWork(limitMs: number): string {
+  return `The search needs too much work (over ${limitMs / 1000} s of evaluation); ` +
+    "narrow the filter (fewer or shorter LIKE patterns and IN lists) or search fewer experiments";
+}
+
+/** {@linkcode tooMuchWork} for the default budget. */
+export const TOO_MUCH_WORK = tooMuchWork(SEARCH_TIME_BUDGET_MS);
 
 /** The work budget of one request; see the module comment. */
 export class WorkBudget {
@@ -61,7 +65,7 @@ export class WorkBudget {
       : Math.max(1, Math.min(MAX_STRIDE, Math.floor(this.#stride * CHECK_INTERVAL_MS / dt)));
     this.#countdown = this.#stride;
     const slice = now - this.#sliceStart;
-    if (this.#spent + slice > this.limitMs) throw invalidParam(TOO_MUCH_WORK);
+    if (this.#spent + slice > this.limitMs) throw invalidParam(tooMuchWork(this.limitMs));
     return slice > this.sliceMs;
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MlflowError } from "../errors.ts";
-import { runYielding, SEARCH_SLICE_MS, type Steps, TOO_MUCH_WORK, WorkBudget } from "./budget.ts";
+import { runYielding, SEARCH_SLICE_MS, type Steps, tooMuchWork, WorkBudget } from "./budget.ts";
 import { searchExperimentsIn, searchRunsIn } from "./mod.ts";
 import { makeRun } from "./_test_utils.ts";
 
@@ -29,7 +29,7 @@ Deno.test("WorkBudget.tick() throws INVALID_PARAMETER_VALUE once the budget is s
     },
     (e) =>
       e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE" &&
-      e.message === TOO_MUCH_WORK,
+      e.message === tooMuchWork(20),
   );
 });
 
@@ -53,11 +53,13 @@ Deno.test("runYielding() lets timers run at every pause", async () => {
   assert.equal(await runYielding(steps(), b), 3);
 });
 
-Deno.test("the reference searches give up with TOO_MUCH_WORK when over budget", () => {
+Deno.test("the reference searches give up with tooMuchWork() when over budget", () => {
   const runs = [makeRun(), makeRun()];
   const opts = { experimentIds: [runs[0].info.experiment_id] };
   assert.equal(searchRunsIn(runs, opts).items.length, 2);
-  assert.throws(() => searchRunsIn(runs, opts, new WorkBudget(-1)), { message: TOO_MUCH_WORK });
+  assert.throws(() => searchRunsIn(runs, opts, new WorkBudget(-1)), {
+    message: tooMuchWork(-1),
+  });
 });
 
 Deno.test("paging past hidden items counts against the budget too", () => {
@@ -78,6 +80,6 @@ Deno.test("paging past hidden items counts against the budget too", () => {
   };
   assert.deepEqual(searchExperimentsIn(experiments, { visible }), { items: [] });
   assert.throws(() => searchExperimentsIn(experiments, { visible }, new WorkBudget(10)), {
-    message: TOO_MUCH_WORK,
+    message: tooMuchWork(10),
   });
 });
