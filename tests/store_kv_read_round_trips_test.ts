@@ -310,6 +310,9 @@ Deno.test("KV reads: a run's logged models, info only, come from the source-run 
     const run = (await s.createRun({ experimentId: exp })).info.run_id;
     const a = (await s.createLoggedModel({ experimentId: exp, sourceRunId: run, name: "a" }))
       .info.model_id;
+    // Newest first is the expected order below: two models made in the same millisecond would
+    // tie and fall back to id order.
+    await new Promise((r) => setTimeout(r, 2));
     const b = (await s.createLoggedModel({
       experimentId: exp,
       sourceRunId: run,
