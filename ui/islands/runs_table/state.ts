@@ -235,18 +235,3 @@ function isHiddenChild(
   }
   return false;
 }
-
-/**
- * One CSV cell: quoted when needed. Text starting with `= + - @` (or tab / CR) gets a leading `'`
- * so spreadsheets do not run it as a formula; plain numbers such as `-0.5` are left alone.
- */
-export function csvCell(value: string): string {
-  const number = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(value);
-  const safe = /^[=+\-@\t\r]/.test(value) && !number ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** Rows (first is the header) as CSV text, CRLF line ends. */
-export function toCsv(rows: readonly (readonly string[])[]): string {
-  return rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
-}
