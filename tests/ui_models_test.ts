@@ -756,9 +756,10 @@ Deno.test({
           const link = page.getByRole("link", { name: `${NEW_NAME} version 1` });
           await link.waitFor();
           // The form is gone; focus is on the new version's link.
-          assert.equal(
-            await page.evaluate(() => document.activeElement?.textContent),
+          await page.waitForFunction(
+            (text) => document.activeElement?.textContent === text,
             `${NEW_NAME} version 1`,
+            { timeout: 5_000 },
           );
           await link.click();
           await page.waitForURL(`${base}${modelVersionHref(NEW_NAME, "1")}`);
@@ -855,9 +856,10 @@ Deno.test({
         await page.locator("#version-1 .badge--stage-archived").waitFor();
         assert.equal((await f.store.getModelVersion(NEW_NAME, "1")).current_stage, "Archived");
         // Focus returns to the row's Stage button.
-        assert.equal(
-          await page.evaluate(() => document.activeElement?.getAttribute("data-stage-version")),
-          "2",
+        await page.waitForFunction(
+          () => document.activeElement?.getAttribute("data-stage-version") === "2",
+          null,
+          { timeout: 5_000 },
         );
         await shoot(page, "registry-model");
       });

@@ -541,13 +541,11 @@ Deno.test({
           const toggle = page.getByRole("button", { name: /^Columns/ });
           await toggle.click();
           const menu = page.locator("#rt-columns-menu");
-          // The search box has focus as the panel opens.
-          assert.equal(
-            await page.getByRole("searchbox", { name: "Search columns" }).evaluate((el) =>
-              el === document.activeElement
-            ),
-            true,
-          );
+          // The search box gets focus as the panel opens (an effect after the render, so wait).
+          const box = await page.getByRole("searchbox", { name: "Search columns" }).elementHandle();
+          await page.waitForFunction((el) => el === document.activeElement, box, {
+            timeout: 5_000,
+          });
           const rare = page.getByRole("checkbox", { name: "only_on_an_old_run", exact: true });
           await rare.waitFor();
           // System tags are off by default, and a switch away.
