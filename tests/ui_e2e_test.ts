@@ -368,6 +368,18 @@ Deno.test({
         await page.goto(`${base}/experiments/compare/${alpha},${beta}`);
         await page.locator("[data-island='RunsTable'][data-hydrated]").waitFor();
         await shoot(page, "experiments-compare", { fullPage: false });
+        // The column chooser lists the keys of every experiment of the table, also those only
+        // deleted runs (never loaded in the Active view) have.
+        for (const [exp, key] of [[alpha, "alpha_only_key"], [beta, "beta_only_key"]]) {
+          const gone = await store.createRun({ experimentId: exp });
+          await store.logBatch(gone.info.run_id, { params: [{ key, value: "1" }] });
+          await store.deleteRun(gone.info.run_id);
+        }
+        await page.getByRole("button", { name: /^Columns/ }).click();
+        for (const key of ["alpha_only_key", "beta_only_key"]) {
+          await page.getByRole("checkbox", { name: key, exact: true }).waitFor();
+        }
+        await page.keyboard.press("Escape");
         // MLflow's link to the same view.
         await page.goto(`${base}/#/compare-experiments/s?experiments=["${beta}","${alpha}"]`);
         await page.waitForURL(`${base}/experiments/compare/${beta},${alpha}`);

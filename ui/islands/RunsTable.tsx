@@ -394,7 +394,7 @@ export function RunsTable(props: RunsTableProps) {
             )}
         />
         <ColumnChooser
-          experimentId={props.experimentId}
+          experimentIds={expIds}
           seen={keys}
           cols={state.cols}
           onToggle={toggleColumn}

@@ -1,7 +1,8 @@
 /**
  * The runs table's column chooser: a button opening a panel with a search box and a checkbox
- * per key, grouped Metrics / Parameters / Tags. It lists every key of the experiment
- * (`experiments/list-keys`, fetched when the panel first opens, so the first paint pays nothing)
+ * per key, grouped Metrics / Parameters / Tags. It lists every key of the table's experiments
+ * (`experiments/list-keys` of each, fetched when the panel first opens, so the first paint pays
+ * nothing)
  * together with the keys of the loaded rows; `mlflow.*` system tags only on request. Escape or
  * a click outside closes it, focus going back to the button on Escape.
  *
@@ -20,7 +21,8 @@ const SHOWN_PER_TYPE = 200;
 
 /** Props of {@linkcode ColumnChooser}. */
 export interface ColumnChooserProps {
-  experimentId: string;
+  /** The table's experiments (several on `/experiments/compare/<ids>`, at most 20). */
+  experimentIds: readonly string[];
   /** Keys of the loaded rows (shown before the experiment's list arrives, or if it fails). */
   seen: KeyLists;
   /** The extra columns shown, as `metrics.<key>`, `params.<key>` or `tags.<key>`. */
@@ -29,7 +31,7 @@ export interface ColumnChooserProps {
 }
 
 /** The "Columns" button and its panel (see the module doc). */
-export function ColumnChooser({ experimentId, seen, cols, onToggle }: ColumnChooserProps) {
+export function ColumnChooser({ experimentIds, seen, cols, onToggle }: ColumnChooserProps) {
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");
   const [system, setSystem] = useState(false);
@@ -40,20 +42,29 @@ export function ColumnChooser({ experimentId, seen, cols, onToggle }: ColumnChoo
   const button = useRef<HTMLButtonElement>(null);
   const search = useRef<HTMLInputElement>(null);
 
-  // The experiment's keys, once per page view, when the panel first opens.
+  // The experiments' keys, once per page view, when the panel first opens.
+  const ids = experimentIds.join(",");
   useEffect(() => {
     if (!open || listed) return;
     const ac = new AbortController();
-    listExperimentKeys(experimentId, ac.signal).then((r) => {
-      setListed({ metrics: r.metric_keys, params: r.param_keys, tags: r.tag_keys });
-      setNote(r.truncated ? "Only the first 10,000 keys of each kind are listed." : null);
+    Promise.all(experimentIds.map((id) => listExperimentKeys(id, ac.signal))).then((replies) => {
+      setListed(replies.reduce<KeyLists>(
+        (all, r) =>
+          mergeKeys(all, { metrics: r.metric_keys, params: r.param_keys, tags: r.tag_keys }),
+        { metrics: [], params: [], tags: [] },
+      ));
+      setNote(
+        replies.some((r) => r.truncated)
+          ? "Only the first 10,000 keys of each kind per experiment are listed."
+          : null,
+      );
     }, (err) => {
       if (isAbort(err)) return;
       setListed({});
       setNote(`Showing the loaded runs' keys only: ${errorMessage(err)}`);
     });
     return () => ac.abort();
-  }, [open, experimentId]);
+  }, [open, ids]);
 
   useEffect(() => {
     if (!open) return;
