@@ -292,14 +292,16 @@ export const experimentsComparePage: Handler<UiEnv> = async (c) => {
   }
   const store = c.var.store;
   const limit = createLimiter(EXPERIMENTS_LOAD_CONCURRENCY);
-  const found = await Promise.all(ids.map((id) =>
-    limit(() =>
-      store.getExperiment(id).catch((err) => {
-        if (isCallersError(err)) return null;
-        throw err;
-      })
-    )
-  ));
+  const found = await Promise.all(
+    ids.map((id) =>
+      limit(() =>
+        store.getExperiment(id).catch((err) => {
+          if (isCallersError(err)) return null;
+          throw err;
+        })
+      )
+    ),
+  );
   const missing = ids.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
     if (!mayLearnAbsence(c)) return forbidden(c, EXPERIMENT_FORBIDDEN);
