@@ -1,4 +1,5 @@
 import { useRef, useState } from "preact/hooks";
+import { HeadingRename } from "../components/HeadingRename.tsx";
 import { errorMessage, renameExperiment } from "./api.ts";
 import { showPageName } from "./page_name.ts";
 
@@ -60,27 +61,21 @@ export function ExperimentHeader(
   return (
     <div class="run-header experiment-header" ref={root}>
       <div class="page-head">
-        {draft === null
-          ? <h1>{name}</h1>
-          : (
-            <form class="inline-edit run-header__rename" onSubmit={save}>
-              <label for="experiment-name-input" class="visually-hidden">Experiment name</label>
-              <input
-                id="experiment-name-input"
-                value={draft}
-                autoFocus
-                maxLength={500}
-                aria-invalid={error ? "true" : undefined}
-                onInput={(e) => {
-                  setDraft((e.target as HTMLInputElement).value);
-                  setError("");
-                }}
-                onKeyDown={(e) => e.key === "Escape" && cancel()}
-              />
-              <button type="submit" class="button button--primary" disabled={busy}>Save</button>
-              <button type="button" class="button" onClick={cancel}>Cancel</button>
-            </form>
-          )}
+        {draft === null ? <h1>{name}</h1> : (
+          <HeadingRename
+            id="experiment-name-input"
+            label="Experiment name"
+            draft={draft}
+            invalid={!!error}
+            busy={busy}
+            onInput={(value) => {
+              setDraft(value);
+              setError("");
+            }}
+            onSubmit={save}
+            onCancel={cancel}
+          />
+        )}
         {deleted && <span class="badge badge--deleted">Deleted</span>}
         {draft === null && canRename && !deleted && (
           <span class="run-header__actions">

@@ -1,5 +1,6 @@
 import { useRef, useState } from "preact/hooks";
 import type { RunStatus as Status } from "../../store/types.ts";
+import { HeadingRename } from "../components/HeadingRename.tsx";
 import { RunStatus } from "../components/RunStatus.tsx";
 import { errorMessage } from "./api.ts";
 import { deleteRun, renameRun, restoreRun } from "./run_page/api.ts";
@@ -86,41 +87,25 @@ export function RunHeader(
   return (
     <div class="run-header" ref={root}>
       <div class="page-head">
-        {draft === null
-          ? <h1>{name}</h1>
-          : (
-            <form class="inline-edit run-header__rename" onSubmit={save}>
-              <label for="run-name-input" class="visually-hidden">Run name</label>
-              <input
-                id="run-name-input"
-                value={draft}
-                autoFocus
-                maxLength={500}
-                onInput={(e) => {
-                  setDraft((e.target as HTMLInputElement).value);
-                  setError("");
-                }}
-                onKeyDown={(e) => {
-                  if (e.key === "Escape") {
-                    setDraft(null);
-                    focus("[data-run-rename]");
-                  }
-                }}
-              />
-              <button type="submit" class="button button--primary" disabled={busy}>Save</button>
-              <button
-                type="button"
-                class="button"
-                onClick={() => {
-                  setDraft(null);
-                  setError("");
-                  focus("[data-run-rename]");
-                }}
-              >
-                Cancel
-              </button>
-            </form>
-          )}
+        {draft === null ? <h1>{name}</h1> : (
+          <HeadingRename
+            id="run-name-input"
+            label="Run name"
+            draft={draft}
+            invalid={!!error}
+            busy={busy}
+            onInput={(value) => {
+              setDraft(value);
+              setError("");
+            }}
+            onSubmit={save}
+            onCancel={() => {
+              setDraft(null);
+              setError("");
+              focus("[data-run-rename]");
+            }}
+          />
+        )}
         <RunStatus status={status} />
         {deleted && <span class="badge badge--deleted">Deleted</span>}
         {draft === null && !confirming && (
