@@ -45,6 +45,7 @@ import {
 import {
   orderByOf,
   parseRunsState,
+  type RunsTableState,
   runViewType,
   slimRun,
   type TableRun,
@@ -136,6 +137,34 @@ function isCallersError(err: unknown): err is MlflowError {
   return err instanceof MlflowError && statusForCode(err.code) < 500;
 }
 
+/**
+ * The runs table's first page over `experimentIds`, searched with the URL's table state. A bad
+ * filter or order in the URL is the user's to fix: it comes back as `error` (the API's message,
+ * shown inline) with no runs, while a server-side failure propagates.
+ */
+async function firstRunsPage(
+  store: TrackingStore,
+  experimentIds: string[],
+  state: RunsTableState,
+): Promise<{ runs: Page<TableRun>; error: string | null }> {
+  try {
+    const page = await store.searchRuns({
+      experimentIds,
+      filter: state.filter.trim() || undefined,
+      orderBy: orderByOf(state),
+      runViewType: runViewType(state.view),
+      maxResults: EXPERIMENT_RUNS_LIMIT,
+    });
+    return {
+      runs: { items: page.items.map(slimRun), nextPageToken: page.nextPageToken },
+      error: null,
+    };
+  } catch (err) {
+    if (!isCallersError(err)) throw err;
+    return { runs: { items: [] }, error: err.message };
+  }
+}
+
 /** The 403 page (status 403) saying `props.message`, as a `Response` for the handler to return. */
 function forbidden(c: Context<UiEnv>, props: ForbiddenPageProps): Response {
   return renderPage(c, <ForbiddenPage {...props} />, { title: "Permission denied", status: 403 });
@@ -222,22 +251,7 @@ export const experimentPage: Handler<UiEnv> = async (c) => {
   const state = parseRunsState(new URL(c.req.url).searchParams);
   // A deleted experiment's runs are deleted with it: show them unless a view was asked for.
   if (experiment.lifecycle_stage === "deleted" && !c.req.query("view")) state.view = "all";
-  let runs: Page<TableRun> = { items: [] };
-  let error: string | null = null;
-  try {
-    const page = await c.var.store.searchRuns({
-      experimentIds: [id],
-      filter: state.filter.trim() || undefined,
-      orderBy: orderByOf(state),
-      runViewType: runViewType(state.view),
-      maxResults: EXPERIMENT_RUNS_LIMIT,
-    });
-    runs = { items: page.items.map(slimRun), nextPageToken: page.nextPageToken };
-  } catch (err) {
-    // A bad filter or order in the URL is the user's to fix: show the API's message inline.
-    if (!isCallersError(err)) throw err;
-    error = err.message;
-  }
+  const { runs, error } = await firstRunsPage(c.var.store, [id], state);
   const level = await viewerLevel(c, { experimentId: id });
   const table = {
     experimentId: id,
@@ -313,21 +327,7 @@ export const experimentsComparePage: Handler<UiEnv> = async (c) => {
   }
   const experiments = found.filter((e): e is Experiment => e !== null);
   const state = parseRunsState(new URL(c.req.url).searchParams);
-  let runs: Page<TableRun> = { items: [] };
-  let searchError: string | null = null;
-  try {
-    const page = await store.searchRuns({
-      experimentIds: ids,
-      filter: state.filter.trim() || undefined,
-      orderBy: orderByOf(state),
-      runViewType: runViewType(state.view),
-      maxResults: EXPERIMENT_RUNS_LIMIT,
-    });
-    runs = { items: page.items.map(slimRun), nextPageToken: page.nextPageToken };
-  } catch (err) {
-    if (!isCallersError(err)) throw err;
-    searchError = err.message;
-  }
+  const { runs, error: searchError } = await firstRunsPage(store, ids, state);
   const levels = await Promise.all(ids.map((id) => viewerLevel(c, { experimentId: id })));
   const refs = experiments.map((e) => ({ experiment_id: e.experiment_id, name: e.name }));
   const table = {
