@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { LIVE_POLL_MS } from "../shared/live.ts";
 import { AxisOptions } from "./charts/AxisOptions.tsx";
+import { Smoothing } from "./charts/Smoothing.tsx";
 import { KeyPicker } from "./charts/KeyPicker.tsx";
 import { useSchemeChange } from "./charts/use_scheme.ts";
 import { getRun } from "./run_page/api.ts";
@@ -125,18 +126,7 @@ export function MetricChart(
           log={log}
           onLog={setLog}
         >
-          <label>
-            Smoothing{" "}
-            <input
-              type="range"
-              min={0}
-              max={0.99}
-              step={0.01}
-              value={weight}
-              onInput={(e) => setWeight(Number((e.target as HTMLInputElement).value))}
-            />{" "}
-            <span class="num">{weight.toFixed(2)}</span>
-          </label>
+          <Smoothing value={weight} onSet={setWeight} live />
           {zoom && (
             <button type="button" class="button button--small" onClick={() => setZoom(null)}>
               Reset zoom

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { isAbort, searchRuns } from "../api.ts";
 import { AxisOptions } from "../charts/AxisOptions.tsx";
+import { Smoothing } from "../charts/Smoothing.tsx";
 import { groupValue } from "../charts/group.ts";
 import { runColorSlot } from "../charts/run_color.ts";
 import { useSchemeChange } from "../charts/use_scheme.ts";
@@ -144,18 +145,7 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
                 : state.log.filter((k) => !cards.includes(k)),
             })}
         >
-          <label>
-            Smoothing{" "}
-            <input
-              type="range"
-              min={0}
-              max={0.99}
-              step={0.01}
-              value={state.smooth}
-              onChange={(e) => set({ smooth: Number((e.target as HTMLInputElement).value) })}
-            />{" "}
-            <span class="num">{state.smooth.toFixed(2)}</span>
-          </label>
+          <Smoothing value={state.smooth} onSet={(smooth) => set({ smooth })} />
           <label>
             Group by{" "}
             <select
