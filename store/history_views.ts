@@ -14,7 +14,7 @@ import { invalidParam } from "./errors.ts";
 import { checkRunId } from "./validation.ts";
 import { mapLimit, mapLimitStream } from "./map_limit.ts";
 import { WorkBudget } from "./search/budget.ts";
-import type { Metric, TrackingStore } from "./types.ts";
+import type { Metric, MetricColumnsPage, TrackingStore } from "./types.ts";
 
 /** Most run ids one bulk request may name (MLflow's `MAX_RUNS_GET_METRIC_HISTORY_BULK`). */
 export const MAX_BULK_RUN_IDS = 100;
@@ -398,95 +398,182 @@ export async function getMetricHistoryDownsampled(
 ): Promise<DownsampledHistory> {
   const { buckets = DEFAULT_BUCKETS, x = "step", startX, endX } = checkDownsample(opts);
 
-  // Pass 1: count the range and find its first and last point in x order, keeping the points
-  // while there are at most KEEP of them. Pass 2 buckets the kept points or, for a longer range,
-  // a second read. Memory is O(buckets + one page) however long the history (issue 10 #6); the
-  // usual chart history (≤ one page) is read once. Pages are walked with plain loops inside, as
-  // an await per point cost as much as the read itself.
-  const xOf = x === "step" ? (m: Metric) => m.step : (m: Metric) => m.timestamp;
+  // Pass 1: count the range and find its first and last point in x order, keeping the pages
+  // while they hold at most KEEP points of the range. Pass 2 buckets the kept pages or, for a
+  // longer range, a second read. Memory is O(buckets + one page) however long the history
+  // (issue 10 #6); the usual chart history (≤ one page) is read once. Pages are columns, walked
+  // with plain loops: an object per point cost more than the read itself.
   const lo = startX ?? -Infinity;
   const hi = endX ?? Infinity;
   const whole = startX === undefined && endX === undefined;
-  const inRange = async function* (): AsyncGenerator<Metric[]> {
-    for await (const page of historyPages(store, opts.runId, opts.metricKey)) {
-      yield whole ? page : page.filter((m) => xOf(m) >= lo && xOf(m) <= hi);
+  const inRange = async function* (): AsyncGenerator<Columns> {
+    for await (const page of columnPages(store, opts.runId, opts.metricKey)) {
+      yield whole ? page : within(page, x, lo, hi);
     }
   };
   const keep = Math.max(2 * buckets, HISTORY_PAGE);
   let n = 0, nan = 0;
-  let first: Metric | undefined, last: Metric | undefined;
-  let firstAt = 0, lastAt = 0;
-  let kept: Metric[] | null = [];
+  let kept: Columns[] | null = [];
+  let keptPoints = 0;
+  // The first point in x order (the earliest of equal x) and the last (the latest of equal x).
+  const first = new Picked(1), last = new Picked(1);
   for await (const page of inRange()) {
-    for (const m of page) {
-      if (Number.isNaN(m.value)) nan++;
-      // Strict: the earliest of equal x comes first; non-strict: the latest of equal x last.
-      if (first === undefined || xOf(m) < xOf(first)) [first, firstAt] = [m, n];
-      if (last === undefined || xOf(m) >= xOf(last)) [last, lastAt] = [m, n];
+    const xs = x === "step" ? page.steps : page.timestamps;
+    const vs = page.values;
+    for (let i = 0; i < xs.length; i++) {
+      const xv = xs[i];
+      if (vs[i] !== vs[i]) nan++;
+      if (n === 0 || xv < first.x[0]) first.take(0, n, page, i, xv);
+      if (n === 0 || xv >= last.x[0]) last.take(0, n, page, i, xv);
       n++;
     }
-    if (kept !== null) kept = kept.length + page.length <= keep ? kept.concat(page) : null;
+    if (kept !== null && keptPoints + xs.length <= keep) {
+      kept.push(page);
+      keptPoints += xs.length;
+    } else kept = null;
   }
   const exact = n <= 2 * buckets;
-  let picked: [number, Metric][];
-  if (exact) picked = (kept ?? []).map((m, i) => [i, m]);
-  else {
-    const chosen = await pickMinMax(
-      kept === null ? inRange() : [kept],
-      xOf,
+  let picked: Picked;
+  if (exact) {
+    // Every point of the range: kept, since the range holds no more than KEEP.
+    picked = new Picked(n);
+    let at = 0;
+    for (const page of kept ?? []) {
+      const xs = x === "step" ? page.steps : page.timestamps;
+      for (let i = 0; i < xs.length; i++, at++) picked.take(at, at, page, i, xs[i]);
+    }
+  } else {
+    picked = await pickMinMax(
+      kept === null ? inRange() : kept,
+      x,
       buckets,
-      startX ?? xOf(first!),
-      endX ?? xOf(last!),
+      startX ?? first.x[0],
+      endX ?? last.x[0],
     );
-    chosen.set(firstAt, first!);
-    chosen.set(lastAt, last!);
-    picked = [...chosen];
+    picked.add(first, 0);
+    picked.add(last, 0);
   }
-  // Indices are history positions, so (x, index) is x order with history order for ties.
-  picked.sort((a, b) => xOf(a[1]) - xOf(b[1]) || a[0] - b[0]);
-  const metrics = picked.map(([, m]): Metric => ({
-    key: opts.metricKey,
-    value: m.value,
-    timestamp: m.timestamp,
-    step: m.step,
-  }));
-  return { metrics, total_points: n, nan_points: nan, exact };
+  return { metrics: picked.sorted(opts.metricKey), total_points: n, nan_points: nan, exact };
+}
+
+/** Pages of a history as columns, with the event-loop pacing of {@linkcode historyPages}. */
+async function* columnPages(
+  store: TrackingStore,
+  runId: string,
+  metricKey: string,
+): AsyncGenerator<Columns> {
+  let pageToken: string | undefined;
+  const pacer = new WorkBudget(Infinity);
+  do {
+    await pacer.step();
+    const page = await store.getMetricHistoryColumns(runId, metricKey, {
+      maxResults: HISTORY_PAGE,
+      pageToken,
+    });
+    if (page.values.length > 0) yield page;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+/** A page of points as columns. */
+type Columns = Omit<MetricColumnsPage, "nextPageToken">;
+
+/** The points of `page` whose x lies in [lo, hi] (the page itself when all do). */
+function within(page: Columns, x: "step" | "timestamp", lo: number, hi: number): Columns {
+  const xs = x === "step" ? page.steps : page.timestamps;
+  const idx: number[] = [];
+  for (let i = 0; i < xs.length; i++) if (xs[i] >= lo && xs[i] <= hi) idx.push(i);
+  if (idx.length === xs.length) return page;
+  const pick = (c: Float64Array) => Float64Array.from(idx, (i) => c[i]);
+  return { timestamps: pick(page.timestamps), steps: pick(page.steps), values: pick(page.values) };
+}
+
+/**
+ * Points picked out of a history in slots: each slot holds a point's position in the range (its
+ * history order), x, timestamp, step and value, or nothing (position -1). Typed arrays rather
+ * than an object per pick, since a pick is replaced as often as a bucket finds a new min or max.
+ */
+class Picked {
+  readonly at: Float64Array;
+  readonly x: Float64Array;
+  readonly ts: Float64Array;
+  readonly st: Float64Array;
+  readonly v: Float64Array;
+  /** Points added from elsewhere, as [position, x, timestamp, step, value]. */
+  private readonly extra: [number, number, number, number, number][] = [];
+  constructor(readonly size: number) {
+    this.at = new Float64Array(size).fill(-1);
+    this.x = new Float64Array(size);
+    this.ts = new Float64Array(size);
+    this.st = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+  /** Puts point `i` of `page`, at position `at` of the range, in `slot`. */
+  take(slot: number, at: number, page: Columns, i: number, x: number): void {
+    this.at[slot] = at;
+    this.x[slot] = x;
+    this.ts[slot] = page.timestamps[i];
+    this.st[slot] = page.steps[i];
+    this.v[slot] = page.values[i];
+  }
+  /** Adds `from`'s `slot` to this set, beside its slots. */
+  add(from: Picked, slot: number): void {
+    this.extra.push([from.at[slot], from.x[slot], from.ts[slot], from.st[slot], from.v[slot]]);
+  }
+  /**
+   * The picked points as metrics, each position once, in (x, position) order: x order with
+   * history order for ties.
+   */
+  sorted(key: string): Metric[] {
+    const rows = this.extra.slice();
+    for (let s = 0; s < this.size; s++) {
+      if (this.at[s] >= 0) rows.push([this.at[s], this.x[s], this.ts[s], this.st[s], this.v[s]]);
+    }
+    rows.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    const out: Metric[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      if (r > 0 && rows[r][0] === rows[r - 1][0]) continue;
+      out.push({ key, value: rows[r][4], timestamp: rows[r][2], step: rows[r][3] });
+    }
+    return out;
+  }
 }
 
 /**
  * The bucket work of {@linkcode getMetricHistoryDownsampled}: per bucket of [lo, hi] the first
- * min, first max and first NaN point of `pages` (the range, in history order). Returns them by
- * position in the range.
+ * min, first max and first NaN point of `pages` (the range, in history order), by position in
+ * the range.
  */
 async function pickMinMax(
-  pages: AsyncIterable<Metric[]> | Iterable<Metric[]>,
-  xOf: (m: Metric) => number,
+  pages: AsyncIterable<Columns> | Iterable<Columns>,
+  x: "step" | "timestamp",
   buckets: number,
   lo: number,
   hi: number,
-): Promise<Map<number, Metric>> {
+): Promise<Picked> {
   // All points at one x (hi === lo) share bucket 0.
   const scale = hi > lo ? buckets / (hi - lo) : 0;
-  const minAt = new Array<[number, Metric] | undefined>(buckets);
-  const maxAt = new Array<[number, Metric] | undefined>(buckets);
-  const nanAt = new Array<[number, Metric] | undefined>(buckets);
-  let i = 0;
+  // Slots: bucket b's min at b, its max at buckets + b, its first NaN at 2 × buckets + b.
+  const out = new Picked(3 * buckets);
+  let at = 0;
   for await (const page of pages) {
-    for (const m of page) {
-      const at = i++;
+    const xs = x === "step" ? page.steps : page.timestamps;
+    const vs = page.values;
+    for (let i = 0; i < xs.length; i++, at++) {
+      const xv = xs[i];
       // The top edge (x === hi) belongs to the last bucket rather than a bucket of its own.
-      const b = Math.min(buckets - 1, Math.floor((xOf(m) - lo) * scale));
-      const v = m.value;
-      if (Number.isNaN(v)) {
-        nanAt[b] ??= [at, m];
+      const b = Math.min(buckets - 1, Math.floor((xv - lo) * scale));
+      const v = vs[i];
+      if (v !== v) {
+        if (out.at[2 * buckets + b] < 0) out.take(2 * buckets + b, at, page, i, xv);
         continue;
       }
-      if (minAt[b] === undefined || v < minAt[b]![1].value) minAt[b] = [at, m];
-      if (maxAt[b] === undefined || v > maxAt[b]![1].value) maxAt[b] = [at, m];
+      if (out.at[b] < 0 || v < out.v[b]) out.take(b, at, page, i, xv);
+      if (out.at[buckets + b] < 0 || v > out.v[buckets + b]) {
+        out.take(buckets + b, at, page, i, xv);
+      }
     }
   }
-  const out = new Map<number, Metric>();
-  for (const arr of [minAt, maxAt, nanAt]) for (const e of arr) if (e) out.set(e[0], e[1]);
   return out;
 }
 

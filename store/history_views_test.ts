@@ -304,7 +304,7 @@ bothBackends(
     let reads = 0;
     const counting: TrackingStore = {
       ...s,
-      getMetricHistory: (...args) => (reads++, s.getMetricHistory(...args)),
+      getMetricHistoryColumns: (...args) => (reads++, s.getMetricHistoryColumns(...args)),
     };
     // 1,000 points in range into 10 buckets: bucketed from what the one pass kept.
     const short = await getMetricHistoryDownsampled(counting, {

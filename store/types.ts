@@ -234,6 +234,17 @@ export interface SearchRunsOptions {
   runViewType?: ViewType;
 }
 
+/**
+ * A page of a metric's history as three parallel columns, in history order (see
+ * {@linkcode TrackingStore.getMetricHistoryColumns}); NaN values are NaN.
+ */
+export interface MetricColumnsPage {
+  timestamps: Float64Array;
+  steps: Float64Array;
+  values: Float64Array;
+  nextPageToken?: string;
+}
+
 /** Arguments of {@linkcode TrackingStore.getMetricHistory}. */
 export interface MetricHistoryOptions {
   /** Absent means every point in one page. */
@@ -333,6 +344,17 @@ export interface TrackingStore extends LoggedModelMethods, RegistryMethods, Purg
    * empty page.
    */
   getMetricHistory(runId: string, key: string, opts?: MetricHistoryOptions): Promise<Page<Metric>>;
+  /**
+   * {@linkcode getMetricHistory} as parallel columns: the same points, order, paging and page
+   * tokens (interchangeable between the two), without an object per point and without the
+   * points' model and dataset fields. For reads that fold many points into few (chart
+   * downsampling).
+   */
+  getMetricHistoryColumns(
+    runId: string,
+    key: string,
+    opts?: MetricHistoryOptions,
+  ): Promise<MetricColumnsPage>;
   /** Searches runs (§6.1–6.3); default order `start_time DESC, run_id ASC`. */
   searchRuns(opts: SearchRunsOptions): Promise<Page<Run>>;
   /**

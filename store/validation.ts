@@ -25,6 +25,7 @@ import type {
   CreateRunInput,
   DatasetInput,
   Metric,
+  MetricHistoryOptions,
   ModelInput,
   Param,
   RunBatch,
@@ -436,6 +437,19 @@ function importedRunIdentity(input: CreateRunInput): Partial<CreateRunInput> {
   return out;
 }
 
+/** The checked key and options of a history read (either form). */
+function checkHistoryRead(
+  runId: string,
+  key: string,
+  { maxResults, pageToken }: MetricHistoryOptions,
+): [string, MetricHistoryOptions] {
+  checkRunId(runId);
+  if (maxResults !== undefined && (!Number.isSafeInteger(maxResults) || maxResults < 1)) {
+    throw invalidParam(`Invalid value ${maxResults} for parameter 'max_results' supplied`);
+  }
+  return [fitLength("Metric name", key, MAX_KEY), { maxResults, pageToken }];
+}
+
 /** Search ids without those too long to exist (they would match nothing). */
 function possibleExperimentIds(ids: string[]): string[] {
   return ids.filter((id) => id.length <= MAX_EXPERIMENT_ID);
@@ -562,13 +576,10 @@ export function withValidation(inner: TrackingStore, opts: ValidationOptions = {
       await inner.logInputs(runId, checked, modelInputs);
     },
     async getMetricHistory(runId, key, o = {}) {
-      checkRunId(runId);
-      const { maxResults, pageToken } = o;
-      if (maxResults !== undefined && (!Number.isSafeInteger(maxResults) || maxResults < 1)) {
-        throw invalidParam(`Invalid value ${maxResults} for parameter 'max_results' supplied`);
-      }
-      const metricKey = fitLength("Metric name", key, MAX_KEY);
-      return await inner.getMetricHistory(runId, metricKey, { maxResults, pageToken });
+      return await inner.getMetricHistory(runId, ...checkHistoryRead(runId, key, o));
+    },
+    async getMetricHistoryColumns(runId, key, o = {}) {
+      return await inner.getMetricHistoryColumns(runId, ...checkHistoryRead(runId, key, o));
     },
     async searchRuns(o) {
       const experimentIds = possibleExperimentIds(o.experimentIds);

@@ -106,6 +106,31 @@ export const getHistoryDownsampledBulk: Handler<typeof routes.getHistoryDownsamp
     startX: q.start,
     endX: q.end,
   });
-  const res = jsonListStream("runs", runs, () => ({}));
+  const res = jsonListStream("runs", q.format === "columns" ? asColumns(runs) : runs, () => ({}));
   return res as unknown as ReturnType<typeof json<{ runs: DownsampledRun[] }, 200>>;
 };
+
+/** A bulk reply's run with its points as three parallel lists (`format=columns`). */
+interface ColumnsRun extends Omit<DownsampledRun, "metrics"> {
+  steps: number[];
+  timestamps: number[];
+  values: number[];
+}
+
+/**
+ * `format=columns`: the same runs and points without an object and a repeated key per point, which
+ * more than halves the bytes a chart of 100 runs parses (non-finite values still go out as
+ * strings, by the reply's encoder).
+ */
+async function* asColumns(
+  runs: AsyncIterable<DownsampledRun[]>,
+): AsyncGenerator<ColumnsRun[]> {
+  for await (const chunk of runs) {
+    yield chunk.map(({ metrics, ...rest }) => ({
+      ...rest,
+      steps: metrics.map((m) => m.step),
+      timestamps: metrics.map((m) => m.timestamp),
+      values: metrics.map((m) => m.value),
+    }));
+  }
+}

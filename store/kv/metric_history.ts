@@ -94,7 +94,8 @@ export interface MetricHead {
   tail?: number;
 }
 
-interface Chunk {
+/** A packed chunk's value: its points as parallel columns, with each point's extras if any. */
+export interface Chunk {
   ts: Float64Array;
   st: Float64Array;
   v: Float64Array;
@@ -496,7 +497,8 @@ async function largestLoosePoint(
   return e ? e.key.slice(-4) as unknown as PointSortKey : null;
 }
 
-function pointFromKey(key: Deno.KvKey, x: PointExtra | 0): Point {
+/** A loose or late point from its key (which holds the point) and value (its extras). */
+export function pointFromKey(key: Deno.KvKey, x: PointExtra | 0): Point {
   const n = key.length;
   const nan = key[n - 1] === 1;
   const p: Point = {

@@ -27,7 +27,7 @@ import { deleteTag, logBatch, logInputs, logModel } from "./run_data.ts";
 import { createRun, setRunDeleted, updateRun } from "./runs.ts";
 import { readRun } from "./run_read.ts";
 import { type KvContext, RunExperiments } from "./run_write.ts";
-import { getMetricHistory } from "./history_read.ts";
+import { getMetricHistory, getMetricHistoryColumns } from "./history_read.ts";
 import { searchRuns } from "./run_search.ts";
 import { listExperimentKeys } from "./experiment_keys.ts";
 import { sweepAbandonedStagings } from "./staged_batch.ts";
@@ -163,6 +163,7 @@ export async function createKvStore(
     logModel: (id, json) => logModel(ctx, id, json),
     logInputs: (id, ds, models) => logInputs(ctx, id, ds, models),
     getMetricHistory: (id, key, o) => getMetricHistory(ctx, id, key, o),
+    getMetricHistoryColumns: (id, key, o) => getMetricHistoryColumns(ctx, id, key, o),
     searchRuns: (o) => searchRuns(ctx, o),
     listExperimentKeys: (id, limit) => listExperimentKeys(ctx, id, limit),
     ...loggedModelMethods(ctx),

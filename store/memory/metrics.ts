@@ -1,9 +1,12 @@
 /** Metric series of the in-memory store: dedupe, latest value, and history reads with paging. */
 import { decodePageToken, encodePageToken } from "../page_token.ts";
-import type { Metric, Page, TrackingStore } from "../types.ts";
+import { toColumns } from "../metric_columns.ts";
+import type { Metric, MetricHistoryOptions, Page, TrackingStore } from "../types.ts";
 import type { MemoryState, MetricSeries, RunRecord, SyncMethods } from "./state.ts";
 
-type MetricMethods = SyncMethods<Pick<TrackingStore, "getMetricHistory">>;
+type MetricMethods = SyncMethods<
+  Pick<TrackingStore, "getMetricHistory" | "getMetricHistoryColumns">
+>;
 
 /** MLflow compares metric values with NaN read as 0 (it stores NaN as 0 plus a flag). */
 function num(v: number): number {
@@ -54,17 +57,25 @@ function orderedPoints(series: MetricSeries): Metric[] {
 
 /** Builds the metric-history part of the memory store over shared state. */
 export function metricMethods(s: MemoryState): MetricMethods {
+  /** The page's points (the stored objects themselves) and the next page's token. */
+  const pageOf = (runId: string, key: string, opts: MetricHistoryOptions) => {
+    const start = decodePageToken(opts.pageToken).offset ?? 0;
+    const series = s.runs.get(runId)?.metrics.get(key);
+    if (!series) return { points: [] };
+    const points = orderedPoints(series);
+    const end = opts.maxResults === undefined ? points.length : start + opts.maxResults;
+    const token = end < points.length ? encodePageToken({ offset: end }) : undefined;
+    return { points: points.slice(start, end), token };
+  };
   return {
     getMetricHistory(runId, key, opts = {}): Page<Metric> {
-      const start = decodePageToken(opts.pageToken).offset ?? 0;
-      const series = s.runs.get(runId)?.metrics.get(key);
-      if (!series) return { items: [] };
-      const points = orderedPoints(series);
-      const end = opts.maxResults === undefined ? points.length : start + opts.maxResults;
-      const items = points.slice(start, end).map((p) => ({ ...p }));
-      return end < points.length ? { items, nextPageToken: encodePageToken({ offset: end }) } : {
-        items,
-      };
+      const { points, token } = pageOf(runId, key, opts);
+      const items = points.map((p) => ({ ...p }));
+      return token === undefined ? { items } : { items, nextPageToken: token };
+    },
+    getMetricHistoryColumns(runId, key, opts = {}) {
+      const { points, token } = pageOf(runId, key, opts);
+      return toColumns(points, token);
     },
   };
 }

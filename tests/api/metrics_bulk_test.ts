@@ -42,7 +42,13 @@ async function twoRuns(app: TestApp) {
   return [a, b];
 }
 
-type WireMetric = { key: string; value: number | string; step: number; run_id: string };
+type WireMetric = {
+  key: string;
+  value: number | string;
+  timestamp: number;
+  step: number;
+  run_id: string;
+};
 
 // ---------------------------------------------------------------------------------------------
 // get-history-bulk-interval
@@ -316,6 +322,35 @@ Deno.test("GET get-history-downsampled-bulk: each run as get-history-downsampled
   );
 });
 
+Deno.test("GET get-history-downsampled-bulk format=columns: the same runs and points as parallel lists, NaN as a string", async () => {
+  const app = newApp();
+  const [a, b] = await twoRuns(app);
+  const spiky = await createRun(app);
+  await logSteps(app, spiky, 1000, (s) => s === 777 ? 1e6 : s === 300 ? NaN : Math.sin(s));
+  const query = { run_ids: [spiky, b, a], metric_key: "loss", buckets: "10" };
+  const points: BulkRun[] = (await expectJson(get(app, BULK, query), 200)).runs;
+  const columns = (await expectJson(get(app, BULK, { ...query, format: "columns" }), 200)).runs;
+  assert.deepEqual(
+    columns,
+    points.map(({ metrics = [], ...rest }) => ({
+      ...rest,
+      steps: metrics.map((m) => m.step),
+      timestamps: metrics.map((m) => m.timestamp),
+      values: metrics.map((m) => m.value),
+    })),
+  );
+  const s = columns[0];
+  assert.equal(s.values[s.steps.indexOf(300)], "NaN");
+  assert.equal(s.values[s.steps.indexOf(777)], 1e6);
+  // A run with no point in range lists no columns (empty lists are omitted).
+  const empty = await expectJson(
+    get(app, BULK, { run_ids: [b], metric_key: "loss", start: "10", end: "12", format: "columns" }),
+    200,
+  );
+  assert.deepEqual(empty.runs, [{ run_id: b, total_points: 0, nan_points: 0, exact: true }]);
+  await expectError(get(app, BULK, { ...query, format: "rows" }), 400, "INVALID_PARAMETER_VALUE");
+});
+
 Deno.test("GET get-history-downsampled-bulk: x, start and end as in get-history-downsampled; a run with none in range is listed empty", async () => {
   const app = newApp();
   const [a, b] = await twoRuns(app);
@@ -405,7 +440,7 @@ Deno.test("GET get-history-downsampled-bulk: bad arguments are 400 INVALID_PARAM
   );
 });
 
-Deno.test("the islands' getHistoryDownsampledBulk against the server: a run with none in a zoomed range gets metrics: []", async () => {
+Deno.test("the islands' getHistoryDownsampledBulk against the server: columns, and a run with none in a zoomed range gets empty lists", async () => {
   const app = newApp();
   const [a, b] = await twoRuns(app);
   const realFetch = globalThis.fetch;
@@ -415,8 +450,8 @@ Deno.test("the islands' getHistoryDownsampledBulk against the server: a run with
   try {
     const zoomed = await getHistoryDownsampledBulk([b, a], "loss", { start: 10, end: 12 });
     assert.deepEqual(
-      zoomed.runs?.map((r) => [r.run_id, r.metrics.map((m) => m.step), r.total_points]),
-      [[b, [], 0], [a, [10, 11, 12], 3]],
+      zoomed.runs?.map((r) => [r.run_id, r.steps, r.values, r.total_points]),
+      [[b, [], [], 0], [a, [10, 11, 12], [10, 11, 12], 3]],
     );
     const all = await getHistoryDownsampledBulk([a, b], "loss", { buckets: 5, x: "step" });
     assert.deepEqual(all.runs?.map((r) => [r.run_id, r.exact]), [[a, false], [b, true]]);

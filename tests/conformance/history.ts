@@ -1,6 +1,7 @@
 /** Conformance: metric history order, paging, and a 100,000-point history. */
 import assert from "node:assert/strict";
-import type { Metric, TrackingStore } from "../../store/types.ts";
+import type { Metric, MetricColumnsPage, TrackingStore } from "../../store/types.ts";
+import { toColumns } from "../../store/metric_columns.ts";
 import { assertMlflowError, metric, newRun, T0 } from "../fixtures.ts";
 import type { Define } from "./_harness.ts";
 
@@ -134,7 +135,100 @@ export function historyConformance(test: Define): void {
         for (let n = 1; n < total; n++) assert.ok(isHistoryOrder(all[n - 1], all[n]));
         assert.equal(new Set(all.map((m) => m.timestamp)).size, total);
       });
+      await t.step("as columns, in one page and in pages", async () => {
+        const { items } = await store.getMetricHistory(runId, "loss");
+        assert.deepEqual(await store.getMetricHistoryColumns(runId, "loss"), toColumns(items));
+        const pages = await readAllColumns(store, runId, "loss", 30_000);
+        assert.deepEqual(pages.map((p) => p.values.length), [30_000, 30_000, 30_000, 10_000]);
+        assert.deepEqual(joined(pages), toColumns(items));
+      });
       assert.deepEqual((await store.getRun(runId)).data.metrics, [expectedAt(total - 1)]);
     },
   );
+
+  test(
+    "getMetricHistoryColumns() has getMetricHistory()'s points, order and interchangeable pages",
+    async (store, t) => {
+      const { runId } = await newRun(store);
+      const inOrder = (key: string, from: number, n: number) =>
+        Array.from(
+          { length: n },
+          (_, i) => metric(key, Math.sin(from + i), T0 + from + i, from + i),
+        );
+      // Loose points only; chunks and loose points; chunks with late points waiting beside
+      // them; NaN, ±Infinity and repeats.
+      await store.logBatch(runId, { metrics: inOrder("few", 0, 5) });
+      for (let b = 0; b < 3; b++) {
+        await store.logBatch(runId, { metrics: inOrder("many", b * 900, 900) });
+        await store.logBatch(runId, { metrics: inOrder("late", b * 900, 900) });
+      }
+      await store.logBatch(runId, {
+        metrics: inOrder("late", 10, 40).map((m) => ({
+          ...m,
+          timestamp: m.timestamp - 5,
+          value: -m.value,
+        })),
+      });
+      await store.logBatch(runId, {
+        metrics: [NaN, Infinity, -Infinity, 0, NaN].map((v, i) =>
+          metric("odd", v, T0 + (i % 3), i)
+        ),
+      });
+      for (const key of ["few", "many", "late", "odd", "absent"]) {
+        await t.step(key, async () => {
+          const { items } = await store.getMetricHistory(runId, key);
+          assert.deepEqual(await store.getMetricHistoryColumns(runId, key), toColumns(items));
+          for (const size of [1, 7, 1000, 5000]) {
+            if (size === 1 && items.length > 100) continue;
+            const pages = await readAllColumns(store, runId, key, size);
+            assert.deepEqual(joined(pages), toColumns(items), `pages of ${size}`);
+          }
+          // A columns page's token continues a points read, and the other way round.
+          if (items.length > 3) {
+            const first = await store.getMetricHistoryColumns(runId, key, { maxResults: 3 });
+            const rest = await store.getMetricHistory(runId, key, {
+              pageToken: first.nextPageToken,
+            });
+            assert.deepEqual(rest.items, items.slice(3));
+            const head = await store.getMetricHistory(runId, key, { maxResults: 2 });
+            const tail = await store.getMetricHistoryColumns(runId, key, {
+              pageToken: head.nextPageToken,
+            });
+            assert.deepEqual(tail, toColumns(items.slice(2)));
+          }
+        });
+      }
+      assert.deepEqual(
+        await store.getMetricHistoryColumns(MISSING_RUN, "few"),
+        toColumns([]),
+      );
+      await assertMlflowError(
+        store.getMetricHistoryColumns(runId, "few", { maxResults: 0 }),
+        "INVALID_PARAMETER_VALUE",
+        "Invalid value 0 for parameter 'max_results' supplied",
+      );
+    },
+  );
+}
+
+async function readAllColumns(store: TrackingStore, runId: string, key: string, size: number) {
+  const pages: MetricColumnsPage[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await store.getMetricHistoryColumns(runId, key, { maxResults: size, pageToken });
+    pages.push(page);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return pages;
+}
+
+/** Pages of columns as one page without a token. */
+function joined(pages: MetricColumnsPage[]): MetricColumnsPage {
+  const cat = (get: (p: MetricColumnsPage) => Float64Array) =>
+    Float64Array.from(pages.flatMap((p) => [...get(p)]));
+  return {
+    timestamps: cat((p) => p.timestamps),
+    steps: cat((p) => p.steps),
+    values: cat((p) => p.values),
+  };
 }

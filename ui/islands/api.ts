@@ -219,8 +219,11 @@ export function searchRuns(
 /** One run's entry in the reply of `metrics/get-history-downsampled-bulk`. */
 export interface BulkHistoryRun {
   run_id: string;
-  /** Points in x order; NaN and ±Infinity arrive as strings. */
-  metrics: { key: string; value: number | string; timestamp: number; step: number }[];
+  /** The points in x order, as three parallel lists. */
+  steps: number[];
+  timestamps: number[];
+  /** NaN and ±Infinity as numbers again (the wire sends them as strings). */
+  values: number[];
   total_points: number;
   nan_points: number;
   exact: boolean;
@@ -228,9 +231,10 @@ export interface BulkHistoryRun {
 
 /**
  * `GET metrics/get-history-downsampled-bulk`: one metric of up to 100 runs in one request, each
- * run downsampled as `get-history-downsampled` does (min and max per bucket). The reply has one
- * entry per run that logged the key, in `runIds` order; a run with no points between `start` and
- * `end` has `metrics: []` (the wire leaves the empty list out, as proto JSON does).
+ * run downsampled as `get-history-downsampled` does (min and max per bucket), asked for in
+ * `format=columns` (less than half the JSON of one object per point). The reply has one entry per
+ * run that logged the key, in `runIds` order; a run with no points between `start` and `end` has
+ * empty lists (the wire leaves empty lists out, as proto JSON does).
  */
 export async function getHistoryDownsampledBulk(
   runIds: string[],
@@ -242,12 +246,26 @@ export async function getHistoryDownsampledBulk(
     bulkHistoryPath(runIds, key, opts),
     { signal },
   );
-  return { runs: reply.runs?.map((r) => ({ ...r, metrics: r.metrics ?? [] })) };
+  return {
+    runs: reply.runs?.map((r) => ({
+      ...r,
+      steps: r.steps ?? [],
+      timestamps: r.timestamps ?? [],
+      values: (r.values ?? []).map(wireNumber),
+    })),
+  };
 }
 
-/** A {@linkcode BulkHistoryRun} as it arrives: `metrics` is absent when empty. */
-type WireBulkHistoryRun = Omit<BulkHistoryRun, "metrics"> & {
-  metrics?: BulkHistoryRun["metrics"];
+/** A wire value as a number (`"NaN"` → NaN, `"Infinity"` → Infinity). */
+export function wireNumber(v: number | string): number {
+  return typeof v === "number" ? v : Number(v);
+}
+
+/** A {@linkcode BulkHistoryRun} as it arrives: empty lists are absent, values may be strings. */
+type WireBulkHistoryRun = Omit<BulkHistoryRun, "steps" | "timestamps" | "values"> & {
+  steps?: number[];
+  timestamps?: number[];
+  values?: (number | string)[];
 };
 
 /**
@@ -267,6 +285,7 @@ export function bulkHistoryPath(
   if (opts.x) qs.set("x", opts.x);
   if (opts.start !== undefined) qs.set("start", String(opts.start));
   if (opts.end !== undefined) qs.set("end", String(opts.end));
+  qs.set("format", "columns");
   return `/metrics/get-history-downsampled-bulk?${qs}`;
 }
 

@@ -58,10 +58,7 @@ export function getHistoryDownsampled(
   });
 }
 
-/** A wire value as a number (`"NaN"` → NaN, `"Infinity"` → Infinity). */
-export function wireNumber(v: number | string): number {
-  return typeof v === "number" ? v : Number(v);
-}
+export { wireNumber } from "../api.ts";
 
 /** One entry of `artifacts/list`. */
 export interface ArtifactFile {

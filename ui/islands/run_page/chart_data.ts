@@ -46,6 +46,25 @@ export function toSeries(points: WireMetric[], mode: XMode, startTime: number): 
 }
 
 /**
+ * {@linkcode toSeries} of points given as parallel lists (the bulk read's `format=columns`), whose
+ * values are already numbers.
+ */
+export function columnsToSeries(
+  cols: { steps: number[]; timestamps: number[]; values: number[] },
+  mode: XMode,
+  startTime: number,
+): Series {
+  const { steps, timestamps, values } = cols;
+  const x = mode === "step"
+    ? steps
+    : mode === "wall"
+    ? timestamps.map((t) => t / 1000)
+    : timestamps.map((t) => (t - startTime) / 1000);
+  const y = values.map((v) => Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE ? v : null);
+  return { x, y };
+}
+
+/**
  * Exponential moving average with TensorBoard's debiasing; `weight` 0 is the raw data. Gaps stay
  * gaps and do not reset the average.
  */

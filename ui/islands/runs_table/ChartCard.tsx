@@ -7,16 +7,15 @@ import { xSeries } from "../charts/axes.ts";
 import { groupLines } from "../charts/group.ts";
 import { withAlpha } from "../charts/run_color.ts";
 import { cssVar, themedAxes } from "../charts/theme.ts";
-import { wireNumber } from "../run_page/api.ts";
 import { chartBuckets } from "./chart_state.ts";
 import {
   align,
   apiX,
+  columnsToSeries,
   positiveOnly,
   type Series,
   smooth,
   toApiX,
-  toSeries,
   type XMode,
 } from "../run_page/chart_data.ts";
 
@@ -114,7 +113,7 @@ export function ChartCard(props: ChartCardProps) {
   const ready = loaded?.for === tag;
   const byId = new Map(runs.map((r) => [r.id, r]));
   const shown = ready
-    ? loaded!.runs.filter((r) => r.metrics.length > 0 && !byId.get(r.run_id)?.hidden)
+    ? loaded!.runs.filter((r) => r.steps.length > 0 && !byId.get(r.run_id)?.hidden)
     : [];
   const bars = ready && !zoom && loaded!.runs.length > 0 &&
     loaded!.runs.every((r) => r.total_points <= 1);
@@ -128,7 +127,7 @@ export function ChartCard(props: ChartCardProps) {
     const color = (slot: number) => cssVar(`--series-${slot}`, "#2563eb");
     const series = (r: BulkHistoryRun): Series => {
       const run = byId.get(r.run_id)!;
-      return toSeries(r.metrics, mode, run.startTime);
+      return columnsToSeries(r, mode, run.startTime);
     };
     const fix = (y: (number | null)[]) => log ? positiveOnly(y) : y;
     let opts: Partial<uPlot.Options>;
@@ -140,7 +139,7 @@ export function ChartCard(props: ChartCardProps) {
       // the mean, with the group's min and max as marks.
       const runsShown = shown.map((r) => byId.get(r.run_id)!);
       const values = shown.map((r) => {
-        const v = wireNumber(r.metrics[0].value);
+        const v = r.values[0];
         return Number.isFinite(v) ? v : null;
       });
       let ys = values;

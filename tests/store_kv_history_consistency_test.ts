@@ -1,0 +1,85 @@
+/**
+ * Metric-history reads on KV while another process writes: every read, as points or as columns,
+ * is the history after some whole number of batches, never a torn mix, although batches move
+ * points between loose keys, chunks and late keys as they land (the reads' optimistic single try
+ * and their fall-back to readConsistently must both hold).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createKvStore } from "../store/kv/mod.ts";
+import type { Metric } from "../store/types.ts";
+import { metric, newRun, T0 } from "./fixtures.ts";
+
+const BATCHES = 60;
+const BATCH = 150;
+
+/** Batch `b`: 150 points, every third batch with 30 of them far back in time (late points). */
+function batch(b: number): Metric[] {
+  return Array.from({ length: BATCH }, (_, i) => {
+    const n = b * BATCH + i;
+    const late = b % 3 === 2 && i < 30;
+    return metric("m", Math.sin(n), late ? T0 + n - 5_000 : T0 + n * 10, n);
+  });
+}
+
+const order = (a: Metric, b: Metric) =>
+  a.timestamp - b.timestamp || a.step - b.step || a.value - b.value;
+
+Deno.test("history reads during another process's batches see whole batches only", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/db.kv`;
+  const writerKv = await Deno.openKv(path);
+  const readerKv = await Deno.openKv(path);
+  const writer = await createKvStore(writerKv, { stagingSweepIntervalMs: 0 });
+  const reader = await createKvStore(readerKv, { stagingSweepIntervalMs: 0 });
+  try {
+    const { runId } = await newRun(writer);
+    // The history after k batches, for every k.
+    const after: string[] = [];
+    const seen: Metric[] = [];
+    for (let k = 0; k <= BATCHES; k++) {
+      after.push(JSON.stringify([...seen].sort(order).map((m) => [m.timestamp, m.step, m.value])));
+      if (k < BATCHES) seen.push(...batch(k));
+    }
+    let writing = true;
+    let stop = false;
+    const written = (async () => {
+      for (let b = 0; b < BATCHES && !stop; b++) {
+        await writer.logBatch(runId, { metrics: batch(b) });
+      }
+      writing = false;
+    })();
+    const counts = new Set<number>();
+    let reads = 0;
+    try {
+      while (writing || reads < 2) {
+        const points = (await reader.getMetricHistory(runId, "m")).items;
+        const cols = await reader.getMetricHistoryColumns(runId, "m");
+        for (
+          const got of [
+            points.map((m) => [m.timestamp, m.step, m.value]),
+            Array.from(cols.steps, (s, i) => [cols.timestamps[i], s, cols.values[i]]),
+          ]
+        ) {
+          assert.equal(got.length % BATCH, 0, `a read of ${got.length} points`);
+          assert.equal(JSON.stringify(got), after[got.length / BATCH]);
+          counts.add(got.length / BATCH);
+        }
+        reads++;
+      }
+    } finally {
+      // A failed read must not leave the writer committing to a closed database.
+      stop = true;
+      await written;
+    }
+    assert.ok(counts.has(BATCHES), "the last read saw every batch");
+    assert.ok(counts.size > 3, `reads saw ${counts.size} distinct states`);
+  } finally {
+    await writer.stopBackgroundWork();
+    await reader.stopBackgroundWork();
+    writerKv.close();
+    readerKv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
