@@ -1025,6 +1025,27 @@ Deno.test({
         );
       });
 
+      await t.step("chart view: hovering a line names its run and its value there", async () => {
+        const card = page.locator('[data-chart-card][data-key="curve"]');
+        const box = (await card.locator(".u-over").boundingBox())!;
+        const readout = card.locator(".cv-card__readout");
+        // Down the middle of the plot (step ~19.5) until the cursor is near enough to a line.
+        let text = "";
+        for (let k = 1; k < 60 && !text; k++) {
+          await page.mouse.move(box.x + box.width / 2, box.y + (box.height * k) / 60);
+          text = (await readout.textContent()) ?? "";
+        }
+        const m = /^run-(\d+): (.+)$/.exec(text);
+        assert.ok(m, `readout "${text}"`);
+        const i = Number(m[1]);
+        const at = (step: number) => (i % 2 ? 2 : 1) + step / 40 + (i % 3) / 10;
+        assert.ok(
+          [19, 20].some((step) => Math.abs(at(step) - Number(m[2])) < 1e-3),
+          `readout "${text}": not run-${i}'s value at step 19 or 20`,
+        );
+        await page.mouse.move(0, 0);
+      });
+
       await t.step("chart view: a running run's new points appear without a reload", async () => {
         // run-247 is still RUNNING: the table's live refresh (5 s) brings its new latest step.
         await store.logBatch(ids.get("run-247")!, {
