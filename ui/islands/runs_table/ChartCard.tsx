@@ -62,6 +62,33 @@ interface Loaded {
   runs: BulkHistoryRun[];
 }
 
+/** A card waiting to draw: its plot box, and what draws it at the box's width. */
+interface DrawJob {
+  el: HTMLElement;
+  draw: (width: number) => void;
+  cancelled: boolean;
+}
+
+const waiting: DrawJob[] = [];
+
+/**
+ * Draws a card once the cards whose data came in the same task are known: every box's width is
+ * read first, then every plot is made, so one layout serves them all (reading a width right after
+ * another card's plot went in forced a layout per card).
+ */
+function drawSoon(el: HTMLElement, draw: (width: number) => void): DrawJob {
+  const job: DrawJob = { el, draw, cancelled: false };
+  waiting.push(job);
+  if (waiting.length === 1) {
+    queueMicrotask(() => {
+      const jobs = waiting.splice(0).filter((j) => !j.cancelled);
+      const widths = jobs.map((j) => j.el.clientWidth);
+      jobs.forEach((j, k) => j.cancelled || j.draw(widths[k]));
+    });
+  }
+  return job;
+}
+
 /** Index of the point of faceted series `i` whose x is nearest the cursor's. */
 function nearestOfRun(u: uPlot, i: number): number | null {
   const xs = (u.data[i] as unknown as number[][] | null)?.[0];
@@ -313,60 +340,67 @@ export function ChartCard(props: ChartCardProps) {
       out.textContent = v == null ? name : `${name}: ${formatNumber(v)}`;
     };
     let focused: number | null = null;
-    const width = () => Math.max(240, el.clientWidth);
-    const plot = new uPlot(
-      {
-        ...opts,
-        width: width(),
-        height: HEIGHT,
-        legend: { show: false },
-        focus: { alpha: 0.3 },
-        cursor: {
-          focus: { prox: 16 },
-          drag: { x: !bars, y: false, setScale: mode === "relative" },
-          // Faceted data has no shared x: each run's point nearest the cursor's x.
-          ...(faceted ? { dataIdx: nearestOfRun } : {}),
-        },
-        hooks: {
-          // For the bench and tests: the card has drawn its data.
-          draw: [(u: uPlot) => {
-            art.dataset.drawn = String(drawnPoints(u, faceted));
-            art.dataset.bands = String(opts.bands?.length ?? 0);
-          }],
-          setSeries: [(u: uPlot, i: number | null) => {
-            focused = i;
-            say(u, i);
-          }],
-          setCursor: [(u: uPlot) => say(u, focused)],
-          setSelect: [(u: uPlot) => {
-            if (mode === "relative" || u.select.width < 2) return;
-            const a = u.posToVal(u.select.left, "x");
-            const b = u.posToVal(u.select.left + u.select.width, "x");
-            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-            const lo = toApiX(mode, Math.min(a, b), 0);
-            setZoom([lo, Math.max(lo, toApiX(mode, Math.max(a, b), 0))]);
-          }],
-        },
-      } as uPlot.Options,
-      data,
-      el,
-    );
-    // Observing fires once at the start: only a real change of width redraws.
-    let drawnWidth = width();
-    const resize = new ResizeObserver(() => {
-      if (width() === drawnWidth) return;
-      drawnWidth = width();
-      plot.setSize({ width: drawnWidth, height: HEIGHT });
-    });
-    resize.observe(el);
+    let plot: uPlot | null = null;
+    let resize: ResizeObserver | null = null;
     const reset = () => setZoom(null);
-    el.addEventListener("dblclick", reset);
+    const job = drawSoon(el, (measured) => {
+      const width = (w: number) => Math.max(240, w);
+      let drawnWidth = width(measured);
+      plot = new uPlot(
+        {
+          ...opts,
+          width: drawnWidth,
+          height: HEIGHT,
+          legend: { show: false },
+          focus: { alpha: 0.3 },
+          cursor: {
+            focus: { prox: 16 },
+            // One hover point, on the focused line, rather than a point element per run.
+            points: { one: true },
+            drag: { x: !bars, y: false, setScale: mode === "relative" },
+            // Faceted data has no shared x: each run's point nearest the cursor's x.
+            ...(faceted ? { dataIdx: nearestOfRun } : {}),
+          },
+          hooks: {
+            // For the bench and tests: the card has drawn its data.
+            draw: [(u: uPlot) => {
+              art.dataset.drawn = String(drawnPoints(u, faceted));
+              art.dataset.bands = String(opts.bands?.length ?? 0);
+            }],
+            setSeries: [(u: uPlot, i: number | null) => {
+              focused = i;
+              say(u, i);
+            }],
+            setCursor: [(u: uPlot) => say(u, focused)],
+            setSelect: [(u: uPlot) => {
+              if (mode === "relative" || u.select.width < 2) return;
+              const a = u.posToVal(u.select.left, "x");
+              const b = u.posToVal(u.select.left + u.select.width, "x");
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              const lo = toApiX(mode, Math.min(a, b), 0);
+              setZoom([lo, Math.max(lo, toApiX(mode, Math.max(a, b), 0))]);
+            }],
+          },
+        } as uPlot.Options,
+        data,
+        el,
+      );
+      // Observing fires once at the start: only a real change of width redraws.
+      resize = new ResizeObserver(() => {
+        if (width(el.clientWidth) === drawnWidth) return;
+        drawnWidth = width(el.clientWidth);
+        plot?.setSize({ width: drawnWidth, height: HEIGHT });
+      });
+      resize.observe(el);
+      el.addEventListener("dblclick", reset);
+    });
     return () => {
-      resize.disconnect();
+      job.cancelled = true;
+      resize?.disconnect();
       el.removeEventListener("dblclick", reset);
       delete art.dataset.drawn;
       delete art.dataset.bands;
-      plot.destroy();
+      plot?.destroy();
     };
   }, [loaded, ready, hiddenKey, groupKey, log, weight, scheme, mode, bars]);
 
