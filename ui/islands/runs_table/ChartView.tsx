@@ -205,13 +205,7 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
                     data-eye
                     title={off ? "Show in charts" : "Hide from charts"}
                     onClick={() => set({ hidden: toggled(state.hidden, id, !off) })}
-                  >
-                    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                      <path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z" />
-                      <circle cx="12" cy="12" r="3" />
-                      {off && <path d="M4 4l16 16" />}
-                    </svg>
-                  </button>
+                  />
                   <button
                     type="button"
                     class="cv-icon"
@@ -220,11 +214,7 @@ export function ChartView({ experimentId, runs, state, onChange }: ChartViewProp
                     data-pin
                     title={pin ? "Unpin" : "Pin: keep in the charts whatever the search"}
                     onClick={() => set({ pinned: toggled(state.pinned, id, !pin) })}
-                  >
-                    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                      <path d="M9 3h6l-1 6 4 4H6l4-4zM12 13v8" />
-                    </svg>
-                  </button>
+                  />
                   <span class={`cmp-swatch cmp-c${runColorSlot(id)}`} aria-hidden="true" />
                   <a href={`/runs/${encodeURIComponent(id)}`} title={`${name} (${id})`}>{name}</a>
                 </li>
