@@ -25,6 +25,7 @@ async function readPage<T>(
   key: string,
   opts: MetricHistoryOptions,
   read: (after: PointSortKey | null, limit: number, head?: MetricHead | null) => Promise<T>,
+  cache?: PageCache<T>,
 ): Promise<{ points: T; limit: number } | null> {
   const limit = opts.maxResults ?? Infinity;
   if (limit !== Infinity && (!Number.isSafeInteger(limit) || limit < 1)) {
@@ -49,12 +50,28 @@ async function readPage<T>(
   ]);
   if (run.value === null) return null;
   if (!head.value?.pending) {
+    const vs = head.versionstamp;
+    // A whole history read under this very head: nothing can have changed since.
+    const hit = after === null && vs !== null ? cache?.get(vs) : undefined;
+    if (hit !== undefined) return { points: hit, limit };
     const points = await read(after, limit, metric.value);
     const again = await ctx.kv.get(runHeadKey(runId));
-    if (again.versionstamp === head.versionstamp) return { points, limit };
+    if (again.versionstamp === vs) {
+      if (after === null && vs !== null) cache?.set(vs, points, limit);
+      return { points, limit };
+    }
   }
   const points = await readConsistently(ctx, runId, () => read(after, limit));
   return { points, limit };
+}
+
+/**
+ * The history cache as one read form sees it: `set` is given every first page read, and keeps it
+ * only when it is the whole history (no more than `limit` points).
+ */
+interface PageCache<T> {
+  get(versionstamp: string): T | undefined;
+  set(versionstamp: string, page: T, limit: number): void;
 }
 
 /** The token of the page that follows a page ending at this point. */
@@ -97,6 +114,12 @@ export async function getMetricHistoryColumns(
     key,
     opts,
     (after, limit, head) => readHistoryColumns(ctx.kv, runId, key, after, limit, head),
+    {
+      get: (vs) => ctx.historyCache.get(runId, key, vs),
+      set: (vs, page, limit) => {
+        if (page.values.length <= limit) ctx.historyCache.set(runId, key, vs, page);
+      },
+    },
   );
   const empty = new Float64Array(0);
   if (read === null) return { timestamps: empty, steps: empty, values: empty };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { HistoryCache } from "./history_cache.ts";
 import { SEARCH_TIME_BUDGET_MS } from "../search/budget.ts";
 import type { TrackingStore } from "../types.ts";
 import { withValidation } from "../validation.ts";
@@ -111,6 +112,7 @@ export async function createKvStore(
     committer: new Committer(kv, limits),
     limits,
     runCache: new RunCache(),
+    historyCache: new HistoryCache(),
     runExperiments: new RunExperiments(),
     runQueues: new Map(),
     expCache: new Map(),

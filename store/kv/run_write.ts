@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { HistoryCache } from "./history_cache.ts";
 import { MlflowError } from "../errors.ts";
 import type { LifecycleStage } from "../types.ts";
 import { type CommitJob, type Committer, fitsOneCommit, measureJob } from "./committer.ts";
@@ -45,6 +46,8 @@ export interface KvContext {
   /** What one commit may hold on the backend in use; every write path sizes its commits by it. */
   limits: CommitLimits;
   runCache: RunCache;
+  /** Whole metric histories (as columns) this process read, by run-head versionstamp. */
+  historyCache: HistoryCache;
   /**
    * Experiments as last read by this process, for `runs/create`; every use is checked in the
    * commit, so a stale entry costs a retry, never a wrong result.
