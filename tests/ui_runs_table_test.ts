@@ -614,6 +614,12 @@ Deno.test({
         await hydrated();
         assert.ok(Math.abs((await width()) - (dragged - 32)) <= 2, "width lost on reload");
         await shoot(page, "runs-table-resized", { fullPage: false });
+        // Opened on the chart view (which reads no widths), then switched to the table: kept.
+        await page.goto(`${url}?col=params.lr&view=charts`);
+        await hydrated();
+        await page.getByRole("link", { name: "Table", exact: true }).click();
+        await th.waitFor();
+        assert.ok(Math.abs((await width()) - (dragged - 32)) <= 2, "width lost via the charts");
         // Escape on a grip gives the column its natural width back.
         await page.getByRole("separator", { name: "Resize column User" }).focus();
         await page.keyboard.press("Escape");

@@ -145,7 +145,7 @@ export function RunsTable(props: RunsTableProps) {
   const pending = useRef<AbortController | null>(null);
   const root = useRef<HTMLElement>(null);
   const tableRef = useRef<HTMLTableElement>(null);
-  const widths = useColumnWidths(tableRef);
+  const widths = useColumnWidths(tableRef, !state.charts);
   const versions = useRunVersions(rows);
   const [now, setNow] = useState(() => Date.now());
   const expIds = props.experiments?.map((e) => e.experiment_id) ?? [props.experimentId];

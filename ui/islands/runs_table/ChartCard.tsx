@@ -326,7 +326,8 @@ export function ChartCard(props: ChartCardProps) {
         ],
       };
     }
-    setGroups(nextGroups);
+    // No groups before or after (the usual case): no re-render.
+    setGroups((prev) => prev.length === 0 && nextGroups.length === 0 ? prev : nextGroups);
     const say = (u: uPlot, i: number | null | undefined) => {
       const out = readout.current;
       if (!out) return;

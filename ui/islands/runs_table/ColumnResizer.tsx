@@ -25,12 +25,23 @@ export interface ColumnWidths {
 }
 
 /** Column widths of `table`, kept in `localStorage` and applied after each render. */
-export function useColumnWidths(table: RefObject<HTMLTableElement | null>): ColumnWidths {
-  // Read after hydration: the server's first paint has no widths to match.
+export function useColumnWidths(
+  table: RefObject<HTMLTableElement | null>,
+  active = true,
+): ColumnWidths {
+  // Read after hydration: the server's first paint has no widths to match. Only once the table is
+  // shown (the chart view has none), and only a stored width re-renders: a re-render of the
+  // whole runs table to apply nothing cost the chart view's first load ~60 ms.
   const [widths, setWidths] = useState<Widths>({});
   const latest = useRef(widths);
   latest.current = widths;
-  useLayoutEffect(() => setWidths(loadWidths()), []);
+  const loaded = useRef(false);
+  useLayoutEffect(() => {
+    if (!active || loaded.current) return;
+    loaded.current = true;
+    const stored = loadWidths();
+    if (Object.keys(stored).length > 0) setWidths(stored);
+  }, [active]);
   useLayoutEffect(() => {
     if (table.current) applyWidths(table.current, widths);
   });
