@@ -106,31 +106,47 @@ export const getHistoryDownsampledBulk: Handler<typeof routes.getHistoryDownsamp
     startX: q.start,
     endX: q.end,
   });
-  const res = jsonListStream("runs", q.format === "columns" ? asColumns(runs) : runs, () => ({}));
+  const res = jsonListStream(
+    "runs",
+    q.format === "columns" || q.format === "xy" ? asColumns(runs, q.format, q.x ?? "step") : runs,
+    () => ({}),
+  );
   return res as unknown as ReturnType<typeof json<{ runs: DownsampledRun[] }, 200>>;
 };
 
-/** A bulk reply's run with its points as three parallel lists (`format=columns`). */
-interface ColumnsRun extends Omit<DownsampledRun, "metrics"> {
-  steps: number[];
-  timestamps: number[];
+/** A bulk reply's run with its points as parallel lists (`format=columns` or `xy`). */
+type ColumnsRun = Omit<DownsampledRun, "metrics"> & {
+  steps?: number[];
+  timestamps?: number[];
+  x?: number[];
   values: number[];
-}
+};
 
 /**
- * `format=columns`: the same runs and points without an object and a repeated key per point, which
- * more than halves the bytes a chart of 100 runs parses (non-finite values still go out as
- * strings, by the reply's encoder).
+ * `format=columns` and `xy`: the same runs and points without an object and a repeated key per
+ * point, which more than halves the bytes a chart of 100 runs parses; `xy` keeps only the x the
+ * buckets split and the value (non-finite values still go out as strings, by the reply's
+ * encoder).
  */
 async function* asColumns(
   runs: AsyncIterable<DownsampledRun[]>,
+  format: "columns" | "xy",
+  x: "step" | "timestamp",
 ): AsyncGenerator<ColumnsRun[]> {
   for await (const chunk of runs) {
-    yield chunk.map(({ metrics, ...rest }) => ({
-      ...rest,
-      steps: metrics.map((m) => m.step),
-      timestamps: metrics.map((m) => m.timestamp),
-      values: metrics.map((m) => m.value),
-    }));
+    yield chunk.map(({ metrics, ...rest }) =>
+      format === "xy"
+        ? {
+          ...rest,
+          x: metrics.map((m) => x === "step" ? m.step : m.timestamp),
+          values: metrics.map((m) => m.value),
+        }
+        : {
+          ...rest,
+          steps: metrics.map((m) => m.step),
+          timestamps: metrics.map((m) => m.timestamp),
+          values: metrics.map((m) => m.value),
+        }
+    );
   }
 }

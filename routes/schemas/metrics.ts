@@ -118,10 +118,12 @@ export const GetMetricHistoryDownsampledBulkQuery = z.object({
   x: GetMetricHistoryDownsampledQuery.shape.x,
   start: GetMetricHistoryDownsampledQuery.shape.start,
   end: GetMetricHistoryDownsampledQuery.shape.end,
-  format: z.enum(["points", "columns"]).optional().openapi({
+  format: z.enum(["points", "columns", "xy"]).optional().openapi({
     description: "`points` (default): each run's `metrics`, as `get-history-downsampled` " +
       "has them. `columns`: the same points as three parallel lists, `steps`, `timestamps` " +
-      "and `values`, and no `metrics`; less than half the bytes, for charts of many runs.",
+      "and `values`, and no `metrics`; less than half the bytes, for charts of many runs. " +
+      "`xy`: only what a chart draws, two parallel lists: `x` (the axis `x` names: steps or " +
+      "timestamps) and `values`.",
   }),
 });
 
@@ -140,9 +142,12 @@ export const DownsampledRunSchema = GetMetricHistoryDownsampledResponse.extend({
   timestamps: z.array(z.number().int()).optional().openapi({
     description: "With `format=columns`: the points' timestamps (ms), in the same order.",
   }),
+  x: z.array(z.number().int()).optional().openapi({
+    description: "With `format=xy`: the points' steps or timestamps (as `x` asked), in x order.",
+  }),
   values: z.array(WireValue).optional().openapi({
-    description: "With `format=columns`: the points' values, in the same order; NaN and " +
-      "±Infinity as the strings `NaN`, `Infinity`, `-Infinity`.",
+    description: "With `format=columns` or `xy`: the points' values, in the same order; NaN " +
+      "and ±Infinity as the strings `NaN`, `Infinity`, `-Infinity`.",
   }),
 }).openapi("DownsampledRun") satisfies z.ZodType<Wire<DownsampledRun>>;
 

@@ -322,7 +322,7 @@ Deno.test("GET get-history-downsampled-bulk: each run as get-history-downsampled
   );
 });
 
-Deno.test("GET get-history-downsampled-bulk format=columns: the same runs and points as parallel lists, NaN as a string", async () => {
+Deno.test("GET get-history-downsampled-bulk format=columns and xy: the same runs and points as parallel lists, NaN as a string", async () => {
   const app = newApp();
   const [a, b] = await twoRuns(app);
   const spiky = await createRun(app);
@@ -349,6 +349,19 @@ Deno.test("GET get-history-downsampled-bulk format=columns: the same runs and po
   );
   assert.deepEqual(empty.runs, [{ run_id: b, total_points: 0, nan_points: 0, exact: true }]);
   await expectError(get(app, BULK, { ...query, format: "rows" }), 400, "INVALID_PARAMETER_VALUE");
+  // format=xy: the x the buckets split (steps, or timestamps with x=timestamp) and the value.
+  for (const x of ["step", "timestamp"] as const) {
+    const cols = (await expectJson(get(app, BULK, { ...query, x, format: "columns" }), 200)).runs;
+    const xy = (await expectJson(get(app, BULK, { ...query, x, format: "xy" }), 200)).runs;
+    assert.deepEqual(
+      xy,
+      cols.map(({ steps, timestamps, ...rest }: typeof cols[number]) => ({
+        ...rest,
+        x: x === "step" ? steps : timestamps,
+      })),
+      x,
+    );
+  }
 });
 
 Deno.test("GET get-history-downsampled-bulk: x, start and end as in get-history-downsampled; a run with none in range is listed empty", async () => {
@@ -440,7 +453,7 @@ Deno.test("GET get-history-downsampled-bulk: bad arguments are 400 INVALID_PARAM
   );
 });
 
-Deno.test("the islands' getHistoryDownsampledBulk against the server: columns, and a run with none in a zoomed range gets empty lists", async () => {
+Deno.test("the islands' getHistoryDownsampledBulk against the server: x and values, and a run with none in a zoomed range gets empty lists", async () => {
   const app = newApp();
   const [a, b] = await twoRuns(app);
   const realFetch = globalThis.fetch;
@@ -450,7 +463,7 @@ Deno.test("the islands' getHistoryDownsampledBulk against the server: columns, a
   try {
     const zoomed = await getHistoryDownsampledBulk([b, a], "loss", { start: 10, end: 12 });
     assert.deepEqual(
-      zoomed.runs?.map((r) => [r.run_id, r.steps, r.values, r.total_points]),
+      zoomed.runs?.map((r) => [r.run_id, r.x, r.values, r.total_points]),
       [[b, [], [], 0], [a, [10, 11, 12], [10, 11, 12], 3]],
     );
     const all = await getHistoryDownsampledBulk([a, b], "loss", { buckets: 5, x: "step" });

@@ -219,10 +219,9 @@ export function searchRuns(
 /** One run's entry in the reply of `metrics/get-history-downsampled-bulk`. */
 export interface BulkHistoryRun {
   run_id: string;
-  /** The points in x order, as three parallel lists. */
-  steps: number[];
-  timestamps: number[];
-  /** NaN and ±Infinity as numbers again (the wire sends them as strings). */
+  /** The points' x (steps, or timestamps when asked for `x: "timestamp"`), in x order. */
+  x: number[];
+  /** Their values; NaN and ±Infinity as numbers again (the wire sends them as strings). */
   values: number[];
   total_points: number;
   nan_points: number;
@@ -232,9 +231,9 @@ export interface BulkHistoryRun {
 /**
  * `GET metrics/get-history-downsampled-bulk`: one metric of up to 100 runs in one request, each
  * run downsampled as `get-history-downsampled` does (min and max per bucket), asked for in
- * `format=columns` (less than half the JSON of one object per point). The reply has one entry per
- * run that logged the key, in `runIds` order; a run with no points between `start` and `end` has
- * empty lists (the wire leaves empty lists out, as proto JSON does).
+ * `format=xy` (each point's x and value only: a third of the JSON of one object per point). The
+ * reply has one entry per run that logged the key, in `runIds` order; a run with no points
+ * between `start` and `end` has empty lists (the wire leaves empty lists out, as proto JSON does).
  */
 export async function getHistoryDownsampledBulk(
   runIds: string[],
@@ -249,8 +248,7 @@ export async function getHistoryDownsampledBulk(
   return {
     runs: reply.runs?.map((r) => ({
       ...r,
-      steps: r.steps ?? [],
-      timestamps: r.timestamps ?? [],
+      x: r.x ?? [],
       values: (r.values ?? []).map(wireNumber),
     })),
   };
@@ -262,9 +260,8 @@ export function wireNumber(v: number | string): number {
 }
 
 /** A {@linkcode BulkHistoryRun} as it arrives: empty lists are absent, values may be strings. */
-type WireBulkHistoryRun = Omit<BulkHistoryRun, "steps" | "timestamps" | "values"> & {
-  steps?: number[];
-  timestamps?: number[];
+type WireBulkHistoryRun = Omit<BulkHistoryRun, "x" | "values"> & {
+  x?: number[];
   values?: (number | string)[];
 };
 
@@ -285,7 +282,7 @@ export function bulkHistoryPath(
   if (opts.x) qs.set("x", opts.x);
   if (opts.start !== undefined) qs.set("start", String(opts.start));
   if (opts.end !== undefined) qs.set("end", String(opts.end));
-  qs.set("format", "columns");
+  qs.set("format", "xy");
   return `/metrics/get-history-downsampled-bulk?${qs}`;
 }
 

@@ -46,20 +46,20 @@ export function toSeries(points: WireMetric[], mode: XMode, startTime: number): 
 }
 
 /**
- * {@linkcode toSeries} of points given as parallel lists (the bulk read's `format=columns`), whose
- * values are already numbers.
+ * {@linkcode toSeries} of points given as parallel lists (the bulk read's `format=xy`): `x` is
+ * the API's x for `mode` (steps, or timestamps for the time modes), values already numbers.
  */
-export function columnsToSeries(
-  cols: { steps: number[]; timestamps: number[]; values: number[] },
+export function xyToSeries(
+  cols: { x: number[]; values: number[] },
   mode: XMode,
   startTime: number,
 ): Series {
-  const { steps, timestamps, values } = cols;
+  const { x: raw, values } = cols;
   const x = mode === "step"
-    ? steps
+    ? raw
     : mode === "wall"
-    ? timestamps.map((t) => t / 1000)
-    : timestamps.map((t) => (t - startTime) / 1000);
+    ? raw.map((t) => t / 1000)
+    : raw.map((t) => (t - startTime) / 1000);
   const y = values.map((v) => Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE ? v : null);
   return { x, y };
 }

@@ -11,12 +11,12 @@ import { chartBuckets } from "./chart_state.ts";
 import {
   align,
   apiX,
-  columnsToSeries,
   positiveOnly,
   type Series,
   smooth,
   toApiX,
   type XMode,
+  xyToSeries,
 } from "../run_page/chart_data.ts";
 
 /** A run as a chart card draws it. */
@@ -165,7 +165,7 @@ export function ChartCard(props: ChartCardProps) {
   const ready = loaded?.for === tag;
   const byId = new Map(runs.map((r) => [r.id, r]));
   const shown = ready
-    ? loaded!.runs.filter((r) => r.steps.length > 0 && !byId.get(r.run_id)?.hidden)
+    ? loaded!.runs.filter((r) => r.x.length > 0 && !byId.get(r.run_id)?.hidden)
     : [];
   const bars = ready && !zoom && loaded!.runs.length > 0 &&
     loaded!.runs.every((r) => r.total_points <= 1);
@@ -179,7 +179,7 @@ export function ChartCard(props: ChartCardProps) {
     const color = (slot: number) => cssVar(`--series-${slot}`, "#2563eb");
     const series = (r: BulkHistoryRun): Series => {
       const run = byId.get(r.run_id)!;
-      return columnsToSeries(r, mode, run.startTime);
+      return xyToSeries(r, mode, run.startTime);
     };
     const fix = (y: (number | null)[]) => log ? positiveOnly(y) : y;
     let opts: Partial<uPlot.Options>;
