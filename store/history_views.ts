@@ -58,23 +58,36 @@ export interface MetricWithRunId {
  * lets the event loop run whenever `SEARCH_SLICE_MS` (search/budget.ts) have passed since it last did: the
  * memory store answers without any I/O, so a long read would otherwise hold the loop throughout.
  */
-export async function* historyPages(
+export function historyPages(
   store: TrackingStore,
   runId: string,
   metricKey: string,
   pageSize: number | undefined = HISTORY_PAGE,
 ): AsyncGenerator<Metric[]> {
-  let pageToken: string | undefined;
-  // The searches' pacing, with no time limit: reading a long history is not too much work.
-  const pacer = new WorkBudget(Infinity);
-  do {
-    await pacer.step();
+  return paced(async (pageToken) => {
     const page = await store.getMetricHistory(runId, metricKey, {
       maxResults: pageSize,
       pageToken,
     });
-    if (page.items.length > 0) yield page.items;
-    pageToken = page.nextPageToken;
+    return [page.items, page.items.length, page.nextPageToken];
+  });
+}
+
+/**
+ * The non-empty pages `read` gives, following its tokens. Between pages it lets the event loop
+ * run when `SEARCH_SLICE_MS` have passed: the searches' pacing, with no time limit, as reading a
+ * long history is not too much work.
+ */
+async function* paced<P>(
+  read: (pageToken: string | undefined) => Promise<[P, number, string | undefined]>,
+): AsyncGenerator<P> {
+  let pageToken: string | undefined;
+  const pacer = new WorkBudget(Infinity);
+  do {
+    await pacer.step();
+    const [page, size, next] = await read(pageToken);
+    if (size > 0) yield page;
+    pageToken = next;
   } while (pageToken);
 }
 
@@ -456,23 +469,15 @@ export async function getMetricHistoryDownsampled(
   return { metrics: picked.sorted(opts.metricKey), total_points: n, nan_points: nan, exact };
 }
 
-/** Pages of a history as columns, with the event-loop pacing of {@linkcode historyPages}. */
-async function* columnPages(
-  store: TrackingStore,
-  runId: string,
-  metricKey: string,
-): AsyncGenerator<Columns> {
-  let pageToken: string | undefined;
-  const pacer = new WorkBudget(Infinity);
-  do {
-    await pacer.step();
-    const page = await store.getMetricHistoryColumns(runId, metricKey, {
+/** Pages of a history as columns, paced as {@linkcode historyPages} is. */
+function columnPages(store: TrackingStore, runId: string, metricKey: string) {
+  return paced(async (pageToken): Promise<[Columns, number, string | undefined]> => {
+    const { nextPageToken, ...page } = await store.getMetricHistoryColumns(runId, metricKey, {
       maxResults: HISTORY_PAGE,
       pageToken,
     });
-    if (page.values.length > 0) yield page;
-    pageToken = page.nextPageToken;
-  } while (pageToken);
+    return [page, page.values.length, nextPageToken];
+  });
 }
 
 /** A page of points as columns. */

@@ -8,7 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createKvStore } from "../store/kv/mod.ts";
+import { createKvStore, type KvTrackingStore } from "../store/kv/mod.ts";
 import type { Metric } from "../store/types.ts";
 import { metric, newRun, T0 } from "./fixtures.ts";
 import { countingKv, type KvCounts, newCounts } from "./helpers/counting_kv.ts";
@@ -28,14 +28,33 @@ function batch(b: number): Metric[] {
 const order = (a: Metric, b: Metric) =>
   a.timestamp - b.timestamp || a.step - b.step || a.value - b.value;
 
-Deno.test("history reads during another process's batches see whole batches only", async () => {
+/**
+ * Two stores on one KV file, as two processes have them (no shared in-process state), the
+ * reader's KV wrapped by `wrap`; closed and removed after `body`.
+ */
+async function twoProcesses(
+  body: (writer: KvTrackingStore, reader: KvTrackingStore) => Promise<void>,
+  wrap: (kv: Deno.Kv) => Deno.Kv = (kv) => kv,
+) {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/db.kv`;
   const writerKv = await Deno.openKv(path);
   const readerKv = await Deno.openKv(path);
   const writer = await createKvStore(writerKv, { stagingSweepIntervalMs: 0 });
-  const reader = await createKvStore(readerKv, { stagingSweepIntervalMs: 0 });
+  const reader = await createKvStore(wrap(readerKv), { stagingSweepIntervalMs: 0 });
   try {
+    await body(writer, reader);
+  } finally {
+    await writer.stopBackgroundWork();
+    await reader.stopBackgroundWork();
+    writerKv.close();
+    readerKv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("history reads during another process's batches see whole batches only", async () => {
+  await twoProcesses(async (writer, reader) => {
     const { runId } = await newRun(writer);
     // The history after k batches, for every k.
     const after: string[] = [];
@@ -77,24 +96,12 @@ Deno.test("history reads during another process's batches see whole batches only
     }
     assert.ok(counts.has(BATCHES), "the last read saw every batch");
     assert.ok(counts.size > 3, `reads saw ${counts.size} distinct states`);
-  } finally {
-    await writer.stopBackgroundWork();
-    await reader.stopBackgroundWork();
-    writerKv.close();
-    readerKv.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a history read again under the same run head comes from the process's cache; any write to the run, from any process, is read afresh", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/db.kv`;
-  const writerKv = await Deno.openKv(path);
-  const readerKv = await Deno.openKv(path);
   const counts: KvCounts = newCounts();
-  const writer = await createKvStore(writerKv, { stagingSweepIntervalMs: 0 });
-  const reader = await createKvStore(countingKv(readerKv, counts), { stagingSweepIntervalMs: 0 });
-  try {
+  await twoProcesses(async (writer, reader) => {
     const { runId } = await newRun(writer);
     await writer.logBatch(runId, { metrics: [0, 1, 2, 3].flatMap(batch) });
     const read = async () => {
@@ -128,11 +135,5 @@ Deno.test("a history read again under the same run head comes from the process's
     const page = await reader.getMetricHistoryColumns(other, "m", { maxResults: 10 });
     assert.equal(page.steps.length, 10);
     assert.equal((await reader.getMetricHistoryColumns(other, "m")).steps.length, BATCH);
-  } finally {
-    await writer.stopBackgroundWork();
-    await reader.stopBackgroundWork();
-    writerKv.close();
-    readerKv.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, (kv) => countingKv(kv, counts));
 });
