@@ -178,8 +178,9 @@ export function historyConformance(test: Define): void {
         await t.step(key, async () => {
           const { items } = await store.getMetricHistory(runId, key);
           assert.deepEqual(await store.getMetricHistoryColumns(runId, key), toColumns(items));
-          for (const size of [1, 7, 1000, 5000]) {
-            if (size === 1 && items.length > 100) continue;
+          // Small pages only over short histories: over KV Connect each page is a round trip.
+          for (const size of [1, 7, 333, 1000, 5000]) {
+            if (size < 100 && items.length > 100) continue;
             const pages = await readAllColumns(store, runId, key, size);
             assert.deepEqual(joined(pages), toColumns(items), `pages of ${size}`);
           }
