@@ -74,6 +74,15 @@ async function checkFixture(store: TrackingStore, kv: Deno.Kv): Promise<void> {
     const p = loss[i + 1];
     assert.deepEqual([p.value, p.step, p.timestamp], [lossAt(i), i, FIXTURE_T0 + i], `loss ${i}`);
   }
+  // The column read (charts) gives the same history from this older store's chunks, whole and
+  // in pages that cut through them.
+  const cols = await store.getMetricHistoryColumns(main.info.run_id, "loss");
+  assert.deepEqual([...cols.steps], loss.map((p) => p.step));
+  assert.deepEqual([...cols.values], loss.map((p) => p.value));
+  const firstPage = await store.getMetricHistoryColumns(main.info.run_id, "loss", {
+    maxResults: 3,
+  });
+  assert.deepEqual([...firstPage.timestamps], loss.slice(0, 3).map((p) => p.timestamp));
   const special = (await store.getMetricHistory(main.info.run_id, "special")).items
     .sort((a, b) => a.step - b.step).map((p) => p.value);
   assert.equal(special.length, 4);

@@ -71,9 +71,11 @@ export async function readHistoryColumns(
   let at = 0;
   for (const c of chunks) {
     const take = Math.min(c.ts.length, total - at);
-    out.timestamps.set(c.ts.subarray(0, take), at);
-    out.steps.set(c.st.subarray(0, take), at);
-    out.values.set(c.v.subarray(0, take), at);
+    // `slice`, not `subarray`: it also takes a plain array, should a chunk ever hold one.
+    const part = (col: Float64Array) => take === col.length ? col : col.slice(0, take);
+    out.timestamps.set(part(c.ts), at);
+    out.steps.set(part(c.st), at);
+    out.values.set(part(c.v), at);
     at += take;
   }
   for (const p of loose) {
