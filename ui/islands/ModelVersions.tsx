@@ -15,10 +15,11 @@ import {
   runHref,
   versionAnchor,
 } from "../shared/models.ts";
-import { dropAlias, dropVersionAliases, setAlias, transition } from "../shared/registry_edits.ts";
-import { deleteModelAlias, deleteModelVersion, errorMessage } from "./api.ts";
+import { dropVersionAliases, transition } from "../shared/registry_edits.ts";
+import { deleteModelVersion, errorMessage } from "./api.ts";
 import { AliasForm } from "./registry/AliasForm.tsx";
 import { StageForm } from "./registry/StageForm.tsx";
+import { type AliasNotice, useModelAliases } from "./registry/use_aliases.ts";
 
 /** One row of the versions table: what the model page shows of a version. */
 export interface VersionRow {
@@ -53,11 +54,6 @@ export interface ModelVersionsProps {
   canDelete: boolean;
 }
 
-interface Notice {
-  kind: "info" | "error";
-  text: string;
-}
-
 /**
  * The latest version in each stage (MLflow's `latest_versions`), newest first, from the rows
  * shown, so a stage change or a delete updates it too; the stage `None` gets no badge.
@@ -88,42 +84,23 @@ function LatestVersions({ name, versions }: { name: string; versions: VersionRow
  */
 export function ModelVersions(props: ModelVersionsProps) {
   const { name, canEdit, canDelete, runNames, loggedModelNames } = props;
-  const [aliases, setAliases] = useState(props.aliases);
   const [versions, setVersions] = useState(props.versions);
   const [staging, setStaging] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<AliasNotice | null>(null);
+  const { aliases, setAliases, onAliasSet, removeAlias } = useModelAliases({
+    name,
+    initial: props.aliases,
+    versionLabel: (v) => `version ${v}`,
+    say: setNotice,
+    setBusy,
+  });
   const noticeRef = useRef<HTMLDivElement>(null);
 
   const aliasesOf = new Map<string, string[]>();
   for (const a of aliases) aliasesOf.set(a.version, [...(aliasesOf.get(a.version) ?? []), a.alias]);
   const actions = canEdit || canDelete;
-
-  function onAliasSet(alias: string, version: string) {
-    const next = setAlias(aliases, alias, version);
-    setAliases(next.aliases);
-    setNotice({
-      kind: "info",
-      text: next.movedFrom
-        ? `Moved @${alias} from version ${next.movedFrom} to version ${version}.`
-        : `Set @${alias} on version ${version}.`,
-    });
-  }
-
-  async function removeAlias(alias: string) {
-    setBusy(true);
-    try {
-      await deleteModelAlias(name, alias);
-      setAliases((as) => dropAlias(as, alias));
-      setNotice({ kind: "info", text: `Removed @${alias}.` });
-      document.getElementById("new-alias")?.focus();
-    } catch (err) {
-      setNotice({ kind: "error", text: errorMessage(err) });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   function onStaged(version: string, stage: ModelVersionStage, archiveExisting: boolean) {
     setVersions((vs) => transition(vs, version, stage, archiveExisting));

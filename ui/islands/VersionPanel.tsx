@@ -3,10 +3,9 @@ import type { ModelVersionStage, RegisteredModelAlias } from "../../store/regist
 import { DismissibleNotice } from "../components/DismissibleNotice.tsx";
 import { MetaItem } from "../components/MetaItem.tsx";
 import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
-import { dropAlias, setAlias } from "../shared/registry_edits.ts";
-import { deleteModelAlias, errorMessage } from "./api.ts";
 import { AliasForm } from "./registry/AliasForm.tsx";
 import { StageForm } from "./registry/StageForm.tsx";
+import { type AliasNotice, useModelAliases } from "./registry/use_aliases.ts";
 
 /** Props of {@linkcode VersionPanel}. */
 export interface VersionPanelProps {
@@ -30,35 +29,16 @@ export interface VersionPanelProps {
 export function VersionPanel(props: VersionPanelProps) {
   const { name, version, canEdit, canDelete } = props;
   const [stage, setStage] = useState(props.stage);
-  const [aliases, setAliases] = useState(props.aliases);
-  const [notice, setNotice] = useState<{ kind: "info" | "error"; text: string } | null>(null);
+  const [notice, setNotice] = useState<AliasNotice | null>(null);
   const [busy, setBusy] = useState(false);
+  const { aliases, onAliasSet, removeAlias } = useModelAliases({
+    name,
+    initial: props.aliases,
+    versionLabel: () => "this version",
+    say: setNotice,
+    setBusy,
+  });
   const own = aliases.filter((a) => a.version === version);
-
-  function onAliasSet(alias: string) {
-    const next = setAlias(aliases, alias, version);
-    setAliases(next.aliases);
-    setNotice({
-      kind: "info",
-      text: next.movedFrom
-        ? `Moved @${alias} from version ${next.movedFrom} to this version.`
-        : `Set @${alias} on this version.`,
-    });
-  }
-
-  async function removeAlias(alias: string) {
-    setBusy(true);
-    try {
-      await deleteModelAlias(name, alias);
-      setAliases((as) => dropAlias(as, alias));
-      setNotice({ kind: "info", text: `Removed @${alias}.` });
-      document.getElementById("new-alias")?.focus();
-    } catch (err) {
-      setNotice({ kind: "error", text: errorMessage(err) });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <div class="version-panel">
@@ -116,7 +96,11 @@ export function VersionPanel(props: VersionPanelProps) {
               });
             }}
           />
-          <AliasForm name={name} versions={[version]} onSet={onAliasSet} />
+          <AliasForm
+            name={name}
+            versions={[version]}
+            onSet={onAliasSet}
+          />
         </div>
       )}
     </div>
