@@ -30,17 +30,23 @@ export function toApiX(mode: XMode, x: number, startTime: number): number {
   return Math.round(x * 1000 + startTime);
 }
 
+/** An API x (a step, or ms since the epoch) in `mode`'s units: the inverse of {@linkcode toApiX}. */
+function fromApiX(mode: XMode, x: number, startTime: number): number {
+  if (mode === "step") return x;
+  return mode === "wall" ? x / 1000 : (x - startTime) / 1000;
+}
+
+/** A value as a chart draws it: a gap for NaN, ±Infinity and the ±MAX_VALUE they are stored as. */
+const plotY = (v: number): number | null =>
+  Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE ? v : null;
+
 /** Wire points (in x order) → a series in `mode`'s units (seconds for the time modes). */
 export function toSeries(points: WireMetric[], mode: XMode, startTime: number): Series {
   const x: number[] = [];
   const y: (number | null)[] = [];
   for (const p of points) {
-    const v = wireNumber(p.value);
-    x.push(
-      mode === "step" ? p.step : mode === "wall" ? p.timestamp / 1000 : (p.timestamp - startTime) /
-        1000,
-    );
-    y.push(Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE ? v : null);
+    x.push(fromApiX(mode, mode === "step" ? p.step : p.timestamp, startTime));
+    y.push(plotY(wireNumber(p.value)));
   }
   return { x, y };
 }
@@ -54,14 +60,8 @@ export function xyToSeries(
   mode: XMode,
   startTime: number,
 ): Series {
-  const { x: raw, values } = cols;
-  const x = mode === "step"
-    ? raw
-    : mode === "wall"
-    ? raw.map((t) => t / 1000)
-    : raw.map((t) => (t - startTime) / 1000);
-  const y = values.map((v) => Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE ? v : null);
-  return { x, y };
+  const x = mode === "step" ? cols.x : cols.x.map((t) => fromApiX(mode, t, startTime));
+  return { x, y: cols.values.map(plotY) };
 }
 
 /**
