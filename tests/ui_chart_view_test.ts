@@ -13,7 +13,7 @@ import {
   appendChartState,
   cardKeys,
   chartBuckets,
-  chartPreloads,
+  chartRequests,
   emptyChartState,
   moveCard,
   parseChartState,
@@ -123,23 +123,24 @@ Deno.test("chartBuckets() shares about 5,000 buckets among a card's runs, 50 to 
   assert.deepEqual([1, 10, 20, 100].map(chartBuckets), [500, 500, 250, 50]);
 });
 
-Deno.test("chartPreloads() names each card's first bulk request, unless a pin is missing", () => {
+Deno.test("chartRequests() names each card's first bulk request, unless a pin is missing", () => {
   const run = (id: string, keys: string[]) => ({
     info: { run_id: id },
     data: { metrics: keys.map((key) => ({ key })) },
   });
   const runs = [run("a", ["loss", "acc"]), run("b", ["loss"]), run("c", ["acc"])];
   const state = { ...emptyChartState(), pinned: ["c"], search: "lo" };
-  const [url, ...rest] = chartPreloads(runs, state);
+  const [req, ...rest] = chartRequests(runs, state);
   assert.equal(rest.length, 0);
-  const u = new URL(url, "http://x");
+  assert.deepEqual([req.key, req.runIds, req.buckets, req.x], ["loss", ["a", "b"], 500, "step"]);
+  const u = new URL(req.url, "http://x");
   assert.equal(u.pathname, "/ajax-api/2.0/mlflow/metrics/get-history-downsampled-bulk");
   assert.deepEqual(u.searchParams.getAll("run_ids"), ["a", "b"]);
   assert.equal(u.searchParams.get("metric_key"), "loss");
   assert.equal(u.searchParams.get("buckets"), "500");
   assert.equal(u.searchParams.get("x"), "step");
   // The pinned run comes first in its cards.
-  const acc = new URL(chartPreloads(runs, { ...state, search: "" })[0], "http://x");
+  const acc = new URL(chartRequests(runs, { ...state, search: "" })[0].url, "http://x");
   assert.deepEqual(acc.searchParams.getAll("run_ids"), ["c", "a"]);
-  assert.deepEqual(chartPreloads(runs, { ...state, pinned: ["gone"] }), []);
+  assert.deepEqual(chartRequests(runs, { ...state, pinned: ["gone"] }), []);
 });

@@ -13,6 +13,7 @@ import type { AppEnv } from "../routes/app_env.ts";
 import { type AssetTable, CLIENT_JS } from "./assets.ts";
 import { IslandsUsed } from "./island.tsx";
 import { type Viewer, ViewerContext } from "./components/UserMenu.tsx";
+import { type PageReplies, type PageReply, startPageReplies } from "./page_replies.ts";
 
 /** The UI's Hono environment: the app's, plus the loaded static files. */
 export interface UiEnv {
@@ -58,6 +59,12 @@ export interface PageOptions {
    * `<link rel="preload" as="fetch">`, so they start before the script has loaded.
    */
   preload?: string[];
+  /**
+   * API GETs the page's islands make as soon as they hydrate, answered inside the page: the
+   * document is then streamed, its shell first and each reply after it as it is ready (see
+   * page_replies.ts).
+   */
+  replies?: PageReply[];
 }
 
 /**
@@ -92,11 +99,20 @@ export function renderPage(c: Context<UiEnv>, page: VNode, opts: PageOptions): R
   const assets = c.var.assets;
   const viewer = viewerOf(c);
   const islands = new Set<string>();
-  const body = render(
-    <ViewerContext.Provider value={viewer}>
-      <IslandsUsed.Provider value={islands}>{page}</IslandsUsed.Provider>
-    </ViewerContext.Provider>,
-  );
+  // Started before the page renders, so the reads overlap it.
+  const replies = opts.replies?.length ? startPageReplies(opts.replies) : undefined;
+  let body: string;
+  try {
+    body = render(
+      <ViewerContext.Provider value={viewer}>
+        <IslandsUsed.Provider value={islands}>{page}</IslandsUsed.Provider>
+      </ViewerContext.Provider>,
+    );
+  } catch (err) {
+    replies?.cancel();
+    throw err;
+  }
+  const script = islands.size > 0 || opts.script === true;
   const head = render(
     <head>
       <meta charset="utf-8" />
@@ -109,13 +125,41 @@ export function renderPage(c: Context<UiEnv>, page: VNode, opts: PageOptions): R
       {opts.preload?.map((href) => (
         <link rel="preload" as="fetch" href={href} crossorigin="anonymous" />
       ))}
-      {(islands.size > 0 || opts.script) && <script type="module" src={assets.url(CLIENT_JS)} />}
+      {script && <script type="module" src={assets.url(CLIENT_JS)} />}
     </head>,
   );
-  const html = `<!DOCTYPE html><html lang="en">${head}<body>${body}</body></html>`;
-  return c.html(html, (opts.status ?? 200) as 200, {
+  // A module script runs once the whole document is in, replies included.
+  const shell = `<!DOCTYPE html><html lang="en">${head}<body>${body}`;
+  const headers = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Cache-Control": viewer ? "private, no-cache" : "no-cache",
     "Referrer-Policy": "same-origin",
+  };
+  const status = (opts.status ?? 200) as 200;
+  if (replies === undefined) return c.html(`${shell}</body></html>`, status, headers);
+  return c.body(streamedDocument(shell, replies), status, {
+    ...headers,
+    "Content-Type": "text/html; charset=UTF-8",
+  });
+}
+
+/** `shell`, then each of `replies` as it comes, then the document's end. */
+function streamedDocument(shell: string, replies: PageReplies): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(shell));
+        return;
+      }
+      const next = await replies.next();
+      controller.enqueue(encoder.encode(next ?? "</body></html>"));
+      if (next === null) controller.close();
+    },
+    cancel() {
+      replies.cancel();
+    },
   });
 }

@@ -5,7 +5,6 @@
  * @module
  */
 import {
-  bulkDownsampledByRun,
   bulkIntervalByRun,
   type DownsampledRun,
   getMetricHistoryBulk,
@@ -14,6 +13,7 @@ import {
   type MetricWithRunId,
 } from "../../store/history_views.ts";
 import type { Handler } from "../app_env.ts";
+import { downsampledBulkReply } from "./downsampled_bulk.ts";
 import { json, jsonListStream } from "../respond.ts";
 import type { Metric } from "../../store/types.ts";
 import type * as routes from "./routes.ts";
@@ -96,57 +96,6 @@ export const getHistoryDownsampled: Handler<typeof routes.getHistoryDownsampled>
 export const getHistoryDownsampledBulk: Handler<typeof routes.getHistoryDownsampledBulk> = async (
   c,
 ) => {
-  const q = c.req.valid("query");
-  // Up to 100 runs × ~20,000 points: written run by run while the next runs are read.
-  const runs = await bulkDownsampledByRun(c.var.store, {
-    runIds: q.run_ids,
-    metricKey: q.metric_key,
-    buckets: q.buckets,
-    x: q.x,
-    startX: q.start,
-    endX: q.end,
-  });
-  const res = jsonListStream(
-    "runs",
-    q.format === "columns" || q.format === "xy" ? asColumns(runs, q.format, q.x ?? "step") : runs,
-    () => ({}),
-  );
+  const res = await downsampledBulkReply(c.var.store, c.req.valid("query"));
   return res as unknown as ReturnType<typeof json<{ runs: DownsampledRun[] }, 200>>;
 };
-
-/** A bulk reply's run with its points as parallel lists (`format=columns` or `xy`). */
-type ColumnsRun = Omit<DownsampledRun, "metrics"> & {
-  steps?: number[];
-  timestamps?: number[];
-  x?: number[];
-  values: number[];
-};
-
-/**
- * `format=columns` and `xy`: the same runs and points without an object and a repeated key per
- * point, which more than halves the bytes a chart of 100 runs parses; `xy` keeps only the x the
- * buckets split and the value (non-finite values still go out as strings, by the reply's
- * encoder).
- */
-async function* asColumns(
-  runs: AsyncIterable<DownsampledRun[]>,
-  format: "columns" | "xy",
-  x: "step" | "timestamp",
-): AsyncGenerator<ColumnsRun[]> {
-  for await (const chunk of runs) {
-    yield chunk.map(({ metrics, ...rest }) =>
-      format === "xy"
-        ? {
-          ...rest,
-          x: metrics.map((m) => x === "step" ? m.step : m.timestamp),
-          values: metrics.map((m) => m.value),
-        }
-        : {
-          ...rest,
-          steps: metrics.map((m) => m.step),
-          timestamps: metrics.map((m) => m.timestamp),
-          values: metrics.map((m) => m.value),
-        }
-    );
-  }
-}

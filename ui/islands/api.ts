@@ -241,10 +241,28 @@ export async function getHistoryDownsampledBulk(
   opts: { buckets?: number; x?: "step" | "timestamp"; start?: number; end?: number } = {},
   signal?: AbortSignal,
 ): Promise<{ runs?: BulkHistoryRun[] }> {
-  const reply = await apiCall<{ runs?: WireBulkHistoryRun[] }>(
-    bulkHistoryPath(runIds, key, opts),
-    { signal },
+  return fromWireBulk(
+    await apiCall<WireBulkReply>(bulkHistoryPath(runIds, key, opts), { signal }),
   );
+}
+
+/**
+ * The {@linkcode getHistoryDownsampledBulk} reply the server sent inside the page for exactly
+ * this call (see {@linkcode takePageReply}), or undefined when it sent none.
+ */
+export function pageHistoryDownsampledBulk(
+  runIds: string[],
+  key: string,
+  opts: { buckets?: number; x?: "step" | "timestamp" } = {},
+): { runs?: BulkHistoryRun[] } | undefined {
+  const reply = takePageReply(`${API_BASE}${bulkHistoryPath(runIds, key, opts)}`);
+  return reply === undefined ? undefined : fromWireBulk(reply as WireBulkReply);
+}
+
+/** A bulk reply as it arrives. */
+type WireBulkReply = { runs?: WireBulkHistoryRun[] };
+
+function fromWireBulk(reply: WireBulkReply): { runs?: BulkHistoryRun[] } {
   return {
     runs: reply.runs?.map((r) => ({
       ...r,
@@ -252,6 +270,26 @@ export async function getHistoryDownsampledBulk(
       values: (r.values ?? []).map(wireNumber),
     })),
   };
+}
+
+/**
+ * The reply to GET `url` that the server sent inside the page
+ * (`<script type="application/json" data-reply="<url>">`, ui/page_replies.ts), parsed; undefined
+ * when there is none. Each is taken once: a later call for the same URL (a refresh) asks the
+ * server.
+ */
+export function takePageReply(url: string): unknown {
+  const doc = (globalThis as { document?: Document }).document;
+  const el = [...doc?.querySelectorAll("script[data-reply]") ?? []].find((s) =>
+    s.getAttribute("data-reply") === url
+  );
+  if (el === undefined) return undefined;
+  el.remove();
+  try {
+    return JSON.parse(el.textContent ?? "");
+  } catch {
+    return undefined;
+  }
 }
 
 /** A wire value as a number (`"NaN"` → NaN, `"Infinity"` → Infinity). */

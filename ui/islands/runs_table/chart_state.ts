@@ -144,19 +144,37 @@ export function runIdsWithKey(runs: readonly RunRef[], key: string): string[] {
   return runs.filter((r) => r.data.metrics.some((m) => m.key === key)).map((r) => r.info.run_id);
 }
 
-/** The bulk request of one card, before any zoom: the URL both the page preload and the card use. */
-export function cardRequest(ids: string[], key: string, x: XMode): string {
-  return `${API_BASE}${
-    bulkHistoryPath(ids, key, { buckets: chartBuckets(ids.length), x: apiX(x) })
-  }`;
+/** The bulk request of one card, before any zoom: what the page sends or preloads and the card asks. */
+export interface CardRequest {
+  /** The metric key (the card). */
+  key: string;
+  /** The runs that logged it, in drawing order. */
+  runIds: string[];
+  buckets: number;
+  x: "step" | "timestamp";
+  /** The request's URL: both the page and the card build it here, so they match byte for byte. */
+  url: string;
+}
+
+/** The bulk request of card `key` over `ids`, before any zoom. */
+export function cardRequest(ids: string[], key: string, x: XMode): CardRequest {
+  const buckets = chartBuckets(ids.length);
+  const ax = apiX(x);
+  return {
+    key,
+    runIds: ids,
+    buckets,
+    x: ax,
+    url: `${API_BASE}${bulkHistoryPath(ids, key, { buckets, x: ax })}`,
+  };
 }
 
 /**
- * The cards' first requests for the page to preload (`<link rel="preload" as="fetch">`), so they
- * start while the script loads; none when a pinned run is missing from `runs` (the view fetches
- * it first, so its requests would differ).
+ * The cards' first requests, in card order, for the page to answer inside itself or preload
+ * (`<link rel="preload" as="fetch">`) so the cards need not wait for a round trip; none when a
+ * pinned run is missing from `runs` (the view fetches it first, so its requests would differ).
  */
-export function chartPreloads(runs: readonly RunRef[], state: ChartViewState): string[] {
+export function chartRequests(runs: readonly RunRef[], state: ChartViewState): CardRequest[] {
   const byId = new Map(runs.map((r) => [r.info.run_id, r]));
   if (!state.pinned.every((id) => byId.has(id))) return [];
   const shown = chartedRuns(state.pinned.map((id) => byId.get(id)!), runs);
