@@ -10,6 +10,7 @@ import {
   DURATION_INCRS,
   formatElapsed,
   formatValueTick,
+  sparseLogSplits,
   STEP_INCRS,
   xAxisLabel,
   xSeries,
@@ -61,4 +62,16 @@ Deno.test("yTicks() never labels a non-zero value 0 (the log axis floor)", () =>
   assert.deepEqual(values!(null, [0.00025, 0.0005]), ["2.5e-4", "5e-4"]);
   for (const v of [1e-12, 3e-7, 0.0004, 0.0009]) assert.notEqual(formatValueTick(v), "0");
   assert.equal(formatValueTick(0), "0");
+});
+
+Deno.test("sparseLogSplits() thins a log axis's grid to the powers of ten", () => {
+  const decades = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1];
+  const splits = decades.slice(0, -1).flatMap((d) => [1, 2, 3, 4, 5, 6, 7, 8, 9].map((m) => m * d));
+  splits.push(1);
+  const kept = sparseLogSplits(splits, true);
+  assert.equal(kept.length, splits.length);
+  assert.deepEqual(kept.filter((v) => v !== null), decades);
+  // A short log axis keeps every line; a linear one is never thinned.
+  assert.deepEqual(sparseLogSplits([1, 2, 3, 4, 5], true), [1, 2, 3, 4, 5]);
+  assert.deepEqual(sparseLogSplits(splits, false), splits);
 });

@@ -98,3 +98,19 @@ export function xSeries(mode: XMode): { label: string; value?: (u: unknown, v: n
 export function yTicks(): AxisTicks {
   return { values: labels(formatValueTick) };
 }
+
+/** Most grid lines a log axis keeps at every 1–9 × 10ⁿ; past it, only the powers of ten. */
+export const LOG_GRID_MAX = 12;
+
+/**
+ * The splits a log axis draws grid lines and ticks at: uPlot puts one at each 1–9 × 10ⁿ, which
+ * over five decades of a 220 px card is a block of ~45 lines; past {@linkcode LOG_GRID_MAX},
+ * only the powers of ten stay (null: not drawn). A linear axis keeps all.
+ */
+export function sparseLogSplits(splits: number[], log: boolean): (number | null)[] {
+  if (!log || splits.length <= LOG_GRID_MAX) return splits;
+  return splits.map((v) => {
+    const e = Math.log10(v);
+    return Math.abs(e - Math.round(e)) < 1e-9 ? v : null;
+  });
+}

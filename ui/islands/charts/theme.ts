@@ -5,7 +5,7 @@
  */
 import type uPlot from "uplot";
 import type { XMode } from "../run_page/chart_data.ts";
-import { xAxisLabel, xTicks, yTicks } from "./axes.ts";
+import { sparseLogSplits, xAxisLabel, xTicks, yTicks } from "./axes.ts";
 
 /** The value of CSS custom property `name` on the document, or `fallback` when it is unset. */
 export function cssVar(name: string, fallback: string): string {
@@ -21,8 +21,17 @@ export function themedAxes(mode: XMode): uPlot.Axis[] {
   const text = cssVar("--text-muted", "#5b6470");
   const grid = cssVar("--border", "#dde1e6");
   const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+  // A log y axis keeps a readable grid (see sparseLogSplits).
+  const filter = (u: uPlot, splits: number[], axisIdx: number) =>
+    sparseLogSplits(splits, u.scales[u.axes[axisIdx].scale ?? "y"]?.distr === 3);
   return [
     { ...axis, ...xTicks(mode), label: xAxisLabel(mode) },
-    { ...axis, ...yTicks(), size: 60 },
+    {
+      ...axis,
+      grid: { ...axis.grid, filter },
+      ticks: { ...axis.ticks, filter },
+      ...yTicks(),
+      size: 60,
+    },
   ];
 }
