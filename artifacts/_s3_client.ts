@@ -240,7 +240,9 @@ export async function s3Failure(res: Response, action: string, path: string): Pr
       return withCause(
         new MlflowError(
           "PERMISSION_DENIED",
-          `Artifact store denied ${what} (${code}); check the server's S3 credentials and policy`,
+          `Artifact store denied ${what} (${code}); check the server's credentials for it ` +
+            "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID and " +
+            "GOOGLE_CLOUD_STORAGE_HMAC_SECRET for gs://) and what they may do",
         ),
         `S3 answered ${res.status} ${code}`,
       );

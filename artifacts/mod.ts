@@ -6,6 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { createGcsArtifactRepository } from "./gcs.ts";
 import { createLocalArtifactRepository } from "./local.ts";
 import { createS3ArtifactRepository } from "./s3.ts";
 import type { ArtifactRepository } from "./types.ts";
@@ -18,6 +19,7 @@ export {
   type S3Credentials,
 } from "./s3.ts";
 export { parseS3UploadExtraArgs } from "./s3_extra_args.ts";
+export { createGcsArtifactRepository, type GcsArtifactRepositoryOptions } from "./gcs.ts";
 export { artifactBaseName, joinArtifactPath, normaliseArtifactPath } from "./path.ts";
 export { proxiedPath } from "./uri.ts";
 
@@ -31,13 +33,15 @@ const DEFAULT_LOCAL_ROOT = "./mlartifacts";
  * - `s3://bucket[/prefix]` → S3; endpoint, region, credentials and upload headers come from
  *   `env` (`MLFLOW_S3_ENDPOINT_URL`, `AWS_DEFAULT_REGION`/`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
  *   `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `MLFLOW_S3_UPLOAD_EXTRA_ARGS`)
+ * - `gs://bucket[/prefix]` → Google Cloud Storage through its S3-interoperable API, with an HMAC
+ *   key (`GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID`/`_SECRET`, else the AWS variables; see gcs.ts)
  *
  * Nothing touches the disk or the network here; a bad configuration shows on first use only if
  * it cannot be seen in the URI and env.
  *
- * @throws {Error} for any other scheme (`mlflow-artifacts:`, `http:`, `gs:`, …), a `file:` URL
- * with a remote host, an S3 URI with a query or fragment, missing S3 credentials or an invalid
- * `MLFLOW_S3_UPLOAD_EXTRA_ARGS` — the server should refuse to start.
+ * @throws {Error} for any other scheme (`mlflow-artifacts:`, `http:`, `sftp:`, …), a `file:` URL
+ * with a remote host, an S3 or GCS URI with a query or fragment, missing credentials or an
+ * invalid `MLFLOW_S3_UPLOAD_EXTRA_ARGS` — the server should refuse to start.
  *
  * @example
  * ```ts
@@ -58,12 +62,16 @@ export function openArtifactRepository(
     return createLocalArtifactRepository({ rootDir: localPathOf(destination) });
   }
   if (scheme === "s3") {
-    const { bucket, prefix } = parseS3Uri(destination);
+    const { bucket, prefix } = parseBucketUri(destination, "s3");
     return createS3ArtifactRepository({ bucket, prefix, env: env ?? Deno.env.toObject() });
+  }
+  if (scheme === "gs") {
+    const { bucket, prefix } = parseBucketUri(destination, "gs");
+    return createGcsArtifactRepository({ bucket, prefix, env: env ?? Deno.env.toObject() });
   }
   throw new Error(
     `Unsupported artifact destination scheme "${scheme}:" ` +
-      "(use a directory path, a file:// URL or s3://bucket/prefix)",
+      "(use a directory path, a file:// URL, s3://bucket/prefix or gs://bucket/prefix)",
   );
 }
 
@@ -91,12 +99,14 @@ function localPathOf(uri: string): string {
   }
 }
 
-function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(uri);
+/** `s3://bucket/prefix` or `gs://bucket/prefix` (the scheme already known to be `scheme`). */
+function parseBucketUri(uri: string, scheme: "s3" | "gs"): { bucket: string; prefix: string } {
+  const m = /^[a-z0-9]+:\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(uri);
   if (!m) {
     throw new Error(
-      `Invalid S3 artifact destination ${JSON.stringify(uri.slice(0, 100))} ` +
-        "(expected s3://bucket/prefix, without a query or fragment)",
+      `Invalid ${scheme === "s3" ? "S3" : "GCS"} artifact destination ` +
+        `${JSON.stringify(uri.slice(0, 100))} ` +
+        `(expected ${scheme}://bucket/prefix, without a query or fragment)`,
     );
   }
   return { bucket: m[1], prefix: m[2] ?? "" };

@@ -3,7 +3,7 @@ import { openArtifactRepository } from "./mod.ts";
 
 const S3_ENV = { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" };
 
-Deno.test("openArtifactRepository() opens local and S3 repositories by scheme", () => {
+Deno.test("openArtifactRepository() opens local, S3 and GCS repositories by scheme", () => {
   for (const dest of ["", "./mlartifacts", "/srv/artifacts", "file:///srv/artifacts", "C:\\art"]) {
     const repo = openArtifactRepository(dest, {});
     assert.equal(typeof repo.put, "function", dest);
@@ -11,13 +11,20 @@ Deno.test("openArtifactRepository() opens local and S3 repositories by scheme", 
   for (const dest of ["s3://bucket", "s3://bucket/", "s3://bucket/some/prefix"]) {
     assert.equal(typeof openArtifactRepository(dest, S3_ENV).list, "function", dest);
   }
+  // gs:// takes a GCS HMAC key, or the AWS variables.
+  const hmac = { GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID: "a", GOOGLE_CLOUD_STORAGE_HMAC_SECRET: "b" };
+  for (const env of [hmac, S3_ENV]) {
+    assert.equal(typeof openArtifactRepository("gs://bucket/prefix", env).get, "function");
+  }
 });
 
 Deno.test("openArtifactRepository() refuses destinations it cannot serve", () => {
   const bad: [string, Record<string, string>, RegExp][] = [
     ["mlflow-artifacts:/", {}, /Unsupported artifact destination scheme "mlflow-artifacts:"/],
     ["http://127.0.0.1:5000/x", {}, /Unsupported/],
-    ["gs://bucket/x", {}, /Unsupported/],
+    ["sftp://host/x", {}, /Unsupported/],
+    ["gs://bucket/x", {}, /GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID/],
+    ["gs://bucket/x#y", S3_ENV, /Invalid GCS artifact destination/],
     ["dbfs:/x", {}, /Unsupported/],
     ["file://remote-host/x", {}, /Invalid file:/],
     ["s3://bucket/x?versionId=1", S3_ENV, /Invalid S3 artifact destination/],
