@@ -8,8 +8,8 @@
  * @module
  */
 
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { collectOutput, ensureNodePackage, readReady, toolsDir } from "./node_tool.ts";
 
 /** A running s3rver; its credentials are s3rver's built-in account. */
 export interface S3rverHandle {
@@ -24,9 +24,6 @@ export interface S3rverHandle {
 const PACKAGE = "@20minutes/s3rver";
 const VERSION = "5.0.0";
 const STARTUP_TIMEOUT_MS = 20_000;
-const INSTALL_TIMEOUT_MS = 180_000;
-/** A lock older than this belongs to a crashed installer. */
-const STALE_LOCK_MS = 300_000;
 
 /**
  * Started from JS because the package has no CLI. Exits, removing its temp dir, when its stdin
@@ -68,8 +65,8 @@ process.stdin.resume();
  * ```
  */
 export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHandle> {
-  const toolsDir = Deno.env.get("KVFLOW_TOOLS_DIR") ?? join(homedir(), ".cache", "kvflow-tools");
-  await ensureInstalled(toolsDir);
+  const tools = toolsDir();
+  await ensureNodePackage(tools, PACKAGE, VERSION);
   const tempDir = await Deno.makeTempDir({ prefix: "kvflow-s3rver-" });
   const launcher = join(tempDir, "launcher.mjs");
   const dataDir = join(tempDir, "data");
@@ -80,7 +77,7 @@ export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHa
     args: [
       "--openssl-legacy-provider",
       launcher,
-      toolsDir,
+      tools,
       tempDir,
       dataDir,
       JSON.stringify(opts.buckets),
@@ -89,7 +86,7 @@ export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHa
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = collect(child.stderr);
+  const stderr = collectOutput(child.stderr);
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
 
   let stopped = false;
@@ -109,7 +106,7 @@ export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHa
   };
 
   try {
-    const port = await readPort(lines, stderr);
+    const port = await readReady("s3rver", lines, /READY (\d+)\n/, stderr, STARTUP_TIMEOUT_MS);
     return {
       endpoint: `http://127.0.0.1:${port}`,
       accessKeyId: "S3RVER",
@@ -119,104 +116,5 @@ export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHa
   } catch (err) {
     await stop();
     throw err;
-  }
-}
-
-async function readPort(
-  lines: ReadableStreamDefaultReader<string>,
-  stderr: { text(): string },
-): Promise<number> {
-  let buffered = "";
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`s3rver did not start within ${STARTUP_TIMEOUT_MS} ms`)),
-      STARTUP_TIMEOUT_MS,
-    );
-  });
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([lines.read(), timeout]);
-      if (done) throw new Error(`s3rver exited before it was ready:\n${stderr.text()}`);
-      buffered += value;
-      const m = /READY (\d+)\n/.exec(buffered);
-      if (m) {
-        // Keep draining stdout so the child never blocks on a full pipe.
-        (async () => {
-          while (!(await lines.read().catch(() => ({ done: true }))).done) { /* discard */ }
-        })();
-        return Number(m[1]);
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Drains a stream, keeping its last 8 KiB for error messages. */
-function collect(stream: ReadableStream<Uint8Array>): { text(): string; done: Promise<void> } {
-  let tail = "";
-  const done = stream.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({
-      write(chunk) {
-        tail = (tail + chunk).slice(-8192);
-      },
-    }),
-  ).catch(() => {});
-  return { text: () => tail, done };
-}
-
-/** Installs the package into `toolsDir` once; concurrent test processes wait on a lock dir. */
-async function ensureInstalled(toolsDir: string): Promise<void> {
-  const manifest = join(toolsDir, "node_modules", PACKAGE, "package.json");
-  const lock = join(toolsDir, ".s3rver-install.lock");
-  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
-  await Deno.mkdir(toolsDir, { recursive: true });
-  // The manifest appears before npm has finished the dependencies: while another process holds
-  // the lock, its install is still running.
-  while (!(await isInstalled(manifest)) || (await exists(lock))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting to install ${PACKAGE}`);
-    try {
-      await Deno.mkdir(lock); // atomic: exactly one process wins
-    } catch (err) {
-      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
-      const age = Date.now() - ((await Deno.stat(lock).catch(() => null))?.mtime?.getTime() ?? 0);
-      if (age > STALE_LOCK_MS) await Deno.remove(lock, { recursive: true }).catch(() => {});
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      continue;
-    }
-    try {
-      if (await isInstalled(manifest)) return;
-      const out = await new Deno.Command("npm", {
-        args: ["install", "--prefix", toolsDir, `${PACKAGE}@${VERSION}`, "--no-audit", "--no-fund"],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!out.success) {
-        const log = new TextDecoder().decode(out.stderr).slice(-4000);
-        throw new Error(`npm install ${PACKAGE}@${VERSION} failed:\n${log}`);
-      }
-    } finally {
-      await Deno.remove(lock, { recursive: true }).catch(() => {});
-    }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isInstalled(manifest: string): Promise<boolean> {
-  try {
-    const { version } = JSON.parse(await Deno.readTextFile(manifest));
-    return version === VERSION;
-  } catch {
-    return false;
   }
 }
