@@ -14,6 +14,7 @@ import {
   sharedKeyStringToSign,
 } from "./_azure_auth.ts";
 import type { ReplayableBody } from "./_s3_client.ts";
+import { backoff } from "./_remote.ts";
 
 /** How requests are authorised. */
 export type AzureCredential =
@@ -159,10 +160,4 @@ function encodeSegment(s: string): string {
 
 function byteLength(body: ReplayableBody): number {
   return typeof body === "string" ? new TextEncoder().encode(body).byteLength : body.byteLength;
-}
-
-/** Exponential backoff with jitter: ~100 ms, 200 ms, 400 ms, … */
-function backoff(attempt: number): Promise<void> {
-  const ms = 100 * 2 ** attempt * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -8,6 +8,7 @@
 import { MlflowError } from "../store/errors.ts";
 import { STORAGE_FULL_MESSAGE } from "./_fs_errors.ts";
 import { errorCodeOf } from "./_s3_client.ts";
+import { withCause } from "./_remote.ts";
 
 /** The variables a message about missing or refused credentials names. */
 export const AZURE_CREDENTIAL_VARIABLES =
@@ -121,13 +122,4 @@ export function azureUnavailable(detail: string, cause: unknown): MlflowError {
     new MlflowError("TEMPORARILY_UNAVAILABLE", `Artifact store ${detail}`),
     redacted,
   );
-}
-
-/**
- * `err` with a `cause` for the server log (routes/errors.ts logs every error that has one).
- * Not enumerable, so no serialisation of the error ever sends it to a client.
- */
-function withCause(err: MlflowError, cause: unknown): MlflowError {
-  Object.defineProperty(err, "cause", { value: cause, enumerable: false });
-  return err;
 }

@@ -33,3 +33,24 @@ export function fileInfo(path: string, isDir: boolean, size: number): FileInfo {
   if (isDir) return { path, is_dir: true };
   return size > 0 ? { path, is_dir: false, file_size: size } : { path, is_dir: false };
 }
+
+/** The path of entry `name` inside directory `rel` (`""` is the root). */
+export function childPath(rel: string, name: string): string {
+  return rel === "" ? name : `${rel}/${name}`;
+}
+
+/**
+ * A validated path that names a file, for the remote backends' writes: the root cannot be one.
+ *
+ * @throws {MlflowError} `INVALID_PARAMETER_VALUE` for an invalid path or the root.
+ */
+export function fileRel(path: string): string {
+  const rel = normaliseArtifactPath(path);
+  if (rel === "") {
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      "Invalid path: the artifact root is not a file",
+    );
+  }
+  return rel;
+}

@@ -9,6 +9,7 @@ import { AwsClient, AwsV4Signer } from "aws4fetch";
 import { XMLParser } from "fast-xml-parser";
 import { MlflowError } from "../store/errors.ts";
 import { STORAGE_FULL_MESSAGE } from "./_fs_errors.ts";
+import { backoff, withCause } from "./_remote.ts";
 
 /** Credentials for SigV4 signing. */
 export interface S3Credentials {
@@ -144,12 +145,6 @@ function encodeSegment(s: string): string {
   );
 }
 
-/** Exponential backoff with jitter: ~100 ms, 200 ms, 400 ms, … */
-function backoff(attempt: number): Promise<void> {
-  const ms = 100 * 2 ** attempt * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 const parser = new XMLParser({
   ignoreAttributes: true,
   // Keys like "007" or "1e3" must stay strings, and keys may start or end with spaces.
@@ -277,13 +272,4 @@ function storageFull(res: Response): MlflowError {
 /** A network-level failure; the cause (which names the endpoint) is kept for server logs only. */
 function unavailable(detail: string, cause: unknown): MlflowError {
   return withCause(new MlflowError("TEMPORARILY_UNAVAILABLE", `Artifact store ${detail}`), cause);
-}
-
-/**
- * `err` with a `cause` for the server log (routes/errors.ts logs every error that has one).
- * Not enumerable, so no serialisation of the error ever sends it to a client.
- */
-function withCause(err: MlflowError, cause: unknown): MlflowError {
-  Object.defineProperty(err, "cause", { value: cause, enumerable: false });
-  return err;
 }

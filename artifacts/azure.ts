@@ -19,11 +19,10 @@ import { createAzureClient } from "./_azure_client.ts";
 import { type AzureArtifactRepositoryOptions, resolveAzureConfig } from "./_azure_config.ts";
 import { azureFailure } from "./_azure_errors.ts";
 import { deleteBlob, deleteBlobs, listPages } from "./_azure_listing.ts";
-import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
+import { childPath, fileInfo, fileRel, isListableName, sortFileInfos } from "./_listing.ts";
 import { type PartReader, partReader } from "./_parts.ts";
-import { checkRangeShape, unsatisfiable } from "./_range.ts";
+import { checkRangeShape, servedRange, unsatisfiable } from "./_range.ts";
 import { checkNumParts } from "./_s3_multipart.ts";
-import { sliceStream } from "./_streams.ts";
 import { checkStoredLength, normaliseArtifactPath } from "./path.ts";
 import type {
   ArtifactObject,
@@ -270,69 +269,8 @@ export function createAzureArtifactRepository(
   };
 }
 
-/** A validated path that names a file (the root cannot be one). */
-function fileRel(path: string): string {
-  const rel = normaliseArtifactPath(path);
-  if (rel === "") {
-    throw new MlflowError(
-      "INVALID_PARAMETER_VALUE",
-      "Invalid path: the artifact root is not a file",
-    );
-  }
-  return rel;
-}
-
-function childPath(rel: string, name: string): string {
-  return rel === "" ? name : `${rel}/${name}`;
-}
-
 /** A folder of a hierarchical-namespace account, which answers GET and HEAD like an empty blob. */
 function isDirectory(res: Response): boolean {
   return res.headers.get("x-ms-meta-hdi_isfolder")?.toLowerCase() === "true" ||
     res.headers.get("x-ms-resource-type") === "directory";
-}
-
-/**
- * The object for a ranged GET. Azure answers 206 with exactly the range (its end clamped to the
- * blob); a 200 with the whole blob, or a wider range, is trimmed to the requested bytes, so every
- * backend serves the same range for the same request.
- */
-async function servedRange(
-  res: Response,
-  body: ReadableStream<Uint8Array>,
-  range: ByteRange,
-): Promise<ArtifactObject> {
-  const length = Number(res.headers.get("content-length"));
-  const sent = res.status === 206
-    ? parseContentRange(res.headers.get("content-range"))
-    : { start: 0, end: length - 1, size: length };
-  if (sent === null || !Number.isSafeInteger(sent.size)) {
-    await body.cancel();
-    throw new MlflowError("INTERNAL_ERROR", "Artifact store answered a range without its size");
-  }
-  // Checked here too: Azurite answers a range on an empty blob with 206 `bytes 0--1/0`, where
-  // Azure answers 416.
-  if (range.start >= sent.size) {
-    await body.cancel();
-    throw unsatisfiable(range, sent.size);
-  }
-  const end = Math.min(range.end ?? sent.size - 1, sent.size - 1);
-  if (sent.start > range.start || sent.end < end) {
-    await body.cancel();
-    throw new MlflowError("INTERNAL_ERROR", "Artifact store answered a different byte range");
-  }
-  const exact = sent.start === range.start && sent.end === end;
-  return {
-    body: exact ? body : sliceStream(body, range.start - sent.start, end - range.start + 1),
-    size: sent.size,
-    range: { start: range.start, end },
-  };
-}
-
-/** `bytes start-end/size` → numbers (a negative end too, as Azurite sends); null if malformed. */
-function parseContentRange(
-  header: string | null,
-): { start: number; end: number; size: number } | null {
-  const m = header?.match(/^bytes (\d+)-(-?\d+)\/(\d+)$/);
-  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : null;
 }

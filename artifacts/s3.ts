@@ -5,14 +5,13 @@
  */
 
 import { MlflowError } from "../store/errors.ts";
-import { fileInfo, isListableName, sortFileInfos } from "./_listing.ts";
+import { childPath, fileInfo, fileRel, isListableName, sortFileInfos } from "./_listing.ts";
 import { type PartReader, partReader } from "./_parts.ts";
-import { checkRangeShape, unsatisfiable } from "./_range.ts";
+import { checkRangeShape, servedRange, unsatisfiable } from "./_range.ts";
 import { createS3Client, s3Failure } from "./_s3_client.ts";
 import { resolveS3Config, type S3ArtifactRepositoryOptions } from "./_s3_config.ts";
 import { deleteKey, deleteKeys, listPages } from "./_s3_listing.ts";
 import { checkCompletedParts, checkNumParts, checkToken, multipartOps } from "./_s3_multipart.ts";
-import { sliceStream } from "./_streams.ts";
 import { checkStoredLength, MAX_S3_KEY_BYTES, normaliseArtifactPath } from "./path.ts";
 import type {
   ArtifactObject,
@@ -196,64 +195,4 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
     completeMultipartUpload,
     abortMultipartUpload,
   };
-}
-
-/** A validated path that names a file (the root cannot be one). */
-function fileRel(path: string): string {
-  const rel = normaliseArtifactPath(path);
-  if (rel === "") {
-    throw new MlflowError(
-      "INVALID_PARAMETER_VALUE",
-      "Invalid path: the artifact root is not a file",
-    );
-  }
-  return rel;
-}
-
-function childPath(rel: string, name: string): string {
-  return rel === "" ? name : `${rel}/${name}`;
-}
-
-/**
- * The object for a ranged GET. Some S3-compatible servers send more than was asked (the whole
- * object with 200, or a wider range); the body is trimmed to exactly the requested bytes, so
- * every backend serves the same range for the same request.
- */
-async function servedRange(
-  res: Response,
-  body: ReadableStream<Uint8Array>,
-  range: ByteRange,
-): Promise<ArtifactObject> {
-  const length = Number(res.headers.get("content-length"));
-  const sent = res.status === 206
-    ? parseContentRange(res.headers.get("content-range"))
-    : { start: 0, end: length - 1, size: length };
-  if (sent === null || !Number.isSafeInteger(sent.size)) {
-    await body.cancel();
-    throw new MlflowError("INTERNAL_ERROR", "Artifact store answered a range without its size");
-  }
-  // Checked here too: some servers answer a range on an empty object with 206 instead of 416.
-  if (range.start >= sent.size) {
-    await body.cancel();
-    throw unsatisfiable(range, sent.size);
-  }
-  const end = Math.min(range.end ?? sent.size - 1, sent.size - 1);
-  if (sent.start > range.start || sent.end < end) {
-    await body.cancel();
-    throw new MlflowError("INTERNAL_ERROR", "Artifact store answered a different byte range");
-  }
-  const exact = sent.start === range.start && sent.end === end;
-  return {
-    body: exact ? body : sliceStream(body, range.start - sent.start, end - range.start + 1),
-    size: sent.size,
-    range: { start: range.start, end },
-  };
-}
-
-/** `bytes start-end/size` → numbers; null when absent or malformed. */
-function parseContentRange(
-  header: string | null,
-): { start: number; end: number; size: number } | null {
-  const m = header?.match(/^bytes (\d+)-(\d+)\/(\d+)$/);
-  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : null;
 }

@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { importAccountKey, serviceSas } from "../artifacts/_azure_auth.ts";
@@ -10,10 +9,12 @@ import {
 import {
   assertMlflowError,
   bytesOf,
+  checkStreamingMemoryInSubprocess,
   failingStream,
+  generated,
+  md5,
   randomBytes,
   runArtifactRepositoryConformance,
-  type StreamingMemoryReport,
   streamOf,
   textOf,
 } from "./artifacts_conformance.ts";
@@ -113,26 +114,6 @@ function toAzurite(azurite: AzuriteHandle): typeof fetch {
       req.end(body);
     });
   };
-}
-
-/** `n` pseudo-random bytes as a stream of 1 MiB chunks, and their md5. */
-function generated(n: number): { stream: ReadableStream<Uint8Array>; md5: string } {
-  const bytes = randomBytes(n);
-  let at = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= n) return controller.close();
-      controller.enqueue(bytes.slice(at, at + MIB));
-      at += MIB;
-    },
-  });
-  return { stream, md5: md5(bytes) };
-}
-
-function md5(...chunks: Uint8Array[]): string {
-  const hash = createHash("md5");
-  for (const c of chunks) hash.update(c);
-  return hash.digest("hex");
 }
 
 /** A container SAS for the emulator's test container, signed with its key. */
@@ -583,8 +564,8 @@ Deno.test("createAzureArtifactRepository() against Azurite", async (t) => {
 
 Deno.test("createAzureArtifactRepository() streams 512 MiB without buffering it", async () => {
   await withAzurite(async (azurite) => {
-    // Default block size, retries and transport, as the server runs it.
-    const report = await streamingMemoryInSubprocess(
+    // Opened from env in the child, as main.ts does: default blocks, retries and transport.
+    const report = await checkStreamingMemoryInSubprocess(
       `wasb://${CONTAINER}@${ACCOUNT_HOST}/big`,
       { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
       "blob.bin",
@@ -594,40 +575,3 @@ Deno.test("createAzureArtifactRepository() streams 512 MiB without buffering it"
     assert.ok(report.peakGrowthMiB < 150, `RSS grew by ${report.peakGrowthMiB.toFixed(1)} MiB`);
   });
 });
-
-/**
- * `checkStreamingMemory` in a fresh `deno` process, as `checkStreamingMemoryInSubprocess` runs it
- * (RSS is per process, and `deno test --parallel` runs other modules in this one), on a
- * repository built with `createAzureArtifactRepository`: `openArtifactRepository` does not open
- * `wasbs://` URIs yet.
- */
-async function streamingMemoryInSubprocess(
-  uri: string,
-  env: Record<string, string>,
-  path: string,
-  bytes: number,
-): Promise<StreamingMemoryReport> {
-  const code = `
-    import { checkStreamingMemory } from ${
-    JSON.stringify(new URL("./artifacts_conformance.ts", import.meta.url).href)
-  };
-    import { createAzureArtifactRepository } from ${
-    JSON.stringify(new URL("../artifacts/azure.ts", import.meta.url).href)
-  };
-    const [uri, env, path, bytes] = Deno.args;
-    const repo = createAzureArtifactRepository({ uri, env: JSON.parse(env) });
-    const report = await checkStreamingMemory(repo, path, Number(bytes));
-    console.log("REPORT " + JSON.stringify(report));
-  `;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code, uri, JSON.stringify(env), path, String(bytes)],
-    cwd: new URL("..", import.meta.url).pathname, // deno.json's import map
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const line = stdout.split("\n").find((l) => l.startsWith("REPORT "));
-  assert.ok(out.success && line, `child failed:\n${new TextDecoder().decode(out.stderr)}`);
-  return JSON.parse(line.slice("REPORT ".length));
-}

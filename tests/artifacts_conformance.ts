@@ -423,3 +423,27 @@ export async function assertMlflowError(
   assert.equal(caught.code, code, caught.message);
   return caught;
 }
+
+/** The md5 of `chunks` taken together, in hex. */
+export function md5(...chunks: Uint8Array[]): string {
+  const hash = createHash("md5");
+  for (const c of chunks) hash.update(c);
+  return hash.digest("hex");
+}
+
+/** `n` pseudo-random bytes as a stream of 1 MiB chunks, with the bytes and their md5. */
+export function generated(
+  n: number,
+): { stream: ReadableStream<Uint8Array>; md5: string; bytes: Uint8Array } {
+  const chunk = 1024 * 1024;
+  const bytes = randomBytes(n);
+  let at = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= n) return controller.close();
+      controller.enqueue(bytes.slice(at, at + chunk));
+      at += chunk;
+    },
+  });
+  return { stream, md5: md5(bytes), bytes };
+}

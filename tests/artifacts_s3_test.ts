@@ -9,6 +9,8 @@ import {
   bytesOf,
   checkStreamingMemoryInSubprocess,
   failingStream,
+  generated,
+  md5,
   randomBytes,
   runArtifactRepositoryConformance,
   streamOf,
@@ -50,26 +52,6 @@ function recordingFetch(log: string[]): typeof fetch {
     log.push(`${req.method} ${decodeURIComponent(url.pathname)}${url.search}`);
     return fetch(req);
   };
-}
-
-/** `n` pseudo-random bytes as a stream of 1 MiB chunks, and their md5. */
-function generated(
-  n: number,
-): { stream: ReadableStream<Uint8Array>; md5: string; bytes: Uint8Array } {
-  const bytes = randomBytes(n);
-  let at = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= n) return controller.close();
-      controller.enqueue(bytes.slice(at, at + MIB));
-      at += MIB;
-    },
-  });
-  return { stream, md5: md5(bytes), bytes };
-}
-
-function md5(bytes: Uint8Array): string {
-  return createHash("md5").update(bytes).digest("hex");
 }
 
 Deno.test("createS3ArtifactRepository() passes the artifact conformance suite", async (t) => {
