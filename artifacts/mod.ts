@@ -6,6 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { createAzureArtifactRepository } from "./azure.ts";
 import { createGcsArtifactRepository } from "./gcs.ts";
 import { createLocalArtifactRepository } from "./local.ts";
 import { createS3ArtifactRepository } from "./s3.ts";
@@ -20,6 +21,7 @@ export {
 } from "./s3.ts";
 export { parseS3UploadExtraArgs } from "./s3_extra_args.ts";
 export { createGcsArtifactRepository, type GcsArtifactRepositoryOptions } from "./gcs.ts";
+export { type AzureArtifactRepositoryOptions, createAzureArtifactRepository } from "./azure.ts";
 export { artifactBaseName, joinArtifactPath, normaliseArtifactPath } from "./path.ts";
 export { proxiedPath } from "./uri.ts";
 
@@ -33,6 +35,9 @@ const DEFAULT_LOCAL_ROOT = "./mlartifacts";
  * - `s3://bucket[/prefix]` → S3; endpoint, region, credentials and upload headers come from
  *   `env` (`MLFLOW_S3_ENDPOINT_URL`, `AWS_DEFAULT_REGION`/`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
  *   `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `MLFLOW_S3_UPLOAD_EXTRA_ARGS`)
+ * - `wasbs://container@account.blob.core.windows.net[/prefix]` (`wasb://` over http) → Azure Blob
+ *   Storage; credentials from `AZURE_STORAGE_CONNECTION_STRING`, `AZURE_STORAGE_ACCESS_KEY` or
+ *   `AZURE_STORAGE_SAS_TOKEN`, in that order (see azure.ts)
  * - `gs://bucket[/prefix]` → Google Cloud Storage through its S3-interoperable API, with an HMAC
  *   key (`GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID`/`_SECRET`, else the AWS variables; see gcs.ts)
  *
@@ -40,7 +45,7 @@ const DEFAULT_LOCAL_ROOT = "./mlartifacts";
  * it cannot be seen in the URI and env.
  *
  * @throws {Error} for any other scheme (`mlflow-artifacts:`, `http:`, `sftp:`, …), a `file:` URL
- * with a remote host, an S3 or GCS URI with a query or fragment, missing credentials or an
+ * with a remote host, an S3, Azure or GCS URI with a query or fragment, missing credentials or an
  * invalid `MLFLOW_S3_UPLOAD_EXTRA_ARGS` — the server should refuse to start.
  *
  * @example
@@ -65,13 +70,17 @@ export function openArtifactRepository(
     const { bucket, prefix } = parseBucketUri(destination, "s3");
     return createS3ArtifactRepository({ bucket, prefix, env: env ?? Deno.env.toObject() });
   }
+  if (scheme === "wasbs" || scheme === "wasb") {
+    return createAzureArtifactRepository({ uri: destination, env: env ?? Deno.env.toObject() });
+  }
   if (scheme === "gs") {
     const { bucket, prefix } = parseBucketUri(destination, "gs");
     return createGcsArtifactRepository({ bucket, prefix, env: env ?? Deno.env.toObject() });
   }
   throw new Error(
     `Unsupported artifact destination scheme "${scheme}:" ` +
-      "(use a directory path, a file:// URL, s3://bucket/prefix or gs://bucket/prefix)",
+      "(use a directory path, a file:// URL, s3://bucket/prefix, " +
+      "wasbs://container@account.blob.core.windows.net/prefix or gs://bucket/prefix)",
   );
 }
 

@@ -3,13 +3,23 @@ import { openArtifactRepository } from "./mod.ts";
 
 const S3_ENV = { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" };
 
-Deno.test("openArtifactRepository() opens local, S3 and GCS repositories by scheme", () => {
+Deno.test("openArtifactRepository() opens local, S3, Azure and GCS repositories by scheme", () => {
   for (const dest of ["", "./mlartifacts", "/srv/artifacts", "file:///srv/artifacts", "C:\\art"]) {
     const repo = openArtifactRepository(dest, {});
     assert.equal(typeof repo.put, "function", dest);
   }
   for (const dest of ["s3://bucket", "s3://bucket/", "s3://bucket/some/prefix"]) {
     assert.equal(typeof openArtifactRepository(dest, S3_ENV).list, "function", dest);
+  }
+  // wasbs:// and wasb:// take Azure's credentials.
+  const azure = { AZURE_STORAGE_ACCESS_KEY: btoa("key") };
+  for (
+    const dest of [
+      "wasbs://cont@acct.blob.core.windows.net/p",
+      "wasb://cont@acct.blob.core.windows.net",
+    ]
+  ) {
+    assert.equal(typeof openArtifactRepository(dest, azure).list, "function", dest);
   }
   // gs:// takes a GCS HMAC key, or the AWS variables.
   const hmac = { GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID: "a", GOOGLE_CLOUD_STORAGE_HMAC_SECRET: "b" };
@@ -23,6 +33,7 @@ Deno.test("openArtifactRepository() refuses destinations it cannot serve", () =>
     ["mlflow-artifacts:/", {}, /Unsupported artifact destination scheme "mlflow-artifacts:"/],
     ["http://127.0.0.1:5000/x", {}, /Unsupported/],
     ["sftp://host/x", {}, /Unsupported/],
+    ["wasbs://cont@acct.blob.core.windows.net/x", {}, /AZURE_STORAGE_CONNECTION_STRING/],
     ["gs://bucket/x", {}, /GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID/],
     ["gs://bucket/x#y", S3_ENV, /Invalid GCS artifact destination/],
     ["dbfs:/x", {}, /Unsupported/],
