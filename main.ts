@@ -154,9 +154,11 @@ Options (flag > environment variable > default):
                                private addresses only; on Deno Deploy: *)
   --artifacts-destination <uri>
                                MLFLOW_ARTIFACTS_DESTINATION
-                               where proxied artifacts are stored: a directory or s3://bucket/prefix
-                               (default ${DEFAULT_ARTIFACTS_DESTINATION}; S3 credentials from AWS_* variables;
-                               on Deno Deploy an s3:// destination is required)
+                               where proxied artifacts are stored: a directory, s3://bucket/prefix,
+                               wasbs://container@account.blob.core.windows.net/prefix or
+                               gs://bucket/prefix (default ${DEFAULT_ARTIFACTS_DESTINATION}; credentials
+                               from AWS_*, AZURE_STORAGE_* or GOOGLE_CLOUD_STORAGE_HMAC_* variables;
+                               on Deno Deploy a remote store is required)
   --default-artifact-root <uri>
                                MLFLOW_DEFAULT_ARTIFACT_ROOT
                                artifact root of new experiments (default ${DEFAULT_ARTIFACT_ROOT})
@@ -295,7 +297,10 @@ export function parseConfig(args: string[], env: Env): Config {
     throw new ConfigError(
       `On Deno Deploy artifacts cannot be stored on local disk ("${artifactsDestination}"): set ` +
         "MLFLOW_ARTIFACTS_DESTINATION=s3://bucket/prefix (with AWS_ACCESS_KEY_ID, " +
-        "AWS_SECRET_ACCESS_KEY and, for a non-AWS store, MLFLOW_S3_ENDPOINT_URL) in the " +
+        "AWS_SECRET_ACCESS_KEY and, for a non-AWS store, MLFLOW_S3_ENDPOINT_URL), " +
+        "wasbs://container@account.blob.core.windows.net/prefix (with " +
+        "AZURE_STORAGE_CONNECTION_STRING) or gs://bucket/prefix (with " +
+        "GOOGLE_CLOUD_STORAGE_HMAC_KEY_ID and GOOGLE_CLOUD_STORAGE_HMAC_SECRET) in the " +
         "project's environment variables, or MLFLOW_SERVE_ARTIFACTS=false (--no-serve-artifacts) " +
         "to not serve artifacts.",
     );

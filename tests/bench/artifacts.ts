@@ -1,11 +1,12 @@
 /**
  * The `artifacts` section of `deno task bench`: a large file through the artifact proxy
- * (`PUT`/`GET /api/2.0/mlflow-artifacts/artifacts/<path>`) on each backend — local disk and S3
- * (s3rver) — with the server's resident memory sampled during each transfer, and a plain `cp` of
- * a file of the same size on the same disk as the local baseline.
+ * (`PUT`/`GET /api/2.0/mlflow-artifacts/artifacts/<path>`) on each backend — local disk, S3
+ * (s3rver) and Azure Blob (Azurite) — with the server's resident memory sampled during each
+ * transfer, and a plain `cp` of a file of the same size on the same disk as the local baseline.
  *
- * Each backend gets a server subprocess of its own (`--artifacts-destination <dir>` or
- * `s3://bench/prefix`); the server passed in by `main.ts` is not used. The source file is
+ * Each backend gets a server subprocess of its own (`--artifacts-destination <dir>`,
+ * `s3://bench/prefix` or `wasbs://bench@devstoreaccount1.blob.core.windows.net/prefix`); the
+ * server passed in by `main.ts` is not used. The source file is
  * generated from a seeded pattern in 1 MiB chunks (each a different rotation of it, stamped with
  * its index, so a lost, repeated or reordered chunk changes the bytes) and its CRC-32 kept
  * (`node:zlib`, native). Every download goes to a file that is checked against it.
@@ -30,12 +31,14 @@
  *
  * Bounds: each transfer is aborted after `transferSeconds` and reported as MISSED; the section is
  * skipped (with a message and an information row) when curl or dd is missing or the temp dir's
- * file system has less than 3× the file size free. Every temp file, the s3rver and the servers are removed in `finally`.
+ * file system has less than 3× the file size free. Every temp file, the s3rver, Azurite and the
+ * servers are removed in `finally`.
  *
  * @module
  */
 import { crc32 } from "node:zlib";
 import { type RunningServer, startServer } from "../server_helpers.ts";
+import { startAzurite } from "../helpers/azurite.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { BenchError, median, type Result } from "./common.ts";
 
@@ -479,7 +482,7 @@ async function benchBackend(
 
 // ---------------------------------------------------------------------------------------------
 
-/** The `artifacts` bench: `cp` baseline, then the proxy on local disk and on s3rver. */
+/** The `artifacts` bench: `cp` baseline, then the proxy on local disk, on s3rver and on Azurite. */
 export async function benchArtifacts(
   _server: RunningServer,
   sizes: { artifacts: ArtifactSizes },
@@ -489,6 +492,7 @@ export async function benchArtifacts(
   const dir = await Deno.makeTempDir({ prefix: "kvflow-bench-artifacts-" });
   const servers: RunningServer[] = [];
   let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
+  let azure: Awaited<ReturnType<typeof startAzurite>> | undefined;
   try {
     const free = await freeBytes(dir);
     const missing = await missingTool();
@@ -584,6 +588,22 @@ export async function benchArtifacts(
     console.log(`artifacts: S3 (s3rver ${s3.endpoint}), ${sizeLabel} up and down…`);
     const r = await benchBackend("S3 (s3rver)", remote, source, limit);
     results.push(...r.rows);
+
+    // --- Azure Blob (Azurite), configured as a server would be: a wasbs:// destination and a
+    // connection string whose BlobEndpoint is the emulator.
+    console.log(`artifacts: starting Azurite…`);
+    azure = await startAzurite({ containers: [BUCKET] });
+    const blob = await startServer({
+      args: [
+        "--artifacts-destination",
+        `wasbs://${BUCKET}@${azure.account}.blob.core.windows.net/prefix`,
+      ],
+      env: { AZURE_STORAGE_CONNECTION_STRING: azure.connectionString },
+    });
+    servers.push(blob);
+    console.log(`artifacts: Azure Blob (Azurite ${azure.endpoint}), ${sizeLabel} up and down…`);
+    const a = await benchBackend("Azure Blob (Azurite)", blob, source, limit);
+    results.push(...a.rows);
     return results;
   } catch (err) {
     if (err instanceof BenchError) {
@@ -593,6 +613,7 @@ export async function benchArtifacts(
   } finally {
     for (const s of servers) await s.stop();
     await s3?.stop();
+    await azure?.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
