@@ -20,63 +20,74 @@ import {
 import { authStore } from "./context.ts";
 import { grantsBody, permissionBody } from "./grants.ts";
 
-const TAG = "permissions";
 const P = "/experiments/permissions";
 
 /** `POST experiments/permissions/create` → the new grant. */
-export const create = authRoute(
-  "post",
-  `${P}/create`,
-  TAG,
-  "Grant a user a permission on an experiment (MANAGE on it, or admin)",
-  ExperimentPermissionRequest,
-  ExperimentPermissionResponse,
-  "The grant",
-);
+export const create = authRoute({
+  operationId: "createExperimentPermission",
+  method: "post",
+  path: `${P}/create`,
+  summary: "Grant a permission on an experiment",
+  description:
+    "Gives a user READ, EDIT, MANAGE or NO_PERMISSIONS on an experiment (its runs, logged " +
+    "models and artifacts follow it). Needs MANAGE on the experiment, or admin. As in MLflow, " +
+    "the experiment's existence is not checked.",
+  args: ExperimentPermissionRequest,
+  reply: ExperimentPermissionResponse,
+  replyDescription: "The grant",
+});
 
 /** `GET experiments/permissions/get` → the grant. */
-export const get = authRoute(
-  "get",
-  `${P}/get`,
-  TAG,
-  "A user's grant on an experiment",
-  ExperimentPermissionArgs,
-  ExperimentPermissionResponse,
-  "The grant",
-);
+export const get = authRoute({
+  operationId: "getExperimentPermission",
+  method: "get",
+  path: `${P}/get`,
+  summary: "Get a user's permission on an experiment",
+  description:
+    "A user's grant on an experiment; none is 404. Needs MANAGE on the experiment, or admin.",
+  args: ExperimentPermissionArgs,
+  reply: ExperimentPermissionResponse,
+  replyDescription: "The grant",
+});
 
 /** `PATCH experiments/permissions/update` → `{}`. */
-export const update = authRoute(
-  "patch",
-  `${P}/update`,
-  TAG,
-  "Change a user's grant on an experiment",
-  ExperimentPermissionRequest,
-  EmptySchema,
-  "Updated",
-);
+export const update = authRoute({
+  operationId: "updateExperimentPermission",
+  method: "patch",
+  path: `${P}/update`,
+  summary: "Change a user's permission on an experiment",
+  description: "Changes a user's grant on an experiment. Needs MANAGE on the experiment, or admin.",
+  args: ExperimentPermissionRequest,
+  reply: EmptySchema,
+  replyDescription: "Updated",
+});
 
 /** `DELETE experiments/permissions/delete` → `{}`. */
-export const remove = authRoute(
-  "delete",
-  `${P}/delete`,
-  TAG,
-  "Revoke a user's grant on an experiment",
-  ExperimentPermissionArgs,
-  EmptySchema,
-  "Deleted",
-);
+export const remove = authRoute({
+  operationId: "deleteExperimentPermission",
+  method: "delete",
+  path: `${P}/delete`,
+  summary: "Revoke a user's permission on an experiment",
+  description: "Deletes a user's grant on an experiment; `--default-permission` applies to them " +
+    "afterwards. Needs MANAGE on the experiment, or admin.",
+  args: ExperimentPermissionArgs,
+  reply: EmptySchema,
+  replyDescription: "Deleted",
+});
 
 /** `GET experiments/permissions/list` → `{"permissions": […]}`. */
-export const list = authRoute(
-  "get",
-  `${P}/list`,
-  TAG,
-  "kvflow: every grant on an experiment, by username",
-  ExperimentIdQuery,
-  GrantsResponse,
-  "The grants",
-);
+export const list = authRoute({
+  operationId: "listExperimentPermissions",
+  method: "get",
+  path: `${P}/list`,
+  summary: "List the permissions on an experiment",
+  description:
+    "kvflow extension: every grant on an experiment, by user name. Needs MANAGE on the " +
+    "experiment, or admin.",
+  args: ExperimentIdQuery,
+  reply: GrantsResponse,
+  replyDescription: "The grants",
+});
 
 /** Creates the grant (the permission is checked first, as MLflow does). */
 export const createHandler: Handler<typeof create> = async (c) => {

@@ -20,63 +20,75 @@ import {
 import { authStore } from "./context.ts";
 import { grantsBody, permissionBody } from "./grants.ts";
 
-const TAG = "permissions";
 const P = "/registered-models/permissions";
 
 /** `POST registered-models/permissions/create` → the new grant. */
-export const create = authRoute(
-  "post",
-  `${P}/create`,
-  TAG,
-  "Grant a user a permission on a registered model (MANAGE on it, or admin)",
-  RegisteredModelPermissionRequest,
-  RegisteredModelPermissionResponse,
-  "The grant",
-);
+export const create = authRoute({
+  operationId: "createRegisteredModelPermission",
+  method: "post",
+  path: `${P}/create`,
+  summary: "Grant a permission on a registered model",
+  description:
+    "Gives a user READ, EDIT, MANAGE or NO_PERMISSIONS on a registered model (its versions " +
+    "follow it). Needs MANAGE on the model, or admin. As in MLflow, the model's existence is " +
+    "not checked.",
+  args: RegisteredModelPermissionRequest,
+  reply: RegisteredModelPermissionResponse,
+  replyDescription: "The grant",
+});
 
 /** `GET registered-models/permissions/get` → the grant. */
-export const get = authRoute(
-  "get",
-  `${P}/get`,
-  TAG,
-  "A user's grant on a registered model",
-  RegisteredModelPermissionArgs,
-  RegisteredModelPermissionResponse,
-  "The grant",
-);
+export const get = authRoute({
+  operationId: "getRegisteredModelPermission",
+  method: "get",
+  path: `${P}/get`,
+  summary: "Get a user's permission on a registered model",
+  description:
+    "A user's grant on a registered model; none is 404. Needs MANAGE on the model, or admin.",
+  args: RegisteredModelPermissionArgs,
+  reply: RegisteredModelPermissionResponse,
+  replyDescription: "The grant",
+});
 
 /** `PATCH registered-models/permissions/update` → `{}`. */
-export const update = authRoute(
-  "patch",
-  `${P}/update`,
-  TAG,
-  "Change a user's grant on a registered model",
-  RegisteredModelPermissionRequest,
-  EmptySchema,
-  "Updated",
-);
+export const update = authRoute({
+  operationId: "updateRegisteredModelPermission",
+  method: "patch",
+  path: `${P}/update`,
+  summary: "Change a user's permission on a registered model",
+  description: "Changes a user's grant on a registered model. Needs MANAGE on the model, or admin.",
+  args: RegisteredModelPermissionRequest,
+  reply: EmptySchema,
+  replyDescription: "Updated",
+});
 
 /** `DELETE registered-models/permissions/delete` → `{}`. */
-export const remove = authRoute(
-  "delete",
-  `${P}/delete`,
-  TAG,
-  "Revoke a user's grant on a registered model",
-  RegisteredModelPermissionArgs,
-  EmptySchema,
-  "Deleted",
-);
+export const remove = authRoute({
+  operationId: "deleteRegisteredModelPermission",
+  method: "delete",
+  path: `${P}/delete`,
+  summary: "Revoke a user's permission on a registered model",
+  description:
+    "Deletes a user's grant on a registered model; `--default-permission` applies to them " +
+    "afterwards. Needs MANAGE on the model, or admin.",
+  args: RegisteredModelPermissionArgs,
+  reply: EmptySchema,
+  replyDescription: "Deleted",
+});
 
 /** `GET registered-models/permissions/list` → `{"permissions": […]}`. */
-export const list = authRoute(
-  "get",
-  `${P}/list`,
-  TAG,
-  "kvflow: every grant on a registered model, by username",
-  ModelNameQuery,
-  GrantsResponse,
-  "The grants",
-);
+export const list = authRoute({
+  operationId: "listRegisteredModelPermissions",
+  method: "get",
+  path: `${P}/list`,
+  summary: "List the permissions on a registered model",
+  description:
+    "kvflow extension: every grant on a registered model, by user name. Needs MANAGE on the " +
+    "model, or admin.",
+  args: ModelNameQuery,
+  reply: GrantsResponse,
+  replyDescription: "The grants",
+});
 
 /** Creates the grant (the permission is checked first, as MLflow does). */
 export const createHandler: Handler<typeof create> = async (c) => {

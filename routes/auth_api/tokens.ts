@@ -19,41 +19,48 @@ import {
 } from "./schemas.ts";
 import { authStore, caller } from "./context.ts";
 
-const TAG = "api-tokens";
 const T = "/users/tokens";
 
 /** `POST users/tokens/create {name, expires_at?}` → `{token, api_token}`. */
-export const create = authRoute(
-  "post",
-  `${T}/create`,
-  TAG,
-  "kvflow: create an API token for the caller; the secret is shown only in this reply",
-  CreateTokenRequest,
-  CreateTokenResponse,
-  "The secret and the token's record",
-);
+export const create = authRoute({
+  operationId: "createApiToken",
+  method: "post",
+  path: `${T}/create`,
+  summary: "Create an API token",
+  description: "kvflow extension: creates an API token for the caller, optionally expiring at " +
+    "`expires_at` (epoch ms). The secret is in this reply only; the server keeps only its " +
+    "SHA-256 digest. Send it as `Authorization: Bearer <token>` (`MLFLOW_TRACKING_TOKEN`) or " +
+    "as the caller's Basic password.",
+  args: CreateTokenRequest,
+  reply: CreateTokenResponse,
+  replyDescription: "The secret and the token's record",
+});
 
 /** `GET users/tokens/list` → `{"api_tokens": […]}`. */
-export const list = authRoute(
-  "get",
-  `${T}/list`,
-  TAG,
-  "kvflow: the caller's API tokens, newest first (never the secrets)",
-  z.object({}),
-  ListTokensResponse,
-  "The tokens",
-);
+export const list = authRoute({
+  operationId: "listApiTokens",
+  method: "get",
+  path: `${T}/list`,
+  summary: "List the caller's API tokens",
+  description: "kvflow extension: the caller's API tokens, newest first, without their secrets.",
+  args: z.object({}),
+  reply: ListTokensResponse,
+  replyDescription: "The tokens",
+});
 
 /** `DELETE users/tokens/revoke {id}` → `{}`. */
-export const revoke = authRoute(
-  "delete",
-  `${T}/revoke`,
-  TAG,
-  "kvflow: revoke one of the caller's API tokens",
-  RevokeTokenRequest,
-  EmptySchema,
-  "Revoked",
-);
+export const revoke = authRoute({
+  operationId: "revokeApiToken",
+  method: "delete",
+  path: `${T}/revoke`,
+  summary: "Revoke an API token",
+  description:
+    "kvflow extension: revokes one of the caller's API tokens; requests with it get 401 " +
+    "from then on (within `--auth-cache-ttl` in other processes).",
+  args: RevokeTokenRequest,
+  reply: EmptySchema,
+  replyDescription: "Revoked",
+});
 
 /** A token's record with only its public fields. */
 function tokenBody(t: ApiToken) {

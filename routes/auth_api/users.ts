@@ -10,10 +10,10 @@ import { invalidParam } from "../../store/errors.ts";
 import type { UserWithPermissions } from "../../store/auth/types.ts";
 import type { Handler } from "../app_env.ts";
 import { jsonify } from "../jsonify.ts";
-import { EmptySchema, ErrorBodySchema } from "../schemas/common.ts";
-import { jsonBody } from "../spec.ts";
+import { EmptySchema } from "../schemas/common.ts";
+import { errorReplies, jsonBody } from "../spec.ts";
 import { authStore, caller } from "./context.ts";
-import { authRoute } from "./route.ts";
+import { AUTH_API_TAG, authRoute } from "./route.ts";
 import {
   CreateUserRequest,
   DeleteUserQuery,
@@ -25,8 +25,6 @@ import {
   UsernameQuery,
   UserResponse,
 } from "./schemas.ts";
-
-const TAG = "users";
 
 /** A user as the wire shows it: exactly MLflow's fields, whatever else a store record holds. */
 export function userBody(u: UserWithPermissions) {
@@ -48,89 +46,96 @@ export function userBody(u: UserWithPermissions) {
 }
 
 /** `POST users/create {username, password}` → `{"user": …}`. */
-export const createUser = authRoute(
-  "post",
-  "/users/create",
-  TAG,
-  "Create a user (admins; JSON only; passwords of at least 12 characters)",
-  CreateUserRequest,
-  UserResponse,
-  "The new user, without grants",
-);
+export const createUser = authRoute({
+  operationId: "createUser",
+  method: "post",
+  path: "/users/create",
+  summary: "Create a user",
+  description: "Creates a non-admin user with a password of at least 12 characters (JSON only). " +
+    "Admins only.",
+  args: CreateUserRequest,
+  reply: UserResponse,
+  replyDescription: "The new user, without grants",
+});
 
 /** `GET users/get?username=` → `{"user": …}` with grants. */
-export const getUser = authRoute(
-  "get",
-  "/users/get",
-  TAG,
-  "Get a user with their grants (the user themself or an admin)",
-  UsernameQuery,
-  UserResponse,
-  "The user",
-);
+export const getUser = authRoute({
+  operationId: "getUser",
+  method: "get",
+  path: "/users/get",
+  summary: "Get a user",
+  description:
+    "The user with their experiment and registered-model grants. The user themself or an " +
+    "admin.",
+  args: UsernameQuery,
+  reply: UserResponse,
+  replyDescription: "The user",
+});
 
 /** `PATCH users/update-password {username, password}` → `{}`. */
-export const updatePassword = authRoute(
-  "patch",
-  "/users/update-password",
-  TAG,
-  "Set a user's password (the user themself or an admin); their sessions end",
-  UpdatePasswordRequest,
-  EmptySchema,
-  "Updated",
-);
+export const updatePassword = authRoute({
+  operationId: "updateUserPassword",
+  method: "patch",
+  path: "/users/update-password",
+  summary: "Change a user's password",
+  description:
+    "Sets a user's password and ends their browser sessions. The user themself or an admin.",
+  args: UpdatePasswordRequest,
+  reply: EmptySchema,
+  replyDescription: "Updated",
+});
 
 /** `PATCH users/update-admin {username, is_admin}` → `{}`. */
-export const updateAdmin = authRoute(
-  "patch",
-  "/users/update-admin",
-  TAG,
-  "Make a user an admin or not (admins); is_admin must be a JSON boolean",
-  UpdateAdminRequest,
-  EmptySchema,
-  "Updated",
-);
-
-const errorContent = { "application/json": { schema: ErrorBodySchema } } as const;
+export const updateAdmin = authRoute({
+  operationId: "updateUserAdmin",
+  method: "patch",
+  path: "/users/update-admin",
+  summary: "Make a user an admin, or not",
+  description: "Sets a user's admin flag; `is_admin` must be a JSON boolean. Admins only.",
+  args: UpdateAdminRequest,
+  reply: EmptySchema,
+  replyDescription: "Updated",
+});
 
 /** `DELETE users/delete {username}` (or `?username=`) → `{}`. */
 export const deleteUser = createRoute({
+  operationId: "deleteUser",
   method: "delete",
   path: "/users/delete",
-  tags: [TAG],
-  summary: "Delete a user with their grants, API tokens and sessions (admins); " +
-    "the name in the JSON body or the query string",
+  tags: [AUTH_API_TAG],
+  summary: "Delete a user",
+  description: "Deletes a user with their grants, API tokens and sessions. The user name is " +
+    "read from the JSON body, else from the query string (as MLflow 3.1.3 does). Admins only.",
   request: { query: DeleteUserQuery, ...jsonBody(DeleteUserRequest) },
   responses: {
     200: { content: { "application/json": { schema: EmptySchema } }, description: "Deleted" },
-    400: { content: errorContent, description: "INVALID_PARAMETER_VALUE" },
-    401: { content: errorContent, description: "UNAUTHENTICATED: no or bad credentials" },
-    403: { content: errorContent, description: "PERMISSION_DENIED" },
-    404: { content: errorContent, description: "RESOURCE_DOES_NOT_EXIST" },
-  },
+    ...errorReplies("capped"),
+  } as const,
 });
 
 /** `GET users/current` → `{"user": …}`: the caller. */
-export const currentUser = authRoute(
-  "get",
-  "/users/current",
-  TAG,
-  "kvflow: the caller, with their grants",
-  z.object({}),
-  UserResponse,
-  "The authenticated user",
-);
+export const currentUser = authRoute({
+  operationId: "getCurrentUser",
+  method: "get",
+  path: "/users/current",
+  summary: "Get the calling user",
+  description: "kvflow extension: the authenticated caller, with their grants.",
+  args: z.object({}),
+  reply: UserResponse,
+  replyDescription: "The authenticated user",
+});
 
 /** `GET users/list?max_results=&page_token=` → `{"users": […], "next_page_token"?}`. */
-export const listUsers = authRoute(
-  "get",
-  "/users/list",
-  TAG,
-  "kvflow: every user by username, paged (admins)",
-  ListUsersQuery,
-  ListUsersResponse,
-  "A page of users",
-);
+export const listUsers = authRoute({
+  operationId: "listUsers",
+  method: "get",
+  path: "/users/list",
+  summary: "List users",
+  description: "kvflow extension: every user by user name, paged, without grants. Admins only.",
+  args: ListUsersQuery,
+  reply: ListUsersResponse,
+  replyDescription: "A page of users",
+});
 
 /** Creates a non-admin user and answers it as `users/get` would. */
 export const createUserHandler: Handler<typeof createUser> = async (c) => {

@@ -11,35 +11,42 @@ import {
   GcRequest,
   GcResultSchema,
 } from "../schemas/gc.ts";
-import { jsonBody, replies } from "../spec.ts";
-
-const tags = ["gc"];
+import { bodyReplies, jsonBody } from "../spec.ts";
 
 export const gc = createRoute({
+  operationId: "garbageCollect",
   method: "post",
   path: "/gc",
-  tags,
-  summary: "Permanently delete deleted runs, experiments and logged models with their artifacts " +
-    "(admin only; bounded per request, `more` says whether to call again)",
+  tags: ["Server"],
+  summary: "Purge deleted runs, experiments and logged models",
+  description: "kvflow extension, `mlflow gc` over HTTP (admins only with auth): permanently " +
+    "deletes soft-deleted runs, experiments and logged models with their artifacts, optionally " +
+    "only those deleted at least `older_than` ago or only the ids named. Bounded per request: " +
+    "call again while `more` is true. With `dry_run`, lists what would be purged.",
   request: jsonBody(GcRequest),
-  responses: replies(GcResultSchema, "What was purged (or, with dry_run, would be)"),
+  responses: bodyReplies(GcResultSchema, "What was purged (or, with dry_run, would be)"),
 });
 
 export const deleteRunPermanently = createRoute({
+  operationId: "deleteRunPermanently",
   method: "post",
   path: "/runs/delete-permanently",
-  tags,
-  summary: "Permanently delete one deleted run and its artifacts (MANAGE on its experiment)",
+  tags: ["Runs"],
+  summary: "Permanently delete a deleted run",
+  description: "kvflow extension: purges one soft-deleted run with its data and artifacts; it " +
+    "cannot be restored afterwards. With auth, needs MANAGE on its experiment.",
   request: jsonBody(DeleteRunPermanentlyRequest),
-  responses: replies(GcResultSchema, "Purged"),
+  responses: bodyReplies(GcResultSchema, "Purged"),
 });
 
 export const deleteExperimentPermanently = createRoute({
+  operationId: "deleteExperimentPermanently",
   method: "post",
   path: "/experiments/delete-permanently",
-  tags,
-  summary: "Permanently delete one deleted experiment with its runs, models and artifacts, " +
-    "freeing its name (MANAGE on it)",
+  tags: ["Experiments"],
+  summary: "Permanently delete a deleted experiment",
+  description: "kvflow extension: purges one soft-deleted experiment with its runs, logged " +
+    "models and artifacts, freeing its name. With auth, needs MANAGE on it.",
   request: jsonBody(DeleteExperimentPermanentlyRequest),
-  responses: replies(GcResultSchema, "Purged"),
+  responses: bodyReplies(GcResultSchema, "Purged"),
 });

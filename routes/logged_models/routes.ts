@@ -21,102 +21,130 @@ import {
   SearchLoggedModelsResponse,
   SetLoggedModelTagsRequest,
 } from "../schemas/logged_models.ts";
-import { jsonBody, replies, repliesOr501 } from "../spec.ts";
+import { bodyReplies, jsonBody, notImplemented, replies } from "../spec.ts";
 
-const tags = ["logged-models"];
+const tags = ["Logged models"];
 const BASE = "/logged-models";
 const ONE = `${BASE}/{model_id}`;
 
 export const create = createRoute({
+  operationId: "createLoggedModel",
   method: "post",
   path: BASE,
   tags,
-  summary: "Create a logged model (status LOGGED_MODEL_PENDING) in an active experiment",
+  summary: "Create a logged model",
+  description: "MLflow 3's first step of `log_model`: creates a model in LOGGED_MODEL_PENDING " +
+    "status in an active experiment, with its artifact location under the experiment's root. " +
+    "The client then uploads the files and calls `finalizeLoggedModel`.",
   request: jsonBody(CreateLoggedModelRequest),
-  responses: replies(LoggedModelResponse, "The new model"),
+  responses: bodyReplies(LoggedModelResponse, "The new model"),
 });
 
 export const search = createRoute({
+  operationId: "searchLoggedModels",
   method: "post",
   path: `${BASE}/search`,
   tags,
-  summary: "Search logged models: AND-only filter, datasets, order_by entries; 50 per page",
+  summary: "Search logged models",
+  description: "A page of logged models of the given experiments: an AND-only `filter`, " +
+    "metrics restricted to `datasets`, and `order_by` entries; 50 per page by default. With " +
+    "auth, experiments the caller may not read are left out.",
   request: jsonBody(SearchLoggedModelsRequest),
-  responses: replies(SearchLoggedModelsResponse, "A page of models"),
+  responses: bodyReplies(SearchLoggedModelsResponse, "A page of models"),
 });
 
 export const get = createRoute({
+  operationId: "getLoggedModel",
   method: "get",
   path: ONE,
   tags,
-  summary: "Get a logged model; deleted models are not found",
+  summary: "Get a logged model",
+  description: "The model with its tags, params and metrics; a deleted model is 404.",
   request: { params: ModelIdParams },
   responses: replies(LoggedModelResponse, "The model"),
 });
 
 export const finalize = createRoute({
+  operationId: "finalizeLoggedModel",
   method: "patch",
   path: ONE,
   tags,
-  summary: "Finalize a logged model as LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED",
+  summary: "Finalize a logged model",
+  description: "Sets the model's status to LOGGED_MODEL_READY once its files are uploaded, or " +
+    "LOGGED_MODEL_UPLOAD_FAILED.",
   request: { params: ModelIdParams, ...jsonBody(FinalizeLoggedModelRequest) },
-  responses: replies(LoggedModelResponse, "The finalized model"),
+  responses: bodyReplies(LoggedModelResponse, "The finalized model"),
 });
 
 export const remove = createRoute({
+  operationId: "deleteLoggedModel",
   method: "delete",
   path: ONE,
   tags,
-  summary: "Soft-delete a logged model",
+  summary: "Delete a logged model",
+  description: "Soft-deletes a logged model: it is no longer found or listed, and `gc` purges " +
+    "it with its artifacts.",
   request: { params: ModelIdParams, ...jsonBody(DeleteLoggedModelRequest) },
-  responses: replies(EmptySchema, "Deleted"),
+  responses: bodyReplies(EmptySchema, "Deleted"),
 });
 
 export const setTags = createRoute({
+  operationId: "setLoggedModelTags",
   method: "patch",
   path: `${ONE}/tags`,
   tags,
-  summary: "Upsert tags of a logged model",
+  summary: "Set logged model tags",
+  description: "Sets (or overwrites) tags of a logged model.",
   request: { params: ModelIdParams, ...jsonBody(SetLoggedModelTagsRequest) },
-  responses: replies(EmptySchema, "Tags set"),
+  responses: bodyReplies(EmptySchema, "Tags set"),
 });
 
 export const deleteTag = createRoute({
+  operationId: "deleteLoggedModelTag",
   method: "delete",
   path: `${ONE}/tags/{tag_key{.+}}`,
   tags,
-  summary: "Delete a tag of a logged model",
+  summary: "Delete a logged model tag",
+  description: "Deletes one tag of a logged model; the key is the rest of the path.",
   request: { params: ModelTagParams },
-  responses: replies(EmptySchema, "Tag deleted"),
+  responses: bodyReplies(EmptySchema, "Tag deleted"),
 });
 
 export const logParams = createRoute({
+  operationId: "logLoggedModelParams",
   method: "post",
   path: `${ONE}/params`,
   tags,
-  summary: "Add params to a logged model (≤100 per call); params are immutable",
+  summary: "Log logged model params",
+  description: "Adds params to a logged model, at most 100 per call. Params are immutable: the " +
+    "same value again is accepted, another value is 400 INVALID_PARAMETER_VALUE.",
   request: { params: ModelIdParams, ...jsonBody(LogLoggedModelParamsRequest) },
-  responses: replies(EmptySchema, "Logged"),
+  responses: bodyReplies(EmptySchema, "Logged"),
 });
 
 export const listArtifacts = createRoute({
+  operationId: "listLoggedModelArtifacts",
   method: "get",
   path: `${ONE}/artifacts/directories`,
-  tags,
-  summary: "List a directory under a logged model's artifact root",
+  tags: ["Artifacts"],
+  summary: "List a logged model's artifacts",
+  description: "The direct children of a directory under a logged model's artifact root. Only " +
+    "proxied roots are served; any other is 501 NOT_IMPLEMENTED.",
   request: { params: ModelIdParams, query: ListLoggedModelArtifactsQuery },
-  responses: repliesOr501(
-    ListLoggedModelArtifactsResponse,
-    "The root URI and the directory's children",
-    "the model's artifact root is not a proxied one",
-  ),
+  responses: {
+    ...replies(ListLoggedModelArtifactsResponse, "The root URI and the directory's children"),
+    ...notImplemented("the model's artifact root is not a proxied one"),
+  } as const,
 });
 
 export const logOutputs = createRoute({
+  operationId: "logOutputs",
   method: "post",
   path: "/runs/outputs",
-  tags: ["runs"],
-  summary: "Record logged models an active run produced, with the step of each",
+  tags: ["Runs"],
+  summary: "Log a run's model outputs",
+  description: "Records the logged models an active run produced, with the step of each; " +
+    "`getRun` lists them under `outputs`.",
   request: jsonBody(LogOutputsRequest),
-  responses: replies(EmptySchema, "Logged"),
+  responses: bodyReplies(EmptySchema, "Logged"),
 });

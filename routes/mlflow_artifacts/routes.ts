@@ -18,35 +18,53 @@ import {
   ListArtifactsResponse,
 } from "../schemas/artifacts.ts";
 import { EmptySchema } from "../schemas/common.ts";
-import { downloadReplies, jsonBody, replies, repliesOr501 } from "../spec.ts";
+import {
+  bodyReplies,
+  downloadReplies,
+  errorReplies,
+  jsonBody,
+  notImplemented,
+  replies,
+} from "../spec.ts";
 
-const tags = ["mlflow-artifacts"];
+const tags = ["Artifacts"];
 const FILE = "/artifacts/{artifact_path{.+}}";
-const MPU_501 = "the destination has no multipart upload (local disk)";
+const MPU_501 = "the destination has no multipart upload (a local directory, or Azure with only " +
+  "a SAS token): the client falls back to one PUT";
 
 export const list = createRoute({
+  operationId: "listArtifactsProxied",
   method: "get",
   path: "/artifacts",
   tags,
-  summary: "List a directory's direct children by base name; `{}` when empty, missing or a file",
+  summary: "List an artifact directory (proxy)",
+  description: "The direct children of a directory under the artifact destination, by base " +
+    "name and sorted; `{}` when it is empty, missing or a file. MLflow's client lists a run's " +
+    "`mlflow-artifacts:/` root through here.",
   request: { query: ListArtifactsQuery },
   responses: replies(ListArtifactsResponse, "The children, sorted by name"),
 });
 
 export const download = createRoute({
+  operationId: "downloadArtifact",
   method: "get",
   path: FILE,
   tags,
-  summary: "Download a file as an attachment; a single `Range: bytes=a-b` gives 206",
+  summary: "Download an artifact (proxy)",
+  description: "The file's bytes as an attachment; a single `Range: bytes=a-b` gives 206 with " +
+    "that range. A directory or a missing file is 404.",
   request: { params: ArtifactPathParams, query: HtmlPreviewQuery },
   responses: downloadReplies(),
 });
 
 export const upload = createRoute({
+  operationId: "uploadArtifact",
   method: "put",
   path: FILE,
   tags,
-  summary: "Write (or overwrite) a file from the raw request body; any Content-Type is accepted",
+  summary: "Upload an artifact (proxy)",
+  description: "Writes (or overwrites) a file from the raw request body, streamed, of any size " +
+    "and any Content-Type; readers never see a half-written file.",
   request: {
     params: ArtifactPathParams,
     body: {
@@ -54,41 +72,57 @@ export const upload = createRoute({
       description: "The file's bytes, streamed; the Content-Type header is not checked",
     },
   },
-  responses: replies(EmptySchema, "Written"),
+  responses: {
+    200: { content: { "application/json": { schema: EmptySchema } }, description: "Written" },
+    ...errorReplies("streamed"),
+  } as const,
 });
 
 export const remove = createRoute({
+  operationId: "deleteArtifact",
   method: "delete",
   path: FILE,
   tags,
-  summary: "Delete a file or a directory recursively; a missing path is a no-op",
+  summary: "Delete an artifact (proxy)",
+  description: "Deletes a file, or a directory recursively; a missing path is not an error.",
   request: { params: ArtifactPathParams },
   responses: replies(EmptySchema, "Deleted (or nothing was there)"),
 });
 
 export const mpuCreate = createRoute({
+  operationId: "createMultipartUpload",
   method: "post",
   path: "/mpu/create/{artifact_path{.+}}",
   tags,
-  summary: "Start a multipart upload with presigned part URLs (S3 destinations only)",
+  summary: "Start a multipart upload",
+  description: "Starts a multipart upload of `num_parts` parts and answers a presigned URL per " +
+    "part, which the client uploads to directly (S3, GCS and Azure destinations). MLflow's " +
+    "client uses it for large files when `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD` is set.",
   request: { params: ArtifactPathParams, ...jsonBody(CreateMultipartUploadRequest) },
-  responses: repliesOr501(CreateMultipartUploadResponse, "Started", MPU_501),
+  responses: {
+    ...bodyReplies(CreateMultipartUploadResponse, "Started"),
+    ...notImplemented(MPU_501),
+  } as const,
 });
 
 export const mpuComplete = createRoute({
+  operationId: "completeMultipartUpload",
   method: "post",
   path: "/mpu/complete/{artifact_path{.+}}",
   tags,
-  summary: "Complete a multipart upload from the parts' ETags",
+  summary: "Complete a multipart upload",
+  description: "Assembles the file from its uploaded parts, given each part's number and ETag.",
   request: { params: ArtifactPathParams, ...jsonBody(CompleteMultipartUploadRequest) },
-  responses: repliesOr501(EmptySchema, "Completed", MPU_501),
+  responses: { ...bodyReplies(EmptySchema, "Completed"), ...notImplemented(MPU_501) } as const,
 });
 
 export const mpuAbort = createRoute({
+  operationId: "abortMultipartUpload",
   method: "post",
   path: "/mpu/abort/{artifact_path{.+}}",
   tags,
   summary: "Abort a multipart upload",
+  description: "Abandons a multipart upload and discards its uploaded parts.",
   request: { params: ArtifactPathParams, ...jsonBody(AbortMultipartUploadRequest) },
-  responses: repliesOr501(EmptySchema, "Aborted", MPU_501),
+  responses: { ...bodyReplies(EmptySchema, "Aborted"), ...notImplemented(MPU_501) } as const,
 });

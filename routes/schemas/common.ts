@@ -10,10 +10,18 @@
  */
 import { z } from "@hono/zod-openapi";
 
-/** `{error_code, message}`: every non-2xx JSON body. */
+/** `{error_code, message}`: every non-2xx JSON body (a 5xx but 501 also names its request id). */
 export const ErrorBodySchema = z.object({
-  error_code: z.string().openapi({ example: "RESOURCE_DOES_NOT_EXIST" }),
-  message: z.string(),
+  error_code: z.string().openapi({
+    example: "RESOURCE_DOES_NOT_EXIST",
+    description: "MLflow's error code, e.g. INVALID_PARAMETER_VALUE, RESOURCE_ALREADY_EXISTS, " +
+      "RESOURCE_DOES_NOT_EXIST, UNAUTHENTICATED, PERMISSION_DENIED, TEMPORARILY_UNAVAILABLE",
+  }),
+  message: z.string().openapi({ description: "What went wrong, for a person to read" }),
+  request_id: z.string().optional().openapi({
+    description: "Set on 5xx replies (but 501): the request id the server's log has the " +
+      "details under, also in the message and the `X-Request-Id` header",
+  }),
 }).openapi("Error");
 
 /** `{}`: the reply of every write that returns nothing. */
