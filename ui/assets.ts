@@ -8,6 +8,7 @@
  */
 import { logError } from "../routes/log.ts";
 import { BUNDLE_OUTPUT, ensureBundle } from "./bundle.ts";
+import { DOCS_ASSETS } from "./docs_assets.ts";
 
 /** One servable file. */
 export interface StaticAsset {
@@ -37,6 +38,8 @@ export interface AssetTable {
 const FILES: Record<string, string> = {
   "styles.css": "text/css; charset=utf-8",
   "favicon.svg": "image/svg+xml",
+  // Starts Swagger UI on the API reference page (a file: the CSP allows no inline script).
+  "docs.js": "text/javascript; charset=utf-8",
 };
 /** The bundle's public name. */
 export const CLIENT_JS = "client.js";
@@ -82,6 +85,10 @@ export async function loadAssets(bundleOutput: URL = BUNDLE_OUTPUT): Promise<Ass
       makeAsset(name, type, await Deno.readFile(new URL(name, STATIC_DIR)))
     ),
     makeAsset(CLIENT_JS, "text/javascript; charset=utf-8", await Deno.readFile(bundleOutput)),
+    // Swagger UI's files, copied beside the bundle by the build (docs_assets.ts).
+    ...Object.entries(DOCS_ASSETS).map(async ([name, type]) =>
+      makeAsset(name, type, await Deno.readFile(new URL(name, bundleOutput)))
+    ),
   ]);
   const byName = new Map(assets.map((a) => [a.name, a]));
   const byHashed = new Map(assets.map((a) => [a.hashedName, a]));

@@ -1,6 +1,6 @@
 /**
  * Builds the island bundle: `deno bundle --platform browser --minify` of `ui/islands/client.ts`
- * into `ui/static/dist/client.js`. `deno task build` (the build command for Deno Deploy) and
+ * into `ui/static/dist/client.js`, and copies Swagger UI's files beside it (docs_assets.ts). `deno task build` (the build command for Deno Deploy) and
  * `deno task bundle` run this file; the UI also calls {@linkcode ensureBundle} on its first
  * request, so `deno task start` and the tests need no separate step. Deno Deploy cannot spawn
  * processes or write files: there the build step must make the file, which ships with the
@@ -14,6 +14,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { copyDocsAssets, ensureDocsAssets } from "./docs_assets.ts";
 
 /** The browser entry. */
 export const BUNDLE_ENTRY: URL = new URL("./islands/client.ts", import.meta.url);
@@ -98,11 +99,25 @@ export async function bundleIsStale(output: URL = BUNDLE_OUTPUT): Promise<boolea
 /**
  * Makes sure a current bundle exists: builds it when missing or stale. If a rebuild fails but an
  * older bundle exists (a read-only or process-less host such as Deno Deploy), keeps the old one
- * and warns.
+ * and warns. Then makes sure Swagger UI's files are beside it (docs_assets.ts).
  *
- * @throws {Error} when there is no bundle and none can be built.
+ * @throws {Error} when there is no bundle and none can be built, or Swagger UI's files are
+ * missing and cannot be copied.
  */
 export async function ensureBundle(output: URL = BUNDLE_OUTPUT): Promise<void> {
+  await ensureBuiltBundle(output);
+  try {
+    await ensureDocsAssets(new URL("./", output));
+  } catch (err) {
+    throw new Error(
+      `kvflow: the API reference's files are missing beside ${fileURLToPath(output)} and could ` +
+        `not be copied (run \`deno task build\`): ${err instanceof Error ? err.message : err}`,
+    );
+  }
+}
+
+/** The bundle half of {@linkcode ensureBundle}. */
+async function ensureBuiltBundle(output: URL): Promise<void> {
   if (!(await bundleIsStale(output))) return;
   try {
     await buildBundle(output);
@@ -121,6 +136,8 @@ export async function ensureBundle(output: URL = BUNDLE_OUTPUT): Promise<void> {
 if (import.meta.main) {
   const started = performance.now();
   await buildBundle();
+  // The API reference page's Swagger UI files, beside the bundle (see docs_assets.ts).
+  await copyDocsAssets(new URL("./", BUNDLE_OUTPUT));
   const bytes = await Deno.readFile(BUNDLE_OUTPUT);
   const gz = await new Response(
     new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")),

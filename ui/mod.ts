@@ -36,6 +36,7 @@ import { tokensPage, usersPage } from "./auth_handlers.tsx";
 import { loginRoute, logoutRoute } from "./login.tsx";
 import type { UiEnv } from "./render.tsx";
 import { withAssetsOr503 } from "./unavailable.ts";
+import { docsPage } from "./docs_handler.tsx";
 
 export type { UiEnv } from "./render.tsx";
 export { type AssetLoader, createAssetLoader } from "./assets.ts";
@@ -93,6 +94,7 @@ export function createUi(
     .all("/runs/:runId", ...page, runPage)
     .all("/compare", ...page, comparePage)
     .all("/models", ...page, modelsPage)
+    .all("/docs", ...page, docsPage)
     // A version page first: for a raw `/models/a/versions/1` the version wins; a model named
     // `a/versions/1` is `/models/a%2Fversions%2F1` (the router sees `%2F`, not `/`).
     .all("/models/:name{.+}/versions/:version{[0-9]+}", ...page, modelVersionPage)

@@ -65,6 +65,12 @@ export interface PageOptions {
    * page_replies.ts).
    */
   replies?: PageReply[];
+  /**
+   * Static assets (plain names from ui/assets.ts) the page loads besides the island script:
+   * `.css` as stylesheets, `.js` as deferred classic scripts, in this order (the API reference
+   * page's Swagger UI, then the file that starts it).
+   */
+  assets?: string[];
 }
 
 /**
@@ -122,6 +128,12 @@ export function renderPage(c: Context<UiEnv>, page: VNode, opts: PageOptions): R
       <title>{`${opts.title} · kvflow`}</title>
       <link rel="icon" type="image/svg+xml" href={assets.url("favicon.svg")} />
       <link rel="stylesheet" href={assets.url("styles.css")} />
+      {opts.assets?.filter((name) => name.endsWith(".css")).map((name) => (
+        <link rel="stylesheet" href={assets.url(name)} />
+      ))}
+      {opts.assets?.filter((name) => name.endsWith(".js")).map((name) => (
+        <script defer src={assets.url(name)} />
+      ))}
       {opts.preload?.map((href) => (
         <link rel="preload" as="fetch" href={href} crossorigin="anonymous" />
       ))}

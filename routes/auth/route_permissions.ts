@@ -361,6 +361,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /models/:name{.+}/versions/:version{[0-9]+}": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
+  // The API reference: the same document as GET /openapi.json, to the same callers.
+  "ALL /docs": AUTHENTICATED,
   // Served only with auth. Admins only on the users page: a browser gets the UI's 403 page
   // (authorizeRequest's forbiddenPage hook), a script the API's JSON refusal; its changes go
   // through the admin-only users/* endpoints. The tokens page shows the caller's own tokens.

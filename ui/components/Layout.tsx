@@ -17,6 +17,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { key: "experiments", href: "/", label: "Experiments" },
   { key: "models", href: "/models", label: "Models" },
+  { key: "docs", href: "/docs", label: "API" },
 ];
 
 /** A trail entry above the page title; the last one is the current page and has no link. */
