@@ -514,6 +514,7 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   "ALL /models/:name{.+}/versions/:version{[0-9]+}": page((w) => `/models/${w.model}/versions/1`),
   "ALL /models/:name{.+}": page((w) => `/models/${w.model}`),
   "ALL /logged-models/:modelId": page((w) => `/logged-models/${w.loggedModel}`),
+  "ALL /docs": page(() => "/docs"),
 
   // ---- users, tokens and permissions (issue 11; mounted only with auth) ----------------------
   [`POST ${API}/users/create`]: one({
