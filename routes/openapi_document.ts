@@ -118,7 +118,9 @@ export const OPENAPI_CONFIG: OpenApiConfig = {
       "MLflow's per-user permissions. The web UI's `kvflow_session` cookie also authenticates",
       "(its writes need the page's CSRF token); it is meant for the browser, not for API",
       "clients, so it is not listed as a scheme.",
-    ].join("\n"),
+    ].join("\n")
+      // One line per paragraph: renderers such as Swagger UI break lines at every newline.
+      .split("\n\n").map((p) => p.replaceAll("\n", " ")).join("\n\n"),
   },
   servers: [{ url: "/", description: "The server this document was fetched from" }],
   tags: OPENAPI_TAGS.map((tag) => ({ ...tag })),
