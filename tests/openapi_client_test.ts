@@ -1,5 +1,7 @@
 /**
- * A typed client generated from the committed openapi.yaml drives a real flow against the app.
+ * A typed client generated from the committed openapi.yaml drives a real flow against the app:
+ * once through `app.fetch` without auth (with artifacts), once over HTTP against a `Deno.serve`
+ * server with auth on (HTTP Basic; 401 without it), through search runs and registering a model.
  * openapi-typescript runs with `--no-lock` so it never enters deno.lock; the flow module is
  * written next to the generated `schema.d.ts` and run with `deno test`, which type-checks it
  * against those types first, so a spec/handler mismatch fails here at compile time or at run time.
@@ -15,6 +17,7 @@ import type { paths } from "./schema.d.ts";
 import { createApp } from "${appModule}";
 import { createMemoryStore } from "${new URL("store/memory/mod.ts", root).href}";
 import { createLocalArtifactRepository } from "${new URL("artifacts/local.ts", root).href}";
+import { createMemoryAuthStore } from "${new URL("store/auth/memory/mod.ts", root).href}";
 
 /** A JSON error body's code; the request gates' 403s and 503s are plain text, typed as string. */
 function errorCode(error: { error_code: string } | string | undefined): string | undefined {
@@ -98,6 +101,74 @@ Deno.test("typed client: create experiment → run → log-batch → get run →
   assert.equal(errorCode(mpu.error), "NOT_IMPLEMENTED");
   await Deno.remove(artifactDir, { recursive: true });
 });
+
+Deno.test("typed client with auth on, over HTTP: experiment → run → log-batch → search → history → model", async () => {
+  const PW = "a long enough password";
+  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
+  await auth.createUser("alice", PW, true);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } }).fetch,
+  );
+  try {
+    const baseUrl = \`http://127.0.0.1:\${server.addr.port}\`;
+    const anonymous = createClient<paths>({ baseUrl });
+    const refused = await anonymous.POST("/api/2.0/mlflow/experiments/create", { body: { name: "nope" } });
+    assert.equal(refused.response.status, 401);
+    assert.equal(errorCode(refused.error), "UNAUTHENTICATED");
+
+    const client = createClient<paths>({
+      baseUrl,
+      headers: { authorization: \`Basic \${btoa(\`alice:\${PW}\`)}\` },
+    });
+    const exp = await client.POST("/api/2.0/mlflow/experiments/create", { body: { name: "typed-auth" } });
+    assert.equal(exp.response.status, 200);
+    const experimentId: string = exp.data!.experiment_id;
+    const created = await client.POST("/api/2.0/mlflow/runs/create", {
+      body: { experiment_id: experimentId, run_name: "typed-auth-run" },
+    });
+    const runId: string = created.data!.run.info.run_id;
+    assert.equal(created.data!.run.info.user_id, "alice");
+    const losses = [0.9, 0.4, 0.2];
+    const batch = await client.POST("/api/2.0/mlflow/runs/log-batch", {
+      body: {
+        run_id: runId,
+        metrics: losses.map((value, step) => ({ key: "loss", value, timestamp: 100 + step, step })),
+        params: [{ key: "lr", value: "0.01" }],
+        tags: [{ key: "team", value: "kv" }],
+      },
+    });
+    assert.equal(batch.response.status, 200);
+    const other = await client.POST("/api/2.0/mlflow/runs/create", { body: { experiment_id: experimentId } });
+    await client.POST("/api/2.0/mlflow/runs/log-metric", {
+      body: { run_id: other.data!.run.info.run_id, key: "loss", value: 3, timestamp: 1, step: 0 },
+    });
+
+    const found = await client.POST("/api/2.0/mlflow/runs/search", {
+      body: { experiment_ids: [experimentId], filter: "metrics.loss < 0.5" },
+    });
+    assert.equal(found.response.status, 200);
+    assert.deepEqual(found.data!.runs?.map((r) => r.info.run_id), [runId]);
+    assert.equal(found.data!.runs?.[0].data.tags?.find((t) => t.key === "team")?.value, "kv");
+
+    const hist = await client.GET("/api/2.0/mlflow/metrics/get-history", {
+      params: { query: { run_id: runId, metric_key: "loss" } },
+    });
+    assert.deepEqual(hist.data!.metrics?.map((m) => [m.step, m.value]), losses.map((v, s) => [s, v]));
+
+    const model = await client.POST("/api/2.0/mlflow/registered-models/create", { body: { name: "typed-model" } });
+    assert.equal(model.response.status, 200);
+    assert.equal(model.data!.registered_model.name, "typed-model");
+    const version = await client.POST("/api/2.0/mlflow/model-versions/create", {
+      body: { name: "typed-model", source: \`runs:/\${runId}/model\`, run_id: runId },
+    });
+    assert.equal(version.response.status, 200);
+    const mv = version.data!.model_version;
+    assert.deepEqual([mv.version, mv.run_id, mv.status], ["1", runId, "READY"]);
+  } finally {
+    await server.shutdown();
+  }
+});
 `;
 
 async function run(args: string[], cwd: URL): Promise<{ code: number; out: string }> {
@@ -112,7 +183,7 @@ async function run(args: string[], cwd: URL): Promise<{ code: number; out: strin
   return { code, out: dec.decode(stdout) + dec.decode(stderr) };
 }
 
-Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow", async () => {
+Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow, with and without auth", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kvflow_openapi_client_" });
   try {
     const gen = await run([
@@ -135,7 +206,7 @@ Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow", asy
       `${dir}/flow_test.ts`,
     ], root);
     assert.equal(test.code, 0, test.out);
-    assert.match(test.out, /1 passed/);
+    assert.match(test.out, /2 passed/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
