@@ -37,7 +37,9 @@ export async function copyDocsAssets(dir: URL): Promise<void> {
  */
 export async function ensureDocsAssets(dir: URL): Promise<void> {
   const present = await Promise.all(
-    Object.keys(DOCS_ASSETS).map((name) => Deno.stat(new URL(name, dir)).then(() => true, () => false)),
+    Object.keys(DOCS_ASSETS).map((name) =>
+      Deno.stat(new URL(name, dir)).then(() => true, () => false)
+    ),
   );
   if (present.every(Boolean)) return;
   await copyDocsAssets(dir);

@@ -10,7 +10,9 @@ globalThis.SwaggerUIBundle({
   // No call to validator.swagger.io: the page works offline, and the CSP allows only this origin.
   validatorUrl: null,
   requestInterceptor(req) {
-    if (csrf && req.method && req.method.toUpperCase() !== "GET") req.headers["X-CSRF-Token"] = csrf;
+    if (csrf && req.method && req.method.toUpperCase() !== "GET") {
+      req.headers["X-CSRF-Token"] = csrf;
+    }
     return req;
   },
 });
