@@ -1,23 +1,30 @@
 /**
  * A typed client generated from the committed openapi.yaml drives a real flow against the app:
- * once through `app.fetch` without auth (with artifacts), once over HTTP against a `Deno.serve`
+ * once over HTTP against a `Deno.serve` server without auth (with artifacts), once against one
  * server with auth on (HTTP Basic; 401 without it), through search runs and registering a model.
  * openapi-typescript runs with `--no-lock` so it never enters deno.lock; the flow module is
  * written next to the generated `schema.d.ts` and run with `deno test`, which type-checks it
  * against those types first, so a spec/handler mismatch fails here at compile time or at run time.
  */
 import assert from "node:assert/strict";
+import { createLocalArtifactRepository } from "../artifacts/local.ts";
+import { createApp } from "../routes/mod.ts";
+import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
 
 const root = new URL("../", import.meta.url);
 
-const FLOW = (appModule: string) => `
+// The flow imports only the generated types and openapi-fetch, and talks to servers this test
+// starts (their URLs in the environment): type-checking it then costs the generated file alone,
+// not the whole app again.
+const FLOW = `
 import assert from "node:assert/strict";
 import createClient from "openapi-fetch";
 import type { paths } from "./schema.d.ts";
-import { createApp } from "${appModule}";
-import { createMemoryStore } from "${new URL("store/memory/mod.ts", root).href}";
-import { createLocalArtifactRepository } from "${new URL("artifacts/local.ts", root).href}";
-import { createMemoryAuthStore } from "${new URL("store/auth/memory/mod.ts", root).href}";
+
+const PLAIN = Deno.env.get("KVFLOW_PLAIN_URL")!;
+const AUTHED = Deno.env.get("KVFLOW_AUTH_URL")!;
+const PW = Deno.env.get("KVFLOW_PW")!;
 
 /** A JSON error body's code; the request gates' 403s and 503s are plain text, typed as string. */
 function errorCode(error: { error_code: string } | string | undefined): string | undefined {
@@ -25,15 +32,7 @@ function errorCode(error: { error_code: string } | string | undefined): string |
 }
 
 Deno.test("typed client: create experiment → run → log-batch → get run → history", async () => {
-  const artifactDir = await Deno.makeTempDir();
-  const app = createApp({
-    store: createMemoryStore(),
-    artifacts: createLocalArtifactRepository({ rootDir: artifactDir }),
-  });
-  const client = createClient<paths>({
-    baseUrl: "http://localhost",
-    fetch: async (r) => await app.fetch(r),
-  });
+  const client = createClient<paths>({ baseUrl: PLAIN });
 
   const exp = await client.POST("/api/2.0/mlflow/experiments/create", { body: { name: "typed" } });
   assert.equal(exp.response.status, 200);
@@ -99,19 +98,11 @@ Deno.test("typed client: create experiment → run → log-batch → get run →
   });
   assert.equal(mpu.response.status, 501);
   assert.equal(errorCode(mpu.error), "NOT_IMPLEMENTED");
-  await Deno.remove(artifactDir, { recursive: true });
 });
 
 Deno.test("typed client with auth on, over HTTP: experiment → run → log-batch → search → history → model", async () => {
-  const PW = "a long enough password";
-  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
-  await auth.createUser("alice", PW, true);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } }).fetch,
-  );
-  try {
-    const baseUrl = \`http://127.0.0.1:\${server.addr.port}\`;
+  {
+    const baseUrl = AUTHED;
     const anonymous = createClient<paths>({ baseUrl });
     const refused = await anonymous.POST("/api/2.0/mlflow/experiments/create", { body: { name: "nope" } });
     assert.equal(refused.response.status, 401);
@@ -165,17 +156,19 @@ Deno.test("typed client with auth on, over HTTP: experiment → run → log-batc
     assert.equal(version.response.status, 200);
     const mv = version.data!.model_version;
     assert.deepEqual([mv.version, mv.run_id, mv.status], ["1", runId, "READY"]);
-  } finally {
-    await server.shutdown();
   }
 });
 `;
 
-async function run(args: string[], cwd: URL): Promise<{ code: number; out: string }> {
+async function run(
+  args: string[],
+  cwd: URL,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -185,6 +178,23 @@ async function run(args: string[], cwd: URL): Promise<{ code: number; out: strin
 
 Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow, with and without auth", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kvflow_openapi_client_" });
+  const artifactDir = await Deno.makeTempDir({ prefix: "kvflow_openapi_client_artifacts_" });
+  const PW = "a long enough password";
+  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
+  await auth.createUser("alice", PW, true);
+  const listen = { hostname: "127.0.0.1", port: 0, onListen: () => {} };
+  const plain = Deno.serve(
+    listen,
+    createApp({
+      store: createMemoryStore(),
+      artifacts: createLocalArtifactRepository({ rootDir: artifactDir }),
+    }).fetch,
+  );
+  const authed = Deno.serve(
+    listen,
+    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } })
+      .fetch,
+  );
   try {
     const gen = await run([
       "run",
@@ -196,18 +206,29 @@ Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow, with
       `${dir}/schema.d.ts`,
     ], root);
     assert.equal(gen.code, 0, gen.out);
-    await Deno.writeTextFile(`${dir}/flow_test.ts`, FLOW(new URL("routes/mod.ts", root).href));
-    const test = await run([
-      "test",
-      "-A",
-      "--no-lock",
-      "--config",
-      new URL("deno.json", root).pathname,
-      `${dir}/flow_test.ts`,
-    ], root);
+    await Deno.writeTextFile(`${dir}/flow_test.ts`, FLOW);
+    const test = await run(
+      [
+        "test",
+        "-A",
+        "--no-lock",
+        "--config",
+        new URL("deno.json", root).pathname,
+        `${dir}/flow_test.ts`,
+      ],
+      root,
+      {
+        KVFLOW_PLAIN_URL: `http://127.0.0.1:${plain.addr.port}`,
+        KVFLOW_AUTH_URL: `http://127.0.0.1:${authed.addr.port}`,
+        KVFLOW_PW: PW,
+      },
+    );
     assert.equal(test.code, 0, test.out);
     assert.match(test.out, /2 passed/);
   } finally {
+    await plain.shutdown();
+    await authed.shutdown();
     await Deno.remove(dir, { recursive: true });
+    await Deno.remove(artifactDir, { recursive: true });
   }
 });

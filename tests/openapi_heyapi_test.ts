@@ -11,6 +11,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureNodePackage, toolsDir } from "./helpers/node_tool.ts";
+import { createApp } from "../routes/mod.ts";
+import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
+import { createMemoryStore } from "../store/memory/mod.ts";
 
 const PACKAGE = "@hey-api/openapi-ts";
 /** Pinned with `.ci/run`'s install_heyapi: its output and options change between releases. */
@@ -50,11 +53,11 @@ import type { Auth } from "./sdk/client/index.ts";
 import { client } from "./sdk/client.gen.ts";
 import * as sdk from "./sdk/index.ts";
 import type { Metric, Run } from "./sdk/index.ts";
-import { createApp } from "${new URL("routes/mod.ts", root).href}";
-import { createMemoryStore } from "${new URL("store/memory/mod.ts", root).href}";
-import { createMemoryAuthStore } from "${new URL("store/auth/memory/mod.ts", root).href}";
 
-const PW = "a long enough password";
+// The server is the outer test's (its URL and password in the environment): type-checking this
+// module then costs the generated SDK alone, not the whole app again.
+const BASE_URL = Deno.env.get("KVFLOW_AUTH_URL")!;
+const PW = Deno.env.get("KVFLOW_PW")!;
 
 /** A call's status; \`response\` is typed optional (absent when fetch itself throws). */
 function status(r: { response?: Response }): number | undefined {
@@ -68,15 +71,8 @@ function ok<T>(r: { data?: T; error?: unknown; response?: Response }): T {
 }
 
 Deno.test("hey-api SDK: experiment → run → log-batch → search → history → model, with auth", async () => {
-  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
-  await auth.createUser("alice", PW, true);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } }).fetch,
-  );
-  try {
-    const baseUrl = \`http://127.0.0.1:\${server.addr.port}\`;
-    client.setConfig({ baseUrl });
+  {
+    client.setConfig({ baseUrl: BASE_URL });
     // The SDK asks \`auth\` for a credential once per security scheme of the operation (basicAuth,
     // then bearerAuth) and sends the first it gets. It is given per call here, on the SDK's default
     // client: a \`client\` option per call breaks under Deno, whose \`new Request(url, init)\` reads
@@ -166,8 +162,6 @@ Deno.test("hey-api SDK: experiment → run → log-batch → search → history 
       body: { name: "nope" },
     });
     assert.equal(status(badToken), 401);
-  } finally {
-    await server.shutdown();
   }
 });
 `;
@@ -176,11 +170,12 @@ async function run(
   cmd: string,
   args: string[],
   cwd: URL | string,
+  env: Record<string, string> = {},
 ): Promise<{ code: number; out: string }> {
   const { code, stdout, stderr } = await new Deno.Command(cmd, {
     args,
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -196,6 +191,14 @@ Deno.test("@hey-api/openapi-ts SDK from openapi.yaml runs the core flow with aut
   await ensureNodePackage(tools, PACKAGE, HEYAPI_VERSION);
   const cli = join(tools, "node_modules", "@hey-api", "openapi-ts", "bin", "run.js");
   const dir = await Deno.makeTempDir({ prefix: "kvflow_heyapi_" });
+  const PW = "a long enough password";
+  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
+  await auth.createUser("alice", PW, true);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } })
+      .fetch,
+  );
   try {
     const config = join(dir, "openapi-ts.config.mjs");
     await Deno.writeTextFile(
@@ -217,17 +220,23 @@ Deno.test("@hey-api/openapi-ts SDK from openapi.yaml runs the core flow with aut
     }
 
     await Deno.writeTextFile(join(dir, "flow_test.ts"), FLOW());
-    const test = await run(Deno.execPath(), [
-      "test",
-      "-A",
-      "--no-lock",
-      "--config",
-      new URL("deno.json", root).pathname,
-      join(dir, "flow_test.ts"),
-    ], root);
+    const test = await run(
+      Deno.execPath(),
+      [
+        "test",
+        "-A",
+        "--no-lock",
+        "--config",
+        new URL("deno.json", root).pathname,
+        join(dir, "flow_test.ts"),
+      ],
+      root,
+      { KVFLOW_AUTH_URL: `http://127.0.0.1:${server.addr.port}`, KVFLOW_PW: PW },
+    );
     assert.equal(test.code, 0, test.out);
     assert.match(test.out, /1 passed/);
   } finally {
+    await server.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
 });
