@@ -269,7 +269,7 @@ Deno.test("openapi.yaml: every operation documents its errors as {error_code, me
     for (const status of statuses.filter((s) => Number(s) >= 400)) {
       // deno-lint-ignore no-explicit-any
       const json = (reply(responses[status]) as any).content?.["application/json"]?.schema;
-      assert.deepEqual(json, { $ref: "#/components/schemas/Error" }, `${where} ${status}`);
+      assert.deepEqual(json, { $ref: "#/components/schemas/ApiError" }, `${where} ${status}`);
     }
     if (path === "/health") continue; // answers 200 or nothing: no input, no credentials
     assert.ok(statuses.includes("401") && statuses.includes("429"), `${where}: 401, 429`);

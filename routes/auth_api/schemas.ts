@@ -43,7 +43,7 @@ export const UserResponse = z.object({
     experiment_permissions: z.array(ExperimentPermissionSchema),
     registered_model_permissions: z.array(RegisteredModelPermissionSchema),
   }),
-}).openapi("UserResponse");
+}).openapi("UserReply");
 
 /** `users/create`: JSON only. */
 export const CreateUserRequest = z.object({
@@ -83,7 +83,7 @@ export const ListUsersQuery = z.object({
 export const ListUsersResponse = z.object({
   users: z.array(UserSchema),
   next_page_token: z.string().optional(),
-}).openapi("ListUsersResponse");
+}).openapi("ListUsersReply");
 
 /** `experiments/permissions/create` and `update`. */
 export const ExperimentPermissionRequest = z.object({
@@ -101,7 +101,7 @@ export const ExperimentPermissionArgs = z.object({
 /** `{"experiment_permission": …}`. */
 export const ExperimentPermissionResponse = z.object({
   experiment_permission: ExperimentPermissionSchema,
-}).openapi("ExperimentPermissionResponse");
+}).openapi("ExperimentPermissionReply");
 
 /** `registered-models/permissions/create` and `update`. */
 export const RegisteredModelPermissionRequest = z.object({
@@ -119,7 +119,7 @@ export const RegisteredModelPermissionArgs = z.object({
 /** `{"registered_model_permission": …}`. */
 export const RegisteredModelPermissionResponse = z.object({
   registered_model_permission: RegisteredModelPermissionSchema,
-}).openapi("RegisteredModelPermissionResponse");
+}).openapi("RegisteredModelPermissionReply");
 
 /** `experiments/permissions/list`. */
 export const ExperimentIdQuery = z.object({ experiment_id: RequiredId });
@@ -134,7 +134,7 @@ export const GrantsResponse = z.object({
     user_id: z.number().int(),
     username: z.string(),
   })),
-}).openapi("GrantsResponse");
+}).openapi("GrantsReply");
 
 /** An API token's public record (never the secret). */
 export const ApiTokenSchema = z.object({
@@ -159,11 +159,11 @@ export const CreateTokenRequest = z.object({
 export const CreateTokenResponse = z.object({
   api_token: ApiTokenSchema,
   token: z.string().openapi({ example: "kvf_…" }),
-}).openapi("CreateTokenResponse");
+}).openapi("CreateTokenReply");
 
 /** `users/tokens/list`: the caller's tokens, newest first. */
 export const ListTokensResponse = z.object({ api_tokens: z.array(ApiTokenSchema) })
-  .openapi("ListTokensResponse");
+  .openapi("ListTokensReply");
 
 /** `users/tokens/revoke`. */
 export const RevokeTokenRequest = z.object({ id: RequiredString }).openapi("RevokeTokenRequest");

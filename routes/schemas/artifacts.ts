@@ -37,7 +37,7 @@ export const ListArtifactsResponse = z.object({
   files: z.array(FileInfoSchema).optional().openapi({
     description: "Direct children by name; omitted when the path is empty, missing or a file",
   }),
-}).openapi("ListArtifactsResponse");
+}).openapi("ListArtifactsReply");
 
 const runRef = {
   run_id: RequiredString,
@@ -55,7 +55,7 @@ export const ListRunArtifactsResponse = z.object({
   files: z.array(FileInfoSchema).optional().openapi({
     description: "Paths relative to the run's artifact root",
   }),
-}).openapi("ListRunArtifactsResponse");
+}).openapi("ListRunArtifactsReply");
 
 /** `/get-artifact` and `upload-artifact`: a run and a file path under its root. */
 export const RunFileQuery = z.object({ ...runRef, path: RequiredString });
@@ -90,7 +90,7 @@ const MultipartCredentialSchema = z.object({
 export const CreateMultipartUploadResponse = z.object({
   upload_id: z.string(),
   credentials: z.array(MultipartCredentialSchema).optional(),
-}).openapi("CreateMultipartUploadResponse") satisfies z.ZodType<Wire<MultipartUpload>>;
+}).openapi("CreateMultipartUploadReply") satisfies z.ZodType<Wire<MultipartUpload>>;
 
 export const CompleteMultipartUploadRequest = z.object({
   path: RequiredString,

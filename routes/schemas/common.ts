@@ -22,7 +22,7 @@ export const ErrorBodySchema = z.object({
     description: "Set on 5xx replies (but 501): the request id the server's log has the " +
       "details under, also in the message and the `X-Request-Id` header",
   }),
-}).openapi("Error");
+}).openapi("ApiError");
 
 /** `{}`: the reply of every write that returns nothing. */
 export const EmptySchema = z.object({}).openapi("Empty");

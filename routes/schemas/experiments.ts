@@ -37,7 +37,7 @@ export const CreateExperimentRequest = z.object({
 }).openapi("CreateExperimentRequest");
 
 export const CreateExperimentResponse = z.object({ experiment_id: z.string() })
-  .openapi("CreateExperimentResponse");
+  .openapi("CreateExperimentReply");
 
 export const GetExperimentQuery = z.object({ experiment_id: RequiredId });
 
@@ -63,12 +63,12 @@ export const ListExperimentKeysResponse = z.object({
   truncated: z.boolean().openapi({
     description: "True when a list stopped at 10,000 keys: the experiment uses more",
   }),
-}).openapi("ListExperimentKeysResponse");
+}).openapi("ListExperimentKeysReply");
 
 export const GetExperimentByNameQuery = z.object({ experiment_name: RequiredString });
 
 export const GetExperimentResponse = z.object({ experiment: ExperimentSchema })
-  .openapi("GetExperimentResponse");
+  .openapi("GetExperimentReply");
 
 /** Used both as the POST body and as GET query parameters. */
 export const SearchExperimentsRequest = z.object({
@@ -80,7 +80,7 @@ export const SearchExperimentsRequest = z.object({
 }).openapi("SearchExperimentsRequest");
 
 export const SearchExperimentsResponse = pageResponse("experiments", ExperimentSchema)
-  .openapi("SearchExperimentsResponse");
+  .openapi("SearchExperimentsReply");
 
 export const UpdateExperimentRequest = z.object({
   experiment_id: RequiredId,

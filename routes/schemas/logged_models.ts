@@ -63,7 +63,7 @@ export const LoggedModelSchema = z.object({
 
 /** `{model}`: the reply of create, get and finalize. */
 export const LoggedModelResponse = z.object({ model: LoggedModelSchema })
-  .openapi("LoggedModelResponse");
+  .openapi("LoggedModelReply");
 
 export const CreateLoggedModelRequest = z.object({
   experiment_id: RequiredId,
@@ -129,7 +129,7 @@ export const SearchLoggedModelsRequest = z.object({
 }).openapi("SearchLoggedModelsRequest");
 
 export const SearchLoggedModelsResponse = pageResponse("models", LoggedModelSchema)
-  .openapi("SearchLoggedModelsResponse");
+  .openapi("SearchLoggedModelsReply");
 
 export const ListLoggedModelArtifactsQuery = z.object({
   artifact_directory_path: z.string().optional().openapi({
@@ -143,7 +143,7 @@ export const ListLoggedModelArtifactsResponse = z.object({
   files: z.array(FileInfoSchema).optional().openapi({
     description: "Paths relative to the model's artifact root",
   }),
-}).openapi("ListLoggedModelArtifactsResponse");
+}).openapi("ListLoggedModelArtifactsReply");
 
 /** `runs/outputs`. */
 export const LogOutputsRequest = z.object({

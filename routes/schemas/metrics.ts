@@ -31,7 +31,7 @@ export const GetMetricHistoryQuery = z.object({
 });
 
 export const GetMetricHistoryResponse = pageResponse("metrics", MetricSchema)
-  .openapi("GetMetricHistoryResponse");
+  .openapi("GetMetricHistoryReply");
 
 /** A point of a multi-run read: always names its run. */
 export const MetricWithRunIdSchema = z.object({
@@ -75,7 +75,7 @@ export const GetMetricHistoryBulkQuery = z.object({
 
 export const MetricsWithRunIdResponse = z.object({
   metrics: z.array(MetricWithRunIdSchema).optional(),
-}).openapi("MetricsWithRunIdResponse");
+}).openapi("MetricsWithRunIdReply");
 
 export const GetMetricHistoryDownsampledQuery = z.object({
   run_id: RequiredString,
@@ -104,7 +104,7 @@ export const GetMetricHistoryDownsampledResponse = z.object({
   exact: z.boolean().openapi({
     description: "True when `metrics` is every point in the range (≤ 2 × buckets of them).",
   }),
-}).openapi("GetMetricHistoryDownsampledResponse") satisfies z.ZodType<Wire<DownsampledHistory>>;
+}).openapi("GetMetricHistoryDownsampledReply") satisfies z.ZodType<Wire<DownsampledHistory>>;
 
 export const GetMetricHistoryDownsampledBulkQuery = z.object({
   run_ids: repeated(RequiredString).openapi({
@@ -156,4 +156,4 @@ export const GetMetricHistoryDownsampledBulkResponse = z.object({
     description: "One entry per requested run that has the key, in request order; runs " +
       "unknown or without the key are left out (none at all: the field is absent).",
   }),
-}).openapi("GetMetricHistoryDownsampledBulkResponse");
+}).openapi("GetMetricHistoryDownsampledBulkReply");

@@ -71,7 +71,7 @@ export const CreateRegisteredModelRequest = z.object({
 }).openapi("CreateRegisteredModelRequest");
 
 export const RegisteredModelResponse = z.object({ registered_model: RegisteredModelSchema })
-  .openapi("RegisteredModelResponse");
+  .openapi("RegisteredModelReply");
 
 export const RenameRegisteredModelRequest = z.object({
   name: RequiredString,
@@ -97,7 +97,7 @@ export const SearchRegisteredModelsQuery = z.object({
 export const SearchRegisteredModelsResponse = pageResponse(
   "registered_models",
   RegisteredModelSchema,
-).openapi("SearchRegisteredModelsResponse");
+).openapi("SearchRegisteredModelsReply");
 
 /** `get-latest-versions`, as a POST body or GET query. */
 export const GetLatestVersionsArgs = z.object({
@@ -107,7 +107,7 @@ export const GetLatestVersionsArgs = z.object({
 
 export const ModelVersionsResponse = z.object({
   model_versions: z.array(ModelVersionSchema).optional(),
-}).openapi("ModelVersionsResponse");
+}).openapi("ModelVersionsReply");
 
 export const SetRegisteredModelTagRequest = z.object({ name: RequiredString, ...keyValueFields })
   .openapi("SetRegisteredModelTagRequest");
@@ -130,7 +130,7 @@ export const RegisteredModelAliasArgs = z.object({
 }).openapi("RegisteredModelAliasArgs");
 
 export const ModelVersionResponse = z.object({ model_version: ModelVersionSchema })
-  .openapi("ModelVersionResponse");
+  .openapi("ModelVersionReply");
 
 export const CreateModelVersionRequest = z.object({
   name: RequiredString,
@@ -166,12 +166,12 @@ export const ModelVersionArgs = z.object({ name: RequiredString, version: Versio
   .openapi("ModelVersionArgs");
 
 export const DownloadUriResponse = z.object({ artifact_uri: z.string() })
-  .openapi("ModelVersionDownloadUriResponse");
+  .openapi("ModelVersionDownloadUriReply");
 
 export const SearchModelVersionsQuery = SearchRegisteredModelsQuery;
 
 export const SearchModelVersionsResponse = pageResponse("model_versions", ModelVersionSchema)
-  .openapi("SearchModelVersionsResponse");
+  .openapi("SearchModelVersionsReply");
 
 export const SetModelVersionTagRequest = z.object({
   name: RequiredString,

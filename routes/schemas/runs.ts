@@ -127,7 +127,7 @@ export const CreateRunRequest = z.object({
   tags: repeated(TagInput).optional(),
 }).openapi("CreateRunRequest");
 
-export const RunResponse = z.object({ run: RunSchema }).openapi("RunResponse");
+export const RunResponse = z.object({ run: RunSchema }).openapi("RunReply");
 
 export const GetRunQuery = z.object(runRef);
 
@@ -138,7 +138,7 @@ export const UpdateRunRequest = z.object({
   run_name: z.string().optional(),
 }).openapi("UpdateRunRequest");
 
-export const UpdateRunResponse = z.object({ run_info: RunInfoSchema }).openapi("UpdateRunResponse");
+export const UpdateRunResponse = z.object({ run_info: RunInfoSchema }).openapi("UpdateRunReply");
 
 /** Body of `runs/delete` and `runs/restore`. */
 export const RunIdRequest = z.object(runRef).openapi("RunIdRequest");
@@ -321,4 +321,4 @@ export const ExportRunsCsvQuery = z.object({
   }),
 });
 
-export const SearchRunsResponse = pageResponse("runs", RunSchema).openapi("SearchRunsResponse");
+export const SearchRunsResponse = pageResponse("runs", RunSchema).openapi("SearchRunsReply");
