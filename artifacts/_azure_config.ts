@@ -8,7 +8,7 @@
 
 import type { AzureClientConfig, AzureCredential } from "./_azure_client.ts";
 import { AZURE_CREDENTIAL_VARIABLES } from "./_azure_errors.ts";
-import { s3Fetch } from "./_s3_fetch.ts";
+import { storeFetch } from "./_store_fetch.ts";
 import { normaliseArtifactPath } from "./path.ts";
 
 /** Options for `createAzureArtifactRepository`. */
@@ -30,7 +30,7 @@ export interface AzureArtifactRepositoryOptions {
   listPageSize?: number;
   /**
    * The fetch to send requests with (tests record, fail or redirect requests through it); default
-   * `s3Fetch` (./_s3_fetch.ts), which sends byte bodies without an extra copy.
+   * `storeFetch` (./_store_fetch.ts), which sends byte bodies without an extra copy.
    */
   fetch?: typeof fetch;
 }
@@ -67,7 +67,7 @@ export function resolveAzureConfig(opts: AzureArtifactRepositoryOptions): AzureC
       container: uri.container,
       credential,
       retries: checkInteger("retries", opts.retries ?? 3, 0, 10),
-      fetch: opts.fetch ?? s3Fetch,
+      fetch: opts.fetch ?? storeFetch,
     },
     prefix: uri.prefix,
     blockSize: checkInteger("block size", opts.blockSize ?? 8 * MIB, MIB, 100 * MIB),

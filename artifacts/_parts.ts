@@ -99,3 +99,35 @@ function grow(
   bigger.set(buf.subarray(0, filled));
   return bigger;
 }
+
+/** Where {@linkcode putInParts} sends a body: as one request, or as a multipart upload. */
+export interface PartTarget {
+  /** Stores a body that fits in one part. */
+  single(bytes: Uint8Array<ArrayBuffer>): Promise<void>;
+  /** Uploads a longer body: its first part, then `next()` until the part marked `last`. */
+  multi(first: Part, next: PartReader["next"]): Promise<void>;
+}
+
+/**
+ * A remote backend's `put`: `body` cut into parts of `partSize` (one part in memory), sent with
+ * `target().single` when it fits in one part and with `target().multi` otherwise. `target` is
+ * called first and may throw (an invalid path); on any failure the body is cancelled.
+ */
+export async function putInParts(
+  body: ReadableStream<Uint8Array>,
+  partSize: number,
+  expectedLength: number | undefined,
+  target: () => PartTarget,
+): Promise<void> {
+  let parts: PartReader | null = null;
+  try {
+    const to = target();
+    parts = partReader(body, partSize, expectedLength);
+    const first = await parts.next();
+    if (first.last) await to.single(first.bytes);
+    else await to.multi(first, parts.next);
+  } catch (err) {
+    await (parts ?? body).cancel().catch(() => {});
+    throw err;
+  }
+}

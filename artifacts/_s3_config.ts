@@ -6,7 +6,7 @@
  */
 
 import type { S3ClientConfig, S3Credentials } from "./_s3_client.ts";
-import { s3Fetch } from "./_s3_fetch.ts";
+import { storeFetch } from "./_store_fetch.ts";
 import { normaliseArtifactPath } from "./path.ts";
 import { parseS3UploadExtraArgs } from "./s3_extra_args.ts";
 
@@ -32,7 +32,7 @@ export interface S3ArtifactRepositoryOptions {
   /** Lifetime of presigned part URLs, in seconds; default 3600. */
   presignExpiresSeconds?: number;
   /** The fetch to send requests with (tests count or fail requests through it); default
-   * `s3Fetch` (./_s3_fetch.ts). */
+   * `storeFetch` (./_store_fetch.ts). */
   fetch?: typeof fetch;
   /** Where defaults are read from; default `Deno.env`. */
   env?: Record<string, string | undefined>;
@@ -84,7 +84,7 @@ export function resolveS3Config(opts: S3ArtifactRepositoryOptions): S3Config {
       region,
       credentials: opts.credentials ?? credentialsFromEnv(env),
       retries: opts.retries ?? 3,
-      fetch: opts.fetch ?? s3Fetch,
+      fetch: opts.fetch ?? storeFetch,
     },
     prefix: normalisePrefix(opts.prefix ?? ""),
     partSize,

@@ -20,8 +20,9 @@ import { type AzureArtifactRepositoryOptions, resolveAzureConfig } from "./_azur
 import { azureFailure } from "./_azure_errors.ts";
 import { deleteBlob, deleteBlobs, listPages } from "./_azure_listing.ts";
 import { childPath, fileInfo, fileRel, isListableName, sortFileInfos } from "./_listing.ts";
-import { type PartReader, partReader } from "./_parts.ts";
-import { checkRangeShape, servedRange, unsatisfiable } from "./_range.ts";
+import { putInParts } from "./_parts.ts";
+import { checkRangeShape } from "./_range.ts";
+import { objectOf } from "./_remote.ts";
 import { checkNumParts } from "./_s3_multipart.ts";
 import { checkStoredLength, normaliseArtifactPath } from "./path.ts";
 import type {
@@ -106,33 +107,24 @@ export function createAzureArtifactRepository(
     return `${nameOf(rel)}/`;
   }
 
-  async function put(
+  function put(
     path: string,
     body: ReadableStream<Uint8Array>,
     putOpts?: { contentLength?: number },
   ): Promise<void> {
-    let parts: PartReader | null = null;
-    try {
+    return putInParts(body, blockSize, putOpts?.contentLength, () => {
       const rel = fileRel(path);
       const name = nameOf(rel);
-      parts = partReader(body, blockSize, putOpts?.contentLength);
-      const first = await parts.next();
-      if (first.last) {
-        const res = await client.send(
-          "PUT",
-          client.blobUrl(name),
-          { "x-ms-blob-type": "BlockBlob" },
-          first.bytes,
-        );
-        if (!res.ok) throw await azureFailure(res, "upload", rel);
-        await res.body?.cancel();
-        return;
-      }
-      await blocks(name, rel).uploadStream(first, parts.next);
-    } catch (err) {
-      await (parts ?? body).cancel().catch(() => {});
-      throw err;
-    }
+      return {
+        async single(bytes) {
+          const headers = { "x-ms-blob-type": "BlockBlob" };
+          const res = await client.send("PUT", client.blobUrl(name), headers, bytes);
+          if (!res.ok) throw await azureFailure(res, "upload", rel);
+          await res.body?.cancel();
+        },
+        multi: (first, next) => blocks(name, rel).uploadStream(first, next),
+      };
+    });
   }
 
   async function get(path: string, range?: ByteRange): Promise<ArtifactObject | null> {
@@ -143,23 +135,7 @@ export function createAzureArtifactRepository(
       ? { "x-ms-range": `bytes=${range.start}-${range.end ?? ""}` }
       : {};
     const res = await client.send("GET", client.blobUrl(nameOf(rel)), headers);
-    if (res.status === 404) {
-      const failure = await azureFailure(res, "download", rel);
-      if (failure.code === "RESOURCE_DOES_NOT_EXIST") return null;
-      throw failure;
-    }
-    if (res.status === 416 && range) {
-      await res.body?.cancel();
-      throw unsatisfiable(range);
-    }
-    if (!res.ok) throw await azureFailure(res, "download", rel);
-    const body = res.body ?? new Blob([]).stream();
-    if (isDirectory(res)) {
-      await body.cancel();
-      return null;
-    }
-    if (!range) return { body, size: Number(res.headers.get("content-length") ?? 0) };
-    return await servedRange(res, body, range);
+    return await objectOf(res, range, (r) => azureFailure(r, "download", rel), isDirectory);
   }
 
   async function stat(path: string): Promise<{ size: number } | null> {

@@ -6,8 +6,9 @@
 
 import { MlflowError } from "../store/errors.ts";
 import { childPath, fileInfo, fileRel, isListableName, sortFileInfos } from "./_listing.ts";
-import { type PartReader, partReader } from "./_parts.ts";
-import { checkRangeShape, servedRange, unsatisfiable } from "./_range.ts";
+import { putInParts } from "./_parts.ts";
+import { checkRangeShape } from "./_range.ts";
+import { objectOf } from "./_remote.ts";
 import { createS3Client, s3Failure } from "./_s3_client.ts";
 import { resolveS3Config, type S3ArtifactRepositoryOptions } from "./_s3_config.ts";
 import { deleteKey, deleteKeys, listPages } from "./_s3_listing.ts";
@@ -70,33 +71,23 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
     return key === "" ? "" : `${key}/`;
   }
 
-  async function put(
+  function put(
     path: string,
     body: ReadableStream<Uint8Array>,
     putOpts?: { contentLength?: number },
   ): Promise<void> {
-    let parts: PartReader | null = null;
-    try {
+    return putInParts(body, partSize, putOpts?.contentLength, () => {
       const rel = fileRel(path);
       const key = keyOf(rel);
-      parts = partReader(body, partSize, putOpts?.contentLength);
-      const first = await parts.next();
-      if (first.last) {
-        const res = await client.send(
-          "PUT",
-          client.objectUrl(key),
-          config.uploadHeaders,
-          first.bytes,
-        );
-        if (!res.ok) throw await s3Failure(res, "upload", rel);
-        await res.body?.cancel();
-        return;
-      }
-      await multipart(key, rel).uploadStream(first, parts.next);
-    } catch (err) {
-      await (parts ?? body).cancel().catch(() => {});
-      throw err;
-    }
+      return {
+        async single(bytes) {
+          const res = await client.send("PUT", client.objectUrl(key), config.uploadHeaders, bytes);
+          if (!res.ok) throw await s3Failure(res, "upload", rel);
+          await res.body?.cancel();
+        },
+        multi: (first, next) => multipart(key, rel).uploadStream(first, next),
+      };
+    });
   }
 
   async function get(path: string, range?: ByteRange): Promise<ArtifactObject | null> {
@@ -107,19 +98,7 @@ export function createS3ArtifactRepository(opts: S3ArtifactRepositoryOptions): A
       ? { range: `bytes=${range.start}-${range.end ?? ""}` }
       : {};
     const res = await client.send("GET", client.objectUrl(keyOf(rel)), headers);
-    if (res.status === 404) {
-      const failure = await s3Failure(res, "download", rel);
-      if (failure.code === "RESOURCE_DOES_NOT_EXIST") return null;
-      throw failure;
-    }
-    if (res.status === 416 && range) {
-      await res.body?.cancel();
-      throw unsatisfiable(range);
-    }
-    if (!res.ok) throw await s3Failure(res, "download", rel);
-    const body = res.body ?? new Blob([]).stream();
-    if (!range) return { body, size: Number(res.headers.get("content-length") ?? 0) };
-    return servedRange(res, body, range);
+    return await objectOf(res, range, (r) => s3Failure(r, "download", rel));
   }
 
   async function stat(path: string): Promise<{ size: number } | null> {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { request as httpRequest } from "node:http";
-import { Readable } from "node:stream";
 import { importAccountKey, serviceSas } from "../artifacts/_azure_auth.ts";
+import { webResponse } from "../artifacts/_store_fetch.ts";
 import {
   type AzureArtifactRepositoryOptions,
   createAzureArtifactRepository,
@@ -95,21 +95,7 @@ function toAzurite(azurite: AzuriteHandle): typeof fetch {
         path: url.pathname + url.search,
         method: init?.method ?? "GET",
         headers,
-      }, (res) => {
-        const status = res.statusCode ?? 500;
-        const received = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (typeof v === "string") received.set(k, v);
-        }
-        const empty = init?.method === "HEAD" || status === 204;
-        if (empty) res.resume();
-        resolve(
-          new Response(empty ? null : Readable.toWeb(res) as ReadableStream<Uint8Array>, {
-            status,
-            headers: received,
-          }),
-        );
-      });
+      }, (res) => resolve(webResponse(res, init?.method ?? "GET")));
       req.on("error", reject);
       req.end(body);
     });
