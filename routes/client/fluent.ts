@@ -70,10 +70,13 @@ export interface SearchOptions {
 export class ActiveRun implements AsyncDisposable {
   /** The run's info as of its start. */
   readonly info: RunInfo;
+  /** The client the run logs through: its server stays the same if the session moves on. */
+  readonly client: MlflowClient;
   readonly #session: Tracking;
 
-  constructor(info: RunInfo, session: Tracking) {
+  constructor(info: RunInfo, client: MlflowClient, session: Tracking) {
     this.info = info;
+    this.client = client;
     this.#session = session;
   }
 
@@ -110,12 +113,12 @@ export class Tracking {
     this.#opts = opts;
     this.#uri = opts.trackingUri;
     this.#buffer = new MetricBuffer(
-      (runId, points) => this.client.logBatch(runId, { metrics: points }),
+      (runId, points) => this.#clientOf(runId).logBatch(runId, { metrics: points }),
       opts,
     );
   }
 
-  /** Points the session at another server (runs already started keep logging to the old one). */
+  /** Points the session at another server; runs already active keep logging to theirs. */
   setTrackingUri(uri: string): void {
     this.#uri = uri;
     this.#client = undefined;
@@ -224,7 +227,7 @@ export class Tracking {
       });
       info = run.info;
     }
-    const active = new ActiveRun(info, this);
+    const active = new ActiveRun(info, this.client, this);
     this.#runs.push(active);
     this.#installExitHook();
     return active;
@@ -246,7 +249,7 @@ export class Tracking {
     } catch (err) {
       flushError = err;
     }
-    await this.client.updateRun(run.runId, { status, endTime: Date.now() });
+    await run.client.updateRun(run.runId, { status, endTime: Date.now() });
     this.#runs.pop();
     if (flushError !== undefined) throw flushError;
   }
@@ -264,7 +267,7 @@ export class Tracking {
   /** Logs params to the active run in one log-batch request (per 100). */
   async logParams(params: Record<string, Value>): Promise<void> {
     const run = await this.#runOrStart();
-    await this.client.logBatch(run.runId, { params: keyValues(params) });
+    await run.client.logBatch(run.runId, { params: keyValues(params) });
   }
 
   /**
@@ -301,7 +304,7 @@ export class Tracking {
   /** Sets tags on the active run in one log-batch request (per 100). */
   async setTags(tags: Record<string, Value>): Promise<void> {
     const run = await this.#runOrStart();
-    await this.client.logBatch(run.runId, { tags: keyValues(tags) });
+    await run.client.logBatch(run.runId, { tags: keyValues(tags) });
   }
 
   /**
@@ -311,14 +314,14 @@ export class Tracking {
   async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
     const run = await this.#runOrStart();
     const rel = joinPath(artifactPath, baseName(localPath));
-    await this.client.uploadArtifact(run.info.artifact_uri, rel, () => openFileStream(localPath));
+    await run.client.uploadArtifact(run.info.artifact_uri, rel, () => openFileStream(localPath));
   }
 
   /** Uploads every file under a local directory, keeping its layout, one file at a time. */
   async logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
     const run = await this.#runOrStart();
     for (const file of await listLocalFiles(localDir)) {
-      await this.client.uploadArtifact(
+      await run.client.uploadArtifact(
         run.info.artifact_uri,
         joinPath(artifactPath, file.relPath),
         () => openFileStream(file.localPath),
@@ -330,14 +333,14 @@ export class Tracking {
   async logText(text: string | Uint8Array | Blob, artifactFile: string): Promise<void> {
     const run = await this.#runOrStart();
     const body = typeof text === "string" ? new TextEncoder().encode(text) : text;
-    await this.client.uploadArtifact(run.info.artifact_uri, artifactFile, () => body as BodyInit);
+    await run.client.uploadArtifact(run.info.artifact_uri, artifactFile, () => body as BodyInit);
   }
 
   /** The download URL of an artifact of the active run (for a link or a fetch). */
   artifactUrl(artifactFile: string): string {
     const run = this.activeRun();
     if (run === undefined) throw new Error("no active run");
-    return artifactRequestUrl(this.getTrackingUri(), run.info.artifact_uri, artifactFile);
+    return artifactRequestUrl(run.client.trackingUri, run.info.artifact_uri, artifactFile);
   }
 
   /** Runs matching a search, following pages up to `maxResults`. */
@@ -376,6 +379,11 @@ export class Tracking {
   /** Metric points logged but not yet sent. */
   get pendingMetrics(): number {
     return this.#buffer.pending;
+  }
+
+  /** The client of the active run `runId` (buffered points go where their run lives). */
+  #clientOf(runId: string): MlflowClient {
+    return this.#runs.find((r) => r.runId === runId)?.client ?? this.client;
   }
 
   async #runOrStart(): Promise<ActiveRun> {
