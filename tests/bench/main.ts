@@ -25,7 +25,10 @@
  * server on a fresh KV file and seeds one experiment to 100k runs (10k with `--quick`),
  * comparing the creation rate of its last 1k runs with its first. The `migrate` section
  * (./migrate.ts) times `deno task migrate` on a version-1 store of 100k logged models and 100k
- * versions (10k with `--quick`), with the process's peak RSS.
+ * versions (10k with `--quick`), with the process's peak RSS. The `client` section (./client.ts)
+ * starts a server of its own and compares metrics logged per second through the TypeScript
+ * client's buffered `logMetric` (100k points, 10k with `--quick`) with one `log-batch` request per
+ * metric (2,000; 500 with `--quick`), and counts the requests the buffered run made.
  *
  * @module
  */
@@ -59,6 +62,7 @@ import {
   QUICK_EXPORT_IMPORT,
 } from "./export_import.ts";
 import { type AuthSizes, benchAuth, FULL_AUTH, QUICK_AUTH } from "./auth.ts";
+import { benchClient, type ClientSizes, FULL_CLIENT, QUICK_CLIENT } from "./client.ts";
 import { benchUi, FULL_UI, QUICK_UI, type UiSizes } from "./ui.ts";
 import {
   type ArtifactSizes,
@@ -87,6 +91,7 @@ interface Sizes {
   artifacts: ArtifactSizes;
   hardening: HardeningSizes;
   auth: AuthSizes;
+  client: ClientSizes;
   fleet: FleetSizes;
   createScale: CreateScaleSizes;
   migrate: MigrateSizes;
@@ -106,6 +111,7 @@ const FULL: Sizes = {
   artifacts: FULL_ARTIFACTS,
   hardening: FULL_HARDENING,
   auth: FULL_AUTH,
+  client: FULL_CLIENT,
   fleet: FULL_FLEET,
   createScale: FULL_CREATE_SCALE,
   migrate: FULL_MIGRATE,
@@ -126,6 +132,7 @@ const QUICK: Sizes = {
   artifacts: QUICK_ARTIFACTS,
   hardening: QUICK_HARDENING,
   auth: QUICK_AUTH,
+  client: QUICK_CLIENT,
   fleet: QUICK_FLEET,
   createScale: QUICK_CREATE_SCALE,
   migrate: QUICK_MIGRATE,
@@ -145,6 +152,8 @@ const BENCHES: Record<string, Bench> = {
   // ./migrate.ts: deno task migrate on a version-1 store with 100k logged models and versions
   migrate: (_server, sizes) => benchMigrate(sizes.migrate),
   auth: (server, sizes) => benchAuth(server, sizes.auth), // ./auth.ts: none vs Basic vs Bearer
+  // ./client.ts: the TypeScript client's buffered logMetric vs one request per metric
+  client: (server, sizes) => benchClient(server, sizes.client),
   charts: benchCharts, // ./charts.ts: drawing a 1M-point metric
   search: benchSearch,
   ui: benchUi, // ./ui.ts: pages in Chromium, on a server of its own
