@@ -134,7 +134,7 @@ export class Tracking {
     this.#client ??= new MlflowClient({
       ...this.#credentials(),
       trackingUri: this.getTrackingUri(),
-      retry: { ...readEnvSettings().retry, ...this.#opts.retry },
+      retry: { ...defined(readEnvSettings().retry), ...defined(this.#opts.retry ?? {}) },
       fetch: this.#opts.fetch,
     });
     return this.#client;
@@ -425,6 +425,11 @@ export class Tracking {
       g.process.once("beforeExit", onExit);
     }
   }
+}
+
+/** `o` without its `undefined` fields, so spreading it never hides a value set elsewhere. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** `dir/name`, or `name` alone. */

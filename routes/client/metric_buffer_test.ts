@@ -98,5 +98,24 @@ Deno.test("MetricBuffer: the timer flushes, and stops retrying a dead server aft
   await new Promise((r) => setTimeout(r, 1200));
   assert.equal(attempts, 3);
   assert.equal(buf.pending, 1);
-  await assert.rejects(buf.flush(), AggregateError);
+  await assert.rejects(buf.flush(), /no answer/); // a flush still tries, and reports why not
+  assert.equal(attempts, 4);
+});
+
+Deno.test("MetricBuffer: a failure partway re-sends only the batches that did not get through", async () => {
+  const sent: number[] = [];
+  let calls = 0;
+  let down = false;
+  const buf = new MetricBuffer((_run, points) => {
+    if (++calls === 2) down = true;
+    if (down) return Promise.reject(new MlflowRestError(0, undefined, "reset"));
+    sent.push(...points.map((p) => p.step));
+    return Promise.resolve();
+  }, { flushIntervalMs: NEVER });
+  await buf.add("a", Array.from({ length: 2500 }, (_, i) => point(i)));
+  await assert.rejects(buf.flush(), /reset/);
+  assert.equal(buf.pending, 1500);
+  down = false;
+  await buf.flush();
+  assert.deepEqual(sent, Array.from({ length: 2500 }, (_, i) => i));
 });
