@@ -269,7 +269,6 @@ function testPage(): string {
 <script type="module">
 import { Tracking } from "./client.js";
 try {
-  // Short retries: logArtifact's failure below is retried as if the network had failed.
   const retry = { maxRetries: 1, backoffFactorMs: 10, backoffJitterMs: 0 };
   const t = new Tracking({ trackingUri: location.origin, ...${creds}, retry });
   const exp = await t.setExperiment("browser-exp");
@@ -311,9 +310,7 @@ Deno.test({
         // which Chromium logs as a failed resource whoever handles it.
         const probe = m.location().url.includes("/experiments/get-by-name?") &&
           m.text().includes("status of 404");
-        // The logArtifact probe: Chromium fetches `node:fs` as a URL and refuses it.
-        const nodeFs = m.text().includes("'node:fs'") || m.location().url === "node:fs";
-        if (!probe && !nodeFs) problems.push(`console: ${m.text()} (${m.location().url})`);
+        if (!probe) problems.push(`console: ${m.text()} (${m.location().url})`);
       });
       // The page and the bundle come from the route; every other request reaches the server.
       const base = `${server.url}/__client_test/`;
@@ -334,9 +331,8 @@ Deno.test({
       );
       assert.equal(result.error, undefined, `in the page: ${result.error}`);
       assert.deepEqual(problems, []);
-      // It fails (today as "no answer from the tracking server: TypeError: Failed to fetch
-      // dynamically imported module: node:fs", after the retries), and nothing is uploaded.
-      assert.notEqual(result.artifactError, "");
+      // It fails at once, saying why and what to use instead, and nothing is uploaded.
+      assert.match(result.artifactError, /no file system; upload bytes or a Blob with logText/);
       assert.ok(!server.requests.some((req) => req.endsWith("/hostname")));
 
       const r = await getRun(server, result.runId);

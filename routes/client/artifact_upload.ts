@@ -63,6 +63,12 @@ export async function openFileStream(path: string): Promise<ReadableStream<Uint8
   // deno-lint-ignore no-explicit-any
   const deno = (globalThis as any).Deno;
   if (deno?.open) return (await deno.open(path, { read: true })).readable;
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).process?.versions?.node === undefined) {
+    throw new Error(
+      `cannot read ${path}: this runtime has no file system; upload bytes or a Blob with logText`,
+    );
+  }
   // Node: node:fs's openAsBlob would do, but Deno's copy reads the whole file into memory.
   const { createReadStream } = await import("node:fs");
   const { Readable } = await import("node:stream");

@@ -15,6 +15,9 @@ export function envVar(name: string): string | undefined {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   try {
+    // Without --allow-env, Deno would prompt in a terminal for each variable: ask quietly first.
+    const state = g.Deno?.permissions?.querySync?.({ name: "env", variable: name })?.state;
+    if (g.Deno !== undefined && state !== "granted") return undefined;
     const value = g.Deno?.env?.get(name) ?? g.process?.env?.[name];
     return typeof value === "string" && value !== "" ? value : undefined;
   } catch {
@@ -74,8 +77,9 @@ export function sourceName(): string {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   try {
-    const main: string | undefined = g.Deno?.mainModule ?? g.process?.argv?.[1] ??
-      g.location?.href;
+    // A page's address without its query or fragment, where a token may sit.
+    const page = g.location ? `${g.location.origin}${g.location.pathname}` : undefined;
+    const main: string | undefined = g.Deno?.mainModule ?? g.process?.argv?.[1] ?? page;
     if (typeof main !== "string") return "";
     return main.startsWith("file://") ? decodeURIComponent(new URL(main).pathname) : main;
   } catch {

@@ -86,6 +86,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `build` is called once per attempt, so a streamed body (a file) is reopened each time.
  *
  * @throws {MlflowRestError} with status 0 when the last attempt got no answer.
+ * @throws whatever `build` throws (a missing file), at once.
  */
 export async function sendWithRetries(
   fetchFn: FetchLike,
@@ -95,9 +96,11 @@ export async function sendWithRetries(
   const maxRetries = retry.maxRetries ?? 7;
   const timeoutMs = retry.timeoutMs ?? 120_000;
   for (let attempt = 0;; attempt++) {
+    // Building the request (opening a file) fails for local reasons: those are not retried.
+    const request = await build(AbortSignal.timeout(timeoutMs));
     let res: Response;
     try {
-      res = await fetchFn(await build(AbortSignal.timeout(timeoutMs)));
+      res = await fetchFn(request);
     } catch (err) {
       if (attempt >= maxRetries) {
         throw new MlflowRestError(0, undefined, `no answer from the tracking server: ${err}`, err);

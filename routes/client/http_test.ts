@@ -115,3 +115,13 @@ Deno.test("checked() turns MLflow's error body (or any text) into an MlflowRestE
   assert.equal(plain.errorCode, undefined);
   assert.match(plain.message, /403: Forbidden/);
 });
+
+Deno.test("sendWithRetries() does not retry a request that could not be built (a missing file)", async () => {
+  let builds = 0;
+  const err = await sendWithRetries(() => Promise.resolve(new Response("")), () => {
+    builds++;
+    throw new Deno.errors.NotFound("no such file");
+  }, FAST).catch((e) => e);
+  assert.ok(err instanceof Deno.errors.NotFound);
+  assert.equal(builds, 1);
+});
