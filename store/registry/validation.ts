@@ -12,6 +12,7 @@ import { invalidParam, MlflowError } from "../errors.ts";
 import type { Tag, TrackingStore } from "../types.ts";
 import { checkKey, fitLength, lastPerKey, missing, type ValidationOptions } from "../validation.ts";
 import { resolveModelVersionSource, type SourceLookups } from "./source.ts";
+import { checkPromptTagChange, checkPromptVersion, isPrompt, promptHasNoFiles } from "./prompts.ts";
 import { MAX_RUN_ID_LENGTH } from "../limits.ts";
 import { checkModelIdLength } from "../logged_models/common.ts";
 import { type ModelVersionClause, parseModelVersionFilter } from "../search/registry.ts";
@@ -172,10 +173,16 @@ const optional = (s: string | undefined) => s === undefined || s === "" ? undefi
 /** The validating wrappers of the registry methods of `inner`. */
 export function validateRegistry(inner: TrackingStore, opts: ValidationOptions): RegistryMethods {
   const roots = [...new Set(["mlflow-artifacts:/", ...(opts.allowedArtifactRoots ?? [])])];
+  // A prompt version is stored with no location: it has nothing to download.
+  const downloadUri = async (name: string, version: string) => {
+    const uri = await inner.getModelVersionDownloadUri(name, version);
+    if (uri === "") throw promptHasNoFiles(name, version);
+    return uri;
+  };
   const lookups: SourceLookups = {
     getRun: (id) => inner.getRun(id),
     getLoggedModel: (id) => inner.getLoggedModel(id),
-    getModelVersionDownloadUri: (name, v) => inner.getModelVersionDownloadUri(name, v),
+    getModelVersionDownloadUri: downloadUri,
     getModelVersionByAlias: (name, alias) => inner.getModelVersionByAlias(name, alias),
     roots,
   };
@@ -197,11 +204,14 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
       await inner.getLatestVersions(checkModelName(name), (stages ?? []).map(canonicalStage)),
     async setRegisteredModelTag(name, key, value) {
       const t = checkRegistryTag(key, value);
+      checkPromptTagChange(t.key, "registered model");
       await inner.setRegisteredModelTag(checkModelName(name), t.key, t.value);
     },
     async deleteRegisteredModelTag(name, key) {
       checkModelName(name);
-      await inner.deleteRegisteredModelTag(name, checkKey("tag", "Tag key", key, "key"));
+      const k = checkKey("tag", "Tag key", key, "key");
+      checkPromptTagChange(k, "registered model");
+      await inner.deleteRegisteredModelTag(name, k);
     },
     async setRegisteredModelAlias(name, alias, version) {
       checkModelName(name);
@@ -222,6 +232,22 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
       const runLink = checkRunLink(input.runLink);
       const given = optional(input.modelId);
       const modelId = given === undefined ? undefined : checkModelIdLength(given, "model_id");
+      if (isPrompt(tags)) {
+        // A prompt version: its source is a label kept as given, with no location behind it.
+        checkPromptVersion(name, (await inner.getRegisteredModel(name)).tags ?? [], input.source);
+        if (modelId !== undefined) throw invalidParam("A prompt version cannot name a model_id");
+        const runId = optional(input.runId);
+        if (runId !== undefined) await inner.getRun(runId);
+        return await inner.createModelVersion({
+          name,
+          source: input.source,
+          ...(runId !== undefined && { runId }),
+          tags,
+          runLink,
+          description,
+          storageLocation: "",
+        });
+      }
       const resolved = await resolveModelVersionSource(
         input.source,
         optional(input.runId),
@@ -262,7 +288,7 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
     getModelVersion: async (name, version) =>
       await inner.getModelVersion(checkModelName(name), checkVersion(version)),
     getModelVersionDownloadUri: async (name, version) =>
-      await inner.getModelVersionDownloadUri(checkModelName(name), checkVersion(version)),
+      await downloadUri(checkModelName(name), checkVersion(version)),
     async searchModelVersions(o) {
       checkModelVersionFilterValues(parseModelVersionFilter(o.filter));
       return await inner.searchModelVersions(o);
@@ -271,12 +297,15 @@ export function validateRegistry(inner: TrackingStore, opts: ValidationOptions):
       checkModelName(name);
       const v = checkVersion(version);
       const t = checkRegistryTag(key, value);
+      checkPromptTagChange(t.key, "model version");
       await inner.setModelVersionTag(name, v, t.key, t.value);
     },
     async deleteModelVersionTag(name, version, key) {
       checkModelName(name);
       const v = checkVersion(version);
-      await inner.deleteModelVersionTag(name, v, checkKey("tag", "Tag key", key, "key"));
+      const k = checkKey("tag", "Tag key", key, "key");
+      checkPromptTagChange(k, "model version");
+      await inner.deleteModelVersionTag(name, v, k);
     },
   };
 }

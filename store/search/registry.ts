@@ -15,6 +15,7 @@
  */
 
 import { invalidParam } from "../errors.ts";
+import { IS_PROMPT_TAG, isPrompt } from "../registry/prompts.ts";
 import type { Page, Tag } from "../types.ts";
 import { describe, keywordOf, quotedString, type TokenStream } from "./_tokenizer.ts";
 import type { Token } from "./_tokenizer.ts";
@@ -187,14 +188,6 @@ export function parseModelVersionFilter(filter: string | null | undefined): Mode
     const pred = readPredicate(ts, label, readAllowedComparator(ts, label, ops));
     return { kind: "attribute", key: target.key as ModelVersionStringKey, ...pred };
   });
-}
-
-/** The tag that marks a registered model or version as an MLflow 3 prompt. */
-export const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
-
-/** True for an entity tagged as a prompt. */
-export function isPrompt(tags: readonly Tag[]): boolean {
-  return tagValue(tags, IS_PROMPT_TAG)?.toLowerCase() === "true";
 }
 
 /**

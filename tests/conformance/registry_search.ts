@@ -143,7 +143,7 @@ export function registrySearchConformance(test: Define): void {
     await store.createModelVersion({ name: "model", source: `${run.info.artifact_uri}/m`, runId });
     await store.createModelVersion({
       name: "prompt",
-      source: `${run.info.artifact_uri}/p`,
+      source: "dummy-source",
       runId,
       tags: [tag("mlflow.prompt.is_prompt", "true")],
     });

@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { assertMlflowError, newRun } from "../fixtures.ts";
+
+const tag = (key: string, value: string) => ({ key, value });
 import type { Define } from "./_harness.ts";
 
 /** Registers the source tests. */
@@ -205,5 +207,122 @@ export function registrySourceConformance(test: Define): void {
     );
     assert.match(msg.message, /^Invalid model version source "file:\/\/\/etc\/passwd": file: URIs/);
     assert.deepEqual((await store.searchModelVersions({})).items, [], "nothing was registered");
+  });
+
+  test("prompt versions: a label source, kept but never resolved", async (store, t) => {
+    const prompt = [{ key: "mlflow.prompt.is_prompt", value: "true" }];
+    const text = (v: string) => [...prompt, { key: "mlflow.prompt.text", value: v }];
+    await store.createRegisteredModel({
+      name: "greeting",
+      tags: [...prompt, tag("task", "greet")],
+    });
+    await store.createRegisteredModel({ name: "model" });
+
+    await t.step("the 3.1.3 client's versions are accepted as sent", async () => {
+      const v1 = await store.createModelVersion({
+        name: "greeting",
+        source: "dummy-source",
+        tags: [tag("task", "greet"), ...text("Hello {{name}}!")],
+        description: "first",
+      });
+      assert.equal(v1.version, "1");
+      assert.equal(v1.source, "dummy-source");
+      assert.equal(v1.run_id ?? "", "");
+      const got = await store.getModelVersion("greeting", "1");
+      assert.deepEqual(
+        got.tags.find((x) => x.key === "mlflow.prompt.text")?.value,
+        "Hello {{name}}!",
+      );
+      const v2 = await store.createModelVersion({
+        name: "greeting",
+        source: "dummy-source",
+        tags: text("Hi {{name}}, welcome!"),
+      });
+      assert.equal(v2.version, "2");
+    });
+
+    await t.step("no download URI, and no way to copy one through models:/", async () => {
+      const err = await assertMlflowError(
+        store.getModelVersionDownloadUri("greeting", "1"),
+        "RESOURCE_DOES_NOT_EXIST",
+      );
+      assert.match(err.message, /has no files/);
+      await assertMlflowError(
+        store.createModelVersion({ name: "model", source: "models:/greeting/1" }),
+        "INVALID_PARAMETER_VALUE",
+      );
+    });
+
+    await t.step("the prompt tag is no way around the source rules", async () => {
+      for (
+        const source of [
+          "file:///etc",
+          "/etc/passwd",
+          "mlflow-artifacts:/1/x",
+          "../x",
+          "a/b",
+          "%2e%2e",
+          "s3://b/k",
+          ".hidden",
+          "",
+        ]
+      ) {
+        await assertMlflowError(
+          store.createModelVersion({ name: "greeting", source, tags: text("x") }),
+          "INVALID_PARAMETER_VALUE",
+        ).catch((e) => {
+          throw new Error(`source ${JSON.stringify(source)}: ${e.message}`);
+        });
+      }
+      // Without the prompt tag, a prompt's version is an ordinary one: ordinary rules.
+      await assertMlflowError(
+        store.createModelVersion({ name: "greeting", source: "file:///etc" }),
+        "INVALID_PARAMETER_VALUE",
+      );
+    });
+
+    await t.step(
+      "the prompt tag on a version of a model that is not a prompt is refused",
+      async () => {
+        const err = await assertMlflowError(
+          store.createModelVersion({ name: "model", source: "dummy-source", tags: text("x") }),
+          "INVALID_PARAMETER_VALUE",
+        );
+        assert.match(err.message, /only allowed on versions of a prompt/);
+        await assertMlflowError(
+          store.createModelVersion({ name: "model", source: "file:///etc", tags: prompt }),
+          "INVALID_PARAMETER_VALUE",
+        );
+      },
+    );
+
+    await t.step("prompt-ness is fixed at creation", async () => {
+      for (
+        const attempt of [
+          store.setRegisteredModelTag("model", "mlflow.prompt.is_prompt", "true"),
+          store.deleteRegisteredModelTag("greeting", "mlflow.prompt.is_prompt"),
+          store.setModelVersionTag("greeting", "1", "mlflow.prompt.is_prompt", "false"),
+          store.deleteModelVersionTag("greeting", "1", "mlflow.prompt.is_prompt"),
+        ]
+      ) {
+        const err = await assertMlflowError(attempt, "INVALID_PARAMETER_VALUE");
+        assert.match(err.message, /cannot be changed afterwards/);
+      }
+      // Other tags of a prompt version change as usual.
+      await store.setModelVersionTag("greeting", "1", "mlflow.prompt.text", "Hey {{name}}");
+      await store.setRegisteredModelTag("greeting", "task", "welcome");
+    });
+
+    await t.step("aliases work on prompts; searches list them only when asked", async () => {
+      await store.setRegisteredModelAlias("greeting", "production", "2");
+      assert.equal((await store.getModelVersionByAlias("greeting", "production")).version, "2");
+      const all = await store.searchRegisteredModels({});
+      assert.deepEqual(all.items.map((m) => m.name), ["model"]);
+      const prompts = await store.searchRegisteredModels({
+        filter: "tags.`mlflow.prompt.is_prompt` = 'true'",
+      });
+      assert.deepEqual(prompts.items.map((m) => m.name), ["greeting"]);
+      assert.deepEqual(prompts.items[0].aliases, [{ alias: "production", version: "2" }]);
+    });
   });
 }
