@@ -15,11 +15,15 @@ export interface ArtifactModeOptions {
   artifactsOnly?: boolean;
 }
 
-/** The artifact routes under the tracking prefix; the rest of `/api/2.0/mlflow/` is tracking. */
+/**
+ * The run- and model-version-addressed artifact routes outside the proxy; the rest of
+ * `/api/2.0/mlflow/` is tracking.
+ */
 const RUN_ARTIFACT_PATHS = new Set([
   "/api/2.0/mlflow/artifacts/list",
   "/api/2.0/mlflow/upload-artifact",
   "/get-artifact",
+  "/model-versions/get-artifact",
 ]);
 
 /** A logged model's artifact routes (`logged-models/{id}/artifacts/...`), model-addressed. */

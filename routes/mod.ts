@@ -36,6 +36,7 @@ import { registryRoutes } from "./registry/mod.ts";
 import { mlflowArtifacts } from "./mlflow_artifacts/mod.ts";
 import { buildOpenApiDocument } from "./openapi_document.ts";
 import { runArtifacts } from "./run_artifacts/mod.ts";
+import { modelVersionArtifacts } from "./model_version_artifacts/mod.ts";
 import { runs } from "./runs/mod.ts";
 import { security, type SecurityOptions } from "./security.ts";
 import { server } from "./server/mod.ts";
@@ -98,8 +99,13 @@ export interface AppDeps extends SecurityOptions, ArtifactModeOptions {
  */
 function routingPath(request: Request): string {
   const path = getPath(request);
-  return path.startsWith("/ajax-api/") ? `/api/${path.slice("/ajax-api/".length)}` : path;
+  if (!path.startsWith("/ajax-api/")) return path;
+  // The one root-level route with an /ajax-api twin (MLflow's UI asks for either).
+  if (path === AJAX_MODEL_VERSION_ARTIFACT) return "/model-versions/get-artifact";
+  return `/api/${path.slice("/ajax-api/".length)}`;
 }
+
+const AJAX_MODEL_VERSION_ARTIFACT = "/ajax-api/2.0/mlflow/model-versions/get-artifact";
 
 const fullAccess = () => Promise.resolve(FULL_ACCESS);
 
@@ -136,7 +142,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     for (const p of AUTH_API_PATTERNS) app.use(`${API_PREFIX}${p}`, apiPrefixOnly);
   }
   // The proxy's PUT bodies are raw bytes of any type, so only its JSON multipart calls are decoded.
-  for (const path of [`${API_PREFIX}/*`, `${ARTIFACTS_PREFIX}/mpu/*`, "/get-artifact"]) {
+  const decoded = [
+    `${API_PREFIX}/*`,
+    `${ARTIFACTS_PREFIX}/mpu/*`,
+    "/get-artifact",
+    "/model-versions/get-artifact",
+  ];
+  for (const path of decoded) {
     app.use(path, decodeRequest({ bodyIdleTimeoutMs, bodyTimeoutMs: deps.bodyTimeoutMs }));
   }
   if (auth) app.use("*", authorizeRequest(auth, { forbiddenPage: forbiddenChallenge(assets) }));
@@ -152,6 +164,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (auth) app.route(API_PREFIX, authApiRoutes);
   app.route(ARTIFACTS_PREFIX, mlflowArtifacts);
   app.route("/", runArtifacts);
+  app.route("/", modelVersionArtifacts);
   app.get("/openapi.json", (c) => c.json(buildOpenApiDocument(app)));
   // The web UI last: its pages (`/`, `/experiments/:id`, `/static/*`) overlap no API path.
   app.route("/", createUi(assets, { auth: auth !== undefined }));

@@ -313,6 +313,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   [`GET ${API}/artifacts/list`]: on("run", "read", q("run_id")),
   [`POST ${API}/upload-artifact`]: on("run", "update", q("run_id")),
   "GET /get-artifact": on("run", "read", q("run_id")),
+  "GET /model-versions/get-artifact": on("model_version", "read", q("name")),
 
   // ---- users, grants and API tokens (served only with auth; auth traffic §4, §6) ------------
   // users/get and update-password: the user themself or an admin; the rest of users/*: admins.

@@ -1816,6 +1816,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/model-versions/get-artifact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file of a model version
+         * @description The file at `path` under the version's artifact location (what `model-versions/get-download-uri` returns), as an attachment, with the path rules and headers of `/get-artifact`; MLflow's UI reads a version's `MLmodel` this way. Only proxied locations (`mlflow-artifacts:/…`) are served (any other is 501). A prompt version has no files: 404, as for a missing file. Also served at `/ajax-api/2.0/mlflow/model-versions/get-artifact`.
+         */
+        get: operations["getModelVersionArtifact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5971,6 +5991,82 @@ export interface operations {
             };
             429: components["responses"]["TooManyFailedLogins"];
             /** @description NOT_IMPLEMENTED: the run's artifact root is not a proxied one */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getModelVersionArtifact: {
+        parameters: {
+            query: {
+                name: string;
+                version: string;
+                /** @description The file, relative to the version's artifact location */
+                path: string;
+                /** @description kvflow: `html` serves an .html/.htm file inline (Content-Disposition: inline) under `Content-Security-Policy: sandbox` with no `allow-scripts` (its scripts never run, its origin is opaque), inline styles allowed and framing by this origin only; any other file is refused with 400. Without it, every file is an attachment. */
+                preview?: "html";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as an attachment, with a Content-Type guessed from its name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The requested byte range, with Content-Range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description INVALID_PARAMETER_VALUE (e.g. an unsafe path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            /** @description RESOURCE_DOES_NOT_EXIST (missing or a directory) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The Range cannot be satisfied */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            429: components["responses"]["TooManyFailedLogins"];
+            /** @description NOT_IMPLEMENTED: the version's artifact location is not a proxied one */
             501: {
                 headers: {
                     [name: string]: unknown;

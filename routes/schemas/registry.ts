@@ -24,6 +24,7 @@ import {
   TagSchema,
   type Wire,
 } from "./common.ts";
+import { HtmlPreviewQuery } from "./artifacts.ts";
 
 export const ModelVersionStageSchema = z.enum(["None", "Staging", "Production", "Archived"])
   .openapi("ModelVersionStage");
@@ -164,6 +165,16 @@ export const TransitionModelVersionStageRequest = z.object({
 /** `model-versions/delete` body; `get` and `get-download-uri` query. */
 export const ModelVersionArgs = z.object({ name: RequiredString, version: Version })
   .openapi("ModelVersionArgs");
+
+/** `/model-versions/get-artifact`'s query: a file of a version, and the HTML `preview` option. */
+export const ModelVersionFileQuery = z.object({
+  name: RequiredString,
+  version: Version,
+  path: RequiredString.openapi({
+    description: "The file, relative to the version's artifact location",
+    example: "MLmodel",
+  }),
+}).extend(HtmlPreviewQuery.shape);
 
 export const DownloadUriResponse = z.object({ artifact_uri: z.string() })
   .openapi("ModelVersionDownloadUriReply");

@@ -502,6 +502,10 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     request: (w) => R("GET", `/get-artifact?run_id=${w.run}&path=hello.txt`),
     ok: 200,
   }),
+  "GET /model-versions/get-artifact": one({
+    request: (w) => R("GET", `/model-versions/get-artifact?name=${w.model}&version=1&path=MLmodel`),
+    ok: 200,
+  }),
 
   // ---- UI -----------------------------------------------------------------------------------
   "ALL /static/:file": one({ request: () => R("GET", "/static/styles.css"), ok: 200 }),

@@ -311,6 +311,13 @@ export async function createAuthWorld(opts: AuthWorldOptions = {}): Promise<Auth
   });
   const model = "matrix-shared-model";
   await newModel(model, run);
+  // Version 1's source is runs:/<run>/model: a file there for model-versions/get-artifact.
+  await admin({
+    method: "PUT",
+    path: `${PROXY}/artifacts/${exp}/${run}/artifacts/model/MLmodel`,
+    body: "flavors: {}\n",
+    headers: { "content-type": "text/plain" },
+  });
   // Fresh models' versions come from a run nobody is refused, so that a caller who may read a
   // fresh model is not shown the shared run's id through it.
   const open = await newExperiment("matrix-open-experiment", false);
