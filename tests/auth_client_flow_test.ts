@@ -113,10 +113,9 @@ Deno.test("auth client flows: Basic and Bearer replays get the unauthenticated s
   const { token } = await w.auth.createToken(ALICE, "flow");
   for (const [flowName, steps] of Object.entries(CLIENT_FLOWS)) {
     const want = await baseline(steps);
-    // The recording: every call 200 but the first lookup of the experiment's name.
+    // The recording: the status MLflow's server gave each call.
     for (const r of want) {
-      const expected = r.name === "experiments/get-by-name (missing)" ? 404 : 200;
-      assert.equal(r.reply.status, expected, `${flowName} baseline ${r.name}: ${r.reply.text}`);
+      assert.equal(r.reply.status, r.recorded, `${flowName} baseline ${r.name}: ${r.reply.text}`);
     }
 
     for (
@@ -125,11 +124,16 @@ Deno.test("auth client flows: Basic and Bearer replays get the unauthenticated s
       const ctx: FlowCtx = { user: ALICE, suffix: w.unique(how) };
       const got = await replayFlow(steps, ctx, sender(w.app, authorization));
       assert.deepEqual(statuses(got), statuses(want), `${flowName} with ${how}`);
-      // The run is the caller's, whatever user_id the client sent.
-      const run = got.find((r) => r.name.startsWith("runs/create"))!.reply.json.run;
-      assert.equal(run.info.user_id, ALICE);
+      // The run is the caller's, whatever user_id the client sent; what they made, they manage.
+      const created = got.find((r) => r.name.startsWith("runs/create"));
+      if (created) assert.equal(created.reply.json.run.info.user_id, ALICE);
       const alice = await w.auth.getUser(ALICE);
-      assert.equal(await w.auth.findExperimentPermission(ctx.exp, alice.id), "MANAGE");
+      if (ctx.exp) {
+        assert.equal(await w.auth.findExperimentPermission(ctx.exp, alice.id), "MANAGE");
+      }
+      if (ctx.model) {
+        assert.equal(await w.auth.findRegisteredModelPermission(ctx.model, alice.id), "MANAGE");
+      }
 
       // Anonymous, the same requests: 401 on every one.
       const anonymous = await replayFlow(steps, ctx, sender(w.app, null), { capture: false });
@@ -145,7 +149,7 @@ Deno.test("auth client flows: Basic and Bearer replays get the unauthenticated s
         capture: false,
         only: (s) => s.kind === "write",
       });
-      assert.ok(reader.length >= 8, `${flowName}: ${reader.length} writes`);
+      assert.ok(reader.length >= 3, `${flowName}: ${reader.length} writes`);
       for (const r of reader) {
         const why = not403(r.reply);
         assert.equal(why, null, `${flowName} READ user ${r.name}: ${why}`);

@@ -107,7 +107,8 @@ export function toModelVersion(
   tags: Tag[],
   aliases: string[] = [],
 ): ModelVersion {
-  const mv: ModelVersion = {
+  // MLflow stores the request's `run_id` (`""` when not given) and sends it back either way.
+  return withModelId({
     name,
     version: String(rec.version),
     creation_timestamp: rec.creation_timestamp,
@@ -115,17 +116,12 @@ export function toModelVersion(
     current_stage: rec.current_stage,
     description: rec.description,
     source: rec.source,
+    run_id: rec.run_id ?? "",
     status: "READY",
     tags,
     run_link: rec.run_link,
     aliases,
-  };
-  if (rec.run_id) {
-    // Keep MLflow's key order: run_id sits between source and status.
-    const { status, tags: t, run_link, aliases: a, ...head } = mv;
-    return withModelId({ ...head, run_id: rec.run_id, status, tags: t, run_link, aliases: a }, rec);
-  }
-  return withModelId(mv, rec);
+  }, rec);
 }
 
 function withModelId(mv: ModelVersion, rec: ModelVersionRecord): ModelVersion {

@@ -24,6 +24,8 @@ export interface FlowStep {
    * `create` makes a new experiment or registered model (allowed to any authenticated user).
    */
   kind: "read" | "write" | "create";
+  /** The status MLflow's server gave this request in the recording; 200 when left out. */
+  recorded?: number;
   request(ctx: FlowCtx): Req;
   /** Records ids from a successful JSON answer. */
   capture?(json: Record<string, unknown>, ctx: FlowCtx): void;
@@ -85,6 +87,7 @@ export const FLOW_2_17: readonly FlowStep[] = [
   {
     name: "experiments/get-by-name (missing)",
     kind: "read",
+    recorded: 404,
     request: (c) => get("experiments/get-by-name", { experiment_name: `smoke-${v(c, "suffix")}` }),
   },
   {
@@ -700,16 +703,134 @@ export const FLOW_UI: readonly FlowStep[] = [
   },
 ];
 
+const IS_PROMPT = { key: "mlflow.prompt.is_prompt", value: "true" };
+const promptText = (text: string) => ({ key: "mlflow.prompt.text", value: text });
+const prompt = (c: FlowCtx) => `greeting-${v(c, "suffix")}`;
+
+/**
+ * The 3.1.3 prompt registry session (mlflow-client-traffic.md, "MLflow 3.1.3: prompt registry"):
+ * `register_prompt` twice, `set_prompt_alias`, `load_prompt` by version and by alias,
+ * `search_prompts`. The prompt is `greeting-<suffix>` (recorded: `greeting`).
+ */
+export const FLOW_PROMPTS: readonly FlowStep[] = [
+  {
+    name: "registered-models/get (missing prompt)",
+    kind: "read",
+    recorded: 404,
+    request: (c) => get("registered-models/get", { name: prompt(c) }),
+  },
+  {
+    name: "registered-models/create (prompt)",
+    kind: "create",
+    request: (c) =>
+      json("POST", "registered-models/create", {
+        name: prompt(c),
+        tags: [IS_PROMPT, { key: "task", value: "greet" }],
+        description: "first",
+      }),
+    capture: (j, c) => (c.model = at(j, "registered_model", "name")),
+  },
+  {
+    name: "model-versions/create (prompt v1)",
+    kind: "write",
+    request: (c) =>
+      json("POST", "model-versions/create", {
+        name: prompt(c),
+        source: "dummy-source",
+        tags: [{ key: "task", value: "greet" }, IS_PROMPT, promptText("Hello {{name}}!")],
+        description: "first",
+      }),
+  },
+  ...[1, 2].map((i): FlowStep => ({
+    name: `registered-models/get (after v1, ${i})`,
+    kind: "read",
+    request: (c) => get("registered-models/get", { name: prompt(c) }),
+  })),
+  {
+    name: "model-versions/create (prompt v2)",
+    kind: "write",
+    request: (c) =>
+      json("POST", "model-versions/create", {
+        name: prompt(c),
+        source: "dummy-source",
+        tags: [IS_PROMPT, promptText("Hi {{name}}, welcome!")],
+        description: "second",
+      }),
+  },
+  ...[1, 2].map((i): FlowStep => ({
+    name: `registered-models/get (after v2, ${i})`,
+    kind: "read",
+    request: (c) => get("registered-models/get", { name: prompt(c) }),
+  })),
+  {
+    name: "model-versions/get (prompt v2)",
+    kind: "read",
+    request: (c) => get("model-versions/get", { name: prompt(c), version: "2" }),
+  },
+  {
+    name: "registered-models/alias (set production)",
+    kind: "write",
+    request: (c) =>
+      json("POST", "registered-models/alias", {
+        name: prompt(c),
+        alias: "production",
+        version: "2",
+      }),
+  },
+  {
+    name: "registered-models/get (load v1)",
+    kind: "read",
+    request: (c) => get("registered-models/get", { name: prompt(c) }),
+  },
+  {
+    name: "model-versions/get (load v1)",
+    kind: "read",
+    request: (c) => get("model-versions/get", { name: prompt(c), version: "1" }),
+  },
+  {
+    name: "registered-models/get (load @production)",
+    kind: "read",
+    request: (c) => get("registered-models/get", { name: prompt(c) }),
+  },
+  {
+    name: "registered-models/alias (get production)",
+    kind: "read",
+    request: (c) => get("registered-models/alias", { name: prompt(c), alias: "production" }),
+  },
+  {
+    name: "registered-models/get (after alias)",
+    kind: "read",
+    request: (c) => get("registered-models/get", { name: prompt(c) }),
+  },
+  {
+    name: "model-versions/get (alias's version)",
+    kind: "read",
+    request: (c) => get("model-versions/get", { name: prompt(c), version: "2" }),
+  },
+  {
+    name: "registered-models/search (prompts)",
+    kind: "read",
+    request: () =>
+      get("registered-models/search", {
+        filter: "tags.`mlflow.prompt.is_prompt` = 'true'",
+        max_results: "100",
+      }),
+  },
+];
+
 /** The flows by name, for reports. */
 export const CLIENT_FLOWS: Readonly<Record<string, readonly FlowStep[]>> = {
   "2.17.0 smoke, then the web UI": [...FLOW_2_17, ...FLOW_UI],
   "3.1.3 models": FLOW_3_1_3,
+  "3.1.3 prompts": FLOW_PROMPTS,
 };
 
 /** One step's outcome. */
 export interface StepResult {
   name: string;
   kind: FlowStep["kind"];
+  /** The status of the recording (see {@linkcode FlowStep.recorded}). */
+  recorded: number;
   req: Req;
   reply: Reply;
 }
@@ -732,7 +853,7 @@ export async function replayFlow(
     const req = step.request(ctx);
     const reply = await send(req);
     if (opts.capture !== false && step.capture && reply.status < 300) step.capture(reply.json, ctx);
-    results.push({ name: step.name, kind: step.kind, req, reply });
+    results.push({ name: step.name, kind: step.kind, recorded: step.recorded ?? 200, req, reply });
   }
   return results;
 }
