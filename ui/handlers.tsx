@@ -56,6 +56,7 @@ import type { PageReply } from "./page_replies.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
 import { CHART_KEY_PARAM, MAX_CHART_KEYS } from "./shared/chart_keys.ts";
 import { mayLearnAbsence, type ViewerLevel, viewerLevel } from "./page_access.ts";
+import { isPrompt, modelsOnlyFilter, promptHref } from "./shared/prompts.ts";
 import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
 
 /** Experiments per page of the list, the first server-rendered one included. */
@@ -135,7 +136,7 @@ async function purgeableExperiments(c: Context<UiEnv>): Promise<"all" | string[]
  * code) is not: it propagates to routes/errors.ts, which logs it and answers its 5xx, rather
  * than passing for a 404.
  */
-function isCallersError(err: unknown): err is MlflowError {
+export function isCallersError(err: unknown): err is MlflowError {
   return err instanceof MlflowError && statusForCode(err.code) < 500;
 }
 
@@ -168,7 +169,7 @@ async function firstRunsPage(
 }
 
 /** The 403 page (status 403) saying `props.message`, as a `Response` for the handler to return. */
-function forbidden(c: Context<UiEnv>, props: ForbiddenPageProps): Response {
+export function forbidden(c: Context<UiEnv>, props: ForbiddenPageProps): Response {
   return renderPage(c, <ForbiddenPage {...props} />, { title: "Permission denied", status: 403 });
 }
 
@@ -178,7 +179,7 @@ function forbidden(c: Context<UiEnv>, props: ForbiddenPageProps): Response {
  * With `hidden`, a viewer who may not learn what exists (see `mayLearnAbsence`) gets that 403
  * page instead, as they would for an entity that exists and is not theirs.
  */
-async function orNotFound<T>(
+export async function orNotFound<T>(
   c: Context<UiEnv>,
   read: () => Promise<T>,
   notFound: NotFoundPageProps,
@@ -534,7 +535,8 @@ export const modelsPage: Handler<UiEnv> = async (c) => {
   const access = await c.var.access();
   try {
     page = await c.var.store.searchRegisteredModels({
-      filter: toModelFilter(query) || undefined,
+      // Prompts have their own pages: left out even when the query names the prompt tag.
+      filter: modelsOnlyFilter(toModelFilter(query)) || undefined,
       orderBy: ["name ASC"],
       maxResults: MODELS_PAGE_SIZE,
       pageToken: pageToken ?? undefined,
@@ -564,7 +566,7 @@ export const modelsPage: Handler<UiEnv> = async (c) => {
  * end) of a filter literal embeds the quote, so a name with a backslash is matched with `LIKE`
  * (`\` → `_`) and checked exactly here.
  */
-async function versionsOf(store: TrackingStore, name: string): Promise<Page<ModelVersion>> {
+export async function versionsOf(store: TrackingStore, name: string): Promise<Page<ModelVersion>> {
   const exact = !name.includes("\\");
   const page = await store.searchModelVersions({
     filter: exact
@@ -607,6 +609,8 @@ export const registeredModelPage: Handler<UiEnv> = async (c) => {
     active: "models",
   });
   if (model instanceof Response) return model;
+  // A prompt (MLflow 3's prompt registry) has its own page, and its versions no files.
+  if (isPrompt(model.tags)) return c.redirect(promptHref(model.name), 302);
   const versions = await versionsRead;
   // Source runs and logged models in experiments the viewer may not read show as bare ids.
   const readable = <T extends { info: { experiment_id: string } }>(x: T): T => {
@@ -698,6 +702,10 @@ export const modelVersionPage: Handler<UiEnv> = async (c) => {
   );
   if (found instanceof Response) return found;
   const [model, version] = found;
+  // A prompt version has a template and no files: its entry on the prompt's page shows it.
+  if (isPrompt(model.tags) && isPrompt(version.tags)) {
+    return c.redirect(promptHref(model.name, version.version), 302);
+  }
   const modelId = loggedModelIdOf(version);
   const [run, loggedModel, may] = await Promise.all([
     version.run_id

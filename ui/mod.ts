@@ -1,10 +1,10 @@
 /**
  * kvflow's web UI: server-rendered Preact pages with interactive islands, mounted by `createApp`
  * at `/`. Its routes (`/`, `/experiments/:id`, `/experiments/compare/:ids`, `/runs/:id`,
- * `/compare`, `/models`, `/models/:name`, `/models/:name/versions/:n`, `/logged-models/:id`,
- * `/login`, `/logout`, `/static/*`, and with auth `/admin/users` and `/settings/tokens`) never
- * overlap the API's (`/api`, `/ajax-api`, `/health`, `/version`, `/openapi.json`,
- * `/get-artifact`).
+ * `/compare`, `/models`, `/models/:name`, `/models/:name/versions/:n`, `/prompts`,
+ * `/prompts/:name`, `/logged-models/:id`, `/docs`, `/login`, `/logout`, `/static/*`, and with
+ * auth `/admin/users` and `/settings/tokens`) never overlap the API's (`/api`, `/ajax-api`,
+ * `/health`, `/version`, `/openapi.json`, `/get-artifact`).
  *
  * See ui/README.md for the layout and for how to add a page or an island.
  *
@@ -33,6 +33,7 @@ import {
   staticFile,
 } from "./handlers.tsx";
 import { tokensPage, usersPage } from "./auth_handlers.tsx";
+import { promptPage, promptsPage } from "./prompt_handlers.tsx";
 import { loginRoute, logoutRoute } from "./login.tsx";
 import type { UiEnv } from "./render.tsx";
 import { withAssetsOr503 } from "./unavailable.ts";
@@ -100,6 +101,9 @@ export function createUi(
     .all("/models/:name{.+}/versions/:version{[0-9]+}", ...page, modelVersionPage)
     // The rest of the path: a registered model's name may contain `/` (sent encoded or not).
     .all("/models/:name{.+}", ...page, registeredModelPage)
+    // MLflow 3's prompt registry; a prompt's name, like a model's, may contain `/`.
+    .all("/prompts", ...page, promptsPage)
+    .all("/prompts/:name{.+}", ...page, promptPage)
     .all("/logged-models/:modelId", ...page, loggedModelPage)
     // Any method: each answers the ones it takes (login GET and POST, logout POST) itself.
     .all("/login", withAssets, loginRoute)

@@ -361,6 +361,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = Obje
   "ALL /models": AUTHENTICATED,
   "ALL /models/:name{.+}/versions/:version{[0-9]+}": AUTHENTICATED,
   "ALL /models/:name{.+}": AUTHENTICATED,
+  // MLflow 3's prompts are registered models: each prompt page checks `registeredModel(name)`.
+  "ALL /prompts": AUTHENTICATED,
+  "ALL /prompts/:name{.+}": AUTHENTICATED,
   "ALL /logged-models/:modelId": AUTHENTICATED,
   // The API reference: the same document as GET /openapi.json, to the same callers.
   "ALL /docs": AUTHENTICATED,

@@ -85,6 +85,20 @@ async function freshGrantedModel(w: AuthWorld, caller: CallerKind): Promise<stri
   return name;
 }
 
+/** A fresh prompt (a registered model tagged as one) with version 1, granted to the caller. */
+async function freshPrompt(w: AuthWorld, caller: CallerKind): Promise<string> {
+  const name = w.unique("prompt");
+  const tag = { key: "mlflow.prompt.is_prompt", value: "true" };
+  await w.admin(R("POST", "registered-models/create", { name, tags: [tag] }));
+  await w.admin(R("POST", "model-versions/create", {
+    name,
+    source: "dummy-source",
+    tags: [tag, { key: "mlflow.prompt.text", value: "Hello {{name}}!" }],
+  }));
+  await w.grantModel(caller, name);
+  return name;
+}
+
 /** A throwaway user (for admin calls that change or delete one). */
 async function throwawayUser(w: AuthWorld): Promise<string> {
   const name = w.unique("throwaway");
@@ -517,6 +531,13 @@ export const ROUTE_SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   "ALL /models": page(() => "/models"),
   "ALL /models/:name{.+}/versions/:version{[0-9]+}": page((w) => `/models/${w.model}/versions/1`),
   "ALL /models/:name{.+}": page((w) => `/models/${w.model}`),
+  "ALL /prompts": page(() => "/prompts"),
+  "ALL /prompts/:name{.+}": one({
+    request: async (w, caller) => R("GET", `/prompts/${await freshPrompt(w, caller)}`),
+    ok: 200,
+    shows: true,
+    page: true,
+  }),
   "ALL /logged-models/:modelId": page((w) => `/logged-models/${w.loggedModel}`),
   "ALL /docs": page(() => "/docs"),
 

@@ -17,6 +17,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { key: "experiments", href: "/", label: "Experiments" },
   { key: "models", href: "/models", label: "Models" },
+  { key: "prompts", href: "/prompts", label: "Prompts" },
   { key: "docs", href: "/docs", label: "API" },
 ];
 

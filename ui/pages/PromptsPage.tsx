@@ -1,0 +1,182 @@
+import type { RegisteredModel } from "../../store/registry/types.ts";
+import { DateTime } from "../components/DateTime.tsx";
+import { Layout } from "../components/Layout.tsx";
+import { AliasChip } from "../components/ModelBadges.tsx";
+import { latestOf, oneLine, promptHref, promptsHref } from "../shared/prompts.ts";
+
+/** Props of {@linkcode PromptsPage}. */
+export interface PromptsPageProps {
+  /** This page of prompts (registered models tagged as prompts), in name order. */
+  prompts: RegisteredModel[];
+  /** The search box's text (`?q=`). */
+  query: string;
+  /** The token this page was read with (`?page_token=`); null on the first page. */
+  pageToken: string | null;
+  /** The next page's token; null on the last page. */
+  nextPageToken: string | null;
+  /** The API's message when the search failed (a bad `?q=` filter or page token). */
+  error: string | null;
+  /** This server's URL, for the "register a prompt" example. */
+  trackingUri: string;
+}
+
+function Aliases({ prompt }: { prompt: RegisteredModel }) {
+  if (prompt.aliases.length === 0) return <span class="muted">—</span>;
+  return (
+    <ul class="aliases">
+      {prompt.aliases.map((a) => (
+        <li key={a.alias}>
+          <a href={promptHref(prompt.name, a.version)}>
+            <AliasChip alias={a.alias} />
+            <span class="alias__version">v{a.version}</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** No prompts yet: what a prompt is and how MLflow's client registers one. */
+function EmptyPrompts({ trackingUri }: { trackingUri: string }) {
+  const code = [
+    "import mlflow",
+    `mlflow.set_tracking_uri("${trackingUri}")`,
+    "",
+    "# MLflow 3:",
+    "mlflow.genai.register_prompt(",
+    '    name="greeting",',
+    '    template="Hello {{name}}! How can I help you today?",',
+    '    commit_message="First version",',
+    ")",
+    'prompt = mlflow.genai.load_prompt("prompts:/greeting/1")',
+  ].join("\n");
+  return (
+    <div class="empty-state">
+      <h2>No prompts yet</h2>
+      <p class="muted">
+        The prompt registry keeps named prompt templates and their numbered versions, each with a
+        commit message, tags and aliases. Register a prompt from the MLflow client and it appears
+        here.
+      </p>
+      <pre class="code-block"><code>{code}</code></pre>
+    </div>
+  );
+}
+
+/**
+ * `/prompts`: MLflow 3's prompt registry — the prompts, searched on the server (`?q=` by name or
+ * the filter grammar), in name order, paged with the store's page tokens; each with its latest
+ * version, aliases and the latest version's commit message.
+ */
+export function PromptsPage(props: PromptsPageProps) {
+  const { prompts, query, pageToken, nextPageToken, error, trackingUri } = props;
+  const firstPage = pageToken === null;
+  const empty = prompts.length === 0 && !query.trim() && firstPage && !error;
+  return (
+    <Layout active="prompts">
+      <div class="page-head">
+        <h1>Prompts</h1>
+      </div>
+      {empty ? <EmptyPrompts trackingUri={trackingUri} /> : (
+        <>
+          <form class="toolbar" role="search" method="get" action="/prompts">
+            <div class="search">
+              <label class="visually-hidden" for="prompt-search">Search prompts</label>
+              <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <circle cx="11" cy="11" r="7" />
+                <path d="M20 20l-4-4" />
+              </svg>
+              <input
+                id="prompt-search"
+                type="search"
+                name="q"
+                value={query}
+                placeholder="Search by name, or tags.key = 'value'"
+                autocomplete="off"
+                spellcheck={false}
+                aria-invalid={error ? "true" : undefined}
+                aria-describedby={error ? "prompt-search-error" : undefined}
+              />
+            </div>
+            <button type="submit" class="button">Search</button>
+            {query.trim() && <a href="/prompts">Clear search</a>}
+          </form>
+          {error && <p id="prompt-search-error" class="field-error" role="alert">{error}</p>}
+          <div class="table-wrap">
+            <table class="table prompts-table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Latest version</th>
+                  <th scope="col">Aliases</th>
+                  <th scope="col" class="col-description">Commit message</th>
+                  <th scope="col" class="col-time">Last updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {prompts.length === 0 && (
+                  <tr>
+                    <td colSpan={5} class="empty">
+                      {error
+                        ? "—"
+                        : query.trim()
+                        ? `No prompts match “${query.trim()}”.`
+                        : "No more prompts."}
+                    </td>
+                  </tr>
+                )}
+                {prompts.map((p) => {
+                  const latest = latestOf(p.latest_versions);
+                  return (
+                    <tr key={p.name}>
+                      <td class="cell-name">
+                        <a href={promptHref(p.name)}>{p.name}</a>
+                      </td>
+                      <td>
+                        {latest
+                          ? (
+                            <a href={promptHref(p.name, latest.version)}>
+                              Version {latest.version}
+                            </a>
+                          )
+                          : <span class="muted">—</span>}
+                      </td>
+                      <td>
+                        <Aliases prompt={p} />
+                      </td>
+                      <td class="col-description" title={latest?.description || undefined}>
+                        {latest?.description
+                          ? oneLine(latest.description)
+                          : <span class="muted">—</span>}
+                      </td>
+                      <td class="col-time">
+                        <DateTime ms={p.last_updated_timestamp} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div class="table-foot">
+            <span class="muted">
+              {prompts.length} prompt{prompts.length === 1 ? "" : "s"}
+              {firstPage ? "" : " on this page"}
+              {nextPageToken ? ", more on the next page" : ""}
+            </span>
+            {(!firstPage || nextPageToken) && (
+              <nav class="pager" aria-label="Pages of prompts">
+                {!firstPage && <a class="button" href={promptsHref(query)}>First page</a>}
+                {nextPageToken && (
+                  <a class="button" href={promptsHref(query, nextPageToken)} rel="next">
+                    Next page
+                  </a>
+                )}
+              </nav>
+            )}
+          </div>
+        </>
+      )}
+    </Layout>
+  );
+}
