@@ -76,8 +76,11 @@ async function fixture() {
   await store.setRegisteredModelAlias(NAME, "production", "2");
   await store.setRegisteredModelAlias(NAME, "staging", "1");
   await createPrompt(store, `prompt ${XSS}`, ["x"]);
-  // MLflow compares the tag's value ignoring case: a prompt too.
-  await createPrompt(store, "Capitalised", ["Hi"], { value: "True" });
+  // Only `true` itself makes a prompt: a model tagged `True` is an ordinary model everywhere.
+  await store.createRegisteredModel({
+    name: "Capitalised",
+    tags: [{ ...IS_PROMPT, value: "True" }],
+  });
   await createPrompt(store, "empty-prompt", []);
   return { store, app };
 }
@@ -123,7 +126,7 @@ Deno.test("prompts SSR: /models leaves prompts out, whatever the search", async 
       const names = [...page.matchAll(/<td class="cell-name"><a [^>]*>([^<]+)</g)].map((m) => m[1]);
       assert.deepEqual(
         names,
-        q === "" || q.includes("LIKE") || q.includes("is_prompt") ? ["churn"] : [],
+        q === "greet" ? [] : q === "Capitalised" ? ["Capitalised"] : ["Capitalised", "churn"],
       );
     });
   }
@@ -143,7 +146,6 @@ Deno.test("prompts SSR: the list, search, paging, empty state", async (t) => {
     assert.doesNotMatch(page, /churn/);
     const names = [...page.matchAll(/<td class="cell-name"><a href="([^"]+)">/g)].map((m) => m[1]);
     assert.deepEqual(names, [
-      "/prompts/Capitalised",
       "/prompts/empty-prompt",
       `/prompts/${encodeURIComponent(`prompt ${XSS}`)}`,
       "/prompts/team%2Fgreeting",
@@ -155,7 +157,7 @@ Deno.test("prompts SSR: the list, search, paging, empty state", async (t) => {
     );
     assert.match(page, /commit 2: &lt;script>alert\(1\)&lt;\/script>&lt;img src=x/);
     assert.match(page, /prompt &lt;script>alert\(1\)/);
-    assert.match(page, /4 prompts/);
+    assert.match(page, /3 prompts/);
   });
   await t.step("?q= searches names; the filter grammar passes through", async () => {
     const page = await pageHtml(app.request("/prompts?q=GREET"));
@@ -181,7 +183,7 @@ Deno.test("prompts SSR: the list, search, paging, empty state", async (t) => {
     const next = /<a class="button" href="([^"]+)" rel="next">Next page<\/a>/.exec(first);
     assert.ok(next, "no Next page link");
     const second = await pageHtml(app.request(next[1].replaceAll("&amp;", "&")));
-    assert.match(second, /4 prompts on this page/);
+    assert.match(second, /3 prompts on this page/);
     assert.match(second, /team\/greeting/);
     assert.match(second, /<a class="button" href="\/prompts">First page<\/a>/);
   });
@@ -292,12 +294,15 @@ Deno.test("prompts SSR: a prompt's page, its diff, 404s and redirects", async (t
     assertNoMarkup(xss);
   });
 
-  await t.step("a prompt without versions, and one tagged `True`", async () => {
+  await t.step("a prompt without versions; a model tagged `True` is no prompt", async () => {
     const empty = await pageHtml(app.request(promptHref("empty-prompt")));
     assert.match(empty, /This prompt has no versions yet/);
     assert.doesNotMatch(empty, /prompt-compare/);
-    const cap = await pageHtml(app.request(promptHref("Capitalised")));
-    assert.match(cap, /<code>Hi<\/code>/);
+    // Tagged `True`, not `true`: an ordinary model, with its ordinary page.
+    await pageHtml(app.request(promptHref("Capitalised")), 404);
+    const model = await app.request("/models/Capitalised");
+    assert.equal(model.status, 200);
+    await model.body?.cancel();
   });
 
   await t.step("/models/<prompt> and its versions redirect to the prompt page", async () => {
@@ -371,11 +376,11 @@ Deno.test({
       });
       await t.step("/models lists no prompts; the Prompts nav item lists them", async () => {
         await page.goto(`${base}/models`);
-        assert.equal(await page.locator("main tbody tr").count(), 1);
+        assert.equal(await page.locator("main tbody tr").count(), 2); // churn, Capitalised
         await page.getByRole("link", { name: "Prompts", exact: true }).click();
         await page.waitForURL(`${base}/prompts`);
         await page.getByRole("heading", { name: "Prompts", level: 1 }).waitFor();
-        assert.equal(await page.locator("main tbody tr").count(), 4);
+        assert.equal(await page.locator("main tbody tr").count(), 3);
         await shoot(page, "prompts-list");
       });
 

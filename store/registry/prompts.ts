@@ -22,9 +22,12 @@ export const PROMPT_TEXT_TAG = "mlflow.prompt.text";
 /** Letters, digits, `_ . -`, starting with a letter or digit: no `:`, `/`, `\` or `%`. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$/;
 
-/** True when `tags` mark their entity as a prompt (MLflow compares the value to `true`). */
+/**
+ * True when `tags` mark their entity as a prompt: the value exactly `true`, as MLflow's client
+ * writes it and as a `= 'true'` filter matches it, so an entity is a prompt everywhere or nowhere.
+ */
 export function isPrompt(tags: readonly Tag[] | undefined): boolean {
-  return (tags ?? []).some((t) => t.key === IS_PROMPT_TAG && t.value.toLowerCase() === "true");
+  return (tags ?? []).some((t) => t.key === IS_PROMPT_TAG && t.value === "true");
 }
 
 /**

@@ -1147,6 +1147,11 @@ function uiArb(pool: IdPool): fc.Arbitrary<FuzzRequest> {
       [q, t],
     ) => [`/models?q=${q}&page_token=${t}`, "/models"]),
     id(pool.modelNames).map((n) => [`/models/${n}`, "/models/:name"]),
+    fc.tuple(text(fc.oneof(filterArb(pool), hostileString)), text(pageTokenArb)).map((
+      [q, t],
+    ) => [`/prompts?q=${q}&page_token=${t}`, "/prompts"]),
+    fc.tuple(id(pool.modelNames), text(fc.oneof(fc.constantFrom("1", "2", "0"), hostileString)))
+      .map(([n, v]) => [`/prompts/${n}?diff=${v}&to=${v}`, "/prompts/:name"]),
     id(pool.loggedModelIds).map((m) => [`/logged-models/${m}`, "/logged-models/:id"]),
     text(fc.oneof(fc.constantFrom("styles.css", "client.js", "favicon.svg"), hostileString))
       .map((f) => [`/static/${f}`, "/static/:file"]),

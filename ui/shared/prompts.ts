@@ -17,11 +17,10 @@ const TAG = `tags.\`${IS_PROMPT_TAG}\``;
 
 /**
  * The filter that asks the registry searches for prompts (without a clause on the prompt tag they
- * leave prompts out, as MLflow's do): the first clause on that tag must be `= 'true'` or
- * `!= 'false'` to ask for them, and the second matches the value as `isPrompt` does, ignoring
- * case (a prompt tagged `True` is hidden from `/models` too, so it must show here).
+ * leave prompts out, as MLflow's do): `= 'true'` both asks for them and matches exactly what
+ * `isPrompt` counts as one.
  */
-export const PROMPTS_FILTER = `${TAG} != 'false' AND ${TAG} ILIKE 'true'`;
+export const PROMPTS_FILTER = `${TAG} = 'true'`;
 
 /**
  * The `/models` search for what a user typed, never listing prompts: a filter that names the
