@@ -7,8 +7,9 @@
  *
  * Environment (all optional):
  * - `KVFLOW_DIFF_SEED`: data and query seed (default fixed, so CI is reproducible);
- * - `KVFLOW_DIFF_QUERIES`: number of queries (default 1200, about 30 s of the suite's CPU on two
- *   cores; `KVFLOW_DIFF_QUERIES=10000` for a deeper run before touching the planner or tokens);
+ * - `KVFLOW_DIFF_QUERIES`: number of queries (default 800, about 20 s of the suite's CPU on two
+ *   cores, so the whole suite stays near 5 minutes; `KVFLOW_DIFF_QUERIES=10000` for a deeper
+ *   run before touching the planner or tokens);
  * - `KVFLOW_DIFF_RUNS`: number of runs in the data set (default 400);
  * - `KVFLOW_DIFF_ONLY`: query numbers to replay, e.g. `17` from a failure message, or `3,10-20`.
  *
@@ -62,7 +63,7 @@ function parseOnly(raw: string): number[] {
 }
 
 const SEED = envInt("KVFLOW_DIFF_SEED", DEFAULT_SEED);
-const QUERIES = envInt("KVFLOW_DIFF_QUERIES", 1200);
+const QUERIES = envInt("KVFLOW_DIFF_QUERIES", 800);
 const RUNS = envInt("KVFLOW_DIFF_RUNS", 400);
 const ONLY = parseOnly(readEnv("KVFLOW_DIFF_ONLY") ?? "");
 /** Failures reported in one message; later ones are usually the same bug again. */
