@@ -528,38 +528,63 @@ const NAME_LOOKUPS_LIMIT = 100;
  * the API's message by the search box rather than failing the page.
  */
 export const modelsPage: Handler<UiEnv> = async (c) => {
-  const query = c.req.query("q") ?? "";
-  const pageToken = c.req.query("page_token") || null;
-  let page: Page<RegisteredModel> = { items: [] };
-  let error: string | null = null;
-  const access = await c.var.access();
-  try {
-    page = await c.var.store.searchRegisteredModels({
-      // Prompts have their own pages: left out even when the query names the prompt tag.
-      filter: modelsOnlyFilter(toModelFilter(query)) || undefined,
-      orderBy: ["name ASC"],
-      maxResults: MODELS_PAGE_SIZE,
-      pageToken: pageToken ?? undefined,
-      // Only what the viewer may read; the store refills the page past hidden ones.
-      visible: access.all ? undefined : access.registeredModel,
-    });
-  } catch (err) {
-    if (!isCallersError(err)) throw err;
-    error = err.message;
-  }
+  // Prompts have their own pages: left out even when the query names the prompt tag.
+  const listing = await registeredModelsListing(
+    c,
+    (q) => modelsOnlyFilter(toModelFilter(q)) || undefined,
+    MODELS_PAGE_SIZE,
+  );
   return renderPage(
     c,
     <ModelsPage
-      models={page.items}
-      query={query}
-      pageToken={pageToken}
-      nextPageToken={page.nextPageToken ?? null}
-      error={error}
+      models={listing.items}
+      query={listing.query}
+      pageToken={listing.pageToken}
+      nextPageToken={listing.nextPageToken}
+      error={listing.error}
       trackingUri={new URL(c.req.url).origin}
     />,
     { title: "Models" },
   );
 };
+
+/** One page of a registered-models list (`/models`, `/prompts`), as its page shows it. */
+export interface RegisteredModelsListing {
+  /** What the user typed (`?q=`). */
+  query: string;
+  pageToken: string | null;
+  items: RegisteredModel[];
+  nextPageToken: string | null;
+  /** The API's message for a query or token it refused (the page shows it by the search box). */
+  error: string | null;
+}
+
+/**
+ * The registered models that `filterOf(q)` matches, by name, `pageSize` per `?page_token=` page,
+ * only those the viewer may read (the store refills a page past hidden ones).
+ */
+export async function registeredModelsListing(
+  c: Context<UiEnv>,
+  filterOf: (query: string) => string | undefined,
+  pageSize: number,
+): Promise<RegisteredModelsListing> {
+  const query = c.req.query("q") ?? "";
+  const pageToken = c.req.query("page_token") || null;
+  const access = await c.var.access();
+  try {
+    const page = await c.var.store.searchRegisteredModels({
+      filter: filterOf(query),
+      orderBy: ["name ASC"],
+      maxResults: pageSize,
+      pageToken: pageToken ?? undefined,
+      visible: access.all ? undefined : access.registeredModel,
+    });
+    return { query, pageToken, items: page.items, nextPageToken: page.nextPageToken ?? null, error: null };
+  } catch (err) {
+    if (!isCallersError(err)) throw err;
+    return { query, pageToken, items: [], nextPageToken: null, error: err.message };
+  }
+}
 
 /**
  * The versions of registered model `name`, newest first. A backslash before a quote (or at the

@@ -10,7 +10,13 @@
 import type { Context, Handler } from "hono";
 import type { ModelVersion, RegisteredModel } from "../store/registry/types.ts";
 import type { Page, TrackingStore } from "../store/types.ts";
-import { forbidden, isCallersError, orNotFound, versionsOf } from "./handlers.tsx";
+import {
+  forbidden,
+  isCallersError,
+  orNotFound,
+  registeredModelsListing,
+  versionsOf,
+} from "./handlers.tsx";
 import { NotFoundPage, type NotFoundPageProps } from "./pages/NotFoundPage.tsx";
 import type { ForbiddenPageProps } from "./pages/ForbiddenPage.tsx";
 import { type PromptDiffProps, PromptPage } from "./pages/PromptPage.tsx";
@@ -41,31 +47,15 @@ const PROMPT_FORBIDDEN: ForbiddenPageProps = {
  * filter or token shows the API's message by the search box.
  */
 export const promptsPage: Handler<UiEnv> = async (c) => {
-  const query = c.req.query("q") ?? "";
-  const pageToken = c.req.query("page_token") || null;
-  let page: Page<RegisteredModel> = { items: [] };
-  let error: string | null = null;
-  const access = await c.var.access();
-  try {
-    page = await c.var.store.searchRegisteredModels({
-      filter: toPromptFilter(query),
-      orderBy: ["name ASC"],
-      maxResults: PROMPTS_PAGE_SIZE,
-      pageToken: pageToken ?? undefined,
-      visible: access.all ? undefined : access.registeredModel,
-    });
-  } catch (err) {
-    if (!isCallersError(err)) throw err;
-    error = err.message;
-  }
+  const listing = await registeredModelsListing(c, toPromptFilter, PROMPTS_PAGE_SIZE);
   return renderPage(
     c,
     <PromptsPage
-      prompts={page.items}
-      query={query}
-      pageToken={pageToken}
-      nextPageToken={page.nextPageToken ?? null}
-      error={error}
+      prompts={listing.items}
+      query={listing.query}
+      pageToken={listing.pageToken}
+      nextPageToken={listing.nextPageToken}
+      error={listing.error}
       trackingUri={new URL(c.req.url).origin}
     />,
     { title: "Prompts" },

@@ -8,11 +8,16 @@ export interface SearchFieldProps {
   placeholder: string;
   /** Marks the input invalid and points it at `<id>-error`. */
   invalid: boolean;
-  onInput: (value: string) => void;
+  /** The query parameter the form sends; `filter` when left out. */
+  name?: string;
+  /** For an island's live search; a server-rendered form leaves it out. */
+  onInput?: (value: string) => void;
 }
 
 /** The search input of a filter form: hidden label, magnifier icon, and error wiring. */
-export function SearchField({ id, label, value, placeholder, invalid, onInput }: SearchFieldProps) {
+export function SearchField(
+  { id, label, value, placeholder, invalid, name = "filter", onInput }: SearchFieldProps,
+) {
   return (
     <>
       <label class="visually-hidden" for={id}>{label}</label>
@@ -23,14 +28,14 @@ export function SearchField({ id, label, value, placeholder, invalid, onInput }:
       <input
         id={id}
         type="search"
-        name="filter"
+        name={name}
         value={value}
         placeholder={placeholder}
         autocomplete="off"
         spellcheck={false}
         aria-invalid={invalid ? "true" : undefined}
         aria-describedby={invalid ? `${id}-error` : undefined}
-        onInput={(e) => onInput(e.currentTarget.value)}
+        onInput={onInput && ((e) => onInput(e.currentTarget.value))}
       />
     </>
   );

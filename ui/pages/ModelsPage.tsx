@@ -5,6 +5,7 @@ import {
 } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { SearchForm } from "../components/SearchForm.tsx";
 import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
 import { Island } from "../island.tsx";
 import { excerpt, modelsHref, modelVersionHref, registeredModelHref } from "../shared/models.ts";
@@ -108,29 +109,7 @@ export function ModelsPage(props: ModelsPageProps) {
       </div>
       {emptyRegistry ? <EmptyRegistry trackingUri={trackingUri} /> : (
         <>
-          <form class="toolbar" role="search" method="get" action="/models">
-            <div class="search">
-              <label class="visually-hidden" for="model-search">Search registered models</label>
-              <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                <circle cx="11" cy="11" r="7" />
-                <path d="M20 20l-4-4" />
-              </svg>
-              <input
-                id="model-search"
-                type="search"
-                name="q"
-                value={query}
-                placeholder="Search by name, or tags.key = 'value'"
-                autocomplete="off"
-                spellcheck={false}
-                aria-invalid={error ? "true" : undefined}
-                aria-describedby={error ? "model-search-error" : undefined}
-              />
-            </div>
-            <button type="submit" class="button">Search</button>
-            {query.trim() && <a href="/models">Clear search</a>}
-          </form>
-          {error && <p id="model-search-error" class="field-error" role="alert">{error}</p>}
+          <SearchForm action="/models" id="model-search" label="Search registered models" query={query} error={error} />
           <div class="table-wrap">
             <table class="table models-table">
               <thead>

@@ -1,6 +1,7 @@
 import type { RegisteredModel } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { SearchForm } from "../components/SearchForm.tsx";
 import { AliasChip } from "../components/ModelBadges.tsx";
 import { latestOf, oneLine, promptHref, promptsHref } from "../shared/prompts.ts";
 
@@ -79,29 +80,7 @@ export function PromptsPage(props: PromptsPageProps) {
       </div>
       {empty ? <EmptyPrompts trackingUri={trackingUri} /> : (
         <>
-          <form class="toolbar" role="search" method="get" action="/prompts">
-            <div class="search">
-              <label class="visually-hidden" for="prompt-search">Search prompts</label>
-              <svg class="search__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                <circle cx="11" cy="11" r="7" />
-                <path d="M20 20l-4-4" />
-              </svg>
-              <input
-                id="prompt-search"
-                type="search"
-                name="q"
-                value={query}
-                placeholder="Search by name, or tags.key = 'value'"
-                autocomplete="off"
-                spellcheck={false}
-                aria-invalid={error ? "true" : undefined}
-                aria-describedby={error ? "prompt-search-error" : undefined}
-              />
-            </div>
-            <button type="submit" class="button">Search</button>
-            {query.trim() && <a href="/prompts">Clear search</a>}
-          </form>
-          {error && <p id="prompt-search-error" class="field-error" role="alert">{error}</p>}
+          <SearchForm action="/prompts" id="prompt-search" label="Search prompts" query={query} error={error} />
           <div class="table-wrap">
             <table class="table prompts-table">
               <thead>
