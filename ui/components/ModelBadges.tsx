@@ -31,3 +31,28 @@ export function StageBadge({ stage }: { stage: ModelVersionStage }) {
 export function AliasChip({ alias }: { alias: string }) {
   return <span class="alias">@{alias}</span>;
 }
+
+/** Props of {@linkcode AliasLinks}. */
+export interface AliasLinksProps {
+  aliases: readonly { alias: string; version: string }[];
+  /** Where an alias's version is shown. */
+  href: (version: string) => string;
+  /** Extra classes of the list. */
+  class?: string;
+}
+
+/** A model's (or prompt's) aliases, each a chip and its version, linked to that version. */
+export function AliasLinks({ aliases, href, class: cls }: AliasLinksProps) {
+  return (
+    <ul class={cls ? `aliases ${cls}` : "aliases"}>
+      {aliases.map((a) => (
+        <li key={a.alias}>
+          <a href={href(a.version)}>
+            <AliasChip alias={a.alias} />
+            <span class="alias__version">v{a.version}</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}

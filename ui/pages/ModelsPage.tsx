@@ -6,7 +6,7 @@ import {
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
-import { AliasChip, StageBadge } from "../components/ModelBadges.tsx";
+import { AliasChip, AliasLinks, StageBadge } from "../components/ModelBadges.tsx";
 import { Island } from "../island.tsx";
 import { excerpt, modelsHref, modelVersionHref, registeredModelHref } from "../shared/models.ts";
 
@@ -53,18 +53,7 @@ function LatestVersions({ model }: { model: RegisteredModel }) {
 
 function Aliases({ model }: { model: RegisteredModel }) {
   if (model.aliases.length === 0) return <span class="muted">—</span>;
-  return (
-    <ul class="aliases">
-      {model.aliases.map((a) => (
-        <li key={a.alias}>
-          <a href={modelVersionHref(model.name, a.version)}>
-            <AliasChip alias={a.alias} />
-            <span class="alias__version">v{a.version}</span>
-          </a>
-        </li>
-      ))}
-    </ul>
-  );
+  return <AliasLinks aliases={model.aliases} href={(v) => modelVersionHref(model.name, v)} />;
 }
 
 /** The empty registry: what a registered model is and how the MLflow client makes one. */

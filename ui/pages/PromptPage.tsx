@@ -3,7 +3,7 @@ import { DateTime } from "../components/DateTime.tsx";
 import { KvTable } from "../components/KvTable.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { MetaItem } from "../components/MetaItem.tsx";
-import { AliasChip } from "../components/ModelBadges.tsx";
+import { AliasChip, AliasLinks } from "../components/ModelBadges.tsx";
 import { Section } from "../components/Section.tsx";
 import { TagList } from "../components/TagList.tsx";
 import { modelVersionHref } from "../shared/models.ts";
@@ -260,16 +260,11 @@ export function PromptPage(props: PromptPageProps) {
           {prompt.aliases.length === 0
             ? <p class="muted">No aliases.</p>
             : (
-              <ul class="aliases prompt-aliases">
-                {prompt.aliases.map((a) => (
-                  <li key={a.alias}>
-                    <a href={promptHref(prompt.name, a.version)}>
-                      <AliasChip alias={a.alias} />
-                      <span class="alias__version">v{a.version}</span>
-                    </a>
-                  </li>
-                ))}
-              </ul>
+              <AliasLinks
+                aliases={prompt.aliases}
+                href={(v) => promptHref(prompt.name, v)}
+                class="prompt-aliases"
+              />
             )}
         </Section>
         <Section headingId="prompt-tags-heading" title="Tags">

@@ -2,7 +2,7 @@ import type { RegisteredModel } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
-import { AliasChip } from "../components/ModelBadges.tsx";
+import { AliasLinks } from "../components/ModelBadges.tsx";
 import { latestOf, oneLine, promptHref, promptsHref } from "../shared/prompts.ts";
 
 /** Props of {@linkcode PromptsPage}. */
@@ -23,18 +23,7 @@ export interface PromptsPageProps {
 
 function Aliases({ prompt }: { prompt: RegisteredModel }) {
   if (prompt.aliases.length === 0) return <span class="muted">—</span>;
-  return (
-    <ul class="aliases">
-      {prompt.aliases.map((a) => (
-        <li key={a.alias}>
-          <a href={promptHref(prompt.name, a.version)}>
-            <AliasChip alias={a.alias} />
-            <span class="alias__version">v{a.version}</span>
-          </a>
-        </li>
-      ))}
-    </ul>
-  );
+  return <AliasLinks aliases={prompt.aliases} href={(v) => promptHref(prompt.name, v)} />;
 }
 
 /** No prompts yet: what a prompt is and how MLflow's client registers one. */
