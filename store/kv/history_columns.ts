@@ -1,9 +1,9 @@
 /**
  * Metric history read as columns (`getMetricHistoryColumns`): chunks are already stored as
  * columns, so a history without late points is their concatenation plus the loose points, with
- * no object per point. Anything else (a page after a cursor, late points waiting to be merged)
- * takes the point-by-point merge of `readHistoryPoints` and converts its result.
- *
+ * no object per point, from its start or from a page token's point on (the chunk covering it is
+ * found by key, and its earlier points skipped by a binary search). Late points waiting to be
+ * merged take the point-by-point merge of `readHistoryPoints`, whose result is converted. *
  * @module
  */
 import { toColumns } from "../metric_columns.ts";
@@ -11,11 +11,14 @@ import type { MetricColumnsPage } from "../types.ts";
 import { metricChunksPrefix, metricPointsPrefix, type PointSortKey, runMetricKey } from "./keys.ts";
 import {
   type Chunk,
+  compareSortKeys,
+  coveringChunk,
   type MetricHead,
   type Point,
   type PointExtra,
   pointFromKey,
   readHistoryPoints,
+  sortKeyOf,
 } from "./metric_history.ts";
 
 /** Columns without a page token: what one read returns. */
@@ -36,9 +39,7 @@ export async function readHistoryColumns(
   limit: number,
   known?: MetricHead | null,
 ): Promise<Columns> {
-  const head = after !== null
-    ? null
-    : known !== undefined
+  const head = known !== undefined
     ? known
     : (await kv.get<MetricHead>(runMetricKey(runId, key))).value;
   // No head (no such metric, or never seen here) or points to merge: the general path.
@@ -46,19 +47,28 @@ export async function readHistoryColumns(
     return toColumns(await readHistoryPoints(kv, runId, key, after, limit));
   }
   const want = limit === Infinity ? Infinity : limit + 1;
-  const chunks: Chunk[] = [];
+  const prefix = metricChunksPrefix(runId, key);
+  const start = after === null ? undefined : (await coveringChunk(kv, runId, key, after))?.key;
+  const chunks: { chunk: Chunk; from: number }[] = [];
   let n = 0;
-  for await (const e of kv.list<Chunk>({ prefix: metricChunksPrefix(runId, key) })) {
-    chunks.push(e.value);
-    n += e.value.ts.length;
+  for await (const e of kv.list<Chunk>(start ? { prefix, start } : { prefix })) {
+    const from = after === null ? 0 : firstAfter(e.value, after);
+    if (from === e.value.ts.length) continue;
+    chunks.push({ chunk: e.value, from });
+    n += e.value.ts.length - from;
     if (n >= want) break;
   }
   // Loose points lie above every chunk; the head counts them (an upper bound), so none: no read.
   const loose: Point[] = [];
   if (n < want && head.loose > 0) {
-    const prefix = metricPointsPrefix(runId, key);
-    for await (const e of kv.list<PointExtra | 0>({ prefix })) {
-      loose.push(pointFromKey(e.key, e.value));
+    const lp = metricPointsPrefix(runId, key);
+    const list = after === null
+      ? kv.list<PointExtra | 0>({ prefix: lp })
+      : kv.list<PointExtra | 0>({ prefix: lp, start: [...lp, ...after] });
+    for await (const e of list) {
+      const p = pointFromKey(e.key, e.value);
+      if (after !== null && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
+      loose.push(p);
       if (n + loose.length >= want) break;
     }
   }
@@ -69,10 +79,11 @@ export async function readHistoryColumns(
     values: new Float64Array(total),
   };
   let at = 0;
-  for (const c of chunks) {
-    const take = Math.min(c.ts.length, total - at);
+  for (const { chunk: c, from } of chunks) {
+    const take = Math.min(c.ts.length - from, total - at);
     // `slice`, not `subarray`: it also takes a plain array, should a chunk ever hold one.
-    const part = (col: Float64Array) => take === col.length ? col : col.slice(0, take);
+    const part = (col: Float64Array) =>
+      from === 0 && take === col.length ? col : col.slice(from, from + take);
     out.timestamps.set(part(c.ts), at);
     out.steps.set(part(c.st), at);
     out.values.set(part(c.v), at);
@@ -86,4 +97,22 @@ export async function readHistoryColumns(
     at++;
   }
   return out;
+}
+
+/**
+ * The index of the first point of `c` whose sort key lies above `after` (`c.ts.length` when
+ * none does): a binary search, since a chunk's points are in sort-key order.
+ */
+function firstAfter(c: Chunk, after: PointSortKey): number {
+  let lo = 0, hi = c.ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = c.v[mid];
+    const nan = v !== v;
+    const cmp = c.ts[mid] - after[0] || c.st[mid] - after[1] || (nan ? 0 : v) - after[2] ||
+      (nan ? 1 : 0) - after[3];
+    if (cmp <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

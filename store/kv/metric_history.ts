@@ -270,7 +270,7 @@ async function first<T>(iter: Deno.KvListIterator<T>): Promise<Deno.KvEntry<T> |
 }
 
 /** The chunk that covers `sk`: the last chunk starting at or below it, else the first chunk. */
-async function coveringChunk(kv: Deno.Kv, runId: string, key: string, sk: PointSortKey) {
+export async function coveringChunk(kv: Deno.Kv, runId: string, key: string, sk: PointSortKey) {
   const prefix = metricChunksPrefix(runId, key);
   return await first(
     kv.list<Chunk>({ prefix, end: [...prefix, ...sk, 0] }, { reverse: true, limit: 1 }),
