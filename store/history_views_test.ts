@@ -4,9 +4,11 @@
  */
 import assert from "node:assert/strict";
 import {
+  COLUMN_PAGE,
   getMetricHistoryBulk,
   getMetricHistoryBulkInterval,
   getMetricHistoryDownsampled,
+  KeptPointsBudget,
   type MetricWithRunId,
   sampleSteps,
 } from "./history_views.ts";
@@ -297,10 +299,12 @@ bothBackends("downsampled: bucket edges and a narrower x range", async (s) => {
 });
 
 bothBackends(
-  "downsampled: a range of at most a page of points is read once, a longer one twice",
+  "downsampled: a range within a page or the budget is read once, a longer one twice",
   async (s) => {
     const id = await newRun(s);
-    await log(s, id, bySteps(range(0, 30_000)));
+    // One page and a bit: the history comes in two pages.
+    const total = COLUMN_PAGE + 5_000;
+    await log(s, id, bySteps(range(0, total)));
     let reads = 0;
     const counting: TrackingStore = {
       ...s,
@@ -316,15 +320,27 @@ bothBackends(
     assert.equal(short.exact, false);
     assert.deepEqual(stepsOf(short.metrics).slice(0, 3), [0, 99, 100]);
     assert.equal(reads, 2, "one pass over the history: its two pages");
-    // 30,000 points in range is more than is kept (a page, 25,000): a second pass buckets them.
+    // More than a read keeps of its own (a page): kept on the process's budget, read once.
+    const budget = new KeptPointsBudget(10_000);
     reads = 0;
     const long = await getMetricHistoryDownsampled(counting, {
       runId: id,
       metricKey: "m",
       buckets: 10,
-    });
-    assert.equal(long.total_points, 30_000);
+    }, budget);
+    assert.equal(long.total_points, total);
+    assert.equal(reads, 2);
+    // The budget is whole again, and a read it cannot cover takes a second pass, same answer.
+    assert.equal(budget.borrow(10_000), true);
+    reads = 0;
+    const twice = await getMetricHistoryDownsampled(counting, {
+      runId: id,
+      metricKey: "m",
+      buckets: 10,
+    }, budget);
     assert.equal(reads, 4);
+    assert.deepEqual(twice, long);
+    budget.release(10_000);
   },
 );
 
