@@ -33,7 +33,7 @@ import {
   toExperimentFilter,
   viewType,
 } from "./shared/experiment_filter.ts";
-import { userTags } from "./shared/tags.ts";
+import { byKey, userTags } from "./shared/tags.ts";
 import { COMPARE_MAX_RUNS, createLimiter, parseRunIds } from "./shared/compare.ts";
 import {
   filterLiteral,
@@ -54,7 +54,11 @@ import { type CardRequest, chartRequests } from "./islands/runs_table/chart_stat
 import { downsampledBulkReply } from "../routes/metrics/downsampled_bulk.ts";
 import type { PageReply } from "./page_replies.ts";
 import { LIVE_POLL_MS } from "./shared/live.ts";
-import { CHART_KEY_PARAM, MAX_CHART_KEYS } from "./shared/chart_keys.ts";
+import { CHART_KEY_PARAM, initialCards, MAX_CHART_KEYS } from "./shared/chart_keys.ts";
+import { API_BASE } from "./islands/api.ts";
+import { CHART_BUCKETS, downsampledHistoryPath } from "./islands/run_page/api.ts";
+import { getMetricHistoryDownsampled } from "../store/history_views.ts";
+import { encodeWireJson } from "../routes/respond.ts";
 import { mayLearnAbsence, type ViewerLevel, viewerLevel } from "./page_access.ts";
 import { isPrompt, modelsOnlyFilter, promptHref } from "./shared/prompts.ts";
 import type { AccessPanelProps } from "./islands/AccessPanel.tsx";
@@ -441,6 +445,7 @@ export const runPage: Handler<UiEnv> = async (c) => {
     viewerLevel(c, { experimentId }),
   ]);
   const experimentName = names.get(experimentId);
+  const chartKeys = chartKeysParam(c);
   return renderPage(
     c,
     <RunPage
@@ -453,11 +458,45 @@ export const runPage: Handler<UiEnv> = async (c) => {
       loggedModels={loggedModels}
       may={{ rename: mayDo(level, "update"), delete: mayDo(level, "delete") }}
       artifact={artifactParam(c)}
-      chartKeys={chartKeysParam(c)}
+      chartKeys={chartKeys}
     />,
-    { title: run.info.run_name || run.info.run_id },
+    {
+      title: run.info.run_name || run.info.run_id,
+      // The first cards' reads, sent inside the page (ui/page_replies.ts): the cards draw at
+      // hydration instead of asking once the script has loaded.
+      replies: initialCards(chartKeys, sortedMetricKeys(run))
+        .slice(0, RUN_PAGE_CARD_REPLIES)
+        .map((key) => metricCardReply(store, id, key)),
+    },
   );
 };
+
+/** Run-page cards whose first read the page carries; the others ask for theirs. */
+const RUN_PAGE_CARD_REPLIES = 4;
+
+/** The run's metric keys in the order the run page lists them (its island gets the same). */
+function sortedMetricKeys(run: Run): string[] {
+  return [...run.data.metrics].sort(byKey).map((m) => m.key);
+}
+
+/** A run-page card's first read, answered as the API answers it (same query, same bytes). */
+function metricCardReply(store: TrackingStore, runId: string, key: string): PageReply {
+  const args = { runId, key, x: "step" as const, buckets: CHART_BUCKETS };
+  return {
+    url: `${API_BASE}${downsampledHistoryPath(args)}`,
+    reply: async () => {
+      const result = await getMetricHistoryDownsampled(store, {
+        runId,
+        metricKey: key,
+        buckets: CHART_BUCKETS,
+        x: "step",
+      });
+      return new Response(encodeWireJson(result), {
+        headers: { "content-type": "application/json" },
+      });
+    },
+  };
+}
 
 /** The metrics the URL asks the charts to show (`?metric=`, repeated), at most a hundred. */
 function chartKeysParam(c: Context<UiEnv>): string[] | undefined {

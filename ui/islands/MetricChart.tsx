@@ -7,7 +7,9 @@ import { useSchemeChange } from "./charts/use_scheme.ts";
 import { getRun } from "./run_page/api.ts";
 import type { XMode } from "./run_page/chart_data.ts";
 import { MetricCard } from "./run_page/MetricCard.tsx";
-import { chartKeysFromUrl, withChartKeys } from "../shared/chart_keys.ts";
+import { initialCards, lossFirst, withChartKeys } from "../shared/chart_keys.ts";
+
+export { DEFAULT_CARDS, defaultCards, defaultKeys } from "../shared/chart_keys.ts";
 
 export { CHART_BUCKETS } from "./run_page/MetricCard.tsx";
 
@@ -26,29 +28,6 @@ export interface MetricChartProps {
 
 const PALETTE = ["#2563eb", "#e8590c", "#2f9e44", "#ae3ec9", "#d6336c", "#0c8599", "#f59f00"];
 
-/** Cards drawn when the page opens; more are a tick away in the metric picker. */
-export const DEFAULT_CARDS = 8;
-
-/** The compare page's first chart: a loss-like metric if there is one, else the first key. */
-export function defaultKeys(keys: string[]): string[] {
-  const loss = keys.find((k) => /loss/i.test(k));
-  return loss ? [loss] : keys.slice(0, 1);
-}
-
-/**
- * The run page's cards shown first: up to {@linkcode DEFAULT_CARDS} metrics, loss-like ones
- * first (what people look at first), then the rest in key order.
- */
-export function defaultCards(keys: string[]): string[] {
-  return lossFirst(keys).slice(0, DEFAULT_CARDS);
-}
-
-/** `keys` with loss-like ones first, each group in its given order: the order of the cards. */
-function lossFirst(keys: string[]): string[] {
-  const loss = (k: string) => /loss/i.test(k);
-  return [...keys.filter(loss), ...keys.filter((k) => !loss(k))];
-}
-
 /**
  * The run's metric charts: a card per chosen metric, each with its own y axis (uPlot, bundled),
  * a metric logged once shown as its value; shared controls for the x axis (step, wall time,
@@ -59,9 +38,7 @@ function lossFirst(keys: string[]): string[] {
 export function MetricChart(
   { runId, metricKeys, status: initialStatus, startTime, chartKeys }: MetricChartProps,
 ) {
-  const [keys, setKeys] = useState<string[]>(() =>
-    chartKeysFromUrl(chartKeys, metricKeys) ?? defaultCards(metricKeys)
-  );
+  const [keys, setKeys] = useState<string[]>(() => initialCards(chartKeys, metricKeys));
   const [mode, setMode] = useState<XMode>("step");
   const [log, setLog] = useState(false);
   const [weight, setWeight] = useState(0);

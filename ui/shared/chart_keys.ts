@@ -46,3 +46,34 @@ export function withChartKeys(href: string, keys: readonly string[]): string {
   const query = [...kept, ...added].join("&");
   return `${url.pathname}${query ? `?${query}` : ""}${url.hash}`;
 }
+
+/** Cards drawn when the page opens; more are a tick away in the metric picker. */
+export const DEFAULT_CARDS = 8;
+
+/** The compare page's first chart: a loss-like metric if there is one, else the first key. */
+export function defaultKeys(keys: string[]): string[] {
+  const loss = keys.find((k) => /loss/i.test(k));
+  return loss ? [loss] : keys.slice(0, 1);
+}
+
+/**
+ * The run page's cards shown first: up to {@linkcode DEFAULT_CARDS} metrics, loss-like ones
+ * first (what people look at first), then the rest in key order.
+ */
+export function defaultCards(keys: string[]): string[] {
+  return lossFirst(keys).slice(0, DEFAULT_CARDS);
+}
+
+/** `keys` with loss-like ones first, each group in its given order: the order of the cards. */
+export function lossFirst(keys: string[]): string[] {
+  const loss = (k: string) => /loss/i.test(k);
+  return [...keys.filter(loss), ...keys.filter((k) => !loss(k))];
+}
+
+/**
+ * The charts the run page opens with: the URL's metrics (`?metric=`) that the run has, else
+ * {@linkcode defaultCards}. The server sends these cards' first reads inside the page.
+ */
+export function initialCards(chartKeys: readonly string[] | undefined, keys: string[]): string[] {
+  return chartKeysFromUrl(chartKeys, keys) ?? defaultCards(keys);
+}

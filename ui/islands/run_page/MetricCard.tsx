@@ -1,14 +1,20 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { errorMessage, isAbort } from "../api.ts";
 import { formatNumber } from "../../shared/format.ts";
-import { type DownsampledReply, getHistoryDownsampled, wireNumber } from "./api.ts";
+import {
+  CHART_BUCKETS,
+  type DownsampledArgs,
+  type DownsampledReply,
+  getHistoryDownsampled,
+  pageHistoryDownsampled,
+  wireNumber,
+} from "./api.ts";
 import { xSeries } from "../charts/axes.ts";
 import { themedAxes } from "../charts/theme.ts";
 import { positiveOnly, type Series, smooth, toApiX, toSeries, type XMode } from "./chart_data.ts";
 
-/** Buckets per request: ≤ ~2000 points per metric reach the browser. */
-export const CHART_BUCKETS = 1000;
+export { CHART_BUCKETS } from "./api.ts";
 
 /** Props of {@linkcode MetricCard}. */
 export interface MetricCardProps {
@@ -53,31 +59,46 @@ export function MetricCard(props: MetricCardProps) {
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
 
+  const args: DownsampledArgs = {
+    runId,
+    key: metricKey,
+    x: mode === "step" ? "step" : "timestamp",
+    buckets: CHART_BUCKETS,
+    start: zoom?.[0],
+    end: zoom?.[1],
+  };
+  const show = (r: DownsampledReply) => {
+    const points = r.metrics ?? [];
+    setLoaded({
+      series: toSeries(points, mode, startTime),
+      total: r.total_points,
+      exact: r.exact,
+      shown: points.length,
+      single: r.total_points === 1 && points.length === 1 && !zoom
+        ? { value: wireNumber(points[0].value), step: points[0].step }
+        : null,
+    });
+    setError("");
+  };
+
+  // The first read may have come inside the page (the run page's server builds its URL with
+  // downsampledHistoryPath too): taken before the first paint, so the card draws at hydration.
+  // Not in useState's initializer: the first render must match the server's markup.
+  const fromPage = useRef(false);
+  useLayoutEffect(() => {
+    const r = pageHistoryDownsampled(args);
+    if (r === undefined) return;
+    fromPage.current = true;
+    show(r);
+  }, []);
+
   useEffect(() => {
+    if (fromPage.current) {
+      fromPage.current = false;
+      return;
+    }
     const ctl = new AbortController();
-    getHistoryDownsampled(
-      {
-        runId,
-        key: metricKey,
-        x: mode === "step" ? "step" : "timestamp",
-        buckets: CHART_BUCKETS,
-        start: zoom?.[0],
-        end: zoom?.[1],
-      },
-      ctl.signal,
-    ).then((r: DownsampledReply) => {
-      const points = r.metrics ?? [];
-      setLoaded({
-        series: toSeries(points, mode, startTime),
-        total: r.total_points,
-        exact: r.exact,
-        shown: points.length,
-        single: r.total_points === 1 && points.length === 1 && !zoom
-          ? { value: wireNumber(points[0].value), step: points[0].step }
-          : null,
-      });
-      setError("");
-    }).catch((err) => {
+    getHistoryDownsampled(args, ctl.signal).then(show).catch((err) => {
       if (!isAbort(err)) setError(errorMessage(err));
     });
     return () => ctl.abort();

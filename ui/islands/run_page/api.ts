@@ -5,7 +5,7 @@
  * @module
  */
 import type { Metric, Run } from "../../../store/types.ts";
-import { apiCall } from "../api.ts";
+import { API_BASE, apiCall, takePageReply } from "../api.ts";
 
 /** `GET runs/get`. */
 export function getRun(runId: string, signal?: AbortSignal): Promise<{ run: Run }> {
@@ -33,29 +33,49 @@ export interface DownsampledReply {
   exact: boolean;
 }
 
+/** Buckets per card's read: ≤ ~2000 points per metric reach the browser. */
+export const CHART_BUCKETS = 1000;
+
+/** What one chart card of the run page reads. */
+export interface DownsampledArgs {
+  runId: string;
+  key: string;
+  x: "step" | "timestamp";
+  buckets?: number;
+  start?: number;
+  end?: number;
+}
+
+/**
+ * The path and query of a card's `metrics/get-history-downsampled` read, in one fixed form: the
+ * run page's server sends the first cards' replies inside the page under this very URL
+ * (ui/page_replies.ts), and the card takes them by it.
+ */
+export function downsampledHistoryPath(args: DownsampledArgs): string {
+  const q = new URLSearchParams({
+    run_id: args.runId,
+    metric_key: args.key,
+    x: args.x,
+    buckets: String(args.buckets ?? CHART_BUCKETS),
+  });
+  if (args.start !== undefined) q.set("start", String(args.start));
+  if (args.end !== undefined) q.set("end", String(args.end));
+  return `/metrics/get-history-downsampled?${q}`;
+}
+
 /** `GET metrics/get-history-downsampled`. */
 export function getHistoryDownsampled(
-  args: {
-    runId: string;
-    key: string;
-    x: "step" | "timestamp";
-    buckets?: number;
-    start?: number;
-    end?: number;
-  },
+  args: DownsampledArgs,
   signal?: AbortSignal,
 ): Promise<DownsampledReply> {
-  return apiCall("/metrics/get-history-downsampled", {
-    query: {
-      run_id: args.runId,
-      metric_key: args.key,
-      x: args.x,
-      buckets: args.buckets ?? 1000,
-      start: args.start,
-      end: args.end,
-    },
-    signal,
-  });
+  return apiCall(downsampledHistoryPath(args), { signal });
+}
+
+/** The reply the server sent inside the page for exactly this read, or undefined. */
+export function pageHistoryDownsampled(args: DownsampledArgs): DownsampledReply | undefined {
+  return takePageReply(`${API_BASE}${downsampledHistoryPath(args)}`) as
+    | DownsampledReply
+    | undefined;
 }
 
 export { wireNumber } from "../api.ts";
