@@ -618,7 +618,13 @@ export async function registeredModelsListing(
       pageToken: pageToken ?? undefined,
       visible: access.all ? undefined : access.registeredModel,
     });
-    return { query, pageToken, items: page.items, nextPageToken: page.nextPageToken ?? null, error: null };
+    return {
+      query,
+      pageToken,
+      items: page.items,
+      nextPageToken: page.nextPageToken ?? null,
+      error: null,
+    };
   } catch (err) {
     if (!isCallersError(err)) throw err;
     return { query, pageToken, items: [], nextPageToken: null, error: err.message };

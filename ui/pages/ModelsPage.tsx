@@ -98,7 +98,13 @@ export function ModelsPage(props: ModelsPageProps) {
       </div>
       {emptyRegistry ? <EmptyRegistry trackingUri={trackingUri} /> : (
         <>
-          <SearchForm action="/models" id="model-search" label="Search registered models" query={query} error={error} />
+          <SearchForm
+            action="/models"
+            id="model-search"
+            label="Search registered models"
+            query={query}
+            error={error}
+          />
           <div class="table-wrap">
             <table class="table models-table">
               <thead>

@@ -257,15 +257,13 @@ export function PromptPage(props: PromptPageProps) {
 
       <div class="run-grid">
         <Section headingId="prompt-aliases-heading" title="Aliases">
-          {prompt.aliases.length === 0
-            ? <p class="muted">No aliases.</p>
-            : (
-              <AliasLinks
-                aliases={prompt.aliases}
-                href={(v) => promptHref(prompt.name, v)}
-                class="prompt-aliases"
-              />
-            )}
+          {prompt.aliases.length === 0 ? <p class="muted">No aliases.</p> : (
+            <AliasLinks
+              aliases={prompt.aliases}
+              href={(v) => promptHref(prompt.name, v)}
+              class="prompt-aliases"
+            />
+          )}
         </Section>
         <Section headingId="prompt-tags-heading" title="Tags">
           <KvTable id="prompt-tags" rows={tags} empty="No tags." />

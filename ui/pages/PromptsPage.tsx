@@ -69,7 +69,13 @@ export function PromptsPage(props: PromptsPageProps) {
       </div>
       {empty ? <EmptyPrompts trackingUri={trackingUri} /> : (
         <>
-          <SearchForm action="/prompts" id="prompt-search" label="Search prompts" query={query} error={error} />
+          <SearchForm
+            action="/prompts"
+            id="prompt-search"
+            label="Search prompts"
+            query={query}
+            error={error}
+          />
           <div class="table-wrap">
             <table class="table prompts-table">
               <thead>
