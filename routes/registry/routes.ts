@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createRoute, type z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
+import { type ArgsMethod, argsRoute, type ArgsRouteSpec } from "../args_route.ts";
 import { EmptySchema } from "../schemas/common.ts";
 import {
   CreateModelVersionRequest,
@@ -31,48 +32,15 @@ import {
   UpdateModelVersionRequest,
   UpdateRegisteredModelRequest,
 } from "../schemas/registry.ts";
-import { bodyReplies, jsonBody, replies } from "../spec.ts";
 
 const RM = "/registered-models";
 const MV = "/model-versions";
 
-type Method = "get" | "post" | "patch" | "delete";
-
-/** One registry operation, as {@linkcode route} takes it. */
-interface RegistryRoute<M extends Method, A extends z.ZodObject, R extends z.ZodType> {
-  operationId: string;
-  method: M;
-  path: string;
-  summary: string;
-  description: string;
-  /** The arguments: the query string of a GET, the JSON body of any other method. */
-  args: A;
-  /** An example of the JSON body, for the document. */
-  example?: z.input<A>;
-  reply: R;
-  replyDescription: string;
-}
-
-/** One route: GET reads `args` from the query string, every other method from a JSON body. */
-function route<M extends Method, A extends z.ZodObject, R extends z.ZodType>(
-  spec: RegistryRoute<M, A, R>,
+/** One registry route: `argsRoute` under the "Model registry" tag. */
+function route<M extends ArgsMethod, A extends z.ZodObject, R extends z.ZodType>(
+  spec: Omit<ArgsRouteSpec<M, A, R>, "tag">,
 ) {
-  const { method, args, reply, replyDescription } = spec;
-  const request = method === "get" ? { query: args } : jsonBody(args, spec.example);
-  const responses = method === "get"
-    ? replies(reply, replyDescription)
-    : bodyReplies(reply, replyDescription);
-  return createRoute({
-    operationId: spec.operationId,
-    method,
-    path: spec.path,
-    tags: ["Model registry"],
-    summary: spec.summary,
-    description: spec.description,
-    request: request as M extends "get" ? { query: A } : ReturnType<typeof jsonBody<A>>,
-    responses: responses as M extends "get" ? ReturnType<typeof replies<R>>
-      : ReturnType<typeof bodyReplies<R>>,
-  });
+  return argsRoute({ ...spec, tag: "Model registry" });
 }
 
 export const createRegisteredModel = route({
