@@ -8,11 +8,8 @@
  * against those types first, so a spec/handler mismatch fails here at compile time or at run time.
  */
 import assert from "node:assert/strict";
-import { createLocalArtifactRepository } from "../artifacts/local.ts";
-import { createApp } from "../routes/mod.ts";
+import { LIVE_PASSWORD, startLiveServer } from "./helpers/live_server.ts";
 import { CLIENT_TYPES, generateClientTypes } from "../routes/openapi.ts";
-import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
-import { createMemoryStore } from "../store/memory/mod.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -180,23 +177,9 @@ async function run(
 
 Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow, with and without auth", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kvflow_openapi_client_" });
-  const artifactDir = await Deno.makeTempDir({ prefix: "kvflow_openapi_client_artifacts_" });
-  const PW = "a long enough password";
-  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
-  await auth.createUser("alice", PW, true);
-  const listen = { hostname: "127.0.0.1", port: 0, onListen: () => {} };
-  const plain = Deno.serve(
-    listen,
-    createApp({
-      store: createMemoryStore(),
-      artifacts: createLocalArtifactRepository({ rootDir: artifactDir }),
-    }).fetch,
-  );
-  const authed = Deno.serve(
-    listen,
-    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } })
-      .fetch,
-  );
+  await using plain = await startLiveServer();
+  // The flow logs in as "alice": LIVE_USER.
+  await using authed = await startLiveServer({ auth: true, admin: true, artifacts: false });
   try {
     await generateClientTypes(new URL(`file://${dir}/schema.d.ts`));
     // The TypeScript client's committed copy of these types must be this very output.
@@ -216,18 +199,11 @@ Deno.test("openapi-fetch client typed from openapi.yaml runs the core flow, with
         `${dir}/flow_test.ts`,
       ],
       root,
-      {
-        KVFLOW_PLAIN_URL: `http://127.0.0.1:${plain.addr.port}`,
-        KVFLOW_AUTH_URL: `http://127.0.0.1:${authed.addr.port}`,
-        KVFLOW_PW: PW,
-      },
+      { KVFLOW_PLAIN_URL: plain.url, KVFLOW_AUTH_URL: authed.url, KVFLOW_PW: LIVE_PASSWORD },
     );
     assert.equal(test.code, 0, test.out);
     assert.match(test.out, /2 passed/);
   } finally {
-    await plain.shutdown();
-    await authed.shutdown();
     await Deno.remove(dir, { recursive: true });
-    await Deno.remove(artifactDir, { recursive: true });
   }
 });

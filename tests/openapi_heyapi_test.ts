@@ -9,11 +9,9 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { LIVE_PASSWORD, startLiveServer } from "./helpers/live_server.ts";
 import { join } from "node:path";
 import { ensureNodePackage, toolsDir } from "./helpers/node_tool.ts";
-import { createApp } from "../routes/mod.ts";
-import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
-import { createMemoryStore } from "../store/memory/mod.ts";
 
 const PACKAGE = "@hey-api/openapi-ts";
 /** Pinned with `.ci/run`'s install_heyapi: its output and options change between releases. */
@@ -191,14 +189,7 @@ Deno.test("@hey-api/openapi-ts SDK from openapi.yaml runs the core flow with aut
   await ensureNodePackage(tools, PACKAGE, HEYAPI_VERSION);
   const cli = join(tools, "node_modules", "@hey-api", "openapi-ts", "bin", "run.js");
   const dir = await Deno.makeTempDir({ prefix: "kvflow_heyapi_" });
-  const PW = "a long enough password";
-  const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
-  await auth.createUser("alice", PW, true);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createApp({ store: createMemoryStore(), auth: { store: auth, defaultPermission: "READ" } })
-      .fetch,
-  );
+  await using server = await startLiveServer({ auth: true, admin: true, artifacts: false });
   try {
     const config = join(dir, "openapi-ts.config.mjs");
     await Deno.writeTextFile(
@@ -231,12 +222,12 @@ Deno.test("@hey-api/openapi-ts SDK from openapi.yaml runs the core flow with aut
         join(dir, "flow_test.ts"),
       ],
       root,
-      { KVFLOW_AUTH_URL: `http://127.0.0.1:${server.addr.port}`, KVFLOW_PW: PW },
+      // The flow logs in as "alice": LIVE_USER.
+      { KVFLOW_AUTH_URL: server.url, KVFLOW_PW: LIVE_PASSWORD },
     );
     assert.equal(test.code, 0, test.out);
     assert.match(test.out, /1 passed/);
   } finally {
-    await server.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
 });

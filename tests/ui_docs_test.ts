@@ -13,9 +13,10 @@ import { createApp } from "../routes/mod.ts";
 import { createMemoryAuthStore } from "../store/auth/memory/mod.ts";
 import { createMemoryStore } from "../store/memory/mod.ts";
 import { launchBrowser } from "./helpers/browser.ts";
+import { LIVE_PASSWORD, startLiveServer } from "./helpers/live_server.ts";
 import { openPage, pageHtml, shoot } from "./helpers/ui.ts";
 
-const PW = "a long enough password";
+const PW = LIVE_PASSWORD;
 
 Deno.test("GET /docs: the page, its three files from this server, the strict CSP", async () => {
   const app = createApp({ store: createMemoryStore() });
@@ -68,14 +69,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const store = createMemoryStore();
-    const auth = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
-    await auth.createUser("alice", PW, true);
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      createApp({ store, auth: { store: auth, defaultPermission: "READ" } }).fetch,
-    );
-    const base = `http://127.0.0.1:${server.addr.port}`;
+    // Logged in below as "alice" (LIVE_USER), an admin.
+    await using server = await startLiveServer({ auth: true, admin: true, artifacts: false });
+    const { store } = server;
+    const base = server.url;
     const browser = await launchBrowser();
     try {
       let allow401 = true;
@@ -122,7 +119,6 @@ Deno.test({
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();
-      await server.shutdown();
     }
   },
 });

@@ -1,7 +1,7 @@
 /**
  * A kvflow server on 127.0.0.1 in the test's own process: a KV store in memory, local artifacts
- * in a temporary directory, auth on when asked (one non-admin user), and a log of the requests it
- * served, for tests that drive it with a real HTTP client.
+ * in a temporary directory (unless turned off), auth on when asked (one user, an admin if asked),
+ * and a log of the requests it served, for tests that drive it with a real HTTP client.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { createLocalArtifactRepository } from "../../artifacts/local.ts";
 import { createApp } from "../../routes/mod.ts";
 import { createMemoryAuthStore } from "../../store/auth/memory/mod.ts";
 import { createKvStore } from "../../store/kv/mod.ts";
+import type { TrackingStore } from "../../store/types.ts";
 
 /** The user and password of a server started with `auth: true`. */
 export const LIVE_USER = "alice";
@@ -20,22 +21,38 @@ export interface LiveServer extends AsyncDisposable {
   url: string;
   /** `METHOD /path` of every request served, in order. */
   requests: string[];
+  /** The server's store, for seeding and checking behind the API's back. */
+  store: TrackingStore;
 }
 
-/** Starts a server; with `auth`, as {@linkcode LIVE_USER} (not an admin) with default READ. */
-export async function startLiveServer(opts: { auth?: boolean } = {}): Promise<LiveServer> {
+/** What {@linkcode startLiveServer} starts. */
+export interface LiveServerOptions {
+  /** Auth on, with {@linkcode LIVE_USER} (default permission READ). */
+  auth?: boolean;
+  /** {@linkcode LIVE_USER} is an admin (with `auth`). */
+  admin?: boolean;
+  /** Serve artifacts from a temporary directory (default true). */
+  artifacts?: boolean;
+}
+
+/** Starts a server; see {@linkcode LiveServerOptions}. */
+export async function startLiveServer(opts: LiveServerOptions = {}): Promise<LiveServer> {
   const kv = await Deno.openKv(":memory:");
   const store = await createKvStore(kv, { stagingSweepIntervalMs: 0 });
-  const artifactDir = await Deno.makeTempDir({ prefix: "kvflow_live_artifacts_" });
+  const artifactDir = opts.artifacts === false
+    ? undefined
+    : await Deno.makeTempDir({ prefix: "kvflow_live_artifacts_" });
   let auth;
   if (opts.auth) {
     const authStore = createMemoryAuthStore({ pbkdf2Iterations: 1000 });
-    await authStore.createUser(LIVE_USER, LIVE_PASSWORD, false);
+    await authStore.createUser(LIVE_USER, LIVE_PASSWORD, opts.admin ?? false);
     auth = { store: authStore, defaultPermission: "READ" as const };
   }
   const app = createApp({
     store,
-    artifacts: createLocalArtifactRepository({ rootDir: artifactDir }),
+    artifacts: artifactDir === undefined
+      ? undefined
+      : createLocalArtifactRepository({ rootDir: artifactDir }),
     auth,
   });
   const requests: string[] = [];
@@ -46,11 +63,12 @@ export async function startLiveServer(opts: { auth?: boolean } = {}): Promise<Li
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     requests,
+    store,
     async [Symbol.asyncDispose]() {
       await server.shutdown();
       await store.stopBackgroundWork();
       kv.close();
-      await Deno.remove(artifactDir, { recursive: true });
+      if (artifactDir !== undefined) await Deno.remove(artifactDir, { recursive: true });
     },
   };
 }
