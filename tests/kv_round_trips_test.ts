@@ -201,8 +201,15 @@ Deno.test({
     //   are issued once the model is read, before the run index answers. Left: index the
     //   versions that point at a logged model (by model_id, models:/ source or a source under
     //   its artifact root) under one key prefix per model, so one list replaces both indexes.
+    // - A run's page also carries its first chart cards' history reads (ui/page_replies.ts; the
+    //   run logs 3 metrics, so 3 cards), each a history read's round trips: the run, its head
+    //   and the metric's head in one call, the chunks, the loose points, the head again. These
+    //   are the trips the chart island spent in requests of its own before: 5 + 3 × 4.
+    const runPage: [number, number] = [5 + 3 * 4, 5 + 3 * 4];
     const pageBudget: Record<string, [number, number]> = {
       "page /logged-models/:id": [7, 7],
+      "page /runs/:id": runPage,
+      "page /runs/:id (a parent, with a logged model)": runPage,
     };
     for (const [name] of pages) {
       const [warmBudget, coldBudget] = pageBudget[name] ?? [5, 5];
