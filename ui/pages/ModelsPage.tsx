@@ -5,6 +5,7 @@ import {
 } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { PagerFoot } from "../components/PagerFoot.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
 import { AliasChip, AliasLinks, StageBadge } from "../components/ModelBadges.tsx";
 import { Island } from "../island.tsx";
@@ -150,23 +151,14 @@ export function ModelsPage(props: ModelsPageProps) {
               </tbody>
             </table>
           </div>
-          <div class="table-foot">
-            <span class="muted">
-              {models.length} model{models.length === 1 ? "" : "s"}
-              {firstPage ? "" : " on this page"}
-              {nextPageToken ? ", more on the next page" : ""}
-            </span>
-            {(!firstPage || nextPageToken) && (
-              <nav class="pager" aria-label="Pages of registered models">
-                {!firstPage && <a class="button" href={modelsHref(query)}>First page</a>}
-                {nextPageToken && (
-                  <a class="button" href={modelsHref(query, nextPageToken)} rel="next">
-                    Next page
-                  </a>
-                )}
-              </nav>
-            )}
-          </div>
+          <PagerFoot
+            count={models.length}
+            noun="model"
+            label="Pages of registered models"
+            firstPage={firstPage}
+            firstHref={modelsHref(query)}
+            nextHref={nextPageToken ? modelsHref(query, nextPageToken) : null}
+          />
         </>
       )}
     </Layout>

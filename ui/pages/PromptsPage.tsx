@@ -1,6 +1,7 @@
 import type { RegisteredModel } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
+import { PagerFoot } from "../components/PagerFoot.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
 import { AliasLinks } from "../components/ModelBadges.tsx";
 import { latestOf, oneLine, promptHref, promptsHref } from "../shared/prompts.ts";
@@ -132,23 +133,14 @@ export function PromptsPage(props: PromptsPageProps) {
               </tbody>
             </table>
           </div>
-          <div class="table-foot">
-            <span class="muted">
-              {prompts.length} prompt{prompts.length === 1 ? "" : "s"}
-              {firstPage ? "" : " on this page"}
-              {nextPageToken ? ", more on the next page" : ""}
-            </span>
-            {(!firstPage || nextPageToken) && (
-              <nav class="pager" aria-label="Pages of prompts">
-                {!firstPage && <a class="button" href={promptsHref(query)}>First page</a>}
-                {nextPageToken && (
-                  <a class="button" href={promptsHref(query, nextPageToken)} rel="next">
-                    Next page
-                  </a>
-                )}
-              </nav>
-            )}
-          </div>
+          <PagerFoot
+            count={prompts.length}
+            noun="prompt"
+            label="Pages of prompts"
+            firstPage={firstPage}
+            firstHref={promptsHref(query)}
+            nextHref={nextPageToken ? promptsHref(query, nextPageToken) : null}
+          />
         </>
       )}
     </Layout>
