@@ -8,7 +8,7 @@
  * @module
  */
 import type { Context, Handler } from "hono";
-import type { ModelVersion, RegisteredModel } from "../store/registry/types.ts";
+import type { ModelVersion } from "../store/registry/types.ts";
 import type { Page, TrackingStore } from "../store/types.ts";
 import {
   forbidden,

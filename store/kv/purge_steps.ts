@@ -8,7 +8,7 @@
  */
 import type { PurgeHooks, PurgeTarget } from "../purge_types.ts";
 import { KeyDeleter } from "./purge_batches.ts";
-import { RETRY, withRetry } from "./retry.ts";
+import { type RETRY, withRetry } from "./retry.ts";
 import type { KvContext } from "./run_write.ts";
 
 /** Where an entity's live record and its purge tombstone are stored. */

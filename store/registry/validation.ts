@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { invalidParam, MlflowError } from "../errors.ts";
+import { invalidParam, type MlflowError } from "../errors.ts";
 import type { Tag, TrackingStore } from "../types.ts";
 import { checkKey, fitLength, lastPerKey, missing, type ValidationOptions } from "../validation.ts";
 import { resolveModelVersionSource, type SourceLookups } from "./source.ts";

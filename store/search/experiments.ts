@@ -7,7 +7,7 @@
  */
 
 import type { Experiment } from "../types.ts";
-import { describe, keywordOf, TokenStream } from "./_tokenizer.ts";
+import { describe, keywordOf, type TokenStream } from "./_tokenizer.ts";
 import type { Token } from "./_tokenizer.ts";
 import { splitName } from "./_identifier.ts";
 import {

@@ -7,7 +7,7 @@ import { DateTime } from "../components/DateTime.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { PagerFoot } from "../components/PagerFoot.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
-import { AliasChip, AliasLinks, StageBadge } from "../components/ModelBadges.tsx";
+import { AliasLinks, StageBadge } from "../components/ModelBadges.tsx";
 import { Island } from "../island.tsx";
 import { excerpt, modelsHref, modelVersionHref, registeredModelHref } from "../shared/models.ts";
 
