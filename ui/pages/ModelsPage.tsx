@@ -4,6 +4,7 @@ import {
   type RegisteredModel,
 } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
+import { EmptyRegistryState } from "../components/EmptyRegistryState.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { PagerFoot } from "../components/PagerFoot.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
@@ -59,27 +60,25 @@ function Aliases({ model }: { model: RegisteredModel }) {
 
 /** The empty registry: what a registered model is and how the MLflow client makes one. */
 function EmptyRegistry({ trackingUri }: { trackingUri: string }) {
-  const code = [
-    "import mlflow",
-    `mlflow.set_tracking_uri("${trackingUri}")`,
-    "",
-    "# A model a run logged (MLflow 2 and 3):",
-    'mlflow.register_model("runs:/<run_id>/model", "my-model")',
-    "# A logged model (MLflow 3):",
-    'mlflow.register_model("models:/<model_id>", "my-model")',
-    "# Or while logging it:",
-    'mlflow.sklearn.log_model(clf, "model", registered_model_name="my-model")',
-  ].join("\n");
   return (
-    <div class="empty-state">
-      <h2>No registered models yet</h2>
-      <p class="muted">
-        The model registry keeps named models and their numbered versions, with stages, aliases and
-        tags. Create one here and register versions from a run or logged model page, or register a
-        model from the MLflow client and it appears here.
-      </p>
-      <pre class="code-block"><code>{code}</code></pre>
-    </div>
+    <EmptyRegistryState
+      title="No registered models yet"
+      code={[
+        "import mlflow",
+        `mlflow.set_tracking_uri("${trackingUri}")`,
+        "",
+        "# A model a run logged (MLflow 2 and 3):",
+        'mlflow.register_model("runs:/<run_id>/model", "my-model")',
+        "# A logged model (MLflow 3):",
+        'mlflow.register_model("models:/<model_id>", "my-model")',
+        "# Or while logging it:",
+        'mlflow.sklearn.log_model(clf, "model", registered_model_name="my-model")',
+      ]}
+    >
+      The model registry keeps named models and their numbered versions, with stages, aliases and
+      tags. Create one here and register versions from a run or logged model page, or register a
+      model from the MLflow client and it appears here.
+    </EmptyRegistryState>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { RegisteredModel } from "../../store/registry/types.ts";
 import { DateTime } from "../components/DateTime.tsx";
+import { EmptyRegistryState } from "../components/EmptyRegistryState.tsx";
 import { Layout } from "../components/Layout.tsx";
 import { PagerFoot } from "../components/PagerFoot.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
@@ -29,28 +30,26 @@ function Aliases({ prompt }: { prompt: RegisteredModel }) {
 
 /** No prompts yet: what a prompt is and how MLflow's client registers one. */
 function EmptyPrompts({ trackingUri }: { trackingUri: string }) {
-  const code = [
-    "import mlflow",
-    `mlflow.set_tracking_uri("${trackingUri}")`,
-    "",
-    "# MLflow 3:",
-    "mlflow.genai.register_prompt(",
-    '    name="greeting",',
-    '    template="Hello {{name}}! How can I help you today?",',
-    '    commit_message="First version",',
-    ")",
-    'prompt = mlflow.genai.load_prompt("prompts:/greeting/1")',
-  ].join("\n");
   return (
-    <div class="empty-state">
-      <h2>No prompts yet</h2>
-      <p class="muted">
-        The prompt registry keeps named prompt templates and their numbered versions, each with a
-        commit message, tags and aliases. Register a prompt from the MLflow client and it appears
-        here.
-      </p>
-      <pre class="code-block"><code>{code}</code></pre>
-    </div>
+    <EmptyRegistryState
+      title="No prompts yet"
+      code={[
+        "import mlflow",
+        `mlflow.set_tracking_uri("${trackingUri}")`,
+        "",
+        "# MLflow 3:",
+        "mlflow.genai.register_prompt(",
+        '    name="greeting",',
+        '    template="Hello {{name}}! How can I help you today?",',
+        '    commit_message="First version",',
+        ")",
+        'prompt = mlflow.genai.load_prompt("prompts:/greeting/1")',
+      ]}
+    >
+      The prompt registry keeps named prompt templates and their numbered versions, each with a
+      commit message, tags and aliases. Register a prompt from the MLflow client and it appears
+      here.
+    </EmptyRegistryState>
   );
 }
 
