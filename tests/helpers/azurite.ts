@@ -9,7 +9,7 @@
 
 import { join } from "node:path";
 import { createAzureClient } from "../../artifacts/_azure_client.ts";
-import { collectOutput, ensureNodePackage, readReady, toolsDir } from "./node_tool.ts";
+import { ensureNodePackage, startNodeServer, toolsDir } from "./node_tool.ts";
 
 /** A running Azurite with the emulator's built-in account. */
 export interface AzuriteHandle {
@@ -90,44 +90,15 @@ export async function startAzurite(opts: { containers: string[] }): Promise<Azur
   await Deno.writeTextFile(join(tempDir, "blob.cjs"), BLOB_SERVICE);
   await Deno.mkdir(dataDir);
 
-  const child = new Deno.Command("node", {
+  const server = await startNodeServer({
+    name: "Azurite",
     args: [launcher, tools, tempDir, dataDir],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = collectOutput(child.stderr);
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    // Closing stdin makes the launcher stop Azurite and exit; SIGKILL if it has not within 5 s.
-    await child.stdin.close().catch(() => {});
-    const kill = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already exited
-      }
-    }, 5_000);
-    await child.status;
-    clearTimeout(kill);
-    await lines.cancel().catch(() => {});
-    await stderr.done;
-    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
-  };
-
+    tempDir,
+    ready: /successfully listens on (http:\/\/127\.0\.0\.1:\d+)/,
+    timeoutMs: STARTUP_TIMEOUT_MS,
+  });
   try {
-    const origin = await readReady(
-      "Azurite",
-      lines,
-      /successfully listens on (http:\/\/127\.0\.0\.1:\d+)/,
-      stderr,
-      STARTUP_TIMEOUT_MS,
-    );
-    const endpoint = `${origin}/${ACCOUNT}`;
+    const endpoint = `${server.ready}/${ACCOUNT}`;
     for (const container of opts.containers) await createContainer(endpoint, container);
     return {
       endpoint,
@@ -136,10 +107,10 @@ export async function startAzurite(opts: { containers: string[] }): Promise<Azur
       connectionString:
         `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
         `BlobEndpoint=${endpoint};`,
-      stop,
+      stop: server.stop,
     };
   } catch (err) {
-    await stop();
+    await server.stop();
     throw err;
   }
 }

@@ -61,14 +61,14 @@ export async function ensureNodePackage(dir: string, pkg: string, version: strin
 }
 
 /** A child's output drained in the background, keeping its last 8 KiB for error messages. */
-export interface CollectedOutput {
+interface CollectedOutput {
   text(): string;
   /** Resolves once the stream has ended. */
   done: Promise<void>;
 }
 
 /** Drains `stream` so the child never blocks on a full pipe; see {@linkcode CollectedOutput}. */
-export function collectOutput(stream: ReadableStream<Uint8Array>): CollectedOutput {
+function collectOutput(stream: ReadableStream<Uint8Array>): CollectedOutput {
   let tail = "";
   const done = stream.pipeThrough(new TextDecoderStream()).pipeTo(
     new WritableStream({
@@ -86,7 +86,7 @@ export function collectOutput(stream: ReadableStream<Uint8Array>): CollectedOutp
  *
  * @throws {Error} when the child exits first (with its stderr) or `timeoutMs` passes.
  */
-export async function readReady(
+async function readReady(
   name: string,
   lines: ReadableStreamDefaultReader<string>,
   ready: RegExp,
@@ -116,6 +116,65 @@ export async function readReady(
     }
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A Node test server started by {@linkcode startNodeServer}. */
+export interface NodeServer {
+  /** The first group of the `ready` match (a port, an origin). */
+  ready: string;
+  /** Stops the server and removes `tempDir`; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `node <args>` (a launcher in `tempDir` that stops its server and exits when its stdin
+ * closes) until its stdout matches `ready`. `stop()` closes stdin, kills the process if it has not
+ * exited within 5 s, and removes `tempDir`, which is also done when it fails to start.
+ *
+ * @throws {Error} when the process exits first or is not ready within `timeoutMs`.
+ */
+export async function startNodeServer(opts: {
+  name: string;
+  args: string[];
+  tempDir: string;
+  ready: RegExp;
+  timeoutMs: number;
+}): Promise<NodeServer> {
+  const child = new Deno.Command("node", {
+    args: opts.args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = collectOutput(child.stderr);
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await child.stdin.close().catch(() => {});
+    const kill = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already exited
+      }
+    }, 5_000);
+    await child.status;
+    clearTimeout(kill);
+    await lines.cancel().catch(() => {});
+    await stderr.done;
+    await Deno.remove(opts.tempDir, { recursive: true }).catch(() => {});
+  };
+
+  try {
+    const ready = await readReady(opts.name, lines, opts.ready, stderr, opts.timeoutMs);
+    return { ready, stop };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }
 

@@ -9,7 +9,7 @@
  */
 
 import { join } from "node:path";
-import { collectOutput, ensureNodePackage, readReady, toolsDir } from "./node_tool.ts";
+import { ensureNodePackage, startNodeServer, toolsDir } from "./node_tool.ts";
 
 /** A running s3rver; its credentials are s3rver's built-in account. */
 export interface S3rverHandle {
@@ -73,7 +73,8 @@ export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHa
   await Deno.writeTextFile(launcher, LAUNCHER);
   await Deno.mkdir(dataDir);
 
-  const child = new Deno.Command("node", {
+  const server = await startNodeServer({
+    name: "s3rver",
     args: [
       "--openssl-legacy-provider",
       launcher,
@@ -82,39 +83,14 @@ export async function startS3rver(opts: { buckets: string[] }): Promise<S3rverHa
       dataDir,
       JSON.stringify(opts.buckets),
     ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = collectOutput(child.stderr);
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already exited
-    }
-    await child.stdin.close().catch(() => {});
-    await lines.cancel().catch(() => {});
-    await child.status;
-    await stderr.done;
-    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+    tempDir,
+    ready: /READY (\d+)\n/,
+    timeoutMs: STARTUP_TIMEOUT_MS,
+  });
+  return {
+    endpoint: `http://127.0.0.1:${server.ready}`,
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    stop: server.stop,
   };
-
-  try {
-    const port = await readReady("s3rver", lines, /READY (\d+)\n/, stderr, STARTUP_TIMEOUT_MS);
-    return {
-      endpoint: `http://127.0.0.1:${port}`,
-      accessKeyId: "S3RVER",
-      secretAccessKey: "S3RVER",
-      stop,
-    };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
 }
