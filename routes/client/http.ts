@@ -124,18 +124,31 @@ export async function sendWithRetries(
 export async function checked(res: Response, what: string): Promise<Response> {
   if (res.ok) return res;
   const text = await res.text().catch(() => "");
-  let code: string | undefined;
-  let message = text.slice(0, 500);
+  let body: unknown = text;
   try {
-    const body = JSON.parse(text);
-    if (typeof body?.error_code === "string") code = body.error_code;
-    if (typeof body?.message === "string") message = body.message;
+    body = JSON.parse(text);
   } catch {
     // not JSON: a proxy's page or a plain-text gate answer; its text is the message
   }
-  throw new MlflowRestError(
-    res.status,
+  throw restError(res.status, body, what);
+}
+
+/**
+ * The error for an answer with `status` whose body was `body`: MLflow's `{error_code, message}`
+ * when it is one, else the start of its text.
+ */
+export function restError(status: number, body: unknown, what: string): MlflowRestError {
+  const err = typeof body === "object" && body !== null
+    ? body as { error_code?: unknown; message?: unknown }
+    : undefined;
+  const code = typeof err?.error_code === "string" ? err.error_code : undefined;
+  const message = typeof err?.message === "string"
+    ? err.message
+    : (typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body))
+      .slice(0, 500);
+  return new MlflowRestError(
+    status,
     code,
-    `${what} failed: ${res.status}${code ? ` ${code}` : ""}: ${message}`,
+    `${what} failed: ${status}${code ? ` ${code}` : ""}: ${message}`,
   );
 }

@@ -12,7 +12,7 @@ import {
   checked,
   type Credentials,
   type FetchLike,
-  MlflowRestError,
+  restError,
   type RetryOptions,
   sendWithRetries,
 } from "./http.ts";
@@ -313,17 +313,6 @@ export class MlflowClient {
     what: string,
   ): T {
     if (r.response.ok && r.data !== undefined) return r.data;
-    const err = r.error as { error_code?: unknown; message?: unknown } | string | undefined;
-    const code = typeof err === "object" && typeof err?.error_code === "string"
-      ? err.error_code
-      : undefined;
-    const message = typeof err === "object" && typeof err?.message === "string"
-      ? err.message
-      : String(err ?? "").slice(0, 500);
-    throw new MlflowRestError(
-      r.response.status,
-      code,
-      `${what} failed: ${r.response.status}${code ? ` ${code}` : ""}: ${message}`,
-    );
+    throw restError(r.response.status, r.error, what);
   }
 }
