@@ -11,14 +11,13 @@ import type { MetricColumnsPage } from "../types.ts";
 import { metricChunksPrefix, metricPointsPrefix, type PointSortKey, runMetricKey } from "./keys.ts";
 import {
   type Chunk,
-  compareSortKeys,
+  cmpPointKey,
   coveringChunk,
   type MetricHead,
   type Point,
   type PointExtra,
   pointFromKey,
   readHistoryPoints,
-  sortKeyOf,
 } from "./metric_history.ts";
 
 /** Columns without a page token: what one read returns. */
@@ -67,7 +66,7 @@ export async function readHistoryColumns(
       : kv.list<PointExtra | 0>({ prefix: lp, start: [...lp, ...after] });
     for await (const e of list) {
       const p = pointFromKey(e.key, e.value);
-      if (after !== null && compareSortKeys(sortKeyOf(p), after) <= 0) continue;
+      if (after !== null && cmpPointKey(p, after) <= 0) continue;
       loose.push(p);
       if (n + loose.length >= want) break;
     }
@@ -107,11 +106,8 @@ function firstAfter(c: Chunk, after: PointSortKey): number {
   let lo = 0, hi = c.ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const v = c.v[mid];
-    const nan = v !== v;
-    const cmp = c.ts[mid] - after[0] || c.st[mid] - after[1] || (nan ? 0 : v) - after[2] ||
-      (nan ? 1 : 0) - after[3];
-    if (cmp <= 0) lo = mid + 1;
+    const p = { timestamp: c.ts[mid], step: c.st[mid], value: c.v[mid] };
+    if (cmpPointKey(p, after) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

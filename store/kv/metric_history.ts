@@ -128,7 +128,7 @@ function cmpValues(a: number, b: number): number {
 }
 
 /** Orders a point against a sort key, as `compareSortKeys(sortKeyOf(p), sk)` does. */
-function cmpPointKey(p: Point, sk: PointSortKey): number {
+export function cmpPointKey(p: Point, sk: PointSortKey): number {
   const nan = Number.isNaN(p.value);
   return p.timestamp - sk[0] || p.step - sk[1] || (nan ? 0 : p.value) - sk[2] ||
     (nan ? 1 : 0) - sk[3];
