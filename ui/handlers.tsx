@@ -488,8 +488,8 @@ function metricCardReply(store: TrackingStore, runId: string, key: string): Page
       const result = await getMetricHistoryDownsampled(store, {
         runId,
         metricKey: key,
-        buckets: CHART_BUCKETS,
-        x: "step",
+        buckets: args.buckets,
+        x: args.x,
       });
       return new Response(encodeWireJson(result), {
         headers: { "content-type": "application/json" },
